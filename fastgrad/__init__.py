@@ -1,0 +1,26 @@
+"""fastgrad: define-by-run autograd with Chainer's API and a compiled core.
+
+    import fastgrad as chainer
+    import fastgrad.functions as F
+    import fastgrad.links as L
+"""
+__version__ = '0.1.0'
+
+from fastgrad import backend  # NOQA
+from fastgrad.configuration import (  # NOQA
+    config, force_backprop_mode, get_dtype, global_config, is_debug,
+    no_backprop_mode, set_debug, using_config)
+from fastgrad._core.graph import (  # NOQA
+    FunctionNode, Variable, VariableNode, as_array, as_variable, backward, grad)
+from fastgrad.variable import Parameter  # NOQA
+from fastgrad.backend import get_array_types, get_device, using_device  # NOQA
+from fastgrad import functions  # NOQA
+from fastgrad._core import graph as _graph
+
+_graph._install_functions(functions)
+
+from fastgrad import initializers  # NOQA
+from fastgrad.initializers import Initializer  # NOQA
+from fastgrad.link import Chain, ChainList, Link  # NOQA
+from fastgrad.sequential import Sequential  # NOQA
+from fastgrad import links  # NOQA

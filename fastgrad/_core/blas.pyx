@@ -1,0 +1,181 @@
+"""The linear layer's three products on BLAS (scipy's cython_blas), GIL released.
+
+    y  = x @ W.T + b     (bias written into y first, then GEMM with beta = 1)
+    gx = gy @ W
+    gW = gy.T @ x
+
+BLAS is column-major; NumPy is row-major.  A row-major matrix is the
+column-major view of its transpose, so C = P @ Q (row-major) is computed as
+C.T = Q.T @ P.T (column-major) with no copies.  Each operand is described by its
+*logical* matrix: a pointer, whether that matrix is row-major, and its leading
+dimension.  ``.T`` of an operand just flips the flag, which is how
+``W.T``, F-ordered inputs and row-strided slices all reach BLAS without a copy.
+Only arrays with neither axis unit-strided are copied.
+"""
+cimport numpy as cnp
+from libc.string cimport memcpy
+from scipy.linalg.cython_blas cimport sgemm, dgemm
+
+import numpy
+
+cnp.import_array()
+
+# Below this many multiply-adds the GIL round trip costs more than it frees.
+cdef long _NOGIL_WORK = 1 << 15
+
+
+ctypedef fused floating:
+    float
+    double
+
+
+cdef struct Operand:
+    char* ptr
+    bint rowmajor
+    int ld
+
+
+cdef inline int _max1(Py_ssize_t v) noexcept nogil:
+    return <int>(v if v > 1 else 1)
+
+
+cdef cnp.ndarray _as_blas_2d(object a):
+    """``a`` itself when one axis is unit-strided (BLAS can read it), else a copy."""
+    cdef cnp.ndarray arr = <cnp.ndarray>a
+    cdef Py_ssize_t isz = cnp.PyArray_ITEMSIZE(arr)
+    cdef cnp.npy_intp* st = cnp.PyArray_STRIDES(arr)
+    cdef cnp.npy_intp* dims = cnp.PyArray_DIMS(arr)
+    if cnp.PyArray_IS_C_CONTIGUOUS(arr) or cnp.PyArray_IS_F_CONTIGUOUS(arr):
+        return arr
+    if (st[1] == isz and st[0] % isz == 0 and st[0] >= dims[1] * isz) or \
+       (st[0] == isz and st[1] % isz == 0 and st[1] >= dims[0] * isz):
+        return arr
+    return numpy.ascontiguousarray(arr)
+
+
+cdef Operand _operand(cnp.ndarray arr, bint transpose):
+    """The logical matrix ``arr`` (or ``arr.T``) as BLAS sees it."""
+    cdef Operand op
+    cdef Py_ssize_t isz = cnp.PyArray_ITEMSIZE(arr)
+    cdef cnp.npy_intp* st = cnp.PyArray_STRIDES(arr)
+    cdef cnp.npy_intp* dims = cnp.PyArray_DIMS(arr)
+    op.ptr = <char*>cnp.PyArray_DATA(arr)
+    if cnp.PyArray_IS_C_CONTIGUOUS(arr):
+        op.rowmajor = True
+        op.ld = _max1(dims[1])
+    elif cnp.PyArray_IS_F_CONTIGUOUS(arr):
+        op.rowmajor = False
+        op.ld = _max1(dims[0])
+    elif st[1] == isz:
+        op.rowmajor = True
+        op.ld = _max1(st[0] // isz)
+    else:
+        op.rowmajor = False
+        op.ld = _max1(st[1] // isz)
+    if transpose:
+        op.rowmajor = not op.rowmajor
+    return op
+
+
+cdef void _gemm(floating* dummy, Operand P, Operand Q, char* C,
+                int m, int n, int k, floating beta) noexcept nogil:
+    """Row-major C (m x n, contiguous) = P (m x k) @ Q (k x n) + beta * C."""
+    # Column-major: C.T (n x m) = Q.T (n x k) @ P.T (k x m).
+    cdef char ta = b'N' if Q.rowmajor else b'T'
+    cdef char tb = b'N' if P.rowmajor else b'T'
+    cdef floating alpha = 1
+    cdef int ldc = _max1(n)
+    if floating is float:
+        sgemm(&ta, &tb, &n, &m, &k, &alpha, <float*>Q.ptr, &Q.ld,
+              <float*>P.ptr, &P.ld, &beta, <float*>C, &ldc)
+    else:
+        dgemm(&ta, &tb, &n, &m, &k, &alpha, <double*>Q.ptr, &Q.ld,
+              <double*>P.ptr, &P.ld, &beta, <double*>C, &ldc)
+
+
+cdef _run(cnp.ndarray P_arr, bint P_t, cnp.ndarray Q_arr, bint Q_t,
+          cnp.ndarray out, int m, int n, int k, bint accumulate):
+    cdef Operand P = _operand(P_arr, P_t)
+    cdef Operand Q = _operand(Q_arr, Q_t)
+    cdef char* C = <char*>cnp.PyArray_DATA(out)
+    cdef bint release = <long>m * n * k >= _NOGIL_WORK
+    cdef float* fdummy = NULL
+    cdef double* ddummy = NULL
+    if cnp.PyArray_TYPE(out) == cnp.NPY_FLOAT32:
+        if release:
+            with nogil:
+                _gemm(fdummy, P, Q, C, m, n, k, <float>(1 if accumulate else 0))
+        else:
+            _gemm(fdummy, P, Q, C, m, n, k, <float>(1 if accumulate else 0))
+    else:
+        if release:
+            with nogil:
+                _gemm(ddummy, P, Q, C, m, n, k, <double>(1 if accumulate else 0))
+        else:
+            _gemm(ddummy, P, Q, C, m, n, k, <double>(1 if accumulate else 0))
+
+
+cdef inline bint _supported(object a):
+    return cnp.PyArray_TYPE(<cnp.ndarray>a) in (cnp.NPY_FLOAT32, cnp.NPY_FLOAT64)
+
+
+def supports(x, W):
+    """True when the BLAS path applies: 2-D float32/float64 arrays of one dtype."""
+    return (type(x) is numpy.ndarray and type(W) is numpy.ndarray
+            and x.ndim == 2 and W.ndim == 2 and x.dtype == W.dtype and _supported(x))
+
+
+def linear_forward(x, W, b=None):
+    """y = x @ W.T (+ b), x (N, in), W (out, in), b (out,); all one float dtype."""
+    cdef cnp.ndarray xa = _as_blas_2d(x)
+    cdef cnp.ndarray Wa = _as_blas_2d(W)
+    cdef Py_ssize_t N = xa.shape[0], K = xa.shape[1], M = Wa.shape[0]
+    cdef cnp.ndarray y = numpy.empty((N, M), dtype=xa.dtype)
+    cdef cnp.ndarray ba
+    cdef char* yp
+    cdef char* bp
+    cdef Py_ssize_t row, rowbytes
+    if N == 0 or M == 0:
+        return y
+    if b is not None:
+        ba = numpy.ascontiguousarray(b)
+        yp = <char*>cnp.PyArray_DATA(y)
+        bp = <char*>cnp.PyArray_DATA(ba)
+        rowbytes = M * cnp.PyArray_ITEMSIZE(y)
+        for row in range(N):
+            memcpy(yp + row * rowbytes, bp, rowbytes)
+    elif K == 0:
+        y.fill(0)
+        return y
+    if K == 0:
+        return y
+    _run(xa, False, Wa, True, y, <int>N, <int>M, <int>K, b is not None)
+    return y
+
+
+def linear_grad_x(gy, W):
+    """gx = gy @ W: gy (N, out), W (out, in) -> (N, in)."""
+    cdef cnp.ndarray ga = _as_blas_2d(gy)
+    cdef cnp.ndarray Wa = _as_blas_2d(W)
+    cdef Py_ssize_t N = ga.shape[0], M = ga.shape[1], K = Wa.shape[1]
+    cdef cnp.ndarray gx
+    if M == 0:
+        return numpy.zeros((N, K), dtype=ga.dtype)
+    gx = numpy.empty((N, K), dtype=ga.dtype)
+    if N and K:
+        _run(ga, False, Wa, False, gx, <int>N, <int>K, <int>M, False)
+    return gx
+
+
+def linear_grad_W(gy, x):
+    """gW = gy.T @ x: gy (N, out), x (N, in) -> (out, in)."""
+    cdef cnp.ndarray ga = _as_blas_2d(gy)
+    cdef cnp.ndarray xa = _as_blas_2d(x)
+    cdef Py_ssize_t N = ga.shape[0], M = ga.shape[1], K = xa.shape[1]
+    cdef cnp.ndarray gW
+    if N == 0:
+        return numpy.zeros((M, K), dtype=ga.dtype)
+    gW = numpy.empty((M, K), dtype=ga.dtype)
+    if M and K:
+        _run(ga, True, xa, False, gW, <int>M, <int>K, <int>N, False)
+    return gW

@@ -1,0 +1,174 @@
+"""Array modules and devices.  Importing fastgrad never imports CuPy: it is
+looked up lazily the first time a CuPy array or a GPU device appears."""
+import sys
+
+import numpy
+
+
+def _cupy():
+    """The cupy module if it is already imported (by the user), else None."""
+    return sys.modules.get('cupy')
+
+
+def import_cupy():
+    try:
+        import cupy
+    except ImportError as e:
+        raise RuntimeError('CuPy is not installed: GPU devices need it '
+                           '(pip install cupy-cuda12x)') from e
+    return cupy
+
+
+def is_cupy_array(a):
+    cp = _cupy()
+    return cp is not None and isinstance(a, cp.ndarray)
+
+
+def get_array_types():
+    cp = _cupy()
+    return (numpy.ndarray,) if cp is None else (numpy.ndarray, cp.ndarray)
+
+
+def is_array(a):
+    return isinstance(a, numpy.ndarray) or is_cupy_array(a)
+
+
+def _unwrap(a):
+    from fastgrad._core.graph import Variable
+    return a.array if isinstance(a, Variable) else a
+
+
+def get_array_module(*args):
+    """numpy, or cupy when any argument (array or Variable) is a CuPy array."""
+    cp = _cupy()
+    if cp is not None:
+        for a in args:
+            if isinstance(_unwrap(a), cp.ndarray):
+                return cp
+    return numpy
+
+
+class Device(object):
+    xp = None
+    name = None
+
+    def __eq__(self, other):
+        return isinstance(other, Device) and self.name == other.name
+
+    def __hash__(self):
+        return hash(self.name)
+
+    def __repr__(self):
+        return '<{} {}>'.format(type(self).__name__, self.name)
+
+    def __str__(self):
+        return self.name
+
+    def use(self):
+        pass
+
+    def send(self, arrays):
+        if isinstance(arrays, (list, tuple)):
+            return type(arrays)(self.send(a) for a in arrays)
+        if isinstance(arrays, dict):
+            return {k: self.send(v) for k, v in arrays.items()}
+        return self.send_array(arrays)
+
+
+class CpuDevice(Device):
+    xp = numpy
+    name = '@numpy'
+
+    def send_array(self, a):
+        if a is None or isinstance(a, numpy.ndarray):
+            return a
+        if is_cupy_array(a):
+            return a.get()
+        if numpy.isscalar(a):
+            return numpy.asarray(a)
+        raise TypeError('CpuDevice.send: cannot send {} to the CPU'.format(type(a)))
+
+
+class GpuDevice(Device):
+    def __init__(self, device_id=0):
+        self.device_id = int(device_id)
+        self.name = '@cupy:{}'.format(self.device_id)
+
+    @property
+    def xp(self):
+        return import_cupy()
+
+    @property
+    def device(self):
+        return import_cupy().cuda.Device(self.device_id)
+
+    def use(self):
+        self.device.use()
+
+    def send_array(self, a):
+        cp = import_cupy()
+        if a is None:
+            return a
+        with cp.cuda.Device(self.device_id):
+            if isinstance(a, cp.ndarray) and a.device.id == self.device_id:
+                return a
+            return cp.asarray(a)
+
+
+def get_device(spec):
+    """``'@numpy'``, ``'@cupy:N'``, an int N (GPU N; -1 = CPU), a Device, or a
+    ``cupy.cuda.Device``."""
+    if isinstance(spec, Device):
+        return spec
+    if spec is None or spec is numpy or spec == '@numpy' or spec == -1:
+        return CpuDevice()
+    if isinstance(spec, str):
+        if spec.startswith('@cupy:'):
+            return GpuDevice(int(spec[len('@cupy:'):]))
+        if spec == '@cupy':
+            return GpuDevice(0)
+        raise ValueError('get_device: invalid device specifier {!r}; expected '
+                         "'@numpy' or '@cupy:N'".format(spec))
+    if isinstance(spec, (int, numpy.integer)) and not isinstance(spec, bool):
+        return GpuDevice(int(spec)) if spec >= 0 else CpuDevice()
+    cp = _cupy()
+    if cp is not None and isinstance(spec, cp.cuda.Device):
+        return GpuDevice(spec.id)
+    raise TypeError('get_device: invalid device specifier {!r}'.format(spec))
+
+
+def get_device_from_array(a):
+    a = _unwrap(a)
+    if is_cupy_array(a):
+        return GpuDevice(a.device.id)
+    return CpuDevice()
+
+
+class using_device(object):
+    def __init__(self, device):
+        self.device = get_device(device)
+        self._ctx = None
+
+    def __enter__(self):
+        if isinstance(self.device, GpuDevice):
+            self._ctx = self.device.device
+            self._ctx.__enter__()
+        return self.device
+
+    def __exit__(self, *exc):
+        if self._ctx is not None:
+            self._ctx.__exit__(*exc)
+
+
+def to_device(device, a):
+    return get_device(device).send(a)
+
+
+def copyto(dst, src):
+    """Copy src into dst in place, across devices if needed."""
+    if isinstance(dst, numpy.ndarray):
+        numpy.copyto(dst, CpuDevice().send_array(src))
+    else:
+        cp = import_cupy()
+        with cp.cuda.Device(dst.device.id):
+            dst[...] = cp.asarray(src)

@@ -1,0 +1,132 @@
+"""Thread-local configuration with a global fallback, as in Chainer.
+
+``config`` is one ``threading.local`` instance.  Global values live as *class
+attributes* of its type, so a plain attribute read (``config.enable_backprop``)
+finds a thread-local override in the instance dict first and falls back to the
+global value through normal class lookup -- no Python-level ``__getattr__`` on
+the per-op hot path.
+"""
+import contextlib
+import os
+import threading
+
+import numpy
+
+
+class _LocalConfig(threading.local):
+    def show(self, file=None):
+        """Print all entries (thread-local overrides included), sorted by name."""
+        import sys
+        file = sys.stdout if file is None else file
+        keys = sorted(set(_global_keys()) | set(self.__dict__))
+        width = max(len(k) for k in keys)
+        for key in keys:
+            file.write('{:<{}} {}\n'.format(key, width, getattr(self, key)))
+
+    def __repr__(self):
+        return '<fastgrad.config (thread-local)>'
+
+
+def _global_keys():
+    return [k for k in vars(_LocalConfig)
+            if not k.startswith('_') and not callable(vars(_LocalConfig)[k])]
+
+
+class _GlobalConfig(object):
+    """Writes go to the class of the thread-local config: every thread sees them."""
+
+    def __getattr__(self, name):
+        try:
+            return vars(_LocalConfig)[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name, value):
+        setattr(_LocalConfig, name, value)
+
+    def __delattr__(self, name):
+        delattr(_LocalConfig, name)
+
+    def show(self, file=None):
+        import sys
+        file = sys.stdout if file is None else file
+        keys = sorted(_global_keys())
+        width = max(len(k) for k in keys)
+        for key in keys:
+            file.write('{:<{}} {}\n'.format(key, width, getattr(_LocalConfig, key)))
+
+    def __repr__(self):
+        return '<fastgrad.global_config>'
+
+
+def _env_flag(name, default):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value not in ('', '0', 'false', 'False')
+
+
+global_config = _GlobalConfig()
+config = _LocalConfig()
+
+global_config.debug = _env_flag('CHAINER_DEBUG', False)
+global_config.enable_backprop = True
+global_config.train = True
+global_config.type_check = _env_flag('CHAINER_TYPE_CHECK', True)
+global_config.dtype = numpy.dtype(os.environ.get('CHAINER_DTYPE', 'float32'))
+global_config.lazy_grad_sum = _env_flag('CHAINER_LAZY_GRAD_SUM', False)
+global_config.keep_graph_on_report = False
+global_config.use_cudnn = 'never'
+global_config.use_cudnn_tensor_core = 'never'
+global_config.cudnn_deterministic = False
+global_config.autotune = False
+global_config.use_ideep = 'never'
+global_config.use_static_graph = False
+global_config.schedule_func = None
+global_config.in_recomputing = False
+global_config.warn_nondeterministic = False
+# fastgrad's own: route CuPy linear layers to cuBLAS (cupy.matmul) instead of
+# fastgrad_cuda's kernels.
+global_config.linear_use_cublas = False
+
+
+_missing = object()
+
+
+@contextlib.contextmanager
+def using_config(name, value, config=config):
+    """Temporarily set a thread-local config entry (restored on exit)."""
+    old = config.__dict__.get(name, _missing)
+    setattr(config, name, value)
+    try:
+        yield
+    finally:
+        if old is _missing:
+            delattr(config, name)
+        else:
+            setattr(config, name, old)
+
+
+def no_backprop_mode():
+    """Context in which no computational graph is recorded."""
+    return using_config('enable_backprop', False)
+
+
+def force_backprop_mode():
+    """Context in which the graph is recorded even inside ``no_backprop_mode``."""
+    return using_config('enable_backprop', True)
+
+
+def is_debug():
+    return bool(config.debug)
+
+
+def set_debug(debug):
+    global_config.debug = bool(debug)
+
+
+def get_dtype(dtype=None):
+    """The default float dtype (``config.dtype``) unless ``dtype`` is given."""
+    if dtype is None:
+        dtype = config.dtype
+    return numpy.dtype(dtype)

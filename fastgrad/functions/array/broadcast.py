@@ -1,0 +1,68 @@
+"""broadcast_to and its adjoint sum_to."""
+from fastgrad._core.graph import FunctionNode, Variable
+from fastgrad import utils
+
+
+def _shape_of(x):
+    return x.shape
+
+
+class BroadcastTo(FunctionNode):
+    def __init__(self, shape):
+        self._shape = tuple(shape)
+
+    def forward(self, inputs):
+        x, = inputs
+        xp = utils.array_module(x)
+        try:
+            y = xp.broadcast_to(x, self._shape)
+        except ValueError:
+            raise utils.invalid_type('BroadcastTo', 'x.shape broadcastable to {}'.format(
+                self._shape), 'x.shape = {}'.format(x.shape)) from None
+        return y,
+
+    def backward_arrays(self, indexes, grad_outputs):
+        return utils.sum_to(grad_outputs[0], self.inputs[0].shape),
+
+    def backward(self, indexes, grad_outputs):
+        return sum_to(grad_outputs[0], self.inputs[0].shape),
+
+
+class SumTo(FunctionNode):
+    def __init__(self, shape):
+        self._shape = tuple(shape)
+
+    def forward(self, inputs):
+        x, = inputs
+        lead = x.ndim - len(self._shape)
+        if lead < 0 or any(n != 1 and n != m for n, m in
+                           zip(self._shape, x.shape[lead:])):
+            raise utils.invalid_type('SumTo', 'x.shape reducible to {}'.format(self._shape),
+                                     'x.shape = {}'.format(x.shape))
+        return utils.sum_to(x, self._shape),
+
+    def backward_arrays(self, indexes, grad_outputs):
+        gy = grad_outputs[0]
+        xp = utils.array_module(gy)
+        return xp.broadcast_to(gy, self.inputs[0].shape),
+
+    def backward(self, indexes, grad_outputs):
+        return broadcast_to(grad_outputs[0], self.inputs[0].shape),
+
+
+def broadcast_to(x, shape):
+    """Broadcast ``x`` to ``shape`` (a view on the forward pass)."""
+    shape = tuple(shape)
+    if _shape_of(x) == shape:
+        return x if isinstance(x, Variable) else Variable(x, requires_grad=False)
+    y, = BroadcastTo(shape).apply((x,))
+    return y
+
+
+def sum_to(x, shape):
+    """Sum ``x`` over broadcast axes down to ``shape``."""
+    shape = tuple(shape)
+    if _shape_of(x) == shape:
+        return x if isinstance(x, Variable) else Variable(x, requires_grad=False)
+    y, = SumTo(shape).apply((x,))
+    return y

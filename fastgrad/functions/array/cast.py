@@ -1,0 +1,29 @@
+"""cast to another dtype."""
+import numpy
+
+from fastgrad._core.graph import FunctionNode, Variable
+
+
+class Cast(FunctionNode):
+    def __init__(self, typ):
+        self.type = numpy.dtype(typ)
+
+    def forward(self, inputs):
+        x, = inputs
+        self._in_type = x.dtype
+        return x.astype(self.type, copy=False),
+
+    def backward_arrays(self, indexes, grad_outputs):
+        return grad_outputs[0].astype(self._in_type, copy=False),
+
+    def backward(self, indexes, grad_outputs):
+        return cast(grad_outputs[0], self._in_type),
+
+
+def cast(x, typ):
+    """Cast ``x`` to dtype ``typ``; returns ``x`` itself if it already has it."""
+    dtype = numpy.dtype(typ)
+    if x.dtype == dtype:
+        return x if isinstance(x, Variable) else Variable(x, requires_grad=False)
+    y, = Cast(dtype).apply((x,))
+    return y

@@ -1,0 +1,109 @@
+"""linear(x, W, b) = x @ W.T + b, on BLAS for NumPy float32/float64."""
+from fastgrad import utils
+from fastgrad._core import blas
+from fastgrad._core.graph import FunctionNode
+
+
+def _check_types(x, W, b):
+    name = 'LinearFunction'
+    if x.dtype.kind != 'f':
+        raise utils.invalid_type(name, "x.dtype.kind == 'f'", 'x.dtype = {}'.format(x.dtype))
+    if W.dtype.kind != 'f':
+        raise utils.invalid_type(name, "W.dtype.kind == 'f'", 'W.dtype = {}'.format(W.dtype))
+    if x.ndim != 2:
+        raise utils.invalid_type(name, 'x.ndim == 2', '{} != 2'.format(x.ndim))
+    if W.ndim != 2:
+        raise utils.invalid_type(name, 'W.ndim == 2', '{} != 2'.format(W.ndim))
+    if x.shape[1] != W.shape[1]:
+        raise utils.invalid_type(name, 'x.shape[1] == W.shape[1]',
+                                 '{} != {}'.format(x.shape[1], W.shape[1]))
+    if b is not None:
+        if b.dtype != x.dtype:
+            raise utils.invalid_type(name, 'b.dtype == x.dtype',
+                                     '{} != {}'.format(b.dtype, x.dtype))
+        if b.ndim != 1:
+            raise utils.invalid_type(name, 'b.ndim == 1', '{} != 1'.format(b.ndim))
+        if b.shape[0] != W.shape[0]:
+            raise utils.invalid_type(name, 'b.shape[0] == W.shape[0]',
+                                     '{} != {}'.format(b.shape[0], W.shape[0]))
+
+
+class LinearFunction(FunctionNode):
+    def forward(self, inputs):
+        x, W = inputs[0], inputs[1]
+        b = inputs[2] if len(inputs) == 3 else None
+        _check_types(x, W, b)
+        self.retain_inputs((0, 1))
+        if blas.supports(x, W):
+            return blas.linear_forward(x, W, b),
+        # float16, mixed dtypes or CuPy arrays: the array module's own matmul,
+        # computed in the wider type, output in x's.
+        y = x.dot(W.T).astype(x.dtype, copy=False)
+        if b is not None:
+            y += b
+        return y,
+
+    def backward_arrays(self, indexes, grad_outputs):
+        x, W = self.get_retained_input_arrays()
+        gy = grad_outputs[0]
+        out = []
+        for i in indexes:
+            if i == 0:
+                out.append(self._grad_x(gy, W, x.dtype))
+            elif i == 1:
+                out.append(self._grad_W(gy, x, W.dtype))
+            else:
+                out.append(utils.force_array(gy.sum(axis=0)))
+        return tuple(out)
+
+    @staticmethod
+    def _grad_x(gy, W, dtype):
+        if blas.supports(gy, W):
+            return blas.linear_grad_x(gy, W)
+        return gy.dot(W).astype(dtype, copy=False)
+
+    @staticmethod
+    def _grad_W(gy, x, dtype):
+        if blas.supports(gy, x) and gy.dtype == dtype:
+            return blas.linear_grad_W(gy, x)
+        return gy.T.dot(x).astype(dtype, copy=False)
+
+    def backward(self, indexes, grad_outputs):
+        # Built from differentiable ops so the gradient can be differentiated again.
+        from fastgrad.functions.array.cast import cast
+        from fastgrad.functions.array.transpose import transpose
+        from fastgrad.functions.math.sum import sum as sum_
+        x, W = self.get_retained_inputs()
+        gy = grad_outputs[0]
+        out = []
+        for i in indexes:
+            if i == 0:
+                out.append(cast(linear(gy, transpose(cast(W, gy.dtype))), x.dtype))
+            elif i == 1:
+                out.append(cast(linear(transpose(gy), transpose(cast(x, gy.dtype))), W.dtype))
+            else:
+                out.append(sum_(gy, axis=0))
+        return tuple(out)
+
+
+def linear(x, W, b=None, n_batch_axes=1):
+    """``x @ W.T + b``.  W has shape (out_size, in_size).
+
+    The first ``n_batch_axes`` axes of ``x`` are batch axes; the rest are
+    flattened into the feature axis.  The output dtype is ``x``'s.
+    """
+    from fastgrad.functions.array.reshape import reshape
+    if n_batch_axes <= 0:
+        raise ValueError('linear: n_batch_axes must be greater than 0, got {}'
+                         .format(n_batch_axes))
+    batch_shape = None
+    if n_batch_axes > 1:
+        batch_shape = tuple(x.shape[:n_batch_axes])
+        x = reshape(x, (utils.size_of_shape(batch_shape), -1))
+    elif x.ndim > 2:
+        x = reshape(x, (x.shape[0], -1))
+    args = (x, W) if b is None else (x, W, b)
+    y, = LinearFunction().apply(args)
+    if batch_shape is not None:
+        y = reshape(y, batch_shape + (-1,))
+    return y

@@ -1,0 +1,465 @@
+"""The arithmetic behind Variable's operators (+ - * / // ** @, unary -, abs).
+
+Two operands that are arrays or Variables broadcast like NumPy and must share
+a dtype; a scalar operand becomes a ``*Constant`` op.  Every op has both
+backward paths: ``backward`` on Variables (differentiable again, for double
+backprop) and ``backward_arrays`` on raw arrays (what the engine uses when no
+graph is recorded during backward).
+"""
+import numbers
+
+import numpy
+
+from fastgrad import utils
+from fastgrad._core.graph import FunctionNode, Variable
+from fastgrad.functions.array.broadcast import sum_to as _sum_to_var
+
+
+def _sum_to(gx, shape):
+    return gx if gx.shape == shape else _sum_to_var(gx, shape)
+
+
+def _is_scalar(value):
+    return isinstance(value, (numbers.Number, numpy.generic))
+
+
+def _check_operand(op, value):
+    """Raw arrays and Variables pass; anything else is a clear TypeError."""
+    if isinstance(value, Variable):
+        return value
+    if isinstance(value, numpy.ndarray) or hasattr(value, '__cuda_array_interface__'):
+        return value
+    raise TypeError('{}: unsupported operand type {}; expected a Variable, an '
+                    'ndarray or a scalar'.format(op, type(value).__name__))
+
+
+def _as_dtype(value, dtype):
+    """Cast a NumPy scalar constant to the operand dtype (NEP 50 would upcast)."""
+    if isinstance(value, numpy.generic):
+        return dtype.type(value)
+    return value
+
+
+def _binary(op, cls, lhs, rhs):
+    rhs = _check_operand(op, rhs)
+    a = lhs.array if isinstance(lhs, Variable) else lhs
+    b = rhs.array if isinstance(rhs, Variable) else rhs
+    if a.dtype != b.dtype:
+        if not isinstance(rhs, Variable):
+            rhs = b.astype(a.dtype)          # Chainer casts an array operand
+        else:
+            raise utils.invalid_type(cls.__name__, 'lhs.dtype == rhs.dtype',
+                                     '{} != {}'.format(a.dtype, b.dtype))
+    try:
+        y, = cls().apply((lhs, rhs))
+    except ValueError as e:
+        if 'broadcast' in str(e):
+            raise utils.invalid_type(cls.__name__, 'shapes broadcastable',
+                                     '{} and {}'.format(a.shape, b.shape)) from None
+        raise
+    return y
+
+
+# -- + ------------------------------------------------------------------------
+
+class Add(FunctionNode):
+    is_elementwise = True
+
+    def forward(self, inputs):
+        return utils.force_array(inputs[0] + inputs[1]),
+
+    def backward_arrays(self, indexes, grad_outputs):
+        gy = grad_outputs[0]
+        return tuple(utils.sum_to(gy, self.inputs[i].shape) for i in indexes)
+
+    def backward(self, indexes, grad_outputs):
+        gy = grad_outputs[0]
+        return tuple(_sum_to(gy, self.inputs[i].shape) for i in indexes)
+
+
+class AddConstant(FunctionNode):
+    is_elementwise = True
+
+    def __init__(self, value):
+        self.value = value
+
+    def forward(self, inputs):
+        x, = inputs
+        return utils.force_array(x + _as_dtype(self.value, x.dtype)),
+
+    def backward_arrays(self, indexes, grad_outputs):
+        return grad_outputs
+
+    def backward(self, indexes, grad_outputs):
+        return grad_outputs
+
+
+def add(*xs):
+    """Elementwise sum of two or more operands (``x + y``)."""
+    y = xs[0]
+    for x in xs[1:]:
+        y = _add2(y, x)
+    return y
+
+
+def _add2(lhs, rhs):
+    if _is_scalar(rhs):
+        y, = AddConstant(rhs).apply((lhs,))
+        return y
+    if not isinstance(lhs, Variable) and isinstance(rhs, Variable):
+        lhs, rhs = rhs, lhs
+    return _binary('add', Add, lhs, rhs)
+
+
+# -- - ------------------------------------------------------------------------
+
+class Sub(FunctionNode):
+    is_elementwise = True
+
+    def forward(self, inputs):
+        return utils.force_array(inputs[0] - inputs[1]),
+
+    def backward_arrays(self, indexes, grad_outputs):
+        gy = grad_outputs[0]
+        return tuple(utils.sum_to(gy if i == 0 else -gy, self.inputs[i].shape)
+                     for i in indexes)
+
+    def backward(self, indexes, grad_outputs):
+        gy = grad_outputs[0]
+        return tuple(_sum_to(gy if i == 0 else -gy, self.inputs[i].shape)
+                     for i in indexes)
+
+
+class SubFromConstant(FunctionNode):
+    """value - x"""
+    is_elementwise = True
+
+    def __init__(self, value):
+        self.value = value
+
+    def forward(self, inputs):
+        x, = inputs
+        return utils.force_array(_as_dtype(self.value, x.dtype) - x),
+
+    def backward_arrays(self, indexes, grad_outputs):
+        return -grad_outputs[0],
+
+    def backward(self, indexes, grad_outputs):
+        return -grad_outputs[0],
+
+
+def sub(lhs, rhs):
+    if _is_scalar(rhs):
+        y, = AddConstant(-rhs).apply((lhs,))
+        return y
+    return _binary('sub', Sub, lhs, rhs)
+
+
+def rsub(lhs, rhs):
+    """rhs - lhs (the reflected form; lhs is the Variable)."""
+    if _is_scalar(rhs):
+        y, = SubFromConstant(rhs).apply((lhs,))
+        return y
+    return _binary('sub', Sub, _check_operand('sub', rhs), lhs)
+
+
+class Neg(FunctionNode):
+    is_elementwise = True
+
+    def forward(self, inputs):
+        return utils.force_array(-inputs[0]),
+
+    def backward_arrays(self, indexes, grad_outputs):
+        return -grad_outputs[0],
+
+    def backward(self, indexes, grad_outputs):
+        return -grad_outputs[0],
+
+
+def neg(x):
+    y, = Neg().apply((x,))
+    return y
+
+
+# -- * ------------------------------------------------------------------------
+
+class Mul(FunctionNode):
+    is_elementwise = True
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1))
+        return utils.force_array(inputs[0] * inputs[1]),
+
+    def backward_arrays(self, indexes, grad_outputs):
+        gy = grad_outputs[0]
+        x0, x1 = self.get_retained_input_arrays()
+        return tuple(utils.sum_to(gy * (x1 if i == 0 else x0), self.inputs[i].shape)
+                     for i in indexes)
+
+    def backward(self, indexes, grad_outputs):
+        gy = grad_outputs[0]
+        x0, x1 = self.get_retained_inputs()
+        return tuple(_sum_to(gy * (x1 if i == 0 else x0), self.inputs[i].shape)
+                     for i in indexes)
+
+
+class MulConstant(FunctionNode):
+    is_elementwise = True
+
+    def __init__(self, value):
+        self.value = value
+
+    def forward(self, inputs):
+        x, = inputs
+        return utils.force_array(x * _as_dtype(self.value, x.dtype)),
+
+    def backward_arrays(self, indexes, grad_outputs):
+        gy = grad_outputs[0]
+        return utils.force_array(gy * _as_dtype(self.value, gy.dtype)),
+
+    def backward(self, indexes, grad_outputs):
+        return grad_outputs[0] * self.value,
+
+
+def mul(lhs, rhs):
+    if _is_scalar(rhs):
+        y, = MulConstant(rhs).apply((lhs,))
+        return y
+    if not isinstance(lhs, Variable) and isinstance(rhs, Variable):
+        lhs, rhs = rhs, lhs
+    return _binary('mul', Mul, lhs, rhs)
+
+
+# -- / ------------------------------------------------------------------------
+
+class Div(FunctionNode):
+    is_elementwise = True
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1))
+        return utils.force_array(inputs[0] / inputs[1]),
+
+    def backward_arrays(self, indexes, grad_outputs):
+        gy = grad_outputs[0]
+        x0, x1 = self.get_retained_input_arrays()
+        gx0 = gy / x1
+        out = []
+        for i in indexes:
+            g = gx0 if i == 0 else -gx0 * x0 / x1
+            out.append(utils.sum_to(utils.force_array(g), self.inputs[i].shape))
+        return tuple(out)
+
+    def backward(self, indexes, grad_outputs):
+        gy = grad_outputs[0]
+        x0, x1 = self.get_retained_inputs()
+        gx0 = gy / x1
+        return tuple(_sum_to(gx0 if i == 0 else -gx0 * x0 / x1, self.inputs[i].shape)
+                     for i in indexes)
+
+
+class DivFromConstant(FunctionNode):
+    """value / x"""
+    is_elementwise = True
+
+    def __init__(self, value):
+        self.value = value
+
+    def forward(self, inputs):
+        x, = inputs
+        self.retain_inputs((0,))
+        return utils.force_array(_as_dtype(self.value, x.dtype) / x),
+
+    def backward_arrays(self, indexes, grad_outputs):
+        x, = self.get_retained_input_arrays()
+        gy = grad_outputs[0]
+        return utils.force_array(-_as_dtype(self.value, x.dtype) * gy / (x * x)),
+
+    def backward(self, indexes, grad_outputs):
+        x, = self.get_retained_inputs()
+        return -self.value * grad_outputs[0] / (x * x),
+
+
+def div(lhs, rhs):
+    if _is_scalar(rhs):
+        y, = DivByConstant(rhs).apply((lhs,))
+        return y
+    return _binary('div', Div, lhs, rhs)
+
+
+class DivByConstant(FunctionNode):
+    """x / value (kept as a division so results match NumPy bit for bit)."""
+    is_elementwise = True
+
+    def __init__(self, value):
+        self.value = value
+
+    def forward(self, inputs):
+        x, = inputs
+        return utils.force_array(x / _as_dtype(self.value, x.dtype)),
+
+    def backward_arrays(self, indexes, grad_outputs):
+        gy = grad_outputs[0]
+        return utils.force_array(gy / _as_dtype(self.value, gy.dtype)),
+
+    def backward(self, indexes, grad_outputs):
+        return grad_outputs[0] / self.value,
+
+
+def rdiv(lhs, rhs):
+    """rhs / lhs (lhs is the Variable)."""
+    if _is_scalar(rhs):
+        y, = DivFromConstant(rhs).apply((lhs,))
+        return y
+    return _binary('div', Div, _check_operand('div', rhs), lhs)
+
+
+# -- // (not differentiable, as in Chainer) -------------------------------------
+
+class FloorDiv(FunctionNode):
+    def forward(self, inputs):
+        return utils.force_array(inputs[0] // inputs[1]),
+
+    def backward_arrays(self, indexes, grad_outputs):
+        return (None,) * len(indexes)
+
+    def backward(self, indexes, grad_outputs):
+        return (None,) * len(indexes)
+
+
+def _const_array(value, like):
+    xp = utils.array_module(like.array if isinstance(like, Variable) else like)
+    dtype = (like.array if isinstance(like, Variable) else like).dtype
+    return xp.asarray(value, dtype=dtype)
+
+
+def floordiv(lhs, rhs):
+    if _is_scalar(rhs):
+        rhs = _const_array(rhs, lhs)
+    return _binary('floordiv', FloorDiv, lhs, rhs)
+
+
+def rfloordiv(lhs, rhs):
+    if _is_scalar(rhs):
+        rhs = _const_array(rhs, lhs)
+    return _binary('floordiv', FloorDiv, _check_operand('floordiv', rhs), lhs)
+
+
+# -- ** -----------------------------------------------------------------------
+
+class PowVarVar(FunctionNode):
+    is_elementwise = True
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1))
+        y = utils.force_array(inputs[0] ** inputs[1])
+        self.retain_outputs((0,))
+        return y,
+
+    def backward_arrays(self, indexes, grad_outputs):
+        gy = grad_outputs[0]
+        x0, x1 = self.get_retained_input_arrays()
+        y, = self.output_data
+        xp = utils.array_module(x0)
+        out = []
+        for i in indexes:
+            if i == 0:
+                g = gy * x1 * x0 ** (x1 - 1)
+            else:
+                g = gy * xp.log(x0) * y
+            out.append(utils.sum_to(utils.force_array(g), self.inputs[i].shape))
+        return tuple(out)
+
+    def backward(self, indexes, grad_outputs):
+        from fastgrad.functions.math.exponential import log
+        gy = grad_outputs[0]
+        x0, x1 = self.get_retained_inputs()
+        y, = self.get_retained_outputs()
+        out = []
+        for i in indexes:
+            g = gy * x1 * x0 ** (x1 - 1) if i == 0 else gy * log(x0) * y
+            out.append(_sum_to(g, self.inputs[i].shape))
+        return tuple(out)
+
+
+class PowVarConst(FunctionNode):
+    is_elementwise = True
+
+    def __init__(self, value):
+        self.value = value
+
+    def forward(self, inputs):
+        x, = inputs
+        self.retain_inputs((0,))
+        return utils.force_array(x ** _as_dtype(self.value, x.dtype)),
+
+    def backward_arrays(self, indexes, grad_outputs):
+        x, = self.get_retained_input_arrays()
+        c = _as_dtype(self.value, x.dtype)
+        return utils.force_array(grad_outputs[0] * c * x ** (c - 1)),
+
+    def backward(self, indexes, grad_outputs):
+        x, = self.get_retained_inputs()
+        return grad_outputs[0] * self.value * x ** (self.value - 1),
+
+
+class PowConstVar(FunctionNode):
+    """value ** x"""
+    is_elementwise = True
+
+    def __init__(self, value):
+        self.value = value
+
+    def forward(self, inputs):
+        x, = inputs
+        y = utils.force_array(_as_dtype(self.value, x.dtype) ** x)
+        self.retain_outputs((0,))
+        return y,
+
+    def backward_arrays(self, indexes, grad_outputs):
+        y, = self.output_data
+        xp = utils.array_module(y)
+        return utils.force_array(grad_outputs[0] * y * xp.log(
+            xp.asarray(self.value, dtype=y.dtype))),
+
+    def backward(self, indexes, grad_outputs):
+        y, = self.get_retained_outputs()
+        return grad_outputs[0] * y * float(numpy.log(self.value)),
+
+
+def pow(lhs, rhs):
+    if _is_scalar(rhs):
+        y, = PowVarConst(rhs).apply((lhs,))
+        return y
+    return _binary('pow', PowVarVar, lhs, rhs)
+
+
+def rpow(lhs, rhs):
+    """rhs ** lhs (lhs is the Variable)."""
+    if _is_scalar(rhs):
+        y, = PowConstVar(rhs).apply((lhs,))
+        return y
+    return _binary('pow', PowVarVar, _check_operand('pow', rhs), lhs)
+
+
+# -- abs ----------------------------------------------------------------------
+
+class Absolute(FunctionNode):
+    is_elementwise = True
+
+    def forward(self, inputs):
+        self.retain_inputs((0,))
+        return utils.force_array(abs(inputs[0])),
+
+    def backward_arrays(self, indexes, grad_outputs):
+        x, = self.get_retained_input_arrays()
+        return utils.force_array(grad_outputs[0] * utils.array_module(x).sign(x)),
+
+    def backward(self, indexes, grad_outputs):
+        x, = self.get_retained_inputs()
+        return grad_outputs[0] * utils.array_module(x.array).sign(x.array),
+
+
+def absolute(x):
+    """Elementwise |x| (the gradient at 0 is 0)."""
+    y, = Absolute().apply((x,))
+    return y

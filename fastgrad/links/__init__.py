@@ -1,0 +1,2 @@
+"""Links (Chainer's ``chainer.links``): layers that own parameters."""
+from fastgrad.links.connection.linear import Linear  # NOQA

@@ -1,0 +1,48 @@
+"""Small array helpers shared by the functions."""
+import numpy
+
+
+def force_array(x, dtype=None):
+    """NumPy turns 0-d results into scalars; turn them back into arrays."""
+    if numpy.isscalar(x):
+        return numpy.asarray(x, dtype=dtype)
+    if dtype is not None and x.dtype != dtype:
+        return x.astype(dtype, copy=False)
+    return x
+
+
+def sum_to(x, shape):
+    """Sum a broadcast array back down to ``shape`` (the reverse of broadcasting)."""
+    if x.shape == shape:
+        return x
+    ndim = len(shape)
+    lead = x.ndim - ndim
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, n in enumerate(shape) if n == 1 and x.shape[i + lead] != 1)
+    y = x.sum(axis=axes, keepdims=True)
+    if lead:
+        y = y.reshape(shape)
+    return force_array(y)
+
+
+def size_of_shape(shape):
+    size = 1
+    for n in shape:
+        size *= n
+    return size
+
+
+def invalid_type(func, expect, actual):
+    """A ``type_check.InvalidType`` in Chainer's format, naming the function."""
+    from fastgrad.utils.type_check import InvalidType
+    msg = 'Invalid operation is performed in: {} (Forward)\n\nExpect: {}\nActual: {}\n'.format(
+        func, expect, actual)
+    return InvalidType(expect, actual, msg=msg)
+
+
+def array_module(x):
+    """numpy or cupy, by the type of the raw array ``x`` (cheap for NumPy)."""
+    if isinstance(x, numpy.ndarray):
+        return numpy
+    from fastgrad import backend
+    return backend.get_array_module(x)

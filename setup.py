@@ -1,0 +1,36 @@
+"""Builds the Cython extensions; all metadata lives in pyproject.toml.
+
+FASTGRAD_CYTHON_DEBUG=1 turns bounds/wraparound checks back on (and line tracing)
+for debugging the compiled core.
+"""
+import os
+
+import numpy
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+
+DEBUG = os.environ.get("FASTGRAD_CYTHON_DEBUG", "") not in ("", "0")
+
+directives = {
+    "language_level": 3,
+    "boundscheck": DEBUG,
+    "wraparound": DEBUG,
+    "initializedcheck": DEBUG,
+    "cdivision": not DEBUG,
+    "embedsignature": True,
+}
+if DEBUG:
+    directives["linetrace"] = True
+
+macros = [("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")]
+if DEBUG:
+    macros.append(("CYTHON_TRACE_NOGIL", "1"))
+
+extensions = [
+    Extension("fastgrad._core.graph", ["fastgrad/_core/graph.pyx"]),
+    Extension("fastgrad._core.blas", ["fastgrad/_core/blas.pyx"],
+              include_dirs=[numpy.get_include()], define_macros=macros),
+]
+
+setup(ext_modules=cythonize(extensions, compiler_directives=directives,
+                            nthreads=2 if os.cpu_count() and os.cpu_count() > 1 else 0))
