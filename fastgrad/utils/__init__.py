@@ -4,11 +4,13 @@ import numpy
 
 def force_array(x, dtype=None):
     """NumPy turns 0-d results into scalars; turn them back into arrays."""
-    if numpy.isscalar(x):
+    if dtype is None:
+        if type(x) is numpy.ndarray:
+            return x
+        return numpy.asarray(x) if isinstance(x, (numpy.generic, float, int)) else x
+    if isinstance(x, (numpy.generic, float, int)):
         return numpy.asarray(x, dtype=dtype)
-    if dtype is not None and x.dtype != dtype:
-        return x.astype(dtype, copy=False)
-    return x
+    return x if x.dtype == dtype else x.astype(dtype, copy=False)
 
 
 def sum_to(x, shape):

@@ -1,0 +1,162 @@
+"""fastgrad.backward (several outputs) and fastgrad.grad (no side effects)."""
+import warnings
+
+import numpy
+import pytest
+
+import fastgrad
+import fastgrad.functions as F
+from fastgrad import Variable
+
+
+def _x(*values):
+    return Variable(numpy.array(values, dtype=numpy.float64))
+
+
+def test_backward_several_outputs_into_a_shared_input():
+    calls = []
+
+    class Split(fastgrad.FunctionNode):
+        def forward(self, inputs):
+            x, = inputs
+            return x * 2, x * 3
+
+        def backward(self, indexes, grad_outputs):
+            calls.append(1)
+            g0, g1 = grad_outputs
+            return g0 * 2 + g1 * 3,
+
+    x = _x(1, 2)
+    y0, y1 = Split().apply((x,))
+    fastgrad.backward([y0, y1], [numpy.ones(2), numpy.full(2, 10.0)])
+    numpy.testing.assert_array_equal(x.grad, [32, 32])
+    assert len(calls) == 1
+
+
+def test_backward_uses_and_clears_output_grads():
+    x = _x(1, 2)
+    y0, y1 = x * 2, x * 3
+    y0.grad = numpy.ones(2)
+    y1.grad = numpy.ones(2)
+    fastgrad.backward([y0, y1])
+    numpy.testing.assert_array_equal(x.grad, [5, 5])
+    assert y0.grad is None and y1.grad is None
+
+
+def test_backward_missing_grad_warns():
+    x = _x(1, 2)
+    y0, y1 = x * 2, x * 3
+    y0.grad = numpy.ones(2)
+    with pytest.warns(RuntimeWarning):
+        fastgrad.backward([y0, y1])
+    numpy.testing.assert_array_equal(x.grad, [2, 2])
+
+
+def test_backward_duplicate_outputs_warn_and_count_once():
+    x = _x(1, 2)
+    y = x * 2
+    with pytest.warns(RuntimeWarning):
+        fastgrad.backward([y, y], [numpy.ones(2), numpy.ones(2)])
+    numpy.testing.assert_array_equal(x.grad, [2, 2])
+
+
+def test_backward_argument_errors():
+    x = _x(1, 2)
+    with pytest.raises(TypeError):
+        fastgrad.backward(x * 2)
+    with pytest.raises(ValueError):
+        fastgrad.backward([x * 2], [numpy.ones(2), numpy.ones(2)])
+
+
+def test_grad_does_not_touch_grads():
+    x, w = _x(1, 2), _x(3, 4)
+    y = F.sum(x * w)
+    gx, = fastgrad.grad([y], [x])
+    numpy.testing.assert_array_equal(gx.array, [3, 4])
+    assert x.grad is None and w.grad is None and y.grad is None
+
+
+def test_grad_walks_only_the_needed_subgraph():
+    calls = []
+
+    class Spy(fastgrad.FunctionNode):
+        def forward(self, inputs):
+            return inputs[0] * 1,
+
+        def backward(self, indexes, grad_outputs):
+            calls.append(1)
+            return grad_outputs
+
+    x, w = _x(1, 2), _x(3, 4)
+    wspied, = Spy().apply((w,))
+    y = F.sum(x * wspied)
+    gx, = fastgrad.grad([y], [x])
+    numpy.testing.assert_array_equal(gx.array, [3, 4])
+    assert calls == []
+
+
+def test_grad_of_intermediate_and_unreachable():
+    x = _x(1, 2)
+    h = x * 2
+    y = F.sum(h * h)
+    gh, gx = fastgrad.grad([y], [h, x])
+    numpy.testing.assert_array_equal(gh.array, 2 * h.array)
+    numpy.testing.assert_array_equal(gx.array, 4 * h.array)
+    other = _x(5, 6)
+    g, = fastgrad.grad([y], [other])
+    assert g is None
+
+
+def test_grad_with_grad_outputs_and_grad_inputs():
+    x = _x(1, 2)
+    y = x * 3
+    gx, = fastgrad.grad([y], [x], grad_outputs=[numpy.array([1.0, 2.0])],
+                        grad_inputs=[numpy.array([10.0, 10.0])])
+    numpy.testing.assert_array_equal(gx.array, [13, 16])
+
+
+def test_grad_set_grad_and_retain_grad():
+    x = _x(1, 2)
+    h = x * 2
+    y = F.sum(h * 3)
+    fastgrad.grad([y], [x], set_grad=True, retain_grad=True)
+    numpy.testing.assert_array_equal(x.grad, [6, 6])
+    numpy.testing.assert_array_equal(h.grad, [3, 3])
+
+
+def test_grad_double_backprop():
+    x = _x(1, 2, 3)
+    y = F.sum(x * x * x)
+    gx, = fastgrad.grad([y], [x], enable_double_backprop=True)
+    ggx, = fastgrad.grad([F.sum(gx)], [x])
+    numpy.testing.assert_allclose(ggx.array, 6 * x.array)
+
+
+def test_grad_argument_errors():
+    x = _x(1, 2)
+    y = F.sum(x)
+    with pytest.raises(TypeError):
+        fastgrad.grad(y, [x])
+    with pytest.raises(TypeError):
+        fastgrad.grad([y], x)
+    with pytest.raises(ValueError):
+        fastgrad.grad([y], [x], grad_outputs=[None, None])
+    with pytest.raises(ValueError):
+        fastgrad.grad([y], [x], grad_inputs=[None, None])
+
+
+def test_grad_then_backward_sees_no_leftovers():
+    x = _x(1, 2)
+    y = F.sum(x * 2)
+    fastgrad.grad([y], [x])
+    y.backward()
+    numpy.testing.assert_array_equal(x.grad, [2, 2])
+
+
+def test_deep_chain_backward():
+    x = _x(1.0)
+    h = x
+    for _ in range(2000):
+        h = h * 1.0
+    F.sum(h).backward()
+    numpy.testing.assert_array_equal(x.grad, [1.0])

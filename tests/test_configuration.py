@@ -1,0 +1,62 @@
+import threading
+
+import numpy
+import pytest
+
+import fastgrad
+from fastgrad import config, global_config, using_config
+
+
+def test_defaults():
+    assert config.enable_backprop is True and config.train is True
+    assert config.type_check is True and config.dtype == numpy.float32
+
+
+def test_using_config_restores():
+    with using_config('train', False):
+        assert config.train is False
+        with using_config('train', True):
+            assert config.train is True
+        assert config.train is False
+    assert config.train is True
+    with pytest.raises(KeyError):
+        with using_config('train', False):
+            raise KeyError('x')
+    assert config.train is True
+
+
+def test_local_override_is_per_thread_and_global_is_shared():
+    seen = {}
+
+    def other():
+        seen['train'] = config.train
+        seen['flag'] = getattr(config, 'my_flag', None)
+
+    global_config.my_flag = 'global'
+    try:
+        with using_config('train', False):
+            t = threading.Thread(target=other)
+            t.start()
+            t.join()
+        assert seen == {'train': True, 'flag': 'global'}
+        assert config.my_flag == 'global'
+    finally:
+        del global_config.my_flag
+
+
+def test_debug_and_dtype_helpers():
+    assert fastgrad.is_debug() is False
+    fastgrad.set_debug(True)
+    try:
+        assert fastgrad.is_debug() is True
+    finally:
+        fastgrad.set_debug(False)
+    assert fastgrad.get_dtype() == numpy.float32
+    with using_config('dtype', numpy.dtype('float64')):
+        assert fastgrad.get_dtype() == numpy.float64
+
+
+def test_show(capsys):
+    config.show()
+    out = capsys.readouterr().out
+    assert 'enable_backprop' in out and 'train' in out
