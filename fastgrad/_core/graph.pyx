@@ -1067,7 +1067,8 @@ cdef _run_type_check(FunctionNode f, tuple in_data):
     try:
         f.check_type_forward(in_types)
     except type_check.InvalidType as e:
-        msg = 'Invalid operation is performed in: {} (Forward)\n\n{}'.format(f.label, e)
+        msg = ('Invalid operation is performed in: {} (Forward)\n\nExpect: {}\nActual: {}\n'
+               .format(f.label, e.expect, e.actual))
         raise type_check.InvalidType(e.expect, e.actual, msg=msg) from None
 
 

@@ -135,13 +135,13 @@ def test_printed_form():
 
 def test_wrong_in_size_is_invalid_type():
     f = L.Linear(3, 2)
-    with pytest.raises(InvalidType, match=r'LinearFunction.*x.shape\[1\] == W.shape\[1\]'):
+    with pytest.raises(InvalidType, match=r'(?s)LinearFunction.*x.shape\[1\] == W.shape\[1\]'):
         f(numpy.ones((4, 1, 2), numpy.float32))
 
 
 def test_int_input_is_invalid_type():
     f = L.Linear(3, 2)
-    with pytest.raises(InvalidType, match="LinearFunction.*x.dtype.kind == 'f'"):
+    with pytest.raises(InvalidType, match="(?s)LinearFunction.*x.dtype.kind == 'f'"):
         f(numpy.ones((4, 3), numpy.int32))
 
 
