@@ -1125,6 +1125,11 @@ cdef _accumulate_leaf(VariableNode node, bint double):
     else:
         old = node._grad
     if old is None:
+        if not owned and type(g) is _ndarray and not g.flags.writeable:
+            # e.g. a broadcast view from sum's backward: users and optimizer
+            # hooks edit .grad in place, so store a real array.
+            g = g.copy()
+            owned = True
         _store_grad(node, g, owned, False)
     elif node._grad_owned and node._grad_var is None and type(old) is _ndarray:
         old += g

@@ -1,0 +1,1 @@
+from fastgrad.functions.connection.linear import linear  # NOQA

@@ -2,7 +2,7 @@
 from fastgrad import initializers
 from fastgrad import link
 from fastgrad import variable
-from fastgrad.functions.connection import linear as linear_module
+from fastgrad.functions.connection.linear import linear as linear_function
 from fastgrad.utils import size_of_shape
 
 
@@ -63,4 +63,4 @@ class Linear(link.Link):
     def forward(self, x, n_batch_axes=1):
         if self.W.array is None:
             self._initialize_params(size_of_shape(x.shape[n_batch_axes:]))
-        return linear_module.linear(x, self.W, self.b, n_batch_axes=n_batch_axes)
+        return linear_function(x, self.W, self.b, n_batch_axes=n_batch_axes)

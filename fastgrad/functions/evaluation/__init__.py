@@ -1,0 +1,1 @@
+"""evaluation functions (exports listed here are gathered into fastgrad.functions)."""

@@ -1,0 +1,52 @@
+"""mean_squared_error(x0, x1) = sum((x0 - x1) ** 2) / x0.size."""
+import numpy
+
+from fastgrad import utils
+from fastgrad._core.graph import FunctionNode
+
+_NAME = 'MeanSquaredError'
+
+
+class MeanSquaredError(FunctionNode):
+    def forward(self, inputs):
+        x0, x1 = inputs
+        if x0.dtype.kind != 'f':
+            raise utils.invalid_type(_NAME, "x0.dtype.kind == 'f'",
+                                     'x0.dtype = {}'.format(x0.dtype))
+        if x0.dtype != x1.dtype:
+            raise utils.invalid_type(_NAME, 'x0.dtype == x1.dtype',
+                                     '{} != {}'.format(x0.dtype, x1.dtype))
+        if x0.shape != x1.shape:
+            raise utils.invalid_type(_NAME, 'x0.shape == x1.shape',
+                                     '{} != {}'.format(x0.shape, x1.shape))
+        self.retain_inputs((0, 1))
+        diff = (x0 - x1).ravel()
+        if diff.dtype == numpy.float16:
+            diff = diff.astype(numpy.float32)   # the dot would overflow float16
+        loss = diff.dot(diff) / diff.size if diff.size else diff.dtype.type('nan')
+        return utils.force_array(loss, x0.dtype),
+
+    def backward_arrays(self, indexes, grad_outputs):
+        x0, x1 = self.get_retained_input_arrays()
+        gy = grad_outputs[0]
+        g = (x0 - x1) * (gy * (2.0 / max(x0.size, 1)))
+        g = utils.force_array(g, x0.dtype)
+        return tuple(g if i == 0 else -g for i in indexes)
+
+    def backward(self, indexes, grad_outputs):
+        from fastgrad.functions.array.broadcast import broadcast_to
+        x0, x1 = self.get_retained_inputs()
+        gy = grad_outputs[0]
+        diff = x0 - x1
+        g = broadcast_to(gy, diff.shape) * diff * (2.0 / max(diff.size, 1))
+        return tuple(g if i == 0 else -g for i in indexes)
+
+
+def mean_squared_error(x0, x1):
+    """Mean of the squared differences, ``sum((x0 - x1) ** 2) / x0.size``.
+
+    Both inputs need the same floating dtype and shape; both get gradients.
+    The output is a scalar of that dtype.
+    """
+    y, = MeanSquaredError().apply((x0, x1))
+    return y

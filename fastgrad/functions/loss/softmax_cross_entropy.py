@@ -1,0 +1,258 @@
+"""softmax_cross_entropy: softmax over axis 1 followed by the cross entropy."""
+import numpy
+
+from fastgrad import utils
+from fastgrad._core.graph import FunctionNode, Variable
+
+_NAME = 'SoftmaxCrossEntropy'
+
+
+def _compute_dtype(dtype):
+    # float16 is computed in float32 and cast back (the exp/log/sum would lose
+    # most of its precision otherwise).
+    return numpy.dtype(numpy.float32) if dtype == numpy.float16 else dtype
+
+
+def _log_softmax_array(x, xp):
+    """Stable log-softmax over axis 1: x - max - log(sum(exp(x - max)))."""
+    z = x - x.max(axis=1, keepdims=True)
+    z -= xp.log(xp.exp(z).sum(axis=1, keepdims=True))
+    return z
+
+
+class LogSoftmax(FunctionNode):
+    """log(softmax(x)) over axis 1; used by the differentiable backward path."""
+
+    def forward(self, inputs):
+        x, = inputs
+        xp = utils.array_module(x)
+        ct = _compute_dtype(x.dtype)
+        y = _log_softmax_array(x.astype(ct, copy=False), xp).astype(x.dtype, copy=False)
+        self.retain_outputs((0,))
+        return utils.force_array(y),
+
+    def backward_arrays(self, indexes, grad_outputs):
+        y = self.output_data[0]
+        gy = grad_outputs[0]
+        xp = utils.array_module(y)
+        return utils.force_array(gy - xp.exp(y) * gy.sum(axis=1, keepdims=True)),
+
+    def backward(self, indexes, grad_outputs):
+        from fastgrad.functions.math.exponential import exp
+        from fastgrad.functions.math.sum import sum as sum_
+        y, = self.get_retained_outputs()
+        gy = grad_outputs[0]
+        return gy - exp(y) * sum_(gy, axis=1, keepdims=True),
+
+
+def _log_softmax(x):
+    y, = LogSoftmax().apply((x,))
+    return y
+
+
+def _check_class_weight(class_weight):
+    if class_weight is None:
+        return None
+    if isinstance(class_weight, Variable):
+        raise ValueError('softmax_cross_entropy: class_weight must be a numpy.ndarray or '
+                         'cupy.ndarray, not a Variable')
+    if not hasattr(class_weight, 'ndim'):
+        raise TypeError('softmax_cross_entropy: class_weight must be an ndarray, got {}'
+                        .format(type(class_weight).__name__))
+    if class_weight.ndim != 1:
+        raise ValueError('softmax_cross_entropy: class_weight.ndim must be 1, got {} '
+                         '(shape {})'.format(class_weight.ndim, class_weight.shape))
+    if class_weight.dtype.kind != 'f':
+        raise ValueError("softmax_cross_entropy: class_weight.dtype.kind must be 'f', "
+                         'got {}'.format(class_weight.dtype))
+    return class_weight
+
+
+def _class_axis_shape(ndim, n_classes):
+    """(1, C, 1, ...): broadcasts a per-class array along axis 1 of x."""
+    return (1, n_classes) + (1,) * (ndim - 2)
+
+
+class SoftmaxCrossEntropy(FunctionNode):
+    """Hard-label softmax cross entropy; t is an integer array of class labels."""
+
+    def __init__(self, normalize=True, cache_score=True, class_weight=None,
+                 ignore_label=-1, reduce='mean'):
+        self.normalize = normalize
+        self.cache_score = cache_score
+        self.class_weight = class_weight
+        self.ignore_label = ignore_label
+        self.reduce = reduce
+        self._y = None
+
+    def _check(self, x, t):
+        if x.dtype.kind != 'f':
+            raise utils.invalid_type(_NAME, "x.dtype.kind == 'f'", 'x.dtype = {}'.format(x.dtype))
+        if t.dtype.kind != 'i':
+            raise utils.invalid_type(_NAME, "t.dtype.kind == 'i'", 't.dtype = {}'.format(t.dtype))
+        if x.ndim < 2:
+            raise utils.invalid_type(_NAME, 'x.ndim >= 2', 'x.ndim = {}'.format(x.ndim))
+        if t.ndim != x.ndim - 1:
+            raise utils.invalid_type(_NAME, 't.ndim == x.ndim - 1',
+                                     '{} != {} (x.shape = {}, t.shape = {})'.format(
+                                         t.ndim, x.ndim - 1, x.shape, t.shape))
+        if x.shape[0] != t.shape[0] or x.shape[2:] != t.shape[1:]:
+            raise utils.invalid_type(
+                _NAME, 'x.shape[0] == t.shape[0] and x.shape[2:] == t.shape[1:]',
+                'x.shape = {}, t.shape = {}'.format(x.shape, t.shape))
+        cw = self.class_weight
+        if cw is not None and cw.shape != (x.shape[1],):
+            raise utils.invalid_type(_NAME, 'class_weight.shape == (x.shape[1],) == ({},)'
+                                     .format(x.shape[1]),
+                                     'class_weight.shape = {}'.format(cw.shape))
+
+    def _check_labels(self, t, mask, n_classes, xp):
+        bad = mask & ((t < 0) | (t >= n_classes))
+        if bad.any():
+            where = tuple(int(i[0]) for i in xp.nonzero(bad))
+            raise ValueError(
+                'softmax_cross_entropy: t{} = {} is out of range: each label must be in '
+                '[0, {}) (x.shape[1] = {}) or equal ignore_label ({})'.format(
+                    list(where), int(t[where]), n_classes, n_classes, self.ignore_label))
+
+    def forward(self, inputs):
+        x, t = inputs
+        self._check(x, t)
+        xp = utils.array_module(x)
+        n_classes = x.shape[1]
+        mask = t != self.ignore_label
+        self._check_labels(t, mask, n_classes, xp)
+        ct = _compute_dtype(x.dtype)
+        log_y = _log_softmax_array(x.astype(ct, copy=False), xp)
+        labels = xp.where(mask, t, 0)
+        idx = xp.expand_dims(labels, 1)
+        log_p = xp.take_along_axis(log_y, idx, axis=1)[:, 0]
+
+        # Per-sample weight of -log_p: the mask, times the class weight.
+        w = mask.astype(ct)
+        if self.class_weight is not None:
+            w *= self.class_weight.astype(ct, copy=False)[labels]
+        if self.reduce == 'mean':
+            count = int(mask.sum()) if self.normalize else x.shape[0]
+            self._coeff = 1.0 / max(count, 1)
+        else:
+            self._coeff = 1.0
+        loss = xp.where(mask, -log_p * w, 0)
+        if self.reduce == 'mean':
+            loss = loss.sum() * self._coeff
+        self._labels = idx
+        self._w = w
+
+        self.retain_inputs((0,))
+        if self.cache_score:
+            self._y = xp.exp(log_y)
+        return utils.force_array(loss, x.dtype),
+
+    def _weights(self, gloss):
+        """Per-sample factor on (softmax - onehot), shaped (N, 1, d1, ...)."""
+        w = self._w * self._coeff * gloss.astype(self._w.dtype, copy=False)
+        return w.reshape(w.shape[:1] + (1,) + w.shape[1:])
+
+    def _onehot(self, xp, n_classes, ndim):
+        classes = xp.arange(n_classes).reshape(_class_axis_shape(ndim, n_classes))
+        return self._labels == classes
+
+    def backward_arrays(self, indexes, grad_outputs):
+        if 0 not in indexes:                 # only t asked for: it has no gradient
+            return (None,) * len(indexes)
+        x, = self.get_retained_input_arrays()
+        xp = utils.array_module(x)
+        if self._y is not None:
+            gx = self._y.copy()
+        else:
+            gx = xp.exp(_log_softmax_array(x.astype(_compute_dtype(x.dtype)), xp))
+        gx -= self._onehot(xp, x.shape[1], x.ndim)
+        gx *= self._weights(grad_outputs[0])
+        gx = gx.astype(x.dtype, copy=False)
+        return tuple(gx if i == 0 else None for i in indexes)
+
+    def backward(self, indexes, grad_outputs):
+        # Built from differentiable ops: softmax(x) = exp(log_softmax(x)).
+        from fastgrad.functions.array.reshape import reshape
+        from fastgrad.functions.math.exponential import exp
+        if 0 not in indexes:
+            return (None,) * len(indexes)
+        x, = self.get_retained_inputs()
+        xp = x.xp
+        gy = grad_outputs[0]
+        onehot = self._onehot(xp, x.shape[1], x.ndim).astype(x.dtype)
+        w = (self._w * self._coeff).astype(x.dtype)
+        w = w.reshape(w.shape[:1] + (1,) + w.shape[1:])
+        gx = (exp(_log_softmax(x)) - onehot) * w
+        if self.reduce == 'mean':
+            gx = gx * gy
+        else:
+            gx = gx * reshape(gy, w.shape)
+        return tuple(gx if i == 0 else None for i in indexes)
+
+
+def _soft_target_loss(x, t, class_weight, reduce, soft_target_loss):
+    """Soft targets (t holds probabilities, shaped like x): composed of
+    differentiable ops; t itself is a constant."""
+    from fastgrad.functions.math.sum import sum as sum_
+    t_arr = t.array if isinstance(t, Variable) else t
+    if t_arr.shape != x.shape:
+        raise utils.invalid_type(_NAME, 'x.shape == t.shape (soft targets)',
+                                 '{} != {}'.format(x.shape, t_arr.shape))
+    if t_arr.dtype != x.dtype:
+        raise utils.invalid_type(_NAME, 'x.dtype == t.dtype (soft targets)',
+                                 '{} != {}'.format(x.dtype, t_arr.dtype))
+    xp = utils.array_module(t_arr)
+    log_y = _log_softmax(x)
+    if class_weight is not None:
+        if class_weight.shape != (x.shape[1],):
+            raise utils.invalid_type(_NAME, 'class_weight.shape == (x.shape[1],) == ({},)'
+                                     .format(x.shape[1]),
+                                     'class_weight.shape = {}'.format(class_weight.shape))
+        cw = class_weight.astype(x.dtype).reshape(_class_axis_shape(x.ndim, x.shape[1]))
+        log_y = log_y * cw
+    loss = -sum_(log_y * t_arr, axis=1)
+    if soft_target_loss == 'kl-divergence':
+        # + sum(t * log t), with 0 * log 0 = 0
+        safe = xp.where(t_arr > 0, t_arr, 1)
+        ent = utils.force_array((t_arr * xp.log(safe)).sum(axis=1), x.dtype)
+        loss = loss + ent
+    if reduce == 'mean':
+        n = x.size // x.shape[1] if x.shape[1] else x.shape[0]
+        loss = sum_(loss) / max(n, 1)
+    return loss
+
+
+def softmax_cross_entropy(x, t, normalize=True, cache_score=True, class_weight=None,
+                          ignore_label=-1, reduce='mean', enable_double_backprop=False,
+                          soft_target_loss='cross-entropy'):
+    """Cross entropy of ``softmax(x)`` over axis 1 against labels ``t``.
+
+    ``x`` is (N, C) or (N, C, d1, ...); ``t`` holds signed integer labels of
+    shape (N,) or (N, d1, ...).  A sample with ``t == ignore_label`` adds no
+    loss and gets no gradient.  ``reduce='mean'`` returns a scalar: the summed
+    loss divided by the number of non-ignored samples (``normalize=True``) or
+    by N (``normalize=False``); ``reduce='no'`` returns the loss per sample
+    (0 where ignored).  ``class_weight`` (shape (C,)) scales each sample's loss
+    by the weight of its label.  When ``t`` is a float array of ``x``'s shape
+    it is a soft target (a distribution over classes) and the loss is the
+    cross entropy or, with ``soft_target_loss='kl-divergence'``, the KL
+    divergence, averaged over samples for ``reduce='mean'``.
+
+    The gradient is always differentiable again (``enable_double_backprop`` is
+    accepted for compatibility; ``cache_score`` keeps softmax(x) from the
+    forward pass for the backward one).
+    """
+    if reduce not in ('mean', 'no'):
+        raise ValueError("softmax_cross_entropy: only 'mean' and 'no' are valid for "
+                         "'reduce', but '{}' is given".format(reduce))
+    if soft_target_loss not in ('cross-entropy', 'kl-divergence'):
+        raise ValueError("softmax_cross_entropy: soft_target_loss must be 'cross-entropy' "
+                         "or 'kl-divergence', but '{}' is given".format(soft_target_loss))
+    class_weight = _check_class_weight(class_weight)
+    t_dtype = t.dtype
+    if t_dtype.kind == 'f':
+        return _soft_target_loss(x, t, class_weight, reduce, soft_target_loss)
+    y, = SoftmaxCrossEntropy(normalize, cache_score, class_weight, ignore_label,
+                             reduce).apply((x, t))
+    return y

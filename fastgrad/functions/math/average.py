@@ -1,0 +1,151 @@
+"""mean and (weighted) average over axes."""
+import numbers
+
+import numpy
+
+from fastgrad import utils
+from fastgrad._core.graph import FunctionNode, Variable
+
+
+def _normalize_axis(axis, ndim, name):
+    """``axis`` as a sorted tuple of non-negative ints (None stays None)."""
+    if axis is None:
+        return None
+    def is_int(a):
+        return isinstance(a, numbers.Integral) and not isinstance(a, (bool, numpy.bool_))
+
+    if is_int(axis):
+        axes = (int(axis),)
+    elif isinstance(axis, tuple) and all(is_int(a) for a in axis):
+        axes = tuple(int(a) for a in axis)
+    else:
+        raise TypeError('{}: axis must be None, an int or a tuple of ints, got {!r}'
+                        .format(name, axis))
+    out = []
+    for a in axes:
+        if not -ndim <= a < ndim:
+            raise utils.invalid_type(name, '-{0} <= axis < {0}'.format(ndim),
+                                     'axis = {}'.format(a))
+        out.append(a % ndim)
+    if len(set(out)) != len(out):
+        raise ValueError('{}: duplicate value in axis: {}'.format(name, axis))
+    return tuple(sorted(out))
+
+
+def _reduced_shape(in_shape, axis):
+    """``in_shape`` with the reduced axes set to 1 (what keepdims gives)."""
+    if axis is None:
+        return (1,) * len(in_shape)
+    return tuple(1 if i in axis else n for i, n in enumerate(in_shape))
+
+
+def _count(in_shape, axis):
+    if axis is None:
+        return utils.size_of_shape(in_shape)
+    n = 1
+    for a in axis:
+        n *= in_shape[a]
+    return n
+
+
+class Mean(FunctionNode):
+    """Arithmetic mean over ``axis``; the gradient is ``gy / n`` everywhere."""
+
+    def __init__(self, axis=None, keepdims=False):
+        self.axis = axis
+        self.keepdims = keepdims
+
+    def forward(self, inputs):
+        x, = inputs
+        if x.dtype.kind != 'f':
+            raise utils.invalid_type('Mean', "x.dtype.kind == 'f'",
+                                     'x.dtype = {}'.format(x.dtype))
+        self.axis = _normalize_axis(self.axis, x.ndim, 'Mean')
+        # NumPy accumulates float16 in float32 here; the result keeps x's dtype.
+        y = x.mean(axis=self.axis, keepdims=self.keepdims)
+        return utils.force_array(y, x.dtype),
+
+    def _scale(self):
+        return 1.0 / max(_count(self.inputs[0].shape, self.axis), 1)
+
+    def backward_arrays(self, indexes, grad_outputs):
+        gy = grad_outputs[0]
+        shape = self.inputs[0].shape
+        xp = utils.array_module(gy)
+        if not self.keepdims:
+            gy = gy.reshape(_reduced_shape(shape, self.axis))
+        gy = utils.force_array(gy * self._scale())
+        return xp.broadcast_to(gy, shape),
+
+    def backward(self, indexes, grad_outputs):
+        from fastgrad.functions.array.broadcast import broadcast_to
+        from fastgrad.functions.array.reshape import reshape
+        gy = grad_outputs[0]
+        shape = self.inputs[0].shape
+        if not self.keepdims:
+            gy = reshape(gy, _reduced_shape(shape, self.axis))
+        return broadcast_to(gy * self._scale(), shape),
+
+
+def mean(x, axis=None, keepdims=False):
+    """Arithmetic mean of the elements of ``x`` over ``axis``.
+
+    ``axis`` is None (all elements), an int or a tuple of ints; with
+    ``keepdims`` the reduced axes stay as axes of length one.
+    """
+    y, = Mean(axis, keepdims).apply((x,))
+    return y
+
+
+def average(x, axis=None, weights=None, keepdims=False):
+    """Weighted average of ``x`` over ``axis``: ``sum(x * w) / sum(w)``.
+
+    Without ``weights`` this is :func:`mean`.  With ``weights`` (an array or a
+    Variable, differentiable too): when ``axis`` is None they must have
+    ``x``'s shape; when ``axis`` is one int they must be 1-D with
+    ``weights.shape == (x.shape[axis],)``.  A tuple of several axes is not
+    supported together with weights.
+    """
+    from fastgrad.functions.array.broadcast import broadcast_to
+    from fastgrad.functions.array.reshape import reshape
+    from fastgrad.functions.math.basic_math import div, mul
+    from fastgrad.functions.math.sum import sum as sum_
+
+    if weights is None:
+        return mean(x, axis=axis, keepdims=keepdims)
+
+    if not isinstance(weights, Variable) and not hasattr(weights, 'dtype'):
+        raise TypeError('average: weights must be a Variable or an ndarray, got {}'
+                        .format(type(weights).__name__))
+    x_shape = x.shape
+    x_dtype = x.dtype
+    axes = _normalize_axis(axis, len(x_shape), 'average')
+    if x_dtype.kind != 'f':
+        raise utils.invalid_type('average', "x.dtype.kind == 'f'",
+                                 'x.dtype = {}'.format(x_dtype))
+    if weights.dtype != x_dtype:
+        raise utils.invalid_type('average', 'weights.dtype == x.dtype',
+                                 '{} != {}'.format(weights.dtype, x_dtype))
+    if axes is None:
+        if weights.shape != x_shape:
+            raise utils.invalid_type(
+                'average', 'weights.shape == x.shape (axis is None)',
+                '{} != {}'.format(weights.shape, x_shape))
+        w = weights
+    else:
+        if len(axes) > 1:
+            raise ValueError('average: a tuple of several axes is not supported when '
+                             'weights is given (axis={})'.format(axis))
+        a = axes[0]
+        if weights.ndim != 1 or weights.shape[0] != x_shape[a]:
+            raise utils.invalid_type(
+                'average', 'weights.shape == (x.shape[axis],) == ({},)'.format(x_shape[a]),
+                'weights.shape = {}'.format(weights.shape))
+        w_shape = tuple(n if i == a else 1 for i, n in enumerate(x_shape))
+        w = broadcast_to(reshape(weights, w_shape), x_shape)
+
+    if not isinstance(x, Variable) and not isinstance(w, Variable):
+        x = Variable(x, requires_grad=False)
+    total = sum_(mul(x, w), axis=axes, keepdims=keepdims)
+    divider = sum_(weights)
+    return div(total, broadcast_to(divider, total.shape))

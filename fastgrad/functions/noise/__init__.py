@@ -1,0 +1,1 @@
+"""noise functions (exports listed here are gathered into fastgrad.functions)."""

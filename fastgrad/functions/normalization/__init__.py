@@ -1,0 +1,1 @@
+"""normalization functions (exports listed here are gathered into fastgrad.functions)."""

@@ -1,0 +1,1 @@
+"""pooling functions (exports listed here are gathered into fastgrad.functions)."""

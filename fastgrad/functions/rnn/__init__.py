@@ -1,0 +1,1 @@
+"""rnn functions (exports listed here are gathered into fastgrad.functions)."""

@@ -1,0 +1,87 @@
+"""F.tanh: forward, both backward paths, double backward, dtypes, errors."""
+import numpy
+import pytest
+
+import fastgrad.functions as F
+from fastgrad import Variable
+from fastgrad.gradient_check import check_backward, check_double_backward
+from fastgrad.utils.type_check import InvalidType
+
+
+def _ref(x):
+    return numpy.tanh(x.astype(numpy.float64))
+
+
+def _grads(func, xs, gy, double):
+    vs = [Variable(x.copy()) for x in xs]
+    y = func(*vs)
+    y.grad = gy.copy()
+    y.backward(enable_double_backprop=double)
+    return [v.grad for v in vs]
+
+
+TOL = {numpy.float16: dict(atol=1e-3, rtol=1e-3),
+       numpy.float32: dict(atol=1e-6, rtol=1e-6),
+       numpy.float64: dict(atol=1e-14, rtol=1e-14)}
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+@pytest.mark.parametrize('shape', [(), (5,), (3, 4), (2, 3, 4)])
+def test_forward_matches_numpy(dtype, shape):
+    x = numpy.asarray(numpy.random.uniform(-5, 5, shape)).astype(dtype)
+    x0 = x.copy()
+    y = F.tanh(x)
+    assert y.dtype == dtype and y.shape == shape
+    numpy.testing.assert_allclose(y.array, _ref(x), **TOL[dtype])
+    numpy.testing.assert_array_equal(x, x0)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_extreme_inputs_do_not_overflow(dtype):
+    x = numpy.array([-1e4, -100, -50, 0, 50, 100, 1e4]).astype(dtype)
+    with numpy.errstate(all='raise'):
+        y = F.tanh(x).array
+    assert numpy.all(numpy.isfinite(y))
+    assert numpy.all((y >= -1) & (y <= 1))
+    assert y[0] == -1 and y[-1] == 1 and y[3] == 0
+
+
+def test_backward():
+    x = numpy.random.uniform(-3, 3, (3, 4))
+    check_backward(F.tanh, x, numpy.random.randn(3, 4))
+
+
+def test_gradient_formula():
+    x = numpy.random.uniform(-3, 3, (3, 4))
+    gy = numpy.random.randn(3, 4)
+    g, = _grads(F.tanh, [x], gy, False)
+    numpy.testing.assert_allclose(g, gy * (1 - numpy.tanh(x) ** 2), rtol=1e-12)
+
+
+def test_double_backward():
+    x = numpy.random.uniform(-3, 3, (3, 4))
+    check_double_backward(F.tanh, x, numpy.random.randn(3, 4), numpy.random.randn(3, 4))
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_both_backward_paths_agree(dtype):
+    x = numpy.random.uniform(-3, 3, (4, 5)).astype(dtype)
+    gy = numpy.random.randn(4, 5).astype(dtype)
+    fast, = _grads(F.tanh, [x], gy, False)
+    slow, = _grads(F.tanh, [x], gy, True)
+    assert fast.dtype == slow.dtype == dtype
+    numpy.testing.assert_allclose(fast, slow, **TOL[dtype])
+
+
+def test_non_contiguous_input():
+    base = numpy.random.uniform(-3, 3, (4, 10))
+    for x in (base[:, ::2], base.T):
+        assert not x.flags.c_contiguous
+        numpy.testing.assert_allclose(F.tanh(x).array, _ref(x), rtol=1e-14)
+        check_backward(F.tanh, x, numpy.random.randn(*x.shape))
+
+
+@pytest.mark.parametrize('dtype', [numpy.int32, numpy.int64, numpy.bool_])
+def test_non_float_input_is_rejected(dtype):
+    with pytest.raises(InvalidType, match='Tanh'):
+        F.tanh(numpy.zeros((2, 3), dtype))
