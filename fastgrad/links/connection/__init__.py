@@ -1,0 +1,1 @@
+from fastgrad.links.connection.linear import Linear  # NOQA

@@ -1,0 +1,1 @@
+"""activation links (exports listed here are gathered into fastgrad.links)."""

@@ -1,0 +1,1 @@
+"""model links (exports listed here are gathered into fastgrad.links)."""

@@ -1,0 +1,1 @@
+"""normalization links (exports listed here are gathered into fastgrad.links)."""

@@ -1,0 +1,1 @@
+"""rnn links (exports listed here are gathered into fastgrad.links)."""
