@@ -94,11 +94,38 @@ class AddConstant(FunctionNode):
         return grad_outputs
 
 
+class MultiAdd(FunctionNode):
+    """x0 + x1 + ... + xn in one node (``F.add(*xs)`` with more than two inputs)."""
+    is_elementwise = True
+
+    def forward(self, inputs):
+        y = inputs[0] + inputs[1]         # a fresh array: safe to add into
+        for x in inputs[2:]:
+            y += x
+        return utils.force_array(y),
+
+    def backward_arrays(self, indexes, grad_outputs):
+        gy = grad_outputs[0]
+        return tuple(utils.sum_to(gy, self.inputs[i].shape) for i in indexes)
+
+    def backward(self, indexes, grad_outputs):
+        gy = grad_outputs[0]
+        return tuple(_sum_to(gy, self.inputs[i].shape) for i in indexes)
+
+
 def add(*xs):
-    """Elementwise sum of two or more operands (``x + y``)."""
-    y = xs[0]
-    for x in xs[1:]:
-        y = _add2(y, x)
+    """Elementwise sum of two or more operands (``x + y``, ``F.add(a, b, c)``)."""
+    if len(xs) == 2:
+        return _add2(xs[0], xs[1])
+    if len(xs) < 2:
+        raise TypeError('add: expected at least two operands, got {}'.format(len(xs)))
+    dtypes = {x.dtype for x in xs}
+    if len(dtypes) != 1:
+        raise utils.invalid_type('MultiAdd', 'all dtypes equal',
+                                 ', '.join(str(x.dtype) for x in xs))
+    for x in xs:
+        _check_operand('add', x)
+    y, = MultiAdd().apply(xs)
     return y
 
 

@@ -1,0 +1,52 @@
+"""F.add with more than two operands: one MultiAdd node."""
+import numpy
+import pytest
+
+import fastgrad
+import fastgrad.functions as F
+from fastgrad import gradient_check
+from fastgrad.utils.type_check import InvalidType
+
+
+def _inputs(n, shape=(3, 2), dtype=numpy.float64):
+    rng = numpy.random.RandomState(n)
+    return tuple(rng.standard_normal(shape).astype(dtype) for _ in range(n))
+
+
+@pytest.mark.parametrize('n', [3, 4, 7])
+def test_forward_is_one_node(n):
+    xs = _inputs(n)
+    copies = [x.copy() for x in xs]
+    y = F.add(*[fastgrad.Variable(x) for x in xs])
+    numpy.testing.assert_allclose(y.array, numpy.sum(numpy.stack(xs), axis=0), rtol=1e-12)
+    assert y.creator.label == 'MultiAdd' and len(y.creator.inputs) == n
+    for x, c in zip(xs, copies):
+        numpy.testing.assert_array_equal(x, c)
+
+
+@pytest.mark.parametrize('n', [3, 5])
+def test_backward_and_double_backward(n):
+    xs = _inputs(n)
+    gy = numpy.random.RandomState(9).standard_normal((3, 2))
+    gradient_check.check_backward(lambda *v: F.add(*v), xs, gy)
+    ggx = _inputs(n)
+    gradient_check.check_double_backward(lambda *v: F.add(*v) * F.add(*v), xs, gy, ggx)
+
+
+def test_both_backward_paths_agree_and_arrays_mix():
+    xs = [fastgrad.Variable(x) for x in _inputs(3)]
+    const = numpy.ones((3, 2))
+    for double in (False, True):
+        for x in xs:
+            x.cleargrad()
+        F.sum(F.add(xs[0], const, xs[1], xs[2])).backward(enable_double_backprop=double)
+        for x in xs:
+            numpy.testing.assert_array_equal(x.grad, numpy.ones((3, 2)))
+
+
+def test_errors():
+    a, b = _inputs(2)
+    with pytest.raises(InvalidType, match='MultiAdd'):
+        F.add(a, b, a.astype(numpy.float32))
+    with pytest.raises(TypeError):
+        F.add(fastgrad.Variable(a))
