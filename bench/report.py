@@ -208,9 +208,10 @@ def main():
                  rows), '']
 
     md += ['## 5. Wide graphs', '',
-           '"leaves N": N separate leaves, each through `* 2.0`, summed pairwise, backward. '
-           '"fan-out N": one leaf used by N ops, summed pairwise, backward. µs per leaf/op '
-           '(the pairwise sum is part of it, the same for every peer).', '']
+           '"leaves N": N separate (1,)-shaped leaves, each through `* 2.0`, then summed by one '
+           'n-ary op (`F.add(*xs)`; `torch.stack(xs).sum()`; NumPy `stack().sum()`), backward. '
+           '"fan-out N": one leaf used by N `* 2.0` ops, summed the same way, backward. µs per '
+           'leaf (or per use), fwd+bwd.', '']
     rows = []
     for peer in peers:
         row = [LABEL[peer]]

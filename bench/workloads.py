@@ -127,7 +127,7 @@ class FastgradPeer(object):
         def step():
             for v in leaves:
                 v.cleargrad()
-            F.sum(_sum_tree([v * 2.0 for v in leaves])).backward()
+            F.sum(F.add(*[v * 2.0 for v in leaves])).backward()
         return step
 
     def fan_out(self, n):
@@ -136,19 +136,8 @@ class FastgradPeer(object):
 
         def step():
             x.cleargrad()
-            total = _sum_tree([x * 2.0 for _ in range(n)])
-            F.sum(total).backward()
+            F.sum(F.add(*[x * 2.0 for _ in range(n)])).backward()
         return step
-
-
-def _sum_tree(xs):
-    """Pairwise sum: keeps the graph shallow for every peer alike."""
-    while len(xs) > 1:
-        nxt = [xs[i] + xs[i + 1] for i in range(0, len(xs) - 1, 2)]
-        if len(xs) % 2:
-            nxt.append(xs[-1])
-        xs = nxt
-    return xs[0]
 
 
 class ChainerPeer(FastgradPeer):
@@ -224,7 +213,7 @@ class TorchPeer(object):
         def step():
             for v in leaves:
                 v.grad = None
-            _sum_tree([v * 2.0 for v in leaves]).sum().backward()
+            torch.stack([v * 2.0 for v in leaves]).sum().backward()
         return step
 
     def fan_out(self, n):
@@ -233,7 +222,7 @@ class TorchPeer(object):
 
         def step():
             x.grad = None
-            _sum_tree([x * 2.0 for _ in range(n)]).sum().backward()
+            torch.stack([x * 2.0 for _ in range(n)]).sum().backward()
         return step
 
 
@@ -306,8 +295,9 @@ class NumpyPeer(object):
 
         def step():
             ys = [v * np.float32(2.0) for v in leaves]
-            total = _sum_tree(ys).sum()
-            grads = [np.full((1,), 2.0, np.float32) for _ in leaves]
+            total = np.stack(ys).sum()
+            g = np.ones((1,), np.float32)
+            grads = [g * np.float32(2.0) for _ in leaves]
             return total, grads
         return step
 
@@ -315,10 +305,11 @@ class NumpyPeer(object):
         x = np.ones((1,), np.float32)
 
         def step():
-            total = _sum_tree([x * np.float32(2.0) for _ in range(n)]).sum()
+            total = np.stack([x * np.float32(2.0) for _ in range(n)]).sum()
             g = np.zeros_like(x)
+            gy = np.ones((1,), np.float32)
             for _ in range(n):
-                g += np.float32(2.0)
+                g += gy * np.float32(2.0)
             return total, g
         return step
 

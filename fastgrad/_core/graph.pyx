@@ -618,10 +618,13 @@ cdef class Variable:
         return '<variable at 0x{:x}>'.format(id(self))
 
     def __reduce__(self):
+        # Read the grad from the node: Parameter.grad refuses before init.
+        node = self._node
+        node._grad_owned = False
+        grad = node._grad if node._grad_var is None else (<Variable>node._grad_var)._data
         state = getattr(self, '__dict__', None)
         return (_rebuild_variable,
-                (type(self), self._data, self.grad, self._node.name,
-                 self._node.requires_grad, state))
+                (type(self), self._data, grad, node.name, node.requires_grad, state))
 
     def __copy__(self):
         cdef Variable v = type(self).__new__(type(self))
