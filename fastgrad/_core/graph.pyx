@@ -25,7 +25,6 @@ from cpython.ref cimport PyObject, Py_INCREF
 from cpython.mem cimport PyMem_Malloc, PyMem_Free
 cimport cython
 
-import heapq
 import sys
 import warnings
 import weakref
@@ -36,16 +35,27 @@ from fastgrad.configuration import config as _config
 
 cdef object _ndarray = numpy.ndarray
 cdef object _generic = numpy.generic
-cdef object _heappush = heapq.heappush
-cdef object _heappop = heapq.heappop
 cdef object _cupy_ndarray = None      # set once CuPy shows up
 cdef object _F = None                 # fastgrad.functions, for Variable's operators
 
 
+cdef object _AddConstant = None       # Python-scalar fast paths of the operators
+cdef object _MulConstant = None
+cdef object _DivByConstant = None
+
+
 def _install_functions(module):
     """Called by fastgrad/__init__ once fastgrad.functions exists."""
-    global _F
+    global _F, _AddConstant, _MulConstant, _DivByConstant
+    from fastgrad.functions.math import basic_math
     _F = module
+    _AddConstant = basic_math.AddConstant
+    _MulConstant = basic_math.MulConstant
+    _DivByConstant = basic_math.DivByConstant
+
+
+cdef inline bint _is_py_scalar(object x):
+    return type(x) is float or type(x) is int
 
 
 cdef inline bint _is_array(object x):
@@ -678,24 +688,36 @@ cdef class Variable:
         return _F.absolute(self)
 
     def __add__(self, other):
+        if _is_py_scalar(other):
+            return _apply(_AddConstant(other), (self,))[0]
         return _F.add(self, other)
 
     def __radd__(self, other):
+        if _is_py_scalar(other):
+            return _apply(_AddConstant(other), (self,))[0]
         return _F.add(self, other)
 
     def __sub__(self, other):
+        if _is_py_scalar(other):
+            return _apply(_AddConstant(-other), (self,))[0]
         return _F.sub(self, other)
 
     def __rsub__(self, other):
         return _F.rsub(self, other)
 
     def __mul__(self, other):
+        if _is_py_scalar(other):
+            return _apply(_MulConstant(other), (self,))[0]
         return _F.mul(self, other)
 
     def __rmul__(self, other):
+        if _is_py_scalar(other):
+            return _apply(_MulConstant(other), (self,))[0]
         return _F.mul(self, other)
 
     def __truediv__(self, other):
+        if _is_py_scalar(other):
+            return _apply(_DivByConstant(other), (self,))[0]
         return _F.div(self, other)
 
     def __rtruediv__(self, other):
@@ -821,6 +843,8 @@ cdef class FunctionNode:
     cdef tuple _retained_output_data
     cdef bint _queued
     cdef bint _needed
+    cdef int _flags                    # _CHECK_TYPE | _FAST_BACKWARD, set by apply
+    cdef long _seq                     # FIFO order among equal ranks in the heap
     cdef object __weakref__
 
     is_elementwise = False
@@ -1005,6 +1029,7 @@ cdef tuple _apply(FunctionNode f, object inputs):
     if flags & _CHECK_TYPE and _config.type_check:
         _run_type_check(f, in_tuple)
 
+    f._flags = flags
     f._retain_in = None
     f._retain_out = None
     outputs = f.forward(in_tuple)
@@ -1140,11 +1165,48 @@ cdef _accumulate_leaf(VariableNode node, bint double):
         _store_grad(node, _sum_new(old, g), True, False)
 
 
-cdef inline void _push(list heap, FunctionNode f, list counter):
-    if not f._queued:
-        f._queued = True
-        counter[0] += 1
-        _heappush(heap, (-f.rank, counter[0], f))
+cdef inline bint _before(FunctionNode a, FunctionNode b):
+    """Heap order: higher rank first; equal ranks first-in first-out."""
+    return a.rank > b.rank or (a.rank == b.rank and a._seq < b._seq)
+
+
+cdef void _push(list heap, FunctionNode f, long* counter) except *:
+    """Queue ``f`` once (a binary max-heap on rank, sifted in C)."""
+    cdef Py_ssize_t i, parent
+    if f._queued:
+        return
+    f._queued = True
+    counter[0] += 1
+    f._seq = counter[0]
+    heap.append(f)
+    i = len(heap) - 1
+    while i > 0:
+        parent = (i - 1) >> 1
+        if not _before(f, <FunctionNode>heap[parent]):
+            break
+        heap[i] = heap[parent]
+        i = parent
+    heap[i] = f
+
+
+cdef FunctionNode _pop(list heap):
+    cdef FunctionNode top = <FunctionNode>heap[0]
+    cdef FunctionNode last = <FunctionNode>heap.pop()
+    cdef Py_ssize_t n = len(heap), i = 0, child
+    if n:
+        while True:
+            child = 2 * i + 1
+            if child >= n:
+                break
+            if child + 1 < n and _before(<FunctionNode>heap[child + 1], <FunctionNode>heap[child]):
+                child += 1
+            if not _before(<FunctionNode>heap[child], last):
+                break
+            heap[i] = heap[child]
+            i = child
+        heap[i] = last
+    top._queued = False
+    return top
 
 
 cdef tuple _call_backward(FunctionNode f, tuple indexes, list gys, bint double, bint fast):
@@ -1182,6 +1244,8 @@ cdef tuple _call_backward(FunctionNode f, tuple indexes, list gys, bint double, 
                 gx = _wrap(gx, False)
         elif isinstance(gx, Variable):
             gx = (<Variable>gx)._data
+        elif type(gx) is not _ndarray and isinstance(gx, _generic):
+            gx = numpy.asarray(gx)       # NumPy turns 0-d results into scalars
         if not fast:
             _check_grad_type(f, indexes[k], gx)
         out.append(gx)
@@ -1209,7 +1273,7 @@ cdef _backprop(list roots, list root_grads, bint retain_grad, bint double, bint 
     nodes (``_keep_pending``) are left on them for the caller to collect.
     """
     cdef list heap = []
-    cdef list counter = [0]
+    cdef long counter = 0
     cdef list leaves = []
     cdef list kept = []                  # retain_grad: nodes whose grads we stored
     cdef VariableNode node, xnode
@@ -1230,14 +1294,13 @@ cdef _backprop(list roots, list root_grads, bint retain_grad, bint double, bint 
             _add_pending(node, g, double)
             if node._creator is not None:
                 if not grad_mode or node._creator._needed:
-                    _push(heap, node._creator, counter)
+                    _push(heap, node._creator, &counter)
             elif not node._in_leaves:
                 node._in_leaves = True
                 leaves.append(node)
 
         while heap:
-            f = _heappop(heap)[2]
-            f._queued = False
+            f = _pop(heap)
             n_out = f._n_out
             gys = [None] * n_out
             any_grad = False
@@ -1269,7 +1332,7 @@ cdef _backprop(list roots, list root_grads, bint retain_grad, bint double, bint 
             if not targets:
                 continue
             indexes = tuple(targets)
-            fast = (not double) and (_flags_of(type(f)) & _FAST_BACKWARD) != 0
+            fast = (not double) and (f._flags & _FAST_BACKWARD) != 0
             gxs = _call_backward(f, indexes, gys, double, fast)
             gys = None
             for k in range(len(indexes)):
@@ -1280,7 +1343,7 @@ cdef _backprop(list roots, list root_grads, bint retain_grad, bint double, bint 
                 _add_pending(xnode, gx, double)
                 if xnode._creator is not None:
                     if not grad_mode or xnode._creator._needed:
-                        _push(heap, xnode._creator, counter)
+                        _push(heap, xnode._creator, &counter)
                 elif not xnode._in_leaves:
                     xnode._in_leaves = True
                     leaves.append(xnode)
@@ -1294,7 +1357,7 @@ cdef _backprop(list roots, list root_grads, bint retain_grad, bint double, bint 
     except BaseException:
         # Leave no half-gathered gradient behind for the next backward.
         for item in heap:
-            f = item[2]
+            f = item
             f._queued = False
             for k in range(f._n_out):
                 if f._out_nodes[k] != NULL:

@@ -20,7 +20,8 @@ def _sum_to(gx, shape):
 
 
 def _is_scalar(value):
-    return isinstance(value, (numbers.Number, numpy.generic))
+    return type(value) is float or type(value) is int or \
+        isinstance(value, (numbers.Number, numpy.generic))
 
 
 def _check_operand(op, value):
@@ -33,10 +34,12 @@ def _check_operand(op, value):
                     'ndarray or a scalar'.format(op, type(value).__name__))
 
 
-def _as_dtype(value, dtype):
-    """Cast a NumPy scalar constant to the operand dtype (NEP 50 would upcast)."""
+def _const(value, x):
+    """A scalar operand for ``x``: a NumPy scalar is cast to x's dtype once (under
+    NEP 50 a float64 scalar would upcast a float32 array); Python numbers stay
+    weakly typed, which keeps x's dtype."""
     if isinstance(value, numpy.generic):
-        return dtype.type(value)
+        return x.dtype.type(value)
     return value
 
 
@@ -84,8 +87,7 @@ class AddConstant(FunctionNode):
         self.value = value
 
     def forward(self, inputs):
-        x, = inputs
-        return utils.force_array(x + _as_dtype(self.value, x.dtype)),
+        return inputs[0] + self.value,
 
     def backward_arrays(self, indexes, grad_outputs):
         return grad_outputs
@@ -106,7 +108,10 @@ class MultiAdd(FunctionNode):
 
     def backward_arrays(self, indexes, grad_outputs):
         gy = grad_outputs[0]
-        return tuple(utils.sum_to(gy, self.inputs[i].shape) for i in indexes)
+        shape = gy.shape
+        inputs = self.inputs
+        return [gy if inputs[i].shape == shape else utils.sum_to(gy, inputs[i].shape)
+                for i in indexes]
 
     def backward(self, indexes, grad_outputs):
         gy = grad_outputs[0]
@@ -119,19 +124,18 @@ def add(*xs):
         return _add2(xs[0], xs[1])
     if len(xs) < 2:
         raise TypeError('add: expected at least two operands, got {}'.format(len(xs)))
-    dtypes = {x.dtype for x in xs}
-    if len(dtypes) != 1:
-        raise utils.invalid_type('MultiAdd', 'all dtypes equal',
-                                 ', '.join(str(x.dtype) for x in xs))
+    dtype = xs[0].dtype
     for x in xs:
-        _check_operand('add', x)
+        if x.dtype != dtype:
+            raise utils.invalid_type('MultiAdd', 'all dtypes equal',
+                                     ', '.join(str(x.dtype) for x in xs))
     y, = MultiAdd().apply(xs)
     return y
 
 
 def _add2(lhs, rhs):
     if _is_scalar(rhs):
-        y, = AddConstant(rhs).apply((lhs,))
+        y, = AddConstant(_const(rhs, lhs)).apply((lhs,))
         return y
     if not isinstance(lhs, Variable) and isinstance(rhs, Variable):
         lhs, rhs = rhs, lhs
@@ -165,8 +169,7 @@ class SubFromConstant(FunctionNode):
         self.value = value
 
     def forward(self, inputs):
-        x, = inputs
-        return utils.force_array(_as_dtype(self.value, x.dtype) - x),
+        return self.value - inputs[0],
 
     def backward_arrays(self, indexes, grad_outputs):
         return -grad_outputs[0],
@@ -177,7 +180,7 @@ class SubFromConstant(FunctionNode):
 
 def sub(lhs, rhs):
     if _is_scalar(rhs):
-        y, = AddConstant(-rhs).apply((lhs,))
+        y, = AddConstant(-_const(rhs, lhs)).apply((lhs,))
         return y
     return _binary('sub', Sub, lhs, rhs)
 
@@ -185,7 +188,7 @@ def sub(lhs, rhs):
 def rsub(lhs, rhs):
     """rhs - lhs (the reflected form; lhs is the Variable)."""
     if _is_scalar(rhs):
-        y, = SubFromConstant(rhs).apply((lhs,))
+        y, = SubFromConstant(_const(rhs, lhs)).apply((lhs,))
         return y
     return _binary('sub', Sub, _check_operand('sub', rhs), lhs)
 
@@ -237,12 +240,10 @@ class MulConstant(FunctionNode):
         self.value = value
 
     def forward(self, inputs):
-        x, = inputs
-        return utils.force_array(x * _as_dtype(self.value, x.dtype)),
+        return inputs[0] * self.value,
 
     def backward_arrays(self, indexes, grad_outputs):
-        gy = grad_outputs[0]
-        return utils.force_array(gy * _as_dtype(self.value, gy.dtype)),
+        return grad_outputs[0] * self.value,
 
     def backward(self, indexes, grad_outputs):
         return grad_outputs[0] * self.value,
@@ -250,7 +251,7 @@ class MulConstant(FunctionNode):
 
 def mul(lhs, rhs):
     if _is_scalar(rhs):
-        y, = MulConstant(rhs).apply((lhs,))
+        y, = MulConstant(_const(rhs, lhs)).apply((lhs,))
         return y
     if not isinstance(lhs, Variable) and isinstance(rhs, Variable):
         lhs, rhs = rhs, lhs
@@ -292,14 +293,12 @@ class DivFromConstant(FunctionNode):
         self.value = value
 
     def forward(self, inputs):
-        x, = inputs
         self.retain_inputs((0,))
-        return utils.force_array(_as_dtype(self.value, x.dtype) / x),
+        return self.value / inputs[0],
 
     def backward_arrays(self, indexes, grad_outputs):
         x, = self.get_retained_input_arrays()
-        gy = grad_outputs[0]
-        return utils.force_array(-_as_dtype(self.value, x.dtype) * gy / (x * x)),
+        return -self.value * grad_outputs[0] / (x * x),
 
     def backward(self, indexes, grad_outputs):
         x, = self.get_retained_inputs()
@@ -308,7 +307,7 @@ class DivFromConstant(FunctionNode):
 
 def div(lhs, rhs):
     if _is_scalar(rhs):
-        y, = DivByConstant(rhs).apply((lhs,))
+        y, = DivByConstant(_const(rhs, lhs)).apply((lhs,))
         return y
     return _binary('div', Div, lhs, rhs)
 
@@ -321,12 +320,10 @@ class DivByConstant(FunctionNode):
         self.value = value
 
     def forward(self, inputs):
-        x, = inputs
-        return utils.force_array(x / _as_dtype(self.value, x.dtype)),
+        return inputs[0] / self.value,
 
     def backward_arrays(self, indexes, grad_outputs):
-        gy = grad_outputs[0]
-        return utils.force_array(gy / _as_dtype(self.value, gy.dtype)),
+        return grad_outputs[0] / self.value,
 
     def backward(self, indexes, grad_outputs):
         return grad_outputs[0] / self.value,
@@ -335,7 +332,7 @@ class DivByConstant(FunctionNode):
 def rdiv(lhs, rhs):
     """rhs / lhs (lhs is the Variable)."""
     if _is_scalar(rhs):
-        y, = DivFromConstant(rhs).apply((lhs,))
+        y, = DivFromConstant(_const(rhs, lhs)).apply((lhs,))
         return y
     return _binary('div', Div, _check_operand('div', rhs), lhs)
 
@@ -415,14 +412,13 @@ class PowVarConst(FunctionNode):
         self.value = value
 
     def forward(self, inputs):
-        x, = inputs
         self.retain_inputs((0,))
-        return utils.force_array(x ** _as_dtype(self.value, x.dtype)),
+        return inputs[0] ** self.value,
 
     def backward_arrays(self, indexes, grad_outputs):
         x, = self.get_retained_input_arrays()
-        c = _as_dtype(self.value, x.dtype)
-        return utils.force_array(grad_outputs[0] * c * x ** (c - 1)),
+        c = self.value
+        return grad_outputs[0] * c * x ** (c - 1),
 
     def backward(self, indexes, grad_outputs):
         x, = self.get_retained_inputs()
@@ -437,10 +433,8 @@ class PowConstVar(FunctionNode):
         self.value = value
 
     def forward(self, inputs):
-        x, = inputs
-        y = utils.force_array(_as_dtype(self.value, x.dtype) ** x)
         self.retain_outputs((0,))
-        return y,
+        return self.value ** inputs[0],
 
     def backward_arrays(self, indexes, grad_outputs):
         y, = self.output_data
@@ -455,7 +449,7 @@ class PowConstVar(FunctionNode):
 
 def pow(lhs, rhs):
     if _is_scalar(rhs):
-        y, = PowVarConst(rhs).apply((lhs,))
+        y, = PowVarConst(_const(rhs, lhs)).apply((lhs,))
         return y
     return _binary('pow', PowVarVar, lhs, rhs)
 
@@ -463,7 +457,7 @@ def pow(lhs, rhs):
 def rpow(lhs, rhs):
     """rhs ** lhs (lhs is the Variable)."""
     if _is_scalar(rhs):
-        y, = PowConstVar(rhs).apply((lhs,))
+        y, = PowConstVar(_const(rhs, lhs)).apply((lhs,))
         return y
     return _binary('pow', PowVarVar, _check_operand('pow', rhs), lhs)
 
