@@ -58,6 +58,12 @@ cdef inline bint _is_py_scalar(object x):
     return type(x) is float or type(x) is int
 
 
+# NumPy < 2 promotes 0-d float32 with a Python float to float64: there the
+# operators cast scalars to the array's dtype (Chainer's rule) and gradients
+# are cast back to their input's dtype.
+cdef bint _legacy_promotion = numpy.lib.NumpyVersion(numpy.__version__) < '2.0.0'
+
+
 cdef inline bint _is_array(object x):
     global _cupy_ndarray
     if type(x) is _ndarray or isinstance(x, _ndarray):
@@ -689,16 +695,22 @@ cdef class Variable:
 
     def __add__(self, other):
         if _is_py_scalar(other):
+            if _legacy_promotion:
+                other = self._data.dtype.type(other)
             return _apply(_AddConstant(other), (self,))[0]
         return _F.add(self, other)
 
     def __radd__(self, other):
         if _is_py_scalar(other):
+            if _legacy_promotion:
+                other = self._data.dtype.type(other)
             return _apply(_AddConstant(other), (self,))[0]
         return _F.add(self, other)
 
     def __sub__(self, other):
         if _is_py_scalar(other):
+            if _legacy_promotion:
+                other = self._data.dtype.type(other)
             return _apply(_AddConstant(-other), (self,))[0]
         return _F.sub(self, other)
 
@@ -707,16 +719,22 @@ cdef class Variable:
 
     def __mul__(self, other):
         if _is_py_scalar(other):
+            if _legacy_promotion:
+                other = self._data.dtype.type(other)
             return _apply(_MulConstant(other), (self,))[0]
         return _F.mul(self, other)
 
     def __rmul__(self, other):
         if _is_py_scalar(other):
+            if _legacy_promotion:
+                other = self._data.dtype.type(other)
             return _apply(_MulConstant(other), (self,))[0]
         return _F.mul(self, other)
 
     def __truediv__(self, other):
         if _is_py_scalar(other):
+            if _legacy_promotion:
+                other = self._data.dtype.type(other)
             return _apply(_DivByConstant(other), (self,))[0]
         return _F.div(self, other)
 
@@ -1212,6 +1230,7 @@ cdef FunctionNode _pop(list heap):
 cdef tuple _call_backward(FunctionNode f, tuple indexes, list gys, bint double, bint fast):
     """Run one function's backward; returns raw arrays (or Variables if double)."""
     cdef Py_ssize_t k, n_in = len(f.inputs)
+    cdef VariableNode node
     if fast:
         gxs = f.backward_arrays(indexes, tuple(gys))
     else:
@@ -1246,6 +1265,10 @@ cdef tuple _call_backward(FunctionNode f, tuple indexes, list gys, bint double, 
             gx = (<Variable>gx)._data
         elif type(gx) is not _ndarray and isinstance(gx, _generic):
             gx = numpy.asarray(gx)       # NumPy turns 0-d results into scalars
+        if _legacy_promotion and not double and isinstance(gx, _ndarray):
+            node = f.inputs[indexes[k]]
+            if gx.dtype != node._dtype and gx.shape == ():
+                gx = gx.astype(node._dtype)
         if not fast:
             _check_grad_type(f, indexes[k], gx)
         out.append(gx)

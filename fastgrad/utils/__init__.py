@@ -1,6 +1,16 @@
 """Small array helpers shared by the functions."""
 import numpy
 
+# NumPy < 2 promotes a 0-d float32 array combined with a Python float to
+# float64 (value-based casting); NumPy 2 (NEP 50) keeps float32.  Scalars
+# meant to keep an array's dtype go through ``scalar`` below.
+LEGACY_PROMOTION = numpy.lib.NumpyVersion(numpy.__version__) < '2.0.0'
+
+
+def scalar(value, dtype):
+    """``value`` as an operand that keeps ``dtype`` on every NumPy version."""
+    return dtype.type(value) if LEGACY_PROMOTION else value
+
 
 def force_array(x, dtype=None):
     """NumPy turns 0-d results into scalars; turn them back into arrays."""

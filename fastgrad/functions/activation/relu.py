@@ -8,7 +8,7 @@ class ReLU(FunctionNode):
 
     def forward(self, inputs):
         x, = inputs
-        y = utils.array_module(x).maximum(x, 0)   # Python 0 keeps x.dtype
+        y = utils.array_module(x).maximum(x, utils.scalar(0, x.dtype))
         self.retain_outputs((0,))
         return utils.force_array(y),
 

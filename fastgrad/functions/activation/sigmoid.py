@@ -13,11 +13,12 @@ class Sigmoid(FunctionNode):
                                      'x.dtype = {}'.format(x.dtype))
         xp = utils.array_module(x)
         # The tanh form never overflows (exp(-x) would for large negative x).
-        y = xp.tanh(x * 0.5)
-        y *= 0.5
-        y += 0.5
+        half = utils.scalar(0.5, x.dtype)
+        y = utils.force_array(xp.tanh(x * half))   # an array, so the updates are in place
+        y *= half
+        y += half
         self.retain_outputs((0,))
-        return utils.force_array(y),
+        return y,
 
     def backward_arrays(self, indexes, grad_outputs):
         y = self.output_data[0]

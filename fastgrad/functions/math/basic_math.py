@@ -38,7 +38,7 @@ def _const(value, x):
     """A scalar operand for ``x``: a NumPy scalar is cast to x's dtype once (under
     NEP 50 a float64 scalar would upcast a float32 array); Python numbers stay
     weakly typed, which keeps x's dtype."""
-    if isinstance(value, numpy.generic):
+    if isinstance(value, numpy.generic) or utils.LEGACY_PROMOTION:
         return x.dtype.type(value)
     return value
 
