@@ -1,0 +1,38 @@
+"""clipped_relu(x, z) = min(max(0, x), z)."""
+from fastgrad import utils
+from fastgrad._core.graph import FunctionNode
+
+
+class ClippedReLU(FunctionNode):
+    is_elementwise = True
+
+    def __init__(self, z=20.0):
+        if z <= 0:
+            raise ValueError('clipped_relu: z must be positive, got {}'.format(z))
+        self.cap = float(z)
+
+    def forward(self, inputs):
+        x, = inputs
+        if x.dtype.kind != 'f':
+            raise utils.invalid_type('ClippedReLU', "x.dtype.kind == 'f'",
+                                     'x.dtype = {}'.format(x.dtype))
+        xp = utils.array_module(x)
+        self.retain_inputs((0,))
+        return utils.force_array(xp.clip(x, 0, self.cap), x.dtype),
+
+    def _mask(self):
+        # The gradient passes only strictly inside (0, z).
+        x, = self.get_retained_input_arrays()
+        return ((0 < x) & (x < self.cap)).astype(x.dtype)
+
+    def backward_arrays(self, indexes, grad_outputs):
+        return utils.force_array(grad_outputs[0] * self._mask()),
+
+    def backward(self, indexes, grad_outputs):
+        return grad_outputs[0] * self._mask(),
+
+
+def clipped_relu(x, z=20.0):
+    """Relu capped at ``z``: ``min(max(0, x), z)``."""
+    y, = ClippedReLU(z).apply((x,))
+    return y

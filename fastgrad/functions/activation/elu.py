@@ -1,0 +1,44 @@
+"""elu(x, alpha) = x for x >= 0, alpha * (exp(x) - 1) otherwise."""
+from fastgrad import utils
+from fastgrad._core.graph import FunctionNode
+
+
+class ELU(FunctionNode):
+    is_elementwise = True
+
+    def __init__(self, alpha=1.0):
+        self.alpha = float(alpha)
+
+    def forward(self, inputs):
+        x, = inputs
+        if x.dtype.kind != 'f':
+            raise utils.invalid_type('ELU', "x.dtype.kind == 'f'",
+                                     'x.dtype = {}'.format(x.dtype))
+        xp = utils.array_module(x)
+        # expm1 only of the non-positive part: no overflow warning for large x.
+        neg = xp.expm1(xp.minimum(x, 0))
+        neg *= self.alpha
+        self.retain_inputs((0,))
+        self.retain_outputs((0,))
+        return utils.force_array(xp.where(x >= 0, x, neg), x.dtype),   # NumPy < 2: 0-d
+
+    def backward_arrays(self, indexes, grad_outputs):
+        x, = self.get_retained_input_arrays()
+        y = self.output_data[0]
+        gy = grad_outputs[0]
+        xp = utils.array_module(gy)
+        # For x < 0, dy/dx = alpha * exp(x) = y + alpha.
+        return utils.force_array(xp.where(x >= 0, gy, gy * (y + self.alpha))),
+
+    def backward(self, indexes, grad_outputs):
+        x, = self.get_retained_input_arrays()
+        y, = self.get_retained_outputs()
+        neg = (x < 0).astype(x.dtype)
+        # y + alpha carries the graph, so the gradient is differentiable again.
+        return grad_outputs[0] * ((y + self.alpha) * neg + (1 - neg)),
+
+
+def elu(x, alpha=1.0):
+    """Exponential linear unit: ``x`` where ``x >= 0``, else ``alpha * (exp(x) - 1)``."""
+    y, = ELU(alpha).apply((x,))
+    return y

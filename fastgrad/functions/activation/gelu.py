@@ -1,0 +1,99 @@
+"""gelu(x) = x * Phi(x) = 0.5 * x * (1 + erf(x / sqrt(2)))."""
+import math
+
+import numpy
+
+from fastgrad import utils
+from fastgrad._core.graph import FunctionNode
+
+_INV_SQRT2 = 1.0 / math.sqrt(2.0)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
+
+_erf_by_module = {}
+
+
+def _erf(x, xp):
+    erf = _erf_by_module.get(xp)
+    if erf is None:
+        # Imported on first use: scipy.special is slow to import with fastgrad.
+        if xp is numpy:
+            from scipy.special import erf
+        else:
+            from cupyx.scipy.special import erf
+        _erf_by_module[xp] = erf
+    if x.dtype == numpy.float16:   # erf has no float16 kernel; keep the dtype
+        return erf(x.astype(numpy.float32)).astype(numpy.float16)
+    return erf(x)
+
+
+def _cdf(x, xp):
+    """Standard normal CDF, 0.5 * (1 + erf(x / sqrt(2)))."""
+    c = _erf(x * _INV_SQRT2, xp)
+    c += 1
+    c *= 0.5
+    return c
+
+
+def _pdf(x, xp):
+    """Standard normal density, exp(-x^2 / 2) / sqrt(2 pi)."""
+    p = utils.force_array(x * x)     # an array (not a 0-d scalar) for out=
+    p *= -0.5
+    xp.exp(p, out=p)
+    p *= _INV_SQRT_2PI
+    return p
+
+
+class _NormalCDF(FunctionNode):
+    """Phi(x); only used to keep GELU's gradient differentiable."""
+    is_elementwise = True
+
+    def forward(self, inputs):
+        x, = inputs
+        self.retain_inputs((0,))
+        return utils.force_array(_cdf(x, utils.array_module(x)), x.dtype),
+
+    def backward_arrays(self, indexes, grad_outputs):
+        x, = self.get_retained_input_arrays()
+        return utils.force_array(grad_outputs[0] * _pdf(x, utils.array_module(x))),
+
+    def backward(self, indexes, grad_outputs):
+        from fastgrad.functions.math.exponential import exp
+        x, = self.get_retained_inputs()
+        return grad_outputs[0] * (exp(x * x * -0.5) * _INV_SQRT_2PI),
+
+
+class GELU(FunctionNode):
+    is_elementwise = True
+
+    def forward(self, inputs):
+        x, = inputs
+        if x.dtype.kind != 'f':
+            raise utils.invalid_type('GELU', "x.dtype.kind == 'f'",
+                                     'x.dtype = {}'.format(x.dtype))
+        y = _cdf(x, utils.array_module(x))
+        y *= x
+        self.retain_inputs((0,))
+        return utils.force_array(y, x.dtype),   # NumPy < 2 upcasts 0-d operands
+
+    def backward_arrays(self, indexes, grad_outputs):
+        x, = self.get_retained_input_arrays()
+        xp = utils.array_module(x)
+        # d/dx x Phi(x) = Phi(x) + x phi(x)
+        g = _pdf(x, xp)
+        g *= x
+        g += _cdf(x, xp)
+        return utils.force_array(grad_outputs[0] * g),
+
+    def backward(self, indexes, grad_outputs):
+        from fastgrad.functions.math.exponential import exp
+        x, = self.get_retained_inputs()
+        cdf, = _NormalCDF().apply((x,))
+        pdf = exp(x * x * -0.5) * _INV_SQRT_2PI
+        return grad_outputs[0] * (cdf + x * pdf),
+
+
+def gelu(x):
+    """Gaussian error linear unit, ``x * Phi(x)`` with the exact (erf) CDF."""
+    y, = GELU().apply((x,))
+    return y

@@ -1,0 +1,36 @@
+"""hard_sigmoid(x) = clip(0.2 * x + 0.5, 0, 1)."""
+from fastgrad import utils
+from fastgrad._core.graph import FunctionNode
+
+
+class HardSigmoid(FunctionNode):
+    is_elementwise = True
+
+    def forward(self, inputs):
+        x, = inputs
+        if x.dtype.kind != 'f':
+            raise utils.invalid_type('HardSigmoid', "x.dtype.kind == 'f'",
+                                     'x.dtype = {}'.format(x.dtype))
+        xp = utils.array_module(x)
+        y = x * 0.2
+        y += 0.5
+        self.retain_inputs((0,))
+        return utils.force_array(xp.clip(y, 0, 1), x.dtype),   # NumPy < 2 upcasts 0-d
+
+    def _slope(self):
+        # 0.2 inside the linear part (-2.5, 2.5), 0 where it is clipped.
+        x, = self.get_retained_input_arrays()
+        xp = utils.array_module(x)
+        return xp.where((-2.5 < x) & (x < 2.5), x.dtype.type(0.2), x.dtype.type(0))
+
+    def backward_arrays(self, indexes, grad_outputs):
+        return utils.force_array(grad_outputs[0] * self._slope()),
+
+    def backward(self, indexes, grad_outputs):
+        return grad_outputs[0] * self._slope(),
+
+
+def hard_sigmoid(x):
+    """Piecewise-linear sigmoid: 0 for x < -2.5, 1 for x > 2.5, 0.2 * x + 0.5 between."""
+    y, = HardSigmoid().apply((x,))
+    return y

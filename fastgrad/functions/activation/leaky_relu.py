@@ -1,0 +1,40 @@
+"""leaky_relu(x, slope) = x for x >= 0, slope * x otherwise."""
+from fastgrad import utils
+from fastgrad._core.graph import FunctionNode
+
+
+class LeakyReLU(FunctionNode):
+    is_elementwise = True
+
+    def __init__(self, slope=0.2):
+        # A Python float keeps x's dtype (a NumPy float64 scalar would upcast).
+        self.slope = float(slope)
+
+    def forward(self, inputs):
+        x, = inputs
+        if x.dtype.kind != 'f':
+            raise utils.invalid_type('LeakyReLU', "x.dtype.kind == 'f'",
+                                     'x.dtype = {}'.format(x.dtype))
+        xp = utils.array_module(x)
+        self.retain_inputs((0,))
+        # force_array(.., x.dtype): NumPy < 2 turns 0-d float32 * float into float64.
+        return utils.force_array(xp.where(x >= 0, x, x * self.slope), x.dtype),
+
+    def backward_arrays(self, indexes, grad_outputs):
+        x, = self.get_retained_input_arrays()
+        gy = grad_outputs[0]
+        xp = utils.array_module(gy)
+        return utils.force_array(xp.where(x >= 0, gy, gy * self.slope)),
+
+    def backward(self, indexes, grad_outputs):
+        # The slope pattern is a constant: the gradient is linear in gy.
+        x, = self.get_retained_input_arrays()
+        xp = utils.array_module(x)
+        scale = xp.where(x >= 0, x.dtype.type(1), x.dtype.type(self.slope))
+        return grad_outputs[0] * scale,
+
+
+def leaky_relu(x, slope=0.2):
+    """Leaky rectified linear unit: ``x`` where ``x >= 0``, else ``slope * x``."""
+    y, = LeakyReLU(slope).apply((x,))
+    return y

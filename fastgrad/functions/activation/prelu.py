@@ -1,0 +1,70 @@
+"""prelu(x, W) = x for x >= 0, W * x otherwise; W broadcast along axis 1."""
+from fastgrad import utils
+from fastgrad._core.graph import FunctionNode
+from fastgrad.functions.activation.swish import _extended_shape, _reduction_axes
+
+
+class PReLUFunction(FunctionNode):
+    def forward(self, inputs):
+        x, W = inputs
+        name = 'PReLUFunction'
+        if x.dtype.kind != 'f':
+            raise utils.invalid_type(name, "x.dtype.kind == 'f'", 'x.dtype = {}'.format(x.dtype))
+        if W.dtype != x.dtype:
+            raise utils.invalid_type(name, 'W.dtype == x.dtype',
+                                     '{} != {}'.format(W.dtype, x.dtype))
+        if x.ndim < W.ndim + 1:
+            raise utils.invalid_type(name, 'x.ndim >= W.ndim + 1',
+                                     'x.ndim = {}, W.ndim = {}'.format(x.ndim, W.ndim))
+        if W.shape != x.shape[1:1 + W.ndim]:
+            raise utils.invalid_type(name, 'x.shape[1:1 + W.ndim] == W.shape',
+                                     'x.shape = {}, W.shape = {}'.format(x.shape, W.shape))
+        xp = utils.array_module(x)
+        w = W.reshape(_extended_shape(W.shape, x.ndim))
+        self.retain_inputs((0, 1))
+        return utils.force_array(xp.where(x >= 0, x, x * w)),
+
+    def backward_arrays(self, indexes, grad_outputs):
+        x, W = self.get_retained_input_arrays()
+        gy = grad_outputs[0]
+        xp = utils.array_module(x)
+        pos = x >= 0
+        out = []
+        for i in indexes:
+            if i == 0:
+                w = W.reshape(_extended_shape(W.shape, x.ndim))
+                out.append(utils.force_array(xp.where(pos, gy, gy * w)))
+            else:
+                gw = xp.where(pos, x.dtype.type(0), gy * x)
+                out.append(utils.force_array(
+                    gw.sum(axis=_reduction_axes(W.ndim, x.ndim))))
+        return tuple(out)
+
+    def backward(self, indexes, grad_outputs):
+        from fastgrad.functions.array.broadcast import broadcast_to
+        from fastgrad.functions.array.reshape import reshape
+        from fastgrad.functions.math.sum import sum as sum_
+        x, W = self.get_retained_inputs()
+        gy = grad_outputs[0]
+        # The sign pattern is a constant; the gradient is bilinear in (gy, W)
+        # and (gy, x), hence differentiable again.
+        neg = (x.array < 0).astype(x.dtype)
+        out = []
+        for i in indexes:
+            if i == 0:
+                w = broadcast_to(reshape(W, _extended_shape(W.shape, x.ndim)), x.shape)
+                out.append(gy * (w * neg + (1 - neg)))
+            else:
+                gw = sum_(gy * x * neg, axis=_reduction_axes(W.ndim, x.ndim))
+                out.append(reshape(gw, W.shape))
+        return tuple(out)
+
+
+def prelu(x, W):
+    """Parametric relu: ``x`` where ``x >= 0``, else ``W * x``.
+
+    ``W`` has shape ``x.shape[1:1 + W.ndim]`` and is broadcast over axis 0 and
+    the trailing axes; it gets a gradient (it is usually an L.PReLU parameter).
+    """
+    y, = PReLUFunction().apply((x, W))
+    return y

@@ -1,0 +1,60 @@
+"""softmax(x, axis) = exp(x) / sum(exp(x), axis)."""
+import numpy
+
+from fastgrad import utils
+from fastgrad._core.graph import FunctionNode
+
+
+def _check(name, x, axis):
+    if x.dtype.kind != 'f':
+        raise utils.invalid_type(name, "x.dtype.kind == 'f'", 'x.dtype = {}'.format(x.dtype))
+    if not -x.ndim <= axis < x.ndim:
+        raise utils.invalid_type(name, '-x.ndim <= axis < x.ndim',
+                                 'axis = {}, x.ndim = {}'.format(axis, x.ndim))
+
+
+def _compute_dtype(dtype):
+    # float16 is computed in float32 (the sum and exp lose too much otherwise).
+    return numpy.dtype(numpy.float32) if dtype == numpy.float16 else dtype
+
+
+def _check_axis_type(name, axis):
+    if isinstance(axis, bool) or not isinstance(axis, (int, numpy.integer)):
+        raise TypeError('{}: axis must be an int, got {!r}'.format(name, axis))
+    return int(axis)
+
+
+class Softmax(FunctionNode):
+    def __init__(self, axis=1):
+        self.axis = _check_axis_type('softmax', axis)
+
+    def forward(self, inputs):
+        x, = inputs
+        _check('Softmax', x, self.axis)
+        xp = utils.array_module(x)
+        z = x.astype(_compute_dtype(x.dtype))    # a copy: exp works in place
+        z -= z.max(axis=self.axis, keepdims=True)
+        xp.exp(z, out=z)
+        z /= z.sum(axis=self.axis, keepdims=True)
+        self.retain_outputs((0,))
+        return utils.force_array(z, x.dtype),
+
+    def backward_arrays(self, indexes, grad_outputs):
+        y = self.output_data[0]
+        gy = grad_outputs[0]
+        # gx = y * (gy - sum(y * gy))
+        gx = y * gy
+        gx -= y * gx.sum(axis=self.axis, keepdims=True)
+        return utils.force_array(gx),
+
+    def backward(self, indexes, grad_outputs):
+        from fastgrad.functions.math.sum import sum as sum_
+        y, = self.get_retained_outputs()
+        gx = y * grad_outputs[0]
+        return gx - y * sum_(gx, axis=self.axis, keepdims=True),
+
+
+def softmax(x, axis=1):
+    """Softmax over ``axis`` (numerically stable; float16 computed in float32)."""
+    y, = Softmax(axis).apply((x,))
+    return y

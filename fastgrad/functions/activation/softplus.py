@@ -1,0 +1,44 @@
+"""softplus(x, beta) = log(1 + exp(beta * x)) / beta."""
+from fastgrad import utils
+from fastgrad._core.graph import FunctionNode
+
+
+class Softplus(FunctionNode):
+    is_elementwise = True
+
+    def __init__(self, beta=1.0):
+        self.beta = float(beta)
+
+    def forward(self, inputs):
+        x, = inputs
+        if x.dtype.kind != 'f':
+            raise utils.invalid_type('Softplus', "x.dtype.kind == 'f'",
+                                     'x.dtype = {}'.format(x.dtype))
+        xp = utils.array_module(x)
+        bx = x * self.beta
+        # max(bx, 0) + log1p(exp(-|bx|)): exp never overflows.
+        y = xp.log1p(xp.exp(-abs(bx)))
+        y += xp.maximum(bx, 0)
+        y *= 1.0 / self.beta
+        self.retain_inputs((0,))
+        return utils.force_array(y, x.dtype),
+
+    def backward_arrays(self, indexes, grad_outputs):
+        x, = self.get_retained_input_arrays()
+        xp = utils.array_module(x)
+        # dy/dx = sigmoid(beta * x), in the tanh form that never overflows.
+        s = xp.tanh(x * (0.5 * self.beta))
+        s *= 0.5
+        s += 0.5
+        return utils.force_array(grad_outputs[0] * s),
+
+    def backward(self, indexes, grad_outputs):
+        from fastgrad.functions.activation.sigmoid import sigmoid
+        x, = self.get_retained_inputs()
+        return grad_outputs[0] * sigmoid(x * self.beta),
+
+
+def softplus(x, beta=1.0):
+    """Smooth approximation of relu, ``log(1 + exp(beta * x)) / beta``."""
+    y, = Softplus(beta).apply((x,))
+    return y

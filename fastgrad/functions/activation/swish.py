@@ -1,0 +1,92 @@
+"""swish(x, beta) = x * sigmoid(beta * x), beta broadcast along axis 1."""
+from fastgrad import utils
+from fastgrad._core.graph import FunctionNode
+
+
+def _extended_shape(beta_shape, x_ndim):
+    """(1,) + beta.shape + (1, ...): lines beta up with axes 1.. of x."""
+    return (1,) + tuple(beta_shape) + (1,) * (x_ndim - len(beta_shape) - 1)
+
+
+def _reduction_axes(beta_ndim, x_ndim):
+    """The axes of x that beta is broadcast over (summed in its gradient)."""
+    return (0,) + tuple(range(1 + beta_ndim, x_ndim))
+
+
+def _sigmoid(a, xp):
+    s = xp.tanh(a * 0.5)
+    s *= 0.5
+    s += 0.5
+    return s
+
+
+class Swish(FunctionNode):
+    def forward(self, inputs):
+        x, beta = inputs
+        name = 'Swish'
+        if x.dtype.kind != 'f':
+            raise utils.invalid_type(name, "x.dtype.kind == 'f'", 'x.dtype = {}'.format(x.dtype))
+        if beta.dtype != x.dtype:
+            raise utils.invalid_type(name, 'beta.dtype == x.dtype',
+                                     '{} != {}'.format(beta.dtype, x.dtype))
+        if beta.ndim > x.ndim - 1:
+            raise utils.invalid_type(name, 'beta.ndim <= x.ndim - 1',
+                                     'beta.ndim = {}, x.ndim = {}'.format(beta.ndim, x.ndim))
+        if beta.shape != x.shape[1:1 + beta.ndim]:
+            raise utils.invalid_type(
+                name, 'beta.shape == x.shape[1:1 + beta.ndim]',
+                'beta.shape = {}, x.shape = {}'.format(beta.shape, x.shape))
+        xp = utils.array_module(x)
+        b = beta.reshape(_extended_shape(beta.shape, x.ndim))
+        self.retain_inputs((0, 1))
+        return utils.force_array(x * _sigmoid(b * x, xp)),
+
+    def backward_arrays(self, indexes, grad_outputs):
+        x, beta = self.get_retained_input_arrays()
+        gy = grad_outputs[0]
+        xp = utils.array_module(x)
+        b = beta.reshape(_extended_shape(beta.shape, x.ndim))
+        s = _sigmoid(b * x, xp)
+        y = x * s
+        out = []
+        for i in indexes:
+            if i == 0:
+                # d/dx = s + beta * x * s * (1 - s) = beta * y + s * (1 - beta * y)
+                by = b * y
+                out.append(utils.force_array(gy * (by + s * (1 - by))))
+            else:
+                # d/dbeta = x^2 * s * (1 - s) = y * (x - y)
+                gb = (gy * y * (x - y)).sum(axis=_reduction_axes(beta.ndim, x.ndim))
+                out.append(utils.force_array(gb))
+        return tuple(out)
+
+    def backward(self, indexes, grad_outputs):
+        from fastgrad.functions.activation.sigmoid import sigmoid
+        from fastgrad.functions.array.broadcast import broadcast_to
+        from fastgrad.functions.array.reshape import reshape
+        from fastgrad.functions.math.sum import sum as sum_
+        x, beta = self.get_retained_inputs()
+        gy = grad_outputs[0]
+        b = broadcast_to(reshape(beta, _extended_shape(beta.shape, x.ndim)), x.shape)
+        s = sigmoid(b * x)
+        y = x * s
+        out = []
+        for i in indexes:
+            if i == 0:
+                by = b * y
+                out.append(gy * (by + s * (1 - by)))
+            else:
+                gb = sum_(gy * y * (x - y), axis=_reduction_axes(beta.ndim, x.ndim))
+                out.append(reshape(gb, beta.shape))
+        return tuple(out)
+
+
+def swish(x, beta):
+    """Swish activation, ``x * sigmoid(beta * x)``.
+
+    ``beta`` has shape ``x.shape[1:1 + beta.ndim]`` and is broadcast over the
+    batch axis 0 and any trailing axes (as Chainer reshapes it to
+    ``(1,) + beta.shape + (1, ...)``).  It is an input, so it gets a gradient.
+    """
+    y, = Swish().apply((x, beta))
+    return y

@@ -1,0 +1,52 @@
+"""clip(x, x_min, x_max): limit x to [x_min, x_max]."""
+from fastgrad import utils
+from fastgrad._core.graph import FunctionNode
+
+
+class Clip(FunctionNode):
+    is_elementwise = True
+
+    def __init__(self, x_min, x_max):
+        if x_min is None and x_max is None:
+            raise ValueError('clip: must set either x_min or x_max')
+        if x_min is not None and x_max is not None and x_min >= x_max:
+            raise ValueError('clip: x_min must be less than x_max, got x_min = {}, '
+                             'x_max = {}'.format(x_min, x_max))
+        # Python floats keep x's dtype (NumPy scalars would upcast under NEP 50).
+        self.x_min = None if x_min is None else float(x_min)
+        self.x_max = None if x_max is None else float(x_max)
+
+    def forward(self, inputs):
+        x, = inputs
+        if x.dtype.kind != 'f':
+            raise utils.invalid_type('Clip', "x.dtype.kind == 'f'", 'x.dtype = {}'.format(x.dtype))
+        xp = utils.array_module(x)
+        self.retain_inputs((0,))
+        return utils.force_array(xp.clip(x, self.x_min, self.x_max), x.dtype),
+
+    def _mask(self):
+        # The bounds themselves pass the gradient (Chainer: it is 1 at x_min and x_max).
+        x, = self.get_retained_input_arrays()
+        xp = utils.array_module(x)
+        if self.x_min is None:
+            cond = x <= self.x_max
+        elif self.x_max is None:
+            cond = x >= self.x_min
+        else:
+            cond = xp.logical_and(x >= self.x_min, x <= self.x_max)
+        return cond.astype(x.dtype)
+
+    def backward_arrays(self, indexes, grad_outputs):
+        return utils.force_array(grad_outputs[0] * self._mask()),
+
+    def backward(self, indexes, grad_outputs):
+        return grad_outputs[0] * self._mask(),
+
+
+def clip(x, x_min, x_max):
+    """Clip the elements of ``x`` to ``[x_min, x_max]`` (either bound may be None).
+
+    The gradient is passed where ``x_min <= x <= x_max`` and is 0 outside.
+    """
+    y, = Clip(x_min, x_max).apply((x,))
+    return y
