@@ -1,2 +1,10 @@
 from fastgrad.functions.loss.mean_squared_error import mean_squared_error  # NOQA
 from fastgrad.functions.loss.softmax_cross_entropy import softmax_cross_entropy  # NOQA
+from fastgrad.functions.loss.bernoulli_nll import bernoulli_nll  # NOQA
+from fastgrad.functions.loss.contrastive import contrastive  # NOQA
+from fastgrad.functions.loss.gaussian_kl_divergence import gaussian_kl_divergence  # NOQA
+from fastgrad.functions.loss.gaussian_nll import gaussian_nll  # NOQA
+from fastgrad.functions.loss.hinge import hinge  # NOQA
+from fastgrad.functions.loss.huber_loss import huber_loss  # NOQA
+from fastgrad.functions.loss.mean_absolute_error import mean_absolute_error  # NOQA
+from fastgrad.functions.loss.sigmoid_cross_entropy import sigmoid_cross_entropy  # NOQA

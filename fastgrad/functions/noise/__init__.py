@@ -1,1 +1,3 @@
 """noise functions (exports listed here are gathered into fastgrad.functions)."""
+from fastgrad.functions.noise.dropout import dropout  # NOQA
+from fastgrad.functions.noise.gaussian import gaussian  # NOQA

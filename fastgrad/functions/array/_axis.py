@@ -1,0 +1,54 @@
+"""Argument checks shared by the array functions (axes, ints, slices)."""
+import numbers
+
+import numpy
+
+from fastgrad import utils
+
+
+def is_int(value):
+    """A Python or NumPy integer, but not a bool."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, numpy.bool_))
+
+
+def require_int(func, argname, value):
+    if not is_int(value):
+        raise TypeError('{}: {} must be an int, got {!r}'.format(func, argname, value))
+    return int(value)
+
+
+def normalize(label, axis, ndim, argname='axis', extra=0):
+    """``axis`` as a non-negative int in ``[0, ndim + extra)``.
+
+    ``extra=1`` is for axes that may point one past the end (expand_dims,
+    stack).  Out of range is Chainer's InvalidType naming ``label``.
+    """
+    n = ndim + extra
+    if not -n <= axis < n:
+        raise utils.invalid_type(label, '-{0} <= {1} < {0}'.format(n, argname),
+                                 '{} = {} (x.ndim = {})'.format(argname, axis, ndim))
+    return axis + n if axis < 0 else axis
+
+
+def along(axis, index):
+    """The index tuple that applies ``index`` (a slice or int) at ``axis``."""
+    return (slice(None),) * axis + (index,)
+
+
+def bounds(sizes):
+    """Start/end offsets of consecutive pieces of the given sizes."""
+    out = []
+    start = 0
+    for n in sizes:
+        out.append((start, start + n))
+        start += n
+    return out
+
+
+def check_same_dtype(label, inputs):
+    d0 = inputs[0].dtype
+    for i, x in enumerate(inputs):
+        if x.dtype != d0:
+            raise utils.invalid_type(label, 'in_types[0].dtype == in_types[{}].dtype'.format(i),
+                                     '{} != {}'.format(d0, x.dtype))
+

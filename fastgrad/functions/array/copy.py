@@ -1,0 +1,36 @@
+"""copy: copy an array onto a device (CPU or a GPU), differentiably."""
+from fastgrad import backend
+from fastgrad._core.graph import FunctionNode
+
+
+class Copy(FunctionNode):
+    def __init__(self, out_device):
+        self.out_device = out_device
+
+    def forward(self, inputs):
+        x, = inputs
+        self.in_device = backend.get_device_from_array(x)
+        if self.in_device == self.out_device:
+            # send() would hand back x itself; the output must not alias it.
+            with backend.using_device(self.out_device):
+                return self.out_device.xp.array(x, copy=True),
+        return self.out_device.send(x),
+
+    def backward_arrays(self, indexes, grad_outputs):
+        return self.in_device.send(grad_outputs[0]),
+
+    def backward(self, indexes, grad_outputs):
+        gx, = Copy(self.in_device).apply(grad_outputs)
+        return gx,
+
+
+def copy(x, dst):
+    """Copy ``x`` onto the device ``dst`` and return it as a Variable.
+
+    ``dst`` is a device specifier: ``-1`` (or ``'@numpy'``) for the CPU, a
+    GPU id ``N >= 0`` (or ``'@cupy:N'``), or a device object.  The result is
+    always a new array, also when ``x`` already lives on ``dst``; the
+    gradient is sent back to the device of ``x``.
+    """
+    y, = Copy(backend.get_device(dst)).apply((x,))
+    return y

@@ -1,0 +1,62 @@
+"""pad_sequence: pad variable-length sequences into one array."""
+from fastgrad import utils
+from fastgrad._core.graph import FunctionNode
+from fastgrad.functions.array import _axis
+
+_NAME = 'PadSequence'
+
+
+class PadSequence(FunctionNode):
+    def __init__(self, length, padding):
+        if length is not None:
+            length = _axis.require_int('pad_sequence', 'length', length)
+            if length < 0:
+                raise ValueError('pad_sequence: length must be >= 0, got {}'.format(length))
+        self.length = length
+        self.padding = padding
+
+    def forward(self, inputs):
+        if not inputs:
+            raise utils.invalid_type(_NAME, 'in_types.size() > 0', 'in_types.size() == 0')
+        x0 = inputs[0]
+        for i, x in enumerate(inputs):
+            if x.ndim < 1:
+                raise utils.invalid_type(_NAME, 'in_types[{}].ndim >= 1'.format(i),
+                                         'in_types[{}].ndim = 0'.format(i))
+            if x.shape[1:] != x0.shape[1:]:
+                raise utils.invalid_type(
+                    _NAME, 'in_types[{0}].shape[1:] == in_types[0].shape[1:]'.format(i),
+                    '{} != {}'.format(x.shape[1:], x0.shape[1:]))
+        _axis.check_same_dtype(_NAME, inputs)
+        longest = max(len(x) for x in inputs)
+        length = longest if self.length is None else self.length
+        if longest > length:
+            raise utils.invalid_type(_NAME, 'in_types[i].shape[0] <= length ({})'.format(length),
+                                     'max of in_types[i].shape[0] = {}'.format(longest))
+        xp = utils.array_module(x0)
+        y = xp.empty((len(inputs), length) + x0.shape[1:], x0.dtype)
+        for i, x in enumerate(inputs):
+            n = len(x)
+            y[i, :n] = x
+            if n < length:
+                y[i, n:] = self.padding
+        return y,
+
+    def backward_arrays(self, indexes, grad_outputs):
+        gy = grad_outputs[0]
+        nodes = self.inputs
+        return tuple(gy[i, :nodes[i].shape[0]] for i in indexes)
+
+    def backward(self, indexes, grad_outputs):
+        from fastgrad.functions.array.get_item import get_item
+        gy = grad_outputs[0]
+        nodes = self.inputs
+        return tuple(get_item(gy, (i, slice(0, nodes[i].shape[0]))) for i in indexes)
+
+
+def pad_sequence(xs, length=None, padding=0):
+    """Stack the sequences ``xs`` (each of shape (L_i, ...)) into one array
+    of shape (len(xs), length, ...), filling the tail of each row with
+    ``padding``.  ``length=None`` uses the longest L_i."""
+    y, = PadSequence(length, padding).apply(tuple(xs))
+    return y

@@ -1,0 +1,70 @@
+"""permutate: reorder the slices of an array along an axis."""
+import numpy
+
+from fastgrad import utils
+from fastgrad._core.graph import FunctionNode, Variable
+from fastgrad.functions.array import _axis
+
+_NAME = 'Permutate'
+
+
+def _check_indices(indices):
+    host = indices if isinstance(indices, numpy.ndarray) else indices.get()
+    n = len(host)
+    if n == 0:
+        return
+    if host.min() < 0 or host.max() >= n:
+        raise ValueError('permutate: indices must be in [0, {}), got {}'.format(n, host))
+    if len(numpy.unique(host)) != n:
+        raise ValueError('permutate: indices must be a permutation (no duplicates), got {}'
+                         .format(host))
+
+
+class Permutate(FunctionNode):
+    def __init__(self, indices, axis=0, inv=False):
+        self.indices = indices
+        self.axis = _axis.require_int('permutate', 'axis', axis)
+        self.inv = bool(inv)
+
+    def forward(self, inputs):
+        x, = inputs
+        ind = self.indices
+        if ind.dtype.kind not in 'iu' or ind.ndim != 1:
+            raise utils.invalid_type(_NAME, "indices.dtype.kind == 'i', indices.ndim == 1",
+                                     'indices.dtype = {}, indices.ndim = {}'
+                                     .format(ind.dtype, ind.ndim))
+        self.axis = _axis.normalize(_NAME, self.axis, x.ndim)
+        if x.shape[self.axis] != len(ind):
+            raise utils.invalid_type(_NAME, 'x.shape[axis] == len(indices)',
+                                     'x.shape[{}] = {}, len(indices) = {}'.format(
+                                         self.axis, x.shape[self.axis], len(ind)))
+        _check_indices(ind)
+        return _permute(x, ind, self.axis, self.inv),
+
+    def backward_arrays(self, indexes, grad_outputs):
+        return _permute(grad_outputs[0], self.indices, self.axis, not self.inv),
+
+    def backward(self, indexes, grad_outputs):
+        gx, = Permutate(self.indices, self.axis, not self.inv).apply(grad_outputs)
+        return gx,
+
+
+def _permute(x, indices, axis, inv):
+    if inv:
+        indices = utils.array_module(indices).argsort(indices)
+    return x.take(indices, axis=axis)
+
+
+def permutate(x, indices, axis=0, inv=False):
+    """Permute ``x`` along ``axis``: ``y[i] = x[indices[i]]``, or with
+    ``inv=True`` the inverse, ``y[indices[i]] = x[i]``.
+
+    ``indices`` is a 1-D integer array (or Variable; no gradient) holding a
+    permutation of ``range(x.shape[axis])``.
+    """
+    if isinstance(indices, Variable):
+        indices = indices.array
+    elif not hasattr(indices, 'dtype'):
+        indices = numpy.asarray(indices)
+    y, = Permutate(indices, axis, inv).apply((x,))
+    return y

@@ -1,0 +1,48 @@
+"""rollaxis: move one axis to a given position (numpy.rollaxis)."""
+from fastgrad import utils
+from fastgrad._core.graph import FunctionNode
+from fastgrad.functions.array import _axis
+
+
+def inverse(perm):
+    inv = [0] * len(perm)
+    for i, p in enumerate(perm):
+        inv[p] = i
+    return tuple(inv)
+
+
+class Rollaxis(FunctionNode):
+    def __init__(self, axis, start=0):
+        self.axis = _axis.require_int('rollaxis', 'axis', axis)
+        self.start = _axis.require_int('rollaxis', 'start', start)
+
+    def forward(self, inputs):
+        x, = inputs
+        n = x.ndim
+        axis = _axis.normalize('Rollaxis', self.axis, n)
+        start = self.start
+        if not -n <= start <= n:
+            raise utils.invalid_type('Rollaxis', '-{0} <= start <= {0}'.format(n),
+                                     'start = {} (x.ndim = {})'.format(start, n))
+        if start < 0:
+            start += n
+        if axis < start:
+            start -= 1
+        perm = [i for i in range(n) if i != axis]
+        perm.insert(start, axis)
+        self._perm = tuple(perm)
+        return x.transpose(self._perm),
+
+    def backward_arrays(self, indexes, grad_outputs):
+        return grad_outputs[0].transpose(inverse(self._perm)),
+
+    def backward(self, indexes, grad_outputs):
+        from fastgrad.functions.array.transpose import transpose
+        return transpose(grad_outputs[0], inverse(self._perm)),
+
+
+def rollaxis(x, axis, start=0):
+    """Roll ``axis`` backwards until it lies before position ``start``
+    (``numpy.rollaxis``; prefer :func:`moveaxis`)."""
+    y, = Rollaxis(axis, start).apply((x,))
+    return y

@@ -1,0 +1,76 @@
+"""select_item: pick one element per row, x[i, t[i]]."""
+from fastgrad import utils
+from fastgrad._core.graph import FunctionNode
+
+_NAME = 'SelectItem'
+
+
+class SelectItem(FunctionNode):
+    def forward(self, inputs):
+        x, t = inputs
+        if x.dtype.kind != 'f':
+            raise utils.invalid_type(_NAME, "x.dtype.kind == 'f'", 'x.dtype = {}'.format(x.dtype))
+        if t.dtype.kind not in 'iu':
+            raise utils.invalid_type(_NAME, "t.dtype.kind == 'i'", 't.dtype = {}'.format(t.dtype))
+        if x.ndim != 2 or t.ndim != 1 or x.shape[0] != t.shape[0]:
+            raise utils.invalid_type(
+                _NAME, 'x.ndim == 2, t.ndim == 1, x.shape[0] == t.shape[0]',
+                'x.shape = {}, t.shape = {}'.format(x.shape, t.shape))
+        # NumPy would wrap negative labels around silently.
+        if t.size and (int(t.min()) < 0 or int(t.max()) >= x.shape[1]):
+            raise ValueError('select_item: every t must be in [0, {}) (x.shape[1]), got '
+                             'values in [{}, {}]'.format(x.shape[1], int(t.min()),
+                                                         int(t.max())))
+        xp = utils.array_module(x)
+        self._rows = xp.arange(t.shape[0])
+        self.retain_inputs((1,))
+        return utils.force_array(x[self._rows, t]),
+
+    def backward_arrays(self, indexes, grad_outputs):
+        if 0 not in indexes:
+            return (None,) * len(indexes)
+        t = self.get_retained_input_arrays()[0]
+        node = self.inputs[0]
+        gx = _scatter(self._rows, t, grad_outputs[0], node.shape, node.dtype)
+        return tuple(gx if i == 0 else None for i in indexes)
+
+    def backward(self, indexes, grad_outputs):
+        if 0 not in indexes:
+            return (None,) * len(indexes)
+        t = self.get_retained_input_arrays()[0]
+        node = self.inputs[0]
+        gx, = _SelectItemGrad(self._rows, t, node.shape, node.dtype).apply((grad_outputs[0],))
+        return tuple(gx if i == 0 else None for i in indexes)
+
+
+def _scatter(rows, t, gy, shape, dtype):
+    gx = utils.array_module(gy).zeros(shape, dtype)
+    gx[rows, t] = gy           # one element per row: no repeated index
+    return gx
+
+
+class _SelectItemGrad(FunctionNode):
+    """Put gy[i] at (i, t[i]) of a zero matrix; the adjoint of SelectItem."""
+
+    def __init__(self, rows, t, shape, dtype):
+        self._rows = rows
+        self._t = t
+        self._shape = shape
+        self._dtype = dtype
+
+    def forward(self, inputs):
+        return _scatter(self._rows, self._t, inputs[0], self._shape, self._dtype),
+
+    def backward_arrays(self, indexes, grad_outputs):
+        return utils.force_array(grad_outputs[0][self._rows, self._t]),
+
+    def backward(self, indexes, grad_outputs):
+        y, = SelectItem().apply((grad_outputs[0], self._t))
+        return y,
+
+
+def select_item(x, t):
+    """``y[i] = x[i, t[i]]`` for a 2-D float ``x`` (B, N) and integer labels
+    ``t`` (B,) in ``[0, N)``.  ``t`` gets no gradient."""
+    y, = SelectItem().apply((x, t))
+    return y

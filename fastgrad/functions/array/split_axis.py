@@ -1,0 +1,96 @@
+"""split_axis: split an array into pieces along an axis (views)."""
+import numpy
+
+from fastgrad import utils
+from fastgrad._core.graph import FunctionNode
+from fastgrad.functions.array import _axis
+
+
+class SplitAxis(FunctionNode):
+    def __init__(self, indices_or_sections, axis):
+        ios = indices_or_sections
+        if _axis.is_int(ios):
+            self.sections = int(ios)
+            self.indices = None
+        else:
+            if isinstance(ios, numpy.ndarray) or hasattr(ios, '__cuda_array_interface__'):
+                ios = ios.tolist()
+            try:
+                indices = tuple(ios)
+            except TypeError:
+                indices = None
+            if indices is None or not all(_axis.is_int(i) for i in indices):
+                raise TypeError('split_axis: indices_or_sections must be an int or a 1-D '
+                                'sequence of ints, got {!r}'.format(indices_or_sections))
+            self.sections = None
+            self.indices = tuple(int(i) for i in indices)
+        self.axis = _axis.require_int('split_axis', 'axis', axis)
+
+    def _points(self, n):
+        if self.sections is not None:
+            sections = self.sections
+            if sections <= 0:
+                raise ValueError('split_axis: the number of sections must be positive, got {}'
+                                 .format(sections))
+            if n % sections:
+                raise utils.invalid_type(
+                    'SplitAxis', 'x.shape[{}] % sections == 0'.format(self.axis),
+                    'x.shape[{}] = {}, sections = {}'.format(self.axis, n, sections))
+            step = n // sections
+            return [step * k for k in range(1, sections)]
+        points = [p + n if p < 0 else p for p in self.indices]
+        for p in points:
+            if not 0 <= p <= n:
+                raise utils.invalid_type(
+                    'SplitAxis', 'every index in [-x.shape[axis], x.shape[axis]] = [{0}, {1}]'
+                    .format(-n, n), 'indices = {}'.format(list(self.indices)))
+        if any(a > b for a, b in zip(points, points[1:])):
+            raise ValueError('split_axis: indices must be sorted, got {}'
+                             .format(list(self.indices)))
+        return points
+
+    def forward(self, inputs):
+        x, = inputs
+        axis = self.axis = _axis.normalize('SplitAxis', self.axis, x.ndim)
+        n = x.shape[axis]
+        edges = [0] + self._points(n) + [n]
+        self._edges = edges
+        return tuple(x[_axis.along(axis, slice(a, b))] for a, b in zip(edges, edges[1:]))
+
+    def backward_arrays(self, indexes, grad_outputs):
+        node = self.inputs[0]
+        g0 = next(g for g in grad_outputs if g is not None)
+        gx = utils.array_module(g0).empty(node.shape, node.dtype)
+        edges, axis = self._edges, self.axis
+        for a, b, g in zip(edges, edges[1:], grad_outputs):
+            gx[_axis.along(axis, slice(a, b))] = 0 if g is None else g
+        return gx,
+
+    def backward(self, indexes, grad_outputs):
+        from fastgrad.functions.array.concat import concat
+        node = self.inputs[0]
+        g0 = next(g for g in grad_outputs if g is not None)
+        xp = utils.array_module(g0.array)
+        axis = self.axis
+        shape = list(node.shape)
+        parts = []
+        for a, b, g in zip(self._edges, self._edges[1:], grad_outputs):
+            if g is None:
+                shape[axis] = b - a
+                g = xp.zeros(tuple(shape), node.dtype)
+            parts.append(g)
+        return concat(parts, axis),
+
+
+def split_axis(x, indices_or_sections, axis, force_tuple=True):
+    """Split ``x`` along ``axis``.
+
+    ``indices_or_sections`` is either an int N (N equal pieces; the length
+    along ``axis`` must be divisible by N) or a sorted sequence of split
+    points, as in ``numpy.split``.  Returns a tuple of Variables; with
+    ``force_tuple=False`` a single piece comes back as a Variable.
+    """
+    ys = SplitAxis(indices_or_sections, axis).apply((x,))
+    if force_tuple or len(ys) != 1:
+        return ys
+    return ys[0]

@@ -1,0 +1,52 @@
+"""accuracy: the fraction of samples whose argmax prediction equals the label."""
+from fastgrad import utils
+from fastgrad._core.graph import FunctionNode
+
+_NAME = 'Accuracy'
+
+
+class Accuracy(FunctionNode):
+    """Not differentiable: backward gives no gradient."""
+
+    def __init__(self, ignore_label=None):
+        self.ignore_label = ignore_label
+
+    def forward(self, inputs):
+        y, t = inputs
+        if y.dtype.kind != 'f':
+            raise utils.invalid_type(_NAME, "y.dtype.kind == 'f'", 'y.dtype = {}'.format(y.dtype))
+        if t.dtype.kind not in 'iu':
+            raise utils.invalid_type(_NAME, "t.dtype.kind == 'i'", 't.dtype = {}'.format(t.dtype))
+        nt = t.ndim
+        if (y.ndim < nt + 1 or y.shape[0] != t.shape[0] or y.shape[2:nt + 1] != t.shape[1:]
+                or any(n != 1 for n in y.shape[nt + 1:])):
+            raise utils.invalid_type(
+                _NAME, 'y.shape[0] == t.shape[0], y.shape[2:t.ndim + 1] == t.shape[1:] '
+                'and y.shape[t.ndim + 1:] all 1',
+                'y.shape = {}, t.shape = {}'.format(y.shape, t.shape))
+        xp = utils.array_module(y)
+        pred = y.argmax(axis=1).reshape(t.shape)
+        if self.ignore_label is None:
+            # The mean in float64, then cast: a float16 sum stops counting at 2048.
+            return xp.asarray((pred == t).mean(), dtype=y.dtype),
+        mask = t == self.ignore_label
+        ignored = int(mask.sum())
+        total = t.size - ignored
+        if total == 0:
+            return xp.asarray(0.0, dtype=y.dtype),
+        # An ignored sample always "matches" (its prediction is set to its
+        # label), so subtract those from the count.
+        count = int((xp.where(mask, t, pred) == t).sum()) - ignored
+        return xp.asarray(count / total, dtype=y.dtype),
+
+
+def accuracy(y, t, ignore_label=None):
+    """The fraction of samples with ``argmax(y, axis=1) == t``.
+
+    ``y`` holds scores (N, C) or (N, C, d1, ...), ``t`` integer labels (N,)
+    or (N, d1, ...).  Samples with ``t == ignore_label`` are left out (an
+    all-ignored batch gives 0).  Returns a 0-d Variable of ``y``'s dtype;
+    it is not differentiable.
+    """
+    out, = Accuracy(ignore_label).apply((y, t))
+    return out

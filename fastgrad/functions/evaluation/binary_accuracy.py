@@ -1,0 +1,38 @@
+"""binary_accuracy: the fraction of correct sign predictions (labels 0/1)."""
+from fastgrad import utils
+from fastgrad._core.graph import FunctionNode
+
+_NAME = 'BinaryAccuracy'
+
+
+class BinaryAccuracy(FunctionNode):
+    """Not differentiable: backward gives no gradient."""
+
+    ignore_label = -1
+
+    def forward(self, inputs):
+        y, t = inputs
+        if y.dtype.kind != 'f':
+            raise utils.invalid_type(_NAME, "y.dtype.kind == 'f'", 'y.dtype = {}'.format(y.dtype))
+        if t.dtype.kind not in 'iu':
+            raise utils.invalid_type(_NAME, "t.dtype.kind == 'i'", 't.dtype = {}'.format(t.dtype))
+        if y.shape != t.shape:
+            raise utils.invalid_type(_NAME, 'y.shape == t.shape',
+                                     '{} != {}'.format(y.shape, t.shape))
+        xp = utils.array_module(y)
+        y = y.ravel()
+        t = t.ravel()
+        # A label of -1 never equals a prediction (0 or 1): it only leaves
+        # the denominator.
+        count = max(1, int((t != self.ignore_label).sum()))
+        correct = int(((y >= 0) == t).sum())
+        return xp.asarray(correct / count, dtype=y.dtype),
+
+
+def binary_accuracy(y, t):
+    """The fraction of elements with ``(y >= 0) == t``: ``y`` holds scores
+    (logits), ``t`` integer labels 0 or 1 of the same shape; elements with
+    ``t == -1`` are ignored.  Returns a 0-d Variable of ``y``'s dtype; it is
+    not differentiable."""
+    out, = BinaryAccuracy().apply((y, t))
+    return out

@@ -1,0 +1,42 @@
+"""bernoulli_nll: negative log-likelihood of data under Bernoulli(sigmoid(y))."""
+from fastgrad.functions.loss import _elementwise_loss
+
+
+class BernoulliNLL(_elementwise_loss.ElementwiseLoss):
+    """Elementwise softplus(y) - x y."""
+
+    names = ('x', 'y')
+
+    def loss(self, xs, xp):
+        x, y = xs
+        # softplus(y) = max(y, 0) + log(1 + exp(-|y|)), which never overflows
+        return xp.maximum(y, 0) + xp.log1p(xp.exp(-abs(y))) - x * y
+
+    def grads(self, xs, g, indexes, xp):
+        x, y = xs
+        out = []
+        for i in indexes:
+            if i == 0:
+                out.append(-g * y)
+            else:
+                s = xp.tanh(y * 0.5)       # sigmoid(y) = (tanh(y / 2) + 1) / 2
+                s *= 0.5
+                s += 0.5
+                out.append(g * (s - x))
+        return out
+
+    def grads_var(self, xs, g, indexes):
+        from fastgrad.functions.activation.sigmoid import sigmoid
+        x, y = xs
+        return [-g * y if i == 0 else g * (sigmoid(y) - x) for i in indexes]
+
+
+def bernoulli_nll(x, y, reduce='sum'):
+    """Negative log-likelihood of ``x`` (data in [0, 1], usually 0/1) under a
+    Bernoulli distribution with logits ``y`` (probabilities sigmoid(y)):
+    elementwise ``softplus(y) - x * y``.  ``reduce`` is ``'sum'`` (a scalar,
+    the default) or ``'no'``.  Both inputs get gradients."""
+    _elementwise_loss.check_reduce('bernoulli_nll', reduce, ('sum', 'no'))
+    x, y = _elementwise_loss.unify_dtypes((x, y))
+    out, = BernoulliNLL(reduce).apply((x, y))
+    return out

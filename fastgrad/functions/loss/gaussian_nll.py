@@ -1,0 +1,58 @@
+"""gaussian_nll: negative log-likelihood of data under N(mean, exp(ln_var))."""
+import math
+
+from fastgrad.functions.loss import _elementwise_loss
+
+_HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
+
+
+class GaussianNLL(_elementwise_loss.ElementwiseLoss):
+    """Elementwise (ln_var + log 2 pi) / 2 + (x - mean)^2 exp(-ln_var) / 2."""
+
+    names = ('x', 'mean', 'ln_var')
+
+    def loss(self, xs, xp):
+        x, mean, ln_var = xs
+        d = x - mean
+        return ln_var * 0.5 + _HALF_LOG_2PI + d * d * xp.exp(-ln_var) * 0.5
+
+    def grads(self, xs, g, indexes, xp):
+        x, mean, ln_var = xs
+        d = x - mean
+        dp = d * xp.exp(-ln_var)             # (x - mean) / var
+        out = []
+        for i in indexes:
+            if i == 0:
+                out.append(g * dp)
+            elif i == 1:
+                out.append(-g * dp)
+            else:
+                out.append(g * ((1 - d * dp) * 0.5))
+        return out
+
+    def grads_var(self, xs, g, indexes):
+        from fastgrad.functions.math.exponential import exp
+        x, mean, ln_var = xs
+        d = x - mean
+        dp = d * exp(-ln_var)
+        out = []
+        for i in indexes:
+            if i == 0:
+                out.append(g * dp)
+            elif i == 1:
+                out.append(-(g * dp))
+            else:
+                out.append(g * ((1 - d * dp) * 0.5))
+        return out
+
+
+def gaussian_nll(x, mean, ln_var, reduce='sum'):
+    """Negative log-likelihood of ``x`` under ``N(mean, exp(ln_var))``:
+    elementwise ``(ln_var + log(2 pi)) / 2 + (x - mean)^2 / (2 exp(ln_var))``
+    (the three inputs broadcast together).  ``reduce`` is ``'sum'`` (a
+    scalar, the default), ``'mean'`` (the average over elements) or
+    ``'no'``.  All three inputs get gradients."""
+    _elementwise_loss.check_reduce('gaussian_nll', reduce, ('sum', 'mean', 'no'))
+    x, mean, ln_var = _elementwise_loss.unify_dtypes((x, mean, ln_var))
+    y, = GaussianNLL(reduce).apply((x, mean, ln_var))
+    return y

@@ -1,0 +1,97 @@
+"""hinge: one-vs-all hinge loss of class scores against integer labels."""
+import numpy
+
+from fastgrad import utils
+from fastgrad._core.graph import FunctionNode
+
+_NAME = 'Hinge'
+
+
+class Hinge(FunctionNode):
+    """With s = -1 at the true class and +1 elsewhere, the elementwise loss is
+    max(0, 1 + s x) (L1) or its square (L2)."""
+
+    def __init__(self, norm='L1', reduce='mean'):
+        self.norm = norm
+        self.reduce = reduce
+
+    def forward(self, inputs):
+        x, t = inputs
+        if x.dtype.kind != 'f':
+            raise utils.invalid_type(_NAME, "x.dtype.kind == 'f'", 'x.dtype = {}'.format(x.dtype))
+        if t.dtype.kind != 'i':
+            raise utils.invalid_type(_NAME, "t.dtype.kind == 'i'", 't.dtype = {}'.format(t.dtype))
+        if x.ndim != 2 or t.ndim != 1 or x.shape[0] != t.shape[0]:
+            raise utils.invalid_type(_NAME, 'x.ndim == 2, t.ndim == 1, x.shape[0] == t.shape[0]',
+                                     'x.shape = {}, t.shape = {}'.format(x.shape, t.shape))
+        n, k = x.shape
+        if t.size and (int(t.min()) < 0 or int(t.max()) >= k):
+            raise ValueError('hinge: every t must be in [0, {}) (x.shape[1]), got values in '
+                             '[{}, {}]'.format(k, int(t.min()), int(t.max())))
+        xp = utils.array_module(x)
+        ct = numpy.float32 if x.dtype == numpy.float16 else x.dtype
+        sign = xp.ones((n, k), ct)
+        sign[xp.arange(n), t] = -1
+        bottom = x * sign          # promoted to ct for float16
+        bottom += 1
+        xp.maximum(bottom, 0, out=bottom)
+        self._sign = sign
+        self._bottom = bottom
+        loss = bottom if self.norm == 'L1' else bottom * bottom
+        if self.reduce == 'mean':
+            loss = loss.sum() / max(n, 1)
+        if self.norm == 'L2':
+            self.retain_inputs((0,))
+        return utils.force_array(loss, x.dtype),
+
+    def _scale(self, gy):
+        """gy shaped to broadcast over (N, K), with the 1/N of the mean."""
+        if self.reduce == 'mean':
+            return gy * (1.0 / max(self._sign.shape[0], 1))
+        return gy
+
+    def backward_arrays(self, indexes, grad_outputs):
+        if 0 not in indexes:
+            return (None,) * len(indexes)
+        bottom, sign = self._bottom, self._sign
+        if self.norm == 'L1':
+            g = (bottom > 0) * sign
+        else:
+            g = 2 * bottom * sign
+        dtype = self.inputs[0].dtype
+        g *= self._scale(grad_outputs[0].astype(g.dtype, copy=False))
+        g = utils.force_array(g, dtype)
+        return tuple(g if i == 0 else None for i in indexes)
+
+    def backward(self, indexes, grad_outputs):
+        if 0 not in indexes:
+            return (None,) * len(indexes)
+        from fastgrad.functions.activation.relu import relu
+        dtype = self.inputs[0].dtype
+        sign = self._sign.astype(dtype, copy=False)
+        if self.norm == 'L1':
+            g = ((self._bottom > 0) * sign).astype(dtype, copy=False) * \
+                self._scale(grad_outputs[0])
+        else:
+            x, = self.get_retained_inputs()
+            g = relu(x * sign + 1) * (2 * sign) * self._scale(grad_outputs[0])
+        return tuple(g if i == 0 else None for i in indexes)
+
+
+def hinge(x, t, norm='L1', reduce='mean'):
+    """Hinge loss for one-vs-all classification.
+
+    ``x`` holds scores (N, K), ``t`` integer labels (N,) in ``[0, K)``.  The
+    loss of element (i, k) is ``max(0, 1 - x[i, k])`` for the true class
+    ``k == t[i]`` and ``max(0, 1 + x[i, k])`` for the others, squared for
+    ``norm='L2'``.  ``reduce='mean'`` returns the sum divided by N,
+    ``reduce='no'`` the (N, K) array.  Only ``x`` gets a gradient.
+    """
+    if norm not in ('L1', 'L2'):
+        raise NotImplementedError("hinge: norm should be either 'L1' or 'L2', got {!r}"
+                                  .format(norm))
+    if reduce not in ('mean', 'no'):
+        raise ValueError("hinge: only 'mean' and 'no' are valid for 'reduce', but '{}' is "
+                         'given'.format(reduce))
+    y, = Hinge(norm, reduce).apply((x, t))
+    return y

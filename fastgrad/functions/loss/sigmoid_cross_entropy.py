@@ -1,0 +1,96 @@
+"""sigmoid_cross_entropy: binary cross entropy of sigmoid(x) against 0/1 labels."""
+import numpy
+
+from fastgrad import utils
+from fastgrad._core.graph import FunctionNode
+
+_NAME = 'SigmoidCrossEntropy'
+
+
+def _compute_dtype(dtype):
+    # float16 is computed in float32 (the sum would overflow or lose counts).
+    return numpy.dtype(numpy.float32) if dtype == numpy.float16 else dtype
+
+
+class SigmoidCrossEntropy(FunctionNode):
+    """Elementwise loss -(t log s(x) + (1 - t) log(1 - s(x))); t == -1 is ignored."""
+
+    ignore_label = -1
+
+    def __init__(self, normalize=True, reduce='mean'):
+        self.normalize = normalize
+        self.reduce = reduce
+
+    def forward(self, inputs):
+        x, t = inputs
+        if x.dtype.kind != 'f':
+            raise utils.invalid_type(_NAME, "x.dtype.kind == 'f'", 'x.dtype = {}'.format(x.dtype))
+        if t.dtype.kind != 'i':
+            raise utils.invalid_type(_NAME, "t.dtype.kind == 'i'", 't.dtype = {}'.format(t.dtype))
+        if x.shape != t.shape:
+            raise utils.invalid_type(_NAME, 'x.shape == t.shape',
+                                     '{} != {}'.format(x.shape, t.shape))
+        xp = utils.array_module(x)
+        ct = _compute_dtype(x.dtype)
+        xc = x.astype(ct, copy=False)
+        mask = t != self.ignore_label
+        # Stable form: max(x, 0) - x t + log(1 + exp(-|x|)).
+        loss = xp.log1p(xp.exp(-abs(xc)))
+        loss += xp.maximum(xc, 0)
+        loss -= xc * t.astype(ct)
+        loss *= mask
+        self._mask = mask
+        self.retain_inputs((0, 1))
+        if self.reduce == 'no':
+            self._coeff = 1.0
+            return utils.force_array(loss, x.dtype),
+        if self.normalize:
+            count = int(mask.sum())
+        else:
+            count = x.shape[0] if x.ndim else 1
+        self._coeff = 1.0 / max(count, 1)
+        return utils.force_array(loss.sum() * self._coeff, x.dtype),
+
+    def backward_arrays(self, indexes, grad_outputs):
+        if 0 not in indexes:
+            return (None,) * len(indexes)
+        x, t = self.get_retained_input_arrays()
+        xp = utils.array_module(x)
+        ct = _compute_dtype(x.dtype)
+        xc = x.astype(ct, copy=False)
+        # sigmoid in the tanh form, which never overflows
+        gx = xp.tanh(xc * 0.5)
+        gx *= 0.5
+        gx += 0.5
+        gx -= t.astype(ct)
+        gx *= self._mask
+        gx *= grad_outputs[0].astype(ct, copy=False) * ct.type(self._coeff)
+        gx = utils.force_array(gx, x.dtype)
+        return tuple(gx if i == 0 else None for i in indexes)
+
+    def backward(self, indexes, grad_outputs):
+        from fastgrad.functions.activation.sigmoid import sigmoid
+        if 0 not in indexes:
+            return (None,) * len(indexes)
+        x, t = self.get_retained_inputs()
+        dtype = x.dtype
+        w = (self._mask * self._coeff).astype(dtype)
+        gx = (sigmoid(x) - t.array.astype(dtype)) * w * grad_outputs[0]
+        return tuple(gx if i == 0 else None for i in indexes)
+
+
+def sigmoid_cross_entropy(x, t, normalize=True, reduce='mean'):
+    """Cross entropy between ``sigmoid(x)`` and binary labels ``t``.
+
+    ``x`` holds float logits, ``t`` signed integer labels 0 or 1 of the same
+    shape; elements with ``t == -1`` add nothing.  ``reduce='mean'`` returns
+    a scalar: the summed loss divided by the number of non-ignored elements
+    (``normalize=True``) or by the batch size ``x.shape[0]``
+    (``normalize=False``).  ``reduce='no'`` returns the elementwise loss.
+    Only ``x`` gets a gradient.
+    """
+    if reduce not in ('mean', 'no'):
+        raise ValueError("sigmoid_cross_entropy: only 'mean' and 'no' are valid for "
+                         "'reduce', but '{}' is given".format(reduce))
+    y, = SigmoidCrossEntropy(normalize, reduce).apply((x, t))
+    return y

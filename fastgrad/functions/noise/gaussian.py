@@ -1,0 +1,79 @@
+"""gaussian: a sample of N(mean, exp(ln_var)), reparameterized."""
+import numpy
+
+from fastgrad import utils
+from fastgrad._core.graph import FunctionNode
+
+_NAME = 'Gaussian'
+
+
+class Gaussian(FunctionNode):
+    """y = mean + exp(ln_var / 2) * eps with eps ~ N(0, 1) (fixed once drawn)."""
+
+    def __init__(self, eps=None):
+        self.eps = eps
+
+    def forward(self, inputs):
+        mean, ln_var = inputs
+        if mean.dtype.kind != 'f':
+            raise utils.invalid_type(_NAME, "mean.dtype.kind == 'f'",
+                                     'mean.dtype = {}'.format(mean.dtype))
+        if mean.dtype != ln_var.dtype:
+            raise utils.invalid_type(_NAME, 'mean.dtype == ln_var.dtype',
+                                     '{} != {}'.format(mean.dtype, ln_var.dtype))
+        if mean.shape != ln_var.shape:
+            raise utils.invalid_type(_NAME, 'mean.shape == ln_var.shape',
+                                     '{} != {}'.format(mean.shape, ln_var.shape))
+        xp = utils.array_module(mean)
+        dtype = mean.dtype
+        if self.eps is None:
+            if xp is numpy:
+                eps = numpy.random.standard_normal(ln_var.shape)
+            else:
+                eps = xp.random.standard_normal(ln_var.shape, dtype=numpy.float32)
+            self.eps = eps.astype(dtype, copy=False)
+        else:
+            if self.eps.shape != ln_var.shape:
+                raise ValueError('gaussian: eps must have the shape of ln_var {}, got {}'
+                                 .format(ln_var.shape, self.eps.shape))
+            self.eps = self.eps.astype(dtype, copy=False)
+        self.noise = xp.exp(ln_var * dtype.type(0.5)) * self.eps
+        self.retain_inputs((1,))
+        return utils.force_array(mean + self.noise),
+
+    def backward_arrays(self, indexes, grad_outputs):
+        gy = grad_outputs[0]
+        return tuple(gy if i == 0 else utils.force_array(gy * self.noise * gy.dtype.type(0.5))
+                     for i in indexes)
+
+    def backward(self, indexes, grad_outputs):
+        from fastgrad.functions.math.exponential import exp
+        gy = grad_outputs[0]
+        out = []
+        for i in indexes:
+            if i == 0:
+                out.append(gy)
+            else:
+                ln_var, = self.get_retained_inputs()
+                out.append(gy * (exp(ln_var * 0.5) * self.eps) * 0.5)
+        return tuple(out)
+
+
+def gaussian(mean, ln_var, **kwargs):
+    """Draw ``mean + exp(ln_var / 2) * eps`` with ``eps ~ N(0, 1)`` from
+    ``numpy.random`` (the reparameterization trick: both inputs get
+    gradients).  Unlike dropout it samples in test mode too.
+
+    Keyword arguments (Chainer's): ``eps`` -- use this noise instead of
+    drawing it; ``return_eps`` -- also return the noise used.
+    """
+    eps = kwargs.pop('eps', None)
+    return_eps = kwargs.pop('return_eps', False)
+    if kwargs:
+        raise TypeError('gaussian() got unexpected keyword argument(s) {}'
+                        .format(', '.join(repr(k) for k in sorted(kwargs))))
+    func = Gaussian(eps)
+    out, = func.apply((mean, ln_var))
+    if return_eps:
+        return out, func.eps
+    return out

@@ -1,0 +1,60 @@
+"""F.flip: forward vs numpy.flip, gradients, double backward, errors."""
+import numpy
+import pytest
+
+import fastgrad.functions as F
+from fastgrad import Variable
+from fastgrad.gradient_check import check_backward, check_double_backward
+from fastgrad.utils.type_check import InvalidType
+
+CASES = [((3, 4), 0), ((3, 4), 1), ((2, 3, 4), -1), ((5,), 0)]
+
+
+def _grads(func, xs, gy, double):
+    vs = [Variable(x.copy()) for x in xs]
+    y = func(*vs)
+    y.grad = gy.copy()
+    y.backward(enable_double_backprop=double)
+    return [v.grad for v in vs]
+
+
+@pytest.mark.parametrize('shape,axis', CASES)
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_forward(shape, axis, dtype):
+    x = numpy.random.randn(*shape).astype(dtype)
+    x0 = x.copy()
+    y = F.flip(x, axis)
+    assert y.shape == x.shape and y.dtype == dtype
+    numpy.testing.assert_array_equal(y.array, numpy.flip(x, axis))
+    numpy.testing.assert_array_equal(x, x0)
+
+
+@pytest.mark.parametrize('shape,axis', CASES)
+def test_backward_both_paths(shape, axis):
+    x = numpy.random.randn(*shape)
+    gy = numpy.random.randn(*shape)
+    f = lambda v: F.flip(v, axis)  # NOQA
+    check_backward(f, x, gy)
+    for double in (False, True):
+        g, = _grads(f, [x], gy, double)
+        numpy.testing.assert_array_equal(g, numpy.flip(gy, axis))
+
+
+def test_double_backward():
+    check_double_backward(lambda v: F.flip(v * v, 1), numpy.random.randn(2, 3),
+                          numpy.random.randn(2, 3), numpy.random.randn(2, 3))
+
+
+def test_non_contiguous_input():
+    x = numpy.random.randn(4, 6)[:, ::2]
+    numpy.testing.assert_array_equal(F.flip(x, 1).array, x[:, ::-1])
+    check_backward(lambda v: F.flip(v, 1), x, numpy.random.randn(4, 3))
+
+
+def test_errors():
+    with pytest.raises(InvalidType, match='Flip'):
+        F.flip(numpy.zeros((2, 3)), 2)
+    with pytest.raises(InvalidType, match='Flip'):
+        F.flip(numpy.zeros(()), 0)
+    with pytest.raises(TypeError, match='flip'):
+        F.flip(numpy.zeros((2, 3)), None)

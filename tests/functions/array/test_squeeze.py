@@ -1,0 +1,65 @@
+"""F.squeeze: forward vs NumPy for every axis form, gradients, errors."""
+import numpy
+import pytest
+
+import fastgrad.functions as F
+from fastgrad import Variable
+from fastgrad.gradient_check import check_backward, check_double_backward
+from fastgrad.utils.type_check import InvalidType
+
+CASES = [((1, 3, 1, 2), None), ((1, 3, 1, 2), 0), ((1, 3, 1, 2), -2), ((1, 3, 1, 2), (0, 2)),
+         ((1, 1), None), ((3, 4), None), ((1,), 0), ((), None)]
+
+
+def _grads(func, xs, gy, double):
+    vs = [Variable(x.copy()) for x in xs]
+    y = func(*vs)
+    y.grad = gy.copy()
+    y.backward(enable_double_backprop=double)
+    return [v.grad for v in vs]
+
+
+@pytest.mark.parametrize('shape,axis', CASES)
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_forward(shape, axis, dtype):
+    x = numpy.asarray(numpy.random.randn(*shape)).astype(dtype)
+    x0 = x.copy()
+    y = F.squeeze(x, axis)
+    expect = numpy.squeeze(x, axis)
+    assert y.shape == expect.shape and y.dtype == dtype
+    numpy.testing.assert_array_equal(y.array, expect)
+    numpy.testing.assert_array_equal(x, x0)
+
+
+@pytest.mark.parametrize('shape,axis', CASES)
+def test_backward_both_paths(shape, axis):
+    x = numpy.asarray(numpy.random.randn(*shape))
+    gy = numpy.asarray(numpy.random.randn(*numpy.squeeze(x, axis).shape))
+    f = lambda v: F.squeeze(v, axis)  # NOQA
+    check_backward(f, x, gy)
+    for double in (False, True):
+        g, = _grads(f, [x], gy, double)
+        numpy.testing.assert_array_equal(g, gy.reshape(x.shape))
+
+
+def test_double_backward():
+    x = numpy.random.randn(2, 1, 3)
+    check_double_backward(lambda v: F.squeeze(v * v), x, numpy.random.randn(2, 3),
+                          numpy.random.randn(2, 1, 3))
+
+
+def test_non_contiguous_input():
+    x = numpy.random.randn(4, 1, 6)[:, :, ::2]
+    numpy.testing.assert_array_equal(F.squeeze(x).array, x[:, 0])
+    check_backward(F.squeeze, x, numpy.random.randn(4, 3))
+
+
+@pytest.mark.parametrize('axis', [1, (0, 1), 3, -4])
+def test_bad_axis_is_invalid_type(axis):
+    with pytest.raises(InvalidType, match='Squeeze'):
+        F.squeeze(numpy.zeros((1, 3, 1)), axis)
+
+
+def test_axis_type_error():
+    with pytest.raises(TypeError, match='squeeze'):
+        F.squeeze(numpy.zeros((1, 3)), 0.5)

@@ -1,0 +1,78 @@
+"""F.mean_absolute_error: forward vs NumPy, gradients on both paths, errors."""
+import numpy
+import pytest
+
+import fastgrad.functions as F
+from fastgrad import Variable
+from fastgrad.gradient_check import check_backward, check_double_backward
+from fastgrad.utils.type_check import InvalidType
+
+DTYPES = [numpy.float16, numpy.float32, numpy.float64]
+TOL = {numpy.float16: 2e-3, numpy.float32: 1e-6, numpy.float64: 1e-14}
+
+
+def _grads(func, xs, gy, double):
+    vs = [Variable(x.copy()) for x in xs]
+    y = func(*vs)
+    y.grad = gy.copy()
+    y.backward(enable_double_backprop=double)
+    return [v.grad for v in vs]
+
+
+@pytest.mark.parametrize('shape', [(), (5,), (3, 4), (2, 3, 4)])
+@pytest.mark.parametrize('dtype', DTYPES)
+def test_forward(shape, dtype):
+    a = numpy.asarray(numpy.random.randn(*shape)).astype(dtype)
+    b = numpy.asarray(numpy.random.randn(*shape)).astype(dtype)
+    a0, b0 = a.copy(), b.copy()
+    y = F.mean_absolute_error(a, b)
+    expect = numpy.abs(a.astype(numpy.float64) - b).mean()
+    assert y.shape == () and y.dtype == dtype
+    numpy.testing.assert_allclose(y.array, expect, rtol=TOL[dtype])
+    numpy.testing.assert_array_equal(a, a0)
+    numpy.testing.assert_array_equal(b, b0)
+
+
+def test_float16_large_sum_does_not_overflow():
+    a = numpy.full((300, 300), 100, numpy.float16)
+    assert F.mean_absolute_error(a, -a).array == 200
+
+
+def test_backward():
+    a, b = numpy.random.randn(3, 4), numpy.random.randn(3, 4)
+    check_backward(F.mean_absolute_error, (a, b), numpy.asarray(numpy.random.randn()))
+    check_double_backward(F.mean_absolute_error, (a, b), numpy.asarray(numpy.random.randn()),
+                          (numpy.random.randn(3, 4), numpy.random.randn(3, 4)))
+
+
+@pytest.mark.parametrize('dtype', DTYPES)
+def test_gradient_formula_on_both_paths(dtype):
+    a = numpy.random.randn(3, 4).astype(dtype)
+    b = numpy.random.randn(3, 4).astype(dtype)
+    b[0, 0] = a[0, 0]
+    gy = numpy.asarray(1.5, dtype)
+    expect = numpy.sign(a.astype(numpy.float64) - b) * 1.5 / 12
+    for double in (False, True):
+        ga, gb = _grads(F.mean_absolute_error, [a, b], gy, double)
+        assert ga.dtype == gb.dtype == dtype
+        numpy.testing.assert_allclose(ga, expect, rtol=TOL[dtype])
+        numpy.testing.assert_allclose(gb, -expect, rtol=TOL[dtype])
+        assert ga[0, 0] == 0
+
+
+def test_non_contiguous_input():
+    a = numpy.random.randn(4, 6)[:, ::2]
+    b = numpy.random.randn(3, 4).T
+    numpy.testing.assert_allclose(F.mean_absolute_error(a, b).array, numpy.abs(a - b).mean(),
+                                  rtol=1e-14)
+    check_backward(F.mean_absolute_error, (a, b), None)
+
+
+def test_errors():
+    a = numpy.zeros((2, 3))
+    with pytest.raises(InvalidType, match='MeanAbsoluteError'):
+        F.mean_absolute_error(a, numpy.zeros((3, 2)))
+    with pytest.raises(InvalidType, match='MeanAbsoluteError'):
+        F.mean_absolute_error(a, a.astype(numpy.float32))
+    with pytest.raises(InvalidType, match='MeanAbsoluteError'):
+        F.mean_absolute_error(a.astype(numpy.int32), a.astype(numpy.int32))
