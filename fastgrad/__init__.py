@@ -24,3 +24,7 @@ from fastgrad.initializers import Initializer  # NOQA
 from fastgrad.link import Chain, ChainList, Link  # NOQA
 from fastgrad.sequential import Sequential  # NOQA
 from fastgrad import links  # NOQA
+from fastgrad import reporter  # NOQA
+from fastgrad.reporter import (  # NOQA
+    DictSummary, Reporter, Summary, get_current_reporter, report, report_scope)
+from fastgrad import dataset, datasets, iterators, training  # NOQA

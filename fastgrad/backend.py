@@ -1,5 +1,6 @@
 """Array modules and devices.  Importing fastgrad never imports CuPy: it is
 looked up lazily the first time a CuPy array or a GPU device appears."""
+import numbers
 import sys
 
 import numpy
@@ -84,7 +85,7 @@ class CpuDevice(Device):
             return a
         if is_cupy_array(a):
             return a.get()
-        if numpy.isscalar(a):
+        if isinstance(a, (numbers.Number, numpy.generic)):
             return numpy.asarray(a)
         raise TypeError('CpuDevice.send: cannot send {} to the CPU'.format(type(a)))
 
@@ -123,6 +124,8 @@ def get_device(spec):
     if spec is None or spec is numpy or spec == '@numpy' or spec == -1:
         return CpuDevice()
     if isinstance(spec, str):
+        if spec.lstrip('-').isdigit():          # Chainer accepts '-1' and '0'
+            return get_device(int(spec))
         if spec.startswith('@cupy:'):
             return GpuDevice(int(spec[len('@cupy:'):]))
         if spec == '@cupy':

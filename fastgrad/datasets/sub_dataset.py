@@ -1,0 +1,105 @@
+"""Views on part of a dataset, and splits for validation."""
+import numpy
+
+from fastgrad.dataset import dataset_mixin
+
+
+class SubDataset(dataset_mixin.DatasetMixin):
+    """Examples ``start`` .. ``finish - 1`` of ``dataset``, optionally after
+    reordering it by ``order`` (a permutation of its indices)."""
+
+    def __init__(self, dataset, start, finish, order=None):
+        n = len(dataset)
+        if start < 0 or finish > n:
+            raise ValueError(
+                'SubDataset: subset [{}, {}) overruns the base dataset of '
+                'length {}'.format(start, finish, n))
+        if finish < start:
+            raise ValueError(
+                'SubDataset: finish ({}) is before start ({})'.format(finish, start))
+        if order is not None and len(order) != n:
+            raise ValueError(
+                'SubDataset: order has length {} but the base dataset has length '
+                '{}; they must be the same'.format(len(order), n))
+        self._dataset = dataset
+        self._start = start
+        self._finish = finish
+        self._size = finish - start
+        self._order = order
+
+    def __len__(self):
+        return self._size
+
+    def get_example(self, i):
+        if i >= 0:
+            if i >= self._size:
+                raise IndexError('SubDataset: index {} out of range for length {}'
+                                 .format(i, self._size))
+            index = self._start + i
+        else:
+            if i < -self._size:
+                raise IndexError('SubDataset: index {} out of range for length {}'
+                                 .format(i, self._size))
+            index = self._finish + i
+        if self._order is not None:
+            index = self._order[index]
+        return self._dataset[index]
+
+
+def split_dataset(dataset, first_size, order=None):
+    """Two SubDatasets: the first ``first_size`` examples and the rest."""
+    n = len(dataset)
+    if not 0 <= first_size <= n:
+        raise ValueError('split_dataset: first_size {} is out of range [0, {}]'
+                         .format(first_size, n))
+    return (SubDataset(dataset, 0, first_size, order),
+            SubDataset(dataset, first_size, n, order))
+
+
+def split_dataset_random(dataset, first_size, seed=None):
+    """Like :func:`split_dataset` on a random permutation (``seed`` makes it
+    reproducible)."""
+    order = numpy.random.RandomState(seed).permutation(len(dataset))
+    return split_dataset(dataset, first_size, order)
+
+
+def split_dataset_n(dataset, n, order=None):
+    """``n`` SubDatasets of (almost) equal size."""
+    total = len(dataset)
+    bounds = [total * i // n for i in range(n + 1)]
+    return [SubDataset(dataset, bounds[i], bounds[i + 1], order) for i in range(n)]
+
+
+def split_dataset_n_random(dataset, n, seed=None):
+    order = numpy.random.RandomState(seed).permutation(len(dataset))
+    return split_dataset_n(dataset, n, order)
+
+
+def get_cross_validation_datasets(dataset, n_folds=None, order=None, **kwargs):
+    """``n_folds`` (train, validation) pairs; fold i validates on the i-th
+    slice of the (reordered) dataset and trains on the rest."""
+    if n_folds is None:
+        n_folds = kwargs.pop('n_fold', None)   # Chainer's older keyword
+    if kwargs:
+        raise TypeError('unexpected arguments: {}'.format(sorted(kwargs)))
+    if n_folds is None or n_folds < 1:
+        raise ValueError('get_cross_validation_datasets: n_folds must be >= 1')
+    if order is None:
+        order = numpy.arange(len(dataset))
+    else:
+        order = numpy.array(order)   # rolled per fold: keep the caller's intact
+    whole = len(dataset)
+    borders = [whole * i // n_folds for i in range(n_folds + 1)]
+    test_sizes = [borders[i + 1] - borders[i] for i in range(n_folds)]
+    splits = []
+    for test_size in reversed(test_sizes):
+        size = whole - test_size
+        splits.append(split_dataset(dataset, size, order))
+        # the next fold validates on the chunk before this one
+        order = numpy.roll(order, test_size)
+    return splits
+
+
+def get_cross_validation_datasets_random(dataset, n_folds, seed=None):
+    order = numpy.random.RandomState(seed).permutation(len(dataset))
+    return get_cross_validation_datasets(dataset, n_folds, order)

@@ -1,0 +1,234 @@
+"""Batches loaded by a pool of worker processes, prefetched ahead of use.
+
+The main process owns the iteration state (positions, epochs, orders, drawn
+from the same RNG as SerialIterator, so both give the same batches for the
+same seed); the workers only run ``dataset[i]``.  Up to ``n_prefetch``
+batches are requested ahead; the visible state (``epoch``,
+``current_position``, ...) is that of the batch last returned.
+"""
+import collections
+import multiprocessing
+import os
+import signal
+import sys
+import warnings
+import weakref
+
+import numpy
+
+from fastgrad.dataset import iterator
+from fastgrad.iterators import _statemachine
+from fastgrad.iterators.serial_iterator import _make_sampler, _serialize_state
+
+# The dataset of the worker process (set by the pool initializer).
+_worker_dataset = None
+
+
+def _worker_init(dataset, seed):
+    global _worker_dataset
+    _worker_dataset = dataset
+    # Ctrl-C is the main process's business; it tears the pool down.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Forked workers would all share the parent's RNG state: random data
+    # augmentation would repeat across workers without a distinct seed.
+    numpy.random.seed((seed + os.getpid()) % (2 ** 32))
+
+
+def _fetch(indices):
+    dataset = _worker_dataset
+    return [dataset[i] for i in indices]
+
+
+def _mp_context():
+    # fork passes the dataset to the workers without pickling it (as Chainer
+    # did on Linux); elsewhere the platform default (spawn) pickles it.
+    if sys.platform.startswith('linux') and 'fork' in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context('fork')
+    return multiprocessing.get_context()
+
+
+def _shutdown(pool):
+    pool.terminate()
+    pool.join()
+
+
+class MultiprocessIterator(iterator.Iterator):
+    """Like :class:`SerialIterator`, but the examples are loaded by
+    ``n_processes`` worker processes (all CPUs by default), ``n_prefetch``
+    batches ahead.
+
+    Call :meth:`finalize` (or use it as a context manager) to stop the
+    workers; a Trainer does so at the end of ``run()``.  ``shared_mem`` and
+    ``maxtasksperchild`` are accepted for compatibility; results travel
+    through the pool's pipes.  A batch that takes longer than
+    ``dataset_timeout`` seconds gives a :class:`TimeoutWarning` (once per
+    batch) and is still waited for.
+    """
+
+    class TimeoutWarning(RuntimeWarning):
+        pass
+
+    def __init__(self, dataset, batch_size, repeat=True, shuffle=None,
+                 n_processes=None, n_prefetch=1, shared_mem=None,
+                 order_sampler=None, dataset_timeout=30.0,
+                 maxtasksperchild=None):
+        if n_prefetch < 1:
+            raise ValueError('MultiprocessIterator: n_prefetch must be >= 1, '
+                             'got {}'.format(n_prefetch))
+        if n_processes is not None and n_processes < 1:
+            raise ValueError('MultiprocessIterator: n_processes must be >= 1, '
+                             'got {}'.format(n_processes))
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self._repeat = repeat
+        self._shuffle = shuffle
+        self.order_sampler = _make_sampler(shuffle, order_sampler)
+        self.n_processes = n_processes or multiprocessing.cpu_count()
+        self.n_prefetch = n_prefetch
+        self.shared_mem = shared_mem
+        self.dataset_timeout = dataset_timeout
+        self.maxtasksperchild = maxtasksperchild
+        self._pool = None
+        self._pool_finalizer = None
+        self._finalized = False
+        self.reset()
+
+    # -- the pool --------------------------------------------------------------
+    def _get_pool(self):
+        if self._finalized:
+            raise RuntimeError('MultiprocessIterator: used after finalize()')
+        if self._pool is None:
+            # Not from NumPy's global RNG: that one drives the batch order.
+            seed = int.from_bytes(os.urandom(4), 'little')
+            self._pool = _mp_context().Pool(
+                self.n_processes, initializer=_worker_init,
+                initargs=(self.dataset, seed),
+                maxtasksperchild=self.maxtasksperchild)
+            # Stops the workers if the iterator is dropped without finalize().
+            self._pool_finalizer = weakref.finalize(self, _shutdown, self._pool)
+        return self._pool
+
+    def finalize(self):
+        """Stop the worker processes (idempotent)."""
+        self._finalized = True
+        self._pending.clear()
+        if self._pool_finalizer is not None:
+            self._pool_finalizer()   # runs _shutdown once
+            self._pool_finalizer = None
+        self._pool = None
+
+    # -- iteration -------------------------------------------------------------
+    def _schedule(self):
+        """Request batches until n_prefetch are in flight (or the epoch of a
+        non-repeating iterator is fully requested)."""
+        pending = self._pending
+        while len(pending) < self.n_prefetch:
+            state, indices = _statemachine.next_batch(
+                self._sched_state, self.batch_size, self._repeat,
+                self.order_sampler, len(self.dataset))
+            if indices is None:
+                return
+            self._sched_state = state
+            indices = [int(i) for i in indices]
+            pool = self._get_pool()
+            # Split each batch across the workers.
+            n = max(1, -(-len(indices) // self.n_processes))
+            parts = [pool.apply_async(_fetch, (indices[i:i + n],))
+                     for i in range(0, len(indices), n)]
+            pending.append((parts, state))
+
+    def __next__(self):
+        if self._finalized:
+            raise RuntimeError('MultiprocessIterator: used after finalize()')
+        self._schedule()
+        if not self._pending:
+            raise StopIteration
+        parts, state = self._pending.popleft()
+        batch = []
+        for part in parts:
+            batch.extend(self._wait(part))
+        self._previous_epoch_detail = self.epoch_detail
+        self._state = state
+        self._schedule()   # keep the workers busy while the caller computes
+        return batch
+
+    next = __next__
+
+    def _wait(self, result):
+        if self.dataset_timeout is None:
+            return result.get()
+        try:
+            return result.get(self.dataset_timeout)
+        except multiprocessing.TimeoutError:
+            warnings.warn(
+                'MultiprocessIterator: loading a batch took more than {} s; '
+                'still waiting (a slow dataset, or too few workers?)'.format(
+                    self.dataset_timeout), MultiprocessIterator.TimeoutWarning)
+            return result.get()
+
+    # -- state -----------------------------------------------------------------
+    @property
+    def current_position(self):
+        return self._state.current_position
+
+    @property
+    def epoch(self):
+        return self._state.epoch
+
+    @property
+    def is_new_epoch(self):
+        return self._state.is_new_epoch
+
+    @property
+    def epoch_detail(self):
+        return self.epoch + self.current_position / self._epoch_size
+
+    @property
+    def previous_epoch_detail(self):
+        if self._previous_epoch_detail < 0:
+            return None
+        return self._previous_epoch_detail
+
+    @property
+    def repeat(self):
+        return self._repeat
+
+    @property
+    def _epoch_size(self):
+        order = self._state.order
+        n = len(self.dataset) if order is None else len(order)
+        return n if n > 0 else 1
+
+    def reset(self):
+        """Back to the start of epoch 0; batches already requested are
+        dropped (the workers keep running)."""
+        self._state = _statemachine.initial_state(self.order_sampler, len(self.dataset))
+        self._sched_state = self._state
+        self._pending = collections.deque()
+        self._previous_epoch_detail = -1.
+
+    def serialize(self, serializer):
+        before = self._state
+        before_order = None if before.order is None else numpy.array(before.order)
+        self._state = _serialize_state(serializer, self._state)
+        try:
+            self._previous_epoch_detail = float(serializer(
+                'previous_epoch_detail', self._previous_epoch_detail))
+        except KeyError:
+            detail = self.epoch + (self.current_position - self.batch_size) / self._epoch_size
+            self._previous_epoch_detail = max(detail, 0.) if self.epoch_detail > 0 else -1.
+        after = self._state
+        changed = (
+            after[:3] != before[:3]
+            or (after.order is None) != (before_order is None)
+            or (before_order is not None
+                and not numpy.array_equal(before_order, after.order)))
+        if changed or _is_loading(serializer):
+            # Prefetched batches belong to the old state: request anew.
+            self._sched_state = self._state
+            self._pending = collections.deque()
+
+
+def _is_loading(serializer):
+    from fastgrad import reporter
+    return reporter._is_loading(serializer)

@@ -1,0 +1,111 @@
+from fastgrad.dataset import iterator
+from fastgrad.iterators import _statemachine
+from fastgrad.iterators.order_samplers import ShuffleOrderSampler
+
+
+def _make_sampler(shuffle, order_sampler):
+    if shuffle is not None and order_sampler is not None:
+        raise ValueError('`shuffle` is not `None` and a custom `order_sampler` '
+                         'is set. Please set `shuffle` to `None` to use the '
+                         'custom order sampler.')
+    if order_sampler is None and (shuffle is None or shuffle):
+        order_sampler = ShuffleOrderSampler()
+    return order_sampler
+
+
+class SerialIterator(iterator.Iterator):
+    """Batches of ``batch_size`` examples taken from ``dataset`` in the main
+    process.
+
+    With ``repeat`` (the default) it cycles forever, a batch spanning the end
+    of an epoch being completed from the start of the next; without it it
+    stops after one epoch (the last batch may be short).  ``shuffle=True``
+    (the default) draws a new order each epoch from NumPy's global RNG;
+    ``order_sampler`` gives the order instead (not together with
+    ``shuffle``).
+    """
+
+    def __init__(self, dataset, batch_size, repeat=True, shuffle=None,
+                 order_sampler=None):
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self._repeat = repeat
+        self._shuffle = shuffle
+        self.order_sampler = _make_sampler(shuffle, order_sampler)
+        self.reset()
+
+    def __next__(self):
+        self._previous_epoch_detail = self.epoch_detail
+        self._state, indices = _statemachine.next_batch(
+            self._state, self.batch_size, self._repeat, self.order_sampler,
+            len(self.dataset))
+        if indices is None:
+            raise StopIteration
+        dataset = self.dataset
+        return [dataset[int(i)] for i in indices]
+
+    next = __next__
+
+    @property
+    def current_position(self):
+        return self._state.current_position
+
+    @property
+    def epoch(self):
+        return self._state.epoch
+
+    @property
+    def is_new_epoch(self):
+        return self._state.is_new_epoch
+
+    @property
+    def epoch_detail(self):
+        """Epochs done, with the fraction of the current one."""
+        return self.epoch + self.current_position / self._epoch_size
+
+    @property
+    def previous_epoch_detail(self):
+        """``epoch_detail`` before the last batch (None before the first)."""
+        if self._previous_epoch_detail < 0:
+            return None
+        return self._previous_epoch_detail
+
+    @property
+    def repeat(self):
+        return self._repeat
+
+    @property
+    def _epoch_size(self):
+        order = self._state.order
+        n = len(self.dataset) if order is None else len(order)
+        return n if n > 0 else 1
+
+    def reset(self):
+        """Back to the start of epoch 0 (with a fresh order)."""
+        self._state = _statemachine.initial_state(self.order_sampler, len(self.dataset))
+        self._previous_epoch_detail = -1.
+
+    def serialize(self, serializer):
+        self._state = _serialize_state(serializer, self._state)
+        try:
+            self._previous_epoch_detail = float(serializer(
+                'previous_epoch_detail', self._previous_epoch_detail))
+        except KeyError:
+            # a snapshot without it: infer it from the position
+            detail = self.epoch + (self.current_position - self.batch_size) / self._epoch_size
+            self._previous_epoch_detail = max(detail, 0.) if self.epoch_detail > 0 else -1.
+
+
+def _serialize_state(serializer, state):
+    pos = int(serializer('current_position', state.current_position))
+    epoch = int(serializer('epoch', state.epoch))
+    is_new_epoch = bool(serializer('is_new_epoch', state.is_new_epoch))
+    order = state.order
+    if order is not None:
+        try:
+            loaded = serializer('order', order)
+        except KeyError:
+            loaded = serializer('_order', order)
+        if loaded is not None:
+            order = loaded
+    return _statemachine.IteratorState(pos, epoch, is_new_epoch, order)

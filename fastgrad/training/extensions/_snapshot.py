@@ -1,0 +1,114 @@
+import os
+import re
+import string
+
+from fastgrad.training import extension
+from fastgrad.training.extensions import snapshot_writers
+
+
+def _template_regex(template):
+    """A regex matching the file names ``template.format(...)`` can give."""
+    parts = []
+    for literal, field, _, _ in string.Formatter().parse(template):
+        parts.append(re.escape(literal))
+        if field is not None:
+            parts.append('.*?')
+    return re.compile(''.join(parts) + r'\Z')
+
+
+def _find_snapshots(template, folder):
+    """(mtime, name) of the files in ``folder`` the template matches, oldest
+    first."""
+    if not os.path.isdir(folder):
+        return []
+    regex = _template_regex(template)
+    found = []
+    for name in os.listdir(folder):
+        path = os.path.join(folder, name)
+        if regex.match(name) and os.path.isfile(path):
+            found.append((os.path.getmtime(path), name))
+    found.sort()
+    return found
+
+
+class _Snapshot(extension.Extension):
+    trigger = 1, 'epoch'
+    priority = -100   # after every other extension of the iteration
+
+    def __init__(self, target=None, condition=None, writer=None,
+                 filename='snapshot_iter_{.updater.iteration}',
+                 snapshot_on_error=False, n_retains=-1, autoload=False,
+                 savefun=None):
+        self._target = target
+        self.filename = filename
+        self.condition = condition if condition is not None else (lambda: True)
+        self.writer = writer if writer is not None else snapshot_writers.SimpleWriter()
+        self._savefun = savefun
+        self._snapshot_on_error = snapshot_on_error
+        self.n_retains = n_retains
+        self.autoload = autoload
+
+    def initialize(self, trainer):
+        """With ``autoload``, load the newest snapshot found in
+        ``trainer.out``; returns its file name (or None)."""
+        if not self.autoload or not isinstance(self.filename, str):
+            return None
+        found = _find_snapshots(self.filename, trainer.out)
+        if not found:
+            return None
+        name = found[-1][1]
+        from fastgrad import serializers
+        target = trainer if self._target is None else self._target
+        serializers.load_npz(os.path.join(trainer.out, name), target)
+        return name
+
+    def on_error(self, trainer, exc, tb):
+        if self._snapshot_on_error:
+            self._make_snapshot(trainer)
+
+    def __call__(self, trainer):
+        if self.condition():
+            self._make_snapshot(trainer)
+
+    def _make_snapshot(self, trainer):
+        target = trainer if self._target is None else self._target
+        if callable(self.filename):
+            name = self.filename(trainer)
+        else:
+            name = self.filename.format(trainer)
+        self.writer(name, trainer.out, target, savefun=self._savefun)
+        if self.n_retains > 0 and isinstance(self.filename, str):
+            found = _find_snapshots(self.filename, trainer.out)
+            for _, old in found[:-self.n_retains]:
+                if old != name:
+                    os.remove(os.path.join(trainer.out, old))
+
+    def finalize(self):
+        if hasattr(self.writer, 'finalize'):
+            self.writer.finalize()
+
+
+def snapshot(savefun=None, filename='snapshot_iter_{.updater.iteration}', *,
+             target=None, condition=None, writer=None, snapshot_on_error=False,
+             n_retains=-1, autoload=False):
+    """An extension saving the trainer (or ``target``) to
+    ``trainer.out/filename`` with ``save_npz``; once per epoch by default.
+
+    ``filename`` is formatted with the trainer (``'{.updater.iteration}'``
+    gives the iteration count).  Resume with
+    ``fastgrad.serializers.load_npz(path, trainer)`` before ``run()``, or
+    pass ``autoload=True`` to load the newest snapshot in ``trainer.out``
+    automatically.  ``n_retains > 0`` keeps only that many newest
+    snapshots; ``condition()`` returning False skips one;
+    ``snapshot_on_error`` also saves when the training loop raises.
+    """
+    return _Snapshot(target=target, condition=condition, writer=writer,
+                     filename=filename, snapshot_on_error=snapshot_on_error,
+                     n_retains=n_retains, autoload=autoload, savefun=savefun)
+
+
+def snapshot_object(target, filename, savefun=None, **kwargs):
+    """Like :func:`snapshot`, saving ``target`` (a model, an optimizer...)
+    instead of the trainer; ``filename`` is still formatted with the
+    trainer."""
+    return snapshot(savefun=savefun, filename=filename, target=target, **kwargs)

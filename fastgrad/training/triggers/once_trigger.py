@@ -1,0 +1,20 @@
+class OnceTrigger(object):
+    """Fires once: at the first check (and, with ``call_on_resume``, once
+    more after a resume)."""
+
+    def __init__(self, call_on_resume=False):
+        self._flag_first = True
+        self._flag_resumed = call_on_resume
+
+    @property
+    def finished(self):
+        return not (self._flag_first or self._flag_resumed)
+
+    def __call__(self, trainer):
+        fire = not self.finished
+        self._flag_resumed = False
+        self._flag_first = False
+        return fire
+
+    def serialize(self, serializer):
+        self._flag_first = bool(serializer('_flag_first', self._flag_first))

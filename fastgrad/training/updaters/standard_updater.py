@@ -1,0 +1,123 @@
+from fastgrad import backend
+from fastgrad.dataset import convert
+from fastgrad.dataset import iterator as iterator_module
+from fastgrad.training import updater as updater_module
+
+
+class StandardUpdater(updater_module.Updater):
+    """One optimizer step per mini-batch.
+
+    Each ``update()`` takes the next batch from the ``'main'`` iterator,
+    turns it into arrays with ``converter`` (sending them to ``device``),
+    and calls ``optimizer.update(loss_func, *arrays)`` (``**arrays`` for a
+    dict, one argument for a single array); ``loss_func`` defaults to the
+    optimizer's target link.
+
+    Args:
+        iterator: an iterator, or a dict of them (one named ``'main'``).
+        optimizer: an optimizer, or a dict of them (one named ``'main'``).
+        converter: ``concat_examples`` by default.
+        device: where the model and the batches go (a Device, a specifier
+            such as ``'@numpy'`` / ``'@cupy:0'``, or an int).
+        loss_func: the loss function (the target link by default).
+        loss_scale: passed to ``optimizer.set_loss_scale``.
+        auto_new_epoch: call ``optimizer.new_epoch(auto=True)`` whenever the
+            main iterator starts a new epoch.
+        input_device: where the batches go, if not ``device``.
+    """
+
+    def __init__(self, iterator, optimizer, converter=convert.concat_examples,
+                 device=None, loss_func=None, loss_scale=None,
+                 auto_new_epoch=True, input_device=None):
+        if device is not None:
+            device = backend.get_device(device)
+        if input_device is not None:
+            input_device = backend.get_device(input_device)
+        elif device is not None:
+            input_device = device
+        if isinstance(iterator, iterator_module.Iterator) or not isinstance(iterator, dict):
+            iterator = {'main': iterator}
+        self._iterators = iterator
+        if not isinstance(optimizer, dict):
+            optimizer = {'main': optimizer}
+        self._optimizers = optimizer
+        if device is not None:
+            for opt in optimizer.values():
+                opt.target.to_device(device)
+        self.converter = converter
+        self.loss_func = loss_func
+        self.iteration = 0
+        self._device = device
+        self.input_device = input_device
+        self.loss_scale = loss_scale
+        if loss_scale is not None:
+            for opt in optimizer.values():
+                opt.set_loss_scale(loss_scale)
+        self.auto_new_epoch = auto_new_epoch
+        if auto_new_epoch:
+            for opt in optimizer.values():
+                opt.use_auto_new_epoch = True
+
+    @property
+    def device(self):
+        return self._device
+
+    @property
+    def epoch(self):
+        return self._iterators['main'].epoch
+
+    @property
+    def epoch_detail(self):
+        return self._iterators['main'].epoch_detail
+
+    @property
+    def previous_epoch_detail(self):
+        return self._iterators['main'].previous_epoch_detail
+
+    @property
+    def is_new_epoch(self):
+        return self._iterators['main'].is_new_epoch
+
+    def finalize(self):
+        """Finalize all the iterators (stops MultiprocessIterator workers)."""
+        for it in self._iterators.values():
+            it.finalize()
+
+    def get_optimizer(self, name):
+        return self._optimizers[name]
+
+    def get_all_optimizers(self):
+        return dict(self._optimizers)
+
+    def get_iterator(self, name):
+        return self._iterators[name]
+
+    def update(self):
+        """One step: ``update_core()`` then ``iteration += 1``."""
+        self.update_core()
+        self.iteration += 1
+
+    def update_core(self):
+        iterator = self._iterators['main']
+        batch = iterator.next()
+        in_arrays = convert._call_converter(self.converter, batch, self.input_device)
+        optimizer = self._optimizers['main']
+        loss_func = self.loss_func or optimizer.target
+        if isinstance(in_arrays, tuple):
+            optimizer.update(loss_func, *in_arrays)
+        elif isinstance(in_arrays, dict):
+            optimizer.update(loss_func, **in_arrays)
+        else:
+            optimizer.update(loss_func, in_arrays)
+        if self.auto_new_epoch and iterator.is_new_epoch:
+            optimizer.new_epoch(auto=True)
+
+    def serialize(self, serializer):
+        """Iterators (``iterator:<name>``), optimizers (``optimizer:<name>``),
+        their targets (``model:<name>``) and the iteration count."""
+        for name, it in self._iterators.items():
+            it.serialize(serializer['iterator:' + name])
+        for name, opt in self._optimizers.items():
+            opt.serialize(serializer['optimizer:' + name])
+            opt.target.serialize(serializer['model:' + name])
+        self.iteration = int(serializer('iteration', self.iteration))
