@@ -1,0 +1,447 @@
+# Included by graph.pyx: the backward loop, backward() and grad().
+
+# ---------------------------------------------------------------------------
+# Backward
+# ---------------------------------------------------------------------------
+
+cdef inline object _sum_new(object a, object b):
+    r = a + b
+    if isinstance(r, _generic):        # 0-d numpy arrays add to scalars
+        r = numpy.asarray(r)
+    return r
+
+
+cdef inline void _add_pending(VariableNode node, object g, bint double):
+    cur = node._pending
+    if cur is None:
+        node._pending = g
+        node._pending_owned = False
+    elif double:
+        node._pending = _F.add(cur, g)
+    elif node._pending_owned and type(cur) is _ndarray:
+        cur += g
+    else:
+        node._pending = _sum_new(cur, g)
+        node._pending_owned = True
+
+
+cdef _store_grad(VariableNode node, object g, bint owned, bint double):
+    """Overwrite the node's gradient (intermediates under retain_grad)."""
+    if double:
+        node._grad_var = g
+        node._grad = None
+    else:
+        node._grad = g
+        node._grad_var = None
+    node._grad_owned = owned
+
+
+cdef _accumulate_leaf(VariableNode node, bint double):
+    """Add the gathered gradient into the leaf's stored one."""
+    g = node._pending
+    owned = node._pending_owned
+    node._pending = None
+    node._pending_owned = False
+    if double:
+        old = node._grad_var
+        if old is None and node._grad is not None:
+            old = _wrap(node._grad, False)
+        _store_grad(node, g if old is None else _F.add(old, g), False, True)
+        return
+    if node._grad_var is not None:
+        old = (<Variable>node._grad_var)._data
+    else:
+        old = node._grad
+    if old is None:
+        if not owned and type(g) is _ndarray and not g.flags.writeable:
+            # e.g. a broadcast view from sum's backward: users and optimizer
+            # hooks edit .grad in place, so store a real array.
+            g = g.copy()
+            owned = True
+        _store_grad(node, g, owned, False)
+    elif node._grad_owned and node._grad_var is None and type(old) is _ndarray:
+        old += g
+    else:
+        _store_grad(node, _sum_new(old, g), True, False)
+
+
+cdef inline bint _before(FunctionNode a, FunctionNode b):
+    """Heap order: higher rank first; equal ranks first-in first-out."""
+    return a.rank > b.rank or (a.rank == b.rank and a._seq < b._seq)
+
+
+cdef void _push(list heap, FunctionNode f, long* counter) except *:
+    """Queue ``f`` once (a binary max-heap on rank, sifted in C)."""
+    cdef Py_ssize_t i, parent
+    if f._queued:
+        return
+    f._queued = True
+    counter[0] += 1
+    f._seq = counter[0]
+    heap.append(f)
+    i = len(heap) - 1
+    while i > 0:
+        parent = (i - 1) >> 1
+        if not _before(f, <FunctionNode>heap[parent]):
+            break
+        heap[i] = heap[parent]
+        i = parent
+    heap[i] = f
+
+
+cdef FunctionNode _pop(list heap):
+    cdef FunctionNode top = <FunctionNode>heap[0]
+    cdef FunctionNode last = <FunctionNode>heap.pop()
+    cdef Py_ssize_t n = len(heap), i = 0, child
+    if n:
+        while True:
+            child = 2 * i + 1
+            if child >= n:
+                break
+            if child + 1 < n and _before(<FunctionNode>heap[child + 1], <FunctionNode>heap[child]):
+                child += 1
+            if not _before(<FunctionNode>heap[child], last):
+                break
+            heap[i] = heap[child]
+            i = child
+        heap[i] = last
+    top._queued = False
+    return top
+
+
+cdef tuple _call_backward(FunctionNode f, tuple indexes, list gys, bint double, bint fast):
+    """Run one function's backward; returns raw arrays (or Variables if double)."""
+    cdef Py_ssize_t k, n_in = len(f.inputs)
+    cdef VariableNode node
+    if fast:
+        gxs = f.backward_arrays(indexes, tuple(gys))
+    else:
+        gy_vars = []
+        for g in gys:
+            if g is None or isinstance(g, Variable):
+                gy_vars.append(g)
+            else:
+                gy_vars.append(_wrap(g, False))
+        gxs = f.backward(indexes, tuple(gy_vars))
+    if not isinstance(gxs, tuple):
+        if isinstance(gxs, list):
+            gxs = tuple(gxs)
+        else:
+            gxs = (gxs,)
+    if len(gxs) == n_in and n_in != len(indexes):
+        gxs = tuple([gxs[k] for k in indexes])
+    elif len(gxs) != len(indexes):
+        raise ValueError(
+            '{}.backward returned {} gradients; expected {} (one per target input '
+            'index) or {} (one per input)'.format(f.label, len(gxs), len(indexes), n_in))
+    out = []
+    for k in range(len(indexes)):
+        gx = gxs[k]
+        if gx is None:
+            out.append(None)
+            continue
+        if double:
+            if not isinstance(gx, Variable):
+                gx = _wrap(gx, False)
+        elif isinstance(gx, Variable):
+            gx = (<Variable>gx)._data
+        elif type(gx) is not _ndarray and isinstance(gx, _generic):
+            gx = numpy.asarray(gx)       # NumPy turns 0-d results into scalars
+        if _legacy_promotion and not double and isinstance(gx, _ndarray):
+            node = f.inputs[indexes[k]]
+            if gx.dtype != node._dtype and gx.shape == ():
+                gx = gx.astype(node._dtype)
+        if not fast:
+            _check_grad_type(f, indexes[k], gx)
+        out.append(gx)
+    return tuple(out)
+
+
+cdef _check_grad_type(FunctionNode f, int index, object gx):
+    cdef VariableNode node = f.inputs[index]
+    g = (<Variable>gx)._data if isinstance(gx, Variable) else gx
+    if not _is_array(g):
+        raise TypeError('{}.backward: gradient for input {} must be an ndarray or '
+                        'Variable, got {}'.format(f.label, index, type(g).__name__))
+    if node._dtype is not None and g.dtype != node._dtype:
+        raise TypeError('{}.backward: gradient for input {} has dtype {}; expected {} '
+                        '(the input\'s)'.format(f.label, index, g.dtype, node._dtype))
+    if node._shape is not None and g.shape != node._shape:
+        raise ValueError('{}.backward: gradient for input {} has shape {}; expected {} '
+                         '(the input\'s)'.format(f.label, index, g.shape, node._shape))
+
+
+cdef _backprop(list roots, list root_grads, bint retain_grad, bint double, bint grad_mode):
+    """The backward loop shared by Variable.backward, fastgrad.backward and grad.
+
+    grad_mode: only functions marked ``_needed`` run, and gradients for target
+    nodes (``_keep_pending``) are left on them for the caller to collect.
+    """
+    cdef list heap = []
+    cdef long counter = 0
+    cdef list leaves = []
+    cdef list kept = []                  # retain_grad: nodes whose grads we stored
+    cdef VariableNode node, xnode
+    cdef FunctionNode f
+    cdef Py_ssize_t i, k, n_out
+    cdef bint fast
+    cdef list gys
+    cdef tuple indexes
+
+    old_backprop = _config.__dict__.get('enable_backprop', _missing)
+    _config.enable_backprop = double
+    try:
+        for i in range(len(roots)):
+            node = roots[i]
+            g = root_grads[i]
+            if g is None:
+                continue
+            _add_pending(node, g, double)
+            if node._creator is not None:
+                if not grad_mode or node._creator._needed:
+                    _push(heap, node._creator, &counter)
+            elif not node._in_leaves:
+                node._in_leaves = True
+                leaves.append(node)
+
+        while heap:
+            f = _pop(heap)
+            n_out = f._n_out
+            gys = [None] * n_out
+            any_grad = False
+            for k in range(n_out):
+                if f._out_nodes[k] == NULL:
+                    continue
+                node = <VariableNode>f._out_nodes[k]
+                g = node._pending
+                if g is None:
+                    continue
+                any_grad = True
+                gys[k] = g
+                if not node._keep_pending:
+                    node._pending = None
+                if retain_grad and node._variable != NULL:
+                    _store_grad(node, g, False, double)
+            if not any_grad or f.inputs is None:
+                continue
+            inputs = f.inputs
+            targets = []
+            for i in range(len(inputs)):
+                xnode = inputs[i]
+                if not xnode.requires_grad:
+                    continue
+                if grad_mode and not xnode._keep_pending and (
+                        xnode._creator is None or not xnode._creator._needed):
+                    continue
+                targets.append(i)
+            if not targets:
+                continue
+            indexes = tuple(targets)
+            fast = (not double) and (f._flags & _FAST_BACKWARD) != 0
+            gxs = _call_backward(f, indexes, gys, double, fast)
+            gys = None
+            for k in range(len(indexes)):
+                gx = gxs[k]
+                if gx is None:
+                    continue
+                xnode = inputs[indexes[k]]
+                _add_pending(xnode, gx, double)
+                if xnode._creator is not None:
+                    if not grad_mode or xnode._creator._needed:
+                        _push(heap, xnode._creator, &counter)
+                elif not xnode._in_leaves:
+                    xnode._in_leaves = True
+                    leaves.append(xnode)
+
+        for node in leaves:
+            node._in_leaves = False
+            if not grad_mode:
+                _accumulate_leaf(node, double)
+            elif not node._keep_pending:
+                node._pending = None
+    except BaseException:
+        # Leave no half-gathered gradient behind for the next backward.
+        for item in heap:
+            f = item
+            f._queued = False
+            for k in range(f._n_out):
+                if f._out_nodes[k] != NULL:
+                    (<VariableNode>f._out_nodes[k])._pending = None
+        for node in leaves:
+            node._in_leaves = False
+            node._pending = None
+        raise
+    finally:
+        if old_backprop is _missing:
+            del _config.enable_backprop
+        else:
+            _config.enable_backprop = old_backprop
+
+
+cdef object _missing = object()
+
+
+def backward(outputs, grad_outputs=None, **kwargs):
+    """Backprop from several outputs at once; each function runs once.
+
+    ``grad_outputs`` None means each output's ``grad_var`` (consumed).  Unlike
+    ``Variable.backward`` no grad is seeded with ones.
+    """
+    cdef Variable y
+    enable_double_backprop = kwargs.pop('enable_double_backprop', False)
+    if kwargs:
+        raise TypeError('backward: unexpected arguments {}'.format(sorted(kwargs)))
+    if not isinstance(outputs, (tuple, list)):
+        raise TypeError('backward: outputs must be a tuple or a list, got {}'
+                        .format(type(outputs).__name__))
+    for y in outputs:
+        if not isinstance(y, Variable):
+            raise TypeError('backward: outputs must be Variables, got {}'
+                            .format(type(y).__name__))
+    if grad_outputs is None:
+        grad_outputs = []
+        for y in outputs:
+            g = y._node._grad_var
+            if g is None:
+                g = y._node._grad
+            y._node._grad = None
+            y._node._grad_var = None
+            if g is None:
+                warnings.warn('backward: an output has no grad; it is skipped',
+                              RuntimeWarning, stacklevel=2)
+            grad_outputs.append(g)
+    else:
+        if not isinstance(grad_outputs, (tuple, list)):
+            raise TypeError('backward: grad_outputs must be a tuple or a list, got {}'
+                            .format(type(grad_outputs).__name__))
+        if len(outputs) != len(grad_outputs):
+            raise ValueError('backward: {} outputs but {} grad_outputs'
+                             .format(len(outputs), len(grad_outputs)))
+    roots = []
+    grads = []
+    seen = set()
+    for y, g in zip(outputs, grad_outputs):
+        if id(y._node) in seen:
+            warnings.warn('backward: duplicate outputs; the gradient is used once',
+                          RuntimeWarning, stacklevel=2)
+            continue
+        seen.add(id(y._node))
+        if g is None:
+            continue
+        if enable_double_backprop:
+            if not isinstance(g, Variable):
+                g = _wrap(g, False)
+        elif isinstance(g, Variable):
+            g = (<Variable>g)._data
+        roots.append(y._node)
+        grads.append(g)
+    _backprop(roots, grads, False, enable_double_backprop, False)
+
+
+def grad(outputs, inputs, grad_outputs=None, grad_inputs=None, set_grad=False,
+         retain_grad=False, enable_double_backprop=False, loss_scale=None):
+    """Gradients of ``outputs`` with respect to ``inputs``, walking only the
+    part of the graph that connects them; ``.grad`` attributes are left alone
+    unless ``set_grad``.  Returns a list of Variables (None where unreachable)."""
+    cdef Variable v
+    cdef VariableNode node
+    cdef FunctionNode f
+    if not isinstance(outputs, (tuple, list)):
+        raise TypeError('grad: outputs must be a tuple or a list, got {}'
+                        .format(type(outputs).__name__))
+    if not isinstance(inputs, (tuple, list)):
+        raise TypeError('grad: inputs must be a tuple or a list, got {}'
+                        .format(type(inputs).__name__))
+    if grad_outputs is not None:
+        if not isinstance(grad_outputs, (tuple, list)):
+            raise TypeError('grad: grad_outputs must be a tuple or a list')
+        if len(grad_outputs) != len(outputs):
+            raise ValueError('grad: {} outputs but {} grad_outputs'
+                             .format(len(outputs), len(grad_outputs)))
+    if grad_inputs is not None:
+        if not isinstance(grad_inputs, (tuple, list)):
+            raise TypeError('grad: grad_inputs must be a tuple or a list')
+        if len(grad_inputs) != len(inputs):
+            raise ValueError('grad: {} inputs but {} grad_inputs'
+                             .format(len(inputs), len(grad_inputs)))
+    for v in inputs:
+        v._node._keep_pending = True
+    marked = _mark_needed(outputs)
+    try:
+        roots = []
+        grads = []
+        for i, y in enumerate(outputs):
+            v = y
+            g = None if grad_outputs is None else grad_outputs[i]
+            if g is None:
+                g = v.xp.ones_like(v._data)
+            if loss_scale is not None:
+                g = g * loss_scale
+            if enable_double_backprop:
+                if not isinstance(g, Variable):
+                    g = _wrap(g, False)
+            elif isinstance(g, Variable):
+                g = (<Variable>g)._data
+            roots.append(v._node)
+            grads.append(g)
+        _backprop(roots, grads, retain_grad, enable_double_backprop, True)
+        result = []
+        for i, x in enumerate(inputs):
+            v = x
+            g = v._node._pending
+            if grad_inputs is not None and grad_inputs[i] is not None:
+                gi = grad_inputs[i]
+                g = gi if g is None else _F.add(gi, g) if (
+                    isinstance(g, Variable) or isinstance(gi, Variable)) else g + gi
+            if g is not None and not isinstance(g, Variable):
+                g = _wrap(g, False)
+            result.append(g)
+        if set_grad:
+            for x, g in zip(inputs, result):
+                (<Variable>x).grad_var = g
+        return result
+    finally:
+        for v in inputs:
+            v._node._keep_pending = False
+            v._node._pending = None
+        for v in outputs:
+            v._node._pending = None
+        for f in marked:
+            f._needed = False
+
+
+cdef list _mark_needed(outputs):
+    """Mark the functions that lie on a path from a target input to an output.
+
+    Iterative post-order DFS from the outputs' creators; a function is needed
+    when one of its inputs is a target (``_keep_pending``) or was made by a
+    needed function.  Returns every visited function (to reset the marks).
+    """
+    cdef FunctionNode f, c
+    cdef VariableNode node
+    cdef Variable y
+    visited = {}
+    order = []
+    stack = []
+    for y in outputs:
+        if y._node._creator is not None:
+            stack.append((y._node._creator, False))
+    while stack:
+        f, expanded = stack.pop()
+        if expanded:
+            needed = False
+            for node in f.inputs:
+                if node._keep_pending or (node._creator is not None and node._creator._needed):
+                    needed = True
+                    break
+            f._needed = needed
+            continue
+        if id(f) in visited:
+            continue
+        visited[id(f)] = f
+        order.append(f)
+        stack.append((f, True))
+        for node in (f.inputs or ()):
+            if node._creator is not None and id(node._creator) not in visited:
+                stack.append((node._creator, False))
+    return order

@@ -1,0 +1,312 @@
+# Included by graph.pyx: FunctionNode and apply.
+
+# ---------------------------------------------------------------------------
+# FunctionNode
+# ---------------------------------------------------------------------------
+
+cdef dict _type_flags = {}     # type -> (runs check_type_forward, has backward_arrays)
+cdef int _CHECK_TYPE = 1
+cdef int _FAST_BACKWARD = 2
+
+
+cdef int _flags_of(type cls):
+    """Which optional hooks a FunctionNode subclass provides (cached per class)."""
+    flags = _type_flags.get(cls)
+    if flags is not None:
+        return flags
+    cdef int f = 0
+    mro = cls.__mro__
+    if _defining_class(mro, 'check_type_forward') is not FunctionNode:
+        f |= _CHECK_TYPE
+    fast = _defining_class(mro, 'backward_arrays')
+    if fast is not None:
+        # The raw-array path is valid only if no subclass overrode backward
+        # after backward_arrays was written.
+        slow = _defining_class(mro, 'backward')
+        if slow is None or slow is FunctionNode or issubclass(fast, slow):
+            f |= _FAST_BACKWARD
+    _type_flags[cls] = f
+    return f
+
+
+cdef object _defining_class(tuple mro, str name):
+    for klass in mro:
+        if name in klass.__dict__:
+            return klass
+    return None
+
+
+@cython.no_gc_clear
+cdef class FunctionNode:
+    """A differentiable operation (Chainer's new-style function contract).
+
+    Subclasses implement ``forward(inputs)`` on raw arrays returning a tuple, and
+    ``backward(target_input_indexes, grad_outputs)`` on Variables returning one
+    Variable (or None) per target index.  Built-in ops may also define
+    ``backward_arrays(target_input_indexes, grad_outputs)`` on raw arrays: the
+    engine uses it when no graph is being recorded during backward.
+    """
+    cdef public tuple inputs
+    cdef PyObject** _out_nodes         # borrowed; cleared by each node's dealloc
+    cdef int _n_out
+    cdef public int rank
+    cdef tuple _retain_in
+    cdef tuple _retain_out
+    cdef tuple _retained_output_data
+    cdef bint _queued
+    cdef bint _needed
+    cdef int _flags                    # _CHECK_TYPE | _FAST_BACKWARD, set by apply
+    cdef long _seq                     # FIFO order among equal ranks in the heap
+    cdef object __weakref__
+
+    is_elementwise = False
+    lazy_grad_sum = False
+
+    def __dealloc__(self):
+        # Output nodes hold this function strongly, so none is alive here.
+        if self._out_nodes != NULL:
+            PyMem_Free(self._out_nodes)
+            self._out_nodes = NULL
+
+    cdef void _forget_output(self, int index, VariableNode node):
+        if (self._out_nodes != NULL and index < self._n_out
+                and self._out_nodes[index] == <PyObject*>node):
+            self._out_nodes[index] = NULL
+
+    cdef int _adopt_output(self, VariableNode node) except -1:
+        """Register ``node`` as an extra output (Chainer's set_creator_node)."""
+        cdef int n = self._n_out
+        cdef PyObject** grown = <PyObject**>PyMem_Malloc((n + 1) * sizeof(PyObject*))
+        if grown == NULL:
+            raise MemoryError()
+        for i in range(n):
+            grown[i] = self._out_nodes[i]
+        grown[n] = <PyObject*>node
+        if self._out_nodes != NULL:
+            PyMem_Free(self._out_nodes)
+        self._out_nodes = grown
+        self._n_out = n + 1
+        return n
+
+    def __call__(self, *args, **kwargs):
+        raise RuntimeError('A FunctionNode is not callable; use {}().apply(inputs)'
+                           .format(type(self).__name__))
+
+    @property
+    def label(self):
+        return type(self).__name__
+
+    @property
+    def outputs(self):
+        """Weak references to the output nodes (Chainer's ``outputs``)."""
+        refs = []
+        for i in range(self._n_out):
+            if self._out_nodes[i] == NULL:
+                refs.append(_dead_ref)
+            else:
+                refs.append(weakref.ref(<object>self._out_nodes[i]))
+        return tuple(refs)
+
+    @property
+    def output_data(self):
+        """Retained output arrays (None where an output was not retained)."""
+        if self._retain_out is None:
+            return (None,) * self._n_out
+        out = [None] * self._n_out
+        for i, d in zip(self._retain_out, self._retained_output_data):
+            out[i] = d
+        return tuple(out)
+
+    # -- the user contract -------------------------------------------------
+    def check_type_forward(self, in_types):
+        pass
+
+    def forward(self, inputs):
+        """Dispatch to forward_cpu / forward_gpu by the array type."""
+        for x in inputs:
+            if _is_cupy(x):
+                return self.forward_gpu(inputs)
+        return self.forward_cpu(inputs)
+
+    def forward_cpu(self, inputs):
+        raise NotImplementedError('{} does not implement forward'.format(self.label))
+
+    def forward_gpu(self, inputs):
+        raise NotImplementedError('{} does not implement forward on the GPU'
+                                  .format(self.label))
+
+    def backward(self, target_input_indexes, grad_outputs):
+        return (None,) * len(target_input_indexes)
+
+    def retain_inputs(self, indexes):
+        self._retain_in = tuple(indexes)
+
+    def retain_outputs(self, indexes):
+        self._retain_out = tuple(indexes)
+
+    def get_retained_inputs(self):
+        """Retained inputs as Variables connected to the graph (for double backprop)."""
+        cdef VariableNode node
+        if self._retain_in is None:
+            return ()
+        out = []
+        for i in self._retain_in:
+            node = self.inputs[i]
+            if node._variable != NULL:
+                out.append(<object>node._variable)
+            else:
+                out.append(_variable_for_node(node, node._data))
+        return tuple(out)
+
+    def get_retained_input_arrays(self):
+        """Retained inputs as raw arrays (for ``backward_arrays``)."""
+        if self._retain_in is None:
+            return ()
+        inputs = self.inputs
+        return tuple([(<VariableNode>inputs[i])._data for i in self._retain_in])
+
+    def get_retained_outputs(self):
+        """Retained outputs as Variables; a collected output gets a new node."""
+        cdef VariableNode node
+        if self._retain_out is None:
+            return ()
+        out = []
+        for i, data in zip(self._retain_out, self._retained_output_data):
+            if self._out_nodes[i] != NULL:
+                node = <VariableNode>self._out_nodes[i]
+                if node._variable != NULL:
+                    out.append(<object>node._variable)
+                else:
+                    out.append(_variable_for_node(node, data))
+            else:
+                v = _wrap(data, True)
+                node = (<Variable>v)._node
+                node._creator = self
+                node._out_index = i
+                node.rank = self.rank + 1
+                self._out_nodes[i] = <PyObject*>node
+                out.append(v)
+        return tuple(out)
+
+    def unchain(self):
+        """Detach from the graph: outputs lose their creator, inputs are dropped."""
+        cdef VariableNode node
+        for i in range(self._n_out):
+            if self._out_nodes[i] != NULL:
+                node = <VariableNode>self._out_nodes[i]
+                self._out_nodes[i] = NULL
+                node._creator = None
+        self.inputs = None
+
+    def apply(self, inputs):
+        """Run forward and record this function in the graph (when enabled)."""
+        return _apply(self, inputs)
+
+
+cdef tuple _apply(FunctionNode f, object inputs):
+    cdef Py_ssize_t n = len(inputs), i, n_out
+    cdef list in_data = [None] * n
+    cdef list nodes = [None] * n
+    cdef bint requires_grad = False
+    cdef int rank = 0
+    cdef Variable v
+    cdef VariableNode node
+    cdef bint any_cupy = False
+    cdef int flags = _flags_of(type(f))
+
+    for i in range(n):
+        x = inputs[i]
+        if isinstance(x, Variable):
+            v = <Variable>x
+            d = v._data
+            if d is None:
+                raise ValueError('{}: input {} is an uninitialized Variable (data is None)'
+                                 .format(f.label, i))
+            in_data[i] = d
+            node = v._node
+            nodes[i] = node
+            if node.requires_grad:
+                requires_grad = True
+            if node.rank > rank:
+                rank = node.rank
+        elif _is_array(x):
+            in_data[i] = x
+        else:
+            raise TypeError('{}: input {} must be a Variable, numpy.ndarray or '
+                            'cupy.ndarray, got {}'.format(f.label, i, type(x).__name__))
+    if _cupy_ndarray is not None and n > 1:
+        _check_same_device(f, in_data, 'input')
+    in_tuple = tuple(in_data)
+
+    if flags & _CHECK_TYPE and _config.type_check:
+        _run_type_check(f, in_tuple)
+
+    f._flags = flags
+    f._retain_in = None
+    f._retain_out = None
+    outputs = f.forward(in_tuple)
+    if type(outputs) is not tuple:
+        raise TypeError('{}.forward must return a tuple of ndarrays, got {}'
+                        .format(f.label, type(outputs).__name__))
+    n_out = len(outputs)
+    cdef list out_vars = [None] * n_out
+    for i in range(n_out):
+        y = outputs[i]
+        if not (type(y) is _ndarray):
+            if isinstance(y, _generic):
+                y = numpy.asarray(y)
+            elif not _is_array(y):
+                raise TypeError('{}.forward output {} must be an ndarray, got {}'
+                                .format(f.label, i, type(y).__name__))
+        out_vars[i] = _wrap(y, requires_grad)
+
+    if not _config.enable_backprop:
+        f._retain_in = None
+        return tuple(out_vars)
+
+    # record the graph
+    for i in range(n):
+        if nodes[i] is None:
+            nodes[i] = _new_node(in_data[i], False)
+    f.inputs = tuple(nodes)
+    f.rank = rank
+    if f._retain_in is not None:
+        for i in f._retain_in:
+            (<VariableNode>nodes[i])._data = in_data[i]
+    if f._out_nodes != NULL:
+        PyMem_Free(f._out_nodes)
+    f._out_nodes = <PyObject**>PyMem_Malloc(n_out * sizeof(PyObject*) if n_out else 1)
+    if f._out_nodes == NULL:
+        raise MemoryError()
+    f._n_out = <int>n_out
+    for i in range(n_out):
+        node = (<Variable>out_vars[i])._node
+        node._creator = f
+        node._out_index = <int>i
+        node.rank = rank + 1
+        f._out_nodes[i] = <PyObject*>node
+    if f._retain_out is not None:
+        f._retained_output_data = tuple([(<Variable>out_vars[i])._data
+                                         for i in f._retain_out])
+    return tuple(out_vars)
+
+
+cdef _check_same_device(FunctionNode f, list arrays, str what):
+    kinds = set()
+    for a in arrays:
+        if a is not None:
+            kinds.add(_array_kind(a))
+    if len(kinds) > 1:
+        raise TypeError('{}: {}s mix CPU and GPU arrays ({}); move them to one device '
+                        'first (to_device)'.format(f.label, what, ', '.join(sorted(kinds))))
+
+
+cdef _run_type_check(FunctionNode f, tuple in_data):
+    from fastgrad.utils import type_check
+    in_types = type_check.get_types(in_data, 'in_types', False)
+    try:
+        f.check_type_forward(in_types)
+    except type_check.InvalidType as e:
+        msg = ('Invalid operation is performed in: {} (Forward)\n\nExpect: {}\nActual: {}\n'
+               .format(f.label, e.expect, e.actual))
+        raise type_check.InvalidType(e.expect, e.actual, msg=msg) from None

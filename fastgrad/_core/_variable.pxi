@@ -1,0 +1,714 @@
+# Included by graph.pyx: VariableNode and Variable.
+
+# ---------------------------------------------------------------------------
+# VariableNode
+# ---------------------------------------------------------------------------
+
+@cython.no_gc_clear
+@cython.final
+cdef class VariableNode:
+    """The graph-side half of a Variable: creator, rank, and its gradient.
+
+    Gradients live here (not on the Variable) so the backward pass never needs
+    the user-facing object; a Variable reads them through its node.
+    """
+    cdef PyObject* _variable          # borrowed; cleared by Variable.__dealloc__
+    cdef FunctionNode _creator
+    cdef int _out_index               # position among the creator's outputs
+    cdef public int rank
+    cdef public bint requires_grad
+    cdef public object name
+    cdef object _shape
+    cdef object _dtype
+    cdef object _data                 # only when retained
+    cdef object _grad                 # raw array or None
+    cdef object _grad_var             # Variable or None (takes precedence)
+    cdef bint _grad_owned             # engine allocated _grad, user never saw it
+    cdef object _pending              # grad being gathered during backward
+    cdef bint _pending_owned
+    cdef bint _keep_pending           # grad(): a target input, collected at the end
+    cdef bint _in_leaves
+    cdef object __weakref__
+
+    def __init__(self, variable=None, name=None):
+        raise TypeError('VariableNode is created by Variable; use Variable.node')
+
+    def __dealloc__(self):
+        if self._creator is not None:
+            self._creator._forget_output(self._out_index, self)
+
+    cdef void _set_creator(self, FunctionNode func, int index):
+        if self._creator is not None:
+            self._creator._forget_output(self._out_index, self)
+        self._creator = func
+        self._out_index = index
+        if func is not None:
+            self.rank = func.rank + 1
+
+    @property
+    def creator_node(self):
+        return self._creator
+
+    @creator_node.setter
+    def creator_node(self, func):
+        self.set_creator_node(func)
+
+    @property
+    def creator(self):
+        return self._creator
+
+    @creator.setter
+    def creator(self, func):
+        self.set_creator_node(func)
+
+    def set_creator(self, creator):
+        self.set_creator_node(creator)
+
+    def set_creator_node(self, func):
+        if func is None:
+            self._set_creator(None, 0)
+            return
+        if not isinstance(func, FunctionNode):
+            raise TypeError('creator must be a FunctionNode, got {}'.format(type(func).__name__))
+        self._set_creator(<FunctionNode>func, (<FunctionNode>func)._adopt_output(self))
+
+    def unchain(self):
+        """Cut the link to the creator; rank is kept (Chainer's rule)."""
+        self._set_creator(None, 0)
+
+    @property
+    def shape(self):
+        return self._shape
+
+    @property
+    def dtype(self):
+        return self._dtype
+
+    @property
+    def data(self):
+        return self._data
+
+    @data.setter
+    def data(self, d):
+        self._data = d
+        if d is not None:
+            self._shape = d.shape
+            self._dtype = d.dtype
+
+    def retain_data(self):
+        var = self.get_variable_or_none()
+        if var is None:
+            raise RuntimeError('cannot retain the data of a node whose Variable is gone')
+        self._data = (<Variable>var)._data
+
+    @property
+    def grad(self):
+        var = self.get_variable_or_none()
+        return None if var is None else var.grad
+
+    @property
+    def grad_var(self):
+        var = self.get_variable_or_none()
+        return None if var is None else var.grad_var
+
+    @property
+    def label(self):
+        return _label(self._shape, self._dtype)
+
+    def get_variable_or_none(self):
+        if self._variable == NULL:
+            return None
+        return <object>self._variable
+
+    def get_variable(self):
+        """The Variable of this node, rebuilt from retained data if it is gone."""
+        if self._variable != NULL:
+            return <object>self._variable
+        return _variable_for_node(self, self._data)
+
+    def __repr__(self):
+        return '<VariableNode {} rank={}>'.format(self.label, self.rank)
+
+
+cdef str _label(shape, dtype):
+    if shape is None:
+        return 'None'
+    if shape == ():
+        return str(dtype)
+    return '({}), {}'.format(', '.join(map(str, shape)), dtype)
+
+
+cdef inline VariableNode _new_node(object data, bint requires_grad):
+    cdef VariableNode node = VariableNode.__new__(VariableNode)
+    node.requires_grad = requires_grad
+    if data is not None:
+        node._shape = data.shape
+        node._dtype = data.dtype
+    return node
+
+
+cdef Variable _variable_for_node(VariableNode node, object data):
+    """A Variable that adopts an existing node (retained inputs/outputs)."""
+    cdef Variable v = Variable.__new__(Variable)
+    v._data = data
+    v._node = node
+    if node._variable == NULL:
+        node._variable = <PyObject*>v
+    return v
+
+
+cdef inline Variable _wrap(object data, bint requires_grad):
+    """Fast Variable construction for the engine (no argument checks)."""
+    cdef Variable v = Variable.__new__(Variable)
+    cdef VariableNode node = _new_node(data, requires_grad)
+    v._data = data
+    v._node = node
+    node._variable = <PyObject*>v
+    return v
+
+
+# ---------------------------------------------------------------------------
+# Variable
+# ---------------------------------------------------------------------------
+
+@cython.no_gc_clear
+cdef class Variable:
+    """An array with a gradient and a link to the function that made it.
+
+    ``Variable(data=None, *, name=None, grad=None, requires_grad=True)``
+    """
+    cdef object _data
+    cdef VariableNode _node
+    cdef object __weakref__
+
+    __array_priority__ = 200
+
+    def __init__(self, data=None, *, name=None, grad=None, requires_grad=True):
+        if data is not None and not _is_array(data):
+            raise TypeError(
+                'Variable: data must be a numpy.ndarray or cupy.ndarray (or None), '
+                'got {}'.format(type(data).__name__))
+        node = self._node
+        if node is None:
+            node = _new_node(data, requires_grad)
+            self._node = node
+            node._variable = <PyObject*>self
+        else:
+            node.requires_grad = requires_grad
+            if data is not None:
+                node._shape = data.shape
+                node._dtype = data.dtype
+        self._data = data
+        node.name = name
+        if grad is not None:
+            self.grad = grad
+
+    def __dealloc__(self):
+        if self._node is not None and self._node._variable == <PyObject*>self:
+            self._node._variable = NULL
+
+    # -- data ---------------------------------------------------------------
+    @property
+    def array(self):
+        return self._data
+
+    @array.setter
+    def array(self, d):
+        self._set_array(d)
+
+    @property
+    def data(self):
+        return self._data
+
+    @data.setter
+    def data(self, d):
+        self._set_array(d)
+
+    cpdef _set_array(self, d):
+        if d is not None and not _is_array(d):
+            raise TypeError('Variable.array: expected an ndarray or None, got {}'
+                            .format(type(d).__name__))
+        self._data = d
+        node = self._node
+        if d is not None:
+            node._shape = d.shape
+            node._dtype = d.dtype
+        if node._data is not None:
+            node._data = d
+
+    @property
+    def shape(self):
+        return self._data.shape
+
+    @property
+    def ndim(self):
+        return self._data.ndim
+
+    @property
+    def size(self):
+        return self._data.size
+
+    @property
+    def dtype(self):
+        return self._data.dtype
+
+    @property
+    def xp(self):
+        if self._data is not None and _is_cupy(self._data):
+            return sys.modules['cupy']
+        return numpy
+
+    @property
+    def device(self):
+        from fastgrad import backend
+        return backend.get_device_from_array(self._data)
+
+    @property
+    def label(self):
+        d = self._data
+        return 'None' if d is None else _label(d.shape, d.dtype)
+
+    @property
+    def name(self):
+        return self._node.name
+
+    @name.setter
+    def name(self, n):
+        self._node.name = n
+
+    @property
+    def requires_grad(self):
+        return self._node.requires_grad
+
+    @property
+    def node(self):
+        return self._node
+
+    # -- graph --------------------------------------------------------------
+    @property
+    def creator(self):
+        return self._node._creator
+
+    @creator.setter
+    def creator(self, func):
+        self._node.set_creator_node(func)
+
+    @property
+    def creator_node(self):
+        return self._node._creator
+
+    @creator_node.setter
+    def creator_node(self, func):
+        self._node.set_creator_node(func)
+
+    def set_creator(self, func):
+        self._node.set_creator_node(func)
+
+    def set_creator_node(self, func):
+        self._node.set_creator_node(func)
+
+    @property
+    def rank(self):
+        return self._node.rank
+
+    def unchain(self):
+        """Make this Variable a leaf: backward stops here (rank is kept)."""
+        self._node.unchain()
+
+    def unchain_backward(self):
+        """Unchain every Variable and function upstream of this one."""
+        cdef VariableNode node
+        cdef FunctionNode f
+        stack = []
+        seen = set()
+        if self._node._creator is not None:
+            stack.append(self._node._creator)
+        self._node.unchain()
+        while stack:
+            f = stack.pop()
+            if id(f) in seen:
+                continue
+            seen.add(id(f))
+            for node in (f.inputs or ()):
+                if node._creator is not None:
+                    stack.append(node._creator)
+                node.unchain()
+            f.unchain()
+
+    def retain_data(self):
+        self._node._data = self._data
+
+    # -- gradient -------------------------------------------------------------
+    @property
+    def grad(self):
+        node = self._node
+        node._grad_owned = False          # the user may keep it: never add into it
+        if node._grad_var is not None:
+            return (<Variable>node._grad_var)._data
+        return node._grad
+
+    @grad.setter
+    def grad(self, g):
+        if g is not None:
+            self._check_grad(g)
+        node = self._node
+        node._grad = g
+        node._grad_var = None
+        node._grad_owned = False
+
+    cdef _check_grad(self, g):
+        if not _is_array(g):
+            raise TypeError(
+                'Variable.grad: expected an ndarray of the same type as the data '
+                '(or None), got {}'.format(type(g).__name__))
+        d = self._data
+        if d is None:
+            return
+        if _is_cupy(d) != _is_cupy(g):
+            raise TypeError('Variable.grad: the data is a {} but the grad is a {}'
+                            .format(_array_kind(d), _array_kind(g)))
+        if g.dtype != d.dtype:
+            raise TypeError('Variable.grad: dtype mismatch: expected {} (the data\'s), '
+                            'got {}'.format(d.dtype, g.dtype))
+        if g.shape != d.shape:
+            raise ValueError('Variable.grad: shape mismatch: expected {} (the data\'s), '
+                             'got {}'.format(d.shape, g.shape))
+
+    @property
+    def grad_var(self):
+        node = self._node
+        node._grad_owned = False
+        if node._grad_var is None and node._grad is not None:
+            node._grad_var = _wrap(node._grad, True)
+            node._grad = None
+        return node._grad_var
+
+    @grad_var.setter
+    def grad_var(self, gv):
+        if gv is not None:
+            if not isinstance(gv, Variable):
+                raise TypeError('Variable.grad_var: expected a Variable or None, got {}'
+                                .format(type(gv).__name__))
+            self._check_grad((<Variable>gv)._data)
+        node = self._node
+        node._grad_var = gv
+        node._grad = None
+        node._grad_owned = False
+
+    def cleargrad(self):
+        """Set the gradient to None (the start of a fresh accumulation)."""
+        node = self._node
+        node._grad = None
+        node._grad_var = None
+        node._grad_owned = False
+
+    def zerograd(self):
+        warnings.warn('Variable.zerograd is deprecated; use Variable.cleargrad instead',
+                      DeprecationWarning, stacklevel=2)
+        if self._data is None:
+            return
+        node = self._node
+        node._grad = self.xp.zeros_like(self._data)
+        node._grad_var = None
+        node._grad_owned = True
+
+    def addgrad(self, var):
+        """Add ``var``'s gradient to this one (Chainer's rules for Nones)."""
+        if not isinstance(var, Variable):
+            raise TypeError('Variable.addgrad: expected a Variable, got {}'
+                            .format(type(var).__name__))
+        src = (<Variable>var)._node
+        if src._grad is None and src._grad_var is None:
+            return
+        sg = var.grad
+        from fastgrad import backend
+        sg = backend.get_device_from_array(self._data).send(sg)
+        mine = self.grad
+        if mine is None:
+            self.grad = sg.copy()
+        else:
+            self.grad = mine + sg
+
+    def copydata(self, var):
+        """Copy ``var``'s array into this Variable's (in place, across devices)."""
+        from fastgrad import backend
+        src = var.array if isinstance(var, Variable) else var
+        if self._data is None:
+            self._set_array(backend.get_device_from_array(src).xp.array(src, copy=True))
+            return
+        backend.copyto(self._data, src)
+
+    def backward(self, retain_grad=False, enable_double_backprop=False, loss_scale=None):
+        """Run backprop from this Variable (Chainer's rules).
+
+        A 1-element output without a grad is seeded with ones; any larger output
+        needs its ``grad`` set first.  The output's grad is consumed unless
+        ``retain_grad``.
+        """
+        cdef VariableNode node = self._node
+        d = self._data
+        gv = node._grad_var if enable_double_backprop else None
+        if gv is None:
+            gv = node._grad if node._grad_var is None else (<Variable>node._grad_var)._data
+        if gv is None:
+            if d is None:
+                raise RuntimeError('Variable.backward: this Variable has no data')
+            if d.size != 1:
+                raise ValueError(
+                    'Variable.backward: the output has shape {} ({} elements) and no '
+                    'gradient; set y.grad first (e.g. y.grad = xp.ones_like(y.array)) '
+                    'or reduce it to a scalar (e.g. F.sum) before calling backward'
+                    .format(d.shape, d.size))
+            if d.ndim != 0:
+                warnings.warn(
+                    'Treating a variable with only one element as a scalar in '
+                    'Variable.backward is deprecated; use a 0-d variable (F.sum)',
+                    DeprecationWarning, stacklevel=2)
+            gv = self.xp.ones_like(d)
+        if loss_scale is not None:
+            gv = gv * loss_scale
+        if enable_double_backprop and not isinstance(gv, Variable):
+            gv = _wrap(gv, False)
+        if not retain_grad:
+            node._grad = None
+            node._grad_var = None
+            node._grad_owned = False
+        _backprop([node], [gv], retain_grad, enable_double_backprop, False)
+
+    # -- array-like conveniences ----------------------------------------------
+    def __len__(self):
+        if self._data is None or self._data.ndim == 0:
+            raise TypeError('len() of a 0-d (or empty) Variable')
+        return self._data.shape[0]
+
+    def item(self):
+        return self._data.item()
+
+    def reshape(self, *shape):
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        return _F.reshape(self, shape)
+
+    def transpose(self, *axes):
+        if len(axes) == 0:
+            axes = None
+        elif len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
+            axes = axes[0]
+        return _F.transpose(self, axes)
+
+    @property
+    def T(self):
+        return _F.transpose(self)
+
+    def mean(self, axis=None, *, weights=None, keepdims=False):
+        if weights is not None:
+            return _F.average(self, axis=axis, weights=weights, keepdims=keepdims)
+        return _F.mean(self, axis=axis, keepdims=keepdims)
+
+    def __getitem__(self, slices):
+        return _F.get_item(self, slices)
+
+    # -- devices ----------------------------------------------------------------
+    def to_device(self, device):
+        from fastgrad import backend
+        dev = backend.get_device(device)
+        self._move(dev)
+
+    def to_cpu(self):
+        self.to_device('@numpy')
+
+    def to_gpu(self, device=None):
+        self.to_device('@cupy:{}'.format(0 if device is None else int(device)))
+
+    def _move(self, dev):
+        node = self._node
+        if self._data is not None:
+            self._set_array(dev.send(self._data))
+        if node._grad_var is not None:
+            (<Variable>node._grad_var)._move(dev)
+        elif node._grad is not None:
+            node._grad = dev.send(node._grad)
+
+    # -- printing, pickling, copying --------------------------------------------
+    def __repr__(self):
+        return _format(self, ', ')
+
+    def __str__(self):
+        return _format(self, ' ')
+
+    def summary(self):
+        if self.name:
+            return '<variable {}>'.format(self.name)
+        return '<variable at 0x{:x}>'.format(id(self))
+
+    def __reduce__(self):
+        # Read the grad from the node: Parameter.grad refuses before init.
+        node = self._node
+        node._grad_owned = False
+        grad = node._grad if node._grad_var is None else (<Variable>node._grad_var)._data
+        state = getattr(self, '__dict__', None)
+        return (_rebuild_variable,
+                (type(self), self._data, grad, node.name, node.requires_grad, state))
+
+    def __copy__(self):
+        cdef Variable v = type(self).__new__(type(self))
+        cdef VariableNode node = _new_node(self._data, self._node.requires_grad)
+        node.name = self._node.name
+        node._grad = self._node._grad
+        node._grad_var = self._node._grad_var
+        node.rank = self._node.rank
+        self._node._grad_owned = False
+        v._data = self._data
+        v._node = node
+        node._variable = <PyObject*>v
+        d = getattr(self, '__dict__', None)
+        if d:
+            v.__dict__.update(d)
+        return v
+
+    # -- comparisons are ambiguous for arrays: refuse them -------------------------
+    def __eq__(self, other):
+        raise VariableComparisonError('== is not supported for Variables; compare .array')
+
+    def __ne__(self, other):
+        raise VariableComparisonError('!= is not supported for Variables; compare .array')
+
+    def __lt__(self, other):
+        raise VariableComparisonError('< is not supported for Variables; compare .array')
+
+    def __le__(self, other):
+        raise VariableComparisonError('<= is not supported for Variables; compare .array')
+
+    def __gt__(self, other):
+        raise VariableComparisonError('> is not supported for Variables; compare .array')
+
+    def __ge__(self, other):
+        raise VariableComparisonError('>= is not supported for Variables; compare .array')
+
+    def __bool__(self):
+        raise VariableComparisonError('the truth value of a Variable is ambiguous; use .array')
+
+    def __hash__(self):
+        raise TypeError("unhashable type: '{}'".format(type(self).__name__))
+
+    # -- arithmetic: implemented in fastgrad.functions.math.basic_math --------------
+    def __neg__(self):
+        return _F.neg(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _F.absolute(self)
+
+    def __add__(self, other):
+        if _is_py_scalar(other):
+            if _legacy_promotion:
+                other = self._data.dtype.type(other)
+            return _apply(_AddConstant(other), (self,))[0]
+        return _F.add(self, other)
+
+    def __radd__(self, other):
+        if _is_py_scalar(other):
+            if _legacy_promotion:
+                other = self._data.dtype.type(other)
+            return _apply(_AddConstant(other), (self,))[0]
+        return _F.add(self, other)
+
+    def __sub__(self, other):
+        if _is_py_scalar(other):
+            if _legacy_promotion:
+                other = self._data.dtype.type(other)
+            return _apply(_AddConstant(-other), (self,))[0]
+        return _F.sub(self, other)
+
+    def __rsub__(self, other):
+        return _F.rsub(self, other)
+
+    def __mul__(self, other):
+        if _is_py_scalar(other):
+            if _legacy_promotion:
+                other = self._data.dtype.type(other)
+            return _apply(_MulConstant(other), (self,))[0]
+        return _F.mul(self, other)
+
+    def __rmul__(self, other):
+        if _is_py_scalar(other):
+            if _legacy_promotion:
+                other = self._data.dtype.type(other)
+            return _apply(_MulConstant(other), (self,))[0]
+        return _F.mul(self, other)
+
+    def __truediv__(self, other):
+        if _is_py_scalar(other):
+            if _legacy_promotion:
+                other = self._data.dtype.type(other)
+            return _apply(_DivByConstant(other), (self,))[0]
+        return _F.div(self, other)
+
+    def __rtruediv__(self, other):
+        return _F.rdiv(self, other)
+
+    def __floordiv__(self, other):
+        return _F.floordiv(self, other)
+
+    def __rfloordiv__(self, other):
+        return _F.rfloordiv(self, other)
+
+    def __pow__(self, other, modulo):
+        return _F.pow(self, other)
+
+    def __rpow__(self, other, modulo):
+        return _F.rpow(self, other)
+
+    def __matmul__(self, other):
+        return _F.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return _F.rmatmul(self, other)
+
+
+def _rebuild_variable(cls, data, grad, name, requires_grad, state):
+    cdef Variable v = cls.__new__(cls)
+    cdef VariableNode node = _new_node(data, requires_grad)
+    v._data = data
+    v._node = node
+    node._variable = <PyObject*>v
+    node.name = name
+    node._grad = grad
+    if state:
+        v.__dict__.update(state)
+    return v
+
+
+cdef str _format(Variable v, str separator):
+    name = v._node.name
+    prefix = 'variable {}'.format(name) if name else 'variable'
+    arr = v._data
+    if arr is None:
+        body = 'None'
+    else:
+        if _is_cupy(arr):
+            arr = arr.get()
+        if arr.size > 0 or arr.shape == (0,):
+            body = numpy.array2string(arr, separator=separator, prefix=prefix + '(')
+        else:
+            body = '[], shape={}'.format(repr(arr.shape))
+    return '{}({})'.format(prefix, body)
+
+
+def as_variable(obj):
+    """``obj`` itself if it is a Variable, else a Variable with requires_grad=False."""
+    if isinstance(obj, Variable):
+        return obj
+    if not _is_array(obj):
+        raise TypeError('as_variable: expected an ndarray or Variable, got {}'
+                        .format(type(obj).__name__))
+    return _wrap(obj, False)
+
+
+def as_array(obj):
+    """The array of a Variable, or ``obj`` itself."""
+    if isinstance(obj, Variable):
+        return (<Variable>obj)._data
+    return obj
