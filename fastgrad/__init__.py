@@ -28,3 +28,10 @@ from fastgrad import reporter  # NOQA
 from fastgrad.reporter import (  # NOQA
     DictSummary, Reporter, Summary, get_current_reporter, report, report_scope)
 from fastgrad import dataset, datasets, iterators, training  # NOQA
+from fastgrad import optimizer  # NOQA
+from fastgrad import optimizer_hooks  # NOQA
+from fastgrad import optimizers  # NOQA
+from fastgrad import serializers  # NOQA
+from fastgrad.optimizer import GradientMethod, Optimizer, UpdateRule  # NOQA
+from fastgrad.serializers import AbstractSerializer, Deserializer, Serializer  # NOQA
+from fastgrad import gradient_check, testing  # NOQA

@@ -255,6 +255,9 @@ def test_loss_scale():
     x = _v(1, 2)
     F.sum(x * 3).backward(loss_scale=4.0)
     numpy.testing.assert_array_equal(x.grad, [12, 12])
+    p = fastgrad.Parameter(numpy.ones(2, numpy.float32))
+    F.sum(p * 3).backward(loss_scale=4.0)
+    assert p._loss_scale == 4.0          # what optimizers divide by
 
 
 # -- unchain ----------------------------------------------------------------------

@@ -171,7 +171,8 @@ cdef _check_grad_type(FunctionNode f, int index, object gx):
                          '(the input\'s)'.format(f.label, index, g.shape, node._shape))
 
 
-cdef _backprop(list roots, list root_grads, bint retain_grad, bint double, bint grad_mode):
+cdef _backprop(list roots, list root_grads, bint retain_grad, bint double, bint grad_mode,
+               object loss_scale=None):
     """The backward loop shared by Variable.backward, fastgrad.backward and grad.
 
     grad_mode: only functions marked ``_needed`` run, and gradients for target
@@ -257,6 +258,11 @@ cdef _backprop(list roots, list root_grads, bint retain_grad, bint double, bint 
             node._in_leaves = False
             if not grad_mode:
                 _accumulate_leaf(node, double)
+                if loss_scale is not None and node._variable != NULL:
+                    # Optimizers divide the grads of leaves tagged this way.
+                    leaf = <object>node._variable
+                    if hasattr(leaf, '__dict__'):
+                        leaf._loss_scale = loss_scale
             elif not node._keep_pending:
                 node._pending = None
     except BaseException:

@@ -473,7 +473,7 @@ cdef class Variable:
             node._grad = None
             node._grad_var = None
             node._grad_owned = False
-        _backprop([node], [gv], retain_grad, enable_double_backprop, False)
+        _backprop([node], [gv], retain_grad, enable_double_backprop, False, loss_scale)
 
     # -- array-like conveniences ----------------------------------------------
     def __len__(self):

@@ -1,0 +1,67 @@
+"""AdaGrad (Duchi et al., 2011)::
+
+    h += grad**2
+    param -= lr * grad / (sqrt(h) + eps)
+"""
+from fastgrad import optimizer
+from fastgrad import utils
+
+_default_hyperparam = optimizer.Hyperparameter()
+_default_hyperparam.lr = 0.001
+_default_hyperparam.eps = 1e-8
+
+
+class AdaGradRule(optimizer.UpdateRule):
+    """Update rule of AdaGrad (state ``h``)."""
+
+    is_elementwise = True
+
+    def __init__(self, parent_hyperparam=None, lr=None, eps=None):
+        super().__init__(parent_hyperparam or _default_hyperparam)
+        if lr is not None:
+            self.hyperparam.lr = lr
+        if eps is not None:
+            self.hyperparam.eps = eps
+
+    def init_state(self, param):
+        self.state['h'] = utils.array_module(param.array).zeros_like(param.array)
+
+    def update_core_cpu(self, param):
+        data = param.array
+        if data is None:
+            return
+        grad = param.grad
+        if grad is None:
+            return
+        hp = self._hp()
+        xp = utils.array_module(data)
+        h = self.state['h']
+        buf = xp.multiply(grad, grad, out=xp.empty_like(data))
+        h += buf
+        xp.sqrt(h, out=buf)
+        buf += hp['eps']
+        xp.divide(grad, buf, out=buf)
+        buf *= hp['lr']
+        data -= buf
+
+    update_core_gpu = update_core_cpu
+
+
+class AdaGrad(optimizer.GradientMethod):
+    """AdaGrad.
+
+    Args:
+        lr (float): Learning rate.
+        eps (float): Small value for numerical stability.
+    """
+
+    def __init__(self, lr=_default_hyperparam.lr, eps=_default_hyperparam.eps):
+        super().__init__()
+        self.hyperparam.lr = lr
+        self.hyperparam.eps = eps
+
+    lr = optimizer.HyperparameterProxy('lr')
+    eps = optimizer.HyperparameterProxy('eps')
+
+    def create_update_rule(self):
+        return AdaGradRule(self.hyperparam)

@@ -1,0 +1,282 @@
+"""Adam (Kingma and Ba, 2015) and its variants: AdamW (decoupled weight
+decay, Loshchilov and Hutter), AMSGrad (Reddi et al.), AdaBound and AMSBound
+(Luo et al., 2019).  With ``t`` the rule's step count::
+
+    m += (1 - beta1) * (grad - m)
+    v += (1 - beta2) * (grad**2 - v)
+    vhat = max(vhat, v) if amsgrad else v
+    alpha_t = alpha * sqrt(1 - beta2**t) / (1 - beta1**t)
+    step = alpha_t / (sqrt(vhat) + eps)          # clipped to the AdaBound bounds
+    param -= eta * (step * m + weight_decay_rate * param)
+
+float16 parameters are updated with float32 intermediates (the states stay
+float16).
+"""
+import math
+import warnings
+
+import numpy
+
+from fastgrad import optimizer
+from fastgrad import utils
+
+_FLOAT32 = numpy.dtype(numpy.float32)
+
+_default_hyperparam = optimizer.Hyperparameter()
+_default_hyperparam.alpha = 0.001
+_default_hyperparam.beta1 = 0.9
+_default_hyperparam.beta2 = 0.999
+_default_hyperparam.eps = 1e-8
+_default_hyperparam.eta = 1.0
+_default_hyperparam.weight_decay_rate = 0
+_default_hyperparam.amsgrad = False
+_default_hyperparam.adabound = False
+_default_hyperparam.final_lr = 0.1
+_default_hyperparam.gamma = 1e-3
+
+
+def _learning_rate(alpha, beta1, beta2, t):
+    if t == 0:
+        raise RuntimeError("Can't determine the learning rate of Adam optimizer "
+                           'because the update steps have not been started.')
+    fix1 = 1. - math.pow(beta1, t)
+    fix2 = 1. - math.pow(beta2, t)
+    return alpha * math.sqrt(fix2) / fix1
+
+
+class AdamRule(optimizer.UpdateRule):
+    """Update rule of Adam and its variants (states ``m``, ``v`` and, with
+    amsgrad, ``vhat``)."""
+
+    is_elementwise = True
+
+    def __init__(self, parent_hyperparam=None, alpha=None, beta1=None, beta2=None,
+                 eps=None, eta=None, weight_decay_rate=None, amsgrad=None,
+                 adabound=None, final_lr=None, gamma=None):
+        super().__init__(parent_hyperparam or _default_hyperparam)
+        hp = self.hyperparam
+        for name, value in (('alpha', alpha), ('beta1', beta1), ('beta2', beta2),
+                            ('eps', eps), ('eta', eta),
+                            ('weight_decay_rate', weight_decay_rate),
+                            ('amsgrad', amsgrad), ('adabound', adabound),
+                            ('final_lr', final_lr), ('gamma', gamma)):
+            if value is not None:
+                setattr(hp, name, value)
+        # AdaBound's final_lr follows later changes of alpha (lr schedules).
+        self.initial_alpha = hp.alpha
+        self._eps_checked = None
+        self._eps_dtype = None
+
+    def init_state(self, param):
+        data = param.array
+        xp = utils.array_module(data)
+        self.state['m'] = xp.zeros_like(data)
+        self.state['v'] = xp.zeros_like(data)
+        if self._hp()['amsgrad']:
+            self.state['vhat'] = xp.zeros_like(data)
+
+    def update_core_cpu(self, param):
+        data = param.array
+        if data is None:
+            return
+        grad = param.grad
+        if grad is None:
+            return
+        hp = self._hp()
+        dtype = data.dtype
+        half = dtype.char == 'e'
+        if half:
+            dtype = _FLOAT32
+            grad = grad.astype(numpy.float32)
+        eps = hp['eps']
+        if self._eps_checked is not eps or self._eps_dtype is not dtype:
+            if eps != 0 and dtype.type(eps) == 0:
+                raise ValueError('eps of Adam optimizer is too small for {} ({})'
+                                 .format(dtype.name, eps))
+            self._eps_checked = eps
+            self._eps_dtype = dtype
+        xp = numpy if type(data) is numpy.ndarray else utils.array_module(data)
+        state = self.state
+        m = state['m']
+        v = state['v']
+        buf = xp.empty(data.shape, dtype=dtype) if half else xp.empty_like(data)
+        xp.subtract(grad, m, out=buf)
+        buf *= 1.0 - hp['beta1']
+        m += buf
+        xp.multiply(grad, grad, out=buf)
+        xp.subtract(buf, v, out=buf)
+        buf *= 1.0 - hp['beta2']
+        v += buf
+        if hp['amsgrad']:
+            vhat = state['vhat']
+            xp.maximum(vhat, v, out=vhat)
+        else:
+            vhat = v
+        # float16 states: the square root is taken in float32
+        xp.sqrt(vhat.astype(dtype) if half else vhat, out=buf)
+        buf += eps
+        eta = hp['eta']
+        alpha_t = _learning_rate(hp['alpha'], hp['beta1'], hp['beta2'], self.t)
+        if hp['adabound']:
+            lower, upper = self.bounds
+            xp.divide(alpha_t, buf, out=buf)
+            xp.clip(buf, lower, upper, out=buf)
+            buf *= m
+            buf *= eta
+        else:
+            xp.divide(m, buf, out=buf)
+            buf *= eta * alpha_t
+        wd = hp['weight_decay_rate']
+        if wd != 0:
+            data *= 1.0 - eta * wd
+        data -= buf
+
+    update_core_gpu = update_core_cpu
+
+    @property
+    def alpha_t(self):
+        """The bias-corrected step size of the current step ``t``."""
+        hp = self._hp()
+        return _learning_rate(hp['alpha'], hp['beta1'], hp['beta2'], self.t)
+
+    @property
+    def lr(self):
+        warnings.warn('AdamRule.lr has been renamed to AdamRule.alpha_t. '
+                      'Use of AdamRule.lr is deprecated in Chainer v6.',
+                      DeprecationWarning)
+        return self.alpha_t
+
+    @property
+    def bounds(self):
+        """AdaBound's (lower, upper) bounds of the step size at step ``t``."""
+        if self.t == 0:
+            raise RuntimeError("Can't determine the bounds of AdaBound optimizer "
+                               'because the update steps have not been started.')
+        hp = self._hp()
+        final_lr = hp['final_lr'] * hp['alpha'] / self.initial_alpha
+        lower = final_lr * (1.0 - 1.0 / (hp['gamma'] * self.t + 1))
+        upper = final_lr * (1.0 + 1.0 / (hp['gamma'] * self.t))
+        return lower, upper
+
+
+class Adam(optimizer.GradientMethod):
+    """Adam, with optional AMSGrad, AdaBound, and decoupled weight decay
+    (``weight_decay_rate``, scaled by ``eta``: AdamW).
+
+    Args:
+        alpha (float): Coefficient of the learning rate.
+        beta1 (float): Exponential decay rate of the first order moment.
+        beta2 (float): Exponential decay rate of the second order moment.
+        eps (float): Small value for numerical stability.
+        eta (float): Schedule multiplier, used for warm restarts.
+        weight_decay_rate (float): Decoupled weight decay rate.
+        amsgrad (bool): Use AMSGrad.
+        adabound (bool): Use AdaBound (AMSBound with ``amsgrad``).
+        final_lr (float): AdaBound's final (SGD) learning rate.
+        gamma (float): AdaBound's convergence speed of the bounds.
+    """
+
+    def __init__(self, alpha=_default_hyperparam.alpha,
+                 beta1=_default_hyperparam.beta1,
+                 beta2=_default_hyperparam.beta2,
+                 eps=_default_hyperparam.eps,
+                 eta=_default_hyperparam.eta,
+                 weight_decay_rate=_default_hyperparam.weight_decay_rate,
+                 amsgrad=_default_hyperparam.amsgrad,
+                 adabound=_default_hyperparam.adabound,
+                 final_lr=_default_hyperparam.final_lr,
+                 gamma=_default_hyperparam.gamma):
+        super().__init__()
+        hp = self.hyperparam
+        hp.alpha = alpha
+        hp.beta1 = beta1
+        hp.beta2 = beta2
+        hp.eps = eps
+        hp.eta = eta
+        hp.weight_decay_rate = weight_decay_rate
+        hp.amsgrad = amsgrad
+        hp.adabound = adabound
+        hp.final_lr = final_lr
+        hp.gamma = gamma
+
+    alpha = optimizer.HyperparameterProxy('alpha')
+    beta1 = optimizer.HyperparameterProxy('beta1')
+    beta2 = optimizer.HyperparameterProxy('beta2')
+    eps = optimizer.HyperparameterProxy('eps')
+    eta = optimizer.HyperparameterProxy('eta')
+    weight_decay_rate = optimizer.HyperparameterProxy('weight_decay_rate')
+    amsgrad = optimizer.HyperparameterProxy('amsgrad')
+    adabound = optimizer.HyperparameterProxy('adabound')
+    final_lr = optimizer.HyperparameterProxy('final_lr')
+    gamma = optimizer.HyperparameterProxy('gamma')
+
+    def create_update_rule(self):
+        return AdamRule(self.hyperparam)
+
+    @property
+    def alpha_t(self):
+        """The bias-corrected step size at the optimizer's step ``t``."""
+        hp = self.hyperparam
+        return _learning_rate(hp.alpha, hp.beta1, hp.beta2, self.t)
+
+    @property
+    def lr(self):
+        warnings.warn('Adam.lr has been renamed to AdamRule.alpha_t. '
+                      'Use of Adam.lr is deprecated in Chainer v6.',
+                      DeprecationWarning)
+        return self.alpha_t
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (``weight_decay_rate``)."""
+
+    def __init__(self, alpha=_default_hyperparam.alpha,
+                 beta1=_default_hyperparam.beta1,
+                 beta2=_default_hyperparam.beta2,
+                 eps=_default_hyperparam.eps,
+                 eta=_default_hyperparam.eta,
+                 weight_decay_rate=_default_hyperparam.weight_decay_rate):
+        super().__init__(alpha=alpha, beta1=beta1, beta2=beta2, eps=eps, eta=eta,
+                         weight_decay_rate=weight_decay_rate)
+
+
+class AMSGrad(Adam):
+    """Adam with AMSGrad's running maximum of the second moment."""
+
+    def __init__(self, alpha=_default_hyperparam.alpha,
+                 beta1=_default_hyperparam.beta1,
+                 beta2=_default_hyperparam.beta2,
+                 eps=_default_hyperparam.eps,
+                 eta=_default_hyperparam.eta):
+        super().__init__(alpha=alpha, beta1=beta1, beta2=beta2, eps=eps, eta=eta,
+                         amsgrad=True)
+
+
+class AdaBound(Adam):
+    """Adam whose step size is clipped to bounds converging to ``final_lr``."""
+
+    def __init__(self, alpha=_default_hyperparam.alpha,
+                 beta1=_default_hyperparam.beta1,
+                 beta2=_default_hyperparam.beta2,
+                 final_lr=_default_hyperparam.final_lr,
+                 gamma=_default_hyperparam.gamma,
+                 eps=_default_hyperparam.eps,
+                 eta=_default_hyperparam.eta):
+        super().__init__(alpha=alpha, beta1=beta1, beta2=beta2, eps=eps, eta=eta,
+                         amsgrad=False, adabound=True, final_lr=final_lr,
+                         gamma=gamma)
+
+
+class AMSBound(Adam):
+    """AdaBound with AMSGrad."""
+
+    def __init__(self, alpha=_default_hyperparam.alpha,
+                 beta1=_default_hyperparam.beta1,
+                 beta2=_default_hyperparam.beta2,
+                 final_lr=_default_hyperparam.final_lr,
+                 gamma=_default_hyperparam.gamma,
+                 eps=_default_hyperparam.eps,
+                 eta=_default_hyperparam.eta):
+        super().__init__(alpha=alpha, beta1=beta1, beta2=beta2, eps=eps, eta=eta,
+                         amsgrad=True, adabound=True, final_lr=final_lr,
+                         gamma=gamma)

@@ -1,0 +1,61 @@
+"""Momentum SGD: ``v = momentum * v - lr * grad; param += v``."""
+from fastgrad import optimizer
+from fastgrad import utils
+
+_default_hyperparam = optimizer.Hyperparameter()
+_default_hyperparam.lr = 0.01
+_default_hyperparam.momentum = 0.9
+
+
+class MomentumSGDRule(optimizer.UpdateRule):
+    """Update rule of momentum SGD (state ``v``)."""
+
+    is_elementwise = True
+
+    def __init__(self, parent_hyperparam=None, lr=None, momentum=None):
+        super().__init__(parent_hyperparam or _default_hyperparam)
+        if lr is not None:
+            self.hyperparam.lr = lr
+        if momentum is not None:
+            self.hyperparam.momentum = momentum
+
+    def init_state(self, param):
+        self.state['v'] = utils.array_module(param.array).zeros_like(param.array)
+
+    def update_core_cpu(self, param):
+        data = param.array
+        if data is None:
+            return
+        grad = param.grad
+        if grad is None:
+            return
+        hp = self._hp()
+        xp = utils.array_module(data)
+        v = self.state['v']
+        buf = xp.multiply(grad, hp['lr'])
+        v *= hp['momentum']
+        v -= buf
+        data += v
+
+    update_core_gpu = update_core_cpu
+
+
+class MomentumSGD(optimizer.GradientMethod):
+    """Momentum SGD.
+
+    Args:
+        lr (float): Learning rate.
+        momentum (float): Exponential decay rate of the first order moment.
+    """
+
+    def __init__(self, lr=_default_hyperparam.lr,
+                 momentum=_default_hyperparam.momentum):
+        super().__init__()
+        self.hyperparam.lr = lr
+        self.hyperparam.momentum = momentum
+
+    lr = optimizer.HyperparameterProxy('lr')
+    momentum = optimizer.HyperparameterProxy('momentum')
+
+    def create_update_rule(self):
+        return MomentumSGDRule(self.hyperparam)

@@ -1,0 +1,93 @@
+"""RMSprop (Tieleman and Hinton)::
+
+    ms = alpha * ms + (1 - alpha) * grad**2
+    param -= lr * grad / (sqrt(ms) + eps)      # or sqrt(ms + eps)
+"""
+from fastgrad import optimizer
+from fastgrad import utils
+
+_default_hyperparam = optimizer.Hyperparameter()
+_default_hyperparam.lr = 0.01
+_default_hyperparam.alpha = 0.99
+_default_hyperparam.eps = 1e-8
+_default_hyperparam.eps_inside_sqrt = False
+
+
+class RMSpropRule(optimizer.UpdateRule):
+    """Update rule of RMSprop (state ``ms``)."""
+
+    is_elementwise = True
+
+    def __init__(self, parent_hyperparam=None, lr=None, alpha=None, eps=None,
+                 eps_inside_sqrt=None):
+        super().__init__(parent_hyperparam or _default_hyperparam)
+        if lr is not None:
+            self.hyperparam.lr = lr
+        if alpha is not None:
+            self.hyperparam.alpha = alpha
+        if eps is not None:
+            self.hyperparam.eps = eps
+        if eps_inside_sqrt is not None:
+            self.hyperparam.eps_inside_sqrt = eps_inside_sqrt
+
+    def init_state(self, param):
+        self.state['ms'] = utils.array_module(param.array).zeros_like(param.array)
+
+    def update_core_cpu(self, param):
+        data = param.array
+        if data is None:
+            return
+        grad = param.grad
+        if grad is None:
+            return
+        hp = self._hp()
+        eps = grad.dtype.type(hp['eps'])
+        if hp['eps'] != 0 and eps == 0:
+            raise ValueError('eps of RMSprop optimizer is too small for {} ({})'
+                             .format(grad.dtype.name, hp['eps']))
+        alpha = hp['alpha']
+        xp = utils.array_module(data)
+        ms = self.state['ms']
+        buf = xp.multiply(grad, grad, out=xp.empty_like(data))
+        buf *= 1 - alpha
+        ms *= alpha
+        ms += buf
+        if hp['eps_inside_sqrt']:
+            xp.add(ms, eps, out=buf)
+            xp.sqrt(buf, out=buf)
+        else:
+            xp.sqrt(ms, out=buf)
+            buf += eps
+        xp.divide(grad, buf, out=buf)
+        buf *= hp['lr']
+        data -= buf
+
+    update_core_gpu = update_core_cpu
+
+
+class RMSprop(optimizer.GradientMethod):
+    """RMSprop.
+
+    Args:
+        lr (float): Learning rate.
+        alpha (float): Exponential decay rate of the second order moment.
+        eps (float): Small value for numerical stability.
+        eps_inside_sqrt (bool): Add ``eps`` inside the square root.
+    """
+
+    def __init__(self, lr=_default_hyperparam.lr, alpha=_default_hyperparam.alpha,
+                 eps=_default_hyperparam.eps,
+                 eps_inside_sqrt=_default_hyperparam.eps_inside_sqrt):
+        super().__init__()
+        self.hyperparam.lr = lr
+        self.hyperparam.alpha = alpha
+        self.hyperparam.eps = eps
+        self.hyperparam.eps_inside_sqrt = eps_inside_sqrt
+
+    lr = optimizer.HyperparameterProxy('lr')
+    alpha = optimizer.HyperparameterProxy('alpha')
+    eps = optimizer.HyperparameterProxy('eps')
+    eps_inside_sqrt = optimizer.HyperparameterProxy('eps_inside_sqrt')
+
+    def create_update_rule(self):
+        return RMSpropRule(self.hyperparam)

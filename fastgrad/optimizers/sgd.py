@@ -1,0 +1,44 @@
+"""SGD: ``param -= lr * grad``."""
+from fastgrad import optimizer
+
+_default_hyperparam = optimizer.Hyperparameter()
+_default_hyperparam.lr = 0.01
+
+
+class SGDRule(optimizer.UpdateRule):
+    """Update rule of vanilla stochastic gradient descent."""
+
+    is_elementwise = True
+
+    def __init__(self, parent_hyperparam=None, lr=None):
+        super().__init__(parent_hyperparam or _default_hyperparam)
+        if lr is not None:
+            self.hyperparam.lr = lr
+
+    def update_core_cpu(self, param):
+        data = param.array
+        if data is None:
+            return
+        grad = param.grad
+        if grad is None:
+            return
+        data -= self._hp()['lr'] * grad
+
+    update_core_gpu = update_core_cpu
+
+
+class SGD(optimizer.GradientMethod):
+    """Vanilla stochastic gradient descent.
+
+    Args:
+        lr (float): Learning rate.
+    """
+
+    def __init__(self, lr=_default_hyperparam.lr):
+        super().__init__()
+        self.hyperparam.lr = lr
+
+    lr = optimizer.HyperparameterProxy('lr')
+
+    def create_update_rule(self):
+        return SGDRule(self.hyperparam)
