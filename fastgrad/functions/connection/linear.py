@@ -1,7 +1,23 @@
-"""linear(x, W, b) = x @ W.T + b, on BLAS for NumPy float32/float64."""
+"""linear(x, W, b) = x @ W.T + b, on BLAS for NumPy float32/float64 and on
+fastgrad_cuda's kernels (or cuBLAS, config.linear_use_cublas) for CuPy."""
+import numpy
+
 from fastgrad import utils
 from fastgrad._core import blas
 from fastgrad._core.graph import FunctionNode
+from fastgrad.configuration import config
+
+_cuda = None
+
+
+def _gpu_ops(*arrays):
+    """fastgrad_cuda's Ops (kernels or cuBLAS) for CuPy float32/float64 operands
+    of one dtype, None for the generic path; TypeError when CPU and GPU arrays
+    are mixed.  Only reached when an operand is not a NumPy array."""
+    global _cuda
+    if _cuda is None:
+        from fastgrad_cuda import linear as _cuda
+    return _cuda.select(arrays, config.linear_use_cublas)
 
 
 def _check_types(x, W, b):
@@ -36,6 +52,11 @@ class LinearFunction(FunctionNode):
         self.retain_inputs((0, 1))
         if blas.supports(x, W):
             return blas.linear_forward(x, W, b),
+        if not (isinstance(x, numpy.ndarray) and isinstance(W, numpy.ndarray)
+                and (b is None or isinstance(b, numpy.ndarray))):
+            ops = _gpu_ops(x, W) if b is None else _gpu_ops(x, W, b)
+            if ops is not None:
+                return ops.forward(x, W, b),
         # float16, mixed dtypes or CuPy arrays: the array module's own matmul,
         # computed in the wider type, output in x's.
         y = x.dot(W.T).astype(x.dtype, copy=False)
@@ -52,21 +73,38 @@ class LinearFunction(FunctionNode):
                 out.append(self._grad_x(gy, W, x.dtype))
             elif i == 1:
                 out.append(self._grad_W(gy, x, W.dtype))
-            else:
+            elif isinstance(gy, numpy.ndarray):
                 out.append(utils.force_array(gy.sum(axis=0)))
+            else:
+                out.append(self._grad_b_gpu(gy))
         return tuple(out)
 
     @staticmethod
     def _grad_x(gy, W, dtype):
         if blas.supports(gy, W):
             return blas.linear_grad_x(gy, W)
+        if not (isinstance(gy, numpy.ndarray) and isinstance(W, numpy.ndarray)):
+            ops = _gpu_ops(gy, W)
+            if ops is not None and gy.dtype == dtype:
+                return ops.grad_x(gy, W)
         return gy.dot(W).astype(dtype, copy=False)
 
     @staticmethod
     def _grad_W(gy, x, dtype):
         if blas.supports(gy, x) and gy.dtype == dtype:
             return blas.linear_grad_W(gy, x)
+        if not (isinstance(gy, numpy.ndarray) and isinstance(x, numpy.ndarray)):
+            ops = _gpu_ops(gy, x)
+            if ops is not None and gy.dtype == dtype:
+                return ops.grad_W(gy, x)
         return gy.T.dot(x).astype(dtype, copy=False)
+
+    @staticmethod
+    def _grad_b_gpu(gy):
+        ops = _gpu_ops(gy)
+        if ops is not None:
+            return ops.bias_grad(gy)
+        return utils.force_array(gy.sum(axis=0))
 
     def backward(self, indexes, grad_outputs):
         # Built from differentiable ops so the gradient can be differentiated again.

@@ -1,1 +1,5 @@
 """pooling functions (exports listed here are gathered into fastgrad.functions)."""
+from fastgrad.functions.pooling.average_pooling_2d import average_pooling_2d  # NOQA
+from fastgrad.functions.pooling.max_pooling_2d import max_pooling_2d  # NOQA
+from fastgrad.functions.pooling.unpooling_2d import unpooling_2d  # NOQA
+from fastgrad.functions.pooling.upsampling_2d import upsampling_2d  # NOQA

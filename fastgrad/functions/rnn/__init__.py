@@ -1,1 +1,2 @@
 """rnn functions (exports listed here are gathered into fastgrad.functions)."""
+from fastgrad.functions.rnn.lstm import lstm  # NOQA

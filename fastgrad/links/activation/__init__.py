@@ -1,1 +1,3 @@
 """activation links (exports listed here are gathered into fastgrad.links)."""
+from fastgrad.links.activation.maxout import Maxout  # NOQA
+from fastgrad.links.activation.prelu import PReLU  # NOQA

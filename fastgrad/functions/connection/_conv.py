@@ -1,0 +1,243 @@
+"""Raw-array kernels shared by the 2-D convolution family (and the pooling ops).
+
+Layouts, NCHW throughout:
+
+* ``windows`` is the im2col of Chainer as a *view*: ``col[n, c, i, j, y, x] =
+  xpad[n, c, y*sy + i*dy, x*sx + j*dx]`` (as_strided, no copy, no loop).
+* The convolution GEMMs walk the batch in chunks of a few samples: each
+  chunk's windows are copied into one reused, cache-sized column buffer
+  ``(n, G, Cg*kh*kw, oh*ow)`` and multiplied at once (a batched GEMM per
+  sample and group, ``W_g @ col[n, g]``), which writes NCHW output directly.
+  The column matrix of the whole batch (kh*kw times the input) never exists,
+  and the copy lands in cache right before the GEMM reads it.
+* ``col2im_add`` is the adjoint: one strided ``+=`` per kernel offset (kh*kw
+  vectorised adds, never a loop over pixels), also done chunk by chunk.
+
+Float16 is computed in float32 (NumPy has no float16 GEMM); mixed float
+dtypes are computed in the wider one.  Callers cast the result.
+"""
+import operator
+
+import numpy
+
+from fastgrad import utils
+
+
+# Bytes of column buffer per batch chunk (CPU): small enough to stay in cache
+# between the im2col copy and the GEMM, big enough for efficient GEMMs.
+_CHUNK_BYTES = 1 << 23
+
+
+def pair(value, name, func, minimum):
+    """``(a, b)`` from an int or a pair of ints (Chainer's ``_pair``), checked."""
+    if hasattr(value, '__getitem__') and not isinstance(value, (str, bytes)):
+        if len(value) != 2:
+            raise ValueError('{}: {} must be an int or a pair of ints, got {!r}'
+                             .format(func, name, value))
+        a, b = value[0], value[1]
+    else:
+        a = b = value
+    try:
+        a = operator.index(a)
+        b = operator.index(b)
+    except TypeError:
+        raise TypeError('{}: {} must be an int or a pair of ints, got {!r}'
+                        .format(func, name, value)) from None
+    if a < minimum or b < minimum:
+        raise ValueError('{}: {} must be >= {}, got {!r}'.format(func, name, minimum, value))
+    return a, b
+
+
+def outsize_pair(outsize, func):
+    """None, or ``(out_h, out_w)`` (either may be None: computed)."""
+    if outsize is None:
+        return None, None
+    try:
+        out_h, out_w = outsize
+    except (TypeError, ValueError):
+        raise ValueError('{}: outsize must be None or a pair (out_h, out_w), got {!r}'
+                         .format(func, outsize)) from None
+    return out_h, out_w
+
+
+def get_conv_outsize(size, k, s, p, cover_all=False, d=1):
+    """Output length of a convolution (Chainer's ``utils.get_conv_outsize``)."""
+    dk = k + (k - 1) * (d - 1)
+    if cover_all:
+        return (size + p * 2 - dk + s - 1) // s + 1
+    return (size + p * 2 - dk) // s + 1
+
+
+def get_deconv_outsize(size, k, s, p, cover_all=False, d=1):
+    """Output length of a deconvolution (Chainer's ``utils.get_deconv_outsize``)."""
+    dk = (k - 1) * d + 1
+    if cover_all:
+        return s * (size - 1) + dk - s + 1 - 2 * p
+    return s * (size - 1) + dk - 2 * p
+
+
+def compute_dtype(*dtypes):
+    """The dtype the GEMMs run in: the widest input float, at least float32."""
+    dt = numpy.result_type(*dtypes)
+    if dt.kind != 'f' or dt.itemsize < 4:
+        return numpy.dtype(numpy.float32)
+    return dt
+
+
+def _as_strided(xp, a, shape, strides):
+    if xp is numpy:
+        return numpy.lib.stride_tricks.as_strided(a, shape, strides, writeable=False)
+    return xp.lib.stride_tricks.as_strided(a, shape=shape, strides=strides)
+
+
+def _extent(out, k, s, d):
+    """Rows (or columns) of the padded input that ``out`` windows touch."""
+    return (out - 1) * s + (k - 1) * d + 1
+
+
+def padded(x, ph, pw, rows, cols, pval, dtype):
+    """``x`` placed at ``[ph:, pw:]`` of a buffer at least ``rows x cols`` big,
+    filled with ``pval``; ``x`` itself when no padding or cast is needed."""
+    n, c, h, w = x.shape
+    rows = max(rows, ph + h)
+    cols = max(cols, pw + w)
+    if ph == 0 and pw == 0 and rows == h and cols == w and x.dtype == dtype:
+        return x
+    xp = utils.array_module(x)
+    buf = xp.empty((n, c, rows, cols), dtype=dtype)
+    # Fill only the border, then copy x in (each element written once).
+    if ph:
+        buf[:, :, :ph] = pval
+    if rows > ph + h:
+        buf[:, :, ph + h:] = pval
+    if pw:
+        buf[:, :, ph:ph + h, :pw] = pval
+    if cols > pw + w:
+        buf[:, :, ph:ph + h, pw + w:] = pval
+    buf[:, :, ph:ph + h, pw:pw + w] = x
+    return buf
+
+
+def windows(x, kh, kw, sy, sx, ph, pw, oh, ow, dy=1, dx=1, pval=0, dtype=None):
+    """im2col as a read-only view ``(N, C, kh, kw, oh, ow)`` of (padded) ``x``."""
+    xpad = padded(x, ph, pw, _extent(oh, kh, sy, dy), _extent(ow, kw, sx, dx), pval,
+                  x.dtype if dtype is None else dtype)
+    n, c = xpad.shape[:2]
+    s_n, s_c, s_h, s_w = xpad.strides
+    return _as_strided(utils.array_module(xpad), xpad,
+                       (n, c, kh, kw, oh, ow),
+                       (s_n, s_c, s_h * dy, s_w * dx, s_h * sy, s_w * sx))
+
+
+def col2im_add(img, col, sy, sx, dy=1, dx=1):
+    """``img`` (padded, ``(N, C, rows, cols)``) += the windows of ``col``."""
+    kh, kw, oh, ow = col.shape[2:]
+    hspan = sy * (oh - 1) + 1
+    wspan = sx * (ow - 1) + 1
+    for i in range(kh):
+        r = i * dy
+        for j in range(kw):
+            q = j * dx
+            img[:, :, r:r + hspan:sy, q:q + wspan:sx] += col[:, :, i, j]
+
+
+def _is_pointwise(kh, kw, sy, sx, ph, pw, oh, ow, h, w):
+    """1x1 kernel, stride 1, no padding: the input already is the column matrix."""
+    return kh == 1 and kw == 1 and sy == 1 and sx == 1 and ph == 0 and pw == 0 \
+        and oh == h and ow == w
+
+
+def _chunk(xp, n, per_sample_elements, itemsize):
+    if xp is not numpy:
+        return n                      # one launch per GEMM on the GPU
+    return max(1, min(n, _CHUNK_BYTES // max(per_sample_elements * itemsize, 1)))
+
+
+class _Columns(object):
+    """im2col of ``x`` by batch chunks: ``cols(s, e)`` is samples ``s:e`` as a
+    ``(e - s, G, K, P)`` array in dtype ``ct`` (a reused buffer, or a view of
+    x itself for pointwise convolutions)."""
+
+    def __init__(self, x, kh, kw, sy, sx, ph, pw, oh, ow, dy, dx, groups, ct):
+        xp = utils.array_module(x)
+        n, c, h, w = x.shape
+        self.shape = (groups, (c // groups) * kh * kw, oh * ow)
+        if _is_pointwise(kh, kw, sy, sx, ph, pw, oh, ow, h, w):
+            self.whole = xp.ascontiguousarray(x, dtype=ct).reshape((n,) + self.shape)
+            self.step = n
+            return
+        self.whole = None
+        self.win = windows(x, kh, kw, sy, sx, ph, pw, oh, ow, dy, dx, 0, ct)
+        per_sample = c * kh * kw * oh * ow
+        self.step = _chunk(xp, n, per_sample, numpy.dtype(ct).itemsize)
+        self.buf = xp.empty((self.step,) + self.win.shape[1:], dtype=ct)
+
+    def __call__(self, s, e):
+        if self.whole is not None:
+            return self.whole[s:e]
+        buf = self.buf[:e - s]
+        utils.array_module(buf).copyto(buf, self.win[s:e])
+        return buf.reshape((e - s,) + self.shape)
+
+
+def conv_forward(x, W, b, sy, sx, ph, pw, oh, ow, dy, dx, groups, out_dtype):
+    """``y[n, o] = sum_{c,i,j} W[o, c, i, j] * xpad[n, c, ...]`` (+ b), NCHW."""
+    xp = utils.array_module(x)
+    n = x.shape[0]
+    out_c, _, kh, kw = W.shape
+    ct = compute_dtype(x.dtype, W.dtype)
+    cols = _Columns(x, kh, kw, sy, sx, ph, pw, oh, ow, dy, dx, groups, ct)
+    W2 = W.reshape(groups, out_c // groups, -1).astype(ct, copy=False)
+    y = xp.empty((n, groups, out_c // groups, oh * ow), dtype=ct)
+    for s in range(0, n, cols.step):
+        e = min(n, s + cols.step)
+        xp.matmul(W2, cols(s, e), out=y[s:e])
+    y = y.reshape(n, out_c, oh, ow)
+    if b is not None:
+        y += b.reshape(1, out_c, 1, 1)
+    return y.astype(out_dtype, copy=False)
+
+
+def conv_grad_W(x, gy, kh, kw, sy, sx, ph, pw, dy, dx, groups, out_dtype):
+    """``gW[o, c, i, j] = sum_{n,y,x} gy[n, o, y, x] * xpad[n, c, ...]``."""
+    xp = utils.array_module(x)
+    n = x.shape[0]
+    out_c, oh, ow = gy.shape[1:]
+    ct = compute_dtype(x.dtype, gy.dtype)
+    cols = _Columns(x, kh, kw, sy, sx, ph, pw, oh, ow, dy, dx, groups, ct)
+    g = gy.reshape(n, groups, out_c // groups, oh * ow).astype(ct, copy=False)
+    gW = None
+    for s in range(0, n, cols.step):
+        e = min(n, s + cols.step)
+        part = xp.matmul(g[s:e], cols(s, e).swapaxes(-1, -2)).sum(axis=0)
+        if gW is None:
+            gW = part
+        else:
+            gW += part
+    return gW.reshape(out_c, -1, kh, kw).astype(out_dtype, copy=False)
+
+
+def conv_grad_x(gy, W, h, w, sy, sx, ph, pw, dy, dx, groups, out_dtype):
+    """The adjoint of ``conv_forward`` in x (= deconvolution): ``(N, C, h, w)``."""
+    xp = utils.array_module(gy)
+    n, out_c, oh, ow = gy.shape
+    _, cg, kh, kw = W.shape
+    c = groups * cg
+    ct = compute_dtype(gy.dtype, W.dtype)
+    W2t = W.reshape(groups, out_c // groups, -1).astype(ct, copy=False).swapaxes(-1, -2)
+    g = gy.reshape(n, groups, out_c // groups, oh * ow).astype(ct, copy=False)
+    if _is_pointwise(kh, kw, sy, sx, ph, pw, oh, ow, h, w):
+        gx = xp.matmul(W2t, g).reshape(n, c, h, w)
+        return gx.astype(out_dtype, copy=False)
+    rows = max(_extent(oh, kh, sy, dy), ph + h)
+    cols = max(_extent(ow, kw, sx, dx), pw + w)
+    img = xp.zeros((n, c, rows, cols), dtype=ct)
+    step = _chunk(xp, n, c * kh * kw * oh * ow, numpy.dtype(ct).itemsize)
+    buf = xp.empty((step, groups, cg * kh * kw, oh * ow), dtype=ct)
+    for s in range(0, n, step):
+        e = min(n, s + step)
+        gcol = buf[:e - s]
+        xp.matmul(W2t, g[s:e], out=gcol)
+        col2im_add(img[s:e], gcol.reshape(e - s, c, kh, kw, oh, ow), sy, sx, dy, dx)
+    gx = img if (rows == h and cols == w) else img[:, :, ph:ph + h, pw:pw + w]
+    return gx.astype(out_dtype, copy=False)

@@ -1,0 +1,197 @@
+"""convolution_2d: 2-D convolution (cross-correlation), NCHW, im2col + GEMM."""
+from fastgrad import utils
+from fastgrad._core.graph import FunctionNode
+from fastgrad.functions.connection import _conv
+
+
+def _check_types(x, W, b, groups):
+    name = 'Convolution2DFunction'
+    if x.dtype.kind != 'f':
+        raise utils.invalid_type(name, "x.dtype.kind == 'f'", 'x.dtype = {}'.format(x.dtype))
+    if W.dtype.kind != 'f':
+        raise utils.invalid_type(name, "W.dtype.kind == 'f'", 'W.dtype = {}'.format(W.dtype))
+    if x.ndim != 4:
+        raise utils.invalid_type(name, 'x.ndim == 4', 'x.ndim = {}'.format(x.ndim))
+    if W.ndim != 4:
+        raise utils.invalid_type(name, 'W.ndim == 4', 'W.ndim = {}'.format(W.ndim))
+    if x.shape[1] != W.shape[1] * groups:
+        raise utils.invalid_type(name, 'x.shape[1] == W.shape[1] * groups',
+                                 '{} != {} * {}'.format(x.shape[1], W.shape[1], groups))
+    if W.shape[0] % groups:
+        raise utils.invalid_type(name, 'W.shape[0] % groups == 0',
+                                 '{} % {} != 0'.format(W.shape[0], groups))
+    if b is not None:
+        if b.dtype != x.dtype:
+            raise utils.invalid_type(name, 'b.dtype == x.dtype',
+                                     '{} != {}'.format(b.dtype, x.dtype))
+        if b.ndim != 1:
+            raise utils.invalid_type(name, 'b.ndim == 1', 'b.ndim = {}'.format(b.ndim))
+        if b.shape[0] != W.shape[0]:
+            raise utils.invalid_type(name, 'b.shape[0] == W.shape[0]',
+                                     '{} != {}'.format(b.shape[0], W.shape[0]))
+
+
+def _positive_outsize(name, oh, ow, x_shape, W_shape):
+    if oh <= 0 or ow <= 0:
+        raise ValueError(
+            '{}: the output would be {}x{} (input {}x{}, kernel {}x{}); the output height '
+            'and width must be positive (check ksize, stride, pad and dilate)'.format(
+                name, oh, ow, x_shape[2], x_shape[3], W_shape[2], W_shape[3]))
+
+
+class Convolution2DFunction(FunctionNode):
+    """``y = conv(x, W) + b``.
+
+    ``cover_all`` may be a pair (height, width): deconvolution's backward needs
+    one flag per axis to reproduce the input size exactly.
+    """
+
+    def __init__(self, stride=1, pad=0, cover_all=False, dilate=1, groups=1):
+        self.sy, self.sx = _conv.pair(stride, 'stride', 'convolution_2d', 1)
+        self.ph, self.pw = _conv.pair(pad, 'pad', 'convolution_2d', 0)
+        self.dy, self.dx = _conv.pair(dilate, 'dilate', 'convolution_2d', 1)
+        if isinstance(cover_all, tuple):
+            self.cover_h, self.cover_w = bool(cover_all[0]), bool(cover_all[1])
+        else:
+            self.cover_h = self.cover_w = bool(cover_all)
+        groups = int(groups)
+        if groups < 1:
+            raise ValueError('convolution_2d: groups must be >= 1, got {}'.format(groups))
+        self.groups = groups
+
+    @property
+    def cover_all(self):
+        return (self.cover_h, self.cover_w)
+
+    def _outsize(self, x_shape, W_shape):
+        oh = _conv.get_conv_outsize(x_shape[2], W_shape[2], self.sy, self.ph,
+                                    self.cover_h, self.dy)
+        ow = _conv.get_conv_outsize(x_shape[3], W_shape[3], self.sx, self.pw,
+                                    self.cover_w, self.dx)
+        return oh, ow
+
+    def forward(self, inputs):
+        x, W = inputs[0], inputs[1]
+        b = inputs[2] if len(inputs) == 3 else None
+        _check_types(x, W, b, self.groups)
+        oh, ow = self._outsize(x.shape, W.shape)
+        _positive_outsize('convolution_2d', oh, ow, x.shape, W.shape)
+        self.retain_inputs((0, 1))
+        return _conv.conv_forward(x, W, b, self.sy, self.sx, self.ph, self.pw, oh, ow,
+                                  self.dy, self.dx, self.groups, x.dtype),
+
+    def backward_arrays(self, indexes, grad_outputs):
+        x, W = self.get_retained_input_arrays()
+        gy = grad_outputs[0]
+        out = []
+        for i in indexes:
+            if i == 0:
+                out.append(_conv.conv_grad_x(
+                    gy, W, x.shape[2], x.shape[3], self.sy, self.sx, self.ph, self.pw,
+                    self.dy, self.dx, self.groups, x.dtype))
+            elif i == 1:
+                out.append(_conv.conv_grad_W(
+                    x, gy, W.shape[2], W.shape[3], self.sy, self.sx, self.ph, self.pw,
+                    self.dy, self.dx, self.groups, W.dtype))
+            else:
+                out.append(utils.force_array(
+                    gy.sum(axis=(0, 2, 3)), self.inputs[2].dtype))
+        return tuple(out)
+
+    def backward(self, indexes, grad_outputs):
+        # Built from differentiable ops (deconvolution and the weight-gradient
+        # node below are each other's adjoints), so it can be differentiated again.
+        from fastgrad.functions.array.cast import cast
+        from fastgrad.functions.connection.deconvolution_2d import deconvolution_2d
+        from fastgrad.functions.math.sum import sum as sum_
+        x, W = self.get_retained_inputs()
+        gy = grad_outputs[0]
+        out = []
+        for i in indexes:
+            if i == 0:
+                out.append(deconvolution_2d(
+                    gy, W, stride=(self.sy, self.sx), pad=(self.ph, self.pw),
+                    outsize=x.shape[2:], dilate=(self.dy, self.dx), groups=self.groups))
+            elif i == 1:
+                gW, = Convolution2DGradW(self, W.shape, W.dtype).apply((x, gy))
+                out.append(gW)
+            else:
+                out.append(cast(sum_(gy, axis=(0, 2, 3)), self.inputs[2].dtype))
+        return tuple(out)
+
+
+class Convolution2DGradW(FunctionNode):
+    """``gW`` of a convolution as a function of ``(x, gy)`` (bilinear in both)."""
+
+    def __init__(self, conv, W_shape, W_dtype):
+        self.kh, self.kw = W_shape[2], W_shape[3]
+        self.W_dtype = W_dtype
+        self.sy, self.sx = conv.sy, conv.sx
+        self.ph, self.pw = conv.ph, conv.pw
+        self.dy, self.dx = conv.dy, conv.dx
+        self.cover_all = conv.cover_all
+        self.groups = conv.groups
+
+    def forward(self, inputs):
+        x, gy = inputs
+        self.retain_inputs((0, 1))
+        return _conv.conv_grad_W(x, gy, self.kh, self.kw, self.sy, self.sx, self.ph,
+                                 self.pw, self.dy, self.dx, self.groups, self.W_dtype),
+
+    def backward_arrays(self, indexes, grad_outputs):
+        x, gy = self.get_retained_input_arrays()
+        ggW = grad_outputs[0]
+        out = []
+        for i in indexes:
+            if i == 0:
+                out.append(_conv.conv_grad_x(
+                    gy, ggW, x.shape[2], x.shape[3], self.sy, self.sx, self.ph, self.pw,
+                    self.dy, self.dx, self.groups, x.dtype))
+            else:
+                out.append(_conv.conv_forward(
+                    x, ggW, None, self.sy, self.sx, self.ph, self.pw, gy.shape[2],
+                    gy.shape[3], self.dy, self.dx, self.groups, gy.dtype))
+        return tuple(out)
+
+    def backward(self, indexes, grad_outputs):
+        from fastgrad.functions.array.cast import cast
+        from fastgrad.functions.connection.deconvolution_2d import deconvolution_2d
+        x, gy = self.get_retained_inputs()
+        ggW = grad_outputs[0]
+        out = []
+        for i in indexes:
+            if i == 0:
+                gx = deconvolution_2d(
+                    gy, ggW, stride=(self.sy, self.sx), pad=(self.ph, self.pw),
+                    outsize=x.shape[2:], dilate=(self.dy, self.dx), groups=self.groups)
+                out.append(cast(gx, x.dtype))
+            else:
+                ggy, = Convolution2DFunction(
+                    (self.sy, self.sx), (self.ph, self.pw), self.cover_all,
+                    (self.dy, self.dx), self.groups).apply((x, ggW))
+                out.append(cast(ggy, gy.dtype))
+        return tuple(out)
+
+
+def convolution_2d(x, W, b=None, stride=1, pad=0, cover_all=False, *, dilate=1, groups=1):
+    """Two-dimensional convolution (cross-correlation, as in Chainer).
+
+    ``x`` is ``(n, c_I, h_I, w_I)``, ``W`` is ``(c_O, c_I / groups, h_K, w_K)``
+    and ``b`` (optional) is ``(c_O,)``.  The output is ``(n, c_O, h_O, w_O)``
+    with ``h_O = (h_I + 2 h_P - h_K') // s_Y + 1`` where ``h_K' = h_K + (h_K -
+    1)(d_Y - 1)`` is the dilated kernel (with ``cover_all`` the last partial
+    window is kept: ``(h_I + 2 h_P - h_K' + s_Y - 1) // s_Y + 1``).  ``stride``,
+    ``pad`` and ``dilate`` are ints or ``(y, x)`` pairs; ``groups`` splits the
+    channels into independent convolutions.  The output dtype is ``x``'s.
+
+    >>> import numpy as np
+    >>> x = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
+    >>> W = np.ones((1, 1, 2, 2), dtype=np.float32)
+    >>> convolution_2d(x, W, stride=2).array[0, 0]
+    array([[10., 18.],
+           [42., 50.]], dtype=float32)
+    """
+    func = Convolution2DFunction(stride, pad, cover_all, dilate, groups)
+    args = (x, W) if b is None else (x, W, b)
+    y, = func.apply(args)
+    return y

@@ -1,0 +1,197 @@
+"""batch_normalization: normalize with the batch's own mean and variance."""
+import numpy
+
+from fastgrad import utils
+from fastgrad._core.graph import FunctionNode, Variable
+
+
+def parse_axis(axis, func):
+    """None, an int, or an ascending sequence of ints (Chainer's rules)."""
+    if axis is None:
+        return None
+    if isinstance(axis, (int, numpy.integer)):
+        return (int(axis),)
+    try:
+        axis = tuple(int(a) for a in axis)
+    except TypeError:
+        raise TypeError('{}: axis must be None, an int or a tuple of ints, got {!r}'
+                        .format(func, axis)) from None
+    for a, b in zip(axis, axis[1:]):
+        if a >= b:
+            raise ValueError('{}: numbers in axis must be sorted in ascending order, got {}'
+                             .format(func, axis))
+    return axis
+
+
+class Axes(object):
+    """Where the statistics are taken (``axis``) and where gamma lives (``key``)."""
+
+    def __init__(self, name, x, gamma, axis):
+        ndim = x.ndim
+        if axis is None:
+            if ndim < gamma.ndim + 1:
+                raise utils.invalid_type(name, 'x.ndim >= gamma.ndim + 1',
+                                         '{} < {} + 1'.format(ndim, gamma.ndim))
+            axis = (0,) + tuple(range(gamma.ndim + 1, ndim))
+        else:
+            for a in axis:
+                if not -ndim <= a < ndim:
+                    raise utils.invalid_type(name, '-x.ndim <= axis < x.ndim',
+                                             'axis = {}, x.ndim = {}'.format(a, ndim))
+            axis = tuple(sorted(a % ndim for a in axis))
+        key = tuple(i for i in range(ndim) if i not in axis)
+        expect = tuple(x.shape[i] for i in key)
+        if gamma.shape != expect:
+            raise utils.invalid_type(
+                name, 'gamma.shape == x.shape[key axes {}]'.format(key),
+                '{} != {}'.format(gamma.shape, expect))
+        self.axis = axis
+        # gamma-like arrays reshaped to broadcast against x
+        self.bshape = tuple(n if i in key else 1 for i, n in enumerate(x.shape))
+        self.m = max(x.size // max(gamma.size, 1), 1)
+
+
+def compute_dtype(*dtypes):
+    """float64 if any operand is, else float32 (float16 is computed in float32)."""
+    for d in dtypes:
+        if d == numpy.float64:
+            return numpy.dtype(numpy.float64)
+    return numpy.dtype(numpy.float32)
+
+
+def check_float(name, what, a):
+    if a.dtype.kind != 'f':
+        raise utils.invalid_type(name, "{}.dtype.kind == 'f'".format(what),
+                                 '{}.dtype = {}'.format(what, a.dtype))
+
+
+def check_like_gamma(name, what, a, gamma):
+    if a.dtype != gamma.dtype:
+        raise utils.invalid_type(name, '{}.dtype == gamma.dtype'.format(what),
+                                 '{} != {}'.format(a.dtype, gamma.dtype))
+    if a.shape != gamma.shape:
+        raise utils.invalid_type(name, '{}.shape == gamma.shape'.format(what),
+                                 '{} != {}'.format(a.shape, gamma.shape))
+
+
+class BatchNormalization(FunctionNode):
+    def __init__(self, eps=2e-5, running_mean=None, running_var=None, decay=0.9, axis=None):
+        self.eps = float(eps)
+        self.running_mean = running_mean
+        self.running_var = running_var
+        self.decay = float(decay)
+        self.axis = parse_axis(axis, 'batch_normalization')
+
+    def forward(self, inputs):
+        name = 'BatchNormalization'
+        x, gamma, beta = inputs
+        check_float(name, 'x', x)
+        check_float(name, 'gamma', gamma)
+        check_like_gamma(name, 'beta', beta, gamma)
+        ax = self.ax = Axes(name, x, gamma, self.axis)
+        ct = self.ct = compute_dtype(x.dtype, gamma.dtype)
+        xp = utils.array_module(x)
+        axis = ax.axis
+        mean = x.mean(axis=axis, dtype=ct, keepdims=True)
+        xc = xp.subtract(x, mean, dtype=ct)
+        var = xp.square(xc).mean(axis=axis, keepdims=True)
+        inv_std = 1.0 / xp.sqrt(var + ct.type(self.eps))
+        self.mean = mean
+        self.inv_std = inv_std
+        scale = gamma.reshape(ax.bshape) * inv_std
+        xc *= scale
+        xc += beta.reshape(ax.bshape)
+        y = xc.astype(x.dtype, copy=False)
+        if self.running_mean is not None:
+            self._update(self.running_mean, mean.reshape(gamma.shape), 1.0)
+        if self.running_var is not None:
+            # Unbiased estimate, as Chainer: var * m / (m - 1).
+            adjust = ax.m / max(ax.m - 1.0, 1.0)
+            self._update(self.running_var, var.reshape(gamma.shape), adjust)
+        self.retain_inputs((0, 1))
+        return y,
+
+    def _update(self, running, batch_stat, factor):
+        """``running = decay * running + (1 - decay) * factor * batch_stat``, in place."""
+        running *= self.decay
+        running += ((1.0 - self.decay) * factor * batch_stat).astype(running.dtype, copy=False)
+
+    def backward_arrays(self, indexes, grad_outputs):
+        x, gamma = self.get_retained_input_arrays()
+        ax, ct = self.ax, self.ct
+        xp = utils.array_module(x)
+        gy = grad_outputs[0]
+        x_hat = xp.subtract(x, self.mean, dtype=ct)
+        x_hat *= self.inv_std
+        gbeta = gy.sum(axis=ax.axis, dtype=ct, keepdims=True)
+        ggamma = (x_hat * gy).sum(axis=ax.axis, keepdims=True)
+        out = []
+        for i in indexes:
+            if i == 0:
+                # gx = gamma / std * (gy - mean(gy) - x_hat * mean(gy * x_hat))
+                x_hat *= ggamma * (1.0 / ax.m)
+                x_hat += gbeta * (1.0 / ax.m)
+                gx = xp.subtract(gy, x_hat, dtype=ct)
+                gx *= gamma.reshape(ax.bshape) * self.inv_std
+                out.append(gx.astype(x.dtype, copy=False))
+            elif i == 1:
+                out.append(ggamma.reshape(gamma.shape).astype(gamma.dtype, copy=False))
+            else:
+                out.append(gbeta.reshape(gamma.shape).astype(self.inputs[2].dtype, copy=False))
+        return tuple(out)
+
+    def backward(self, indexes, grad_outputs):
+        # The same gradient written with differentiable ops (statistics recomputed
+        # from x), so batch normalization can be differentiated twice.
+        from fastgrad.functions.array.cast import cast
+        from fastgrad.functions.array.reshape import reshape
+        from fastgrad.functions.math.average import mean as mean_
+        from fastgrad.functions.math.sum import sum as sum_
+        x, gamma = self.get_retained_inputs()
+        ax, ct = self.ax, self.ct
+        gy = cast(grad_outputs[0], ct)
+        xf = cast(x, ct)
+        xc = xf - mean_(xf, axis=ax.axis, keepdims=True)
+        inv_std = (mean_(xc * xc, axis=ax.axis, keepdims=True) + self.eps) ** -0.5
+        x_hat = xc * inv_std
+        gbeta = sum_(gy, axis=ax.axis, keepdims=True)
+        ggamma = sum_(gy * x_hat, axis=ax.axis, keepdims=True)
+        out = []
+        for i in indexes:
+            if i == 0:
+                g = reshape(cast(gamma, ct), ax.bshape) * inv_std
+                gx = g * (gy - (x_hat * ggamma + gbeta) * (1.0 / ax.m))
+                out.append(cast(gx, x.dtype))
+            elif i == 1:
+                out.append(cast(reshape(ggamma, gamma.shape), gamma.dtype))
+            else:
+                out.append(cast(reshape(gbeta, gamma.shape), self.inputs[2].dtype))
+        return tuple(out)
+
+
+def _raw(a):
+    return a.array if isinstance(a, Variable) else a
+
+
+def batch_normalization(x, gamma, beta, eps=2e-5, running_mean=None, running_var=None,
+                        decay=0.9, axis=None, **kwargs):
+    """Batch normalization: ``y = gamma * (x - mean) / sqrt(var + eps) + beta``
+    with the mean and (biased) variance of ``x`` over ``axis``.
+
+    ``axis`` defaults to ``(0,)`` plus every axis after gamma's: for ``x``
+    ``(N, C, H, W)`` and ``gamma`` ``(C,)``, the statistics are per channel
+    over ``(0, 2, 3)``.  ``gamma`` and ``beta`` have the shape of the axes
+    left over.  If ``running_mean`` / ``running_var`` are given they are
+    updated in place: ``r = decay * r + (1 - decay) * stat`` (the variance
+    unbiased, times ``m / (m - 1)``).  The output dtype is ``x``'s; float16
+    inputs are computed in float32.
+    """
+    if 'train' in kwargs:
+        raise ValueError('train argument is not supported anymore. Use '
+                         "chainer.using_config('train', train).")
+    if kwargs:
+        raise TypeError('batch_normalization() got unexpected keyword arguments: {}'
+                        .format(', '.join(sorted(kwargs))))
+    func = BatchNormalization(eps, _raw(running_mean), _raw(running_var), decay, axis)
+    y, = func.apply((x, gamma, beta))
+    return y

@@ -1,0 +1,97 @@
+"""layer_normalization: normalize each row of a 2-D input over its units."""
+from fastgrad import utils
+from fastgrad._core.graph import FunctionNode
+from fastgrad.functions.normalization.batch_normalization import compute_dtype
+
+_NAME = 'LayerNormalization'
+
+
+def _check(x, gamma, beta):
+    if x.dtype.kind != 'f':
+        raise utils.invalid_type(_NAME, "x.dtype.kind == 'f'", 'x.dtype = {}'.format(x.dtype))
+    if x.ndim != 2:
+        raise utils.invalid_type(_NAME, 'x.ndim == 2', 'x.ndim = {}'.format(x.ndim))
+    for what, a in (('gamma', gamma), ('beta', beta)):
+        if a.ndim != 1:
+            raise utils.invalid_type(_NAME, '{}.ndim == 1'.format(what),
+                                     '{}.ndim = {}'.format(what, a.ndim))
+        if a.dtype != x.dtype:
+            raise utils.invalid_type(_NAME, '{}.dtype == x.dtype'.format(what),
+                                     '{} != {}'.format(a.dtype, x.dtype))
+        if a.shape[0] != x.shape[1]:
+            raise utils.invalid_type(_NAME, '{}.shape[0] == x.shape[1]'.format(what),
+                                     '{} != {}'.format(a.shape[0], x.shape[1]))
+
+
+class LayerNormalization(FunctionNode):
+    def __init__(self, eps=1e-5):
+        self.eps = float(eps)
+
+    def forward(self, inputs):
+        x, gamma, beta = inputs
+        _check(x, gamma, beta)
+        xp = utils.array_module(x)
+        ct = self.ct = compute_dtype(x.dtype)
+        mean = x.mean(axis=1, dtype=ct, keepdims=True)
+        xc = xp.subtract(x, mean, dtype=ct)
+        var = xp.square(xc).mean(axis=1, keepdims=True)
+        self.inv_std = 1.0 / xp.sqrt(var + ct.type(self.eps))
+        xc *= self.inv_std
+        self.x_hat = xc                 # kept for backward (x_hat, not x)
+        y = xc * gamma
+        y += beta
+        self.retain_inputs((0, 1))
+        return y.astype(x.dtype, copy=False),
+
+    def backward_arrays(self, indexes, grad_outputs):
+        gamma = self.get_retained_input_arrays()[1]
+        x_hat = self.x_hat
+        gy = grad_outputs[0]
+        dtype = gamma.dtype
+        out = []
+        for i in indexes:
+            if i == 0:
+                g = gy * gamma.astype(self.ct, copy=False)
+                gx = g - g.mean(axis=1, keepdims=True)
+                gx -= x_hat * (g * x_hat).mean(axis=1, keepdims=True)
+                gx *= self.inv_std
+                out.append(gx.astype(dtype, copy=False))
+            elif i == 1:
+                out.append((gy * x_hat).sum(axis=0).astype(dtype, copy=False))
+            else:
+                out.append(gy.sum(axis=0, dtype=self.ct).astype(dtype, copy=False))
+        return tuple(out)
+
+    def backward(self, indexes, grad_outputs):
+        from fastgrad.functions.array.cast import cast
+        from fastgrad.functions.math.average import mean as mean_
+        from fastgrad.functions.math.sum import sum as sum_
+        x, gamma = self.get_retained_inputs()
+        ct = self.ct
+        dtype = x.dtype
+        gy = cast(grad_outputs[0], ct)
+        xf = cast(x, ct)
+        xc = xf - mean_(xf, axis=1, keepdims=True)
+        inv_std = (mean_(xc * xc, axis=1, keepdims=True) + self.eps) ** -0.5
+        x_hat = xc * inv_std
+        out = []
+        for i in indexes:
+            if i == 0:
+                g = gy * cast(gamma, ct)
+                gx = (g - mean_(g, axis=1, keepdims=True)
+                      - x_hat * mean_(g * x_hat, axis=1, keepdims=True)) * inv_std
+                out.append(cast(gx, dtype))
+            elif i == 1:
+                out.append(cast(sum_(gy * x_hat, axis=0), dtype))
+            else:
+                out.append(cast(sum_(gy, axis=0), dtype))
+        return tuple(out)
+
+
+def layer_normalization(x, gamma, beta, eps=1e-5):
+    """Layer normalization: each row of ``x`` (``(batch, units)``) is normalized
+    to zero mean and unit (biased) variance over its units, then scaled by
+    ``gamma`` and shifted by ``beta`` (both ``(units,)``, ``x``'s dtype).
+    """
+    y, = LayerNormalization(eps).apply((x, gamma, beta))
+    return y

@@ -1,0 +1,99 @@
+"""local_response_normalization: divide by a power of the local energy across channels."""
+from fastgrad import utils
+from fastgrad._core.graph import FunctionNode
+from fastgrad.functions.normalization.batch_normalization import compute_dtype
+
+_NAME = 'LocalResponseNormalization'
+
+
+def _window_sum(a, half):
+    """``s[:, c] = sum of a[:, c - half : c + half + 1]`` (clipped at the ends);
+    a loop over the ``half`` channel shifts, each one vectorised."""
+    s = a.copy()
+    for i in range(1, half + 1):
+        s[:, i:] += a[:, :-i]
+        s[:, :-i] += a[:, i:]
+    return s
+
+
+class _ChannelWindowSum(FunctionNode):
+    """The window sum as a node: symmetric, so it is its own adjoint."""
+
+    def __init__(self, half):
+        self.half = half
+
+    def forward(self, inputs):
+        return _window_sum(inputs[0], self.half),
+
+    def backward_arrays(self, indexes, grad_outputs):
+        return _window_sum(grad_outputs[0], self.half),
+
+    def backward(self, indexes, grad_outputs):
+        return _ChannelWindowSum(self.half).apply(grad_outputs)
+
+
+class LocalResponseNormalization(FunctionNode):
+    def __init__(self, n=5, k=2, alpha=1e-4, beta=.75):
+        self.n = int(n)
+        if self.n < 1:
+            raise ValueError('local_response_normalization: n must be >= 1, got {}'.format(n))
+        self.half = self.n // 2
+        self.k = float(k)
+        self.alpha = float(alpha)
+        self.beta = float(beta)
+
+    def forward(self, inputs):
+        x, = inputs
+        if x.dtype.kind != 'f':
+            raise utils.invalid_type(_NAME, "x.dtype.kind == 'f'",
+                                     'x.dtype = {}'.format(x.dtype))
+        if x.ndim < 2:
+            raise utils.invalid_type(_NAME, 'x.ndim >= 2', 'x.ndim = {}'.format(x.ndim))
+        xp = utils.array_module(x)
+        ct = self.ct = compute_dtype(x.dtype)
+        unit = _window_sum(xp.square(x, dtype=ct), self.half)
+        unit *= self.alpha
+        unit += self.k
+        self.scale = unit ** -self.beta
+        self.retain_inputs((0,))
+        return (x * self.scale).astype(x.dtype, copy=False),
+
+    def backward_arrays(self, indexes, grad_outputs):
+        x, = self.get_retained_input_arrays()
+        xp = utils.array_module(x)
+        gy = grad_outputs[0]
+        scale = self.scale
+        # unit = scale ** (-1 / beta) is cheaper to recompute from x than to keep.
+        unit = _window_sum(xp.square(x, dtype=self.ct), self.half)
+        unit *= self.alpha
+        unit += self.k
+        gs = gy * scale                       # d/dx of x * scale with scale fixed
+        summand = gs * x
+        summand /= unit
+        gx = gs - (2 * self.alpha * self.beta) * x * _window_sum(summand, self.half)
+        return gx.astype(x.dtype, copy=False),
+
+    def backward(self, indexes, grad_outputs):
+        from fastgrad.functions.array.cast import cast
+        x, = self.get_retained_inputs()
+        ct = self.ct
+        xf = cast(x, ct)
+        gy = cast(grad_outputs[0], ct)
+        unit, = _ChannelWindowSum(self.half).apply((xf * xf,))
+        unit = unit * self.alpha + self.k
+        scale = unit ** -self.beta
+        summand = gy * xf * scale / unit
+        ws, = _ChannelWindowSum(self.half).apply((summand,))
+        gx = gy * scale - (2 * self.alpha * self.beta) * xf * ws
+        return cast(gx, x.dtype),
+
+
+def local_response_normalization(x, n=5, k=2, alpha=1e-4, beta=.75):
+    """Local response normalization across channels (axis 1):
+    ``y = x / (k + alpha * sum_{c' = c - n//2}^{c + n//2} x_{c'}^2) ** beta``.
+
+    ``x`` has at least two axes; the window is clipped at the first and last
+    channel.  The output dtype is ``x``'s.
+    """
+    y, = LocalResponseNormalization(n, k, alpha, beta).apply((x,))
+    return y

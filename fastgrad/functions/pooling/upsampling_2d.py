@@ -1,0 +1,68 @@
+"""upsampling_2d: put each value back at its max pooling position (zeros elsewhere)."""
+from fastgrad import utils
+from fastgrad._core.graph import FunctionNode, Variable
+from fastgrad.functions.connection import _conv
+from fastgrad.functions.pooling import _pooling
+
+_NAME = 'Upsampling2D'
+
+
+class Upsampling2D(FunctionNode):
+    """``y`` is zero except at the pooled positions: for each input element, the
+    offset ``indexes[...]`` of its window gets the value (overlaps add)."""
+
+    def __init__(self, indexes, geo, outsize, cover_all):
+        self.indexes = indexes
+        self.geo = geo
+        self.outh, self.outw = _conv.outsize_pair(outsize, 'upsampling_2d')
+        self.cover_all = bool(cover_all)
+
+    def forward(self, inputs):
+        x, = inputs
+        _pooling.check_input(_NAME, x)
+        idx = self.indexes
+        if idx.dtype.kind not in 'iu':
+            raise utils.invalid_type(_NAME, "indexes.dtype.kind in 'iu'",
+                                     'indexes.dtype = {}'.format(idx.dtype))
+        if idx.shape != x.shape:
+            raise utils.invalid_type(_NAME, 'x.shape == indexes.shape',
+                                     '{} != {}'.format(x.shape, idx.shape))
+        geo = self.geo
+        h, w = x.shape[2], x.shape[3]
+        if self.outh is None or self.outw is None:
+            dh, dw = geo.unpooled_size(h, w, self.cover_all)
+            self.outh = dh if self.outh is None else self.outh
+            self.outw = dw if self.outw is None else self.outw
+        for axis, size, out, k, s, p in ((2, h, self.outh, geo.kh, geo.sy, geo.ph),
+                                         (3, w, self.outw, geo.kw, geo.sx, geo.pw)):
+            expect = _conv.get_conv_outsize(out, k, s, p, self.cover_all)
+            if size != expect:
+                raise utils.invalid_type(
+                    _NAME, 'x.shape[{}] == {} (the pooled size of outsize {})'.format(
+                        axis, expect, out), '{} != {}'.format(size, expect))
+        return geo.scatter(x, self.outh, self.outw, x.dtype, idx),
+
+    def backward_arrays(self, indexes, grad_outputs):
+        return self.geo.gather(grad_outputs[0], self.indexes, self.inputs[0].dtype),
+
+    def backward(self, indexes, grad_outputs):
+        from fastgrad.functions.pooling.max_pooling_2d import MaxPooling2DWithIndexes
+        gx, = MaxPooling2DWithIndexes(self.indexes, self.geo, self.cover_all).apply(
+            grad_outputs)
+        return gx,
+
+
+def upsampling_2d(x, indexes, ksize, stride=None, pad=0, outsize=None, cover_all=True):
+    """The inverse of :func:`max_pooling_2d` with ``return_indices=True``.
+
+    Each element of ``x`` goes to the position, within its pooling window,
+    that ``indexes`` names (the offset ``i * kw + j``); all other outputs are
+    zero.  ``ksize``, ``stride``, ``pad`` and ``cover_all`` must be the
+    pooling's.  The output size is ``outsize`` or, by default, the smallest
+    size that pools back to ``x``'s (deconvolution's formula).
+    """
+    if isinstance(indexes, Variable):
+        indexes = indexes.array
+    geo = _pooling.Geometry('upsampling_2d', ksize, stride, pad)
+    y, = Upsampling2D(indexes, geo, outsize, cover_all).apply((x,))
+    return y
