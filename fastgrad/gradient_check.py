@@ -558,6 +558,8 @@ def check_double_backward(func, x_data, y_grad, x_grad_grad, params=(),
     params = _as_tuple(params)
     n_x = len(x_data)
     y_grad = () if y_grad is None else _as_tuple(y_grad)
+    # Outputs without an upstream grad (None) are not inputs of the check.
+    gy_given = [g is not None for g in y_grad]
     x_grad_grad = _as_tuple(x_grad_grad)
     params_grad_grad = _as_tuple(params_grad_grad)
 
@@ -576,11 +578,12 @@ def check_double_backward(func, x_data, y_grad, x_grad_grad, params=(),
     if no_grads is not None:
         no_grads = list(no_grads)
         if len(no_grads) == n_x and y_grad:
-            no_grads += [False] * len(y_grad)
+            no_grads += [False] * sum(gy_given)
 
     def first_order_grad(*inputs):
         xs = inputs[:n_x]
-        gys = inputs[n_x:]
+        given = iter(inputs[n_x:])
+        gys = tuple(next(given) if has else None for has in gy_given)
         ys = _as_tuple(func(*xs))
         if gys:
             if len(gys) != len(ys):
@@ -605,7 +608,8 @@ def check_double_backward(func, x_data, y_grad, x_grad_grad, params=(),
         return tuple(gxs)
 
     try:
-        check_backward(first_order_grad, tuple(x_arrays) + tuple(_raw(g) for g in y_grad),
+        check_backward(first_order_grad,
+                       tuple(x_arrays) + tuple(_raw(g) for g in y_grad if g is not None),
                        x_grad_grad + params_grad_grad, params=params, eps=eps,
                        atol=atol, rtol=rtol, no_grads=no_grads, dtype=dtype,
                        detect_nondifferentiable=detect_nondifferentiable)

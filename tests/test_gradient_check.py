@@ -407,3 +407,13 @@ def test_check_double_backward_y_grad_none():
 
 def test_assert_allclose_reexported():
     assert gradient_check.assert_allclose is testing.assert_allclose
+
+
+def test_check_double_backward_with_a_missing_output_grad():
+    import numpy as np
+    import fastgrad.functions as F
+    from fastgrad.gradient_check import check_double_backward
+    rng = np.random.RandomState(0)
+    # lstm has two outputs (c, h); only h gets an upstream gradient here.
+    check_double_backward(F.lstm, (rng.randn(3, 4), rng.randn(3, 16)),
+                          (None, rng.randn(3, 4)), (rng.randn(3, 4), rng.randn(3, 16)))
