@@ -1,4 +1,5 @@
 """Devices and array modules (no GPU needed: CuPy is never imported here)."""
+import os
 import sys
 
 import numpy
@@ -33,10 +34,14 @@ def test_get_device_type_error():
         backend.get_device(1.5)
 
 
-def test_importing_fastgrad_does_not_import_cupy():
+def test_importing_fastgrad_does_not_import_cupy(tmp_path):
     import subprocess
     code = 'import sys, fastgrad, fastgrad.links, fastgrad_cuda; print("cupy" in sys.modules)'
-    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
+    # Run outside the source tree, so the same fastgrad as this test's is imported.
+    root = os.path.dirname(os.path.dirname(os.path.abspath(fastgrad.__file__)))
+    env = dict(os.environ, PYTHONPATH=root)
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
+                         cwd=str(tmp_path), env=env)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == 'False'
 
