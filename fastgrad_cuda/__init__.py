@@ -1,8 +1,16 @@
 """fastgrad_cuda: GPU kernels for fastgrad's linear layer (CuPy RawModule).
 
-Importing this package never imports CuPy.  The hand-written GEMM kernels are
-not written yet (tracked as their own issue); until then ``F.linear`` on CuPy
-arrays runs on CuPy's own matmul (cuBLAS).
+``gemm.cu`` (package data) holds one tiled GEMM kernel family for the three
+products of the linear layer (y = x.W^T + b with an optional fused relu,
+gx = gy.W, gW = gy^T.x), a split-K reduction and a column sum for gb.
+``fastgrad_cuda.linear`` plans the launches and exposes the entry points that
+``F.linear`` / ``L.Linear`` use for CuPy float32/float64 arrays;
+``fastgrad.config.linear_use_cublas = True`` routes the same layer to
+cupy.matmul (cuBLAS) instead.  ``tools/compile_check.py`` compiles every
+kernel instance with nvcc (and NVRTC when available) and reports registers
+and spills without a GPU.
+
+Importing this package never imports CuPy.
 """
 
 

@@ -1,0 +1,1 @@
+"""Developer tools for fastgrad_cuda (compile checks); not imported at run time."""
