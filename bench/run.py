@@ -56,15 +56,17 @@ def setup_chainer():
     _make_env('chainer', python)
     check = subprocess.run([_py('chainer'), '-c', 'import chainer'], capture_output=True)
     if check.returncode:
-        _pip('chainer', 'setuptools<70', 'wheel', 'numpy==1.26.4', 'threadpoolctl')
+        _pip('chainer', 'setuptools<70', 'wheel', 'numpy==1.26.4')
         _pip('chainer', '--no-build-isolation', 'chainer==7.8.1')
+    _pip('chainer', 'threadpoolctl')
 
 
 def setup_torch():
     _make_env('torch')
     check = subprocess.run([_py('torch'), '-c', 'import torch'], capture_output=True)
     if check.returncode:
-        _pip('torch', 'torch==2.13.0', 'numpy', 'threadpoolctl')
+        _pip('torch', 'torch==2.13.0', 'numpy')
+    _pip('torch', 'threadpoolctl')
 
 
 SETUP = {'fastgrad': setup_fastgrad, 'numpy': lambda: None, 'chainer': setup_chainer,
