@@ -82,6 +82,7 @@ class Add(FunctionNode):
 
 class AddConstant(FunctionNode):
     is_elementwise = True
+    __slots__ = ('value',)      # no per-node __dict__: less for the GC to track
 
     def __init__(self, value):
         self.value = value
@@ -164,6 +165,7 @@ class Sub(FunctionNode):
 class SubFromConstant(FunctionNode):
     """value - x"""
     is_elementwise = True
+    __slots__ = ('value',)
 
     def __init__(self, value):
         self.value = value
@@ -235,6 +237,7 @@ class Mul(FunctionNode):
 
 class MulConstant(FunctionNode):
     is_elementwise = True
+    __slots__ = ('value',)
 
     def __init__(self, value):
         self.value = value
@@ -288,6 +291,7 @@ class Div(FunctionNode):
 class DivFromConstant(FunctionNode):
     """value / x"""
     is_elementwise = True
+    __slots__ = ('value',)
 
     def __init__(self, value):
         self.value = value
@@ -315,6 +319,7 @@ def div(lhs, rhs):
 class DivByConstant(FunctionNode):
     """x / value (kept as a division so results match NumPy bit for bit)."""
     is_elementwise = True
+    __slots__ = ('value',)
 
     def __init__(self, value):
         self.value = value
@@ -407,6 +412,7 @@ class PowVarVar(FunctionNode):
 
 class PowVarConst(FunctionNode):
     is_elementwise = True
+    __slots__ = ('value',)
 
     def __init__(self, value):
         self.value = value
@@ -428,6 +434,7 @@ class PowVarConst(FunctionNode):
 class PowConstVar(FunctionNode):
     """value ** x"""
     is_elementwise = True
+    __slots__ = ('value',)
 
     def __init__(self, value):
         self.value = value
