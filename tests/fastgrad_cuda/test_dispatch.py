@@ -234,7 +234,7 @@ for case in cases:
 """
 
 
-def test_engine_rejects_mixed_inputs():
+def test_engine_rejects_mixed_inputs(tmp_path):
     """F.linear(NumPy x, GPU W): the engine's TypeError, before any forward code.
 
     In a subprocess: the engine remembers the first cupy.ndarray type it sees,
@@ -242,10 +242,12 @@ def test_engine_rejects_mixed_inputs():
     """
     import os
     import subprocess
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    import fastgrad
+    # The fastgrad this test imported (installed or source), run outside the tree.
+    root = os.path.dirname(os.path.dirname(os.path.abspath(fastgrad.__file__)))
     env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get('PYTHONPATH', ''))
     out = subprocess.run([sys.executable, '-c', _ENGINE_SCRIPT], capture_output=True,
-                         text=True, env=env, cwd=root)
+                         text=True, env=env, cwd=str(tmp_path))
     assert out.returncode == 0, out.stderr
     lines = out.stdout.strip().splitlines()
     assert len(lines) == 3

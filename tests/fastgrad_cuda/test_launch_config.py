@@ -10,12 +10,18 @@ from fastgrad_cuda import linear as fl
 H200 = dict(sm_count=132, cc=90)
 
 
-def test_import_needs_no_cupy():
+def test_import_needs_no_cupy(tmp_path):
+    import os
     import subprocess
+    import fastgrad
     code = ('import sys; import fastgrad_cuda, fastgrad_cuda.linear, fastgrad; '
             'import fastgrad.functions as F; '
             'assert "cupy" not in sys.modules, "cupy imported"; print("ok")')
-    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
+    # The fastgrad this test imported (installed or source), run outside the tree.
+    root = os.path.dirname(os.path.dirname(os.path.abspath(fastgrad.__file__)))
+    env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get('PYTHONPATH', ''))
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
+                         env=env, cwd=str(tmp_path))
     assert out.stdout.strip() == 'ok', out.stderr
 
 
