@@ -45,7 +45,7 @@ def _make_env(env, python=None):
 def setup_fastgrad():
     _make_env('fastgrad')
     _pip('fastgrad', '--upgrade', 'pip')
-    _pip('fastgrad', 'matplotlib', 'threadpoolctl')
+    _pip('fastgrad', 'matplotlib', 'threadpoolctl', 'scikit-learn')
     # Always reinstall: the benchmark measures the code in this checkout.
     _pip('fastgrad', '--force-reinstall', '--no-deps', ROOT)
     _pip('fastgrad', ROOT)
