@@ -53,3 +53,43 @@ def next_batch(state, batch_size, repeat, order_sampler, dataset_len):
             break
     indices = numpy.concatenate(indices) if len(indices) > 1 else indices[0]
     return IteratorState(pos, epoch, is_new_epoch, order), indices
+
+
+class EpochTracking(object):
+    """The epoch bookkeeping both iterators expose, read from ``self._state``
+    (a state of this module), ``self._previous_epoch_detail`` and
+    ``self._repeat``."""
+
+    @property
+    def current_position(self):
+        return self._state.current_position
+
+    @property
+    def epoch(self):
+        return self._state.epoch
+
+    @property
+    def is_new_epoch(self):
+        return self._state.is_new_epoch
+
+    @property
+    def epoch_detail(self):
+        """Epochs done, with the fraction of the current one."""
+        return self.epoch + self.current_position / self._epoch_size
+
+    @property
+    def previous_epoch_detail(self):
+        """``epoch_detail`` before the last batch (None before the first)."""
+        if self._previous_epoch_detail < 0:
+            return None
+        return self._previous_epoch_detail
+
+    @property
+    def repeat(self):
+        return self._repeat
+
+    @property
+    def _epoch_size(self):
+        order = self._state.order
+        n = len(self.dataset) if order is None else len(order)
+        return n if n > 0 else 1

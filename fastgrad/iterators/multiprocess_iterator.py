@@ -52,7 +52,7 @@ def _shutdown(pool):
     pool.join()
 
 
-class MultiprocessIterator(iterator.Iterator):
+class MultiprocessIterator(_statemachine.EpochTracking, iterator.Iterator):
     """Like :class:`SerialIterator`, but the examples are loaded by
     ``n_processes`` worker processes (all CPUs by default), ``n_prefetch``
     batches ahead.
@@ -167,38 +167,6 @@ class MultiprocessIterator(iterator.Iterator):
             return result.get()
 
     # -- state -----------------------------------------------------------------
-    @property
-    def current_position(self):
-        return self._state.current_position
-
-    @property
-    def epoch(self):
-        return self._state.epoch
-
-    @property
-    def is_new_epoch(self):
-        return self._state.is_new_epoch
-
-    @property
-    def epoch_detail(self):
-        return self.epoch + self.current_position / self._epoch_size
-
-    @property
-    def previous_epoch_detail(self):
-        if self._previous_epoch_detail < 0:
-            return None
-        return self._previous_epoch_detail
-
-    @property
-    def repeat(self):
-        return self._repeat
-
-    @property
-    def _epoch_size(self):
-        order = self._state.order
-        n = len(self.dataset) if order is None else len(order)
-        return n if n > 0 else 1
-
     def reset(self):
         """Back to the start of epoch 0; batches already requested are
         dropped (the workers keep running)."""

@@ -13,7 +13,7 @@ def _make_sampler(shuffle, order_sampler):
     return order_sampler
 
 
-class SerialIterator(iterator.Iterator):
+class SerialIterator(_statemachine.EpochTracking, iterator.Iterator):
     """Batches of ``batch_size`` examples taken from ``dataset`` in the main
     process.
 
@@ -45,40 +45,6 @@ class SerialIterator(iterator.Iterator):
         return [dataset[int(i)] for i in indices]
 
     next = __next__
-
-    @property
-    def current_position(self):
-        return self._state.current_position
-
-    @property
-    def epoch(self):
-        return self._state.epoch
-
-    @property
-    def is_new_epoch(self):
-        return self._state.is_new_epoch
-
-    @property
-    def epoch_detail(self):
-        """Epochs done, with the fraction of the current one."""
-        return self.epoch + self.current_position / self._epoch_size
-
-    @property
-    def previous_epoch_detail(self):
-        """``epoch_detail`` before the last batch (None before the first)."""
-        if self._previous_epoch_detail < 0:
-            return None
-        return self._previous_epoch_detail
-
-    @property
-    def repeat(self):
-        return self._repeat
-
-    @property
-    def _epoch_size(self):
-        order = self._state.order
-        n = len(self.dataset) if order is None else len(order)
-        return n if n > 0 else 1
 
     def reset(self):
         """Back to the start of epoch 0 (with a fresh order)."""
