@@ -12,6 +12,12 @@ def scalar(value, dtype):
     return dtype.type(value) if LEGACY_PROMOTION else value
 
 
+def compute_dtype(dtype):
+    """float16 is computed in float32 (sums, exp and log lose too much in
+    half precision) and cast back; other dtypes are used as they are."""
+    return numpy.dtype(numpy.float32) if dtype == numpy.float16 else dtype
+
+
 def force_array(x, dtype=None):
     """NumPy turns 0-d results into scalars; turn them back into arrays."""
     if dtype is None:

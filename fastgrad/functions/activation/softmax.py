@@ -13,9 +13,7 @@ def _check(name, x, axis):
                                  'axis = {}, x.ndim = {}'.format(axis, x.ndim))
 
 
-def _compute_dtype(dtype):
-    # float16 is computed in float32 (the sum and exp lose too much otherwise).
-    return numpy.dtype(numpy.float32) if dtype == numpy.float16 else dtype
+_compute_dtype = utils.compute_dtype
 
 
 def _check_axis_type(name, axis):

@@ -6,9 +6,7 @@ from fastgrad import utils
 from fastgrad._core.graph import FunctionNode, Variable
 
 
-def _compute_dtype(dtype):
-    # float16 is computed in float32 (exp and the sums would lose too much).
-    return numpy.dtype(numpy.float32) if dtype == numpy.float16 else dtype
+_compute_dtype = utils.compute_dtype
 
 
 def unify_dtypes(args):

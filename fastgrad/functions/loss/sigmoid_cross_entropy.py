@@ -1,5 +1,4 @@
 """sigmoid_cross_entropy: binary cross entropy of sigmoid(x) against 0/1 labels."""
-import numpy
 
 from fastgrad import utils
 from fastgrad._core.graph import FunctionNode
@@ -7,9 +6,7 @@ from fastgrad._core.graph import FunctionNode
 _NAME = 'SigmoidCrossEntropy'
 
 
-def _compute_dtype(dtype):
-    # float16 is computed in float32 (the sum would overflow or lose counts).
-    return numpy.dtype(numpy.float32) if dtype == numpy.float16 else dtype
+_compute_dtype = utils.compute_dtype
 
 
 class SigmoidCrossEntropy(FunctionNode):

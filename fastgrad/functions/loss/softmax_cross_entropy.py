@@ -1,16 +1,10 @@
 """softmax_cross_entropy: softmax over axis 1 followed by the cross entropy."""
-import numpy
-
 from fastgrad import utils
 from fastgrad._core.graph import FunctionNode, Variable
+from fastgrad.functions.activation.log_softmax import log_softmax
+from fastgrad.functions.activation.softmax import _compute_dtype
 
 _NAME = 'SoftmaxCrossEntropy'
-
-
-def _compute_dtype(dtype):
-    # float16 is computed in float32 and cast back (the exp/log/sum would lose
-    # most of its precision otherwise).
-    return numpy.dtype(numpy.float32) if dtype == numpy.float16 else dtype
 
 
 def _log_softmax_array(x, xp):
@@ -20,34 +14,9 @@ def _log_softmax_array(x, xp):
     return z
 
 
-class LogSoftmax(FunctionNode):
-    """log(softmax(x)) over axis 1; used by the differentiable backward path."""
-
-    def forward(self, inputs):
-        x, = inputs
-        xp = utils.array_module(x)
-        ct = _compute_dtype(x.dtype)
-        y = _log_softmax_array(x.astype(ct, copy=False), xp).astype(x.dtype, copy=False)
-        self.retain_outputs((0,))
-        return utils.force_array(y),
-
-    def backward_arrays(self, indexes, grad_outputs):
-        y = self.output_data[0]
-        gy = grad_outputs[0]
-        xp = utils.array_module(y)
-        return utils.force_array(gy - xp.exp(y) * gy.sum(axis=1, keepdims=True)),
-
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.math.exponential import exp
-        from fastgrad.functions.math.sum import sum as sum_
-        y, = self.get_retained_outputs()
-        gy = grad_outputs[0]
-        return gy - exp(y) * sum_(gy, axis=1, keepdims=True),
-
-
 def _log_softmax(x):
-    y, = LogSoftmax().apply((x,))
-    return y
+    # The differentiable op, for the double-backprop path and soft targets.
+    return log_softmax(x, axis=1)
 
 
 def _check_class_weight(class_weight):

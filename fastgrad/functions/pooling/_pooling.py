@@ -130,6 +130,4 @@ def check_input(func, x):
         raise utils.invalid_type(func, 'x.ndim == 4', 'x.ndim = {}'.format(x.ndim))
 
 
-def accumulate_dtype(dtype):
-    """Sums of float16 values are gathered in float32."""
-    return numpy.dtype(numpy.float32) if dtype == numpy.float16 else dtype
+accumulate_dtype = utils.compute_dtype
