@@ -10,6 +10,8 @@ Runs on the 8x8 digits that ship with scikit-learn (``pip install
 """
 import argparse
 
+import numpy
+
 import fastgrad as chainer
 import fastgrad.functions as F
 import fastgrad.links as L
@@ -44,9 +46,14 @@ def main():
     parser.add_argument('--device', '-d', type=str, default='-1')
     parser.add_argument('--out', '-o', default='result_cnn')
     parser.add_argument('--noplot', dest='plot', action='store_false')
+    parser.add_argument('--seed', type=int, default=None,
+                        help='seed NumPy\'s global RNG (initial weights, '
+                        'shuffling, dropout) for a reproducible run')
     parser.add_argument('--data', type=str, default=None,
                         help='folder with MNIST files (default: the digits)')
     args = parser.parse_args()
+    if args.seed is not None:
+        numpy.random.seed(args.seed)
 
     device = chainer.get_device(args.device)
     print('Device: {}'.format(device))

@@ -13,6 +13,8 @@ scikit-learn (1,797 images, no download; ``pip install "fastgrad[examples]"``);
 """
 import argparse
 
+import numpy
+
 import fastgrad as chainer
 import fastgrad.functions as F
 import fastgrad.links as L
@@ -72,6 +74,9 @@ def main():
                         help='Number of units')
     parser.add_argument('--noplot', dest='plot', action='store_false',
                         help='Disable PlotReport extension')
+    parser.add_argument('--seed', type=int, default=None,
+                        help='seed NumPy\'s global RNG (initial weights, '
+                        'shuffling, dropout) for a reproducible run')
     parser.add_argument('--data', type=str, default=None,
                         help='Folder with the MNIST files (IDX or mnist.npz); '
                         'by default the scikit-learn digits are used')
@@ -80,6 +85,8 @@ def main():
                        type=int, nargs='?', const=0,
                        help='GPU ID (negative value indicates CPU)')
     args = parser.parse_args()
+    if args.seed is not None:
+        numpy.random.seed(args.seed)
 
     device = _device(args.device)
 
