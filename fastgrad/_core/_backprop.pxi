@@ -109,12 +109,15 @@ cdef FunctionNode _pop(list heap):
     return top
 
 
-cdef tuple _call_backward(FunctionNode f, tuple indexes, list gys, bint double, bint fast):
+cdef tuple _call_backward(FunctionNode f, tuple indexes, tuple gys, bint double, bint fast):
     """Run one function's backward; returns raw arrays (or Variables if double)."""
     cdef Py_ssize_t k, n_in = len(f.inputs)
     cdef VariableNode node
     if fast:
-        gxs = f.backward_arrays(indexes, tuple(gys))
+        gxs = f.backward_arrays(indexes, gys)
+        if (type(gxs) is tuple and len(<tuple>gxs) == len(indexes)
+                and not _legacy_promotion and _all_plain(<tuple>gxs)):
+            return <tuple>gxs            # the common case: nothing to convert
     else:
         gy_vars = []
         for g in gys:
@@ -157,6 +160,13 @@ cdef tuple _call_backward(FunctionNode f, tuple indexes, list gys, bint double, 
     return tuple(out)
 
 
+cdef inline bint _all_plain(tuple gxs):
+    for gx in gxs:
+        if gx is not None and type(gx) is not _ndarray:
+            return False
+    return True
+
+
 cdef _check_grad_type(FunctionNode f, int index, object gx):
     cdef VariableNode node = f.inputs[index]
     g = (<Variable>gx)._data if isinstance(gx, Variable) else gx
@@ -169,6 +179,19 @@ cdef _check_grad_type(FunctionNode f, int index, object gx):
     if node._shape is not None and g.shape != node._shape:
         raise ValueError('{}.backward: gradient for input {} has shape {}; expected {} '
                          '(the input\'s)'.format(f.label, index, g.shape, node._shape))
+
+
+cdef tuple _ONE_INDEX = (0,)
+
+
+cdef inline bint _is_target(VariableNode xnode, bint grad_mode):
+    """Does backward compute a gradient for this input?"""
+    if not xnode.requires_grad:
+        return False
+    if grad_mode and not xnode._keep_pending and (
+            xnode._creator is None or not xnode._creator._needed):
+        return False
+    return True
 
 
 cdef _backprop(list roots, list root_grads, bint retain_grad, bint double, bint grad_mode,
@@ -226,20 +249,19 @@ cdef _backprop(list roots, list root_grads, bint retain_grad, bint double, bint 
             if not any_grad or f.inputs is None:
                 continue
             inputs = f.inputs
-            targets = []
-            for i in range(len(inputs)):
-                xnode = inputs[i]
-                if not xnode.requires_grad:
-                    continue
-                if grad_mode and not xnode._keep_pending and (
-                        xnode._creator is None or not xnode._creator._needed):
-                    continue
-                targets.append(i)
-            if not targets:
+            if len(inputs) == 1:
+                # one input (most ops): no per-call index list
+                indexes = _ONE_INDEX if _is_target(<VariableNode>inputs[0], grad_mode) else None
+            else:
+                targets = []
+                for i in range(len(inputs)):
+                    if _is_target(<VariableNode>inputs[i], grad_mode):
+                        targets.append(i)
+                indexes = tuple(targets) if targets else None
+            if indexes is None:
                 continue
-            indexes = tuple(targets)
             fast = (not double) and (f._flags & _FAST_BACKWARD) != 0
-            gxs = _call_backward(f, indexes, gys, double, fast)
+            gxs = _call_backward(f, indexes, tuple(gys), double, fast)
             gys = None
             for k in range(len(indexes)):
                 gx = gxs[k]

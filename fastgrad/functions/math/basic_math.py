@@ -101,18 +101,37 @@ class MultiAdd(FunctionNode):
     """x0 + x1 + ... + xn in one node (``F.add(*xs)`` with more than two inputs)."""
     is_elementwise = True
 
+    _SMALL = 1 << 16                      # elements summed through one stacked array
+
     def forward(self, inputs):
-        y = inputs[0] + inputs[1]         # a fresh array: safe to add into
+        x0 = inputs[0]
+        dtype, shape = x0.dtype, x0.shape
+        same_shape = True
+        for x in inputs:
+            if x.dtype != dtype:
+                raise utils.invalid_type('MultiAdd', 'all dtypes equal', ', '.join(
+                    str(x.dtype) for x in inputs))
+            if x.shape != shape:
+                same_shape = False
+        self._same_shape = same_shape
+        n = len(inputs)
+        if same_shape and shape and n * x0.size <= self._SMALL:
+            # Many small operands (a wide graph's sum): one concatenate and one
+            # reduction instead of n Python-level adds.
+            xp = utils.array_module(x0)
+            stacked = xp.concatenate(inputs).reshape((n,) + shape)
+            return utils.force_array(xp.add.reduce(stacked, axis=0)),
+        y = x0 + inputs[1]                # a fresh array: safe to add into
         for x in inputs[2:]:
             y += x
         return utils.force_array(y),
 
     def backward_arrays(self, indexes, grad_outputs):
         gy = grad_outputs[0]
-        shape = gy.shape
+        if self._same_shape and gy.shape == self.inputs[0].shape:
+            return (gy,) * len(indexes)
         inputs = self.inputs
-        return [gy if inputs[i].shape == shape else utils.sum_to(gy, inputs[i].shape)
-                for i in indexes]
+        return [utils.sum_to(gy, inputs[i].shape) for i in indexes]
 
     def backward(self, indexes, grad_outputs):
         gy = grad_outputs[0]
@@ -125,12 +144,7 @@ def add(*xs):
         return _add2(xs[0], xs[1])
     if len(xs) < 2:
         raise TypeError('add: expected at least two operands, got {}'.format(len(xs)))
-    dtype = xs[0].dtype
-    for x in xs:
-        if x.dtype != dtype:
-            raise utils.invalid_type('MultiAdd', 'all dtypes equal',
-                                     ', '.join(str(x.dtype) for x in xs))
-    y, = MultiAdd().apply(xs)
+    y, = MultiAdd().apply(xs)          # forward checks the dtypes
     return y
 
 
