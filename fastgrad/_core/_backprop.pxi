@@ -184,6 +184,31 @@ cdef _check_grad_type(FunctionNode f, int index, object gx):
 cdef tuple _ONE_INDEX = (0,)
 
 
+cdef tuple _take_output_grads(FunctionNode f, bint retain_grad, bint double):
+    """The gathered grads of ``f``'s outputs (None where none came), taken off
+    the nodes; None if no output got a grad."""
+    cdef VariableNode node
+    cdef Py_ssize_t k, n_out = f._n_out
+    cdef list gys = None
+    for k in range(n_out):
+        if f._out_nodes[k] == NULL:
+            continue
+        node = <VariableNode>f._out_nodes[k]
+        g = node._pending
+        if g is None:
+            continue
+        if not node._keep_pending:
+            node._pending = None
+        if retain_grad and node._variable != NULL:
+            _store_grad(node, g, False, double)
+        if n_out == 1:
+            return (g,)
+        if gys is None:
+            gys = [None] * n_out
+        gys[k] = g
+    return None if gys is None else tuple(gys)
+
+
 cdef inline bint _is_target(VariableNode xnode, bint grad_mode):
     """Does backward compute a gradient for this input?"""
     if not xnode.requires_grad:
@@ -207,13 +232,20 @@ cdef _backprop(list roots, list root_grads, bint retain_grad, bint double, bint 
     cdef list kept = []                  # retain_grad: nodes whose grads we stored
     cdef VariableNode node, xnode
     cdef FunctionNode f
-    cdef Py_ssize_t i, k, n_out
+    cdef Py_ssize_t i, k
     cdef bint fast
-    cdef list gys
-    cdef tuple indexes
+    cdef tuple gys, indexes
 
+    global _track_all
     old_backprop = _config.__dict__.get('enable_backprop', _missing)
     _config.enable_backprop = double
+    if double:
+        # Grad Variables will be stored on nodes, and their graphs read the
+        # forward graph: cycles.  Put the forward graph back under the cycle
+        # collector, and keep everything this pass makes there (_gc_tracking).
+        _track_graph(roots)
+        _track_graph(root_grads)
+        _track_all += 1
     try:
         for i in range(len(roots)):
             node = roots[i]
@@ -230,23 +262,8 @@ cdef _backprop(list roots, list root_grads, bint retain_grad, bint double, bint 
 
         while heap:
             f = _pop(heap)
-            n_out = f._n_out
-            gys = [None] * n_out
-            any_grad = False
-            for k in range(n_out):
-                if f._out_nodes[k] == NULL:
-                    continue
-                node = <VariableNode>f._out_nodes[k]
-                g = node._pending
-                if g is None:
-                    continue
-                any_grad = True
-                gys[k] = g
-                if not node._keep_pending:
-                    node._pending = None
-                if retain_grad and node._variable != NULL:
-                    _store_grad(node, g, False, double)
-            if not any_grad or f.inputs is None:
+            gys = _take_output_grads(f, retain_grad, double)
+            if gys is None or f.inputs is None:
                 continue
             inputs = f.inputs
             if len(inputs) == 1:
@@ -261,7 +278,7 @@ cdef _backprop(list roots, list root_grads, bint retain_grad, bint double, bint 
             if indexes is None:
                 continue
             fast = (not double) and (f._flags & _FAST_BACKWARD) != 0
-            gxs = _call_backward(f, indexes, tuple(gys), double, fast)
+            gxs = _call_backward(f, indexes, gys, double, fast)
             gys = None
             for k in range(len(indexes)):
                 gx = gxs[k]
@@ -300,6 +317,8 @@ cdef _backprop(list roots, list root_grads, bint retain_grad, bint double, bint 
             node._pending = None
         raise
     finally:
+        if double:
+            _track_all -= 1
         if old_backprop is _missing:
             del _config.enable_backprop
         else:

@@ -7,6 +7,7 @@
 cdef dict _type_flags = {}     # type -> (runs check_type_forward, has backward_arrays)
 cdef int _CHECK_TYPE = 1
 cdef int _FAST_BACKWARD = 2
+cdef int _CLOSED = 4           # instances hold no graph or user objects (_gc_tracking)
 
 
 cdef int _flags_of(type cls):
@@ -25,6 +26,9 @@ cdef int _flags_of(type cls):
         slow = _defining_class(mro, 'backward')
         if slow is None or slow is FunctionNode or issubclass(fast, slow):
             f |= _FAST_BACKWARD
+    # Closedness is not inherited: a subclass must declare it again.
+    if cls.__dict__.get('_graph_closed', False) and cls.__dictoffset__ == 0:
+        f |= _CLOSED
     _type_flags[cls] = f
     return f
 
@@ -46,7 +50,7 @@ cdef class FunctionNode:
     ``backward_arrays(target_input_indexes, grad_outputs)`` on raw arrays: the
     engine uses it when no graph is being recorded during backward.
     """
-    cdef public tuple inputs
+    cdef readonly tuple inputs         # set by apply only (see _gc_tracking)
     cdef PyObject** _out_nodes         # borrowed; cleared by each node's dealloc
     cdef int _n_out
     cdef public int rank
@@ -185,6 +189,7 @@ cdef class FunctionNode:
                 node._out_index = i
                 node.rank = self.rank + 1
                 self._out_nodes[i] = <PyObject*>node
+                _track_graph(node)      # a new edge into this function's graph
                 out.append(v)
         return tuple(out)
 
@@ -213,6 +218,8 @@ cdef tuple _apply(FunctionNode f, object inputs):
     cdef VariableNode node
     cdef bint any_cupy = False
     cdef int flags = _flags_of(type(f))
+    # may the objects made here leave the cycle collector? (_gc_tracking)
+    cdef bint closed = (flags & _CLOSED) != 0 and _track_all == 0
 
     for i in range(n):
         x = inputs[i]
@@ -229,6 +236,8 @@ cdef tuple _apply(FunctionNode f, object inputs):
                 requires_grad = True
             if node.rank > rank:
                 rank = node.rank
+            if node._open:
+                closed = False
         elif _is_array(x):
             in_data[i] = x
         else:
@@ -262,6 +271,10 @@ cdef tuple _apply(FunctionNode f, object inputs):
 
     if not _config.enable_backprop:
         f._retain_in = None
+        for i in range(n_out):            # unlinked leaves: no cycle can pass them
+            v = <Variable>out_vars[i]
+            _untrack(v)
+            _untrack(v._node)
         return tuple(out_vars)
 
     # record the graph
@@ -288,6 +301,20 @@ cdef tuple _apply(FunctionNode f, object inputs):
     if f._retain_out is not None:
         f._retained_output_data = tuple([(<Variable>out_vars[i])._data
                                          for i in f._retain_out])
+    if closed:
+        _untrack(f)
+        _untrack(f.inputs)
+        for i in range(n):
+            node = <VariableNode>nodes[i]
+            if node._creator is None and node._variable == NULL:
+                _untrack(node)            # made above for a raw-array input
+        for i in range(n_out):
+            v = <Variable>out_vars[i]
+            _untrack(v)
+            _untrack(v._node)
+    else:
+        for i in range(n_out):
+            (<Variable>out_vars[i])._node._open = True
     return tuple(out_vars)
 
 

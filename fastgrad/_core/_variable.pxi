@@ -28,6 +28,8 @@ cdef class VariableNode:
     cdef bint _pending_owned
     cdef bint _keep_pending           # grad(): a target input, collected at the end
     cdef bint _in_leaves
+    cdef bint _open                   # may lie on a reference cycle: keep the
+                                      # ops computed from it tracked (_gc_tracking)
     cdef object __weakref__
 
     def __init__(self, variable=None, name=None):
@@ -71,6 +73,7 @@ cdef class VariableNode:
         if not isinstance(func, FunctionNode):
             raise TypeError('creator must be a FunctionNode, got {}'.format(type(func).__name__))
         self._set_creator(<FunctionNode>func, (<FunctionNode>func)._adopt_output(self))
+        _track_graph(self)              # the new edge may close a cycle
 
     def unchain(self):
         """Cut the link to the creator; rank is kept (Chainer's rule)."""
@@ -394,6 +397,8 @@ cdef class Variable:
         node._grad_var = gv
         node._grad = None
         node._grad_owned = False
+        if gv is not None:
+            _track_graph(node)          # gv's graph may lead back to this node
 
     def cleargrad(self):
         """Set the gradient to None (the start of a fresh accumulation)."""

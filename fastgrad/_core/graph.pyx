@@ -24,6 +24,7 @@ from cpython.ref cimport PyObject
 from cpython.mem cimport PyMem_Malloc, PyMem_Free
 cimport cython
 
+import gc as _gc
 import sys
 import warnings
 import weakref
@@ -92,7 +93,8 @@ def _dead_ref():
 
 
 # One extension module (so calls between the parts stay C calls), written in
-# three files by topic:
+# files by topic:
 include "_variable.pxi"
 include "_function_node.pxi"
 include "_backprop.pxi"
+include "_gc_tracking.pxi"

@@ -5,6 +5,10 @@ a dtype; a scalar operand becomes a ``*Constant`` op.  Every op has both
 backward paths: ``backward`` on Variables (differentiable again, for double
 backprop) and ``backward_arrays`` on raw arrays (what the engine uses when no
 graph is recorded during backward).
+
+The op classes are ``_graph_closed`` with ``__slots__``: they hold arrays and
+scalars only, so the engine keeps their nodes off the cycle collector
+(_core/_gc_tracking.pxi).
 """
 import numbers
 
@@ -66,6 +70,8 @@ def _binary(op, cls, lhs, rhs):
 # -- + ------------------------------------------------------------------------
 
 class Add(FunctionNode):
+    _graph_closed = True
+    __slots__ = ()
     is_elementwise = True
 
     def forward(self, inputs):
@@ -81,8 +87,9 @@ class Add(FunctionNode):
 
 
 class AddConstant(FunctionNode):
+    _graph_closed = True
     is_elementwise = True
-    __slots__ = ('value',)      # no per-node __dict__: less for the GC to track
+    __slots__ = ('value',)
 
     def __init__(self, value):
         self.value = value
@@ -99,6 +106,8 @@ class AddConstant(FunctionNode):
 
 class MultiAdd(FunctionNode):
     """x0 + x1 + ... + xn in one node (``F.add(*xs)`` with more than two inputs)."""
+    _graph_closed = True
+    __slots__ = ('_same_shape',)
     is_elementwise = True
 
     _SMALL = 1 << 16                      # elements summed through one stacked array
@@ -160,6 +169,8 @@ def _add2(lhs, rhs):
 # -- - ------------------------------------------------------------------------
 
 class Sub(FunctionNode):
+    _graph_closed = True
+    __slots__ = ()
     is_elementwise = True
 
     def forward(self, inputs):
@@ -178,6 +189,7 @@ class Sub(FunctionNode):
 
 class SubFromConstant(FunctionNode):
     """value - x"""
+    _graph_closed = True
     is_elementwise = True
     __slots__ = ('value',)
 
@@ -210,6 +222,8 @@ def rsub(lhs, rhs):
 
 
 class Neg(FunctionNode):
+    _graph_closed = True
+    __slots__ = ()
     is_elementwise = True
 
     def forward(self, inputs):
@@ -230,6 +244,8 @@ def neg(x):
 # -- * ------------------------------------------------------------------------
 
 class Mul(FunctionNode):
+    _graph_closed = True
+    __slots__ = ()
     is_elementwise = True
 
     def forward(self, inputs):
@@ -250,6 +266,7 @@ class Mul(FunctionNode):
 
 
 class MulConstant(FunctionNode):
+    _graph_closed = True
     is_elementwise = True
     __slots__ = ('value',)
 
@@ -278,6 +295,8 @@ def mul(lhs, rhs):
 # -- / ------------------------------------------------------------------------
 
 class Div(FunctionNode):
+    _graph_closed = True
+    __slots__ = ()
     is_elementwise = True
 
     def forward(self, inputs):
@@ -304,6 +323,7 @@ class Div(FunctionNode):
 
 class DivFromConstant(FunctionNode):
     """value / x"""
+    _graph_closed = True
     is_elementwise = True
     __slots__ = ('value',)
 
@@ -332,6 +352,7 @@ def div(lhs, rhs):
 
 class DivByConstant(FunctionNode):
     """x / value (kept as a division so results match NumPy bit for bit)."""
+    _graph_closed = True
     is_elementwise = True
     __slots__ = ('value',)
 
@@ -359,6 +380,8 @@ def rdiv(lhs, rhs):
 # -- // (not differentiable, as in Chainer) -------------------------------------
 
 class FloorDiv(FunctionNode):
+    _graph_closed = True
+    __slots__ = ()
     def forward(self, inputs):
         return utils.force_array(inputs[0] // inputs[1]),
 
@@ -390,6 +413,8 @@ def rfloordiv(lhs, rhs):
 # -- ** -----------------------------------------------------------------------
 
 class PowVarVar(FunctionNode):
+    _graph_closed = True
+    __slots__ = ()
     is_elementwise = True
 
     def forward(self, inputs):
@@ -425,6 +450,7 @@ class PowVarVar(FunctionNode):
 
 
 class PowVarConst(FunctionNode):
+    _graph_closed = True
     is_elementwise = True
     __slots__ = ('value',)
 
@@ -447,6 +473,7 @@ class PowVarConst(FunctionNode):
 
 class PowConstVar(FunctionNode):
     """value ** x"""
+    _graph_closed = True
     is_elementwise = True
     __slots__ = ('value',)
 
@@ -486,6 +513,8 @@ def rpow(lhs, rhs):
 # -- abs ----------------------------------------------------------------------
 
 class Absolute(FunctionNode):
+    _graph_closed = True
+    __slots__ = ()
     is_elementwise = True
 
     def forward(self, inputs):
