@@ -4,6 +4,8 @@ from fastgrad._core.graph import FunctionNode
 
 
 class Tanh(FunctionNode):
+    _graph_closed = True    # arrays and scalars only: off the cycle collector
+    __slots__ = ()
     is_elementwise = True
 
     def forward(self, inputs):

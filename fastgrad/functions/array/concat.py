@@ -23,6 +23,8 @@ def check_concat(label, inputs, axis):
 
 
 class Concat(FunctionNode):
+    _graph_closed = True    # arrays and scalars only: off the cycle collector
+    __slots__ = ('axis',)
     def __init__(self, axis=1):
         self.axis = _axis.require_int('concat', 'axis', axis)
 

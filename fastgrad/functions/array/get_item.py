@@ -54,6 +54,8 @@ def _scatter(slices, basic, gy, shape, dtype):
 
 
 class GetItem(FunctionNode):
+    _graph_closed = True    # arrays and scalars only: off the cycle collector
+    __slots__ = ('slices', '_basic')
     def __init__(self, slices):
         self.slices = _normalize_slices(slices)
         self._basic = _is_basic(self.slices)

@@ -17,6 +17,8 @@ def _resolve(shape, size):
 
 
 class Reshape(FunctionNode):
+    _graph_closed = True    # arrays and scalars only: off the cycle collector
+    __slots__ = ('shape',)
     def __init__(self, shape):
         self.shape = shape
 

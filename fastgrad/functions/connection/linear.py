@@ -45,6 +45,8 @@ def _check_types(x, W, b):
 
 
 class LinearFunction(FunctionNode):
+    _graph_closed = True    # arrays and scalars only: off the cycle collector
+    __slots__ = ()
     def forward(self, inputs):
         x, W = inputs[0], inputs[1]
         b = inputs[2] if len(inputs) == 3 else None

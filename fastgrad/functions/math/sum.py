@@ -26,6 +26,8 @@ def _grad_shape(in_shape, axis, keepdims):
 
 
 class Sum(FunctionNode):
+    _graph_closed = True    # arrays and scalars only: off the cycle collector
+    __slots__ = ('axis', 'keepdims')
     def __init__(self, axis=None, keepdims=False):
         self.axis = axis
         self.keepdims = keepdims

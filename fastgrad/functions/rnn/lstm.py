@@ -43,6 +43,8 @@ def _check(c, x):
 
 class LSTM(FunctionNode):
     """Inputs ``(c_prev, x)``, outputs ``(c, h)``."""
+    _graph_closed = True    # arrays and scalars only: off the cycle collector
+    __slots__ = ()
 
     def forward(self, inputs):
         c_prev, x = inputs
