@@ -88,6 +88,16 @@ global_config.warn_nondeterministic = False
 # fastgrad's own: route CuPy linear layers to cuBLAS (cupy.matmul) instead of
 # fastgrad_cuda's kernels.
 global_config.linear_use_cublas = False
+# fastgrad's own: float32 CuPy linear layers on fastgrad_cuda's TF32 tensor-core kernel
+# (mma.sync, sm_80+; operands rounded to TF32, ~1e-3 relative error), like cuBLAS's
+# TF32 mode; off by default.  Below sm_80 the float32 kernel runs regardless.
+global_config.linear_allow_tf32 = False
+# fastgrad's own: float64 CuPy linear layers on fastgrad_cuda's FP64 tensor-core kernel
+# (mma.sync, full precision, 2.2x the CUDA-core kernel on an H100).  None (the default)
+# means on for sm_90+, where it has been validated on a device, and off for sm_80-89,
+# where it has not run yet; True forces it on for sm_80+; False keeps the CUDA-core
+# kernel.  Below sm_80 the CUDA-core kernel runs regardless.
+global_config.linear_fp64_mma = None
 
 
 _missing = object()

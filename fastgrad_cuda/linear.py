@@ -15,7 +15,23 @@ Entry points, for CuPy arrays of one dtype (float32 or float64)::
 
 Strided and transposed views are read in place (their strides go to the
 kernel).  ``cublas_*`` are the same products through ``cupy.matmul``;
-``select`` picks one of the two sets for ``LinearFunction``.
+``select`` picks one of the sets for ``LinearFunction``.
+
+Tensor-core kernels (``gemm_mma.cu``, sm_80+): ``mma=True`` on the three
+GEMM entry points runs ``fg_gemm_mma`` -- TF32 ``mma.sync.m16n8k8`` for float32
+(operands rounded to TF32, fp32 accumulation: about 1e-3 relative error, like
+cuBLAS's TF32 mode) and FP64 ``mma.sync`` for float64 (full precision;
+``m16n8k8`` on sm_90+, ``m8n8k4`` on sm_80-89).
+``LinearFunction`` gets them through ``select`` when
+``fastgrad.config.linear_allow_tf32`` (float32) or
+``fastgrad.config.linear_fp64_mma`` (float64) is on.  TF32 defaults to off; the
+FP64 flag defaults to None: on for sm_90+ (validated on an H100), off below.
+Validated on one H100 (sm_90: TF32 m16n8k8, FP64 m16n8k8) by
+tests/fastgrad_cuda/test_linear_mma_gpu.py and bench/gpu_linear.py; the sm_80-89
+FP64 path (m8n8k4) has run on hardware only as a forced variant on that H100
+(tools/mma_tune.py --fp64-m8n8k4), never on an sm_80 part.  On a GPU below sm_80, or
+one whose shared memory cannot hold any tensor-core tile, ``mma=True`` runs the
+CUDA-core kernel instead.
 
 Everything that decides *how* a kernel is launched -- operand layout and
 alignment, tile and split-K choice, grid and block, flags, kernel names -- is
@@ -34,6 +50,7 @@ import numpy
 # --------------------------------------------------------------------------------------
 
 SOURCE_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'gemm.cu')
+MMA_SOURCE_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'gemm_mma.cu')
 
 # flag bits of fg_gemm / fg_splitk_reduce (gemm.cu: fg::F_*)
 F_BIAS = 1
@@ -69,17 +86,68 @@ class Tile(collections.namedtuple('Tile', 'name bm bn bk tm tn minb_sm90 minb ra
         return self.minb_sm90 if cc >= 90 else self.minb
 
 
-# by itemsize; largest tile first
+# by itemsize; largest tile first.  On sm_90 the float 'L' and double 'W' tiles
+# use minb 1: with 2, CuPy 14.2's NVRTC (CUDA 13) spilled 8-48 bytes per thread,
+# and 1 timed the same on an H100 (bench/results/gpu_minb_h100.json).
 TILES = {
-    4: (Tile('L', 128, 128, 8, 8, 8, 2, 1, 95.0),
+    4: (Tile('L', 128, 128, 8, 8, 8, 1, 1, 95.0),
         Tile('W', 128, 64, 16, 8, 4, 2, 2, 80.0),
         Tile('M', 64, 64, 16, 4, 4, 3, 3, 60.0),
         Tile('S', 32, 32, 32, 2, 2, 4, 4, 40.0)),
     8: (Tile('L', 128, 128, 8, 8, 8, 1, 1, 30.0),
-        Tile('W', 128, 64, 8, 8, 4, 2, 2, 28.0),
+        Tile('W', 128, 64, 8, 8, 4, 1, 2, 28.0),
         Tile('M', 64, 64, 16, 4, 4, 2, 2, 22.0),
         Tile('S', 32, 32, 32, 2, 2, 4, 4, 10.0)),
 }
+
+
+
+class MmaTile(collections.namedtuple('MmaTile', 'name bm bn bk wm wn stages minb rate')):
+    """One block-tile configuration of fg_gemm_mma (gemm_mma.cu).
+
+    bm x bn outputs per block, bk-deep K steps, split among (bm/wm) x (bn/wn)
+    warps of wm x wn outputs each; ``stages`` shared-memory buffers in the
+    cp.async ring; ``minb`` is the __launch_bounds__ minimum of resident blocks
+    per SM (a register cap; compile_check enforces no spills); ``rate`` the cost
+    model's prior for multiply-adds per ns per SM (a guess until
+    bench/gpu_linear.py has timed it on a device).
+    """
+
+    @property
+    def threads(self):
+        return 32 * (self.bm // self.wm) * (self.bn // self.wn)
+
+    def blocks_per_sm(self, cc):
+        return self.minb
+
+
+MMA_MIN_CC = 80            # mma.sync with .tf32 / .f64 operands needs sm_80+
+MMA_F64_M16N8K8_CC = 90    # mma.sync.m16n8k8 with .f64 operands needs sm_90+
+
+
+def mma_atom(itemsize, cc):
+    """The mma shape (M, N, K) fg_gemm_mma uses on a cc-x.y GPU: m16n8k8 (TF32) for
+    float32; for float64 m16n8k8 on sm_90+, m8n8k4 on sm_80-89."""
+    if itemsize == 4 or cc >= MMA_F64_M16N8K8_CC:
+        return (16, 8, 8)
+    return (8, 8, 4)
+# by itemsize, in the planner's order of preference (a later tile must be predicted
+# faster by more than _MARGIN to be chosen).  Shared memory per block (stages x both
+# operand tiles, mma_smem_bytes) stays under 99 KB, the opt-in limit of sm_86 / sm_89.
+# ``rate``: measured on an H100 SXM (sm_90) by tools/mma_tune.py, forward product at
+# 8192^3, TF/s / 2 / 132 SMs -- TF32: L 117, W 97, M 75 TF/s; FP64 (m16n8k8): W 41,
+# M 39, L 37 TF/s.  Candidates with 256 x 128 or 128 x 256 blocks, or BK = 32, were
+# within 3-6% of L for TF32 and are not included; sm_80 (FP64 through m8n8k4) is
+# not measured.
+MMA_TILES = {
+    4: (MmaTile('L', 128, 128, 16, 64, 64, 4, 2, 445.0),
+        MmaTile('W', 128, 64, 16, 64, 32, 4, 3, 366.0),
+        MmaTile('M', 64, 64, 16, 32, 32, 4, 4, 285.0)),
+    8: (MmaTile('W', 128, 64, 8, 64, 32, 4, 2, 157.0),
+        MmaTile('L', 128, 128, 8, 64, 32, 4, 1, 142.0),
+        MmaTile('M', 64, 64, 8, 32, 32, 4, 3, 147.0)),
+}
+STATIC_SMEM_LIMIT = 48 * 1024   # dynamic shared memory beyond this needs the opt-in
 
 # cost-model constants (ns, bytes per ns): a block's fixed latency (first loads,
 # epilogue), one extra kernel launch, device memory bandwidth for split-K traffic
@@ -102,12 +170,13 @@ def vec_width(itemsize):
     return VEC_BYTES // itemsize
 
 
-def tile_by_name(itemsize, name):
-    for t in TILES[itemsize]:
+def tile_by_name(itemsize, name, mma=False):
+    table = (MMA_TILES if mma else TILES)[itemsize]
+    for t in table:
         if t.name == name:
             return t
-    raise ValueError('no tile {!r} for itemsize {}; have {}'.format(
-        name, itemsize, [t.name for t in TILES[itemsize]]))
+    raise ValueError('no {}tile {!r} for itemsize {}; have {}'.format(
+        'tensor-core ' if mma else '', name, itemsize, [t.name for t in table]))
 
 
 def gemm_kernel_name(itemsize, tile, cc, a_kmajor, b_kmajor):
@@ -116,6 +185,46 @@ def gemm_kernel_name(itemsize, tile, cc, a_kmajor, b_kmajor):
         _CTYPES[itemsize], tile.bm, tile.bn, tile.bk, tile.tm, tile.tn,
         tile.blocks_per_sm(cc), 'true' if a_kmajor else 'false',
         'true' if b_kmajor else 'false')
+
+
+def mma_kernel_name(itemsize, tile, a_kmajor, b_kmajor):
+    """The C++ name of one fg_gemm_mma instance (gemm_mma.cu)."""
+    return 'fg_gemm_mma<{},{},{},{},{},{},{},{},{},{}>'.format(
+        _CTYPES[itemsize], tile.bm, tile.bn, tile.bk, tile.wm, tile.wn, tile.stages,
+        tile.minb, 'true' if a_kmajor else 'false', 'true' if b_kmajor else 'false')
+
+
+def mma_kernel_names(itemsize):
+    """Every instance the tensor-core module for one dtype holds."""
+    return [mma_kernel_name(itemsize, t, a, b)
+            for t in MMA_TILES[itemsize] for a in (True, False) for b in (True, False)]
+
+
+def mma_stage_elems(rows, bk, kmajor, itemsize):
+    """Elements of one shared stage of one operand (gemm_mma.cu: fgm::SmemTile::SIZE).
+
+    K-major operands are stored [rows][bk + 4], the others [bk][rows + pad] with
+    pad 8 (float) / 4 (double): the row lengths that make the fragment loads
+    bank-conflict free."""
+    if kmajor:
+        return rows * (bk + 4)
+    return bk * (rows + (8 if itemsize == 4 else 4))
+
+
+def mma_smem_bytes(tile, itemsize, a_kmajor, b_kmajor):
+    """Dynamic shared memory of one fg_gemm_mma block."""
+    return tile.stages * itemsize * (mma_stage_elems(tile.bm, tile.bk, a_kmajor, itemsize)
+                                     + mma_stage_elems(tile.bn, tile.bk, b_kmajor, itemsize))
+
+
+def mma_smem_max(tile, itemsize):
+    """The most shared memory any operand layout of ``tile`` needs."""
+    return max(mma_smem_bytes(tile, itemsize, a, b) for a in (True, False) for b in (True, False))
+
+
+def use_mma(mma, cc):
+    """Whether a request for the tensor-core kernel can be honoured on a cc-x.y GPU."""
+    return bool(mma) and cc >= MMA_MIN_CC
 
 
 def reduce_kernel_name(itemsize):
@@ -192,18 +301,29 @@ def estimate_ns(M, N, K, itemsize, tile, splits, sm_count, cc=90):
 
 
 @functools.lru_cache(maxsize=4096)
-def plan_gemm(M, N, K, itemsize, sm_count, cc=90, tile=None, splits=None):
+def plan_gemm(M, N, K, itemsize, sm_count, cc=90, tile=None, splits=None, mma=False,
+              smem_limit=None):
     """Tile, split-K, grid and block for C[M, N] = A'[M, K] . B'[K, N].
 
     ``tile`` (a name) and ``splits`` override the model (tuning, tests).
     Candidates are tried from the largest tile and fewest slices on; a later
     one wins only when the model predicts it faster by more than _MARGIN.
+    ``mma``: plan for fg_gemm_mma (MMA_TILES) instead of fg_gemm; with
+    ``smem_limit`` (the device's shared memory per block, bytes) only tiles
+    whose every layout fits are candidates.
     """
     if itemsize not in TILES:
         raise ValueError('plan_gemm: itemsize must be 4 or 8, got {}'.format(itemsize))
     if min(M, N, K) < 0:
         raise ValueError('plan_gemm: negative size ({}, {}, {})'.format(M, N, K))
-    tiles = TILES[itemsize] if tile is None else (tile_by_name(itemsize, tile),)
+    tiles = ((MMA_TILES if mma else TILES)[itemsize] if tile is None
+             else (tile_by_name(itemsize, tile, mma),))
+    if mma and smem_limit is not None:
+        tiles = [t for t in tiles if mma_smem_max(t, itemsize) <= smem_limit]
+        if not tiles:
+            raise ValueError('plan_gemm: no tensor-core tile{} fits in {} bytes of shared '
+                             'memory'.format('' if tile is None else ' ' + repr(tile),
+                                             smem_limit))
     best = None
     for t in tiles:
         if splits is not None:
@@ -256,10 +376,13 @@ def element_strides(a):
 # Modules and launches (CuPy from here on)
 # --------------------------------------------------------------------------------------
 
-_modules = {}       # (device id, itemsize) -> cupy.RawModule
+_modules = {}       # (device id, itemsize, family) -> cupy.RawModule
 _functions = {}     # (device id, name) -> kernel
 _devices = {}       # device id -> (cc, sm_count)
+_smem_limits = {}   # device id -> shared memory per block with the opt-in (bytes)
+_smem_raised = set()   # (device id, name) whose dynamic shared-memory limit was raised
 _source = None
+_mma_source = None
 
 
 def _cupy():
@@ -275,6 +398,14 @@ def read_source():
     return _source
 
 
+def read_mma_source():
+    global _mma_source
+    if _mma_source is None:
+        with open(MMA_SOURCE_PATH) as f:
+            _mma_source = f.read()
+    return _mma_source
+
+
 def _device(cp, dev_id):
     info = _devices.get(dev_id)
     if info is None:
@@ -285,29 +416,63 @@ def _device(cp, dev_id):
     return info
 
 
-def _function(cp, dev_id, itemsize, name):
+def _smem_limit(cp, dev_id):
+    """Shared memory one block may use on the device, with the opt-in (bytes)."""
+    lim = _smem_limits.get(dev_id)
+    if lim is None:
+        lim = cp.cuda.runtime.getDeviceProperties(dev_id).get('sharedMemPerBlockOptin')
+        if not lim:
+            try:   # cudaDevAttrMaxSharedMemoryPerBlockOptin
+                lim = cp.cuda.runtime.deviceGetAttribute(97, dev_id)
+            except Exception:  # noqa: BLE001 -- an old CuPy: stay inside the portable limit
+                lim = STATIC_SMEM_LIMIT
+        lim = _smem_limits[dev_id] = int(lim)
+    return lim
+
+
+def _function(cp, dev_id, itemsize, name, family='simt'):
+    """The kernel ``name`` from the device's module for (itemsize, family):
+    'simt' = gemm.cu (fg_gemm, fg_splitk_reduce, fg_colsum), 'mma' = gemm_mma.cu."""
     f = _functions.get((dev_id, name))
     if f is None:
-        mod = _modules.get((dev_id, itemsize))
+        mod = _modules.get((dev_id, itemsize, family))
         if mod is None:
-            cc, _ = _device(cp, dev_id)
-            mod = cp.RawModule(code=read_source(), options=('-std=c++17',),
-                               name_expressions=kernel_names(itemsize, cc))
-            _modules[(dev_id, itemsize)] = mod
+            if family == 'mma':
+                code, names = read_mma_source(), mma_kernel_names(itemsize)
+            else:
+                cc, _ = _device(cp, dev_id)
+                code, names = read_source(), kernel_names(itemsize, cc)
+            mod = cp.RawModule(code=code, options=('-std=c++17',), name_expressions=names)
+            _modules[(dev_id, itemsize, family)] = mod
         f = _functions[(dev_id, name)] = mod.get_function(name)
     return f
 
 
-def compile_all(dtypes=(numpy.float32, numpy.float64)):
-    """Compile (or load from CuPy's cache) every kernel on the current device."""
+def _allow_smem(kern, dev_id, name, nbytes):
+    """Raise the kernel's dynamic shared-memory limit to nbytes (once)."""
+    if nbytes > STATIC_SMEM_LIMIT and (dev_id, name) not in _smem_raised:
+        kern.max_dynamic_shared_size_bytes = nbytes
+        _smem_raised.add((dev_id, name))
+
+
+def compile_all(dtypes=(numpy.float32, numpy.float64), mma=False):
+    """Compile (or load from CuPy's cache) every kernel on the current device:
+    gemm.cu's, or with ``mma=True`` gemm_mma.cu's (needs sm_80+)."""
     cp = _cupy()
     dev_id = cp.cuda.runtime.getDevice()
     cc, _ = _device(cp, dev_id)
+    if mma and cc < MMA_MIN_CC:
+        raise ValueError('compile_all: tensor-core kernels need sm_{}+, this GPU is sm_{}'
+                         .format(MMA_MIN_CC, cc))
     out = {}
     for dt in dtypes:
         it = numpy.dtype(dt).itemsize
-        for name in kernel_names(it, cc):
-            out[name] = _function(cp, dev_id, it, name)
+        if mma:
+            for name in mma_kernel_names(it):
+                out[name] = _function(cp, dev_id, it, name, 'mma')
+        else:
+            for name in kernel_names(it, cc):
+                out[name] = _function(cp, dev_id, it, name)
     return out
 
 
@@ -345,7 +510,7 @@ def _check_out(fname, out, shape, dtype):
 class _Launch(object):
     """Everything about one GEMM call but the array pointers (cached per call signature:
     planning and building the scalar arguments cost more than the launch itself)."""
-    __slots__ = ('kern', 'grid', 'block', 'a_s', 'b_s', 'c_s', 'tail', 'tail_no_vec_c',
+    __slots__ = ('kern', 'grid', 'block', 'smem', 'a_s', 'b_s', 'c_s', 'tail', 'tail_no_vec_c',
                  'splits', 'red', 'red_grid', 'red_block', 'red_tail')
 
 
@@ -353,14 +518,24 @@ _launches = {}
 
 
 def _make_launch(cp, dev_id, it, M, N, K, sam, sak, sbk, sbn, a_mod, b_mod, out_mod,
-                 sbias, has_bias, relu, tile, splits):
+                 sbias, has_bias, relu, tile, splits, mma):
     i32, i64 = numpy.int32, numpy.int64
     cc, sms = _device(cp, dev_id)
     a_km, vec_a, sam, sak = operand_layout(sam, sak, M, K, a_mod, it)
     b_km, vec_b, sbn, sbk = operand_layout(sbn, sbk, N, K, b_mod, it)
-    plan = plan_gemm(M, N, K, it, sms, cc, tile, splits)
     L = _Launch()
-    L.kern = _function(cp, dev_id, it, gemm_kernel_name(it, plan.tile, cc, a_km, b_km))
+    smem_limit = _smem_limit(cp, dev_id) if use_mma(mma, cc) else 0
+    if use_mma(mma, cc) and any(mma_smem_max(t, it) <= smem_limit for t in MMA_TILES[it]):
+        # the tensor-core kernel: same arguments, grid and split-K scheme as fg_gemm
+        plan = plan_gemm(M, N, K, it, sms, cc, tile, splits, True, smem_limit)
+        name = mma_kernel_name(it, plan.tile, a_km, b_km)
+        L.kern = _function(cp, dev_id, it, name, 'mma')
+        L.smem = mma_smem_bytes(plan.tile, it, a_km, b_km)
+        _allow_smem(L.kern, dev_id, name, L.smem)
+    else:
+        plan = plan_gemm(M, N, K, it, sms, cc, tile, splits)
+        L.kern = _function(cp, dev_id, it, gemm_kernel_name(it, plan.tile, cc, a_km, b_km))
+        L.smem = 0
     L.grid, L.block, L.splits = plan.grid, plan.block, plan.splits
     L.a_s = (i64(sam), i64(sak))
     L.b_s = (i64(sbk), i64(sbn))
@@ -381,10 +556,12 @@ def _make_launch(cp, dev_id, it, M, N, K, sam, sak, sbk, sbn, a_mod, b_mod, out_
 
 
 def gemm(A, sam, sak, B, sbk, sbn, M, N, K, bias=None, relu=False, out=None,
-         tile=None, splits=None, fname='gemm'):
+         tile=None, splits=None, fname='gemm', mma=False):
     """out[M, N] = A'.B' (+ bias) (relu) with A'(m,k) = A[m*sam + k*sak] and
     B'(k,n) = B[k*sbk + n*sbn] (element strides from the arrays' first element).
-    The caller has checked dtypes and devices."""
+    ``mma``: on the tensor-core kernel (TF32 for float32, FP64 for float64) where
+    the GPU has one (sm_80+), else on fg_gemm.  The caller has checked dtypes
+    and devices."""
     cp = _cupy()
     dtype = A.dtype
     if out is None:
@@ -399,7 +576,7 @@ def gemm(A, sam, sak, B, sbk, sbn, M, N, K, bias=None, relu=False, out=None,
     sbias = bias.strides[0] // bias.itemsize if bias is not None else 0
     key = (out.data.device_id, dtype.itemsize, M, N, K, sam, sak, sbk, sbn, A.data.ptr % VEC_BYTES,
            B.data.ptr % VEC_BYTES, out.data.ptr % VEC_BYTES, sbias, bias is not None, relu,
-           tile, splits)
+           tile, splits, bool(mma))
     L = _launches.get(key)
     if L is None:
         if len(_launches) > 4096:      # many distinct shapes: start over
@@ -408,18 +585,22 @@ def gemm(A, sam, sak, B, sbk, sbn, M, N, K, bias=None, relu=False, out=None,
     bias_arg = out if bias is None else bias     # never read without F_BIAS
     if L.splits == 1:
         L.kern(L.grid, L.block, (A,) + L.a_s + (B,) + L.b_s + (out, L.c_s[0], bias_arg,
-                                                              L.c_s[1]) + L.tail)
+                                                              L.c_s[1]) + L.tail,
+               shared_mem=L.smem)
         return out
     ws = cp.empty((L.splits, M, N), dtype)
     tail = L.tail if ws.data.ptr % VEC_BYTES == 0 else L.tail_no_vec_c
-    L.kern(L.grid, L.block, (A,) + L.a_s + (B,) + L.b_s + (ws, L.c_s[0], ws, L.c_s[1]) + tail)
+    L.kern(L.grid, L.block, (A,) + L.a_s + (B,) + L.b_s + (ws, L.c_s[0], ws, L.c_s[1]) + tail,
+           shared_mem=L.smem)
     L.red(L.red_grid, L.red_block, (ws, numpy.int32(L.splits), out, L.c_s[0], bias_arg)
           + L.red_tail)
     return out
 
 
-def linear_forward(x, W, b=None, activation=None, out=None, tile=None, splits=None):
-    """y = x . W^T (+ b), with ``activation='relu'`` fused into the same kernel."""
+def linear_forward(x, W, b=None, activation=None, out=None, tile=None, splits=None,
+                   mma=False):
+    """y = x . W^T (+ b), with ``activation='relu'`` fused into the same kernel.
+    ``mma=True``: on the tensor-core kernel (see the module docstring)."""
     cp = _cupy()
     f = 'linear_forward'
     arrays, names = ((x, W), ('x', 'W')) if b is None else ((x, W, b), ('x', 'W', 'b'))
@@ -433,10 +614,11 @@ def linear_forward(x, W, b=None, activation=None, out=None, tile=None, splits=No
         raise ValueError("{}: activation must be None or 'relu', got {!r}".format(f, activation))
     sx, sw = element_strides(x), element_strides(W)
     return gemm(x, sx[0], sx[1], W, sw[1], sw[0], x.shape[0], W.shape[0], x.shape[1],
-                bias=b, relu=activation == 'relu', out=out, tile=tile, splits=splits, fname=f)
+                bias=b, relu=activation == 'relu', out=out, tile=tile, splits=splits, fname=f,
+                mma=mma)
 
 
-def linear_grad_x(gy, W, out=None, tile=None, splits=None):
+def linear_grad_x(gy, W, out=None, tile=None, splits=None, mma=False):
     """gx = gy . W (N, in)."""
     cp = _cupy()
     f = 'linear_grad_x'
@@ -446,10 +628,10 @@ def linear_grad_x(gy, W, out=None, tile=None, splits=None):
             f, gy.shape, W.shape))
     sg, sw = element_strides(gy), element_strides(W)
     return gemm(gy, sg[0], sg[1], W, sw[0], sw[1], gy.shape[0], W.shape[1], gy.shape[1],
-                out=out, tile=tile, splits=splits, fname=f)
+                out=out, tile=tile, splits=splits, fname=f, mma=mma)
 
 
-def linear_grad_W(gy, x, out=None, tile=None, splits=None):
+def linear_grad_W(gy, x, out=None, tile=None, splits=None, mma=False):
     """gW = gy^T . x (out, in)."""
     cp = _cupy()
     f = 'linear_grad_W'
@@ -459,7 +641,7 @@ def linear_grad_W(gy, x, out=None, tile=None, splits=None):
             f, gy.shape, x.shape))
     sg, sx = element_strides(gy), element_strides(x)
     return gemm(gy, sg[1], sg[0], x, sx[0], sx[1], gy.shape[1], x.shape[1], gy.shape[0],
-                out=out, tile=tile, splits=splits, fname=f)
+                out=out, tile=tile, splits=splits, fname=f, mma=mma)
 
 
 def bias_grad(gy, out=None):
@@ -512,23 +694,60 @@ def cublas_bias_grad(gy):
     return gy.sum(axis=0)
 
 
+# -- the tensor-core route (config.linear_allow_tf32 / linear_fp64_mma) ----------------
+
+def mma_linear_forward(x, W, b=None):
+    return linear_forward(x, W, b, mma=True)
+
+
+def mma_linear_grad_x(gy, W):
+    return linear_grad_x(gy, W, mma=True)
+
+
+def mma_linear_grad_W(gy, x):
+    return linear_grad_W(gy, x, mma=True)
+
+
 Ops = collections.namedtuple('Ops', 'name forward grad_x grad_W bias_grad')
 
 KERNELS = Ops('fastgrad_cuda', linear_forward, linear_grad_x, linear_grad_W, bias_grad)
+MMA_KERNELS = Ops('fastgrad_cuda_mma', mma_linear_forward, mma_linear_grad_x,
+                  mma_linear_grad_W, bias_grad)
 CUBLAS = Ops('cublas', cublas_linear_forward, cublas_linear_grad_x, cublas_linear_grad_W,
              cublas_bias_grad)
 
 _FAST_DTYPES = (numpy.dtype(numpy.float32), numpy.dtype(numpy.float64))
+_F32 = numpy.dtype(numpy.float32)
+_config = None
+
+
+def mma_flags():
+    """(fastgrad.config.linear_allow_tf32, fastgrad.config.linear_fp64_mma), read
+    from the (thread-local) config; (False, False) without fastgrad."""
+    global _config
+    if _config is None:
+        try:
+            from fastgrad.configuration import config as _config
+        except ImportError:
+            return False, False
+    return (bool(getattr(_config, 'linear_allow_tf32', False)),
+            getattr(_config, 'linear_fp64_mma', None))
+
+
+FP64_MMA_AUTO_CC = 90      # linear_fp64_mma=None: validated on sm_90 (H100) only
 
 
 def select(arrays, use_cublas, fname='LinearFunction'):
     """The Ops for LinearFunction's non-NumPy branch.
 
     ``arrays`` are the operands (no Nones).  Returns KERNELS (or CUBLAS when
-    ``use_cublas``) for 2-D CuPy arrays of one dtype, float32 or float64;
-    None when the generic array-module code should run (other dtypes, mixed
-    dtypes, non-CuPy arrays); raises TypeError when NumPy and CuPy arrays are
-    mixed -- never a silent copy between devices.
+    ``use_cublas``) for 2-D CuPy arrays of one dtype, float32 or float64 --
+    MMA_KERNELS instead of KERNELS for float32 when
+    ``fastgrad.config.linear_allow_tf32`` is on and for float64 when
+    ``fastgrad.config.linear_fp64_mma`` is on; None when the generic
+    array-module code should run (other dtypes, mixed dtypes, non-CuPy
+    arrays); raises TypeError when NumPy and CuPy arrays are mixed -- never a
+    silent copy between devices.
     """
     cp = sys.modules.get('cupy')
     if cp is None:
@@ -547,4 +766,11 @@ def select(arrays, use_cublas, fname='LinearFunction'):
     for a in arrays:
         if a.dtype != dtype:
             return None
-    return CUBLAS if use_cublas else KERNELS
+    if use_cublas:
+        return CUBLAS
+    tf32, fp64 = mma_flags()
+    if dtype == _F32:
+        return MMA_KERNELS if tf32 else KERNELS
+    if fp64 is None:             # auto: on where validated
+        fp64 = _device(cp, arrays[0].device.id)[0] >= FP64_MMA_AUTO_CC
+    return MMA_KERNELS if fp64 else KERNELS

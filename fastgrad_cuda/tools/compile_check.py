@@ -5,16 +5,18 @@
 
 For each architecture it compiles one translation unit that includes every
 ``.cu`` in fastgrad_cuda/ and takes the address of each template instance the
-Python side will ask NVRTC for (``linear.kernel_names``, the same name
-expressions cupy.RawModule gets), so a name that does not match the templates
-fails here, without a GPU.  ptxas -v output is parsed into a table of
-registers, shared memory, stack and spills per kernel.
+Python side will ask NVRTC for (``linear.kernel_names``, plus
+``linear.mma_kernel_names`` -- gemm_mma.cu's tensor-core kernels -- on sm_80
+and newer: the same name expressions cupy.RawModule gets), so a name that does
+not match the templates fails here, without a GPU.  ptxas -v output is parsed
+into a table of registers, shared memory, stack and spills per kernel.
 
 When libnvrtc is found (``$FASTGRAD_NVRTC``, the loader path, or an
-``nvidia-cuda-nvrtc`` wheel on sys.path) the same source is also compiled the
-way cupy.RawModule does it -- NVRTC, no headers, ``-std=c++17``, the name
-expressions registered and lowered -- and its ptxas figures join the table
-(arch ``nvrtc-sm_XX``); that is the code that runs on the device.
+``nvidia-cuda-nvrtc`` wheel on sys.path) each source is also compiled the way
+cupy.RawModule does it -- NVRTC, no headers, ``-std=c++17``, one program per
+module (gemm.cu; gemm_mma.cu on sm_80+), the name expressions registered and
+lowered -- and its ptxas figures join the table (arch ``nvrtc-sm_XX``); that
+is the code that runs on the device.
 
 Exit status: 0 clean, 1 a compile failed, a spill was found or an expected
 instance is missing, 2 nvcc not found.
@@ -51,10 +53,21 @@ def find_nvcc():
     return None
 
 
+def module_names(cc):
+    """[(module file name, source text, name expressions)] that the host compiles
+    on a cc-x.y GPU: gemm.cu for both dtypes, gemm_mma.cu on sm_80+."""
+    mods = [('gemm.cu', linear.read_source(),
+             linear.kernel_names(4, cc) + linear.kernel_names(8, cc))]
+    if cc >= linear.MMA_MIN_CC:
+        mods.append(('gemm_mma.cu', linear.read_mma_source(),
+                     linear.mma_kernel_names(4) + linear.mma_kernel_names(8)))
+    return mods
+
+
 def expected_names(cc):
     names = []
-    for itemsize in (4, 8):
-        names.extend(linear.kernel_names(itemsize, cc))
+    for _, _, n in module_names(cc):
+        names.extend(n)
     return names
 
 
@@ -133,15 +146,17 @@ def find_nvrtc():
     return None
 
 
-def nvrtc_compile(libpath, cc):
-    """(ok, log, unlowered names): compile gemm.cu as cupy.RawModule would."""
+def nvrtc_compile(libpath, cc, filename='gemm.cu', source=None, names=None):
+    """(ok, log, unlowered names): compile one module's source (default gemm.cu
+    with its expected names) as cupy.RawModule would."""
     lib = ctypes.CDLL(libpath)
     prog = ctypes.c_void_p()
-    src = linear.read_source().encode()
-    if lib.nvrtcCreateProgram(ctypes.byref(prog), src, b'gemm.cu', 0, None, None):
+    if source is None:
+        filename, source, names = module_names(cc)[0]
+    src = source.encode()
+    if lib.nvrtcCreateProgram(ctypes.byref(prog), src, filename.encode(), 0, None, None):
         return False, 'nvrtcCreateProgram failed', []
     try:
-        names = expected_names(cc)
         for n in names:
             lib.nvrtcAddNameExpression(prog, n.encode())
         opts = [b'-std=c++17', '--gpu-architecture=sm_{}'.format(cc).encode(),
@@ -204,16 +219,18 @@ def run(archs=(80, 90), json_path=None, quiet=False, nvrtc=True):
             table.extend(rows)
     if nvrtc_lib:
         for cc in archs:
-            ok, log, bad = nvrtc_compile(nvrtc_lib, cc)
-            if not ok:
-                print('compile_check: NVRTC failed for sm_{}:\n{}'.format(cc, log))
-                status = 1
-                continue
-            if bad:
-                print('compile_check: NVRTC sm_{}: name expressions not lowered: {}'
-                      .format(cc, bad))
-                status = 1
-            table.extend(_label(parse_ptxas(log), 'nvrtc-'))
+            for filename, source, names in module_names(cc):
+                ok, log, bad = nvrtc_compile(nvrtc_lib, cc, filename, source, names)
+                if not ok:
+                    print('compile_check: NVRTC failed for {} sm_{}:\n{}'.format(
+                        filename, cc, log))
+                    status = 1
+                    continue
+                if bad:
+                    print('compile_check: NVRTC {} sm_{}: name expressions not lowered: {}'
+                          .format(filename, cc, bad))
+                    status = 1
+                table.extend(_label(parse_ptxas(log), 'nvrtc-'))
     elif nvrtc and not quiet:
         print('compile_check: libnvrtc not found; NVRTC compile skipped '
               '(set FASTGRAD_NVRTC=/path/libnvrtc.so)')

@@ -23,6 +23,7 @@ linear_mod = importlib.import_module('fastgrad.functions.connection.linear')
 
 class FakeGpuArray(object):
     """Stands for a cupy.ndarray in type checks only."""
+    device = types.SimpleNamespace(id=0)
 
     def __init__(self, shape, dtype):
         self.shape = tuple(shape)
@@ -61,6 +62,8 @@ def fake_cupy(monkeypatch):
     cp = types.ModuleType('cupy')
     cp.ndarray = FakeGpuArray
     monkeypatch.setitem(sys.modules, 'cupy', cp)
+    # an sm_80 device: the FP64 tensor-core auto mode stays off, SIMT routes run
+    monkeypatch.setattr(fl, '_devices', {0: (80, 108)})
     return cp
 
 

@@ -55,9 +55,12 @@ def test_tiles_satisfy_kernel_constraints():
 def test_kernel_names():
     t = fl.tile_by_name(4, 'L')
     assert fl.gemm_kernel_name(4, t, 90, True, False) == \
-        'fg_gemm<float,128,128,8,8,8,2,true,false>'
-    assert fl.gemm_kernel_name(4, t, 80, False, True) == \
-        'fg_gemm<float,128,128,8,8,8,1,false,true>'
+        'fg_gemm<float,128,128,8,8,8,1,true,false>'
+    t = fl.tile_by_name(8, 'W')       # minimum blocks per SM differ by architecture
+    assert fl.gemm_kernel_name(8, t, 90, True, False) == \
+        'fg_gemm<double,128,64,8,8,4,1,true,false>'
+    assert fl.gemm_kernel_name(8, t, 80, False, True) == \
+        'fg_gemm<double,128,64,8,8,4,2,false,true>'
     assert fl.reduce_kernel_name(8) == 'fg_splitk_reduce<double>'
     assert fl.colsum_kernel_name(4) == 'fg_colsum<float,32,16>'
     for it in (4, 8):
