@@ -13,6 +13,7 @@ from fastgrad.configuration import (  # NOQA
 from fastgrad._core.graph import (  # NOQA
     FunctionNode, Variable, VariableNode, as_array, as_variable, backward, grad)
 from fastgrad.variable import Parameter  # NOQA
+from fastgrad.function import Function  # NOQA
 from fastgrad.backend import get_array_types, get_device, using_device  # NOQA
 from fastgrad import functions  # NOQA
 from fastgrad._core import graph as _graph
