@@ -6,6 +6,7 @@ from fastgrad.training.extensions.exponential_shift import ExponentialShift  # N
 from fastgrad.training.extensions.fail_on_nonnumber import FailOnNonNumber  # NOQA
 from fastgrad.training.extensions.log_report import LogReport  # NOQA
 from fastgrad.training.extensions.micro_average import MicroAverage  # NOQA
+from fastgrad.training.extensions.parameter_statistics import ParameterStatistics  # NOQA
 from fastgrad.training.extensions.plot_report import PlotReport  # NOQA
 from fastgrad.training.extensions.print_report import PrintReport  # NOQA
 from fastgrad.training.extensions.progress_bar import ProgressBar  # NOQA
