@@ -7,7 +7,7 @@ Sets up one virtual environment per peer under bench/.envs/ (first run only):
   fastgrad  this repository installed with pip (plus matplotlib, threadpoolctl)
   chainer   Python 3.11, numpy==1.26.4, chainer==7.8.1 (it needs numpy<2)
   torch     torch==2.13.0, the CPU wheel on local disk
-Each peer runs in its own process; the NumPy floor runs in the fastgrad
+Each workload of each peer runs in a fresh process; the NumPy floor runs in the fastgrad
 environment.  Writes bench/results/raw/*.json, bench/RESULTS.md and PNG plots
 in bench/results/.  A peer whose environment cannot be made is reported as
 missing, with the reason.
@@ -82,25 +82,29 @@ def bench_env():
     return env
 
 
+WORKLOAD_ORDER = ['per_op', 'small_mlp', 'large_mlp', 'linear', 'wide', 'memory']
+
+
 def run_peer(peer, quick, workloads):
+    """Each workload in a fresh process of the peer's environment, so none runs
+    in the wake of another (BLAS threads still spinning, a heap grown by big
+    arrays, a GC generation filled by an earlier graph)."""
     os.makedirs(RAW, exist_ok=True)
     out = os.path.join(RAW, '{}.json'.format(peer))
-    cmd = [_py(ENV_OF[peer]), os.path.join(HERE, 'workloads.py'), '--peer', peer,
-           '--out', out]
-    if quick:
-        cmd.append('--quick')
-    if workloads:
-        cmd += ['--only'] + workloads
-    # Run from outside the repo so the installed package is what gets imported.
-    subprocess.run(cmd, check=True, env=bench_env(), cwd=ENVS)
-    with open(out) as f:
-        result = json.load(f)
-    # Peak memory: a fresh process that does nothing else.
-    mem_out = os.path.join(RAW, '{}-memory.json'.format(peer))
-    subprocess.run(cmd[:4] + ['--out', mem_out, '--only', 'memory'] +
-                   (['--quick'] if quick else []), check=True, env=bench_env(), cwd=ENVS)
-    with open(mem_out) as f:
-        result['workloads']['memory'] = json.load(f)['workloads']['memory']
+    result = None
+    for name in workloads or WORKLOAD_ORDER:
+        part = os.path.join(RAW, '{}-{}.json'.format(peer, name))
+        cmd = [_py(ENV_OF[peer]), os.path.join(HERE, 'workloads.py'), '--peer', peer,
+               '--out', part, '--only', name] + (['--quick'] if quick else [])
+        # Run from outside the repo so the installed package is what gets imported.
+        subprocess.run(cmd, check=True, env=bench_env(), cwd=ENVS)
+        with open(part) as f:
+            got = json.load(f)
+        os.remove(part)
+        if result is None:
+            result = got
+        else:
+            result['workloads'].update(got['workloads'])
     with open(out, 'w') as f:
         json.dump(result, f, indent=1)
     return result
