@@ -20,7 +20,8 @@ Weak links are borrowed pointers that the owner clears in ``__dealloc__``
   node._variable -> the Variable that owns the node (cleared by the Variable),
   func._out_nodes[i] -> output node i (cleared by the node).
 """
-from cpython.ref cimport PyObject
+from cpython.ref cimport PyObject, Py_INCREF
+from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
 from cpython.mem cimport PyMem_Malloc, PyMem_Free
 cimport cython
 
