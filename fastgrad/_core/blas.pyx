@@ -116,14 +116,23 @@ cdef Operand _operand(cnp.ndarray arr, bint transpose):
     elif cnp.PyArray_IS_F_CONTIGUOUS(arr):
         op.rowmajor = False
         op.ld = _max1(dims[0])
-    elif st[1] == isz:
-        op.rowmajor = True
-        op.ld = _max1(st[0] // isz)
     else:
-        op.rowmajor = False
-        op.ld = _max1(st[1] // isz)
+        op = _strided_operand(op.ptr, st[0], st[1], isz)
     if transpose:
         op.rowmajor = not op.rowmajor
+    return op
+
+
+cdef Operand _strided_operand(char* ptr, Py_ssize_t s_row, Py_ssize_t s_col, Py_ssize_t isz):
+    """A matrix with one unit-strided axis (checked by the caller)."""
+    cdef Operand op
+    op.ptr = ptr
+    if s_col == isz:
+        op.rowmajor = True
+        op.ld = _max1(s_row // isz)
+    else:
+        op.rowmajor = False
+        op.ld = _max1(s_col // isz)
     return op
 
 
@@ -229,3 +238,98 @@ def linear_grad_W(gy, x):
     if M and K:
         _run(ga, True, xa, False, gW, <int>M, <int>K, <int>N, False)
     return gW
+
+
+# -- matmul: every other GEMM of the library on the same BLAS ---------------------
+#
+# Two OpenBLAS libraries in one process (NumPy's and scipy's) each keep a thread
+# pool that busy-waits after a call; alternating between them on the same cores
+# made a convolution followed by a linear layer several times slower than the
+# two alone.  So convolutions, F.matmul and friends call this instead of
+# numpy.matmul (through fastgrad.utils.matmul).
+
+cdef bint _blas_readable(cnp.ndarray a3):
+    """Each (rows, cols) matrix of a 3-D stack has a unit-strided axis and a
+    leading dimension BLAS accepts."""
+    cdef Py_ssize_t isz = cnp.PyArray_ITEMSIZE(a3)
+    cdef cnp.npy_intp* st = cnp.PyArray_STRIDES(a3)
+    cdef cnp.npy_intp* dims = cnp.PyArray_DIMS(a3)
+    if st[2] == isz and st[1] % isz == 0 and st[1] >= dims[2] * isz:
+        return True
+    return st[1] == isz and st[2] % isz == 0 and st[2] >= dims[1] * isz
+
+
+cdef cnp.ndarray _stack(cnp.ndarray a, tuple batch, Py_ssize_t rows, Py_ssize_t cols):
+    """``a`` broadcast to ``batch + (rows, cols)`` as a 3-D stack BLAS can read
+    (a view when possible: broadcast batch axes keep stride 0)."""
+    cdef cnp.ndarray a3 = numpy.broadcast_to(a, batch + (rows, cols)).reshape((-1, rows, cols))
+    if not _blas_readable(a3):
+        a3 = numpy.ascontiguousarray(a3)
+    return a3
+
+
+def supports_matmul(a, b):
+    """True when ``matmul`` applies: ndarrays (not subclasses) of 2+ axes, one
+    dtype, float32 or float64."""
+    return (type(a) is numpy.ndarray and type(b) is numpy.ndarray and a.ndim >= 2
+            and b.ndim >= 2 and a.dtype == b.dtype and _supported(a))
+
+
+def matmul(a, b, out=None):
+    """``numpy.matmul(a, b, out=out)`` for operands ``supports_matmul`` accepts
+    (batch axes broadcast), on the linear layer's BLAS, GIL released."""
+    cdef tuple ashape = a.shape, bshape = b.shape
+    cdef Py_ssize_t na = len(ashape), nb_ = len(bshape)
+    cdef Py_ssize_t m = ashape[na - 2], k = ashape[na - 1], n = bshape[nb_ - 1]
+    if bshape[nb_ - 2] != k:
+        raise ValueError('matmul: the operands do not align: {} @ {} ({} != {})'
+                         .format(ashape, bshape, k, bshape[nb_ - 2]))
+    batch = tuple(numpy.broadcast_shapes(ashape[:na - 2], bshape[:nb_ - 2]))
+    shape = batch + (m, n)
+    if out is not None and (out.shape != shape or out.dtype != a.dtype):
+        raise ValueError('matmul: out has shape {} and dtype {}; expected {} and {}'
+                         .format(out.shape, out.dtype, shape, a.dtype))
+    cdef cnp.ndarray C = numpy.empty(shape, a.dtype) if out is None else out
+    cdef cnp.ndarray C3 = C.reshape((-1, m, n)) if C.size else C
+    if C.size == 0:
+        return C
+    if k == 0:
+        C.fill(0)
+        return C
+    if not (C3.flags.c_contiguous or (cnp.PyArray_STRIDES(C3)[2] == C.itemsize and
+                                       cnp.PyArray_STRIDES(C3)[1] == n * C.itemsize)) \
+            or (out is not None and not numpy.may_share_memory(C3, out)):
+        # out's matrices are not row-major (or not a view): compute, then copy in
+        result = matmul(a, b)
+        numpy.copyto(out, result)
+        return out
+    cdef cnp.ndarray A3 = _stack(a, batch, m, k)
+    cdef cnp.ndarray B3 = _stack(b, batch, k, n)
+    _run_stack(A3, B3, C3, <int>m, <int>n, <int>k)
+    return C
+
+
+cdef void _run_stack(cnp.ndarray A3, cnp.ndarray B3, cnp.ndarray C3,
+                     int m, int n, int k) except *:
+    cdef Py_ssize_t nb = cnp.PyArray_DIMS(C3)[0], i
+    cdef Py_ssize_t isz = cnp.PyArray_ITEMSIZE(C3)
+    cdef cnp.npy_intp* sa = cnp.PyArray_STRIDES(A3)
+    cdef cnp.npy_intp* sb = cnp.PyArray_STRIDES(B3)
+    cdef Py_ssize_t sc = cnp.PyArray_STRIDES(C3)[0]
+    cdef Operand P = _strided_operand(<char*>cnp.PyArray_DATA(A3), sa[1], sa[2], isz)
+    cdef Operand Q = _strided_operand(<char*>cnp.PyArray_DATA(B3), sb[1], sb[2], isz)
+    cdef char* a0 = P.ptr
+    cdef char* b0 = Q.ptr
+    cdef char* c0 = <char*>cnp.PyArray_DATA(C3)
+    cdef Py_ssize_t sa0 = sa[0], sb0 = sb[0]
+    cdef bint single = cnp.PyArray_TYPE(C3) == cnp.NPY_FLOAT32
+    cdef float* fdummy = NULL
+    cdef double* ddummy = NULL
+    with nogil:
+        for i in range(nb):
+            P.ptr = a0 + i * sa0
+            Q.ptr = b0 + i * sb0
+            if single:
+                _gemm(fdummy, P, Q, c0 + i * sc, m, n, k, <float>0)
+            else:
+                _gemm(ddummy, P, Q, c0 + i * sc, m, n, k, <double>0)

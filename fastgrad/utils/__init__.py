@@ -64,3 +64,14 @@ def array_module(x):
         return numpy
     from fastgrad import backend
     return backend.get_array_module(x)
+
+
+def matmul(a, b, out=None):
+    """``xp.matmul(a, b, out=out)``; NumPy float32/float64 matrices (or stacks
+    of them) go to the BLAS of the linear layer, so a model's GEMMs all share one
+    BLAS thread pool (two OpenBLAS pools busy-wait against each other)."""
+    from fastgrad._core import blas
+    if blas.supports_matmul(a, b) and (out is None or type(out) is numpy.ndarray):
+        return blas.matmul(a, b, out)
+    xp = array_module(a)
+    return xp.matmul(a, b) if out is None else xp.matmul(a, b, out=out)

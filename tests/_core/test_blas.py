@@ -87,3 +87,70 @@ def test_supports():
     assert not blas.supports(f32, f32.astype(numpy.float64))
     assert not blas.supports(f32.astype(numpy.float16), f32.astype(numpy.float16))
     assert not blas.supports(numpy.ones(2, numpy.float32), f32)
+
+
+# -- matmul: the library's other GEMMs on the same BLAS ----------------------------
+
+def _matmul_cases(dtype):
+    rng = numpy.random.RandomState(0)
+
+    def r(*shape):
+        return rng.uniform(-1, 1, shape).astype(dtype)
+    return [
+        (r(3, 4), r(4, 5)),
+        (r(2, 3, 4), r(4, 5)),                          # batch on one side
+        (r(3, 4), r(7, 4, 5)),
+        (r(2, 1, 3, 4), r(6, 4, 5)),                    # broadcast batch axes
+        (r(4, 3).T, r(5, 4).T),                         # F-ordered
+        (r(2, 4, 3).swapaxes(1, 2), r(2, 5, 4).swapaxes(1, 2)),
+        (r(3, 8)[:, ::2], r(4, 5)),                     # no unit stride: copied
+        (r(3, 9)[:, 1:5], r(4, 5)),                     # row-strided view
+        (r(1, 4), r(4, 1)),
+        (r(3, 0), r(0, 5)),                             # k == 0: zeros
+        (r(0, 3), r(3, 5)),
+    ]
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_matmul_matches_numpy(dtype):
+    tol = 1e-5 if dtype == numpy.float32 else 1e-12
+    for a, b in _matmul_cases(dtype):
+        assert blas.supports_matmul(a, b)
+        y = blas.matmul(a, b)
+        ref = numpy.matmul(a.astype(numpy.float64), b.astype(numpy.float64))
+        assert y.shape == ref.shape and y.dtype == dtype
+        numpy.testing.assert_allclose(y, ref, rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_matmul_out(dtype):
+    rng = numpy.random.RandomState(1)
+    a = rng.uniform(-1, 1, (2, 3, 4)).astype(dtype)
+    b = rng.uniform(-1, 1, (4, 5)).astype(dtype)
+    ref = numpy.matmul(a, b)
+    big = numpy.full((4, 3, 5), numpy.nan, dtype)
+    assert blas.matmul(a, b, big[1:3]) is not None
+    numpy.testing.assert_allclose(big[1:3], ref, rtol=1e-5)
+    assert numpy.isnan(big[0]).all() and numpy.isnan(big[3]).all()   # nothing else written
+    out = numpy.empty((2, 5, 3), dtype).swapaxes(1, 2)                  # not row-major
+    assert blas.matmul(a, b, out) is out
+    numpy.testing.assert_allclose(out, ref, rtol=1e-5)
+
+
+def test_matmul_errors_and_scope():
+    a = numpy.ones((3, 4), numpy.float32)
+    with pytest.raises(ValueError, match='do not align'):
+        blas.matmul(a, numpy.ones((5, 2), numpy.float32))
+    with pytest.raises(ValueError, match='out has shape'):
+        blas.matmul(a, numpy.ones((4, 2), numpy.float32), numpy.empty((3, 3), numpy.float32))
+    assert not blas.supports_matmul(a, numpy.ones((4, 2), numpy.float64))   # mixed dtypes
+    assert not blas.supports_matmul(a.astype(numpy.float16), a.T.astype(numpy.float16))
+    assert not blas.supports_matmul(a, numpy.ones(4, numpy.float32))        # 1-D
+
+
+def test_utils_matmul_falls_back_to_numpy():
+    from fastgrad import utils
+    a = numpy.arange(6, dtype=numpy.float16).reshape(2, 3)
+    numpy.testing.assert_array_equal(utils.matmul(a, a.T), numpy.matmul(a, a.T))
+    v = numpy.arange(3, dtype=numpy.float32)
+    numpy.testing.assert_array_equal(utils.matmul(v, v), numpy.matmul(v, v))

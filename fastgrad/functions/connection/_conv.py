@@ -191,7 +191,7 @@ def conv_forward(x, W, b, sy, sx, ph, pw, oh, ow, dy, dx, groups, out_dtype):
     y = xp.empty((n, groups, out_c // groups, oh * ow), dtype=ct)
     for s in range(0, n, cols.step):
         e = min(n, s + cols.step)
-        xp.matmul(W2, cols(s, e), out=y[s:e])
+        utils.matmul(W2, cols(s, e), out=y[s:e])
     y = y.reshape(n, out_c, oh, ow)
     if b is not None:
         y += b.reshape(1, out_c, 1, 1)
@@ -209,7 +209,7 @@ def conv_grad_W(x, gy, kh, kw, sy, sx, ph, pw, dy, dx, groups, out_dtype):
     gW = None
     for s in range(0, n, cols.step):
         e = min(n, s + cols.step)
-        part = xp.matmul(g[s:e], cols(s, e).swapaxes(-1, -2)).sum(axis=0)
+        part = utils.matmul(g[s:e], cols(s, e).swapaxes(-1, -2)).sum(axis=0)
         if gW is None:
             gW = part
         else:
@@ -227,7 +227,7 @@ def conv_grad_x(gy, W, h, w, sy, sx, ph, pw, dy, dx, groups, out_dtype):
     W2t = W.reshape(groups, out_c // groups, -1).astype(ct, copy=False).swapaxes(-1, -2)
     g = gy.reshape(n, groups, out_c // groups, oh * ow).astype(ct, copy=False)
     if _is_pointwise(kh, kw, sy, sx, ph, pw, oh, ow, h, w):
-        gx = xp.matmul(W2t, g).reshape(n, c, h, w)
+        gx = utils.matmul(W2t, g).reshape(n, c, h, w)
         return gx.astype(out_dtype, copy=False)
     rows = max(_extent(oh, kh, sy, dy), ph + h)
     cols = max(_extent(ow, kw, sx, dx), pw + w)
@@ -237,7 +237,7 @@ def conv_grad_x(gy, W, h, w, sy, sx, ph, pw, dy, dx, groups, out_dtype):
     for s in range(0, n, step):
         e = min(n, s + step)
         gcol = buf[:e - s]
-        xp.matmul(W2t, g[s:e], out=gcol)
+        utils.matmul(W2t, g[s:e], out=gcol)
         col2im_add(img[s:e], gcol.reshape(e - s, c, kh, kw, oh, ow), sy, sx, dy, dx)
     gx = img if (rows == h and cols == w) else img[:, :, ph:ph + h, pw:pw + w]
     return gx.astype(out_dtype, copy=False)

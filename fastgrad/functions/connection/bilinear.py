@@ -59,11 +59,12 @@ class BilinearFunction(FunctionNode):
         e1 = e1.reshape(n, -1)
         e2 = e2.reshape(n, -1)
         out = W.shape[2]
-        y = xp.dot(_outer(e1, e2, xp.multiply, xp.reshape), W.reshape(-1, out))
+        mm = utils.matmul       # all operands are 2-D here: dot == matmul
+        y = mm(_outer(e1, e2, xp.multiply, xp.reshape), W.reshape(-1, out))
         if len(inputs) == 6:
             V1, V2, b = inputs[3:]
-            y += e1.dot(V1)
-            y += e2.dot(V2)
+            y += mm(e1, V1)
+            y += mm(e2, V2)
             y += b
         return utils.force_array(y),
 
@@ -76,25 +77,26 @@ class BilinearFunction(FunctionNode):
         e1 = e1_in.reshape(n, -1)
         e2 = e2_in.reshape(n, -1)
         J, K, L = W.shape
+        mm = utils.matmul       # all operands are 2-D here: dot == matmul
         out = []
         for i in indexes:
             if i == 0:
-                g = _outer(e2, gy, xp.multiply, xp.reshape).dot(W.reshape(J, K * L).T)
+                g = mm(_outer(e2, gy, xp.multiply, xp.reshape), W.reshape(J, K * L).T)
                 if len(inputs) == 6:
-                    g += gy.dot(inputs[3].T)
+                    g += mm(gy, inputs[3].T)
                 out.append(g.reshape(e1_in.shape))
             elif i == 1:
                 Wt = W.transpose(0, 2, 1).reshape(J * L, K)
-                g = _outer(e1, gy, xp.multiply, xp.reshape).dot(Wt)
+                g = mm(_outer(e1, gy, xp.multiply, xp.reshape), Wt)
                 if len(inputs) == 6:
-                    g += gy.dot(inputs[4].T)
+                    g += mm(gy, inputs[4].T)
                 out.append(g.reshape(e2_in.shape))
             elif i == 2:
-                out.append(_outer(e1, e2, xp.multiply, xp.reshape).T.dot(gy).reshape(J, K, L))
+                out.append(mm(_outer(e1, e2, xp.multiply, xp.reshape).T, gy).reshape(J, K, L))
             elif i == 3:
-                out.append(e1.T.dot(gy))
+                out.append(mm(e1.T, gy))
             elif i == 4:
-                out.append(e2.T.dot(gy))
+                out.append(mm(e2.T, gy))
             else:
                 out.append(gy.sum(axis=0))
         return tuple(out)

@@ -62,14 +62,13 @@ class BatchMatMul(FunctionNode):
             a = a.swapaxes(1, 2)
         if self.transb:
             b = b.swapaxes(1, 2)
-        return utils.array_module(a).matmul(a, b),
+        return utils.matmul(a, b),
 
     def backward_arrays(self, indexes, grad_outputs):
         a, b = self.get_retained_input_arrays()
-        xp = utils.array_module(a)
 
         def mm(p, q, tp, tq):
-            return xp.matmul(p.swapaxes(1, 2) if tp else p, q.swapaxes(1, 2) if tq else q)
+            return utils.matmul(p.swapaxes(1, 2) if tp else p, q.swapaxes(1, 2) if tq else q)
 
         gs = _grads(indexes, a.reshape(_as_batch_mat(a.shape)),
                     b.reshape(_as_batch_mat(b.shape)), grad_outputs[0],

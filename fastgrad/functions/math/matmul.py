@@ -61,8 +61,7 @@ class MatMul(FunctionNode):
             a = _swap(a)
         if self.transb and b.ndim > 1:
             b = _swap(b)
-        xp = utils.array_module(a)
-        return utils.force_array(xp.matmul(a, b)),
+        return utils.force_array(utils.matmul(a, b)),
 
     # Backward works on "promoted" operands: a 1-D a becomes (1, k) and a 1-D b
     # becomes (k, 1), as numpy.matmul does internally; gy gets the same axes.
@@ -113,10 +112,9 @@ class MatMul(FunctionNode):
 
     def backward_arrays(self, indexes, grad_outputs):
         a, b = self.get_retained_input_arrays()
-        xp = utils.array_module(a)
 
         def mm(p, q, tp, tq):
-            return xp.matmul(_swap(p) if tp else p, _swap(q) if tq else q)
+            return utils.matmul(_swap(p) if tp else p, _swap(q) if tq else q)
 
         def rs(x, shape):
             return x.reshape(shape)
