@@ -94,9 +94,10 @@ global_config.linear_use_cublas = False
 global_config.linear_allow_tf32 = False
 # fastgrad's own: float64 CuPy linear layers on fastgrad_cuda's FP64 tensor-core kernel
 # (mma.sync, full precision, 2.2x the CUDA-core kernel on an H100).  None (the default)
-# means on for sm_90+, where it has been validated on a device, and off for sm_80-89,
-# where it has not run yet; True forces it on for sm_80+; False keeps the CUDA-core
-# kernel.  Below sm_80 the CUDA-core kernel runs regardless.
+# means on for sm_90+, where it has been validated on a device, for products of at
+# least 2**30 multiply-adds (smaller ones were measured on the CUDA-core kernel), and
+# off for sm_80-89, where it has not run yet; True forces it on for sm_80+; False keeps
+# the CUDA-core kernel.  Below sm_80 the CUDA-core kernel runs regardless.
 global_config.linear_fp64_mma = None
 
 

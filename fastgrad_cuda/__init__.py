@@ -8,8 +8,8 @@ gx = gy.W, gW = gy^T.x), a split-K reduction and a column sum for gb.
 ``fastgrad.config.linear_use_cublas = True`` routes the same layer to
 cupy.matmul (cuBLAS) instead.  ``gemm_mma.cu`` (package data too) holds the
 tensor-core GEMMs for sm_80+ (mma.sync: TF32 for float32, FP64 for float64):
-TF32 is opt-in (``fastgrad.config.linear_allow_tf32``), FP64 runs by default on
-sm_90+ where it was validated (``fastgrad.config.linear_fp64_mma``).  ``tools/compile_check.py`` compiles every
+TF32 is opt-in (``fastgrad.config.linear_allow_tf32``), FP64 runs by default for
+large products on sm_90+, where it was validated (``fastgrad.config.linear_fp64_mma``).  ``tools/compile_check.py`` compiles every
 kernel instance with nvcc (and NVRTC when available) and reports registers
 and spills without a GPU.
 

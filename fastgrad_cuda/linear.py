@@ -25,7 +25,8 @@ cuBLAS's TF32 mode) and FP64 ``mma.sync`` for float64 (full precision;
 ``LinearFunction`` gets them through ``select`` when
 ``fastgrad.config.linear_allow_tf32`` (float32) or
 ``fastgrad.config.linear_fp64_mma`` (float64) is on.  TF32 defaults to off; the
-FP64 flag defaults to None: on for sm_90+ (validated on an H100), off below.
+FP64 flag defaults to None: on for sm_90+ (validated on an H100) for products of
+at least FP64_MMA_AUTO_MIN_MACS multiply-adds, off below.
 Validated on one H100 (sm_90: TF32 m16n8k8, FP64 m16n8k8) by
 tests/fastgrad_cuda/test_linear_mma_gpu.py and bench/gpu_linear.py; the sm_80-89
 FP64 path (m8n8k4) has run on hardware only as a forced variant on that H100
@@ -708,11 +709,36 @@ def mma_linear_grad_W(gy, x):
     return linear_grad_W(gy, x, mma=True)
 
 
+# linear_fp64_mma=None on sm_90+: the tensor-core kernel for float64 products of
+# at least this many multiply-adds.  Measured on an H100 at 1.7e10 (2.2x the
+# CUDA-core kernel) and 5.5e11; small layers were measured on the CUDA-core
+# kernel only (faster than the cuBLAS route there), so they stay on it.
+FP64_MMA_AUTO_MIN_MACS = 1 << 30
+
+
+def _fp64_big(m, n, k):
+    return m * n * k >= FP64_MMA_AUTO_MIN_MACS
+
+
+def auto_linear_forward(x, W, b=None):
+    return linear_forward(x, W, b, mma=_fp64_big(x.shape[0], W.shape[0], W.shape[1]))
+
+
+def auto_linear_grad_x(gy, W):
+    return linear_grad_x(gy, W, mma=_fp64_big(gy.shape[0], W.shape[0], W.shape[1]))
+
+
+def auto_linear_grad_W(gy, x):
+    return linear_grad_W(gy, x, mma=_fp64_big(gy.shape[0], gy.shape[1], x.shape[1]))
+
+
 Ops = collections.namedtuple('Ops', 'name forward grad_x grad_W bias_grad')
 
 KERNELS = Ops('fastgrad_cuda', linear_forward, linear_grad_x, linear_grad_W, bias_grad)
 MMA_KERNELS = Ops('fastgrad_cuda_mma', mma_linear_forward, mma_linear_grad_x,
                   mma_linear_grad_W, bias_grad)
+FP64_AUTO_KERNELS = Ops('fastgrad_cuda_fp64_auto', auto_linear_forward, auto_linear_grad_x,
+                        auto_linear_grad_W, bias_grad)
 CUBLAS = Ops('cublas', cublas_linear_forward, cublas_linear_grad_x, cublas_linear_grad_W,
              cublas_bias_grad)
 
@@ -771,6 +797,7 @@ def select(arrays, use_cublas, fname='LinearFunction'):
     tf32, fp64 = mma_flags()
     if dtype == _F32:
         return MMA_KERNELS if tf32 else KERNELS
-    if fp64 is None:             # auto: on where validated
-        fp64 = _device(cp, arrays[0].device.id)[0] >= FP64_MMA_AUTO_CC
+    if fp64 is None:             # auto: large products, where validated
+        return (FP64_AUTO_KERNELS if _device(cp, arrays[0].device.id)[0] >= FP64_MMA_AUTO_CC
+                else KERNELS)
     return MMA_KERNELS if fp64 else KERNELS

@@ -171,8 +171,23 @@ def test_fp64_auto_routes_by_device(fake_cupy, monkeypatch, cc, expect_mma):
     monkeypatch.setattr(fl, '_devices', {0: (cc, 100)})
     x64, W64, b64 = _arrays(numpy.float64)
     x32, W32, b32 = _arrays(numpy.float32)
-    assert fl.select((x64, W64, b64), False) is (fl.MMA_KERNELS if expect_mma else fl.KERNELS)
+    assert fl.select((x64, W64, b64), False) is (fl.FP64_AUTO_KERNELS if expect_mma
+                                                 else fl.KERNELS)
     assert fl.select((x32, W32, b32), False) is fl.KERNELS      # TF32 stays opt-in
+
+
+def test_fp64_auto_picks_by_size(monkeypatch):
+    calls = []
+    for name in ('linear_forward', 'linear_grad_x', 'linear_grad_W'):
+        monkeypatch.setattr(fl, name, lambda *a, _n=name, **kw: calls.append((_n, kw['mma'])))
+    big, small = FakeGpuArray((1024, 4096), 'f8'), FakeGpuArray((32, 64), 'f8')
+    W_big, W_small = FakeGpuArray((4096, 4096), 'f8'), FakeGpuArray((64, 64), 'f8')
+    gy_big, gy_small = FakeGpuArray((1024, 4096), 'f8'), FakeGpuArray((32, 64), 'f8')
+    ops = fl.FP64_AUTO_KERNELS
+    ops.forward(big, W_big), ops.grad_x(gy_big, W_big), ops.grad_W(gy_big, big)
+    ops.forward(small, W_small), ops.grad_x(gy_small, W_small), ops.grad_W(gy_small, small)
+    assert [m for _, m in calls] == [True] * 3 + [False] * 3
+    assert [n for n, _ in calls[:3]] == ['linear_forward', 'linear_grad_x', 'linear_grad_W']
 
 
 @pytest.fixture
