@@ -15,10 +15,8 @@ Differences from Chainer 7.8.1, on purpose or forced by the engine:
 
 * every call gets a fresh adapter.  Chainer re-applies the live one, which
   breaks the graph of the first call when a Function object is called twice.
-* ``y.creator`` is the adapter (the engine returns the creator node); Chainer
-  returns the Function there.  ``y.creator.function`` gives the Function, and
-  attributes the adapter lacks are looked up on the Function, so
-  ``y.creator.some_attr`` still works; ``isinstance(y.creator, MyOp)`` does not.
+* as in Chainer, ``y.creator`` is the Function and ``y.creator_node`` the
+  adapter; attributes the adapter lacks are also looked up on the Function.
 * function hooks (``add_hook``, ``delete_hook``, ``local_function_hooks``) are
   not provided: fastgrad has no function hooks.
 """
@@ -49,6 +47,7 @@ class FunctionAdapter(FunctionNode):
     not retained) and the output gradients (None where an output got none).
     """
 
+    _wraps_old_style_function = True   # Variable.creator returns .function
     _function = None          # strong, once applied
     _weak_function = None     # before that
     _retained = ()            # input indexes the Function keeps for backward

@@ -93,16 +93,17 @@ def test_graph_records_the_adapter():
     node = z.creator_node
     assert isinstance(node, fastgrad.FunctionNode)
     assert isinstance(node, function_module.FunctionAdapter)
-    assert z.creator is node and node.function is f and f.node is node
+    assert z.creator is f and node.function is f and f.node is node   # Chainer's rule
     assert node.label == f.label == 'Mul'
     assert f.inputs[0] is x.node and f.inputs[1] is y.node
     assert f.outputs[0]() is z.node
     assert f.rank == 0 and z.rank == 1
     w = Mul()(z, z)
-    assert w.creator.function.rank == 1 and w.rank == 2
+    assert w.creator.rank == 1 and w.rank == 2
+    assert isinstance(w.creator, Mul) and w.node.creator is w.creator
 
 
-def test_creator_delegates_function_attributes():
+def test_creator_is_the_function_and_the_node_forwards():
     class Scale(Function):
         def __init__(self, k):
             self.k = k
@@ -112,8 +113,9 @@ def test_creator_delegates_function_attributes():
 
     y = Scale(3.0)(numpy.ones(2))
     assert y.creator.k == 3.0            # Chainer's y.creator is the Function
+    assert y.creator_node.k == 3.0       # and the adapter forwards to it
     with pytest.raises(AttributeError):
-        y.creator.no_such_attribute
+        y.creator_node.no_such_attribute
 
 
 def test_two_outputs_return_a_tuple():
@@ -312,7 +314,7 @@ def test_output_data_in_backward(double):
     x = numpy.random.uniform(-1, 1, (3,))
     v = Variable(x)
     y = Exp()(v)
-    assert y.creator.function.output_data[0] is y.array
+    assert y.creator.output_data[0] is y.array
     F.sum(y).backward(enable_double_backprop=double)
     numpy.testing.assert_allclose(v.grad, numpy.exp(x), rtol=1e-15)
 
@@ -610,3 +612,13 @@ def test_forward_gpu_and_backward_gpu_dispatch():
     va, vb = Variable(a), Variable(b)
     F.sum(Mul()(va, vb)).backward()
     cupy.testing.assert_allclose(va.grad, b)
+
+
+def test_creator_setter_accepts_a_function():
+    f = Mul()
+    z = f(numpy.ones(2), numpy.ones(2))
+    v = Variable(numpy.ones(2))
+    v.creator = f                          # Chainer: the Function's node becomes creator
+    assert v.creator is f and v.creator_node is z.creator_node
+    v.creator = None
+    assert v.creator is None

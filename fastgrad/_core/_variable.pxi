@@ -57,14 +57,14 @@ cdef class VariableNode:
 
     @property
     def creator(self):
-        return self._creator
+        return _user_creator(self._creator)
 
     @creator.setter
     def creator(self, func):
-        self.set_creator_node(func)
+        self.set_creator_node(_as_node(func))
 
     def set_creator(self, creator):
-        self.set_creator_node(creator)
+        self.set_creator_node(_as_node(creator))
 
     def set_creator_node(self, func):
         if func is None:
@@ -139,6 +139,20 @@ cdef str _label(shape, dtype):
     if shape == ():
         return str(dtype)
     return '({}), {}'.format(', '.join(map(str, shape)), dtype)
+
+
+cdef object _user_creator(FunctionNode f):
+    """``f``, or the old-style Function an adapter node wraps."""
+    if f is not None and getattr(type(f), '_wraps_old_style_function', False):
+        return f.function
+    return f
+
+
+cdef object _as_node(object func):
+    """A creator given as an old-style Function means its node."""
+    if func is not None and not isinstance(func, FunctionNode) and hasattr(func, 'node'):
+        return func.node
+    return func
 
 
 cdef inline VariableNode _new_node(object data, bint requires_grad):
@@ -290,11 +304,14 @@ cdef class Variable:
     # -- graph --------------------------------------------------------------
     @property
     def creator(self):
-        return self._node._creator
+        """The function that made this Variable: the FunctionNode, or for an
+        old-style ``fastgrad.Function`` the Function itself (Chainer's rule;
+        ``creator_node`` is always the node)."""
+        return _user_creator(self._node._creator)
 
     @creator.setter
     def creator(self, func):
-        self._node.set_creator_node(func)
+        self._node.set_creator_node(_as_node(func))
 
     @property
     def creator_node(self):
