@@ -37,6 +37,7 @@ import numpy
 import pytest
 
 from fastgrad_cuda import linear as fl
+from fake_device import FakeArray, Mem, fake_empty   # tests/fastgrad_cuda/conftest.py
 
 
 # -- the PTX ISA's fragment layouts, as documented ----------------------------------------
@@ -286,75 +287,6 @@ def test_smem_padding_constants_match_source():
     assert 'constexpr int STAGE = TileA::SIZE + TileB::SIZE;' in src
 
 
-# -- fake device memory ---------------------------------------------------------------------
-
-class _Mem(object):
-    """One allocation: a flat buffer at a 256-byte aligned fake address, NaN-filled."""
-    _next = 1 << 20
-
-    def __init__(self, n, dtype):
-        self.buf = numpy.full(max(n, 1), numpy.nan, dtype)
-        self.writes = numpy.zeros(max(n, 1), numpy.int64)
-        self.ptr = _Mem._next
-        _Mem._next += (self.buf.nbytes + 4096) // 256 * 256
-
-
-class _Data(object):
-    def __init__(self, ptr):
-        self.ptr = ptr
-        self.device_id = 0
-
-
-class _Flags(object):
-    def __init__(self, c):
-        self.c_contiguous = c
-
-
-class FakeArray(object):
-    """A strided view into a _Mem: the ndarray surface linear.py uses."""
-
-    def __init__(self, mem, offset, shape, estrides):
-        self.mem, self.offset = mem, offset
-        self.shape, self.estrides = tuple(shape), tuple(estrides)
-        self.dtype = mem.buf.dtype
-        self.itemsize = self.dtype.itemsize
-        self.ndim = len(shape)
-        self.strides = tuple(s * self.itemsize for s in estrides)
-        self.data = _Data(mem.ptr + offset * self.itemsize)
-        c, expect = True, 1
-        for n, s in reversed(list(zip(self.shape, self.estrides))):
-            if n != 1 and s != expect:
-                c = False
-            expect *= n
-        self.flags = _Flags(c)
-        self.size = int(numpy.prod(self.shape)) if self.shape else 1
-
-    @property
-    def T(self):
-        return FakeArray(self.mem, self.offset, self.shape[::-1], self.estrides[::-1])
-
-    def indices(self):
-        idx = numpy.full(self.shape, self.offset, numpy.int64)
-        for d, (n, s) in enumerate(zip(self.shape, self.estrides)):
-            sh = [1] * self.ndim
-            sh[d] = n
-            idx = idx + (numpy.arange(n) * s).reshape(sh)
-        return idx
-
-    def get(self):
-        return self.mem.buf[self.indices()]
-
-
-def fake_empty(shape, dtype):
-    shape = tuple(shape) if isinstance(shape, (tuple, list)) else (shape,)
-    n = int(numpy.prod(shape)) if shape else 1
-    st, acc = [], 1
-    for d in reversed(shape):
-        st.append(acc)
-        acc *= d
-    return FakeArray(_Mem(n, numpy.dtype(dtype)), 0, shape, st[::-1])
-
-
 def make(shape, dtype, layout='C', offset=0, seed=0, negative=False):
     """Random values in a chosen layout: 'C', 'F', 'strided' (every other element
     of a wider buffer, both axes); offset 1 misaligns the base pointer; negative
@@ -363,7 +295,7 @@ def make(shape, dtype, layout='C', offset=0, seed=0, negative=False):
     r, c = shape
     st = {'C': (c, 1), 'F': (1, r), 'strided': (2 * c + 2, 2)}[layout]
     span = offset + (r - 1) * st[0] + (c - 1) * st[1] + 1 if r and c else offset + 1
-    mem = _Mem(span + 8, numpy.dtype(dtype))
+    mem = Mem(span + 8, numpy.dtype(dtype))
     start = offset
     if negative:
         start, st = offset + (r - 1) * st[0], (-st[0], st[1])
@@ -374,7 +306,7 @@ def make(shape, dtype, layout='C', offset=0, seed=0, negative=False):
 
 
 def vector(n, dtype, stride=1, seed=0):
-    mem = _Mem(n * stride + 1, numpy.dtype(dtype))
+    mem = Mem(n * stride + 1, numpy.dtype(dtype))
     v = FakeArray(mem, 0, (n,), (stride,))
     mem.buf[v.indices()] = numpy.random.RandomState(seed).uniform(-1, 1, n).astype(dtype)
     return v
