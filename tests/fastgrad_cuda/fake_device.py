@@ -2,8 +2,29 @@
 (test_tiling_reference.py, test_mma_reference.py): flat NumPy buffers at
 fake, 256-byte aligned addresses, NaN-filled so unwritten outputs show, with
 a per-element write counter; FakeArray is the strided-view surface of a
-cupy.ndarray that fastgrad_cuda.linear reads."""
+cupy.ndarray that fastgrad_cuda.linear reads.  Also the kernels' parameter
+kinds, parsed from the .cu source, which the fake launches check."""
+import re
+
 import numpy
+
+
+def kernel_params(src, name):
+    """The parameter kinds of kernel ``name`` in ``src``: 'ptr', int64 or int32."""
+    m = re.search(r'\b' + name + r'\(([^)]*)\)\s*\{', src)
+    assert m, name
+    kinds = []
+    for p in m.group(1).split(','):
+        p = ' '.join(p.split())
+        if '*' in p:
+            kinds.append('ptr')
+        elif p.startswith('long long'):
+            kinds.append(numpy.int64)
+        elif p.startswith('int '):
+            kinds.append(numpy.int32)
+        else:
+            raise AssertionError('unknown parameter type: ' + p)
+    return kinds
 
 
 class Mem(object):

@@ -37,7 +37,7 @@ import numpy
 import pytest
 
 from fastgrad_cuda import linear as fl
-from fake_device import FakeArray, Mem, fake_empty   # tests/fastgrad_cuda/conftest.py
+from fake_device import FakeArray, Mem, fake_empty, kernel_params   # tests/fastgrad_cuda/conftest.py
 
 
 # -- the PTX ISA's fragment layouts, as documented ----------------------------------------
@@ -243,25 +243,8 @@ def test_mma_isa_model(itemsize, atom):
 
 # -- the kernel's signature and constants ------------------------------------------------
 
-def _kernel_params(src, name):
-    m = re.search(r'\b' + name + r'\(([^)]*)\)\s*\{', src)
-    assert m, name
-    kinds = []
-    for p in m.group(1).split(','):
-        p = ' '.join(p.split())
-        if '*' in p:
-            kinds.append('ptr')
-        elif p.startswith('long long'):
-            kinds.append(numpy.int64)
-        elif p.startswith('int '):
-            kinds.append(numpy.int32)
-        else:
-            raise AssertionError('unknown parameter type: ' + p)
-    return kinds
-
-
-SIG_MMA = _kernel_params(fl.read_mma_source(), 'fg_gemm_mma')
-SIG_REDUCE = _kernel_params(fl.read_source(), 'fg_splitk_reduce')
+SIG_MMA = kernel_params(fl.read_mma_source(), 'fg_gemm_mma')
+SIG_REDUCE = kernel_params(fl.read_source(), 'fg_splitk_reduce')
 
 
 def test_same_parameter_list_as_fg_gemm():

@@ -24,30 +24,13 @@ import numpy
 import pytest
 
 from fastgrad_cuda import linear as fl
-from fake_device import FakeArray, Mem, fake_empty   # tests/fastgrad_cuda/conftest.py
+from fake_device import FakeArray, Mem, fake_empty, kernel_params   # tests/fastgrad_cuda/conftest.py
 
 
 # -- parameter lists of the kernels, from the source ----------------------------------
 
-def _kernel_params(name):
-    src = fl.read_source()
-    m = re.search(r'\b' + name + r'\(([^)]*)\)\s*\{', src)
-    assert m, name
-    kinds = []
-    for p in m.group(1).split(','):
-        p = ' '.join(p.split())
-        if '*' in p:
-            kinds.append('ptr')
-        elif p.startswith('long long'):
-            kinds.append(numpy.int64)
-        elif p.startswith('int '):
-            kinds.append(numpy.int32)
-        else:
-            raise AssertionError('unknown parameter type: ' + p)
-    return kinds
-
-
-SIGNATURES = {k: _kernel_params(k) for k in ('fg_gemm', 'fg_splitk_reduce', 'fg_colsum')}
+SIGNATURES = {k: kernel_params(fl.read_source(), k)
+              for k in ('fg_gemm', 'fg_splitk_reduce', 'fg_colsum')}
 
 
 def test_signatures_parsed():
