@@ -15,23 +15,16 @@ import sys
 import numpy
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fastgrad_cuda import linear as fl  # noqa: E402
+from gpu_linear import time_fn  # noqa: E402
 
 CASES = [(4, 'L', (1024, 4096, 4096)), (4, 'L', (4096, 4096, 4096)),
          (8, 'W', (1024, 4096, 4096))]
 
 
-def median_ms(cp, fn, reps=15):
-    fn()
-    start, end = cp.cuda.Event(), cp.cuda.Event()
-    times = []
-    for _ in range(reps):
-        start.record()
-        fn()
-        end.record()
-        end.synchronize()
-        times.append(cp.cuda.get_elapsed_time(start, end))
-    return float(numpy.median(times))
+def median_ms(cp, fn):
+    return time_fn(cp, fn, warmup=1, repeat=15)[0]     # GPU time of gpu_linear.py
 
 
 def main():
