@@ -1,6 +1,8 @@
 """Small array helpers shared by the functions."""
 import numpy
 
+from fastgrad._core import blas
+
 # NumPy < 2 promotes a 0-d float32 array combined with a Python float to
 # float64 (value-based casting); NumPy 2 (NEP 50) keeps float32.  Scalars
 # meant to keep an array's dtype go through ``scalar`` below.
@@ -70,7 +72,6 @@ def matmul(a, b, out=None):
     """``xp.matmul(a, b, out=out)``; NumPy float32/float64 matrices (or stacks
     of them) go to the BLAS of the linear layer, so a model's GEMMs all share one
     BLAS thread pool (two OpenBLAS pools busy-wait against each other)."""
-    from fastgrad._core import blas
     if blas.supports_matmul(a, b) and (out is None or type(out) is numpy.ndarray):
         return blas.matmul(a, b, out)
     xp = array_module(a)
