@@ -8,3 +8,7 @@ from fastgrad.serializers.npz import load_npz  # NOQA
 from fastgrad.serializers.npz import NpzDeserializer  # NOQA
 from fastgrad.serializers.npz import save_npz  # NOQA
 from fastgrad.serializers.npz import serialize  # NOQA
+from fastgrad.serializers.hdf5 import HDF5Deserializer  # NOQA
+from fastgrad.serializers.hdf5 import HDF5Serializer  # NOQA
+from fastgrad.serializers.hdf5 import load_hdf5  # NOQA
+from fastgrad.serializers.hdf5 import save_hdf5  # NOQA

@@ -1,0 +1,172 @@
+"""HDF5 serialization (``chainer.serializers.save_hdf5`` / ``load_hdf5``).
+
+Chainer's layout: one HDF5 group per link or optimizer path component and one
+dataset per value; ``None`` is an empty dataset (``h5py.Empty``).  Files are
+readable by Chainer and vice versa.  h5py is optional (the ``hdf5`` extra):
+without it these names raise a RuntimeError that says so.
+
+Loading is all-or-nothing like ``load_npz``: a first pass checks every key,
+shape and dtype without assigning; only then are values assigned.
+"""
+import os
+
+import numpy
+
+from fastgrad import backend
+from fastgrad.serializers._base import Deserializer, Serializer
+
+try:
+    import h5py
+    _h5py_error = None
+except ImportError as e:  # optional dependency
+    h5py = None
+    _h5py_error = e
+
+
+def _check_available():
+    if h5py is None:
+        raise RuntimeError(
+            'HDF5 serialization needs h5py (pip install "fastgrad[hdf5]" or '
+            'pip install h5py): {}'.format(_h5py_error))
+
+
+def _to_cpu(value):
+    if backend.is_cupy_array(value):
+        return value.get()
+    return numpy.asarray(value)
+
+
+class HDF5Serializer(Serializer):
+    """Serializer that writes into an h5py group.
+
+    Args:
+        group (h5py.Group): The group to write into.
+        compression (int): gzip level for datasets of more than one element.
+    """
+
+    def __init__(self, group, compression=4):
+        _check_available()
+        self.group = group
+        self.compression = compression
+
+    def __getitem__(self, key):
+        return HDF5Serializer(self.group.require_group(key.strip('/')),
+                              self.compression)
+
+    def __call__(self, key, value):
+        key = key.lstrip('/')
+        if value is None:
+            self.group.create_dataset(key, data=h5py.Empty('f'))
+            return value
+        arr = _to_cpu(value)
+        compression = None if arr.size <= 1 else self.compression
+        self.group.create_dataset(key, data=arr, compression=compression)
+        return value
+
+
+def save_hdf5(filename, obj, compression=4):
+    """Save ``obj`` (a Link, an Optimizer, anything with ``serialize``) to an
+    HDF5 file.  The file is written next to its target and renamed into place,
+    so an interrupted save never leaves a truncated file under ``filename``."""
+    _check_available()
+    if not callable(getattr(obj, 'serialize', None)):
+        raise TypeError('save_hdf5: obj must have a serialize(serializer) method '
+                        '(a Link or an Optimizer), got {}'.format(type(obj).__name__))
+    filename = os.fspath(filename)
+    tmp = '{}.tmp{}'.format(filename, os.getpid())
+    try:
+        with h5py.File(tmp, 'w') as f:
+            HDF5Serializer(f, compression=compression).save(obj)
+        os.replace(tmp, filename)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+class HDF5Deserializer(Deserializer):
+    """Deserializer reading from an h5py group.
+
+    Args:
+        group (h5py.Group or None): The group to read.
+        strict (bool): If True, a missing key is a KeyError; if False the
+            target keeps its value.
+    """
+
+    def __init__(self, group, strict=True, _dry=False):
+        _check_available()
+        self.group = group
+        self.strict = strict
+        self._dry = _dry
+
+    def __getitem__(self, key):
+        key = key.strip('/')
+        group = None
+        if self.group is not None and key in self.group:
+            group = self.group[key]
+        # A missing group is an error only when a value is read from it.
+        return HDF5Deserializer(group, self.strict, self._dry)
+
+    def _where(self):
+        return self.group.name if self.group is not None else 'the file'
+
+    def load(self, obj):
+        """Load into ``obj``: validate everything first, then assign."""
+        if self._dry:
+            obj.serialize(self)
+            return
+        obj.serialize(HDF5Deserializer(self.group, self.strict, _dry=True))
+        obj.serialize(self)
+
+    def __call__(self, key, value):
+        key = key.lstrip('/')
+        if self.group is None or key not in self.group:
+            if not self.strict:
+                return value
+            raise KeyError('load_hdf5: key {!r} is not in {} (strict=True; pass '
+                           'strict=False to skip missing keys)'
+                           .format(key, self._where()))
+        dataset = self.group[key]
+        if dataset.shape is None:        # h5py.Empty: a saved None
+            return None
+        data = dataset[()]
+        full = '{}/{}'.format(self.group.name.rstrip('/'), key)
+        if value is None:
+            return None if self._dry else numpy.asarray(data)
+        if isinstance(value, numpy.ndarray) or backend.is_cupy_array(value):
+            data = numpy.asarray(data)
+            if data.shape != value.shape:
+                raise ValueError('load_hdf5: shape mismatch for {!r}: the file has '
+                                 '{}, the target has {}'
+                                 .format(full, data.shape, value.shape))
+            if not numpy.can_cast(data.dtype, value.dtype, casting='same_kind'):
+                raise TypeError('load_hdf5: cannot load {!r} of dtype {} into an '
+                                'array of dtype {}'.format(full, data.dtype,
+                                                           value.dtype))
+            if not self._dry:
+                if isinstance(value, numpy.ndarray):
+                    numpy.copyto(value, data)
+                else:
+                    backend.copyto(value, data.astype(value.dtype, copy=False))
+            return value
+        arr = numpy.asarray(data)
+        try:
+            converted = type(value)(arr[()] if arr.ndim == 0 else arr)
+        except Exception as e:
+            raise TypeError('load_hdf5: cannot convert {!r} (dtype {}) into {}: {}'
+                            .format(full, arr.dtype, type(value).__name__, e)) from e
+        return value if self._dry else converted
+
+
+def load_hdf5(filename, obj, path='', strict=True):
+    """Load ``obj`` (a Link, an Optimizer...) from an HDF5 file written by
+    ``save_hdf5`` (fastgrad's or Chainer's).  ``path`` selects a group inside
+    the file; nothing is assigned unless every key is present and matches."""
+    _check_available()
+    with h5py.File(os.fspath(filename), 'r') as f:
+        group = f
+        for part in [p for p in path.split('/') if p]:
+            if part not in group:
+                raise KeyError('load_hdf5: path {!r} is not in {}'
+                               .format(path, filename))
+            group = group[part]
+        HDF5Deserializer(group, strict=strict).load(obj)
