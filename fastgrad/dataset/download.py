@@ -1,10 +1,20 @@
-"""Where local data sets live.  fastgrad never downloads anything: the
-loaders read files the user placed under the dataset root.
+"""Where data sets live, and the download cache.
 
 The root is ``$FASTGRAD_DATASET_ROOT`` if set, else ``$CHAINER_DATASET_ROOT``
 (so an existing Chainer cache is found), else ``~/.fastgrad/dataset``.
+
+Downloads are opt-in: :func:`cached_download` fetches a URL only when
+``$FASTGRAD_ALLOW_DOWNLOAD=1`` or after ``allow_download(True)``; otherwise it
+reads what is already in the cache (Chainer's layout:
+``<root>/_dl_cache/<md5 of the URL>``) and raises an error that names the URL
+and the file to put there.
 """
+import contextlib
+import hashlib
 import os
+import shutil
+import tempfile
+import urllib.request
 
 
 def _default_root():
@@ -39,3 +49,72 @@ def get_dataset_directory(dataset_name, create_directory=True):
     if create_directory:
         os.makedirs(path, exist_ok=True)
     return path
+
+
+_allow_download = None
+
+
+def allow_download(allowed=True):
+    """Allow (or forbid) :func:`cached_download` to fetch files for this
+    process; ``None`` restores the ``$FASTGRAD_ALLOW_DOWNLOAD`` lookup."""
+    global _allow_download
+    _allow_download = None if allowed is None else bool(allowed)
+
+
+def download_allowed():
+    """Whether :func:`cached_download` may fetch (see the module docstring)."""
+    if _allow_download is not None:
+        return _allow_download
+    return os.environ.get('FASTGRAD_ALLOW_DOWNLOAD', '') not in ('', '0')
+
+
+def cached_download_path(url):
+    """Where :func:`cached_download` keeps ``url``: Chainer's cache layout."""
+    return os.path.join(get_dataset_root(), '_dl_cache',
+                        hashlib.md5(url.encode('utf-8')).hexdigest())
+
+
+@contextlib.contextmanager
+def _temp_dir_next_to(path):
+    """A temporary folder beside ``path``: a finished file is renamed into
+    place atomically, so no reader ever sees a half-written cache entry."""
+    parent = os.path.dirname(path) or '.'
+    os.makedirs(parent, exist_ok=True)
+    tmp = tempfile.mkdtemp(dir=parent, prefix='.tmp-')
+    try:
+        yield tmp
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def cached_download(url):
+    """The local path of ``url``'s content, downloading it into the cache if
+    allowed and not there yet (Chainer's ``cached_download``)."""
+    path = cached_download_path(url)
+    if os.path.exists(path):
+        return path
+    if not download_allowed():
+        raise RuntimeError(
+            'cached_download: {} is not in the cache and downloads are off. Put '
+            'the file at {} or allow downloads (FASTGRAD_ALLOW_DOWNLOAD=1 or '
+            'fastgrad.dataset.allow_download(True)).'.format(url, path))
+    with _temp_dir_next_to(path) as tmp:
+        part = os.path.join(tmp, 'download')
+        with urllib.request.urlopen(url) as response, open(part, 'wb') as f:
+            shutil.copyfileobj(response, f)
+        os.replace(part, path)
+    return path
+
+
+def cache_or_load_file(path, creator, loader):
+    """``loader(path)`` if ``path`` exists; else ``creator(tmp_path)`` writes
+    it (its return value is returned) and the file is moved to ``path``
+    atomically (Chainer's ``cache_or_load_file``)."""
+    if os.path.exists(path):
+        return loader(path)
+    with _temp_dir_next_to(path) as tmp:
+        tmp_path = os.path.join(tmp, os.path.basename(path))
+        content = creator(tmp_path)
+        if not os.path.exists(path):
+            os.replace(tmp_path, path)
+    return content
