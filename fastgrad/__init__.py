@@ -8,7 +8,7 @@ __version__ = '0.1.0'
 
 from fastgrad import backend  # NOQA
 from fastgrad.configuration import (  # NOQA
-    config, force_backprop_mode, get_dtype, global_config, is_debug,
+    config, force_backprop_mode, get_dtype, global_config, is_debug, mixed16,
     no_backprop_mode, set_debug, using_config)
 from fastgrad._core.graph import (  # NOQA
     FunctionNode, Variable, VariableNode, as_array, as_variable, backward, grad)

@@ -66,6 +66,30 @@ def _env_flag(name, default):
     return value not in ('', '0', 'false', 'False')
 
 
+class _Mixed16(object):
+    """The dtype-like ``mixed16``: float16 parameters and activations, with
+    float32 where precision matters (normalization statistics, loss scaling).
+    ``numpy.dtype(mixed16)`` is float16."""
+
+    dtype = numpy.dtype(numpy.float16)
+
+    def __repr__(self):
+        return "dtype('mixed16')"
+
+
+mixed16 = _Mixed16()
+
+
+def _dtype_from_env():
+    name = os.environ.get('CHAINER_DTYPE', 'float32')
+    if name in ('float16', 'float32', 'float64'):
+        return numpy.dtype(name)
+    if name == 'mixed16':
+        return mixed16
+    raise TypeError('incorrect dtype name in CHAINER_DTYPE: "{}". Expected '
+                    'float16, float32, float64 or mixed16.'.format(name))
+
+
 global_config = _GlobalConfig()
 config = _LocalConfig()
 
@@ -73,7 +97,7 @@ global_config.debug = _env_flag('CHAINER_DEBUG', False)
 global_config.enable_backprop = True
 global_config.train = True
 global_config.type_check = _env_flag('CHAINER_TYPE_CHECK', True)
-global_config.dtype = numpy.dtype(os.environ.get('CHAINER_DTYPE', 'float32'))
+global_config.dtype = _dtype_from_env()
 global_config.lazy_grad_sum = _env_flag('CHAINER_LAZY_GRAD_SUM', False)
 global_config.keep_graph_on_report = False
 global_config.use_cudnn = 'never'
@@ -136,8 +160,12 @@ def set_debug(debug):
     global_config.debug = bool(debug)
 
 
-def get_dtype(dtype=None):
-    """The default float dtype (``config.dtype``) unless ``dtype`` is given."""
+def get_dtype(dtype=None, map_mixed16=None):
+    """The default float dtype (``config.dtype``) unless ``dtype`` is given.
+    Where the default is :data:`mixed16`, ``map_mixed16`` (if given) is
+    returned instead of float16: the dtype of values kept in higher precision."""
     if dtype is None:
         dtype = config.dtype
+    if dtype is mixed16 and map_mixed16 is not None:
+        dtype = map_mixed16
     return numpy.dtype(dtype)

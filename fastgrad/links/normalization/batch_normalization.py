@@ -13,13 +13,8 @@ from fastgrad.functions.normalization import (
 
 
 def _highprec_dtype(dtype):
-    # Chainer's get_dtype(dtype, map_mixed16=float32): parameters and
-    # statistics of a mixed16 model are kept in float32.
-    if dtype is None:
-        dtype = configuration.config.dtype
-    if isinstance(dtype, str) and dtype == 'mixed16':
-        return numpy.dtype(numpy.float32)
-    return numpy.dtype(dtype)
+    # Parameters and statistics of a mixed16 model are kept in float32.
+    return configuration.get_dtype(dtype, map_mixed16=numpy.float32)
 
 
 def _with_dtype(initializer, dtype):
