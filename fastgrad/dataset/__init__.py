@@ -1,5 +1,6 @@
 """Dataset building blocks (``chainer.dataset``): converters, the dataset and
 iterator base classes, and the dataset root."""
+from fastgrad.dataset.async_transfer import ConcatWithAsyncTransfer  # NOQA
 from fastgrad.dataset.convert import (  # NOQA
     Converter, concat_examples, converter, to_device)
 from fastgrad.dataset.dataset_mixin import DatasetMixin  # NOQA

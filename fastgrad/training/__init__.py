@@ -12,5 +12,5 @@ from fastgrad.training.extension import (  # NOQA
     PRIORITY_EDITOR, PRIORITY_READER, PRIORITY_WRITER, Extension, make_extension)
 from fastgrad.training.trainer import Trainer  # NOQA
 from fastgrad.training.updater import Updater  # NOQA
-from fastgrad.training.updaters import StandardUpdater  # NOQA
+from fastgrad.training.updaters import ParallelUpdater, StandardUpdater  # NOQA
 from fastgrad.training.util import get_trigger  # NOQA

@@ -1,2 +1,3 @@
 """Updaters (``chainer.training.updaters``)."""
 from fastgrad.training.updaters.standard_updater import StandardUpdater  # NOQA
+from fastgrad.training.updaters.parallel_updater import ParallelUpdater  # NOQA
