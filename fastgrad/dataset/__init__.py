@@ -8,3 +8,5 @@ from fastgrad.dataset.download import (  # NOQA
     allow_download, cache_or_load_file, cached_download, download_allowed,
     get_dataset_directory, get_dataset_root, set_dataset_root)
 from fastgrad.dataset.iterator import Iterator  # NOQA
+from fastgrad.dataset import tabular  # NOQA
+from fastgrad.dataset.tabular import TabularDataset  # NOQA
