@@ -21,3 +21,6 @@ from fastgrad.functions.math.sqrt import sqrt  # NOQA
 from fastgrad.functions.math.square import square  # NOQA
 from fastgrad.functions.math.sum import sum  # NOQA
 from fastgrad.functions.math.trigonometric import cos, sin  # NOQA
+from fastgrad.functions.math.special import (  # NOQA
+    digamma, erf, erfc, erfcinv, erfcx, erfinv, lgamma, log_ndtr, ndtr, ndtri,
+    polygamma, zeta)
