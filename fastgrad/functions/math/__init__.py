@@ -20,7 +20,8 @@ from fastgrad.functions.math.rsqrt import rsqrt  # NOQA
 from fastgrad.functions.math.sqrt import sqrt  # NOQA
 from fastgrad.functions.math.square import square  # NOQA
 from fastgrad.functions.math.sum import sum  # NOQA
-from fastgrad.functions.math.trigonometric import cos, sin  # NOQA
+from fastgrad.functions.math.trigonometric import (  # NOQA
+    arccos, arcsin, arctan, cos, sin, tan)
 from fastgrad.functions.math.special import (  # NOQA
     digamma, erf, erfc, erfcinv, erfcx, erfinv, lgamma, log_ndtr, ndtr, ndtri,
     polygamma, zeta)

@@ -54,3 +54,90 @@ def cos(x):
     """Elementwise cosine."""
     y, = Cos().apply((x,))
     return y
+
+
+class _Inverse(FunctionNode):
+    """tan and the inverse trigonometric functions: ``y = xp.<name>(x)`` with
+    ``derivative(x, y)`` written with differentiable functions."""
+
+    is_elementwise = True
+    _graph_closed = True
+    __slots__ = ()
+    xp_name = None
+
+    def forward(self, inputs):
+        x, = inputs
+        _check(type(self).__name__, x)
+        self.retain_inputs((0,))
+        self.retain_outputs((0,))
+        return utils.force_array(getattr(utils.array_module(x), self.xp_name)(x)),
+
+    def backward(self, indexes, grad_outputs):
+        x, = self.get_retained_inputs()
+        y, = self.get_retained_outputs()
+        return grad_outputs[0] * self.derivative(x, y),
+
+
+def _sqrt(v):
+    from fastgrad.functions.math.sqrt import sqrt
+    return sqrt(v)
+
+
+class Tan(_Inverse):
+    __slots__ = ()
+    xp_name = 'tan'
+
+    @staticmethod
+    def derivative(x, y):
+        return 1 + y * y
+
+
+class Arcsin(_Inverse):
+    __slots__ = ()
+    xp_name = 'arcsin'
+
+    @staticmethod
+    def derivative(x, y):
+        return 1 / _sqrt(1 - x * x)
+
+
+class Arccos(_Inverse):
+    __slots__ = ()
+    xp_name = 'arccos'
+
+    @staticmethod
+    def derivative(x, y):
+        return -1 / _sqrt(1 - x * x)
+
+
+class Arctan(_Inverse):
+    __slots__ = ()
+    xp_name = 'arctan'
+
+    @staticmethod
+    def derivative(x, y):
+        return 1 / (1 + x * x)
+
+
+def tan(x):
+    """Elementwise tangent."""
+    y, = Tan().apply((x,))
+    return y
+
+
+def arcsin(x):
+    """Elementwise inverse sine."""
+    y, = Arcsin().apply((x,))
+    return y
+
+
+def arccos(x):
+    """Elementwise inverse cosine."""
+    y, = Arccos().apply((x,))
+    return y
+
+
+def arctan(x):
+    """Elementwise inverse tangent."""
+    y, = Arctan().apply((x,))
+    return y

@@ -82,3 +82,21 @@ def test_polygamma_orders_and_bad_n():
         F.polygamma(numpy.array([0, 1, 2]), x).array, sp.polygamma([0, 1, 2], x), rtol=1e-12)
     with pytest.raises(InvalidType, match='n.dtype'):
         F.polygamma(numpy.array([0.5]), numpy.array([1.0]))
+
+
+TRIG = [('tan', F.tan, numpy.tan, _between(-1.2, 1.2)),
+        ('arcsin', F.arcsin, numpy.arcsin, _between(-0.9, 0.9)),
+        ('arccos', F.arccos, numpy.arccos, _between(-0.9, 0.9)),
+        ('arctan', F.arctan, numpy.arctan, _between(-3, 3))]
+
+
+@pytest.mark.parametrize('name,func,ref,make', TRIG, ids=[c[0] for c in TRIG])
+def test_trigonometric(name, func, ref, make):
+    x = make((3, 4))
+    numpy.testing.assert_allclose(func(x).array, ref(x), rtol=1e-14)
+    assert func(x.astype(numpy.float32)).dtype == numpy.float32
+    rng = numpy.random.RandomState(3)
+    check_backward(func, x, rng.randn(3, 4))
+    check_double_backward(func, x, rng.randn(3, 4), rng.randn(3, 4))
+    with pytest.raises(InvalidType):
+        func(numpy.arange(3))
