@@ -36,3 +36,6 @@ from fastgrad import serializers  # NOQA
 from fastgrad.optimizer import GradientMethod, Optimizer, UpdateRule  # NOQA
 from fastgrad.serializers import AbstractSerializer, Deserializer, Serializer  # NOQA
 from fastgrad import gradient_check, testing  # NOQA
+from fastgrad import distributions  # NOQA
+from fastgrad.distribution import (  # NOQA
+    Distribution, cross_entropy, kl_divergence, register_kl)

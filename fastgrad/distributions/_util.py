@@ -1,0 +1,56 @@
+"""Helpers shared by the distributions."""
+import functools
+import math
+
+import numpy
+
+import fastgrad
+from fastgrad import backend
+
+cached = functools.cached_property
+
+LOG_2PI = math.log(2 * math.pi)
+EULER = 0.5772156649015329
+
+
+def var(x):
+    """``x`` as a Variable (parameters may be arrays, scalars or Variables)."""
+    if isinstance(x, fastgrad.Variable):
+        return x
+    if not backend.is_array(x):
+        x = numpy.asarray(x, dtype=fastgrad.get_dtype())
+    return fastgrad.Variable(x)
+
+
+def data(x):
+    return x.array if isinstance(x, fastgrad.Variable) else x
+
+
+def xp_of(v):
+    return backend.get_array_module(data(v))
+
+
+def uniform(v, shape, low=0.0, high=1.0):
+    """Uniform draws of ``shape`` in [low, high), of ``v``'s dtype and device
+    (NumPy's global generator on the CPU, as in Chainer)."""
+    xp = xp_of(v)
+    dtype = data(v).dtype
+    return xp.random.uniform(low, high, shape).astype(dtype)
+
+
+def standard_normal(v, shape):
+    xp = xp_of(v)
+    return xp.random.standard_normal(shape).astype(data(v).dtype)
+
+
+def full_like(v, value):
+    xp = xp_of(v)
+    return xp.full(data(v).shape, value, dtype=data(v).dtype)
+
+
+def where_outside(condition, value, y):
+    """``y`` with ``value`` where ``condition`` (an array) holds."""
+    import fastgrad.functions as F
+    xp = xp_of(y)
+    condition = xp.broadcast_to(xp.asarray(condition), y.shape)
+    return F.where(condition, xp.full(y.shape, value, dtype=y.dtype), y)
