@@ -13,3 +13,4 @@ from fastgrad.functions.activation.softmax import softmax  # NOQA
 from fastgrad.functions.activation.softplus import softplus  # NOQA
 from fastgrad.functions.activation.swish import swish  # NOQA
 from fastgrad.functions.activation.tanh import tanh  # NOQA
+from fastgrad.functions.activation.crelu import crelu, relu6  # NOQA

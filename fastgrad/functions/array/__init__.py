@@ -27,3 +27,6 @@ from fastgrad.functions.array.swapaxes import swapaxes  # NOQA
 from fastgrad.functions.array.tile import tile  # NOQA
 from fastgrad.functions.array.vstack import vstack  # NOQA
 from fastgrad.functions.array.where import where  # NOQA
+from fastgrad.functions.array.diagonal import diagonal  # NOQA
+from fastgrad.functions.array.rearrange import (  # NOQA
+    depth2space, dstack, fliplr, flipud, space2depth)

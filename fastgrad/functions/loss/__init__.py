@@ -8,3 +8,5 @@ from fastgrad.functions.loss.hinge import hinge  # NOQA
 from fastgrad.functions.loss.huber_loss import huber_loss  # NOQA
 from fastgrad.functions.loss.mean_absolute_error import mean_absolute_error  # NOQA
 from fastgrad.functions.loss.sigmoid_cross_entropy import sigmoid_cross_entropy  # NOQA
+from fastgrad.functions.loss.pairwise import (  # NOQA
+    absolute_error, cross_covariance, decov, squared_difference, squared_error, triplet)

@@ -25,3 +25,7 @@ from fastgrad.functions.math.trigonometric import (  # NOQA
 from fastgrad.functions.math.special import (  # NOQA
     digamma, erf, erfc, erfcinv, erfcx, erfinv, lgamma, log_ndtr, ndtr, ndtri,
     polygamma, zeta)
+from fastgrad.functions.math.affine import bias, linear_interpolate, scale  # NOQA
+from fastgrad.functions.math.hyperbolic import arctanh, cosh, sinh  # NOQA
+from fastgrad.functions.math.rounding import ceil, fix, floor, fmod, sign  # NOQA
+from fastgrad.functions.math.trigonometric import arctan2  # NOQA

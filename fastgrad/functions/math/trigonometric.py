@@ -141,3 +141,30 @@ def arctan(x):
     """Elementwise inverse tangent."""
     y, = Arctan().apply((x,))
     return y
+
+
+class Arctan2(FunctionNode):
+    """arctan2(x1, x2): the angle of the point (x2, x1)."""
+
+    is_elementwise = True
+    _graph_closed = True
+    __slots__ = ()
+
+    def forward(self, inputs):
+        x1, x2 = inputs
+        _check('Arctan2', x1)
+        _check('Arctan2', x2)
+        self.retain_inputs((0, 1))
+        return utils.force_array(utils.array_module(x1).arctan2(x1, x2)),
+
+    def backward(self, indexes, grad_outputs):
+        from fastgrad.functions.array.broadcast import sum_to
+        x1, x2 = self.get_retained_inputs()
+        gy = grad_outputs[0] / (x1 * x1 + x2 * x2)
+        return sum_to(gy * x2, x1.shape), sum_to(-gy * x1, x2.shape)
+
+
+def arctan2(x1, x2):
+    """Elementwise arctan(x1 / x2) in the right quadrant."""
+    y, = Arctan2().apply((x1, x2))
+    return y
