@@ -1,22 +1,22 @@
 #!/usr/bin/env python
 """A small CNN (conv-BN-relu-pool twice, then two linear layers) trained by a
-Trainer, written as Chainer code with fastgrad's imports.
+Trainer, written as Chainer code: run it with ``python -m fastgrad run``.
 
 Runs on the 8x8 digits that ship with scikit-learn (``pip install
 "fastgrad[examples]"``) or, with ``--data DIR``, on real MNIST files in DIR.
 
-    python examples/train_cnn.py                 # digits, 10 epochs
-    python examples/train_cnn.py --data ~/mnist  # MNIST (28x28)
+    python -m fastgrad run examples/train_cnn.py                 # digits, 10 epochs
+    python -m fastgrad run examples/train_cnn.py --data ~/mnist  # MNIST (28x28)
 """
 import argparse
 
 import numpy
 
-import fastgrad as chainer
-import fastgrad.functions as F
-import fastgrad.links as L
-from fastgrad import training
-from fastgrad.training import extensions
+import chainer
+import chainer.functions as F
+import chainer.links as L
+from chainer import training
+from chainer.training import extensions
 
 
 class CNN(chainer.Chain):

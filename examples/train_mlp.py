@@ -5,16 +5,16 @@ A 3-class spiral data set (generated, no download), a 2-64-64-3 MLP with ReLU,
 softmax cross entropy and plain SGD with momentum written out by hand.  Prints
 the loss and accuracy as it learns.
 
-    python examples/train_mlp.py [--epochs 30]
+    python -m fastgrad run examples/train_mlp.py [--epochs 30]
 """
 import argparse
 import time
 
 import numpy as np
 
-import fastgrad as chainer
-import fastgrad.functions as F
-import fastgrad.links as L
+import chainer
+import chainer.functions as F
+import chainer.links as L
 
 
 class MLP(chainer.Chain):

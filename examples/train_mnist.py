@@ -1,29 +1,29 @@
 #!/usr/bin/env python
 """Chainer's MNIST example (a 3-layer MLP trained with Adam by a Trainer),
-written with fastgrad's imports.
+written with Chainer's own imports: run it with ``python -m fastgrad run``.
 
 By default it trains on the 8x8 handwritten digits that ship with
 scikit-learn (1,797 images, no download; ``pip install "fastgrad[examples]"``);
 ``--data DIR`` trains on real MNIST from the four IDX files (optionally
 .gz) or mnist.npz in DIR.  fastgrad never downloads anything.
 
-    python examples/train_mnist.py                  # digits, 20 epochs
-    python examples/train_mnist.py --data ~/mnist   # MNIST
-    python examples/train_mnist.py --resume result/snapshot_iter_300
+    python -m fastgrad run examples/train_mnist.py                  # digits, 20 epochs
+    python -m fastgrad run examples/train_mnist.py --data ~/mnist   # MNIST
+    python -m fastgrad run examples/train_mnist.py --resume result/snapshot_iter_300
 """
 import argparse
 
 import numpy
 
-import fastgrad as chainer
-import fastgrad.functions as F
-import fastgrad.links as L
-from fastgrad import training
-from fastgrad.training import extensions
-import fastgrad.datasets
-import fastgrad.iterators
-import fastgrad.optimizers
-import fastgrad.serializers
+import chainer
+import chainer.functions as F
+import chainer.links as L
+from chainer import training
+from chainer.training import extensions
+import chainer.datasets
+import chainer.iterators
+import chainer.optimizers
+import chainer.serializers
 
 
 # Network definition

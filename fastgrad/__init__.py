@@ -39,3 +39,10 @@ from fastgrad import gradient_check, testing  # NOQA
 from fastgrad import distributions  # NOQA
 from fastgrad.distribution import (  # NOQA
     Distribution, cross_entropy, kl_divergence, register_kl)
+from fastgrad import backends  # NOQA
+from fastgrad.backends import cuda  # NOQA
+from fastgrad.runtime_info import print_runtime_info  # NOQA
+from fastgrad._alias import install_as_chainer  # NOQA
+
+# Chainer names with nothing to configure here.
+disable_experimental_feature_warning = False

@@ -130,6 +130,13 @@ def get_device(spec):
             return GpuDevice(int(spec[len('@cupy:'):]))
         if spec == '@cupy':
             return GpuDevice(0)
+        if spec == '@intel64':
+            raise ValueError("get_device: '@intel64' (iDeep) is not supported by "
+                             "fastgrad; use '@numpy'")
+        if spec.split(':')[0] in ('native', 'cuda'):
+            raise ValueError('get_device: {!r} is a ChainerX device, and ChainerX is '
+                             "not available in fastgrad; use '@numpy' or '@cupy:N'"
+                             .format(spec))
         raise ValueError('get_device: invalid device specifier {!r}; expected '
                          "'@numpy' or '@cupy:N'".format(spec))
     if isinstance(spec, (int, numpy.integer)) and not isinstance(spec, bool):

@@ -22,7 +22,9 @@ def test_cnn_learns_the_digits(tmp_path):
     env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get('PYTHONPATH', ''),
                MPLBACKEND='Agg')
     out = tmp_path / 'result'
-    proc = subprocess.run([sys.executable, SCRIPT, '--epoch', '3', '--seed', '0',
+    # Run as Chainer code: `python -m fastgrad run` installs the chainer alias.
+    proc = subprocess.run([sys.executable, '-m', 'fastgrad', 'run', SCRIPT,
+                           '--epoch', '3', '--seed', '0',
                            '--out', str(out)],
                           cwd=str(tmp_path), env=env, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, universal_newlines=True, timeout=300)

@@ -27,7 +27,9 @@ def _run(args, cwd):
     env['PYTHONPATH'] = root + os.pathsep + env.get('PYTHONPATH', '')
     env['MPLBACKEND'] = 'Agg'
     # a fixed seed: the thresholds below hold for this run, not for every draw
-    proc = subprocess.run([sys.executable, SCRIPT, '--seed', '0'] + args, cwd=str(cwd), env=env,
+    # Run as Chainer code: `python -m fastgrad run` installs the chainer alias.
+    proc = subprocess.run([sys.executable, '-m', 'fastgrad', 'run', SCRIPT,
+                           '--seed', '0'] + args, cwd=str(cwd), env=env,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           universal_newlines=True, timeout=300)
     assert proc.returncode == 0, proc.stdout

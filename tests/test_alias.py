@@ -1,0 +1,140 @@
+"""The opt-in ``chainer`` alias and ``python -m fastgrad``.  Each case runs in
+a fresh interpreter: the alias changes the process's import system."""
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+import fastgrad
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(fastgrad.__file__)))
+
+
+def _python(code, *args, cwd=None):
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get('PYTHONPATH', ''))
+    return subprocess.run([sys.executable] + list(args) + (['-c', code] if code else []),
+                          capture_output=True, text=True, env=env, cwd=cwd, timeout=120)
+
+
+def _ok(code):
+    out = _python(textwrap.dedent(code))
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def test_imports_resolve_to_the_same_module_objects():
+    _ok('''
+        import fastgrad
+        assert fastgrad.install_as_chainer() is fastgrad
+        fastgrad.install_as_chainer()                      # idempotent
+        import chainer
+        import chainer.functions as F
+        import chainer.links as L
+        from chainer import training, Variable
+        from chainer.training import extensions
+        from chainer.functions.activation.relu import relu
+        from chainer import function_node, variable, initializer, serializer
+        from chainer.utils import conv, argument, collections_abc
+        import chainer.backends.cuda, chainer.cuda, chainer.backends.intel64
+        import chainerx
+        assert chainer is fastgrad and F is fastgrad.functions and L is fastgrad.links
+        assert relu is fastgrad.functions.relu
+        assert chainer.cuda is chainer.backends.cuda
+        assert function_node.FunctionNode is fastgrad.FunctionNode
+        assert isinstance(Variable(__import__('numpy').ones(1)), fastgrad.Variable)
+        assert extensions.LogReport is fastgrad.training.extensions.LogReport
+        assert chainerx.is_available() is False
+        assert not chainer.backends.intel64.is_ideep_available()
+        try:
+            import chainer.no_such_module
+        except ImportError as e:
+            assert 'chainer.no_such_module' in str(e)
+        else:
+            raise AssertionError('import of a missing module succeeded')
+        ''')
+
+
+def test_refuses_when_a_real_chainer_is_imported():
+    _ok('''
+        import sys, types
+        sys.modules['chainer'] = types.ModuleType('chainer')
+        import fastgrad
+        try:
+            fastgrad.install_as_chainer()
+        except RuntimeError as e:
+            assert 'already imported' in str(e)
+        else:
+            raise AssertionError('no error')
+        ''')
+
+
+def test_without_the_alias_chainer_is_not_importable():
+    out = _python('import fastgrad, importlib.util; '
+                  'print(importlib.util.find_spec("chainer") is None)')
+    if out.stdout.strip() == 'False':
+        pytest.skip('a real chainer is installed in this environment')
+    assert out.stdout.strip() == 'True'
+
+
+def test_run_a_script_as_main_with_its_argv(tmp_path):
+    script = tmp_path / 'prog.py'
+    script.write_text(textwrap.dedent('''
+        import sys
+        import chainer
+        import helper                       # the script's own folder is on sys.path
+        print(__name__, sys.argv[1:], chainer.__name__, helper.VALUE)
+        '''))
+    (tmp_path / 'helper.py').write_text('VALUE = 42\n')
+    out = _python(None, '-m', 'fastgrad', 'run', str(script), '--epoch', '3')
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ['__main__', "['--epoch',", "'3']", 'fastgrad', '42']
+
+
+def test_run_errors_and_info(tmp_path):
+    out = _python(None, '-m', 'fastgrad', 'run', str(tmp_path / 'missing.py'))
+    assert out.returncode == 2 and 'no such file' in out.stderr
+    out = _python(None, '-m', 'fastgrad')
+    assert out.returncode == 2 and 'usage' in out.stdout
+    out = _python(None, '-m', 'fastgrad', 'info')
+    assert out.returncode == 0 and 'NumPy:' in out.stdout and 'fastgrad:' in out.stdout
+
+
+def test_cuda_module_without_a_gpu():
+    from fastgrad.backends import cuda
+    import numpy
+    if cuda.available:
+        pytest.skip('a GPU is available here')
+    with pytest.raises(RuntimeError, match='CUDA environment is not correctly set up'):
+        cuda.get_device_from_id(0)
+    with pytest.raises(RuntimeError, match='CUDA environment'):
+        cuda.to_gpu(numpy.ones(2))
+    assert cuda.get_device_from_id(None) is cuda.DummyDevice
+    with cuda.get_device_from_array(numpy.ones(2)) as d:
+        d.use()
+    assert int(cuda.DummyDevice) == -1
+    x = numpy.arange(3.0)
+    assert cuda.to_cpu(x) is x and cuda.to_cpu(None) is None
+    assert [a.tolist() for a in cuda.to_cpu((x, x))] == [[0, 1, 2]] * 2
+    assert cuda.get_array_module(x) is numpy
+    assert cuda.fuse()(lambda a: a + 1)(x).tolist() == [1, 2, 3]
+    assert cuda.should_use_cudnn('>=auto') is False
+    assert not isinstance(x, cuda.ndarray)
+
+
+def test_device_specifiers_chainer_accepts():
+    assert fastgrad.get_device('@numpy').xp.__name__ == 'numpy'
+    with pytest.raises(ValueError, match='intel64'):
+        fastgrad.get_device('@intel64')
+    with pytest.raises(ValueError, match='ChainerX'):
+        fastgrad.get_device('native:0')
+
+
+def test_print_runtime_info():
+    import io
+    buf = io.StringIO()
+    fastgrad.print_runtime_info(buf)
+    text = buf.getvalue()
+    for key in ('Platform:', 'fastgrad:', 'NumPy:', 'SciPy:', 'CuPy:'):
+        assert key in text
