@@ -1,14 +1,26 @@
-"""Testing helpers with Chainer's API (``chainer.testing``).
+"""Testing helpers with Chainer's API (``chainer.testing``): parameterized
+test classes, backend injection, FunctionTestCase / LinkTestCase, tolerant
+comparisons and small fixtures.
 
-Pure Python: importing this package does not import the fastgrad core.
+Importing this package does not import the fastgrad core.
 """
 from fastgrad.testing import array  # NOQA
 from fastgrad.testing import condition  # NOQA
 from fastgrad.testing import parameterized  # NOQA
 from fastgrad.testing.array import assert_allclose  # NOQA
-from fastgrad.testing.parameterized import parameterize  # NOQA
-from fastgrad.testing.parameterized import product  # NOQA
-from fastgrad.testing.parameterized import product_dict  # NOQA
+from fastgrad.testing.backend import BackendConfig, inject_backend_tests  # NOQA
+from fastgrad.testing.function_link import (  # NOQA
+    FunctionTestCase, FunctionTestError, InitializerArgument, LinkInitializersTestCase,
+    LinkTestCase, LinkTestError)
+from fastgrad.testing.helper import (  # NOQA
+    assert_warns, patch, with_requires, without_requires)
+from fastgrad.testing.matrix import generate_matrix  # NOQA
+from fastgrad.testing.parameterized import (  # NOQA
+    from_pytest_parameterize, parameterize, parameterize_pytest, product, product_dict)
+from fastgrad.testing.serializer import (  # NOQA
+    save_and_load, save_and_load_hdf5, save_and_load_npz)
+from fastgrad.testing.training import get_trainer_with_mock_updater  # NOQA
+from fastgrad.testing.unary_math_function_test import unary_math_function_unittest  # NOQA
 
 try:
     from fastgrad.testing import attr  # NOQA  (needs pytest)
@@ -21,6 +33,12 @@ def run_module(name, file):
     if name == '__main__':
         import pytest
         pytest.main([file, '-vvs', '-x', '--pdb'])
+
+
+def generate_seed():
+    """A random seed drawn from NumPy's global generator."""
+    import numpy
+    return int(numpy.random.randint(0xffffffff))
 
 
 def fix_random(seed=0):

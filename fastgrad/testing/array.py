@@ -84,3 +84,19 @@ def assert_allclose(x, y, atol=1e-5, rtol=1e-4, verbose=True):
         finally:
             numpy.set_printoptions(**opts)
         raise AssertionError(f.getvalue()) from None
+
+
+def _as_noncontiguous_array(x):
+    """A non-contiguous copy of ``x`` (same values), or a tuple/list of them:
+    ops must not assume C-contiguous inputs.  None and arrays of fewer than
+    two elements are returned as they are."""
+    if isinstance(x, (tuple, list)):
+        return type(x)(_as_noncontiguous_array(a) for a in x)
+    if x is None or x.ndim == 0 or x.size < 2:
+        return x
+    from fastgrad import backend
+    xp = backend.get_array_module(x)
+    buf = xp.empty(x.shape[:-1] + (x.shape[-1] * 2,), dtype=x.dtype)
+    out = buf[..., ::2]
+    out[...] = x
+    return out

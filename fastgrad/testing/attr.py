@@ -1,19 +1,25 @@
 """pytest marks used by Chainer-style tests (``from fastgrad.testing import attr``).
 
 ``@attr.gpu`` marks a test that needs CuPy and a CUDA device; ``@attr.slow``
-one that takes long.  tests/conftest.py registers both and skips ``gpu``
-tests when no device is present.
+one that takes long; ``cudnn``, ``multi_gpu(n)``, ``chainerx`` and ``ideep``
+as in Chainer.  fastgrad's tests/conftest.py registers them and skips
+``gpu`` tests when no device is present.
 """
 import pytest
 
 gpu = pytest.mark.gpu
 slow = pytest.mark.slow
-# Chainer's other device marks: all imply a GPU here.
-cudnn = pytest.mark.gpu
+chainerx = pytest.mark.chainerx
+ideep = pytest.mark.ideep
 
 
 def multi_gpu(gpu_num):
-    """Mark a test that needs ``gpu_num`` GPUs (treated as ``gpu``)."""
+    """Mark a test that needs ``gpu_num`` GPUs (it is a ``gpu`` test too)."""
     def deco(f):
         return pytest.mark.gpu(pytest.mark.multi_gpu(gpu_num)(f))
     return deco
+
+
+def cudnn(f):
+    """Mark a test that needs cuDNN (it is a ``gpu`` test too)."""
+    return pytest.mark.gpu(pytest.mark.cudnn(f))

@@ -135,6 +135,44 @@ class _SkipOnlyOriginal:
         return self.previous
 
 
+def expand(cls, variants):
+    """Replace ``cls`` by generated subclasses, one per variant, in its module
+    (the mechanism behind ``parameterize`` and ``inject_backend_tests``).
+
+    ``variants`` is a list of ``(suffix, build)``; ``build(src, name,
+    test_flag)`` returns the class for source class ``src``.  When ``cls``
+    was already expanded by a decorator below, each class generated then is
+    expanded again (the result is the product).  ``cls`` itself is returned
+    with ``__test__ = False``."""
+    module = sys.modules[cls.__module__]
+    previous = cls.__dict__.get(_GENERATED)
+    if previous is None:
+        test_flag = getattr(cls, '__test__', True)
+        sources = [(cls.__name__, cls)]
+    else:
+        test_flag = True
+        sources = []
+        for name in previous:
+            sources.append((name, getattr(module, name)))
+            if getattr(module, name, None) is not None:
+                delattr(module, name)
+    generated = []
+    for src_name, src in sources:
+        for suffix, build in variants:
+            name = src_name + suffix
+            setattr(module, name, build(src, name, test_flag))
+            generated.append(name)
+    cls.__test__ = False
+    if previous is None and issubclass(cls, unittest.TestCase):
+        prev_skip = getattr(cls, '__unittest_skip__', False)
+        cls.__unittest_skip__ = _SkipOnlyOriginal(cls, prev_skip)
+        if '__unittest_skip_why__' not in cls.__dict__:
+            cls.__unittest_skip_why__ = (
+                'parameterized test case; its generated subclasses run')
+    setattr(cls, _GENERATED, generated)
+    return cls
+
+
 def parameterize(*params):
     """Class decorator: one test class per parameter dict in ``params``."""
     for p in params:
@@ -142,40 +180,40 @@ def parameterize(*params):
             raise TypeError('parameterize: each parameter set must be a dict, '
                             'got {}'.format(type(p).__name__))
 
+    def variant(i, param):
+        suffix = '_param_{}'.format(i)
+        readable = _name_suffix(param)
+        if readable:
+            suffix += '_' + readable
+        return suffix, lambda src, name, test_flag: _make_class(src, name, param, test_flag)
+
     def decorator(cls):
         if not isinstance(cls, type):
             raise TypeError('parameterize decorates classes')
-        module = sys.modules[cls.__module__]
-        previous = cls.__dict__.get(_GENERATED)
-        if previous is None:
-            test_flag = getattr(cls, '__test__', True)
-            sources = [(cls.__name__, cls)]
-        else:
-            # Stacked decorators: parameterize the classes already generated.
-            test_flag = True
-            sources = []
-            for name in previous:
-                sources.append((name, getattr(module, name)))
-                if getattr(module, name, None) is not None:
-                    delattr(module, name)
-        generated = []
-        for src_name, src in sources:
-            for i, param in enumerate(params):
-                name = '{}_param_{}'.format(src_name, i)
-                suffix = _name_suffix(param)
-                if suffix:
-                    name += '_' + suffix
-                new_cls = _make_class(src, name, param, test_flag)
-                setattr(module, name, new_cls)
-                generated.append(name)
-        cls.__test__ = False
-        if previous is None and issubclass(cls, unittest.TestCase):
-            prev_skip = getattr(cls, '__unittest_skip__', False)
-            cls.__unittest_skip__ = _SkipOnlyOriginal(cls, prev_skip)
-            if '__unittest_skip_why__' not in cls.__dict__:
-                cls.__unittest_skip_why__ = (
-                    'parameterized test case; its generated subclasses run')
-        setattr(cls, _GENERATED, generated)
-        return cls
+        return expand(cls, [variant(i, p) for i, p in enumerate(params)])
 
     return decorator
+
+
+def parameterize_pytest(names, values):
+    """``parameterize`` with pytest.mark.parametrize's arguments:
+    ``names`` a comma-separated string (or list), ``values`` a list of
+    tuples (or of single values for one name)."""
+    if isinstance(names, str):
+        names = [n.strip() for n in names.split(',')]
+    params = []
+    for v in values:
+        if len(names) == 1:
+            v = (v,)
+        params.append(dict(zip(names, v)))
+    return parameterize(*params)
+
+
+def from_pytest_parameterize(names, values):
+    """The list of parameter dicts of ``pytest.mark.parametrize(names,
+    values)``, for ``parameterize(*...)``."""
+    if isinstance(names, str):
+        names = [n.strip() for n in names.split(',')]
+    if len(names) == 1:
+        values = [(v,) for v in values]
+    return [dict(zip(names, v)) for v in values]

@@ -1,0 +1,21 @@
+"""``save_and_load`` round trips through a temporary file."""
+import os
+import tempfile
+
+
+def save_and_load(src, dst, filename, saver, loader):
+    """``saver(path, src)`` then ``loader(path, dst)`` in a temporary folder."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, filename)
+        saver(path, src)
+        loader(path, dst)
+
+
+def save_and_load_npz(src, dst):
+    from fastgrad import serializers
+    save_and_load(src, dst, 'tmp.npz', serializers.save_npz, serializers.load_npz)
+
+
+def save_and_load_hdf5(src, dst):
+    from fastgrad import serializers
+    save_and_load(src, dst, 'tmp.h5', serializers.save_hdf5, serializers.load_hdf5)

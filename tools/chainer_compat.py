@@ -1,0 +1,110 @@
+#!/usr/bin/env python
+"""Run Chainer 7.8.1's own unit tests against fastgrad through the
+``chainer`` alias and report pass counts per directory.
+
+    python tools/chainer_compat.py --chainer-src ~/chainer   # a v7.8.1 checkout
+        [--only functions_tests links_tests] [--timeout 1200] [--out report.md]
+
+The tests run from a scratch folder outside the project (nothing of Chainer
+is copied into fastgrad): a conftest.py there installs the alias before
+Chainer's test modules import ``chainer``.  CPU tests only: the marks gpu,
+cudnn, ideep, chainerx, multi_gpu and slow are deselected."""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+
+MARKS = 'not gpu and not cudnn and not ideep and not chainerx and not multi_gpu and not slow'
+CONFTEST = '''\
+import fastgrad
+fastgrad.install_as_chainer()
+'''
+
+
+def _units(tests_root, only):
+    """The directories and top-level test files of chainer_tests."""
+    names = sorted(n for n in os.listdir(tests_root)
+                   if n.endswith('_tests') or (n.startswith('test_') and n.endswith('.py')))
+    if only:
+        names = [n for n in names if n in only]
+    return names
+
+
+def _count(xml_path):
+    counts = dict(passed=0, failed=0, errors=0, skipped=0)
+    if not os.path.exists(xml_path):
+        return counts
+    suite = ET.parse(xml_path).getroot()
+    for case in suite.iter('testcase'):
+        tags = {child.tag for child in case}
+        if 'failure' in tags:
+            counts['failed'] += 1
+        elif 'error' in tags:
+            counts['errors'] += 1
+        elif 'skipped' in tags:
+            counts['skipped'] += 1
+        else:
+            counts['passed'] += 1
+    for s in suite.iter('testsuite'):
+        # collection errors (a module that fails to import) count once each
+        counts['errors'] = max(counts['errors'], int(s.get('errors', 0)))
+    return counts
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--chainer-src', required=True)
+    p.add_argument('--python', default=sys.executable)
+    p.add_argument('--only', nargs='*')
+    p.add_argument('--timeout', type=int, default=1800, help='seconds per directory')
+    p.add_argument('--out', default=None)
+    args = p.parse_args()
+
+    src = os.path.join(os.path.abspath(args.chainer_src), 'tests', 'chainer_tests')
+    work = tempfile.mkdtemp(prefix='chainer-compat-')
+    shutil.copytree(src, os.path.join(work, 'chainer_tests'))
+    with open(os.path.join(work, 'conftest.py'), 'w') as f:
+        f.write(CONFTEST)
+    rows = []
+    total = dict(passed=0, failed=0, errors=0, skipped=0)
+    for unit in _units(src, args.only):
+        xml = os.path.join(work, unit + '.xml')
+        start = time.time()
+        cmd = [args.python, '-m', 'pytest', '-q', '-p', 'no:cacheprovider', '-m', MARKS,
+               '--continue-on-collection-errors',
+               '--junitxml', xml, os.path.join('chainer_tests', unit)]
+        try:
+            subprocess.run(cmd, cwd=work, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, timeout=args.timeout,
+                           env=dict(os.environ, MPLBACKEND='Agg'))
+            note = ''
+        except subprocess.TimeoutExpired:
+            note = 'timed out after {} s'.format(args.timeout)
+        counts = _count(xml)
+        for k in total:
+            total[k] += counts[k]
+        rows.append((unit, counts, time.time() - start, note))
+        print('{:40s} {passed:6d} passed {failed:6d} failed {errors:5d} errors '
+              '{skipped:6d} skipped  {:6.0f} s {}'.format(unit, rows[-1][2], note, **counts),
+              flush=True)
+    lines = ['| directory / file | passed | failed | errors | skipped | seconds |',
+             '|---|---:|---:|---:|---:|---:|']
+    for unit, c, secs, note in rows:
+        lines.append('| {} | {passed} | {failed} | {errors} | {skipped} | {:.0f}{} |'.format(
+            unit, secs, ' ({})'.format(note) if note else '', **c))
+    lines.append('| **total** | **{passed}** | **{failed}** | **{errors}** | **{skipped}** | |'
+                 .format(**total))
+    report = '\n'.join(lines) + '\n'
+    print(report)
+    if args.out:
+        with open(args.out, 'w') as f:
+            f.write(report)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == '__main__':
+    main()
