@@ -46,3 +46,7 @@ from fastgrad._alias import install_as_chainer  # NOQA
 
 # Chainer names with nothing to configure here.
 disable_experimental_feature_warning = False
+from fastgrad import function_hooks  # NOQA
+from fastgrad.function_hook import FunctionHook, get_function_hooks  # NOQA
+from fastgrad import link_hooks  # NOQA
+from fastgrad.link_hook import LinkHook  # NOQA

@@ -17,6 +17,7 @@ import warnings
 import numpy
 
 from fastgrad import backend
+from fastgrad import link_hook as _link_hook
 from fastgrad.variable import Parameter
 
 
@@ -213,16 +214,17 @@ class Link(object):
     def __call__(self, *args, **kwargs):
         # _call_plain is an instance flag: True once __init__ has run, while
         # no hook is registered and the class has no mixin __call__.
-        if self._call_plain:
+        if self._call_plain and not _link_hook._n_global[0]:
             return self.forward(*args, **kwargs)
         return self._call_slow(args, kwargs)
 
     def _call_slow(self, args, kwargs):
         if not self.__init_done:
             raise RuntimeError(_NOT_INIT_MSG)
-        hooks = self._local_link_hooks
+        hooks = list(_link_hook.get_link_hooks().values()) if _link_hook._n_global[0] else []
+        if self._local_link_hooks:
+            hooks += list(self._local_link_hooks.values())
         if hooks:
-            hooks = list(hooks.values())
             pre = _ForwardPreprocessCallbackArgs(self, 'forward', args, kwargs)
             for hook in hooks:
                 hook.forward_preprocess(pre)
@@ -255,8 +257,7 @@ class Link(object):
     def add_hook(self, hook, name=None):
         """Register a link hook (an object with ``forward_preprocess`` /
         ``forward_postprocess``, ``added``/``deleted`` and ``name``)."""
-        if not (hasattr(hook, 'forward_preprocess')
-                and hasattr(hook, 'forward_postprocess')):
+        if not isinstance(hook, _link_hook.LinkHook):
             raise TypeError('Hook must be of type LinkHook')
         if name is None:
             name = getattr(hook, 'name', type(hook).__name__)

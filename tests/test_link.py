@@ -1008,7 +1008,9 @@ def test_chainlist_forward_in_subclass():
 def test_local_link_hooks():
     events = []
 
-    class Hook(object):
+    from fastgrad import LinkHook
+
+    class Hook(LinkHook):
         name = 'rec'
 
         def added(self, link):

@@ -113,6 +113,20 @@ cdef tuple _call_backward(FunctionNode f, tuple indexes, tuple gys, bint double,
     """Run one function's backward; returns raw arrays (or Variables if double)."""
     cdef Py_ssize_t k, n_in = len(f.inputs)
     cdef VariableNode node
+    if _hook_count:
+        in_data = tuple([(<VariableNode>node_)._data for node_ in f.inputs])
+        _run_hooks('backward_preprocess', f, in_data, gys)
+        try:
+            return _call_backward_plain(f, indexes, gys, double, fast)
+        finally:
+            _run_hooks('backward_postprocess', f, in_data, gys)
+    return _call_backward_plain(f, indexes, gys, double, fast)
+
+
+cdef tuple _call_backward_plain(FunctionNode f, tuple indexes, tuple gys, bint double,
+                                bint fast):
+    cdef Py_ssize_t k, n_in = len(f.inputs)
+    cdef VariableNode node
     if fast:
         gxs = f.backward_arrays(indexes, gys)
         if (type(gxs) is tuple and len(<tuple>gxs) == len(indexes)

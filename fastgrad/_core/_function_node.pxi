@@ -61,6 +61,7 @@ cdef class FunctionNode:
     cdef bint _needed
     cdef int _flags                    # _CHECK_TYPE | _FAST_BACKWARD, set by apply
     cdef long _seq                     # FIFO order among equal ranks in the heap
+    cdef object _local_hooks           # OrderedDict of FunctionHooks, or None
     cdef object __weakref__
 
     is_elementwise = False
@@ -99,6 +100,45 @@ cdef class FunctionNode:
     @property
     def label(self):
         return type(self).__name__
+
+    @property
+    def _impl_name(self):
+        return type(self).__name__
+
+    @property
+    def local_function_hooks(self):
+        """The hooks registered on this function only (name -> hook)."""
+        if self._local_hooks is None:
+            import collections
+            self._local_hooks = collections.OrderedDict()
+        return self._local_hooks
+
+    def add_hook(self, hook, name=None):
+        """Register a FunctionHook on this function (under ``name``, default
+        ``hook.name``)."""
+        global _hook_count
+        from fastgrad.function_hook import FunctionHook
+        if not isinstance(hook, FunctionHook):
+            raise TypeError('add_hook: hook must be a FunctionHook, got {}'
+                            .format(type(hook).__name__))
+        if name is None:
+            name = hook.name
+        hooks = self.local_function_hooks
+        if name in hooks:
+            raise KeyError('hook {} already exists'.format(name))
+        hooks[name] = hook
+        _hook_count += 1
+        hook.added(self)
+
+    def delete_hook(self, name):
+        """Unregister the hook named ``name`` from this function."""
+        global _hook_count
+        hooks = self.local_function_hooks
+        if name not in hooks:
+            raise KeyError('no hook named {} on {}'.format(name, self.label))
+        hooks[name].deleted(self)
+        del hooks[name]
+        _hook_count -= 1
 
     @property
     def outputs(self):
@@ -262,7 +302,11 @@ cdef tuple _apply(FunctionNode f, object inputs):
     f._flags = flags
     f._retain_in = None
     f._retain_out = None
+    if _hook_count:
+        _run_hooks('forward_preprocess', f, in_data, None)
     outputs = f.forward(in_data)
+    if _hook_count:
+        _run_hooks('forward_postprocess', f, in_data, None)
     if type(outputs) is not tuple:
         raise TypeError('{}.forward must return a tuple of ndarrays, got {}'
                         .format(f.label, type(outputs).__name__))

@@ -95,6 +95,7 @@ def _dead_ref():
 
 # One extension module (so calls between the parts stay C calls), written in
 # files by topic:
+include "_hooks.pxi"
 include "_variable.pxi"
 include "_function_node.pxi"
 include "_backprop.pxi"

@@ -1,0 +1,2 @@
+"""Link hooks (``chainer.link_hooks``)."""
+from fastgrad.link_hooks.timer import TimerHook  # NOQA

@@ -1,0 +1,131 @@
+"""Function hooks and link hooks: global (thread-local, ``with hook:``) and
+local registration, the call order, and the bundled Timer/Print hooks."""
+import io
+import threading
+
+import numpy
+import pytest
+
+import fastgrad
+import fastgrad.functions as F
+import fastgrad.links as L
+from fastgrad import FunctionHook, LinkHook, function_hooks, link_hooks
+
+
+class Recorder(FunctionHook):
+    name = 'Recorder'
+
+    def __init__(self):
+        self.events = []
+
+    def added(self, function):
+        self.events.append(('added', function))
+
+    def deleted(self, function):
+        self.events.append(('deleted', function))
+
+    def forward_preprocess(self, function, in_data):
+        self.events.append(('fpre', function.label, len(in_data)))
+
+    def forward_postprocess(self, function, in_data):
+        self.events.append(('fpost', function.label))
+
+    def backward_preprocess(self, function, in_data, out_grad):
+        self.events.append(('bpre', function.label, len(out_grad)))
+
+    def backward_postprocess(self, function, in_data, out_grad):
+        self.events.append(('bpost', function.label))
+
+
+def test_global_function_hook_sees_forward_and_backward():
+    x = fastgrad.Variable(numpy.ones(3))
+    hook = Recorder()
+    with hook:
+        assert fastgrad.get_function_hooks()['Recorder'] is hook
+        y = F.sum(F.exp(x))
+        y.backward()
+    assert 'Recorder' not in fastgrad.get_function_hooks()
+    assert hook.events == [
+        ('added', None), ('fpre', 'Exp', 1), ('fpost', 'Exp'), ('fpre', 'Sum', 1),
+        ('fpost', 'Sum'), ('bpre', 'Sum', 1), ('bpost', 'Sum'), ('bpre', 'Exp', 1),
+        ('bpost', 'Exp'), ('deleted', None)]
+    F.sum(F.exp(x)).backward()              # unregistered: nothing more recorded
+    assert len(hook.events) == 10
+    with pytest.raises(KeyError):
+        with hook:
+            with hook:
+                pass
+
+
+def test_local_hook_on_one_function():
+    from fastgrad.functions.math.exponential import Exp
+    hook = Recorder()
+    f = Exp()
+    f.add_hook(hook)
+    y, = f.apply((numpy.ones(2),))
+    F.exp(numpy.ones(2))                    # another function: not hooked
+    assert [e[0] for e in hook.events] == ['added', 'fpre', 'fpost']
+    f.delete_hook('Recorder')
+    assert hook.events[-1] == ('deleted', f)
+    with pytest.raises(TypeError):
+        f.add_hook(object())
+
+
+def test_hooks_are_thread_local():
+    hook = Recorder()
+    seen = []
+
+    def other():
+        F.exp(numpy.ones(2))
+        seen.append(len(fastgrad.get_function_hooks()))
+    with hook:
+        t = threading.Thread(target=other)
+        t.start()
+        t.join()
+    assert seen == [0] and [e[0] for e in hook.events] == ['added', 'deleted']
+
+
+def test_timer_and_print_hooks():
+    x = fastgrad.Variable(numpy.ones((2, 3)))
+    timer = function_hooks.TimerHook()
+    with timer:
+        F.sum(F.relu(x)).backward()
+    summary = timer.summary()
+    assert summary['ReLU']['occurrence'] == 2 and summary['Sum']['occurrence'] == 2
+    assert timer.total_time() > 0
+    out = io.StringIO()
+    timer.print_report(file=out)
+    assert 'FunctionName' in out.getvalue() and 'ReLU' in out.getvalue()
+    out = io.StringIO()
+    with function_hooks.PrintHook(file=out):
+        F.sum(F.relu(x)).backward()
+    text = out.getvalue()
+    assert 'function\tReLU' in text and 'output gradient' in text and 'shape: (2, 3)' in text
+
+
+def test_link_hooks_global_and_timer():
+    events = []
+
+    class Rec(LinkHook):
+        name = 'rec'
+
+        def forward_preprocess(self, args):
+            events.append(('pre', type(args.link).__name__))
+
+        def forward_postprocess(self, args):
+            events.append(('post', type(args.link).__name__, args.out.shape))
+    model = fastgrad.Sequential(L.Linear(3, 4), F.relu, L.Linear(4, 2))
+    x = numpy.ones((5, 3), numpy.float32)
+    with Rec():
+        model(x)
+    assert events[0] == ('pre', 'Sequential') and events[-1] == ('post', 'Sequential', (5, 2))
+    assert ('post', 'Linear', (5, 4)) in events
+    n = len(events)
+    model(x)
+    assert len(events) == n
+    timer = link_hooks.TimerHook()
+    with timer:
+        model(x)
+    assert timer.summary()['Linear']['occurrence'] == 2
+    with pytest.raises(TypeError):
+        L.Linear(2, 2).add_hook(object())
