@@ -15,3 +15,10 @@ from fastgrad.training.extensions.value_observation import (  # NOQA
 from fastgrad.training.extensions._shifts import (  # NOQA
     InverseShift, LinearShift, MultistepShift, PolynomialShift, StepShift,
     WarmupShift)
+from fastgrad.training.extensions import (  # NOQA  (Chainer's module paths)
+    inverse_shift, linear_shift, multistep_shift, polynomial_shift, step_shift,
+    warmup_shift)
+from fastgrad.training.extensions.computational_graph import DumpGraph, dump_graph  # NOQA
+from fastgrad.training.extensions.variable_statistics_plot import (  # NOQA
+    VariableStatisticsPlot)
+from fastgrad.training.extensions.variable_unchain import unchain_variables  # NOQA
