@@ -10,3 +10,4 @@ from fastgrad.distributions.location_scale import (  # NOQA
     Cauchy, Gumbel, Laplace, Pareto, Uniform)
 from fastgrad.distributions.normal import (  # NOQA
     LogNormal, MultivariateNormal, Normal)
+from fastgrad.distributions import utils  # NOQA

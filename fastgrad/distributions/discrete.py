@@ -78,7 +78,9 @@ class Bernoulli(Distribution):
 
     @cached
     def entropy(self):
-        return F.softplus(self.logit) - self.p * self.logit
+        # -(p log p + q log q), finite at p = 0 and p = 1
+        from fastgrad.distributions.utils import _modified_xlogx
+        return -(_modified_xlogx(self.p) + _modified_xlogx(1 - self.p))
 
     def sample_n(self, n):
         p = data(self.p)

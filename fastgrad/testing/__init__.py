@@ -9,6 +9,7 @@ from fastgrad.testing import condition  # NOQA
 from fastgrad.testing import parameterized  # NOQA
 from fastgrad.testing.array import assert_allclose  # NOQA
 from fastgrad.testing.backend import BackendConfig, inject_backend_tests  # NOQA
+from fastgrad.testing.distribution_test import distribution_unittest  # NOQA
 from fastgrad.testing.function_link import (  # NOQA
     FunctionTestCase, FunctionTestError, InitializerArgument, LinkInitializersTestCase,
     LinkTestCase, LinkTestError)
