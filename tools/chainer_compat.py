@@ -26,12 +26,25 @@ fastgrad.install_as_chainer()
 
 
 def _units(tests_root, only):
-    """The directories and top-level test files of chainer_tests."""
+    """The directories and top-level test files of chainer_tests; a
+    directory made of sub-directories of tests (functions_tests,
+    links_tests) is split into those, plus its own test files."""
     names = sorted(n for n in os.listdir(tests_root)
                    if n.endswith('_tests') or (n.startswith('test_') and n.endswith('.py')))
     if only:
-        names = [n for n in names if n in only]
-    return names
+        names = [n for n in names if n in only or n.split('/')[0] in only]
+    units = []
+    for n in names:
+        path = os.path.join(tests_root, n)
+        subdirs = sorted(s for s in os.listdir(path) if s.endswith('_tests')) \
+            if os.path.isdir(path) else []
+        if subdirs:
+            units += [n + '/' + s for s in subdirs]
+            units += [n + '/' + f for f in sorted(os.listdir(path))
+                      if f.startswith('test_') and f.endswith('.py')]
+        else:
+            units.append(n)
+    return units
 
 
 def _count(xml_path):
@@ -72,7 +85,7 @@ def main():
     rows = []
     total = dict(passed=0, failed=0, errors=0, skipped=0)
     for unit in _units(src, args.only):
-        xml = os.path.join(work, unit + '.xml')
+        xml = os.path.join(work, unit.replace('/', '__') + '.xml')
         start = time.time()
         cmd = [args.python, '-m', 'pytest', '-q', '-p', 'no:cacheprovider', '-m', MARKS,
                '--continue-on-collection-errors',
