@@ -16,6 +16,7 @@ from fastgrad.variable import Parameter  # NOQA
 from fastgrad.function import Function  # NOQA
 from fastgrad.backend import get_array_types, get_device, using_device  # NOQA
 from fastgrad import functions  # NOQA
+from fastgrad.functions.math import basic_math  # NOQA  (chainer.basic_math)
 from fastgrad._core import graph as _graph
 
 _graph._install_functions(functions)

@@ -68,6 +68,17 @@ class Device(object):
     def use(self):
         pass
 
+    @property
+    def supported_array_types(self):
+        return (self.xp.ndarray,)
+
+    def is_array_supported(self, array):
+        return isinstance(array, self.supported_array_types)
+
+    def create_context(self):
+        """A context manager that makes this device current."""
+        return using_device(self)
+
     def send(self, arrays):
         if isinstance(arrays, (list, tuple)):
             return type(arrays)(self.send(a) for a in arrays)
@@ -79,6 +90,11 @@ class Device(object):
 class CpuDevice(Device):
     xp = numpy
     name = '@numpy'
+
+    @staticmethod
+    def from_array(array):
+        """A CpuDevice if ``array`` is a NumPy array, else None."""
+        return CpuDevice() if isinstance(array, numpy.ndarray) else None
 
     def send_array(self, a):
         if a is None or isinstance(a, numpy.ndarray):
@@ -94,6 +110,15 @@ class GpuDevice(Device):
     def __init__(self, device_id=0):
         self.device_id = int(device_id)
         self.name = '@cupy:{}'.format(self.device_id)
+
+    @staticmethod
+    def from_device_id(device_id):
+        return GpuDevice(device_id)
+
+    @staticmethod
+    def from_array(array):
+        """The GpuDevice of a CuPy array, else None."""
+        return GpuDevice(array.device.id) if is_cupy_array(array) else None
 
     @property
     def xp(self):
@@ -114,6 +139,20 @@ class GpuDevice(Device):
             if isinstance(a, cp.ndarray) and a.device.id == self.device_id:
                 return a
             return cp.asarray(a)
+
+
+class Intel64Device(Device):
+    """iDeep is not supported: constructing one raises."""
+
+    def __init__(self):
+        raise RuntimeError('Intel64Device: iDeep (intel64) is not available in fastgrad')
+
+
+class ChainerxDevice(Device):
+    """ChainerX is not available: constructing one raises."""
+
+    def __init__(self, device=None):
+        raise RuntimeError('ChainerxDevice: ChainerX is not available in fastgrad')
 
 
 def get_device(spec):

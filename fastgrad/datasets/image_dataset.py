@@ -4,6 +4,7 @@
 ``LabeledZippedImageDataset``).  Every example is an array of shape
 ``(channels, height, width)``: 1 channel for gray images, 3 for RGB."""
 import bisect
+import importlib.util
 import io
 import os
 import threading
@@ -13,6 +14,9 @@ import numpy
 
 from fastgrad import configuration
 from fastgrad.dataset.dataset_mixin import DatasetMixin
+
+
+available = importlib.util.find_spec('PIL') is not None   # Chainer's flag
 
 
 def _pillow():

@@ -1,4 +1,6 @@
 """Small array helpers shared by the functions."""
+import contextlib
+
 import numpy
 
 from fastgrad._core import blas
@@ -76,3 +78,15 @@ def matmul(a, b, out=None):
         return blas.matmul(a, b, out)
     xp = array_module(a)
     return xp.matmul(a, b) if out is None else xp.matmul(a, b, out=out)
+
+
+@contextlib.contextmanager
+def tempdir(**kwargs):
+    """A temporary directory, removed on exit (Chainer's utils.tempdir)."""
+    import shutil
+    import tempfile
+    path = tempfile.mkdtemp(**kwargs)
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
