@@ -378,6 +378,10 @@ def backward(outputs, grad_outputs=None, **kwargs):
         if len(outputs) != len(grad_outputs):
             raise ValueError('backward: {} outputs but {} grad_outputs'
                              .format(len(outputs), len(grad_outputs)))
+    for i, (y, g) in enumerate(zip(outputs, grad_outputs)):
+        if g is not None:
+            y._check_grad((<Variable>g)._data if isinstance(g, Variable) else g,
+                          'backward: grad_outputs[{}]'.format(i))
     roots = []
     grads = []
     seen = set()
@@ -436,6 +440,9 @@ def grad(outputs, inputs, grad_outputs=None, grad_inputs=None, set_grad=False,
             g = None if grad_outputs is None else grad_outputs[i]
             if g is None:
                 g = v.xp.ones_like(v._data)
+            else:
+                v._check_grad((<Variable>g)._data if isinstance(g, Variable) else g,
+                              'grad: grad_outputs[{}]'.format(i))
             if loss_scale is not None:
                 g = g * loss_scale
             if enable_double_backprop:

@@ -311,6 +311,13 @@ cdef tuple _apply(FunctionNode f, object inputs):
         raise TypeError('{}.forward must return a tuple of ndarrays, got {}'
                         .format(f.label, type(outputs).__name__))
     n_out = len(outputs)
+    # The core indexes with these unchecked (boundscheck=False): check them
+    # here, making negative indexes positive as Chainer does.
+    if f._retain_in is not None:
+        f._retain_in = _checked_indexes(f, f._retain_in, n, 'retain_inputs', 'inputs')
+    if f._retain_out is not None:
+        f._retain_out = _checked_indexes(f, f._retain_out, n_out, 'retain_outputs',
+                                         'outputs')
     cdef tuple out_vars = PyTuple_New(n_out)
     for i in range(n_out):
         y = outputs[i]
@@ -369,6 +376,24 @@ cdef tuple _apply(FunctionNode f, object inputs):
         for i in range(n_out):
             (<Variable>out_vars[i])._node._open = True
     return out_vars
+
+
+cdef tuple _checked_indexes(FunctionNode f, object indexes, Py_ssize_t n, str method,
+                            str what):
+    out = []
+    for i in indexes:
+        try:
+            k = int(i)
+        except (TypeError, ValueError):
+            raise TypeError('{}.{}: indexes must be ints, got {!r}'.format(
+                f.label, method, i)) from None
+        if k < 0:
+            k += n
+        if not 0 <= k < n:
+            raise IndexError('{}.{}: index {} is out of range for {} {}'.format(
+                f.label, method, i, n, what))
+        out.append(k)
+    return tuple(out)
 
 
 cdef _check_same_device(FunctionNode f, object arrays, str what):

@@ -167,6 +167,7 @@ cdef inline VariableNode _new_node(object data, bint requires_grad):
 cdef Variable _variable_for_node(VariableNode node, object data):
     """A Variable that adopts an existing node (retained inputs/outputs)."""
     cdef Variable v = Variable.__new__(Variable)
+    v._node._variable = NULL            # the node made by __cinit__ is dropped
     v._data = data
     v._node = node
     if node._variable == NULL:
@@ -176,11 +177,13 @@ cdef Variable _variable_for_node(VariableNode node, object data):
 
 cdef inline Variable _wrap(object data, bint requires_grad):
     """Fast Variable construction for the engine (no argument checks)."""
-    cdef Variable v = Variable.__new__(Variable)
-    cdef VariableNode node = _new_node(data, requires_grad)
+    cdef Variable v = Variable.__new__(Variable)    # its node comes from __cinit__
+    cdef VariableNode node = v._node
+    node.requires_grad = requires_grad
+    if data is not None:
+        node._shape = data.shape
+        node._dtype = data.dtype
     v._data = data
-    v._node = node
-    node._variable = <PyObject*>v
     return v
 
 
@@ -199,6 +202,15 @@ cdef class Variable:
     cdef object __weakref__
 
     __array_priority__ = 200
+
+    def __cinit__(self):
+        # Every Variable owns a node from allocation on, so that a subclass
+        # whose __init__ skips Variable.__init__ (or Variable.__new__ alone)
+        # is an empty Variable, never a half-built object the core trusts.
+        cdef VariableNode node = VariableNode.__new__(VariableNode)
+        node.requires_grad = True
+        node._variable = <PyObject*>self
+        self._node = node
 
     def __init__(self, data=None, *, name=None, grad=None, requires_grad=True):
         if data is not None and not _is_array(data):
@@ -376,23 +388,23 @@ cdef class Variable:
         node._grad_var = None
         node._grad_owned = False
 
-    cdef _check_grad(self, g):
+    cdef _check_grad(self, g, str what='Variable.grad'):
         if not _is_array(g):
             raise TypeError(
-                'Variable.grad: expected an ndarray of the same type as the data '
-                '(or None), got {}'.format(type(g).__name__))
+                '{}: expected an ndarray of the same type as the data '
+                '(or None), got {}'.format(what, type(g).__name__))
         d = self._data
         if d is None:
             return
         if _is_cupy(d) != _is_cupy(g):
-            raise TypeError('Variable.grad: the data is a {} but the grad is a {}'
-                            .format(_array_kind(d), _array_kind(g)))
+            raise TypeError('{}: the data is a {} but the grad is a {}'
+                            .format(what, _array_kind(d), _array_kind(g)))
         if g.dtype != d.dtype:
-            raise TypeError('Variable.grad: dtype mismatch: expected {} (the data\'s), '
-                            'got {}'.format(d.dtype, g.dtype))
+            raise TypeError('{}: dtype mismatch: expected {} (the data\'s), '
+                            'got {}'.format(what, d.dtype, g.dtype))
         if g.shape != d.shape:
-            raise ValueError('Variable.grad: shape mismatch: expected {} (the data\'s), '
-                             'got {}'.format(d.shape, g.shape))
+            raise ValueError('{}: shape mismatch: expected {} (the data\'s), '
+                             'got {}'.format(what, d.shape, g.shape))
 
     @property
     def grad_var(self):
