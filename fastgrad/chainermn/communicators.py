@@ -1,0 +1,262 @@
+"""Communicators on mpi4py (ChainerMN's ``create_communicator``).
+
+``naive``: one MPI all-reduce per parameter; ``flat`` (and
+``non_cuda_aware``): the gradients of each dtype packed into one contiguous
+buffer and reduced in one call; ``dummy``: no communication.  GPU arrays are
+staged through host memory; ``pure_nccl`` needs CuPy with NCCL.
+"""
+import socket
+
+import numpy
+
+from fastgrad import backend
+
+
+def _mpi():
+    try:
+        from mpi4py import MPI
+    except ImportError as e:
+        raise RuntimeError('chainermn needs mpi4py and an MPI (pip install '
+                           '"fastgrad[mpi]" installs mpi4py and MPICH): {}'.format(e))
+    return MPI
+
+
+class CommunicatorBase(object):
+    """Communication among the processes of one job (see module docstring)."""
+
+    def __init__(self, mpi_comm, allreduce_grad_dtype=None, batched_copy=True):
+        self.mpi_comm = mpi_comm
+        self.allreduce_grad_dtype = (None if allreduce_grad_dtype is None
+                                     else numpy.dtype(allreduce_grad_dtype))
+        self._init_topology()
+
+    # -- topology -----------------------------------------------------------
+    def _init_topology(self):
+        hosts = self.mpi_comm.allgather(socket.gethostname())
+        order = sorted(set(hosts), key=hosts.index)
+        me = hosts[self.rank]
+        self._intra_rank = [i for i, h in enumerate(hosts) if h == me].index(self.rank)
+        self._intra_size = hosts.count(me)
+        self._inter_rank = order.index(me)
+        self._inter_size = len(order)
+
+    @property
+    def rank(self):
+        return self.mpi_comm.Get_rank()
+
+    @property
+    def size(self):
+        return self.mpi_comm.Get_size()
+
+    @property
+    def intra_rank(self):
+        return self._intra_rank
+
+    @property
+    def intra_size(self):
+        return self._intra_size
+
+    @property
+    def inter_rank(self):
+        return self._inter_rank
+
+    @property
+    def inter_size(self):
+        return self._inter_size
+
+    def split(self, color, key):
+        """A communicator over the processes that passed the same color."""
+        return type(self)(self.mpi_comm.Split(color, key), self.allreduce_grad_dtype)
+
+    def finalize(self):
+        pass
+
+    # -- Python objects -----------------------------------------------------------
+    def send_obj(self, obj, dest, tag=0):
+        self.mpi_comm.send(obj, dest=dest, tag=tag)
+
+    def recv_obj(self, source, status=None, tag=0):
+        return self.mpi_comm.recv(source=source, tag=tag, status=status)
+
+    def bcast_obj(self, obj, max_buf_len=None, root=0):
+        return self.mpi_comm.bcast(obj, root=root)
+
+    def gather_obj(self, obj, root=0):
+        return self.mpi_comm.gather(obj, root=root)
+
+    def allgather_obj(self, obj):
+        return self.mpi_comm.allgather(obj)
+
+    def allreduce_obj(self, obj):
+        return self.mpi_comm.allreduce(obj)
+
+    def scatter_obj(self, objs, root=0):
+        return self.mpi_comm.scatter(objs, root=root)
+
+    # -- arrays ---------------------------------------------------------------------
+    @staticmethod
+    def _host(x):
+        return numpy.ascontiguousarray(backend.CpuDevice().send(getattr(x, 'array', x)))
+
+    def _like(self, out, template):
+        return backend.get_device_from_array(template).send(out)
+
+    def send(self, data, dest, tag=0):
+        """Send an array (or a tuple of arrays) to ``dest``."""
+        arrays = data if isinstance(data, (tuple, list)) else (data,)
+        host = [self._host(a) for a in arrays]
+        self.mpi_comm.send(([(a.shape, a.dtype.str) for a in host],
+                            isinstance(data, (tuple, list))), dest=dest, tag=tag)
+        for a in host:
+            self.mpi_comm.Send(a, dest=dest, tag=tag)
+
+    def recv(self, source, tag=0):
+        """Receive what :meth:`send` sent; arrays come back as NumPy arrays."""
+        meta, is_tuple = self.mpi_comm.recv(source=source, tag=tag)
+        out = []
+        for shape, dtype in meta:
+            buf = numpy.empty(shape, dtype)
+            self.mpi_comm.Recv(buf, source=source, tag=tag)
+            out.append(buf)
+        return tuple(out) if is_tuple else out[0]
+
+    def bcast(self, x, root=0):
+        meta = self.mpi_comm.bcast(None if self.rank != root else
+                                   (x.shape, x.dtype.str), root=root)
+        buf = self._host(x) if self.rank == root else numpy.empty(meta[0], meta[1])
+        self.mpi_comm.Bcast(buf, root=root)
+        return buf
+
+    def allreduce(self, x):
+        """Elementwise sum over the processes."""
+        send = self._host(x)
+        recv = numpy.empty_like(send)
+        self.mpi_comm.Allreduce(send, recv)
+        return self._like(recv, getattr(x, 'array', x))
+
+    def gather(self, x, root=0):
+        xs = self.mpi_comm.gather(self._host(x), root=root)
+        return None if xs is None else tuple(xs)
+
+    def allgather(self, x):
+        return tuple(self.mpi_comm.allgather(self._host(x)))
+
+    def scatter(self, xs, root=0):
+        return self.mpi_comm.scatter(
+            None if xs is None else [self._host(x) for x in xs], root=root)
+
+    def alltoall(self, xs):
+        if len(xs) != self.size:
+            raise ValueError('alltoall: needs one array per process ({}), got {}'
+                             .format(self.size, len(xs)))
+        return tuple(self.mpi_comm.alltoall([self._host(x) for x in xs]))
+
+    # -- models ---------------------------------------------------------------------
+    def bcast_data(self, model):
+        """Copy rank 0's parameters (and persistent arrays) to every process.
+        Shapes are checked first: a mismatch names the parameter."""
+        params = sorted(model.namedparams())
+        layout = [(name, None if p.array is None else tuple(p.array.shape))
+                  for name, p in params]
+        root_layout = self.mpi_comm.bcast(layout, root=0)
+        if root_layout != layout:
+            mine, theirs = dict(layout), dict(root_layout)
+            bad = sorted(k for k in set(mine) | set(theirs) if mine.get(k) != theirs.get(k))
+            raise ValueError('bcast_data: the model of rank {} differs from rank 0 at '
+                             '{}: {} here, {} on rank 0'.format(
+                                 self.rank, bad[0], mine.get(bad[0]), theirs.get(bad[0])))
+        for _, p in params:
+            if p.array is not None:
+                buf = self._host(p.array)
+                self.mpi_comm.Bcast(buf, root=0)
+                if buf is not p.array:
+                    backend.copyto(p.array, buf)
+
+    def multi_node_mean_grad(self, model, zero_fill=False):
+        """Replace every gradient by its mean over the processes."""
+        raise NotImplementedError
+
+    def allreduce_grad(self, model, zero_fill=False):
+        """ChainerMN's older name of :meth:`multi_node_mean_grad`."""
+        self.multi_node_mean_grad(model, zero_fill)
+
+    def _grads(self, model, zero_fill):
+        params = []
+        for name, p in sorted(model.namedparams()):
+            if p.array is None:
+                continue
+            if p.grad is None:
+                if not zero_fill:
+                    continue
+                p.grad = p.xp.zeros_like(p.array)
+            params.append(p)
+        return params
+
+
+class NaiveCommunicator(CommunicatorBase):
+    """One all-reduce call per parameter."""
+
+    def multi_node_mean_grad(self, model, zero_fill=False):
+        for p in self._grads(model, zero_fill):
+            g = self._host(p.grad)
+            out = numpy.empty_like(g)
+            self.mpi_comm.Allreduce(g, out)
+            out /= self.size
+            backend.copyto(p.grad, out)
+
+
+class FlatCommunicator(CommunicatorBase):
+    """The gradients of each dtype packed into one buffer, one call per dtype
+    (optionally sent as ``allreduce_grad_dtype``, e.g. float16)."""
+
+    def multi_node_mean_grad(self, model, zero_fill=False):
+        groups = {}
+        for p in self._grads(model, zero_fill):
+            groups.setdefault(p.grad.dtype.str, []).append(p)
+        for key in sorted(groups):
+            params = groups[key]
+            wire = self.allreduce_grad_dtype or numpy.dtype(key)
+            buf = numpy.concatenate([self._host(p.grad).ravel() for p in params]).astype(
+                wire, copy=False)
+            out = numpy.empty_like(buf)
+            self.mpi_comm.Allreduce(buf, out)
+            out = out.astype(numpy.dtype(key), copy=False) / self.size
+            offset = 0
+            for p in params:
+                n = p.grad.size
+                backend.copyto(p.grad, out[offset:offset + n].reshape(p.grad.shape))
+                offset += n
+
+
+class DummyCommunicator(FlatCommunicator):
+    """Communicates nothing: gradients stay as they are (for profiling the
+    rest of a multi-node program)."""
+
+    def multi_node_mean_grad(self, model, zero_fill=False):
+        self._grads(model, zero_fill)
+
+
+def create_communicator(communicator_name='pure_nccl', mpi_comm=None,
+                        allreduce_grad_dtype=None, batched_copy=True):
+    """A communicator over ``mpi_comm`` (MPI.COMM_WORLD by default).  Names:
+    'naive', 'flat', 'non_cuda_aware' (= flat on host memory), 'dummy',
+    and 'pure_nccl' / 'hierarchical' / 'two_dimensional' / 'single_node',
+    which need CuPy with NCCL."""
+    MPI = _mpi()
+    if mpi_comm is None:
+        mpi_comm = MPI.COMM_WORLD
+    table = {'naive': NaiveCommunicator, 'flat': FlatCommunicator,
+             'non_cuda_aware': FlatCommunicator, 'dummy': DummyCommunicator}
+    if communicator_name in table:
+        return table[communicator_name](mpi_comm, allreduce_grad_dtype, batched_copy)
+    if communicator_name in ('pure_nccl', 'hierarchical', 'two_dimensional',
+                             'single_node'):
+        from fastgrad.backends import cuda
+        cuda.check_cuda_available()
+        raise NotImplementedError(
+            "create_communicator: '{}' (NCCL) is not implemented in fastgrad yet; use "
+            "'flat' (GPU arrays are reduced through host memory)".format(communicator_name))
+    raise ValueError('create_communicator: unknown communicator name {!r}'.format(
+        communicator_name))
+
+

@@ -1,0 +1,70 @@
+"""chainermn under ``mpiexec -n 2`` (skipped where mpi4py or mpiexec is
+missing): data-parallel training equals single-process training, the
+collectives round-trip, and a failing rank ends the job instead of hanging."""
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+import fastgrad
+
+pytest.importorskip('mpi4py')
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(fastgrad.__file__)))
+MPIEXEC = (os.path.join(os.path.dirname(sys.executable), 'mpiexec')
+           if os.path.exists(os.path.join(os.path.dirname(sys.executable), 'mpiexec'))
+           else shutil.which('mpiexec'))
+pytestmark = pytest.mark.skipif(MPIEXEC is None, reason='mpiexec not found')
+
+
+def _mpirun(args, n=2, timeout=120, env=None):
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get('PYTHONPATH', ''),
+               OMP_NUM_THREADS='1', **(env or {}))
+    return subprocess.run([MPIEXEC, '-n', str(n), sys.executable] + args,
+                          capture_output=True, text=True, timeout=timeout, env=env)
+
+
+@pytest.mark.parametrize('name', ['flat', 'naive'])
+def test_data_parallel_equals_single_process(name):
+    out = _mpirun([os.path.join(HERE, 'mpi_program.py'), name])
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.split('\n')[:4] == ['OK SGD', 'OK MomentumSGD', 'OK Adam',
+                                          'OK collectives']
+
+
+def test_single_process_communicator():
+    from fastgrad import chainermn
+    comm = chainermn.create_communicator('flat')
+    assert (comm.rank, comm.size, comm.inter_size, comm.intra_rank) == (0, 1, 1, 0)
+    with pytest.raises(ValueError, match='unknown communicator'):
+        chainermn.create_communicator('nope')
+    with pytest.raises(NotImplementedError, match='double_buffering'):
+        chainermn.create_multi_node_optimizer(fastgrad.optimizers.SGD(), comm,
+                                              double_buffering=True)
+
+
+def test_a_failing_rank_aborts_the_job(tmp_path):
+    script = tmp_path / 'fail.py'
+    script.write_text(
+        'import fastgrad.chainermn as mn\n'
+        'comm = mn.create_communicator("flat")\n'
+        'if comm.rank == 1:\n'
+        '    raise RuntimeError("rank one fails")\n'
+        'comm.mpi_comm.barrier()\n')
+    out = _mpirun([str(script)], timeout=60, env={'CHAINERMN_FORCE_ABORT_ON_EXCEPTION': '1'})
+    assert out.returncode != 0
+    assert 'rank one fails' in out.stderr and 'aborting the job' in out.stderr
+
+
+def test_mnist_example_under_mpiexec(tmp_path):
+    pytest.importorskip('sklearn')
+    script = os.path.join(ROOT, 'examples', 'train_mnist_mpi.py')
+    if not os.path.exists(script):
+        pytest.skip('examples/ is not next to the tests')
+    out = _mpirun(['-m', 'fastgrad', 'run', script, '--epoch', '4',
+                   '--out', str(tmp_path / 'out')], timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    last = [line.split() for line in out.stdout.splitlines() if line[:1].isdigit()][-1]
+    assert float(last[4]) > 0.85        # validation accuracy, averaged over ranks
