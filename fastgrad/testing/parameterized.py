@@ -39,7 +39,20 @@ def product(parameter):
     if isinstance(parameter, dict):
         keys = list(parameter)
         values = [list(parameter[k]) for k in keys]
-        return [dict(zip(keys, vals)) for vals in itertools.product(*values)]
+        out = []
+        for vals in itertools.product(*values):
+            d = {}
+            for k, v in zip(keys, vals):
+                if ',' in k:        # 'a,b': [(1, 2), ...] sets a and b together
+                    names = [n.strip() for n in k.split(',')]
+                    if len(v) != len(names):
+                        raise ValueError('product: {!r} needs {} values, got {!r}'
+                                         .format(k, len(names), v))
+                    d.update(zip(names, v))
+                else:
+                    d[k] = v
+            out.append(d)
+        return out
     if isinstance(parameter, (list, tuple)):
         for dicts in parameter:
             if not isinstance(dicts, (list, tuple)) or \

@@ -136,8 +136,15 @@ def matmul(a, b, transa=False, transb=False):
     1-D operand is a vector (a row vector on the left, a column vector on the
     right) whose added axis is removed from the result.  ``transa`` / ``transb``
     swap the last two axes of ``a`` / ``b`` first (no effect on 1-D operands).
-    Both operands need the same floating dtype.
+    Operands of different float dtypes are promoted (NumPy's rule) first;
+    their gradients come back in their own dtypes, as in Chainer.
     """
+    da, db = getattr(a, 'dtype', None), getattr(b, 'dtype', None)
+    if da is not None and db is not None and da != db and da.kind == db.kind == 'f':
+        from fastgrad.functions.array.cast import cast
+        dtype = numpy.result_type(da, db)
+        a = a if da == dtype else cast(a, dtype)
+        b = b if db == dtype else cast(b, dtype)
     y, = MatMul(transa, transb).apply((a, b))
     return y
 

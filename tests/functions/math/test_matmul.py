@@ -129,13 +129,20 @@ def test_matmul_operators():
     check_backward(lambda p: p @ b, a, numpy.random.randn(3, 5))
 
 
-def test_dtype_mismatch_is_invalid_type():
-    a = numpy.zeros((2, 3), numpy.float32)
-    b = numpy.zeros((3, 4), numpy.float64)
-    with pytest.raises(InvalidType, match='MatMul'):
-        F.matmul(a, b)
-    with pytest.raises(InvalidType, match='MatMul'):
-        Variable(a) @ Variable(b)
+def test_mixed_float_dtypes_promote_and_grads_keep_their_dtypes():
+    # Chainer 7: the product is in the promoted dtype, each gradient in its
+    # input's dtype.
+    rng = numpy.random.RandomState(0)
+    a = Variable(rng.randn(2, 3).astype(numpy.float32))
+    b = Variable(rng.randn(3, 4))
+    y = F.matmul(a, b)
+    assert y.dtype == numpy.float64
+    numpy.testing.assert_allclose(y.array, a.array.astype(numpy.float64) @ b.array)
+    y.grad = numpy.ones((2, 4))
+    y.backward()
+    assert a.grad.dtype == numpy.float32 and b.grad.dtype == numpy.float64
+    numpy.testing.assert_allclose(a.grad, numpy.ones((2, 4)) @ b.array.T, rtol=1e-6)
+    assert (Variable(a.array) @ Variable(b.array)).dtype == numpy.float64
 
 
 def test_int_inputs_are_invalid_type():
