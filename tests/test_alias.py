@@ -3,6 +3,7 @@ a fresh interpreter: the alias changes the process's import system."""
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 
 import pytest
@@ -13,9 +14,12 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(fastgrad.__file__)))
 
 
 def _python(code, *args, cwd=None):
+    # Run outside the source tree: `-c` and `-m` put the working directory
+    # first on sys.path, and a source checkout's fastgrad/ has no compiled core.
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get('PYTHONPATH', ''))
     return subprocess.run([sys.executable] + list(args) + (['-c', code] if code else []),
-                          capture_output=True, text=True, env=env, cwd=cwd, timeout=120)
+                          capture_output=True, text=True, env=env,
+                          cwd=cwd or tempfile.gettempdir(), timeout=120)
 
 
 def _ok(code):

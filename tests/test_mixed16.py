@@ -3,6 +3,7 @@ dynamic loss scaling keeps float16 training finite."""
 import os
 import subprocess
 import sys
+import tempfile
 
 import numpy
 import pytest
@@ -11,6 +12,11 @@ import fastgrad
 import fastgrad.functions as F
 import fastgrad.links as L
 from fastgrad import optimizers
+
+
+def _root():
+    # the fastgrad under test (source tree or installed), for subprocesses
+    return os.path.dirname(os.path.dirname(os.path.abspath(fastgrad.__file__)))
 
 
 def test_get_dtype_maps_mixed16():
@@ -59,12 +65,13 @@ def test_dynamic_loss_scaling_trains_in_float16():
 def test_chainer_dtype_environment(name, expected):
     out = subprocess.run(
         [sys.executable, '-c', 'import fastgrad; print(repr(fastgrad.config.dtype))'],
-        env=dict(os.environ, CHAINER_DTYPE=name), capture_output=True, text=True)
+        env=dict(os.environ, CHAINER_DTYPE=name, PYTHONPATH=_root()), capture_output=True,
+        text=True, cwd=tempfile.gettempdir())
     assert expected in out.stdout, out.stderr
 
 
 def test_bad_chainer_dtype_environment():
     out = subprocess.run([sys.executable, '-c', 'import fastgrad'],
-                         env=dict(os.environ, CHAINER_DTYPE='int8'),
-                         capture_output=True, text=True)
+                         env=dict(os.environ, CHAINER_DTYPE='int8', PYTHONPATH=_root()),
+                         capture_output=True, text=True, cwd=tempfile.gettempdir())
     assert out.returncode != 0 and 'CHAINER_DTYPE' in out.stderr

@@ -4,6 +4,7 @@ exception, never a signal."""
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 
 import pytest
@@ -77,7 +78,8 @@ def test_no_crash(name):
     program = 'import numpy as np, fastgrad, fastgrad.functions as F\n' + \
         textwrap.dedent(code)
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get('PYTHONPATH', ''))
+    # cwd outside the source tree: `-c` puts it first on sys.path
     proc = subprocess.run([sys.executable, '-c', program], capture_output=True, text=True,
-                          env=env, timeout=120)
+                          env=env, timeout=120, cwd=tempfile.gettempdir())
     assert proc.returncode == 0, 'exit {}: {}'.format(proc.returncode, proc.stderr)
     assert proc.stdout.strip() == expected

@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 
 import pytest
 
@@ -22,8 +23,10 @@ pytestmark = pytest.mark.skipif(MPIEXEC is None, reason='mpiexec not found')
 def _mpirun(args, n=2, timeout=120, env=None):
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get('PYTHONPATH', ''),
                OMP_NUM_THREADS='1', **(env or {}))
+    # cwd outside the source tree: `-m` puts it first on sys.path
     return subprocess.run([MPIEXEC, '-n', str(n), sys.executable] + args,
-                          capture_output=True, text=True, timeout=timeout, env=env)
+                          capture_output=True, text=True, timeout=timeout, env=env,
+                          cwd=tempfile.gettempdir())
 
 
 @pytest.mark.parametrize('name', ['flat', 'naive'])
