@@ -417,6 +417,11 @@ def grad(outputs, inputs, grad_outputs=None, grad_inputs=None, set_grad=False,
     if not isinstance(inputs, (tuple, list)):
         raise TypeError('grad: inputs must be a tuple or a list, got {}'
                         .format(type(inputs).__name__))
+    for what, seq in (('outputs', outputs), ('inputs', inputs)):
+        for i, v in enumerate(seq):
+            if not isinstance(v, Variable):
+                raise TypeError('grad: {}[{}] must be a Variable, got {}'
+                                .format(what, i, type(v).__name__))
     if grad_outputs is not None:
         if not isinstance(grad_outputs, (tuple, list)):
             raise TypeError('grad: grad_outputs must be a tuple or a list')

@@ -69,6 +69,14 @@ CASES = {
         except TypeError as e:
             print('TypeError' if 'dtype mismatch' in str(e) else e)
         ''', 'TypeError'),
+    'grad_of_none_input': ('''
+        x = fastgrad.Variable(np.ones(2))
+        for args in (([F.exp(x)], [None]), ([None], [x])):
+            try:
+                fastgrad.grad(*args)
+            except TypeError as e:
+                print('TypeError' if 'must be a Variable' in str(e) else e)
+        ''', 'TypeError\nTypeError'),
 }
 
 
