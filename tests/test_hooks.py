@@ -129,3 +129,31 @@ def test_link_hooks_global_and_timer():
     assert timer.summary()['Linear']['occurrence'] == 2
     with pytest.raises(TypeError):
         L.Linear(2, 2).add_hook(object())
+
+
+def test_weight_standardization_forward_and_gradient():
+    with fastgrad.using_config('dtype', numpy.float64):
+        link = L.Linear(4, 3)
+    link.add_hook(link_hooks.WeightStandardization())
+    rng = numpy.random.RandomState(0)
+    x, gy = rng.rand(2, 4), rng.rand(2, 3)
+    W = link.W.array
+    Wn = (W - W.mean(1, keepdims=True)) / numpy.sqrt(W.var(1, keepdims=True) + 1e-5)
+    link.cleargrads()
+    y = link(x)
+    numpy.testing.assert_allclose(y.array, x @ Wn.T + link.b.array)
+    assert isinstance(link.W, fastgrad.Parameter)          # restored after forward
+    y.grad = gy.copy()
+    y.backward()
+    grad = link.W.grad.copy()
+    numeric = numpy.zeros_like(W)
+    W0 = W.copy()
+    for i in numpy.ndindex(W.shape):
+        for sign in (1, -1):
+            link.W.array[...] = W0
+            link.W.array[i] += sign * 1e-6
+            numeric[i] += sign * (link(x).array * gy).sum() / 2e-6
+    link.W.array[...] = W0
+    numpy.testing.assert_allclose(grad, numeric, atol=1e-7)
+    with pytest.raises(ValueError, match='does not exist'):
+        L.Linear(2, 2).add_hook(link_hooks.WeightStandardization(weight_name='V'))
