@@ -157,3 +157,28 @@ def test_weight_standardization_forward_and_gradient():
     numpy.testing.assert_allclose(grad, numeric, atol=1e-7)
     with pytest.raises(ValueError, match='does not exist'):
         L.Linear(2, 2).add_hook(link_hooks.WeightStandardization(weight_name='V'))
+
+
+def test_spectral_normalization():
+    with fastgrad.using_config('dtype', numpy.float64):
+        link = L.Linear(6, 4)
+    link.add_hook(link_hooks.SpectralNormalization(n_power_iteration=50))
+    assert link.W_u.shape == (4,)
+    x = numpy.random.RandomState(0).rand(3, 6)
+    y = link(x)
+    sigma = numpy.linalg.svd(link.W.array, compute_uv=False)[0]
+    numpy.testing.assert_allclose(y.array, x @ (link.W.array / sigma).T + link.b.array,
+                                  rtol=1e-6)
+    assert isinstance(link.W, fastgrad.Parameter)
+    link.cleargrads()
+    y = link(x)
+    y.grad = numpy.ones((3, 4))
+    y.backward()
+    assert numpy.isfinite(link.W.grad).all()
+    conv = L.Convolution2D(2, 3, 3)
+    conv.add_hook(link_hooks.SpectralNormalization(use_gamma=True))
+    assert conv(numpy.ones((1, 2, 5, 5), numpy.float32)).shape == (1, 3, 3, 3)
+    assert conv.gamma.shape == ()
+    with pytest.raises(NotImplementedError):
+        with link_hooks.SpectralNormalization():
+            pass
