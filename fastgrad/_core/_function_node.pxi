@@ -378,8 +378,19 @@ cdef tuple _apply(FunctionNode f, object inputs):
     return out_vars
 
 
-cdef tuple _checked_indexes(FunctionNode f, object indexes, Py_ssize_t n, str method,
+cdef tuple _checked_indexes(FunctionNode f, tuple indexes, Py_ssize_t n, str method,
                             str what):
+    cdef Py_ssize_t j, k
+    # the common case, checked in C: non-negative Python ints in range
+    for j in range(len(indexes)):
+        i = indexes[j]
+        if type(i) is not int:
+            break
+        k = i
+        if k < 0 or k >= n:
+            break
+    else:
+        return indexes
     out = []
     for i in indexes:
         try:
