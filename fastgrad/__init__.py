@@ -8,7 +8,7 @@ __version__ = '0.1.0'
 
 from fastgrad import backend  # NOQA
 from fastgrad.configuration import (  # NOQA
-    config, force_backprop_mode, get_dtype, global_config, is_debug, mixed16,
+    DebugMode, config, force_backprop_mode, get_dtype, global_config, is_debug, mixed16,
     no_backprop_mode, set_debug, using_config)
 from fastgrad._core.graph import (  # NOQA
     FunctionNode, Variable, VariableNode, as_array, as_variable, backward, grad)
@@ -51,3 +51,7 @@ from fastgrad import function_hooks  # NOQA
 from fastgrad.function_hook import FunctionHook, get_function_hooks  # NOQA
 from fastgrad import link_hooks  # NOQA
 from fastgrad.link_hook import LinkHook  # NOQA
+
+from fastgrad import configuration as _configuration
+if global_config.debug:          # CHAINER_DEBUG=1
+    _configuration._sync_debug()

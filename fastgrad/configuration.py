@@ -157,7 +157,41 @@ def is_debug():
 
 
 def set_debug(debug):
+    """Turn debug mode on or off for every thread: the engine then checks
+    each function's outputs and gradients for NaN and raises a RuntimeError
+    naming the function (``config.debug`` mirrors it)."""
     global_config.debug = bool(debug)
+    _sync_debug()
+
+
+def _sync_debug():
+    from fastgrad._core import graph
+    graph._set_debug_nan(bool(global_config.debug) or _debug_mode_depth[0] > 0)
+
+
+_debug_mode_depth = [0]
+
+
+class DebugMode(object):
+    """``with DebugMode(True):`` - debug mode inside the block (see
+    :func:`set_debug`); ``DebugMode(False)`` turns it off inside."""
+
+    def __init__(self, debug):
+        self._debug = bool(debug)
+        self._ctx = None
+
+    def __enter__(self):
+        self._ctx = using_config('debug', self._debug)
+        self._ctx.__enter__()
+        self._saved = _debug_mode_depth[0]
+        _debug_mode_depth[0] = self._saved + 1 if self._debug else 0
+        _sync_debug()
+        return self
+
+    def __exit__(self, *exc):
+        _debug_mode_depth[0] = self._saved
+        self._ctx.__exit__(*exc)
+        _sync_debug()
 
 
 def get_dtype(dtype=None, map_mixed16=None):

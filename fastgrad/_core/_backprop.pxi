@@ -117,10 +117,14 @@ cdef tuple _call_backward(FunctionNode f, tuple indexes, tuple gys, bint double,
         in_data = tuple([(<VariableNode>node_)._data for node_ in f.inputs])
         _run_hooks('backward_preprocess', f, in_data, gys)
         try:
-            return _call_backward_plain(f, indexes, gys, double, fast)
+            gxs = _call_backward_plain(f, indexes, gys, double, fast)
         finally:
             _run_hooks('backward_postprocess', f, in_data, gys)
-    return _call_backward_plain(f, indexes, gys, double, fast)
+    else:
+        gxs = _call_backward_plain(f, indexes, gys, double, fast)
+    if _debug_nan:
+        _check_nan(f, gxs, 'backward')
+    return gxs
 
 
 cdef tuple _call_backward_plain(FunctionNode f, tuple indexes, tuple gys, bint double,

@@ -307,6 +307,8 @@ cdef tuple _apply(FunctionNode f, object inputs):
     outputs = f.forward(in_data)
     if _hook_count:
         _run_hooks('forward_postprocess', f, in_data, None)
+    if _debug_nan and type(outputs) is tuple:
+        _check_nan(f, outputs, 'forward')
     if type(outputs) is not tuple:
         raise TypeError('{}.forward must return a tuple of ndarrays, got {}'
                         .format(f.label, type(outputs).__name__))

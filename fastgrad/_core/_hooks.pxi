@@ -21,3 +21,32 @@ cdef _run_hooks(str kind, FunctionNode f, tuple in_data, object out_grad):
         from fastgrad.function_hook import _run
         _hook_runner = _run
     _hook_runner(kind, f, in_data, out_grad, f._local_hooks)
+
+
+# Debug mode (set_debug(True) / DebugMode): the engine checks every output
+# and gradient for NaN and names the function that produced it.  A C flag,
+# so that the check costs one test when off.
+cdef bint _debug_nan = False
+
+
+def _set_debug_nan(bint on):
+    global _debug_nan
+    _debug_nan = on
+
+
+cdef _check_nan(FunctionNode f, object arrays, str where):
+    for a in arrays:
+        if a is None:
+            continue
+        if isinstance(a, Variable):
+            a = (<Variable>a)._data
+        if a.dtype.kind not in 'fc':
+            continue
+        if isinstance(a, _ndarray):
+            bad = numpy.isnan(a).any()
+        else:
+            import cupy
+            bad = cupy.isnan(a).any()
+        if bad:
+            raise RuntimeError('NaN is detected on {} computation of {}'.format(
+                where, f.label))

@@ -1,0 +1,49 @@
+"""Debug mode names the function that produced the first NaN, forward or
+backward; off, nothing is checked."""
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy
+import pytest
+
+import fastgrad
+import fastgrad.functions as F
+
+
+def test_set_debug_names_the_op():
+    x = fastgrad.Variable(numpy.array([-1.0, 1.0]))
+    with numpy.errstate(invalid='ignore'):
+        assert numpy.isnan(F.log(x).array[0])          # off: no check
+        fastgrad.set_debug(True)
+        try:
+            assert fastgrad.is_debug()
+            with pytest.raises(RuntimeError, match='NaN is detected on forward computation of Log'):
+                F.log(x)
+        finally:
+            fastgrad.set_debug(False)
+        F.log(x)
+
+
+def test_debug_mode_context_checks_backward():
+    with fastgrad.DebugMode(True):
+        assert fastgrad.config.debug
+        y = F.sqrt(fastgrad.Variable(numpy.array([1.0, 4.0])))
+        y.grad = numpy.array([numpy.nan, 1.0])
+        with pytest.raises(RuntimeError, match='backward computation of Sqrt'):
+            y.backward()
+    assert not fastgrad.config.debug
+    y = F.sqrt(fastgrad.Variable(numpy.array([1.0, 4.0])))
+    y.grad = numpy.array([numpy.nan, 1.0])
+    y.backward()                                      # off again
+
+
+def test_chainer_debug_environment():
+    root = os.path.dirname(os.path.dirname(os.path.abspath(fastgrad.__file__)))
+    code = ('import numpy, fastgrad, fastgrad.functions as F\n'
+            'try:\n    F.log(numpy.array([-1.0]))\nexcept RuntimeError as e:\n    print(e)\n')
+    out = subprocess.run([sys.executable, '-W', 'ignore', '-c', code], capture_output=True,
+                         text=True, cwd=tempfile.gettempdir(),
+                         env=dict(os.environ, CHAINER_DEBUG='1', PYTHONPATH=root))
+    assert 'NaN is detected on forward computation of Log' in out.stdout, out.stderr
