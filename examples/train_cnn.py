@@ -1,12 +1,12 @@
 #!/usr/bin/env python
 """A small CNN (conv-BN-relu-pool twice, then two linear layers) trained by a
-Trainer, written as Chainer code: run it with ``python -m fastgrad run``.
+Trainer, written as Chainer code: run it with ``fastgrad run``.
 
 Runs on the 8x8 digits that ship with scikit-learn (``pip install
 "fastgrad[examples]"``) or, with ``--data DIR``, on real MNIST files in DIR.
 
-    python -m fastgrad run examples/train_cnn.py                 # digits, 10 epochs
-    python -m fastgrad run examples/train_cnn.py --data ~/mnist  # MNIST (28x28)
+    fastgrad run examples/train_cnn.py                 # digits, 10 epochs
+    fastgrad run examples/train_cnn.py --data ~/mnist  # MNIST (28x28)
 """
 import argparse
 

@@ -5,7 +5,7 @@ A 3-class spiral data set (generated, no download), a 2-64-64-3 MLP with ReLU,
 softmax cross entropy and plain SGD with momentum written out by hand.  Prints
 the loss and accuracy as it learns.
 
-    python -m fastgrad run examples/train_mlp.py [--epochs 30]
+    fastgrad run examples/train_mlp.py [--epochs 30]
 """
 import argparse
 import time

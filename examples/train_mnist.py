@@ -1,15 +1,15 @@
 #!/usr/bin/env python
 """Chainer's MNIST example (a 3-layer MLP trained with Adam by a Trainer),
-written with Chainer's own imports: run it with ``python -m fastgrad run``.
+written with Chainer's own imports: run it with ``fastgrad run``.
 
 By default it trains on the 8x8 handwritten digits that ship with
 scikit-learn (1,797 images, no download; ``pip install "fastgrad[examples]"``);
 ``--data DIR`` trains on real MNIST from the four IDX files (optionally
 .gz) or mnist.npz in DIR.  fastgrad never downloads anything.
 
-    python -m fastgrad run examples/train_mnist.py                  # digits, 20 epochs
-    python -m fastgrad run examples/train_mnist.py --data ~/mnist   # MNIST
-    python -m fastgrad run examples/train_mnist.py --resume result/snapshot_iter_300
+    fastgrad run examples/train_mnist.py                  # digits, 20 epochs
+    fastgrad run examples/train_mnist.py --data ~/mnist   # MNIST
+    fastgrad run examples/train_mnist.py --resume result/snapshot_iter_300
 """
 import argparse
 

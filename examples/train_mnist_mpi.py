@@ -3,7 +3,7 @@
 each process trains on its shard of the data; gradients are averaged over
 all processes at every step.
 
-    mpiexec -n 2 python -m fastgrad run examples/train_mnist_mpi.py
+    mpiexec -n 2 fastgrad run examples/train_mnist_mpi.py
 """
 import argparse
 

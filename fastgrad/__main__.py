@@ -6,9 +6,9 @@ import os
 import runpy
 import sys
 
-USAGE = ('usage: python -m fastgrad run SCRIPT [ARGS...]\n'
-         '       python -m fastgrad run -m MODULE [ARGS...]\n'
-         '       python -m fastgrad info')
+USAGE = ('usage: fastgrad run SCRIPT [ARGS...]   (or python -m fastgrad run ...)\n'
+         '       fastgrad run -m MODULE [ARGS...]\n'
+         '       fastgrad info')
 
 
 def main(argv=None):
@@ -42,5 +42,10 @@ def main(argv=None):
     return 0
 
 
-if __name__ == '__main__':
+def console_main():
+    """The ``fastgrad`` command."""
     sys.exit(main())
+
+
+if __name__ == '__main__':
+    console_main()

@@ -142,3 +142,22 @@ def test_print_runtime_info():
     text = buf.getvalue()
     for key in ('Platform:', 'fastgrad:', 'NumPy:', 'SciPy:', 'CuPy:'):
         assert key in text
+
+
+def test_console_script_does_not_import_the_working_directory(tmp_path):
+    # `fastgrad run` must import the installed package even when the working
+    # directory holds a `fastgrad/` folder (a source checkout).
+    import shutil
+    exe = os.path.join(os.path.dirname(sys.executable), 'fastgrad')
+    if not os.path.exists(exe):
+        exe = shutil.which('fastgrad')
+    if exe is None:
+        pytest.skip('the fastgrad command is not installed here')
+    (tmp_path / 'fastgrad').mkdir()
+    (tmp_path / 'fastgrad' / '__init__.py').write_text('raise ImportError("shadow")\n')
+    (tmp_path / 'prog.py').write_text('import chainer\nprint(chainer.__name__)\n')
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get('PYTHONPATH', ''))
+    out = subprocess.run([exe, 'run', 'prog.py'], capture_output=True, text=True,
+                         cwd=str(tmp_path), env=env, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == 'fastgrad'
