@@ -6,6 +6,7 @@ import numpy
 
 import fastgrad
 from fastgrad import backend
+from fastgrad.distribution import Distribution
 
 cached = functools.cached_property
 
@@ -54,3 +55,16 @@ def where_outside(condition, value, y):
     xp = xp_of(y)
     condition = xp.broadcast_to(xp.asarray(condition), y.shape)
     return F.where(condition, xp.full(y.shape, value, dtype=y.dtype), y)
+
+
+class Elementwise(Distribution):
+    """A batch of independent scalar distributions: the batch has the shape
+    of the first parameter in ``params``; events are scalars."""
+
+    @property
+    def batch_shape(self):
+        return next(iter(self.params.values())).shape
+
+    @property
+    def event_shape(self):
+        return ()

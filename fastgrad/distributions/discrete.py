@@ -6,14 +6,14 @@ import fastgrad
 import fastgrad.functions as F
 from fastgrad.distribution import Distribution, register_kl
 from fastgrad.distributions._util import (
-    cached, data, uniform, var, where_outside, xp_of)
+    Elementwise, cached, data, uniform, var, where_outside, xp_of)
 
 
 def _constant(array):
     return fastgrad.Variable(array, requires_grad=False)
 
 
-class Bernoulli(Distribution):
+class Bernoulli(Elementwise):
     """P(x = 1) = p; give ``p`` or ``logit`` = log(p / (1 - p)).
     ``binary_check``: log_prob of an x other than 0 or 1 is -inf."""
 
@@ -34,14 +34,6 @@ class Bernoulli(Distribution):
             return var(self._logit)
         with numpy.errstate(divide='ignore'):     # p = 0 or 1: an infinite logit
             return F.log(self.p) - F.log1p(-self.p)
-
-    @property
-    def batch_shape(self):
-        return self.logit.shape
-
-    @property
-    def event_shape(self):
-        return ()
 
     @property
     def params(self):
@@ -200,19 +192,11 @@ def _kl_one_hot(a, b):
     return _sum_xlogy(a.p, a.log_p - b.log_p)
 
 
-class Geometric(Distribution):
+class Geometric(Elementwise):
     """Number of Bernoulli(p) trials up to the first success (x >= 1)."""
 
     def __init__(self, p):
         self.p = var(p)
-
-    @property
-    def batch_shape(self):
-        return self.p.shape
-
-    @property
-    def event_shape(self):
-        return ()
 
     @property
     def params(self):
@@ -250,7 +234,7 @@ def _kl_geometric(a, b):
             + F.log(a.p) - F.log(b.p))
 
 
-class Poisson(Distribution):
+class Poisson(Elementwise):
     """Counts with rate ``lam``."""
 
     def __init__(self, lam):
@@ -259,14 +243,6 @@ class Poisson(Distribution):
     @cached
     def _log_lam(self):
         return F.log(self.lam)
-
-    @property
-    def batch_shape(self):
-        return self.lam.shape
-
-    @property
-    def event_shape(self):
-        return ()
 
     @property
     def params(self):

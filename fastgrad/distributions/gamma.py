@@ -4,7 +4,7 @@ import numpy
 import fastgrad
 import fastgrad.functions as F
 from fastgrad.distribution import Distribution, register_kl
-from fastgrad.distributions._util import cached, data, var, xp_of
+from fastgrad.distributions._util import Elementwise, cached, data, var, xp_of
 
 
 def _draw(v, fn, *args, shape):
@@ -14,20 +14,12 @@ def _draw(v, fn, *args, shape):
     return getattr(xp.random, fn)(*args, size=shape).astype(data(v).dtype)
 
 
-class Gamma(Distribution):
+class Gamma(Elementwise):
     """Gamma with shape ``k`` and scale ``theta``.  Samples are
     differentiable in ``theta`` (x = theta * Gamma(k, 1))."""
 
     def __init__(self, k, theta):
         self.k, self.theta = var(k), var(theta)
-
-    @property
-    def batch_shape(self):
-        return self.k.shape
-
-    @property
-    def event_shape(self):
-        return ()
 
     @property
     def params(self):
@@ -67,7 +59,7 @@ def _kl_gamma(a, b):
             + a.k * (a.theta - b.theta) / b.theta)
 
 
-class Chisquare(Distribution):
+class Chisquare(Elementwise):
     """Chi-square with ``k`` degrees of freedom (Gamma(k/2, 2))."""
 
     def __init__(self, k):
@@ -76,14 +68,6 @@ class Chisquare(Distribution):
     @cached
     def _half_k(self):
         return 0.5 * self.k
-
-    @property
-    def batch_shape(self):
-        return self.k.shape
-
-    @property
-    def event_shape(self):
-        return ()
 
     @property
     def params(self):
@@ -116,7 +100,7 @@ class Chisquare(Distribution):
                                  requires_grad=False)
 
 
-class Exponential(Distribution):
+class Exponential(Elementwise):
     """Exponential with rate ``lam`` (reparameterized sampling)."""
 
     def __init__(self, lam):
@@ -125,14 +109,6 @@ class Exponential(Distribution):
     @cached
     def _log_lam(self):
         return F.log(self.lam)
-
-    @property
-    def batch_shape(self):
-        return self.lam.shape
-
-    @property
-    def event_shape(self):
-        return ()
 
     @property
     def params(self):
@@ -178,7 +154,7 @@ def _lbeta(a, b):
     return F.lgamma(a) + F.lgamma(b) - F.lgamma(a + b)
 
 
-class Beta(Distribution):
+class Beta(Elementwise):
     """Beta(a, b) on [0, 1]."""
 
     def __init__(self, a, b):
@@ -187,14 +163,6 @@ class Beta(Distribution):
     @cached
     def _a_plus_b(self):
         return self.a + self.b
-
-    @property
-    def batch_shape(self):
-        return self.a.shape
-
-    @property
-    def event_shape(self):
-        return ()
 
     @property
     def params(self):

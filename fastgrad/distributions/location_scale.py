@@ -5,22 +5,15 @@ import math
 import numpy
 
 import fastgrad.functions as F
-from fastgrad.distribution import Distribution, register_kl
+from fastgrad.distribution import register_kl
 from fastgrad.distributions._util import (
-    EULER, cached, data, full_like, uniform, var, where_outside, xp_of)
+    EULER, Elementwise, cached, data, full_like, uniform, var, where_outside,
+    xp_of)
 
 
-class _LocScale(Distribution):
+class _LocScale(Elementwise):
     def __init__(self, loc, scale):
         self.loc, self.scale = var(loc), var(scale)
-
-    @property
-    def batch_shape(self):
-        return self.loc.shape
-
-    @property
-    def event_shape(self):
-        return ()
 
     @property
     def params(self):
@@ -139,19 +132,11 @@ def _kl_laplace(p, q):
             + p.scale / q.scale * F.exp(-d / p.scale) - 1)
 
 
-class Pareto(Distribution):
+class Pareto(Elementwise):
     """Pareto with minimum ``scale`` and shape ``alpha``."""
 
     def __init__(self, scale, alpha):
         self.scale, self.alpha = var(scale), var(alpha)
-
-    @property
-    def batch_shape(self):
-        return self.scale.shape
-
-    @property
-    def event_shape(self):
-        return ()
 
     @property
     def params(self):
@@ -194,7 +179,7 @@ def _kl_pareto(p, q):
     return where_outside(data(p.scale) < data(q.scale), numpy.inf, kl)
 
 
-class Uniform(Distribution):
+class Uniform(Elementwise):
     """Uniform on [low, high); give ``low``/``high`` or ``loc``/``scale``
     (low = loc, high = loc + scale)."""
 
@@ -215,14 +200,6 @@ class Uniform(Distribution):
     @cached
     def scale(self):
         return self.high - self.low
-
-    @property
-    def batch_shape(self):
-        return self.low.shape
-
-    @property
-    def event_shape(self):
-        return ()
 
     @property
     def params(self):

@@ -6,10 +6,10 @@ from fastgrad import utils
 from fastgrad._core.graph import FunctionNode
 from fastgrad.distribution import Distribution, register_kl
 from fastgrad.distributions._util import (
-    LOG_2PI, cached, data, standard_normal, var)
+    LOG_2PI, Elementwise, cached, data, standard_normal, var)
 
 
-class Normal(Distribution):
+class Normal(Elementwise):
     """Normal distribution N(loc, scale^2); give ``scale`` or ``log_scale``."""
 
     def __init__(self, loc, scale=None, log_scale=None):
@@ -29,14 +29,6 @@ class Normal(Distribution):
     @cached
     def log_scale(self):
         return var(self._log_scale) if self._log_scale is not None else F.log(self.scale)
-
-    @property
-    def batch_shape(self):
-        return self.loc.shape
-
-    @property
-    def event_shape(self):
-        return ()
 
     @property
     def params(self):
@@ -100,7 +92,7 @@ def _kl_normal(p, q):
             + 0.5 * (p.variance + (p.loc - q.loc) ** 2) / q.variance - 0.5)
 
 
-class LogNormal(Distribution):
+class LogNormal(Elementwise):
     """exp(N(mu, sigma^2))."""
 
     def __init__(self, mu, sigma):
@@ -109,14 +101,6 @@ class LogNormal(Distribution):
     @cached
     def _log_sigma(self):
         return F.log(self.sigma)
-
-    @property
-    def batch_shape(self):
-        return self.mu.shape
-
-    @property
-    def event_shape(self):
-        return ()
 
     @property
     def params(self):

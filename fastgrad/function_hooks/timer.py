@@ -16,7 +16,55 @@ def _pick_unit(seconds):
     return 'ns'
 
 
-class TimerHook(FunctionHook):
+class _TimeRecords(object):
+    """``call_history`` of (name, seconds), the total of outermost calls, and
+    the grouped summary / printed report (shared by the function and link
+    TimerHooks)."""
+
+    _report_title = 'Name'
+
+    def __init__(self):
+        self.call_history = []
+        self._stack = []
+        self._total_time = 0.0
+
+    def _record(self, name, elapsed):
+        self.call_history.append((name, elapsed))
+        if not self._stack:
+            self._total_time += elapsed
+
+    def total_time(self):
+        """Seconds spent in hooked calls (nested calls counted once)."""
+        return self._total_time
+
+    def summary(self):
+        """``{name: {'elapsed_time': seconds, 'occurrence': count}}``."""
+        out = {}
+        for name, elapsed in self.call_history:
+            record = out.setdefault(name, {'elapsed_time': 0, 'occurrence': 0})
+            record['elapsed_time'] += elapsed
+            record['occurrence'] += 1
+        return out
+
+    def print_report(self, unit='auto', file=sys.stdout):
+        """Print a table of name, elapsed time and occurrences; ``unit`` is
+        'sec', 'ms', 'us', 'ns', 'auto' (one unit for all) or 'auto_foreach'."""
+        summary = self.summary()
+        if unit == 'auto' and summary:
+            unit = _pick_unit(max(r['elapsed_time'] for r in summary.values()))
+        rows = [(self._report_title, 'ElapsedTime', 'Occurrence')]
+        for name, record in summary.items():
+            u = _pick_unit(record['elapsed_time']) if unit == 'auto_foreach' else unit
+            rows.append((name, '%3.2f%s' % (record['elapsed_time'] * _UNITS[u], u),
+                         str(record['occurrence'])))
+        widths = [max(len(r[i]) for r in rows) for i in range(3)]
+        for r in rows:
+            file.write('  '.join(c.rjust(w) for c, w in zip(r, widths)) + '\n')
+        if hasattr(file, 'flush'):
+            file.flush()
+
+
+class TimerHook(_TimeRecords, FunctionHook):
     """Measures forward and backward times per function.
 
     ``call_history`` is a list of (function name, seconds); ``total_time()``
@@ -25,11 +73,7 @@ class TimerHook(FunctionHook):
 
     name = 'TimerHook'
     table = dict(_UNITS)
-
-    def __init__(self):
-        self.call_history = []
-        self._stack = []
-        self._total_time = 0.0
+    _report_title = 'FunctionName'
 
     def _start(self, arrays):
         xp = backend.get_array_module(*[a for a in arrays if a is not None])
@@ -50,9 +94,7 @@ class TimerHook(FunctionHook):
             stop.record()
             stop.synchronize()
             elapsed = cupy.cuda.get_elapsed_time(start, stop) / 1000
-        self.call_history.append((function._impl_name, elapsed))
-        if not self._stack:
-            self._total_time += elapsed
+        self._record(function._impl_name, elapsed)
 
     def forward_preprocess(self, function, in_data):
         self._start(in_data)
@@ -65,34 +107,3 @@ class TimerHook(FunctionHook):
 
     def backward_postprocess(self, function, in_data, out_grad):
         self._stop(function)
-
-    def total_time(self):
-        """Seconds spent in hooked functions (nested calls counted once)."""
-        return self._total_time
-
-    def summary(self):
-        """``{name: {'elapsed_time': seconds, 'occurrence': count}}``."""
-        out = {}
-        for name, elapsed in self.call_history:
-            record = out.setdefault(name, {'elapsed_time': 0, 'occurrence': 0})
-            record['elapsed_time'] += elapsed
-            record['occurrence'] += 1
-        return out
-
-    def print_report(self, unit='auto', file=sys.stdout):
-        """Print a table of function name, elapsed time and occurrences;
-        ``unit`` is 'sec', 'ms', 'us', 'ns', 'auto' (one unit for all) or
-        'auto_foreach'."""
-        summary = self.summary()
-        if unit == 'auto' and summary:
-            unit = _pick_unit(max(r['elapsed_time'] for r in summary.values()))
-        rows = [('FunctionName', 'ElapsedTime', 'Occurrence')]
-        for name, record in summary.items():
-            u = _pick_unit(record['elapsed_time']) if unit == 'auto_foreach' else unit
-            rows.append((name, '%3.2f%s' % (record['elapsed_time'] * _UNITS[u], u),
-                         str(record['occurrence'])))
-        widths = [max(len(r[i]) for r in rows) for i in range(3)]
-        for r in rows:
-            file.write('  '.join(c.rjust(w) for c, w in zip(r, widths)) + '\n')
-        if hasattr(file, 'flush'):
-            file.flush()

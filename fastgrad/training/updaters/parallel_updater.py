@@ -7,7 +7,7 @@ import copy
 from fastgrad import backend
 from fastgrad import configuration
 from fastgrad.dataset import convert
-from fastgrad.training.updaters.standard_updater import StandardUpdater
+from fastgrad.training.updaters.standard_updater import StandardUpdater, call_with_batch
 
 
 class ParallelUpdater(StandardUpdater):
@@ -67,13 +67,7 @@ class ParallelUpdater(StandardUpdater):
             in_arrays = convert._call_converter(self.converter, batch[i::n], device)
             loss_func = self.loss_func or model
             with configuration.force_backprop_mode(), backend.using_device(device):
-                if isinstance(in_arrays, tuple):
-                    loss = loss_func(*in_arrays)
-                elif isinstance(in_arrays, dict):
-                    loss = loss_func(**in_arrays)
-                else:
-                    loss = loss_func(in_arrays)
-            losses.append(loss)
+                losses.append(call_with_batch(loss_func, in_arrays))
 
         for model in self._models.values():
             model.cleargrads()

@@ -4,6 +4,16 @@ from fastgrad.dataset import iterator as iterator_module
 from fastgrad.training import updater as updater_module
 
 
+def call_with_batch(fn, in_arrays, *leading):
+    """``fn(*leading, ...)`` with a converted batch: a tuple as positional
+    arguments, a dict as keyword arguments, anything else as one argument."""
+    if isinstance(in_arrays, tuple):
+        return fn(*leading, *in_arrays)
+    if isinstance(in_arrays, dict):
+        return fn(*leading, **in_arrays)
+    return fn(*leading, in_arrays)
+
+
 class StandardUpdater(updater_module.Updater):
     """One optimizer step per mini-batch.
 
@@ -103,12 +113,7 @@ class StandardUpdater(updater_module.Updater):
         in_arrays = convert._call_converter(self.converter, batch, self.input_device)
         optimizer = self._optimizers['main']
         loss_func = self.loss_func or optimizer.target
-        if isinstance(in_arrays, tuple):
-            optimizer.update(loss_func, *in_arrays)
-        elif isinstance(in_arrays, dict):
-            optimizer.update(loss_func, **in_arrays)
-        else:
-            optimizer.update(loss_func, in_arrays)
+        call_with_batch(optimizer.update, in_arrays, loss_func)
         if self.auto_new_epoch and iterator.is_new_epoch:
             optimizer.new_epoch(auto=True)
 
