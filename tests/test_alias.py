@@ -161,3 +161,13 @@ def test_console_script_does_not_import_the_working_directory(tmp_path):
                          cwd=str(tmp_path), env=env, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == 'fastgrad'
+
+
+def test_import_does_not_need_pytest():
+    # pytest is a test dependency only; `import fastgrad` must work without it.
+    _ok('''
+        import sys
+        sys.modules['pytest'] = None      # makes `import pytest` fail
+        import fastgrad, fastgrad.testing
+        assert fastgrad.testing.FunctionTestCase
+        ''')
