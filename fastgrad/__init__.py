@@ -36,6 +36,8 @@ from fastgrad import optimizers  # NOQA
 from fastgrad import serializers  # NOQA
 from fastgrad.optimizer import GradientMethod, Optimizer, UpdateRule  # NOQA
 from fastgrad.serializers import AbstractSerializer, Deserializer, Serializer  # NOQA
+# Chainer's module paths, reachable as attributes (chainer.initializer.Initializer).
+from fastgrad import function_node, initializer, serializer  # NOQA
 from fastgrad import gradient_check, testing  # NOQA
 from fastgrad import distributions  # NOQA
 from fastgrad.distribution import (  # NOQA

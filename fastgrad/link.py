@@ -184,6 +184,11 @@ class Link(object):
             if '__call__' in klass.__dict__:
                 sup = klass.__dict__['__call__']
                 break
+        if getattr(sup, '__isabstractmethod__', False):
+            # An abstract __call__ (abc mixin, chainerrl style) is implemented
+            # by the subclass: storing it would make ABCMeta see an abstract
+            # _super_call and refuse to instantiate; forward() is used instead.
+            sup = None
         cls._super_call = None if sup is None else staticmethod(sup)
         cls._overridden_to_methods = tuple(
             m for m in ('to_cpu', 'to_gpu', 'to_intel64')

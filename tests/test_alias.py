@@ -171,3 +171,18 @@ def test_import_does_not_need_pytest():
         import fastgrad, fastgrad.testing
         assert fastgrad.testing.FunctionTestCase
         ''')
+
+
+def test_chainer_submodules_are_attributes_without_importing_them():
+    # `import chainer` alone makes these reachable (as in Chainer 7.8.1):
+    # user code writes chainer.initializer.Initializer without importing it.
+    _ok('''
+        import fastgrad
+        fastgrad.install_as_chainer()
+        import chainer
+        assert issubclass(chainer.initializers.Normal, chainer.initializer.Initializer)
+        assert chainer.initializer.Initializer is chainer.Initializer
+        assert chainer.serializer.Serializer is chainer.Serializer
+        assert chainer.serializer.Deserializer is chainer.Deserializer
+        assert chainer.function_node.FunctionNode is chainer.FunctionNode
+        ''')

@@ -294,6 +294,47 @@ def test_mixin_call_takes_priority_over_forward():
     assert M()(2) == ('mixin', 2)
 
 
+def test_abc_mixin_with_abstract_call_chainerrl_style():
+    # chainerrl: class QFunction(Chain, StateQFunction) where StateQFunction
+    # is an abc.ABCMeta class with an abstract __call__.
+    import abc
+
+    class StateQFunction(object, metaclass=abc.ABCMeta):
+        @abc.abstractmethod
+        def __call__(self, x):
+            raise NotImplementedError()
+
+    class Own(Chain, StateQFunction):
+        def __init__(self):
+            super().__init__()
+            with self.init_scope():
+                self.w = Parameter(numpy.full((2,), 3.0, numpy.float32))
+
+        def __call__(self, x):
+            return self.w * x
+
+    class Sub(Own):
+        pass
+
+    class Fwd(Chain, StateQFunction):
+        def forward(self, x):
+            return 'forward', x
+
+    for cls in (Own, Sub):
+        y = cls()(numpy.ones(2, numpy.float32))
+        numpy.testing.assert_array_equal(y.array, [3, 3])
+    # the abstract body is never called: forward() implements it
+    assert Fwd()(5) == ('forward', 5)
+
+    class StillAbstract(Chain, StateQFunction):
+        @abc.abstractmethod
+        def act(self):
+            pass
+
+    with pytest.raises(TypeError, match='act'):
+        StillAbstract()
+
+
 def test_link_forward_with_variables_and_backward():
     numpy.random.seed(0)
     model = Two()
