@@ -130,11 +130,12 @@ class Trainer(object):
         update = self.updater.update
         stop_trigger = self.stop_trigger
         try:
-            self.observation = {}
-            with reporter.scope(self.observation):
-                for entry in entries:
-                    if entry.call_before_training:
-                        entry.extension(self)
+            if self.is_before_training:     # not again on a resume
+                self.observation = {}
+                with reporter.scope(self.observation):
+                    for entry in entries:
+                        if entry.call_before_training:
+                            entry.extension(self)
             while not stop_trigger(self):
                 self.observation = {}
                 with reporter.scope(self.observation):

@@ -44,7 +44,9 @@ class LogReport(extension.Extension):
         else:
             self._summary.add({k: observation[k] for k in self._keys if k in observation})
 
-        if self._trigger(trainer):
+        # Before training (call_before_training=True) the evaluation gets a
+        # row of its own (epoch 0) instead of being averaged into epoch 1.
+        if trainer.is_before_training or self._trigger(trainer):
             stats = self._summary.compute_mean()
             entry = {name: float(value) for name, value in stats.items()}
             updater = trainer.updater

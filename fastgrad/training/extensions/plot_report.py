@@ -2,8 +2,10 @@ import os
 import warnings
 
 from fastgrad import reporter
+from fastgrad.serializers import Deserializer
 from fastgrad.training import extension
 from fastgrad.training import util
+from fastgrad.training.triggers import IntervalTrigger
 from fastgrad.training.extensions import _util
 
 _available = None
@@ -85,7 +87,8 @@ class PlotReport(extension.Extension):
         keys = self._y_keys
         observation = trainer.observation
         self._summary.add({k: observation[k] for k in keys if k in observation})
-        if not self._trigger(trainer):
+        # As LogReport: a point of its own before training (epoch 0).
+        if not (trainer.is_before_training or self._trigger(trainer)):
             return
         stats = self._summary.compute_mean()
         x = trainer.updater.epoch if self._x_key == 'epoch' else trainer.updater.iteration
@@ -129,8 +132,16 @@ class PlotReport(extension.Extension):
         self._summary = reporter.DictSummary()
 
     def serialize(self, serializer):
-        if hasattr(self._trigger, 'serialize'):
-            self._trigger.serialize(serializer['_plot_trigger'])
-        self._summary.serialize(serializer['_summary'])
-        data = _util.serialize_json(serializer, '_data', self._data)
+        # Chainer 7.8.1's one entry (the points as JSON), so snapshots load
+        # across both libraries.  Like Chainer, the partial means are not
+        # saved (snapshots are usually taken where they are empty).
+        key = '_plot_{}'.format(self._file_name)
+        data = _util.serialize_json(serializer, key, self._data)
+        loaded = isinstance(serializer, Deserializer) and data is not self._data
         self._data = {k: [tuple(p) for p in data.get(k, [])] for k in self._y_keys}
+        if loaded and isinstance(self._trigger, IntervalTrigger):
+            # Its position is not saved either: "unknown" makes it read the
+            # position from the updater (right, as it sees every iteration)
+            # instead of firing once more at the first call after a resume.
+            self._trigger._previous_iteration = -1
+            self._trigger._previous_epoch_detail = -1.

@@ -98,3 +98,57 @@ def test_print_report_with_log_report_object(tmp_path, setup_factory):
     assert out.getvalue().splitlines()[1].strip() == '1'
     with pytest.raises(TypeError):
         extensions.PrintReport(['epoch'], log_report=3, out=out)(trainer)
+
+
+def test_call_before_training_gets_an_epoch_0_row(tmp_path, setup_factory):
+    # Chainer's MNIST example: Evaluator and LogReport with
+    # call_before_training=True.  The pre-training evaluation is a row of its
+    # own (epoch 0, iteration 0), not averaged into epoch 1.
+    trainer, model, _, test_iter = setup_factory(tmp_path, stop=(2, 'epoch'))
+    trainer.extend(extensions.Evaluator(test_iter, model), call_before_training=True)
+    log_report = extensions.LogReport()
+    trainer.extend(log_report, call_before_training=True)
+    seen = []
+    trainer.extend(_reporting(lambda i: {}))
+
+    @training.make_extension(trigger=(1, 'epoch'), priority=training.PRIORITY_READER)
+    def grab(tr):
+        seen.append(tr.observation['validation/main/loss'])
+    trainer.extend(grab, call_before_training=True)
+    trainer.run()
+    log = log_report.log
+    assert [(e['epoch'], e['iteration']) for e in log] == [(0, 0), (1, 6), (2, 12)]
+    assert set(log[0]) == {'epoch', 'iteration', 'elapsed_time',
+                           'validation/main/loss', 'validation/main/accuracy'}
+    # each row holds only its own evaluation
+    assert [e['validation/main/loss'] for e in log] == pytest.approx(seen)
+    assert len(set(seen)) == 3
+    with open(os.path.join(str(tmp_path), 'log')) as f:
+        assert [e['epoch'] for e in json.load(f)] == [0, 1, 2]
+
+
+def test_before_training_extensions_do_not_run_again_on_resume(tmp_path, setup_factory):
+    from fastgrad import serializers
+    trainer, model, _, test_iter = setup_factory(tmp_path, stop=(1, 'epoch'))
+    log_report = extensions.LogReport()
+    trainer.extend(log_report, call_before_training=True)
+    trainer.run()
+    path = str(tmp_path / 'snap.npz')
+    serializers.save_npz(path, trainer)
+    trainer2, _, _, _ = setup_factory(tmp_path, stop=(2, 'epoch'))
+    log_report2 = extensions.LogReport()
+    trainer2.extend(log_report2, call_before_training=True)
+    serializers.load_npz(path, trainer2)
+    trainer2.run()
+    assert [e['epoch'] for e in log_report2.log] == [0, 1, 2]
+
+
+def test_plot_report_point_before_training(tmp_path, setup_factory):
+    pytest.importorskip('matplotlib')
+    trainer, model, _, test_iter = setup_factory(tmp_path, stop=(2, 'epoch'))
+    trainer.extend(extensions.Evaluator(test_iter, model), call_before_training=True)
+    plot = extensions.PlotReport(['main/loss', 'validation/main/loss'], 'epoch')
+    trainer.extend(plot, call_before_training=True)
+    trainer.run()
+    assert [x for x, _ in plot._data['validation/main/loss']] == [0, 1, 2]
+    assert [x for x, _ in plot._data['main/loss']] == [1, 2]

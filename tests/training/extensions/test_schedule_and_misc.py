@@ -74,7 +74,8 @@ def test_plot_report_serialize(mem_serializers):
     p._data['a'] = [(6, 0.5), (12, 0.25)]
     saver = Saver()
     p.serialize(saver)
-    q = extensions.PlotReport(['a'])
+    assert list(saver.target) == ['_plot_x.png']     # Chainer 7.8.1's entry
+    q = extensions.PlotReport(['a'], file_name='x.png')
     q.serialize(Loader(saver.target))
     assert q._data == {'a': [(6, 0.5), (12, 0.25)]}
     with pytest.raises(ValueError):
