@@ -8,33 +8,29 @@ from fastgrad.training import extension
 from fastgrad.training.extensions.print_report import _isatty
 
 
-def _format_seconds(seconds):
-    return str(datetime.timedelta(seconds=int(round(seconds))))
-
-
 class ProgressBar(extension.Extension):
-    """Training progress with speed and ETA.
+    """Training progress with speed and ETA, in Chainer 7.8.1's format.
 
-    On a terminal it draws, and redraws in place (at most every
-    ``redraw_interval`` seconds and every ``update_interval`` iterations),::
+    Every ``update_interval`` iterations it prints::
 
              total [#########.........................................]  18.00%
         this epoch [###############################...................]  62.50%
-              450 iter, 3 epoch / 20 epochs
-           312.40 iters/sec. Estimated time to finish: 0:00:08.
+               450 iter, 3 epoch / 20 epochs
+            312.40 iters/sec. Estimated time to finish: 0:00:08.123456.
 
-    Rows printed by PrintReport appear above it.  When the stream is not a
-    terminal (a log file, a pipe) it prints one plain line every
-    ``update_interval`` iterations instead, with no escape codes.
+    On a terminal the block is redrawn in place (Chainer's escape codes, and
+    also at the first call and every ``redraw_interval`` seconds); rows
+    printed by PrintReport appear above it.  When the stream is not a
+    terminal (a log file, a pipe) the same lines are printed without escape
+    codes, so the log can be grepped as Chainer's.
 
     Args:
         training_length: ``(length, 'epoch' | 'iteration')``; by default
             ``trainer.stop_trigger.get_training_length()``.
-        update_interval: iterations between plain lines (and the most
-            iterations between redraws on a terminal).
+        update_interval: iterations between prints.
         bar_length: width of the bars in characters.
         out: the stream (stdout by default).
-        redraw_interval: seconds between redraws on a terminal.
+        redraw_interval: seconds between extra redraws on a terminal.
     """
 
     def __init__(self, training_length=None, update_interval=100,
@@ -44,7 +40,8 @@ class ProgressBar(extension.Extension):
         self._bar_length = bar_length
         self._out = out
         self._redraw_interval = redraw_interval
-        self._recent = collections.deque(maxlen=100)   # (iteration, time)
+        # (iteration, epoch_detail, time) of the recent calls, for the speed
+        self._recent = collections.deque(maxlen=100)
         self._last_draw = None
         self._drawn_lines = 0
         self._tty = None
@@ -55,17 +52,15 @@ class ProgressBar(extension.Extension):
     def __call__(self, trainer):
         if self._tty is None:
             self.initialize(trainer)
-        iteration = trainer.updater.iteration
+        updater = trainer.updater
         now = time.perf_counter()
-        self._recent.append((iteration, now))
-        if self._tty:
+        self._recent.append((updater.iteration, updater.epoch_detail, now))
+        due = updater.iteration % self._update_interval == 0
+        if self._tty and not due:
             due = (self._last_draw is None
-                   or iteration % self._update_interval == 0
                    or now - self._last_draw >= self._redraw_interval)
-            if due:
-                self._draw(trainer, now)
-        elif iteration % self._update_interval == 0:
-            self._print_line(trainer)
+        if due:
+            self._draw(trainer, now)
 
     def finalize(self):
         if self._tty and self._drawn_lines:
@@ -73,7 +68,6 @@ class ProgressBar(extension.Extension):
             self._out.flush()
         self._drawn_lines = 0
 
-    # -- the numbers ---------------------------------------------------------------
     def _length(self, trainer):
         if self._training_length is None:
             get = getattr(trainer.stop_trigger, 'get_training_length', None)
@@ -84,80 +78,43 @@ class ProgressBar(extension.Extension):
             self._training_length = get()
         return self._training_length
 
-    def _speed(self):
-        if len(self._recent) < 2:
-            return None
-        (i0, t0), (i1, t1) = self._recent[0], self._recent[-1]
-        if t1 <= t0 or i1 <= i0:
-            return None
-        return (i1 - i0) / (t1 - t0)
-
-    def _progress(self, trainer):
-        """(fraction of training done, fraction of this epoch done,
-        iterations left or None)."""
-        length, unit = self._length(trainer)
-        updater = trainer.updater
-        iteration = updater.iteration
-        epoch_detail = updater.epoch_detail
-        if unit == 'iteration':
-            total = iteration / length
-            left = length - iteration
-        else:
-            total = epoch_detail / length
-            left = None
-            if epoch_detail > 0:
-                left = (length - epoch_detail) * iteration / epoch_detail
-        epoch_frac = epoch_detail - int(epoch_detail)
-        return min(max(total, 0.), 1.), epoch_frac, left
-
-    def _eta(self, left, speed):
-        if left is None or speed is None:
-            return None
-        return max(left, 0) / speed
-
-    # -- drawing ---------------------------------------------------------------------
     def _bar(self, title, frac):
         filled = int(self._bar_length * frac)
         return '{:>10} [{}{}] {:6.2%}'.format(
             title, '#' * filled, '.' * (self._bar_length - filled), frac)
 
-    def _draw(self, trainer, now):
-        total, epoch_frac, left = self._progress(trainer)
+    def _lines(self, trainer):
+        """The four lines of the progress block (without newlines)."""
         length, unit = self._length(trainer)
         updater = trainer.updater
-        speed = self._speed()
-        eta = self._eta(left, speed)
-        lines = [self._bar('total', total), self._bar('this epoch', epoch_frac),
-                 '{:>10} iter, {} epoch / {} {}s'.format(
-                     updater.iteration, updater.epoch, length, unit)]
-        if speed is None:
-            lines.append('{:>10} iters/sec. Estimated time to finish: unknown.'.format('--'))
+        iteration, epoch_detail = updater.iteration, updater.epoch_detail
+        done = iteration if unit == 'iteration' else epoch_detail
+        # Speed over the recent calls; like Chainer, inf (and an ETA of 0)
+        # until two of them are known.
+        (i0, e0, t0), (_, _, t1) = self._recent[0], self._recent[-1]
+        span = t1 - t0
+        if span > 0:
+            speed_t = (iteration - i0) / span
+            speed_done = (done - (i0 if unit == 'iteration' else e0)) / span
         else:
-            lines.append('{:>10.5g} iters/sec. Estimated time to finish: {}.'.format(
-                speed, _format_seconds(eta) if eta is not None else 'unknown'))
-        out = self._out
-        # Clear what was drawn before, draw, and put the cursor back on the
-        # first line so the next redraw (or a PrintReport row) replaces it.
-        out.write('\033[J' + '\n'.join(lines) + '\n' + '\033[{}A'.format(len(lines)))
-        out.flush()
-        self._drawn_lines = len(lines)
-        self._last_draw = now
+            speed_t = speed_done = float('inf')
+        if speed_done > 0:
+            eta = str(datetime.timedelta(seconds=max((length - done) / speed_done, 0.)))
+        else:
+            eta = 'unknown'        # no progress over the window
+        return [self._bar('total', min(done / length, 1.)),
+                self._bar('this epoch', epoch_detail - int(epoch_detail)),
+                '{:10} iter, {} epoch / {} {}s'.format(iteration, updater.epoch, length, unit),
+                '{:10.5g} iters/sec. Estimated time to finish: {}.'.format(speed_t, eta)]
 
-    def _print_line(self, trainer):
-        total, _, left = self._progress(trainer)
-        length, unit = self._length(trainer)
-        updater = trainer.updater
-        speed = self._speed()
-        eta = self._eta(left, speed)
-        if unit == 'iteration':
-            parts = ['{}/{} iter ({:.2%})'.format(updater.iteration, length, total),
-                     'epoch {}'.format(updater.epoch)]
-        else:
-            parts = ['{} iter'.format(updater.iteration),
-                     'epoch {}/{} ({:.2%})'.format(updater.epoch, length, total)]
-        if speed is not None:
-            parts.append('{:.4g} iters/sec'.format(speed))
-        if eta is not None:
-            parts.append('ETA {}'.format(_format_seconds(eta)))
-        self._out.write('progress: ' + ', '.join(parts) + '\n')
+    def _draw(self, trainer, now):
+        text = '\n'.join(self._lines(trainer)) + '\n'
+        if self._tty:
+            # Clear what was drawn before, draw, and put the cursor back on
+            # the first line so the next redraw (or a PrintReport row)
+            # replaces it.
+            text = '\033[J' + text + '\033[4A'
+            self._drawn_lines = 4
+        self._out.write(text)
         self._out.flush()
+        self._last_draw = now
