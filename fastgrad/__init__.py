@@ -4,7 +4,7 @@
     import fastgrad.functions as F
     import fastgrad.links as L
 """
-__version__ = '0.1.0'
+from fastgrad._version import __version__  # NOQA
 
 from fastgrad import backend  # NOQA
 from fastgrad.configuration import (  # NOQA
