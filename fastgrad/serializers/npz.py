@@ -3,8 +3,10 @@
 Keys are ``/``-joined paths without a leading slash (``l1/W``,
 ``predictor/l2/b``; an optimizer's ``t``, ``epoch``, ``l1/W/t``,
 ``l1/W/m``).  ``None`` is stored as ``numpy.asarray(None)`` (a 0-d object
-array), so files are read with ``allow_pickle=True``: only load files you
-trust, as with Chainer.
+array), as Chainer does.  Object arrays are pickles, and unpickling can run
+code; so ``load_npz`` reads them with an unpickler that can build nothing
+but numpy arrays, and accepts only arrays of None, unless the caller trusts
+the file and passes ``allow_pickle=True``.
 
 Loading is all-or-nothing: ``NpzDeserializer.load`` first walks the object
 with a validating pass that reads every array it will need and checks keys,
@@ -14,11 +16,13 @@ unreadable member raises an error naming the key, and the object is left as
 it was.
 """
 import os
+import pickle
 import zipfile
 
 import numpy
 
 from fastgrad import backend
+from fastgrad.serializers import _atomic
 from fastgrad.serializers._base import Deserializer, Serializer
 
 
@@ -64,6 +68,10 @@ def save_npz(file, obj, compression=True):
     """Save ``obj`` (a Link, an Optimizer, anything with ``serialize``, or a
     dict of arrays) to an ``.npz`` file.
 
+    A path is written atomically: the data goes to a temporary file in the
+    same folder that then replaces ``file``, so an interrupted save (even a
+    kill -9) leaves the previous file intact.
+
     Args:
         file (str, os.PathLike or file-like): Where to write.
         obj: What to save.
@@ -71,8 +79,10 @@ def save_npz(file, obj, compression=True):
             ``numpy.savez``.
     """
     if isinstance(file, (str, os.PathLike)):
-        with open(file, 'wb') as f:
-            save_npz(f, obj, compression)
+        # Atomic: an interrupted save leaves the old file intact.
+        with _atomic.replacing(file) as tmp:
+            with open(tmp, 'wb') as f:
+                save_npz(f, obj, compression)
         return
     if isinstance(obj, dict):
         target = obj
@@ -116,6 +126,53 @@ class _ArrayCache(object):
         self.arrays = {}
 
 
+class _ArraysOnlyUnpickler(pickle.Unpickler):
+    """Builds numpy arrays of plain Python values and nothing else: every
+    other global a pickle names (a function to call) is refused."""
+    _allowed = {
+        ('numpy', 'ndarray'): numpy.ndarray,
+        ('numpy', 'dtype'): numpy.dtype,
+        # numpy 1.x and 2.x module names of the array reconstructor
+        ('numpy.core.multiarray', '_reconstruct'): numpy.asarray(0).__reduce__()[0],
+        ('numpy._core.multiarray', '_reconstruct'): numpy.asarray(0).__reduce__()[0],
+    }
+
+    def find_class(self, module, name):
+        try:
+            return self._allowed[module, name]
+        except KeyError:
+            raise pickle.UnpicklingError('refused global {}.{}'.format(module, name))
+
+
+def _refuse_pickle(key, why):
+    return ValueError(
+        'load_npz: key {!r} holds a pickled object array ({}); unpickling '
+        'can run code, so load_npz only reads arrays of None from pickles. '
+        'If you trust this file, pass allow_pickle=True'.format(key, why))
+
+
+def _read_object_array(npz, key):
+    """An object-array member read without running code: an array whose
+    elements are all None (how Chainer and fastgrad store None)."""
+    with npz.zip.open(key + '.npy') as f:
+        fmt = numpy.lib.format
+        version = fmt.read_magic(f)
+        # version 3.0 only allows utf-8 in the header (2.0's layout otherwise)
+        read_header = fmt.read_array_header_1_0 if version == (1, 0) else \
+            fmt.read_array_header_2_0
+        shape, fortran, dtype = read_header(f)
+        if not dtype.hasobject:
+            raise _refuse_pickle(key, 'unexpected header')
+        try:
+            arr = _ArraysOnlyUnpickler(f).load()
+        except Exception as e:
+            raise _refuse_pickle(key, '{}: {}'.format(type(e).__name__, e)) from None
+    if (not isinstance(arr, numpy.ndarray) or arr.dtype != object
+            or arr.shape != shape or any(v is not None for v in arr.flat)):
+        raise _refuse_pickle(key, 'values other than None')
+    return arr
+
+
 def _read(npz, cache, key, keep):
     if cache is not None and key in cache.arrays:
         return cache.arrays[key] if keep else cache.arrays.pop(key)
@@ -123,6 +180,14 @@ def _read(npz, cache, key, keep):
         arr = npz[key]
     except KeyError:
         raise
+    except ValueError as e:
+        # numpy refuses object arrays when the file was opened with
+        # allow_pickle=False: read them the safe way.
+        if not (isinstance(npz, numpy.lib.npyio.NpzFile) and not npz.allow_pickle
+                and 'allow_pickle' in str(e)):
+            raise ValueError('load_npz: cannot read the array of key {!r} ({}: {})'
+                             .format(key, type(e).__name__, e)) from e
+        arr = _read_object_array(npz, key)
     except Exception as e:
         raise ValueError('load_npz: cannot read the array of key {!r} ({}: {})'
                          .format(key, type(e).__name__, e)) from e
@@ -240,7 +305,7 @@ class NpzDeserializer(Deserializer):
         return value if dry else converted
 
 
-def load_npz(file, obj, path='', strict=True, ignore_names=None):
+def load_npz(file, obj, path='', strict=True, ignore_names=None, allow_pickle=False):
     """Load ``obj`` (a Link, an Optimizer...) from an ``.npz`` file.
 
     Args:
@@ -250,6 +315,10 @@ def load_npz(file, obj, path='', strict=True, ignore_names=None):
             ``'updater/model:main/'`` for a trainer snapshot).
         strict (bool): If True, a key missing from the file is a KeyError.
         ignore_names (str, callable or list of them): Keys to skip.
+        allow_pickle (bool): Unpickle object arrays as they are (this can run
+            code: only for files you trust).  By default only arrays of None
+            (Chainer's and fastgrad's way to store None) are read from
+            pickles; any other pickled array is a ValueError.
 
     Nothing is assigned unless every key is present (or skipped), readable and
     of a matching shape and dtype.
@@ -257,7 +326,7 @@ def load_npz(file, obj, path='', strict=True, ignore_names=None):
     if isinstance(file, (str, os.PathLike)):
         with open(file, 'rb') as f:
             return load_npz(f, obj, path=path, strict=strict,
-                            ignore_names=ignore_names)
+                            ignore_names=ignore_names, allow_pickle=allow_pickle)
     _compile_ignore_names(ignore_names)          # a bad value fails before any I/O
     name = getattr(file, 'name', None) or type(file).__name__
     try:
@@ -269,7 +338,7 @@ def load_npz(file, obj, path='', strict=True, ignore_names=None):
     if magic is not None and magic != b'PK\x03\x04' and magic != b'PK\x05\x06':
         raise ValueError('load_npz: {} is not an npz (zip) file'.format(name))
     try:
-        npz = numpy.load(file, allow_pickle=True)
+        npz = numpy.load(file, allow_pickle=bool(allow_pickle))
     except (zipfile.BadZipFile, ValueError, EOFError, OSError) as e:
         raise ValueError('load_npz: cannot read {} as an npz file ({}: {})'
                          .format(name, type(e).__name__, e)) from e

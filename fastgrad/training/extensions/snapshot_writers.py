@@ -1,6 +1,7 @@
 """How snapshots reach the disk."""
 import os
-import tempfile
+
+from fastgrad.serializers import _atomic
 
 
 def _default_savefun():
@@ -20,17 +21,10 @@ class Writer(object):
 
     def save(self, filename, outdir, target, savefun, **kwds):
         """Save through a temporary file and a rename: an interrupted save
-        never leaves a truncated snapshot under the final name."""
+        (even a kill -9) leaves the previous snapshot of that name intact."""
         os.makedirs(outdir, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix='tmp' + filename, dir=outdir)
-        os.close(fd)
-        try:
+        with _atomic.replacing(os.path.join(outdir, filename)) as tmp:
             savefun(tmp, target, **kwds)
-            os.replace(tmp, os.path.join(outdir, filename))
-        except BaseException:
-            if os.path.exists(tmp):
-                os.remove(tmp)
-            raise
 
 
 class SimpleWriter(Writer):
