@@ -18,7 +18,8 @@ import numpy
 
 from fastgrad.dataset import iterator
 from fastgrad.iterators import _statemachine
-from fastgrad.iterators.serial_iterator import _make_sampler, _serialize_state
+from fastgrad.iterators.serial_iterator import (
+    _make_sampler, _serialize_sampler, _serialize_state)
 
 # The dataset of the worker process (set by the pool initializer).
 _worker_dataset = None
@@ -135,7 +136,9 @@ class MultiprocessIterator(_statemachine.EpochTracking, iterator.Iterator):
             n = max(1, -(-len(indices) // self.n_processes))
             parts = [pool.apply_async(_fetch, (indices[i:i + n],))
                      for i in range(0, len(indices), n)]
-            pending.append((parts, state))
+            # Prefetching draws orders ahead: the sampler's RNG as of this
+            # state is what a snapshot taken after this batch must hold.
+            pending.append((parts, state, self._sampler_state()))
 
     def __next__(self):
         if self._finalized:
@@ -143,12 +146,13 @@ class MultiprocessIterator(_statemachine.EpochTracking, iterator.Iterator):
         self._schedule()
         if not self._pending:
             raise StopIteration
-        parts, state = self._pending.popleft()
+        parts, state, sampler_state = self._pending.popleft()
         batch = []
         for part in parts:
             batch.extend(self._wait(part))
         self._previous_epoch_detail = self.epoch_detail
         self._state = state
+        self._state_sampler = sampler_state
         self._schedule()   # keep the workers busy while the caller computes
         return batch
 
@@ -172,8 +176,13 @@ class MultiprocessIterator(_statemachine.EpochTracking, iterator.Iterator):
         dropped (the workers keep running)."""
         self._state = _statemachine.initial_state(self.order_sampler, len(self.dataset))
         self._sched_state = self._state
+        self._state_sampler = self._sampler_state()
         self._pending = collections.deque()
         self._previous_epoch_detail = -1.
+
+    def _sampler_state(self):
+        get = getattr(self.order_sampler, 'get_random_state', None)
+        return None if get is None else get()
 
     def serialize(self, serializer):
         before = self._state
@@ -185,6 +194,9 @@ class MultiprocessIterator(_statemachine.EpochTracking, iterator.Iterator):
         except KeyError:
             detail = self.epoch + (self.current_position - self.batch_size) / self._epoch_size
             self._previous_epoch_detail = max(detail, 0.) if self.epoch_detail > 0 else -1.
+        loaded = _serialize_sampler(serializer, self.order_sampler, self._state_sampler)
+        if loaded is not None:
+            self._state_sampler = loaded
         after = self._state
         changed = (
             after[:3] != before[:3]

@@ -16,7 +16,8 @@ import numpy
 
 from fastgrad.dataset import iterator
 from fastgrad.iterators import _statemachine
-from fastgrad.iterators.serial_iterator import _make_sampler, _serialize_state
+from fastgrad.iterators.serial_iterator import (
+    _make_sampler, _serialize_sampler, _serialize_state)
 
 
 def _load(dataset, indices):
@@ -126,6 +127,9 @@ class MultithreadIterator(_statemachine.EpochTracking, iterator.Iterator):
             raise
         self._previous_epoch_detail = self.epoch_detail
         self._state = prefetch.state
+        # Planning ahead may draw an order: a snapshot taken after this batch
+        # must hold the sampler's RNG as of now.
+        self._state_sampler = self._sampler_state()
         # Start on the next batch while the caller computes on this one.
         following = self._plan(self._state)
         self._submit(following)
@@ -140,7 +144,12 @@ class MultithreadIterator(_statemachine.EpochTracking, iterator.Iterator):
         batch is dropped."""
         self._drop_prefetch()
         self._state = _statemachine.initial_state(self.order_sampler, len(self.dataset))
+        self._state_sampler = self._sampler_state()
         self._previous_epoch_detail = -1.
+
+    def _sampler_state(self):
+        get = getattr(self.order_sampler, 'get_random_state', None)
+        return None if get is None else get()
 
     def _drop_prefetch(self):
         prefetch = getattr(self, '_prefetch', None)
@@ -161,6 +170,9 @@ class MultithreadIterator(_statemachine.EpochTracking, iterator.Iterator):
             # a snapshot without it: infer it from the position
             detail = self.epoch + (self.current_position - self.batch_size) / self._epoch_size
             self._previous_epoch_detail = max(detail, 0.) if self.epoch_detail > 0 else -1.
+        loaded = _serialize_sampler(serializer, self.order_sampler, self._state_sampler)
+        if loaded is not None:
+            self._state_sampler = loaded
         after = self._state
         changed = (
             tuple(after[:3]) != tuple(before[:3])

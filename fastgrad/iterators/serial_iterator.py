@@ -1,3 +1,8 @@
+import json
+
+import numpy
+
+from fastgrad import reporter
 from fastgrad.dataset import iterator
 from fastgrad.iterators import _statemachine
 from fastgrad.iterators.order_samplers import ShuffleOrderSampler
@@ -53,6 +58,7 @@ class SerialIterator(_statemachine.EpochTracking, iterator.Iterator):
 
     def serialize(self, serializer):
         self._state = _serialize_state(serializer, self._state)
+        _serialize_sampler(serializer, self.order_sampler)
         try:
             self._previous_epoch_detail = float(serializer(
                 'previous_epoch_detail', self._previous_epoch_detail))
@@ -75,3 +81,34 @@ def _serialize_state(serializer, state):
         if loaded is not None:
             order = loaded
     return _statemachine.IteratorState(pos, epoch, is_new_epoch, order)
+
+
+def _serialize_sampler(serializer, sampler, saved_state=None):
+    """Save (``saved_state``, else the sampler's current state) or load the
+    random state of the order sampler, as ``order_sampler/random_state``.
+    Returns the state loaded, or None."""
+    get = getattr(sampler, 'get_random_state', None)
+    if get is None:
+        return None          # a sampler without state to save (or none)
+    current = get() if saved_state is None else saved_state
+    if current is None:
+        return None
+    from fastgrad.serializers import Deserializer, Serializer
+    sub = serializer['order_sampler']
+    if isinstance(serializer, Serializer):
+        # JSON as UTF-8 bytes: HDF5 cannot store NumPy's unicode strings.
+        data = numpy.array(bytearray(json.dumps(current).encode()), numpy.uint8)
+        sub('random_state', data)
+        return None
+    # A loader (or another library's saver, which stores None here).
+    try:
+        stored = sub('random_state', None)
+    except KeyError:
+        return None          # a snapshot without it (Chainer's): keep the RNG
+    if stored is None:
+        return None          # nothing saved, or a validating pass
+    state = json.loads(bytes(numpy.asarray(stored, numpy.uint8)).decode())
+    if not isinstance(serializer, Deserializer) and state == current:
+        return None          # not known to be a load: change nothing
+    sampler.set_random_state(state)
+    return state
