@@ -29,3 +29,30 @@ def _fresh_state():
     """Each test starts with a known global RNG and default config."""
     numpy.random.seed(1234)
     yield
+
+
+@pytest.fixture
+def run_python():
+    """Run a snippet in a fresh interpreter and return its stdout: a crash (a
+    signal) fails one test instead of killing pytest, and a leak stays there."""
+    import os
+    import subprocess
+    import sys
+    import tempfile
+    import textwrap
+
+    import fastgrad
+    root = os.path.dirname(os.path.dirname(os.path.abspath(fastgrad.__file__)))
+    prelude = 'import numpy as np, fastgrad, fastgrad.functions as F\n'
+
+    def run(code, timeout=120):
+        env = dict(os.environ,
+                   PYTHONPATH=root + os.pathsep + os.environ.get('PYTHONPATH', ''))
+        # cwd outside the source tree: `-c` puts it first on sys.path
+        proc = subprocess.run([sys.executable, '-c', prelude + textwrap.dedent(code)],
+                              capture_output=True, text=True, env=env, timeout=timeout,
+                              cwd=tempfile.gettempdir())
+        assert proc.returncode == 0, 'exit {}: {}'.format(proc.returncode,
+                                                         proc.stderr[-3000:])
+        return proc.stdout.strip()
+    return run

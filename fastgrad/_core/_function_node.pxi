@@ -40,7 +40,6 @@ cdef object _defining_class(tuple mro, str name):
     return None
 
 
-@cython.no_gc_clear
 cdef class FunctionNode:
     """A differentiable operation (Chainer's new-style function contract).
 

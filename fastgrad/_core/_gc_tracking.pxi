@@ -88,3 +88,33 @@ cdef _track_graph(object start):
 
 
 cdef tuple _PLAIN_CONTAINERS = (list, tuple, dict, set, frozenset)
+
+
+# -- Breaking the cycles the collector finds ----------------------------------
+#
+# Double backprop stores grad Variables on nodes whose graphs lead back to the
+# node (x.grad_var = 3 * x**2 reads x): a cycle node -> grad Variable -> its
+# node -> creator -> inputs -> node.  The collector breaks a cycle by calling
+# tp_clear on its members.  FunctionNode uses Cython's (its __dealloc__ needs
+# only the C array of output pointers).  Variable keeps none: its __dealloc__
+# needs its node, and clearing the node's side breaks every cycle through it.
+# VariableNode gets its own, because a node must first remove itself from its
+# creator's borrowed output pointers, which Cython's generated clear would skip.
+
+cdef extern from "Python.h":
+    ctypedef int (*_clear_fn)(PyObject*) noexcept
+    ctypedef struct _TypeWithClear "PyTypeObject":
+        _clear_fn tp_clear
+
+
+cdef int _clear_node(PyObject* o) noexcept:
+    cdef VariableNode node = <VariableNode>o
+    node._set_creator(None, 0)
+    node._grad_var = None
+    node._grad = None
+    node._pending = None
+    node._data = None
+    return 0
+
+
+(<_TypeWithClear*>VariableNode).tp_clear = _clear_node
