@@ -25,6 +25,23 @@ cdef inline void _add_pending(VariableNode node, object g, bint double):
         node._pending_owned = True
 
 
+cdef inline void _add_leaf_pending(dict pending, VariableNode node, object g, bint double):
+    """Like _add_pending, for a leaf: its gradient is gathered in the pass's own
+    dict (node -> [grad, owned]), since leaves (parameters) are shared between
+    graphs that other threads may be backpropagating at the same time."""
+    cdef list cur = pending.get(node)
+    if cur is None:
+        pending[node] = [g, False]
+    elif double:
+        cur[0] = _F.add(cur[0], g)
+    elif cur[1] and type(cur[0]) is _ndarray:
+        acc = cur[0]
+        acc += g
+    else:
+        cur[0] = _sum_new(cur[0], g)
+        cur[1] = True
+
+
 cdef _store_grad(VariableNode node, object g, bint owned, bint double):
     """Overwrite the node's gradient (intermediates under retain_grad)."""
     if double:
@@ -36,12 +53,9 @@ cdef _store_grad(VariableNode node, object g, bint owned, bint double):
     node._grad_owned = owned
 
 
-cdef _accumulate_leaf(VariableNode node, bint double):
-    """Add the gathered gradient into the leaf's stored one."""
-    g = node._pending
-    owned = node._pending_owned
-    node._pending = None
-    node._pending_owned = False
+cdef _accumulate_leaf(VariableNode node, object g, bint owned, bint double):
+    """Add the gathered gradient ``g`` into the leaf's stored one (called with
+    _leaf_lock held: threads may share the leaf)."""
     if double:
         old = node._grad_var
         if old is None and node._grad is not None:
@@ -202,7 +216,7 @@ cdef _check_grad_type(FunctionNode f, int index, object gx):
 cdef tuple _ONE_INDEX = (0,)
 
 
-cdef tuple _take_output_grads(FunctionNode f, bint retain_grad, bint double):
+cdef tuple _take_output_grads(FunctionNode f, bint retain_grad, bint double, set targets):
     """The gathered grads of ``f``'s outputs (None where none came), taken off
     the nodes; None if no output got a grad."""
     cdef VariableNode node
@@ -215,7 +229,7 @@ cdef tuple _take_output_grads(FunctionNode f, bint retain_grad, bint double):
         g = node._pending
         if g is None:
             continue
-        if not node._keep_pending:
+        if targets is None or node not in targets:
             node._pending = None
         if retain_grad and node._variable != NULL:
             _store_grad(node, g, False, double)
@@ -227,27 +241,35 @@ cdef tuple _take_output_grads(FunctionNode f, bint retain_grad, bint double):
     return None if gys is None else tuple(gys)
 
 
-cdef inline bint _is_target(VariableNode xnode, bint grad_mode):
-    """Does backward compute a gradient for this input?"""
+cdef inline bint _is_target(VariableNode xnode, set targets):
+    """Does backward compute a gradient for this input?  (``targets``: the
+    inputs grad() asked for; None for backward(), which wants them all.)"""
     if not xnode.requires_grad:
         return False
-    if grad_mode and not xnode._keep_pending and (
-            xnode._creator is None or not xnode._creator._needed):
-        return False
+    if targets is not None and (xnode._creator is None or not xnode._creator._needed):
+        return xnode in targets
     return True
 
 
-cdef _backprop(list roots, list root_grads, bint retain_grad, bint double, bint grad_mode,
-               object loss_scale=None):
+cdef object _leaf_lock = threading.Lock()
+
+
+cdef dict _backprop(list roots, list root_grads, bint retain_grad, bint double,
+                    set targets=None, object loss_scale=None):
     """The backward loop shared by Variable.backward, fastgrad.backward and grad.
 
-    grad_mode: only functions marked ``_needed`` run, and gradients for target
-    nodes (``_keep_pending``) are left on them for the caller to collect.
+    ``targets`` (grad()): only functions marked ``_needed`` run; the gradients
+    of target nodes are left for the caller: in the returned dict (node ->
+    [grad, owned]) for leaves, on the node's ``_pending`` for the others.
+    backward() (``targets`` None) adds the leaves' gradients into their grads.
+
+    State that lives on nodes during the pass belongs to this graph alone;
+    what concerns leaves, which threads may share, lives in the pass's dict.
     """
     cdef list heap = []
     cdef long counter = 0
-    cdef list leaves = []
-    cdef list kept = []                  # retain_grad: nodes whose grads we stored
+    cdef dict leaves = {}                # leaf node -> [gathered grad, owned]
+    cdef bint grad_mode = targets is not None
     cdef VariableNode node, xnode
     cdef FunctionNode f
     cdef Py_ssize_t i, k
@@ -270,29 +292,28 @@ cdef _backprop(list roots, list root_grads, bint retain_grad, bint double, bint 
             g = root_grads[i]
             if g is None:
                 continue
-            _add_pending(node, g, double)
             if node._creator is not None:
+                _add_pending(node, g, double)
                 if not grad_mode or node._creator._needed:
                     _push(heap, node._creator, &counter)
-            elif not node._in_leaves:
-                node._in_leaves = True
-                leaves.append(node)
+            else:
+                _add_leaf_pending(leaves, node, g, double)
 
         while heap:
             f = _pop(heap)
-            gys = _take_output_grads(f, retain_grad, double)
+            gys = _take_output_grads(f, retain_grad, double, targets)
             if gys is None or f.inputs is None:
                 continue
             inputs = f.inputs
             if len(inputs) == 1:
                 # one input (most ops): no per-call index list
-                indexes = _ONE_INDEX if _is_target(<VariableNode>inputs[0], grad_mode) else None
+                indexes = _ONE_INDEX if _is_target(<VariableNode>inputs[0], targets) else None
             else:
-                targets = []
+                wanted = []
                 for i in range(len(inputs)):
-                    if _is_target(<VariableNode>inputs[i], grad_mode):
-                        targets.append(i)
-                indexes = tuple(targets) if targets else None
+                    if _is_target(<VariableNode>inputs[i], targets):
+                        wanted.append(i)
+                indexes = tuple(wanted) if wanted else None
             if indexes is None:
                 continue
             fast = (not double) and (f._flags & _FAST_BACKWARD) != 0
@@ -303,25 +324,23 @@ cdef _backprop(list roots, list root_grads, bint retain_grad, bint double, bint 
                 if gx is None:
                     continue
                 xnode = inputs[indexes[k]]
-                _add_pending(xnode, gx, double)
                 if xnode._creator is not None:
+                    _add_pending(xnode, gx, double)
                     if not grad_mode or xnode._creator._needed:
                         _push(heap, xnode._creator, &counter)
-                elif not xnode._in_leaves:
-                    xnode._in_leaves = True
-                    leaves.append(xnode)
+                else:
+                    _add_leaf_pending(leaves, xnode, gx, double)
 
-        for node in leaves:
-            node._in_leaves = False
-            if not grad_mode:
-                _accumulate_leaf(node, double)
-                if loss_scale is not None and node._variable != NULL:
-                    # Optimizers divide the grads of leaves tagged this way.
-                    leaf = <object>node._variable
-                    if hasattr(leaf, '__dict__'):
-                        leaf._loss_scale = loss_scale
-            elif not node._keep_pending:
-                node._pending = None
+        if not grad_mode and leaves:
+            with _leaf_lock:
+                for node, gathered in leaves.items():
+                    _accumulate_leaf(node, (<list>gathered)[0], (<list>gathered)[1], double)
+                    if loss_scale is not None and node._variable != NULL:
+                        # Optimizers divide the grads of leaves tagged this way.
+                        leaf = <object>node._variable
+                        if hasattr(leaf, '__dict__'):
+                            leaf._loss_scale = loss_scale
+        return leaves
     except BaseException:
         # Leave no half-gathered gradient behind for the next backward.
         for item in heap:
@@ -330,9 +349,6 @@ cdef _backprop(list roots, list root_grads, bint retain_grad, bint double, bint 
             for k in range(f._n_out):
                 if f._out_nodes[k] != NULL:
                     (<VariableNode>f._out_nodes[k])._pending = None
-        for node in leaves:
-            node._in_leaves = False
-            node._pending = None
         raise
     finally:
         if double:
@@ -404,7 +420,7 @@ def backward(outputs, grad_outputs=None, **kwargs):
             g = (<Variable>g)._data
         roots.append(y._node)
         grads.append(g)
-    _backprop(roots, grads, False, enable_double_backprop, False)
+    _backprop(roots, grads, False, enable_double_backprop)
 
 
 def grad(outputs, inputs, grad_outputs=None, grad_inputs=None, set_grad=False,
@@ -438,9 +454,10 @@ def grad(outputs, inputs, grad_outputs=None, grad_inputs=None, set_grad=False,
         if len(grad_inputs) != len(inputs):
             raise ValueError('grad: {} inputs but {} grad_inputs'
                              .format(len(inputs), len(grad_inputs)))
+    cdef set targets = set()
     for v in inputs:
-        v._node._keep_pending = True
-    marked = _mark_needed(outputs)
+        targets.add(v._node)
+    marked = _mark_needed(outputs, targets)
     try:
         roots = []
         grads = []
@@ -461,11 +478,16 @@ def grad(outputs, inputs, grad_outputs=None, grad_inputs=None, set_grad=False,
                 g = (<Variable>g)._data
             roots.append(v._node)
             grads.append(g)
-        _backprop(roots, grads, retain_grad, enable_double_backprop, True)
+        leaves = _backprop(roots, grads, retain_grad, enable_double_backprop, targets)
         result = []
         for i, x in enumerate(inputs):
             v = x
-            g = v._node._pending
+            node = v._node
+            if node._creator is None:
+                gathered = leaves.get(node)
+                g = None if gathered is None else gathered[0]
+            else:
+                g = node._pending
             if grad_inputs is not None and grad_inputs[i] is not None:
                 gi = grad_inputs[i]
                 g = gi if g is None else _F.add(gi, g) if (
@@ -479,19 +501,19 @@ def grad(outputs, inputs, grad_outputs=None, grad_inputs=None, set_grad=False,
         return result
     finally:
         for v in inputs:
-            v._node._keep_pending = False
-            v._node._pending = None
+            if v._node._creator is not None:
+                v._node._pending = None
         for v in outputs:
             v._node._pending = None
         for f in marked:
             f._needed = False
 
 
-cdef list _mark_needed(outputs):
+cdef list _mark_needed(outputs, set targets):
     """Mark the functions that lie on a path from a target input to an output.
 
     Iterative post-order DFS from the outputs' creators; a function is needed
-    when one of its inputs is a target (``_keep_pending``) or was made by a
+    when one of its inputs is in ``targets`` or was made by a
     needed function.  Returns every visited function (to reset the marks).
     """
     cdef FunctionNode f, c
@@ -508,7 +530,7 @@ cdef list _mark_needed(outputs):
         if expanded:
             needed = False
             for node in f.inputs:
-                if node._keep_pending or (node._creator is not None and node._creator._needed):
+                if node in targets or (node._creator is not None and node._creator._needed):
                     needed = True
                     break
             f._needed = needed

@@ -268,6 +268,11 @@ cdef tuple _apply(FunctionNode f, object inputs):
     # may the objects made here leave the cycle collector? (_gc_tracking)
     cdef bint closed = (flags & _CLOSED) != 0 and _track_all == 0
 
+    if f.inputs is not None:
+        # Its first outputs' backward would read the second call's inputs.
+        raise RuntimeError('{}.apply: this instance is already part of a graph; a '
+                           'FunctionNode is applied once (create a new one per call)'
+                           .format(f.label))
     for i in range(n):
         x = inputs[i]
         if isinstance(x, Variable):

@@ -26,8 +26,6 @@ cdef class VariableNode:
     cdef bint _grad_owned             # engine allocated _grad, user never saw it
     cdef object _pending              # grad being gathered during backward
     cdef bint _pending_owned
-    cdef bint _keep_pending           # grad(): a target input, collected at the end
-    cdef bint _in_leaves
     cdef bint _open                   # may lie on a reference cycle: keep the
                                       # ops computed from it tracked (_gc_tracking)
     cdef object __weakref__
@@ -61,12 +59,13 @@ cdef class VariableNode:
 
     @creator.setter
     def creator(self, func):
-        self.set_creator_node(_as_node(func))
+        self.set_creator_node(func)
 
     def set_creator(self, creator):
-        self.set_creator_node(_as_node(creator))
+        self.set_creator_node(creator)
 
     def set_creator_node(self, func):
+        func = _as_node(func)           # an old-style Function means its node
         if func is None:
             self._set_creator(None, 0)
             return
@@ -323,7 +322,7 @@ cdef class Variable:
 
     @creator.setter
     def creator(self, func):
-        self._node.set_creator_node(_as_node(func))
+        self._node.set_creator_node(func)
 
     @property
     def creator_node(self):
@@ -507,7 +506,7 @@ cdef class Variable:
             node._grad = None
             node._grad_var = None
             node._grad_owned = False
-        _backprop([node], [gv], retain_grad, enable_double_backprop, False, loss_scale)
+        _backprop([node], [gv], retain_grad, enable_double_backprop, None, loss_scale)
 
     # -- array-like conveniences ----------------------------------------------
     def __len__(self):

@@ -27,6 +27,7 @@ cimport cython
 
 import gc as _gc
 import sys
+import threading
 import warnings
 import weakref
 

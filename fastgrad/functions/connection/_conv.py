@@ -206,7 +206,7 @@ def conv_grad_W(x, gy, kh, kw, sy, sx, ph, pw, dy, dx, groups, out_dtype):
     ct = compute_dtype(x.dtype, gy.dtype)
     cols = _Columns(x, kh, kw, sy, sx, ph, pw, oh, ow, dy, dx, groups, ct)
     g = gy.reshape(n, groups, out_c // groups, oh * ow).astype(ct, copy=False)
-    gW = None
+    gW = xp.zeros((groups, out_c // groups, cols.shape[1]), dtype=ct) if n == 0 else None
     for s in range(0, n, cols.step):
         e = min(n, s + cols.step)
         part = utils.matmul(g[s:e], cols(s, e).swapaxes(-1, -2)).sum(axis=0)

@@ -285,3 +285,18 @@ def test_bad_arguments():
         F.convolution_2d(x, W, stride=(1, 1, 1), pad=1)
     with pytest.raises(ValueError, match='groups must be >= 1'):
         F.convolution_2d(x, W, pad=1, groups=0)
+
+
+@pytest.mark.parametrize('groups', [1, 3])
+def test_backward_on_an_empty_batch(groups):
+    # issue #9: gW of an empty batch is zeros (it was an AttributeError)
+    x = fastgrad.Variable(numpy.zeros((0, 3, 5, 5), numpy.float32))
+    W = fastgrad.Parameter(numpy.ones((6, 3 // groups, 3, 3), numpy.float32))
+    b = fastgrad.Parameter(numpy.ones(6, numpy.float32))
+    y = F.convolution_2d(x, W, b, pad=1, groups=groups)
+    assert y.shape == (0, 6, 5, 5)
+    y.grad = numpy.zeros(y.shape, numpy.float32)
+    y.backward()
+    numpy.testing.assert_array_equal(W.grad, numpy.zeros_like(W.array))
+    numpy.testing.assert_array_equal(b.grad, numpy.zeros(6, numpy.float32))
+    assert x.grad.shape == (0, 3, 5, 5)
