@@ -10,10 +10,15 @@ C.T = Q.T @ P.T (column-major) with no copies.  Each operand is described by its
 *logical* matrix: a pointer, whether that matrix is row-major, and its leading
 dimension.  ``.T`` of an operand just flips the flag, which is how
 ``W.T``, F-ordered inputs and row-strided slices all reach BLAS without a copy.
-Only arrays with neither axis unit-strided are copied.
+Only arrays with neither axis unit-strided are copied, and those whose
+leading dimension BLAS's 32-bit integers cannot express.
+
+The entry points check what they are given (types, ranks, dtypes, shapes,
+writability) before any pointer is formed: a Python-level mistake raises.
 """
 cimport numpy as cnp
 from cpython.pycapsule cimport PyCapsule_GetName, PyCapsule_GetPointer
+from libc.limits cimport INT_MAX
 from libc.string cimport memcpy
 
 import importlib.machinery
@@ -89,6 +94,12 @@ cdef inline int _max1(Py_ssize_t v) noexcept nogil:
     return <int>(v if v > 1 else 1)
 
 
+cdef inline bint _ld_ok(Py_ssize_t stride, Py_ssize_t isz, Py_ssize_t inner) noexcept:
+    """A stride (bytes) that BLAS can take as a leading dimension: a whole number
+    of elements, at least the inner extent, and within a C int."""
+    return stride % isz == 0 and stride >= inner * isz and stride // isz <= INT_MAX
+
+
 cdef cnp.ndarray _as_blas_2d(object a):
     """``a`` itself when one axis is unit-strided (BLAS can read it), else a copy."""
     cdef cnp.ndarray arr = <cnp.ndarray>a
@@ -97,10 +108,38 @@ cdef cnp.ndarray _as_blas_2d(object a):
     cdef cnp.npy_intp* dims = cnp.PyArray_DIMS(arr)
     if cnp.PyArray_IS_C_CONTIGUOUS(arr) or cnp.PyArray_IS_F_CONTIGUOUS(arr):
         return arr
-    if (st[1] == isz and st[0] % isz == 0 and st[0] >= dims[1] * isz) or \
-       (st[0] == isz and st[1] % isz == 0 and st[1] >= dims[0] * isz):
+    if (st[1] == isz and _ld_ok(st[0], isz, dims[1])) or \
+       (st[0] == isz and _ld_ok(st[1], isz, dims[0])):
         return arr
     return numpy.ascontiguousarray(arr)
+
+
+cdef inline bint _dims_ok(Py_ssize_t m, Py_ssize_t n, Py_ssize_t k) noexcept:
+    """BLAS takes its sizes (and a contiguous matrix's leading dimension) as C ints."""
+    return m <= INT_MAX and n <= INT_MAX and k <= INT_MAX
+
+
+cdef _check_matrix(str fn, str what, object a, int ndim):
+    if type(a) is not numpy.ndarray:
+        raise TypeError('{}: {} must be a numpy.ndarray, got {}'
+                        .format(fn, what, type(a).__name__))
+    if cnp.PyArray_NDIM(<cnp.ndarray>a) != ndim:
+        raise ValueError('{}: {} must have {} axes, got shape {}'
+                         .format(fn, what, ndim, a.shape))
+    if not _supported(a):
+        raise TypeError('{}: {} must be float32 or float64, got {}'.format(fn, what, a.dtype))
+
+
+cdef _check_pair(str fn, str n1, object a, str n2, object b, int ax1, int ax2):
+    """Two float matrices of one dtype whose axes ax1 (of a) and ax2 (of b) agree."""
+    _check_matrix(fn, n1, a, 2)
+    _check_matrix(fn, n2, b, 2)
+    if a.dtype != b.dtype:
+        raise TypeError('{}: {} and {} must have one dtype, got {} and {}'
+                        .format(fn, n1, n2, a.dtype, b.dtype))
+    if a.shape[ax1] != b.shape[ax2]:
+        raise ValueError('{}: {}.shape[{}] must equal {}.shape[{}]; got shapes {} and {}'
+                         .format(fn, n1, ax1, n2, ax2, a.shape, b.shape))
 
 
 cdef Operand _operand(cnp.ndarray arr, bint transpose):
@@ -186,6 +225,14 @@ def supports(x, W):
 
 def linear_forward(x, W, b=None):
     """y = x @ W.T (+ b), x (N, in), W (out, in), b (out,); all one float dtype."""
+    _check_pair('linear_forward', 'x', x, 'W', W, 1, 1)
+    if b is not None:
+        _check_matrix('linear_forward', 'b', b, 1)
+        if b.dtype != x.dtype or b.shape[0] != W.shape[0]:
+            raise ValueError('linear_forward: b must be ({},) {}; got {} {}'
+                             .format(W.shape[0], x.dtype, b.shape, b.dtype))
+    if not _dims_ok(x.shape[0], W.shape[0], x.shape[1]):
+        return numpy.matmul(x, W.T) if b is None else numpy.matmul(x, W.T) + b
     cdef cnp.ndarray xa = _as_blas_2d(x)
     cdef cnp.ndarray Wa = _as_blas_2d(W)
     cdef Py_ssize_t N = xa.shape[0], K = xa.shape[1], M = Wa.shape[0]
@@ -214,6 +261,9 @@ def linear_forward(x, W, b=None):
 
 def linear_grad_x(gy, W):
     """gx = gy @ W: gy (N, out), W (out, in) -> (N, in)."""
+    _check_pair('linear_grad_x', 'gy', gy, 'W', W, 1, 0)
+    if not _dims_ok(gy.shape[0], W.shape[1], gy.shape[1]):
+        return numpy.matmul(gy, W)
     cdef cnp.ndarray ga = _as_blas_2d(gy)
     cdef cnp.ndarray Wa = _as_blas_2d(W)
     cdef Py_ssize_t N = ga.shape[0], M = ga.shape[1], K = Wa.shape[1]
@@ -228,6 +278,9 @@ def linear_grad_x(gy, W):
 
 def linear_grad_W(gy, x):
     """gW = gy.T @ x: gy (N, out), x (N, in) -> (out, in)."""
+    _check_pair('linear_grad_W', 'gy', gy, 'x', x, 0, 0)
+    if not _dims_ok(gy.shape[1], x.shape[1], gy.shape[0]):
+        return numpy.matmul(gy.T, x)
     cdef cnp.ndarray ga = _as_blas_2d(gy)
     cdef cnp.ndarray xa = _as_blas_2d(x)
     cdef Py_ssize_t N = ga.shape[0], M = ga.shape[1], K = xa.shape[1]
@@ -254,9 +307,9 @@ cdef bint _blas_readable(cnp.ndarray a3):
     cdef Py_ssize_t isz = cnp.PyArray_ITEMSIZE(a3)
     cdef cnp.npy_intp* st = cnp.PyArray_STRIDES(a3)
     cdef cnp.npy_intp* dims = cnp.PyArray_DIMS(a3)
-    if st[2] == isz and st[1] % isz == 0 and st[1] >= dims[2] * isz:
+    if st[2] == isz and _ld_ok(st[1], isz, dims[2]):
         return True
-    return st[1] == isz and st[2] % isz == 0 and st[2] >= dims[1] * isz
+    return st[1] == isz and _ld_ok(st[2], isz, dims[1])
 
 
 cdef cnp.ndarray _stack(cnp.ndarray a, tuple batch, Py_ssize_t rows, Py_ssize_t cols):
@@ -278,6 +331,19 @@ def supports_matmul(a, b):
 def matmul(a, b, out=None):
     """``numpy.matmul(a, b, out=out)`` for operands ``supports_matmul`` accepts
     (batch axes broadcast), on the linear layer's BLAS, GIL released."""
+    for what, arr in (('a', a), ('b', b)):
+        if type(arr) is not numpy.ndarray or arr.ndim < 2 or not _supported(arr):
+            raise TypeError('matmul: {} must be a float32 or float64 numpy.ndarray with '
+                            'at least 2 axes, got {}'.format(what, _describe(arr)))
+    if a.dtype != b.dtype:
+        raise TypeError('matmul: a and b must have one dtype, got {} and {}'
+                        .format(a.dtype, b.dtype))
+    if out is not None:
+        if not isinstance(out, numpy.ndarray):
+            raise TypeError('matmul: out must be a numpy.ndarray, got {}'
+                            .format(type(out).__name__))
+        if not out.flags.writeable:
+            raise ValueError('matmul: out is read-only')
     cdef tuple ashape = a.shape, bshape = b.shape
     cdef Py_ssize_t na = len(ashape), nb_ = len(bshape)
     cdef Py_ssize_t m = ashape[na - 2], k = ashape[na - 1], n = bshape[nb_ - 1]
@@ -289,6 +355,14 @@ def matmul(a, b, out=None):
     if out is not None and (out.shape != shape or out.dtype != a.dtype):
         raise ValueError('matmul: out has shape {} and dtype {}; expected {} and {}'
                          .format(out.shape, out.dtype, shape, a.dtype))
+    if not _dims_ok(m, n, k):
+        return numpy.matmul(a, b) if out is None else numpy.matmul(a, b, out=out)
+    if out is not None and (type(out) is not numpy.ndarray or
+                            numpy.may_share_memory(out, a) or numpy.may_share_memory(out, b)):
+        # BLAS would read what it has already written (aliasing), or out is a
+        # subclass: compute apart, then copy in.
+        numpy.copyto(out, matmul(a, b))
+        return out
     cdef cnp.ndarray C = numpy.empty(shape, a.dtype) if out is None else out
     cdef cnp.ndarray C3 = C.reshape((-1, m, n)) if C.size else C
     if C.size == 0:
@@ -307,6 +381,12 @@ def matmul(a, b, out=None):
     cdef cnp.ndarray B3 = _stack(b, batch, k, n)
     _run_stack(A3, B3, C3, <int>m, <int>n, <int>k)
     return C
+
+
+cdef str _describe(object arr):
+    if isinstance(arr, numpy.ndarray):
+        return '{} {} of shape {}'.format(type(arr).__name__, arr.dtype, arr.shape)
+    return type(arr).__name__
 
 
 cdef void _run_stack(cnp.ndarray A3, cnp.ndarray B3, cnp.ndarray C3,
