@@ -8,9 +8,11 @@ batches are requested ahead; the visible state (``epoch``,
 """
 import collections
 import multiprocessing
+import multiprocessing.pool
 import os
 import signal
 import sys
+import time
 import warnings
 import weakref
 
@@ -20,6 +22,11 @@ from fastgrad.dataset import iterator
 from fastgrad.iterators import _statemachine
 from fastgrad.iterators.serial_iterator import (
     _make_sampler, _serialize_sampler, _serialize_state)
+
+# Waiting for a batch checks every _POLL_SECONDS that the workers are alive;
+# a result still missing _GRACE_SECONDS after a worker died is lost.
+_POLL_SECONDS = 0.2
+_GRACE_SECONDS = 1.0
 
 # The dataset of the worker process (set by the pool initializer).
 _worker_dataset = None
@@ -35,6 +42,13 @@ def _worker_init(dataset, seed):
     numpy.random.seed((seed + os.getpid()) % (2 ** 32))
 
 
+def _signal_name(number):
+    try:
+        return '{} ({})'.format(number, signal.Signals(number).name)
+    except ValueError:
+        return str(number)
+
+
 def _fetch(indices):
     dataset = _worker_dataset
     return [dataset[i] for i in indices]
@@ -48,9 +62,30 @@ def _mp_context():
     return multiprocessing.get_context()
 
 
-def _shutdown(pool):
-    pool.terminate()
-    pool.join()
+def _shutdown(pool, workers):
+    if any(proc.exitcode not in (None, 0) for proc in workers + list(pool._pool)):
+        _abandon(pool)
+    else:
+        pool.terminate()
+        pool.join()
+
+
+def _abandon(pool):
+    """Stop a pool one of whose workers died.  It may have died holding the
+    task queue's read lock (an idle worker waits for its next task holding
+    it), and then Pool.terminate() waits for that lock forever.  So: stop
+    the respawning, kill the workers, and leave the pool's (daemon) threads
+    where they are, with its exit-time terminate() cancelled."""
+    TERMINATE = multiprocessing.pool.TERMINATE
+    pool._worker_handler._state = TERMINATE
+    pool._change_notifier.put(None)      # wakes the worker handler up
+    pool._worker_handler.join(5)
+    for proc in list(pool._pool):
+        proc.kill()
+    for proc in list(pool._pool):
+        proc.join(5)
+    pool._terminate.cancel()
+    pool._state = TERMINATE
 
 
 class MultiprocessIterator(_statemachine.EpochTracking, iterator.Iterator):
@@ -63,7 +98,9 @@ class MultiprocessIterator(_statemachine.EpochTracking, iterator.Iterator):
     ``maxtasksperchild`` are accepted for compatibility; results travel
     through the pool's pipes.  A batch that takes longer than
     ``dataset_timeout`` seconds gives a :class:`TimeoutWarning` (once per
-    batch) and is still waited for.
+    batch) and is still waited for.  A worker that dies (killed, crashed)
+    makes the wait raise RuntimeError within about a second, instead of
+    hanging (Chainer hangs).
     """
 
     class TimeoutWarning(RuntimeWarning):
@@ -105,8 +142,12 @@ class MultiprocessIterator(_statemachine.EpochTracking, iterator.Iterator):
                 self.n_processes, initializer=_worker_init,
                 initargs=(self.dataset, seed),
                 maxtasksperchild=self.maxtasksperchild)
+            # Its worker processes, seen since the start: the pool drops a
+            # dead one from its own list within 0.1 s.
+            self._workers = list(getattr(self._pool, '_pool', ()))
             # Stops the workers if the iterator is dropped without finalize().
-            self._pool_finalizer = weakref.finalize(self, _shutdown, self._pool)
+            self._pool_finalizer = weakref.finalize(self, _shutdown, self._pool,
+                                                    self._workers)
         return self._pool
 
     def finalize(self):
@@ -159,16 +200,56 @@ class MultiprocessIterator(_statemachine.EpochTracking, iterator.Iterator):
     next = __next__
 
     def _wait(self, result):
-        if self.dataset_timeout is None:
-            return result.get()
-        try:
-            return result.get(self.dataset_timeout)
-        except multiprocessing.TimeoutError:
-            warnings.warn(
-                'MultiprocessIterator: loading a batch took more than {} s; '
-                'still waiting (a slow dataset, or too few workers?)'.format(
-                    self.dataset_timeout), MultiprocessIterator.TimeoutWarning)
-            return result.get()
+        # Wait in short steps: a worker killed (the OOM killer, a crash in
+        # the dataset's C code) takes its task with it, and the pool never
+        # answers; waiting forever would hang the training.
+        start = time.monotonic()
+        warned = False
+        died_at = None
+        while True:
+            try:
+                return result.get(_POLL_SECONDS)
+            except multiprocessing.TimeoutError:
+                pass
+            now = time.monotonic()
+            if (not warned and self.dataset_timeout is not None
+                    and now - start > self.dataset_timeout):
+                warned = True
+                warnings.warn(
+                    'MultiprocessIterator: loading a batch took more than {} s; '
+                    'still waiting (a slow dataset, or too few workers?)'.format(
+                        self.dataset_timeout), MultiprocessIterator.TimeoutWarning)
+            dead = self._dead_worker()
+            if dead is None:
+                continue
+            if died_at is None:
+                died_at = now      # the lost task may be another batch's
+            elif now - died_at >= _GRACE_SECONDS:
+                code = dead.exitcode
+                how = ('killed by signal {}'.format(_signal_name(-code)) if code < 0
+                       else 'exited with code {}'.format(code))
+                self.finalize()
+                raise RuntimeError(
+                    'MultiprocessIterator: worker process {} {} while loading a '
+                    'batch; the batch is lost and the iterator is finalized (out of '
+                    'memory? a crash in the dataset?)'.format(dead.pid, how))
+
+    def _dead_worker(self):
+        """A worker process that ended abnormally, or None.  Workers replaced
+        normally (``maxtasksperchild``) exit with code 0."""
+        pool = self._pool
+        if pool is None:
+            return None
+        workers = self._workers
+        for proc in list(getattr(pool, '_pool', ())):   # the pool's live workers
+            if proc not in workers:
+                workers.append(proc)
+        for proc in workers:
+            code = proc.exitcode
+            if code is not None and code != 0:
+                return proc
+        workers[:] = [p for p in workers if p.exitcode is None]
+        return None
 
     # -- state -----------------------------------------------------------------
     def reset(self):

@@ -189,3 +189,101 @@ def test_saving_keeps_the_prefetched_batches(mem_serializers):
             got.append(m.next())
             m.serialize(Saver())   # a snapshot after every batch
     assert got == expected
+
+
+# -- a worker that dies: an error within seconds, not a hang --------------------
+# Each case runs in a fresh interpreter with a timeout, so a hang fails the
+# test instead of stopping the suite.
+
+_DIES = '''
+import os, signal, sys, time
+import fastgrad
+from fastgrad import iterators
+
+how = sys.argv[1]
+
+
+class Dataset(object):
+    def __len__(self):
+        return 40
+
+    def __getitem__(self, i):
+        if i == 7 and how == 'sigkill':
+            os.kill(os.getpid(), signal.SIGKILL)
+        if i == 7 and how == 'exit':
+            os._exit(3)
+        if i >= 4 and how == 'busy':
+            with open('busy.pid', 'w') as f:
+                f.write(str(os.getpid()))
+            time.sleep(3)
+        return i
+
+
+it = iterators.MultiprocessIterator(Dataset(), 4, shuffle=False, n_processes=2,
+                                    maxtasksperchild=int(sys.argv[2]) or None)
+print(next(it), flush=True)
+if how == 'busy':                   # killed from outside while loading
+    while not os.path.exists('busy.pid'):
+        time.sleep(0.01)
+    time.sleep(0.1)
+    with open('busy.pid') as f:
+        os.kill(int(f.read()), signal.SIGKILL)
+if how == 'idle':                   # killed while waiting for a task
+    time.sleep(0.5)
+    os.kill(it._pool._pool[0].pid, signal.SIGKILL)
+    time.sleep(0.5)
+start = time.monotonic()
+try:
+    for _ in range(9):
+        next(it)
+except RuntimeError as e:
+    print('RuntimeError after %.1f s: %s' % (time.monotonic() - start, e))
+else:
+    print('no error')
+try:
+    next(it)
+except RuntimeError as e:
+    print('then:', e)
+it.finalize()
+print('finalized')
+'''
+
+
+def _run_dies(tmp_path, how, maxtasksperchild=0):
+    import subprocess
+    import sys
+    import fastgrad
+    root = os.path.dirname(os.path.dirname(os.path.abspath(fastgrad.__file__)))
+    env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get('PYTHONPATH', ''))
+    proc = subprocess.run([sys.executable, '-c', _DIES, how, str(maxtasksperchild)],
+                          capture_output=True, text=True, timeout=60, env=env,
+                          cwd=str(tmp_path))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.endswith('finalized\n')
+    return proc.stdout
+
+
+@pytest.mark.parametrize('how, message', [
+    ('sigkill', 'killed by signal 9 (SIGKILL)'),
+    ('exit', 'exited with code 3'),
+    ('busy', 'killed by signal 9 (SIGKILL)'),
+])
+def test_a_dead_worker_raises_within_seconds(tmp_path, how, message):
+    out = _run_dies(tmp_path, how)
+    line = [x for x in out.splitlines() if x.startswith('RuntimeError')][0]
+    assert message in line and 'while loading a batch' in line
+    assert float(line.split()[2]) < 10      # (Chainer hangs forever here)
+    assert 'then: MultiprocessIterator: used after finalize()' in out
+
+
+def test_a_worker_killed_while_idle_does_not_hang(tmp_path):
+    # It may hold the task queue's lock: then the other workers can take no
+    # task and the wait raises; if not, no batch is lost.  Either way no
+    # hang, and finalize() returns.
+    out = _run_dies(tmp_path, 'idle')
+    assert 'no error' in out or 'killed by signal 9 (SIGKILL)' in out
+
+
+def test_workers_replaced_by_maxtasksperchild_are_not_an_error(tmp_path):
+    out = _run_dies(tmp_path, 'none', maxtasksperchild=1)
+    assert 'no error' in out
