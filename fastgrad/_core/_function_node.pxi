@@ -208,6 +208,12 @@ cdef class FunctionNode:
         inputs = self.inputs
         return tuple([(<VariableNode>inputs[i])._data for i in self._retain_in])
 
+    def get_retained_output_arrays(self):
+        """Retained outputs as raw arrays, in ``retain_outputs`` order."""
+        if self._retain_out is None:
+            return ()
+        return self._retained_output_data
+
     def get_retained_outputs(self):
         """Retained outputs as Variables; a collected output gets a new node."""
         cdef VariableNode node

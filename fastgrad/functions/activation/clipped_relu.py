@@ -1,9 +1,10 @@
 """clipped_relu(x, z) = min(max(0, x), z)."""
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.recipe import Op
 
 
-class ClippedReLU(FunctionNode):
+class ClippedReLU(Op):
+    __slots__ = ('cap',)
     is_elementwise = True
 
     def __init__(self, z=20.0):
@@ -20,16 +21,10 @@ class ClippedReLU(FunctionNode):
         self.retain_inputs((0,))
         return utils.force_array(xp.clip(x, 0, self.cap), x.dtype),
 
-    def _mask(self):
+    def gradient(self, ns, indexes, grad_outputs):
         # The gradient passes only strictly inside (0, z).
         x, = self.get_retained_input_arrays()
-        return ((0 < x) & (x < self.cap)).astype(x.dtype)
-
-    def backward_arrays(self, indexes, grad_outputs):
-        return utils.force_array(grad_outputs[0] * self._mask()),
-
-    def backward(self, indexes, grad_outputs):
-        return grad_outputs[0] * self._mask(),
+        return grad_outputs[0] * ((0 < x) & (x < self.cap)),
 
 
 def clipped_relu(x, z=20.0):

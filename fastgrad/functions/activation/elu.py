@@ -1,9 +1,10 @@
 """elu(x, alpha) = x for x >= 0, alpha * (exp(x) - 1) otherwise."""
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.recipe import Op
 
 
-class ELU(FunctionNode):
+class ELU(Op):
+    __slots__ = ('alpha',)
     is_elementwise = True
 
     def __init__(self, alpha=1.0):
@@ -22,20 +23,12 @@ class ELU(FunctionNode):
         self.retain_outputs((0,))
         return utils.force_array(xp.where(x >= 0, x, neg), x.dtype),   # NumPy < 2: 0-d
 
-    def backward_arrays(self, indexes, grad_outputs):
+    def gradient(self, ns, indexes, grad_outputs):
+        # For x < 0, dy/dx = alpha * exp(x) = y + alpha (y carries the graph).
         x, = self.get_retained_input_arrays()
-        y = self.output_data[0]
+        y, = ns.outputs(self)
         gy = grad_outputs[0]
-        xp = utils.array_module(gy)
-        # For x < 0, dy/dx = alpha * exp(x) = y + alpha.
-        return utils.force_array(xp.where(x >= 0, gy, gy * (y + self.alpha))),
-
-    def backward(self, indexes, grad_outputs):
-        x, = self.get_retained_input_arrays()
-        y, = self.get_retained_outputs()
-        neg = (x < 0).astype(x.dtype)
-        # y + alpha carries the graph, so the gradient is differentiable again.
-        return grad_outputs[0] * ((y + self.alpha) * neg + (1 - neg)),
+        return ns.where(x >= 0, gy, gy * (y + self.alpha)),
 
 
 def elu(x, alpha=1.0):

@@ -4,7 +4,7 @@ import math
 import numpy
 
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.recipe import Op
 
 _INV_SQRT2 = 1.0 / math.sqrt(2.0)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -44,8 +44,9 @@ def _pdf(x, xp):
     return p
 
 
-class _NormalCDF(FunctionNode):
+class _NormalCDF(Op):
     """Phi(x); only used to keep GELU's gradient differentiable."""
+    __slots__ = ()
     is_elementwise = True
 
     def forward(self, inputs):
@@ -53,17 +54,13 @@ class _NormalCDF(FunctionNode):
         self.retain_inputs((0,))
         return utils.force_array(_cdf(x, utils.array_module(x)), x.dtype),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        x, = self.get_retained_input_arrays()
-        return utils.force_array(grad_outputs[0] * _pdf(x, utils.array_module(x))),
-
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.math.exponential import exp
-        x, = self.get_retained_inputs()
-        return grad_outputs[0] * (exp(x * x * -0.5) * _INV_SQRT_2PI),
+    def gradient(self, ns, indexes, grad_outputs):
+        x, = ns.inputs(self)
+        return grad_outputs[0] * (ns.exp(x * x * -0.5) * _INV_SQRT_2PI),
 
 
-class GELU(FunctionNode):
+class GELU(Op):
+    __slots__ = ()
     is_elementwise = True
 
     def forward(self, inputs):
@@ -76,20 +73,11 @@ class GELU(FunctionNode):
         self.retain_inputs((0,))
         return utils.force_array(y, x.dtype),   # NumPy < 2 upcasts 0-d operands
 
-    def backward_arrays(self, indexes, grad_outputs):
-        x, = self.get_retained_input_arrays()
-        xp = utils.array_module(x)
+    def gradient(self, ns, indexes, grad_outputs):
         # d/dx x Phi(x) = Phi(x) + x phi(x)
-        g = _pdf(x, xp)
-        g *= x
-        g += _cdf(x, xp)
-        return utils.force_array(grad_outputs[0] * g),
-
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.math.exponential import exp
-        x, = self.get_retained_inputs()
-        cdf, = _NormalCDF().apply((x,))
-        pdf = exp(x * x * -0.5) * _INV_SQRT_2PI
+        x, = ns.inputs(self)
+        cdf, = ns.call(_NormalCDF(), (x,))
+        pdf = ns.exp(x * x * -0.5) * _INV_SQRT_2PI
         return grad_outputs[0] * (cdf + x * pdf),
 
 

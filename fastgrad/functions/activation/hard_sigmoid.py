@@ -1,9 +1,10 @@
 """hard_sigmoid(x) = clip(0.2 * x + 0.5, 0, 1)."""
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.recipe import Op
 
 
-class HardSigmoid(FunctionNode):
+class HardSigmoid(Op):
+    __slots__ = ()
     is_elementwise = True
 
     def forward(self, inputs):
@@ -17,17 +18,12 @@ class HardSigmoid(FunctionNode):
         self.retain_inputs((0,))
         return utils.force_array(xp.clip(y, 0, 1), x.dtype),   # NumPy < 2 upcasts 0-d
 
-    def _slope(self):
+    def gradient(self, ns, indexes, grad_outputs):
         # 0.2 inside the linear part (-2.5, 2.5), 0 where it is clipped.
         x, = self.get_retained_input_arrays()
         xp = utils.array_module(x)
-        return xp.where((-2.5 < x) & (x < 2.5), x.dtype.type(0.2), x.dtype.type(0))
-
-    def backward_arrays(self, indexes, grad_outputs):
-        return utils.force_array(grad_outputs[0] * self._slope()),
-
-    def backward(self, indexes, grad_outputs):
-        return grad_outputs[0] * self._slope(),
+        slope = xp.where((-2.5 < x) & (x < 2.5), x.dtype.type(0.2), x.dtype.type(0))
+        return grad_outputs[0] * slope,
 
 
 def hard_sigmoid(x):

@@ -1,9 +1,10 @@
 """leaky_relu(x, slope) = x for x >= 0, slope * x otherwise."""
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.recipe import Op
 
 
-class LeakyReLU(FunctionNode):
+class LeakyReLU(Op):
+    __slots__ = ('slope',)
     is_elementwise = True
 
     def __init__(self, slope=0.2):
@@ -20,18 +21,11 @@ class LeakyReLU(FunctionNode):
         # force_array(.., x.dtype): NumPy < 2 turns 0-d float32 * float into float64.
         return utils.force_array(xp.where(x >= 0, x, x * self.slope), x.dtype),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        x, = self.get_retained_input_arrays()
-        gy = grad_outputs[0]
-        xp = utils.array_module(gy)
-        return utils.force_array(xp.where(x >= 0, gy, gy * self.slope)),
-
-    def backward(self, indexes, grad_outputs):
+    def gradient(self, ns, indexes, grad_outputs):
         # The slope pattern is a constant: the gradient is linear in gy.
         x, = self.get_retained_input_arrays()
-        xp = utils.array_module(x)
-        scale = xp.where(x >= 0, x.dtype.type(1), x.dtype.type(self.slope))
-        return grad_outputs[0] * scale,
+        gy = grad_outputs[0]
+        return ns.where(x >= 0, gy, gy * self.slope),
 
 
 def leaky_relu(x, slope=0.2):

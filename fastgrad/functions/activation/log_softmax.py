@@ -1,10 +1,12 @@
 """log_softmax(x, axis) = x - log(sum(exp(x), axis))."""
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.recipe import Op
 from fastgrad.functions.activation.softmax import _check, _check_axis_type, _compute_dtype
 
 
-class LogSoftmax(FunctionNode):
+class LogSoftmax(Op):
+    __slots__ = ('axis',)
+
     def __init__(self, axis=1):
         self.axis = _check_axis_type('log_softmax', axis)
 
@@ -18,19 +20,11 @@ class LogSoftmax(FunctionNode):
         self.retain_outputs((0,))
         return utils.force_array(z, x.dtype),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        y = self.output_data[0]
-        gy = grad_outputs[0]
-        xp = utils.array_module(y)
+    def gradient(self, ns, indexes, grad_outputs):
         # gx = gy - softmax(x) * sum(gy), and softmax(x) = exp(y)
-        return utils.force_array(gy - xp.exp(y) * gy.sum(axis=self.axis, keepdims=True)),
-
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.math.exponential import exp
-        from fastgrad.functions.math.sum import sum as sum_
-        y, = self.get_retained_outputs()
+        y, = ns.outputs(self)
         gy = grad_outputs[0]
-        return gy - exp(y) * sum_(gy, axis=self.axis, keepdims=True),
+        return gy - ns.exp(y) * ns.sum(gy, axis=self.axis, keepdims=True),
 
 
 def log_softmax(x, axis=1):

@@ -1,10 +1,12 @@
 """prelu(x, W) = x for x >= 0, W * x otherwise; W broadcast along axis 1."""
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.recipe import Op
 from fastgrad.functions.activation.swish import _extended_shape, _reduction_axes
 
 
-class PReLUFunction(FunctionNode):
+class PReLUFunction(Op):
+    __slots__ = ()
+
     def forward(self, inputs):
         x, W = inputs
         name = 'PReLUFunction'
@@ -24,39 +26,20 @@ class PReLUFunction(FunctionNode):
         self.retain_inputs((0, 1))
         return utils.force_array(xp.where(x >= 0, x, x * w)),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        x, W = self.get_retained_input_arrays()
-        gy = grad_outputs[0]
-        xp = utils.array_module(x)
-        pos = x >= 0
-        out = []
-        for i in indexes:
-            if i == 0:
-                w = W.reshape(_extended_shape(W.shape, x.ndim))
-                out.append(utils.force_array(xp.where(pos, gy, gy * w)))
-            else:
-                gw = xp.where(pos, x.dtype.type(0), gy * x)
-                out.append(utils.force_array(
-                    gw.sum(axis=_reduction_axes(W.ndim, x.ndim))))
-        return tuple(out)
-
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.array.broadcast import broadcast_to
-        from fastgrad.functions.array.reshape import reshape
-        from fastgrad.functions.math.sum import sum as sum_
-        x, W = self.get_retained_inputs()
-        gy = grad_outputs[0]
+    def gradient(self, ns, indexes, grad_outputs):
         # The sign pattern is a constant; the gradient is bilinear in (gy, W)
         # and (gy, x), hence differentiable again.
-        neg = (x.array < 0).astype(x.dtype)
+        x, W = ns.inputs(self)
+        gy = grad_outputs[0]
+        neg = ns.data(x) < 0
         out = []
         for i in indexes:
             if i == 0:
-                w = broadcast_to(reshape(W, _extended_shape(W.shape, x.ndim)), x.shape)
-                out.append(gy * (w * neg + (1 - neg)))
+                w = ns.broadcast_to(ns.reshape(W, _extended_shape(W.shape, x.ndim)), x.shape)
+                out.append(ns.where(neg, gy * w, gy))
             else:
-                gw = sum_(gy * x * neg, axis=_reduction_axes(W.ndim, x.ndim))
-                out.append(reshape(gw, W.shape))
+                gw = ns.sum(gy * x * neg, axis=_reduction_axes(W.ndim, x.ndim))
+                out.append(ns.reshape(gw, W.shape))
         return tuple(out)
 
 

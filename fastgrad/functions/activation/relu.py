@@ -1,10 +1,9 @@
 """relu(x) = max(x, 0)."""
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.recipe import Op
 
 
-class ReLU(FunctionNode):
-    _graph_closed = True    # arrays and scalars only: off the cycle collector
+class ReLU(Op):
     __slots__ = ()
     is_elementwise = True
 
@@ -14,14 +13,10 @@ class ReLU(FunctionNode):
         self.retain_outputs((0,))
         return utils.force_array(y),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        y = self.output_data[0]
-        return utils.force_array(grad_outputs[0] * (y > 0)),
-
-    def backward(self, indexes, grad_outputs):
+    def gradient(self, ns, indexes, grad_outputs):
         # The mask is a constant: relu's second derivative is 0 almost everywhere.
-        y = self.output_data[0]
-        return grad_outputs[0] * (y > 0).astype(y.dtype),
+        y = self.get_retained_output_arrays()[0]
+        return grad_outputs[0] * (y > 0),
 
 
 def relu(x):

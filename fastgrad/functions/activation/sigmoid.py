@@ -1,10 +1,9 @@
 """sigmoid(x) = 1 / (1 + exp(-x)), computed as 0.5 * tanh(0.5 * x) + 0.5."""
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.recipe import Op
 
 
-class Sigmoid(FunctionNode):
-    _graph_closed = True    # arrays and scalars only: off the cycle collector
+class Sigmoid(Op):
     __slots__ = ()
     is_elementwise = True
 
@@ -22,14 +21,8 @@ class Sigmoid(FunctionNode):
         self.retain_outputs((0,))
         return y,
 
-    def backward_arrays(self, indexes, grad_outputs):
-        y = self.output_data[0]
-        gy = grad_outputs[0]
-        return utils.force_array(gy * y * (1 - y)),
-
-    def backward(self, indexes, grad_outputs):
-        # y is the retained output Variable, so the gradient stays differentiable.
-        y, = self.get_retained_outputs()
+    def gradient(self, ns, indexes, grad_outputs):
+        y, = ns.outputs(self)
         return grad_outputs[0] * y * (1 - y),
 
 

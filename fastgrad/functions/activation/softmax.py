@@ -2,7 +2,7 @@
 import numpy
 
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.recipe import Op
 
 
 def _check(name, x, axis):
@@ -22,7 +22,9 @@ def _check_axis_type(name, axis):
     return int(axis)
 
 
-class Softmax(FunctionNode):
+class Softmax(Op):
+    __slots__ = ('axis',)
+
     def __init__(self, axis=1):
         self.axis = _check_axis_type('softmax', axis)
 
@@ -37,19 +39,11 @@ class Softmax(FunctionNode):
         self.retain_outputs((0,))
         return utils.force_array(z, x.dtype),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        y = self.output_data[0]
-        gy = grad_outputs[0]
+    def gradient(self, ns, indexes, grad_outputs):
         # gx = y * (gy - sum(y * gy))
-        gx = y * gy
-        gx -= y * gx.sum(axis=self.axis, keepdims=True)
-        return utils.force_array(gx),
-
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.math.sum import sum as sum_
-        y, = self.get_retained_outputs()
+        y, = ns.outputs(self)
         gx = y * grad_outputs[0]
-        return gx - y * sum_(gx, axis=self.axis, keepdims=True),
+        return gx - y * ns.sum(gx, axis=self.axis, keepdims=True),
 
 
 def softmax(x, axis=1):

@@ -1,9 +1,10 @@
 """softplus(x, beta) = log(1 + exp(beta * x)) / beta."""
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.recipe import Op
 
 
-class Softplus(FunctionNode):
+class Softplus(Op):
+    __slots__ = ('beta',)
     is_elementwise = True
 
     def __init__(self, beta=1.0):
@@ -23,19 +24,10 @@ class Softplus(FunctionNode):
         self.retain_inputs((0,))
         return utils.force_array(y, x.dtype),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        x, = self.get_retained_input_arrays()
-        xp = utils.array_module(x)
+    def gradient(self, ns, indexes, grad_outputs):
         # dy/dx = sigmoid(beta * x), in the tanh form that never overflows.
-        s = xp.tanh(x * (0.5 * self.beta))
-        s *= 0.5
-        s += 0.5
-        return utils.force_array(grad_outputs[0] * s),
-
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.activation.sigmoid import sigmoid
-        x, = self.get_retained_inputs()
-        return grad_outputs[0] * sigmoid(x * self.beta),
+        x, = ns.inputs(self)
+        return grad_outputs[0] * (ns.tanh(x * (0.5 * self.beta)) * 0.5 + 0.5),
 
 
 def softplus(x, beta=1.0):

@@ -1,6 +1,6 @@
 """swish(x, beta) = x * sigmoid(beta * x), beta broadcast along axis 1."""
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.recipe import Op
 
 
 def _extended_shape(beta_shape, x_ndim):
@@ -20,7 +20,9 @@ def _sigmoid(a, xp):
     return s
 
 
-class Swish(FunctionNode):
+class Swish(Op):
+    __slots__ = ()
+
     def forward(self, inputs):
         x, beta = inputs
         name = 'Swish'
@@ -41,43 +43,22 @@ class Swish(FunctionNode):
         self.retain_inputs((0, 1))
         return utils.force_array(x * _sigmoid(b * x, xp)),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        x, beta = self.get_retained_input_arrays()
+    def gradient(self, ns, indexes, grad_outputs):
+        x, beta = ns.inputs(self)
         gy = grad_outputs[0]
-        xp = utils.array_module(x)
-        b = beta.reshape(_extended_shape(beta.shape, x.ndim))
-        s = _sigmoid(b * x, xp)
+        b = ns.broadcast_to(ns.reshape(beta, _extended_shape(beta.shape, x.ndim)), x.shape)
+        s = ns.tanh(b * x * 0.5) * 0.5 + 0.5          # sigmoid(b * x)
         y = x * s
         out = []
         for i in indexes:
             if i == 0:
                 # d/dx = s + beta * x * s * (1 - s) = beta * y + s * (1 - beta * y)
                 by = b * y
-                out.append(utils.force_array(gy * (by + s * (1 - by))))
-            else:
-                # d/dbeta = x^2 * s * (1 - s) = y * (x - y)
-                gb = (gy * y * (x - y)).sum(axis=_reduction_axes(beta.ndim, x.ndim))
-                out.append(utils.force_array(gb))
-        return tuple(out)
-
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.activation.sigmoid import sigmoid
-        from fastgrad.functions.array.broadcast import broadcast_to
-        from fastgrad.functions.array.reshape import reshape
-        from fastgrad.functions.math.sum import sum as sum_
-        x, beta = self.get_retained_inputs()
-        gy = grad_outputs[0]
-        b = broadcast_to(reshape(beta, _extended_shape(beta.shape, x.ndim)), x.shape)
-        s = sigmoid(b * x)
-        y = x * s
-        out = []
-        for i in indexes:
-            if i == 0:
-                by = b * y
                 out.append(gy * (by + s * (1 - by)))
             else:
-                gb = sum_(gy * y * (x - y), axis=_reduction_axes(beta.ndim, x.ndim))
-                out.append(reshape(gb, beta.shape))
+                # d/dbeta = x^2 * s * (1 - s) = y * (x - y)
+                gb = ns.sum(gy * y * (x - y), axis=_reduction_axes(beta.ndim, x.ndim))
+                out.append(ns.reshape(gb, beta.shape))
         return tuple(out)
 
 

@@ -1,10 +1,9 @@
 """tanh(x), the hyperbolic tangent."""
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.recipe import Op
 
 
-class Tanh(FunctionNode):
-    _graph_closed = True    # arrays and scalars only: off the cycle collector
+class Tanh(Op):
     __slots__ = ()
     is_elementwise = True
 
@@ -17,12 +16,8 @@ class Tanh(FunctionNode):
         self.retain_outputs((0,))
         return y,
 
-    def backward_arrays(self, indexes, grad_outputs):
-        y = self.output_data[0]
-        return utils.force_array(grad_outputs[0] * (1 - y * y)),
-
-    def backward(self, indexes, grad_outputs):
-        y, = self.get_retained_outputs()
+    def gradient(self, ns, indexes, grad_outputs):
+        y, = ns.outputs(self)
         return grad_outputs[0] * (1 - y * y),
 
 

@@ -1,0 +1,1 @@
+"""Helpers shared by the op modules (public to the package, private to users)."""
