@@ -7,6 +7,7 @@ import importlib
 import inspect
 import pkgutil
 
+import fastgrad
 import fastgrad.functions
 from fastgrad._core.graph import FunctionNode
 from fastgrad.functions._util.recipe import Op
@@ -185,3 +186,28 @@ def test_recipe_ops_are_closed():
         if issubclass(cls, Op):
             assert cls.__dictoffset__ == 0, name + ' needs __slots__'
             assert cls.__dict__.get('_graph_closed'), name
+
+
+def test_the_two_namespaces_agree():
+    # a gradient written against ns runs on either: same names, same parameters
+    import numpy
+    from fastgrad.functions._util.recipe import NUMPY_OPS, VARIABLE_OPS
+    for name in dir(NUMPY_OPS):
+        if name.startswith('_') or name in ('xp', 'differentiable'):
+            continue
+        on_arrays = inspect.signature(getattr(NUMPY_OPS, name))
+        on_variables = inspect.signature(getattr(VARIABLE_OPS, name))
+        assert list(on_arrays.parameters) == list(on_variables.parameters), name
+    x = numpy.arange(6.0).reshape(2, 3)
+    for name, args in [('exp', (x,)), ('sum', (x, 1, True)), ('where', (x > 2, x, -x)),
+                       ('matmul', (x, x, False, True)), ('separate', (x, 1)),
+                       ('split_axis', (x, 3, 1)), ('sigmoid', (x,)), ('rsqrt', (x + 1,))]:
+        variables = [fastgrad.Variable(a) if isinstance(a, numpy.ndarray) and a.dtype.kind == 'f'
+                     else a for a in args]
+        got = getattr(NUMPY_OPS, name)(*args)
+        want = getattr(VARIABLE_OPS, name)(*variables)
+        if isinstance(want, tuple):
+            for g, w in zip(got, want):
+                numpy.testing.assert_allclose(g, w.array)
+        else:
+            numpy.testing.assert_allclose(got, want.array, err_msg=name)

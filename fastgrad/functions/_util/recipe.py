@@ -79,18 +79,39 @@ class ArrayOps(object):
     def call(node, inputs):
         return node.forward(tuple(inputs))
 
-    # -- elementwise
+    # -- elementwise (force_array: NumPy turns 0-d results into scalars)
     def exp(self, x):
         return utils.force_array(self.xp.exp(x))
 
     def log(self, x):
         return utils.force_array(self.xp.log(x))
 
+    def log1p(self, x):
+        return utils.force_array(self.xp.log1p(x))
+
+    def expm1(self, x):
+        return utils.force_array(self.xp.expm1(x))
+
     def sqrt(self, x):
         return utils.force_array(self.xp.sqrt(x))
 
+    def rsqrt(self, x):
+        return utils.force_array(1 / self.xp.sqrt(x))
+
+    def square(self, x):
+        return utils.force_array(self.xp.square(x))
+
+    def absolute(self, x):
+        return utils.force_array(self.xp.absolute(x))
+
     def tanh(self, x):
         return utils.force_array(self.xp.tanh(x))
+
+    def sinh(self, x):
+        return utils.force_array(self.xp.sinh(x))
+
+    def cosh(self, x):
+        return utils.force_array(self.xp.cosh(x))
 
     def sin(self, x):
         return utils.force_array(self.xp.sin(x))
@@ -98,23 +119,40 @@ class ArrayOps(object):
     def cos(self, x):
         return utils.force_array(self.xp.cos(x))
 
-    def square(self, x):
-        return utils.force_array(self.xp.square(x))
+    def sigmoid(self, x):
+        return utils.force_array(self.xp.tanh(x * 0.5) * 0.5 + 0.5)
 
-    def where(self, condition, a, b):
-        return utils.force_array(self.xp.where(condition, a, b))
+    def maximum(self, x1, x2):
+        return utils.force_array(self.xp.maximum(x1, x2))
 
-    def cast(self, x, dtype):
-        return x.astype(dtype, copy=False)
+    def minimum(self, x1, x2):
+        return utils.force_array(self.xp.minimum(x1, x2))
 
-    # -- shapes and reductions
+    def clip(self, x, x_min, x_max):
+        return utils.force_array(self.xp.clip(x, x_min, x_max))
+
+    def where(self, condition, x, y):
+        return utils.force_array(self.xp.where(condition, x, y))
+
+    @staticmethod
+    def cast(x, typ):
+        return x.astype(typ, copy=False)
+
+    # -- reductions
     def sum(self, x, axis=None, keepdims=False):
         return utils.force_array(x.sum(axis=axis, keepdims=keepdims))
+
+    def mean(self, x, axis=None, keepdims=False):
+        return utils.force_array(x.mean(axis=axis, keepdims=keepdims))
+
+    def cumsum(self, x, axis=None):
+        return self.xp.cumsum(x, axis=axis)
 
     @staticmethod
     def sum_to(x, shape):
         return utils.sum_to(x, shape)
 
+    # -- shapes
     def broadcast_to(self, x, shape):
         return self.xp.broadcast_to(x, shape)
 
@@ -127,8 +165,56 @@ class ArrayOps(object):
         return x.transpose(axes)
 
     @staticmethod
-    def matmul(a, b):
+    def swapaxes(x, axis1, axis2):
+        return x.swapaxes(axis1, axis2)
+
+    def moveaxis(self, x, source, destination):
+        return self.xp.moveaxis(x, source, destination)
+
+    def expand_dims(self, x, axis):
+        return self.xp.expand_dims(x, axis)
+
+    def squeeze(self, x, axis=None):
+        return self.xp.squeeze(x, axis)
+
+    def flip(self, x, axis):
+        return self.xp.flip(x, axis)
+
+    def tile(self, x, reps):
+        return self.xp.tile(x, reps)
+
+    def repeat(self, x, repeats, axis=None):
+        return self.xp.repeat(x, repeats, axis)
+
+    def pad(self, x, pad_width, mode, **keywords):
+        return self.xp.pad(x, pad_width, mode, **keywords)
+
+    @staticmethod
+    def get_item(x, slices):
+        return x[slices]
+
+    def concat(self, xs, axis=1):
+        return self.xp.concatenate(xs, axis=axis)
+
+    def split_axis(self, x, indices_or_sections, axis, force_tuple=True):
+        return tuple(self.xp.split(x, indices_or_sections, axis))
+
+    def stack(self, xs, axis=0):
+        return self.xp.stack(xs, axis=axis)
+
+    def separate(self, x, axis=0):
+        return tuple(self.xp.moveaxis(x, axis, 0))
+
+    # -- products
+    @staticmethod
+    def matmul(a, b, transa=False, transb=False):
+        if transa:
+            a = a.swapaxes(-1, -2)
+        if transb:
+            b = b.swapaxes(-1, -2)
         return utils.matmul(a, b)
+
+    batch_matmul = matmul
 
 
 class VariableOps(object):
@@ -153,7 +239,8 @@ class VariableOps(object):
 
     def __getattr__(self, name):
         # exp, log, sum, sum_to, reshape, matmul, where, cast, ...: the
-        # differentiable function of the same name
+        # differentiable function of the same name (ArrayOps has the same
+        # names with the same signatures, on raw arrays)
         fn = getattr(_functions(), name)
         setattr(self, name, fn)
         return fn
