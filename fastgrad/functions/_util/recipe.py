@@ -191,19 +191,26 @@ class ArrayOps(object):
 
     @staticmethod
     def get_item(x, slices):
-        return x[slices]
+        return utils.force_array(x[slices])
 
     def concat(self, xs, axis=1):
         return self.xp.concatenate(xs, axis=axis)
 
     def split_axis(self, x, indices_or_sections, axis, force_tuple=True):
-        return tuple(self.xp.split(x, indices_or_sections, axis))
+        if isinstance(indices_or_sections, int):
+            return tuple(self.xp.split(x, indices_or_sections, axis))
+        # views by plain slicing: numpy.split's bookkeeping costs more
+        lead = (slice(None),) * (axis % x.ndim)
+        edges = [0, *indices_or_sections, x.shape[axis]]
+        return tuple(x[lead + (slice(a, b),)] for a, b in zip(edges, edges[1:]))
 
     def stack(self, xs, axis=0):
         return self.xp.stack(xs, axis=axis)
 
-    def separate(self, x, axis=0):
-        return tuple(self.xp.moveaxis(x, axis, 0))
+    @staticmethod
+    def separate(x, axis=0):
+        lead = (slice(None),) * (axis % x.ndim)
+        return tuple(x[lead + (i,)] for i in range(x.shape[axis]))
 
     # -- products
     @staticmethod

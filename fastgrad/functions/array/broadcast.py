@@ -1,13 +1,16 @@
 """broadcast_to and its adjoint sum_to."""
-from fastgrad._core.graph import FunctionNode, Variable
 from fastgrad import utils
+from fastgrad._core.graph import Variable
+from fastgrad.functions._util.recipe import Op
 
 
 def _shape_of(x):
     return x.shape
 
 
-class BroadcastTo(FunctionNode):
+class BroadcastTo(Op):
+    __slots__ = ('_shape',)
+
     def __init__(self, shape):
         self._shape = tuple(shape)
 
@@ -21,14 +24,13 @@ class BroadcastTo(FunctionNode):
                 self._shape), 'x.shape = {}'.format(x.shape)) from None
         return y,
 
-    def backward_arrays(self, indexes, grad_outputs):
-        return utils.sum_to(grad_outputs[0], self.inputs[0].shape),
-
-    def backward(self, indexes, grad_outputs):
-        return sum_to(grad_outputs[0], self.inputs[0].shape),
+    def gradient(self, ns, indexes, grad_outputs):
+        return ns.sum_to(grad_outputs[0], self.inputs[0].shape),
 
 
-class SumTo(FunctionNode):
+class SumTo(Op):
+    __slots__ = ('_shape',)
+
     def __init__(self, shape):
         self._shape = tuple(shape)
 
@@ -41,13 +43,8 @@ class SumTo(FunctionNode):
                                      'x.shape = {}'.format(x.shape))
         return utils.sum_to(x, self._shape),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        gy = grad_outputs[0]
-        xp = utils.array_module(gy)
-        return xp.broadcast_to(gy, self.inputs[0].shape),
-
-    def backward(self, indexes, grad_outputs):
-        return broadcast_to(grad_outputs[0], self.inputs[0].shape),
+    def gradient(self, ns, indexes, grad_outputs):
+        return ns.broadcast_to(grad_outputs[0], self.inputs[0].shape),
 
 
 def broadcast_to(x, shape):

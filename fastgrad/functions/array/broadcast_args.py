@@ -4,10 +4,13 @@
 broadcast_to/sum_to.)
 """
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode, as_variable
+from fastgrad._core.graph import as_variable
+from fastgrad.functions._util.recipe import Op
 
 
-class Broadcast(FunctionNode):
+class Broadcast(Op):
+    __slots__ = ()
+
     def forward(self, inputs):
         if not inputs:
             raise utils.invalid_type('Broadcast', 'in_types.size() > 0', 'in_types.size() == 0')
@@ -19,16 +22,10 @@ class Broadcast(FunctionNode):
                 str(x.shape) for x in inputs)) from None
         return tuple(ys)
 
-    def backward_arrays(self, indexes, grad_outputs):
+    def gradient(self, ns, indexes, grad_outputs):
         inputs = self.inputs
         return tuple(None if grad_outputs[i] is None
-                     else utils.sum_to(grad_outputs[i], inputs[i].shape) for i in indexes)
-
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.array.broadcast import sum_to
-        inputs = self.inputs
-        return tuple(None if grad_outputs[i] is None
-                     else sum_to(grad_outputs[i], inputs[i].shape) for i in indexes)
+                     else ns.sum_to(grad_outputs[i], inputs[i].shape) for i in indexes)
 
 
 def broadcast(*args):

@@ -1,10 +1,13 @@
 """cast to another dtype."""
 import numpy
 
-from fastgrad._core.graph import FunctionNode, Variable
+from fastgrad._core.graph import Variable
+from fastgrad.functions._util.recipe import Op
 
 
-class Cast(FunctionNode):
+class Cast(Op):
+    __slots__ = ('type', '_in_type')
+
     def __init__(self, typ):
         self.type = numpy.dtype(typ)
 
@@ -13,11 +16,8 @@ class Cast(FunctionNode):
         self._in_type = x.dtype
         return x.astype(self.type, copy=False),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        return grad_outputs[0].astype(self._in_type, copy=False),
-
-    def backward(self, indexes, grad_outputs):
-        return cast(grad_outputs[0], self._in_type),
+    def gradient(self, ns, indexes, grad_outputs):
+        return ns.cast(grad_outputs[0], self._in_type),
 
 
 def cast(x, typ):

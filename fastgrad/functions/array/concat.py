@@ -1,7 +1,7 @@
 """concat: join arrays along an existing axis."""
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
-from fastgrad.functions.array import _axis
+from fastgrad.functions._util import axis as _axis
+from fastgrad.functions._util.recipe import Op
 
 
 def check_concat(label, inputs, axis):
@@ -22,9 +22,9 @@ def check_concat(label, inputs, axis):
     return axis
 
 
-class Concat(FunctionNode):
-    _graph_closed = True    # arrays and scalars only: off the cycle collector
+class Concat(Op):
     __slots__ = ('axis',)
+
     def __init__(self, axis=1):
         self.axis = _axis.require_int('concat', 'axis', axis)
 
@@ -32,20 +32,11 @@ class Concat(FunctionNode):
         self.axis = check_concat('Concat', inputs, self.axis)
         return utils.array_module(inputs[0]).concatenate(inputs, axis=self.axis),
 
-    def _bounds(self):
+    def gradient(self, ns, indexes, grad_outputs):
+        # the adjoint of concat is split_axis at the input boundaries
         axis = self.axis
-        return _axis.bounds([node.shape[axis] for node in self.inputs])
-
-    def backward_arrays(self, indexes, grad_outputs):
-        gy = grad_outputs[0]
-        b = self._bounds()
-        axis = self.axis
-        return tuple(gy[_axis.along(axis, slice(*b[i]))] for i in indexes)
-
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.array.split_axis import split_axis
-        b = self._bounds()
-        gxs = split_axis(grad_outputs[0], [e for _, e in b[:-1]], self.axis)
+        points = [e for _, e in _axis.bounds([n.shape[axis] for n in self.inputs])[:-1]]
+        gxs = ns.split_axis(grad_outputs[0], points, axis)
         return tuple(gxs[i] for i in indexes)
 
 

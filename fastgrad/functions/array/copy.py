@@ -1,9 +1,11 @@
 """copy: copy an array onto a device (CPU or a GPU), differentiably."""
 from fastgrad import backend
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.recipe import Op
 
 
-class Copy(FunctionNode):
+class Copy(Op):
+    __slots__ = ('out_device', 'in_device')    # device objects hold no graph
+
     def __init__(self, out_device):
         self.out_device = out_device
 
@@ -16,12 +18,10 @@ class Copy(FunctionNode):
                 return self.out_device.xp.array(x, copy=True),
         return self.out_device.send(x),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        return self.in_device.send(grad_outputs[0]),
-
-    def backward(self, indexes, grad_outputs):
-        gx, = Copy(self.in_device).apply(grad_outputs)
-        return gx,
+    def gradient(self, ns, indexes, grad_outputs):
+        if self.in_device == self.out_device:
+            return grad_outputs[0],    # no device to cross: skip the copy
+        return ns.call(Copy(self.in_device), grad_outputs)
 
 
 def copy(x, dst):

@@ -1,9 +1,11 @@
 """flip: reverse the order of elements along an axis (a view)."""
-from fastgrad._core.graph import FunctionNode
-from fastgrad.functions.array import _axis
+from fastgrad.functions._util import axis as _axis
+from fastgrad.functions._util.recipe import Op
 
 
-class Flip(FunctionNode):
+class Flip(Op):
+    __slots__ = ('axis',)
+
     def __init__(self, axis):
         self.axis = _axis.require_int('flip', 'axis', axis)
 
@@ -12,11 +14,8 @@ class Flip(FunctionNode):
         self.axis = _axis.normalize('Flip', self.axis, x.ndim)
         return x[_axis.along(self.axis, slice(None, None, -1))],
 
-    def backward_arrays(self, indexes, grad_outputs):
-        return grad_outputs[0][_axis.along(self.axis, slice(None, None, -1))],
-
-    def backward(self, indexes, grad_outputs):
-        return flip(grad_outputs[0], self.axis),
+    def gradient(self, ns, indexes, grad_outputs):
+        return ns.flip(grad_outputs[0], self.axis),
 
 
 def flip(x, axis):

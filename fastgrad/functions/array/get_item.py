@@ -4,7 +4,8 @@ import numbers
 import numpy
 
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode, Variable
+from fastgrad._core.graph import Variable
+from fastgrad.functions._util.recipe import Op
 
 
 def _normalize_slices(slices):
@@ -53,9 +54,9 @@ def _scatter(slices, basic, gy, shape, dtype):
     return gx
 
 
-class GetItem(FunctionNode):
-    _graph_closed = True    # arrays and scalars only: off the cycle collector
+class GetItem(Op):
     __slots__ = ('slices', '_basic')
+
     def __init__(self, slices):
         self.slices = _normalize_slices(slices)
         self._basic = _is_basic(self.slices)
@@ -69,19 +70,15 @@ class GetItem(FunctionNode):
                 self.slices, x.shape, e)) from None
         return utils.force_array(y),
 
-    def backward_arrays(self, indexes, grad_outputs):
+    def gradient(self, ns, indexes, grad_outputs):
         node = self.inputs[0]
-        return _scatter(self.slices, self._basic, grad_outputs[0], node.shape, node.dtype),
-
-    def backward(self, indexes, grad_outputs):
-        node = self.inputs[0]
-        gx, = GetItemGrad(self.slices, self._basic, node.shape, node.dtype).apply(
-            (grad_outputs[0],))
-        return gx,
+        return ns.call(GetItemGrad(self.slices, self._basic, node.shape, node.dtype),
+                       grad_outputs)
 
 
-class GetItemGrad(FunctionNode):
+class GetItemGrad(Op):
     """The adjoint of GetItem: scatter-add gy into zeros of x's shape."""
+    __slots__ = ('slices', '_basic', '_in_shape', '_in_dtype')
 
     def __init__(self, slices, basic, in_shape, in_dtype):
         self.slices = slices
@@ -93,11 +90,8 @@ class GetItemGrad(FunctionNode):
         gy, = inputs
         return _scatter(self.slices, self._basic, gy, self._in_shape, self._in_dtype),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        return utils.force_array(grad_outputs[0][self.slices]),
-
-    def backward(self, indexes, grad_outputs):
-        return get_item(grad_outputs[0], self.slices),
+    def gradient(self, ns, indexes, grad_outputs):
+        return ns.get_item(grad_outputs[0], self.slices),
 
 
 def get_item(x, slices):

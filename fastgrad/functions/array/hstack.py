@@ -1,11 +1,12 @@
 """hstack: join arrays horizontally (NumPy's hstack)."""
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
-from fastgrad.functions.array import _axis
+from fastgrad.functions._util import axis as _axis
+from fastgrad.functions._util.recipe import Op
 
 
-class Hstack(FunctionNode):
+class Hstack(Op):
     """Along axis 1, or axis 0 for 1-D inputs; 0-d inputs become a vector."""
+    __slots__ = ()
 
     def forward(self, inputs):
         if not inputs:
@@ -23,27 +24,14 @@ class Hstack(FunctionNode):
                     '{} vs {}'.format(x0.shape, x.shape))
         return utils.array_module(x0).hstack(inputs),
 
-    def _pieces(self):
-        nodes = self.inputs
-        if len(nodes[0].shape) == 0:
-            return 0, _axis.bounds([1] * len(nodes))
-        axis = 0 if len(nodes[0].shape) == 1 else 1
-        return axis, _axis.bounds([node.shape[axis] for node in nodes])
-
-    def backward_arrays(self, indexes, grad_outputs):
-        gy = grad_outputs[0]
-        axis, b = self._pieces()
-        nodes = self.inputs
-        return tuple(gy[_axis.along(axis, slice(*b[i]))].reshape(nodes[i].shape)
-                     for i in indexes)
-
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.array.reshape import reshape
-        from fastgrad.functions.array.split_axis import split_axis
-        axis, b = self._pieces()
-        gxs = split_axis(grad_outputs[0], [e for _, e in b[:-1]], axis)
-        nodes = self.inputs
-        return tuple(reshape(gxs[i], nodes[i].shape) for i in indexes)
+    def gradient(self, ns, indexes, grad_outputs):
+        # split_axis at the input boundaries, each piece back to its input's shape
+        shapes = [node.shape for node in self.inputs]
+        axis = 0 if len(shapes[0]) <= 1 else 1
+        sizes = [1 if not s else s[axis] for s in shapes]
+        points = [e for _, e in _axis.bounds(sizes)[:-1]]
+        gxs = ns.split_axis(grad_outputs[0], points, axis)
+        return tuple(ns.reshape(gxs[i], shapes[i]) for i in indexes)
 
 
 def hstack(xs):

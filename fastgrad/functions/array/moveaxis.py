@@ -1,22 +1,14 @@
 """moveaxis: move axes to new positions (numpy.moveaxis)."""
-from fastgrad._core.graph import FunctionNode
-from fastgrad.functions.array import _axis
-from fastgrad.functions.array.rollaxis import inverse
+from fastgrad.functions._util import axis as _axis
+from fastgrad.functions._util.recipe import Op
 
 
-def _as_axes(name, value):
-    if _axis.is_int(value):
-        return (int(value),)
-    if isinstance(value, (tuple, list)) and all(_axis.is_int(a) for a in value):
-        return tuple(int(a) for a in value)
-    raise TypeError('moveaxis: {} must be an int or a tuple of ints, got {!r}'
-                    .format(name, value))
+class Moveaxis(Op):
+    __slots__ = ('source', 'destination', '_perm')
 
-
-class Moveaxis(FunctionNode):
     def __init__(self, source, destination):
-        self.source = _as_axes('source', source)
-        self.destination = _as_axes('destination', destination)
+        self.source = _axis.int_tuple('moveaxis', 'source', source)
+        self.destination = _axis.int_tuple('moveaxis', 'destination', destination)
         if len(self.source) != len(self.destination):
             raise ValueError('moveaxis: source and destination must have the same number of '
                              'elements, got {} and {}'.format(source, destination))
@@ -24,8 +16,8 @@ class Moveaxis(FunctionNode):
     def forward(self, inputs):
         x, = inputs
         n = x.ndim
-        src = [_axis.normalize('Moveaxis', a, n, 'source') for a in self.source]
-        dst = [_axis.normalize('Moveaxis', a, n, 'destination') for a in self.destination]
+        src = _axis.normalize_axes('Moveaxis', self.source, n, 'source')
+        dst = _axis.normalize_axes('Moveaxis', self.destination, n, 'destination')
         if len(set(src)) != len(src) or len(set(dst)) != len(dst):
             raise ValueError('moveaxis: repeated axis in source {} or destination {}'
                              .format(self.source, self.destination))
@@ -35,12 +27,8 @@ class Moveaxis(FunctionNode):
         self._perm = tuple(perm)
         return x.transpose(self._perm),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        return grad_outputs[0].transpose(inverse(self._perm)),
-
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.array.transpose import transpose
-        return transpose(grad_outputs[0], inverse(self._perm)),
+    def gradient(self, ns, indexes, grad_outputs):
+        return ns.transpose(grad_outputs[0], _axis.inverse_permutation(self._perm)),
 
 
 def moveaxis(x, source, destination):

@@ -2,7 +2,7 @@
 import numpy
 
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.recipe import Op
 
 # Modes whose every output element is a copy of one input element: their
 # gradient scatters back through an index map.
@@ -24,7 +24,9 @@ def _widths(pad_width, ndim):
     return tuple((int(a), int(b)) for a, b in w)
 
 
-class Pad(FunctionNode):
+class Pad(Op):
+    __slots__ = ('pad_width', 'mode', 'keywords', '_widths')
+
     def __init__(self, pad_width, mode, keywords):
         if mode != 'constant' and mode not in _INDEX_MODES:
             raise ValueError("pad: mode must be 'constant' or one of {}, got {!r}"
@@ -49,30 +51,15 @@ class Pad(FunctionNode):
         xp = utils.array_module(x)
         return xp.pad(x, self._widths, mode=self.mode, **self.keywords),
 
-    def _inner(self):
-        """Where x sits inside the padded output."""
-        return tuple(slice(a, a + n) for (a, _), n in zip(self._widths, self.inputs[0].shape))
-
-    def _index_map(self, xp):
-        node = self.inputs[0]
-        idx = xp.arange(utils.size_of_shape(node.shape)).reshape(node.shape)
-        return xp.pad(idx, self._widths, mode=self.mode, **self.keywords)
-
-    def backward_arrays(self, indexes, grad_outputs):
+    def gradient(self, ns, indexes, grad_outputs):
         gy = grad_outputs[0]
+        shape = self.inputs[0].shape
         if self.mode == 'constant':
-            return gy[self._inner()],
-        node = self.inputs[0]
-        return _scatter_add(self._index_map(utils.array_module(gy)), gy, node.shape, node.dtype),
-
-    def backward(self, indexes, grad_outputs):
-        gy = grad_outputs[0]
-        if self.mode == 'constant':
-            from fastgrad.functions.array.get_item import get_item
-            return get_item(gy, self._inner()),
-        node = self.inputs[0]
-        gx, = _PadGrad(self, node.shape, node.dtype).apply((gy,))
-        return gx,
+            # where x sits inside the padded output
+            inner = tuple(slice(a, a + n) for (a, _), n in zip(self._widths, shape))
+            return ns.get_item(gy, inner),
+        return ns.call(_PadGrad(self._widths, self.mode, self.keywords, shape,
+                                self.inputs[0].dtype), grad_outputs)
 
 
 def _scatter_add(index_map, gy, shape, dtype):
@@ -90,28 +77,28 @@ def _scatter_add(index_map, gy, shape, dtype):
     return gx.astype(dtype, copy=False).reshape(shape)
 
 
-class _PadGrad(FunctionNode):
+class _PadGrad(Op):
     """Scatter-add the padded gradient back (edge/reflect/symmetric/wrap);
     its adjoint is the padding itself."""
+    __slots__ = ('_widths', '_mode', '_keywords', '_shape', '_dtype')
 
-    def __init__(self, pad, shape, dtype):
-        self._pad = pad
+    def __init__(self, widths, mode, keywords, shape, dtype):
+        self._widths = widths
+        self._mode = mode
+        self._keywords = keywords
         self._shape = shape
         self._dtype = dtype
 
     def forward(self, inputs):
         gy, = inputs
-        return _scatter_add(self._pad._index_map(utils.array_module(gy)), gy,
-                            self._shape, self._dtype),
+        xp = utils.array_module(gy)
+        # where each padded element was copied from: the padding of x's flat indices
+        idx = xp.arange(utils.size_of_shape(self._shape)).reshape(self._shape)
+        index_map = xp.pad(idx, self._widths, mode=self._mode, **self._keywords)
+        return _scatter_add(index_map, gy, self._shape, self._dtype),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        p = self._pad
-        xp = utils.array_module(grad_outputs[0])
-        return xp.pad(grad_outputs[0], p._widths, mode=p.mode, **p.keywords),
-
-    def backward(self, indexes, grad_outputs):
-        p = self._pad
-        return pad(grad_outputs[0], p._widths, p.mode, **p.keywords),
+    def gradient(self, ns, indexes, grad_outputs):
+        return ns.pad(grad_outputs[0], self._widths, self._mode, **self._keywords),
 
 
 def pad(x, pad_width, mode, **keywords):

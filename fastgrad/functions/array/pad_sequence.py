@@ -1,12 +1,14 @@
 """pad_sequence: pad variable-length sequences into one array."""
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
-from fastgrad.functions.array import _axis
+from fastgrad.functions._util import axis as _axis
+from fastgrad.functions._util.recipe import Op
 
 _NAME = 'PadSequence'
 
 
-class PadSequence(FunctionNode):
+class PadSequence(Op):
+    __slots__ = ('length', 'padding')
+
     def __init__(self, length, padding):
         if length is not None:
             length = _axis.require_int('pad_sequence', 'length', length)
@@ -42,16 +44,10 @@ class PadSequence(FunctionNode):
                 y[i, n:] = self.padding
         return y,
 
-    def backward_arrays(self, indexes, grad_outputs):
+    def gradient(self, ns, indexes, grad_outputs):
         gy = grad_outputs[0]
         nodes = self.inputs
-        return tuple(gy[i, :nodes[i].shape[0]] for i in indexes)
-
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.array.get_item import get_item
-        gy = grad_outputs[0]
-        nodes = self.inputs
-        return tuple(get_item(gy, (i, slice(0, nodes[i].shape[0]))) for i in indexes)
+        return tuple(ns.get_item(gy, (i, slice(0, nodes[i].shape[0]))) for i in indexes)
 
 
 def pad_sequence(xs, length=None, padding=0):

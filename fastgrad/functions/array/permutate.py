@@ -2,8 +2,9 @@
 import numpy
 
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode, Variable
-from fastgrad.functions.array import _axis
+from fastgrad._core.graph import Variable
+from fastgrad.functions._util import axis as _axis
+from fastgrad.functions._util.recipe import Op
 
 _NAME = 'Permutate'
 
@@ -20,7 +21,9 @@ def _check_indices(indices):
                          .format(host))
 
 
-class Permutate(FunctionNode):
+class Permutate(Op):
+    __slots__ = ('indices', 'axis', 'inv')
+
     def __init__(self, indices, axis=0, inv=False):
         self.indices = indices
         self.axis = _axis.require_int('permutate', 'axis', axis)
@@ -41,12 +44,9 @@ class Permutate(FunctionNode):
         _check_indices(ind)
         return _permute(x, ind, self.axis, self.inv),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        return _permute(grad_outputs[0], self.indices, self.axis, not self.inv),
-
-    def backward(self, indexes, grad_outputs):
-        gx, = Permutate(self.indices, self.axis, not self.inv).apply(grad_outputs)
-        return gx,
+    def gradient(self, ns, indexes, grad_outputs):
+        # the inverse permutation
+        return ns.call(Permutate(self.indices, self.axis, not self.inv), grad_outputs)
 
 
 def _permute(x, indices, axis, inv):

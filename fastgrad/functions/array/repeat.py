@@ -2,25 +2,21 @@
 import numpy
 
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
-from fastgrad.functions.array import _axis
+from fastgrad.functions._util import axis as _axis
+from fastgrad.functions._util.recipe import Op
 
 
 def _parse_repeats(repeats):
-    if _axis.is_int(repeats):
-        repeats = (int(repeats),)
-    elif isinstance(repeats, (tuple, list)) and all(_axis.is_int(r) for r in repeats):
-        repeats = tuple(int(r) for r in repeats)
-    else:
-        raise TypeError('repeat: repeats must be an int or a tuple of ints, got {!r}'
-                        .format(repeats))
+    repeats = _axis.int_tuple('repeat', 'repeats', repeats)
     if any(r < 0 for r in repeats):
         raise ValueError('repeat: every element of repeats must be >= 0, got {}'
                          .format(repeats))
     return repeats
 
 
-class Repeat(FunctionNode):
+class Repeat(Op):
+    __slots__ = ('repeats', 'axis')
+
     def __init__(self, repeats, axis=None):
         self.repeats = _parse_repeats(repeats)
         if axis is not None:
@@ -41,14 +37,10 @@ class Repeat(FunctionNode):
         reps = self.repeats[0] if len(self.repeats) == 1 else self.repeats
         return utils.array_module(x).repeat(x, reps, self.axis),
 
-    def backward_arrays(self, indexes, grad_outputs):
+    def gradient(self, ns, indexes, grad_outputs):
         node = self.inputs[0]
-        return _repeat_grad(grad_outputs[0], self.repeats, self.axis, node.shape, node.dtype),
-
-    def backward(self, indexes, grad_outputs):
-        node = self.inputs[0]
-        gx, = RepeatGrad(self.repeats, self.axis, node.shape, node.dtype).apply(grad_outputs)
-        return gx,
+        return ns.call(RepeatGrad(self.repeats, self.axis, node.shape, node.dtype),
+                       grad_outputs)
 
 
 def _repeat_grad(gy, repeats, axis, shape, dtype):
@@ -84,8 +76,9 @@ def _repeat_grad(gy, repeats, axis, shape, dtype):
     return utils.force_array(gx, dtype).reshape(shape)
 
 
-class RepeatGrad(FunctionNode):
+class RepeatGrad(Op):
     """The adjoint of Repeat (sums the runs); its own adjoint is Repeat."""
+    __slots__ = ('repeats', 'axis', '_in_shape', '_in_dtype')
 
     def __init__(self, repeats, axis, in_shape, in_dtype):
         self.repeats = repeats
@@ -97,13 +90,9 @@ class RepeatGrad(FunctionNode):
         return _repeat_grad(inputs[0], self.repeats, self.axis, self._in_shape,
                             self._in_dtype),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        g = grad_outputs[0]
+    def gradient(self, ns, indexes, grad_outputs):
         reps = self.repeats[0] if len(self.repeats) == 1 else self.repeats
-        return utils.array_module(g).repeat(g, reps, self.axis),
-
-    def backward(self, indexes, grad_outputs):
-        return repeat(grad_outputs[0], self.repeats, self.axis),
+        return ns.repeat(grad_outputs[0], reps, self.axis),
 
 
 def repeat(x, repeats, axis=None):

@@ -1,6 +1,7 @@
 """reshape (a view when NumPy can make one)."""
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode, Variable
+from fastgrad._core.graph import Variable
+from fastgrad.functions._util.recipe import Op
 
 
 def _resolve(shape, size):
@@ -16,9 +17,9 @@ def _resolve(shape, size):
     return shape if utils.size_of_shape(shape) == size else None
 
 
-class Reshape(FunctionNode):
-    _graph_closed = True    # arrays and scalars only: off the cycle collector
+class Reshape(Op):
     __slots__ = ('shape',)
+
     def __init__(self, shape):
         self.shape = shape
 
@@ -29,11 +30,8 @@ class Reshape(FunctionNode):
                 self.shape), 'x.shape = {} (size {})'.format(x.shape, x.size))
         return x.reshape(self.shape),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        return grad_outputs[0].reshape(self.inputs[0].shape),
-
-    def backward(self, indexes, grad_outputs):
-        return reshape(grad_outputs[0], self.inputs[0].shape),
+    def gradient(self, ns, indexes, grad_outputs):
+        return ns.reshape(grad_outputs[0], self.inputs[0].shape),
 
 
 def reshape(x, shape):

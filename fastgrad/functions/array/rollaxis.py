@@ -1,17 +1,12 @@
 """rollaxis: move one axis to a given position (numpy.rollaxis)."""
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
-from fastgrad.functions.array import _axis
+from fastgrad.functions._util import axis as _axis
+from fastgrad.functions._util.recipe import Op
 
 
-def inverse(perm):
-    inv = [0] * len(perm)
-    for i, p in enumerate(perm):
-        inv[p] = i
-    return tuple(inv)
+class Rollaxis(Op):
+    __slots__ = ('axis', 'start', '_perm')
 
-
-class Rollaxis(FunctionNode):
     def __init__(self, axis, start=0):
         self.axis = _axis.require_int('rollaxis', 'axis', axis)
         self.start = _axis.require_int('rollaxis', 'start', start)
@@ -21,6 +16,7 @@ class Rollaxis(FunctionNode):
         n = x.ndim
         axis = _axis.normalize('Rollaxis', self.axis, n)
         start = self.start
+        # start is a position between axes, not an axis: [-ndim, ndim]
         if not -n <= start <= n:
             raise utils.invalid_type('Rollaxis', '-{0} <= start <= {0}'.format(n),
                                      'start = {} (x.ndim = {})'.format(start, n))
@@ -33,12 +29,8 @@ class Rollaxis(FunctionNode):
         self._perm = tuple(perm)
         return x.transpose(self._perm),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        return grad_outputs[0].transpose(inverse(self._perm)),
-
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.array.transpose import transpose
-        return transpose(grad_outputs[0], inverse(self._perm)),
+    def gradient(self, ns, indexes, grad_outputs):
+        return ns.transpose(grad_outputs[0], _axis.inverse_permutation(self._perm)),
 
 
 def rollaxis(x, axis, start=0):

@@ -1,11 +1,13 @@
 """select_item: pick one element per row, x[i, t[i]]."""
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.recipe import Op
 
 _NAME = 'SelectItem'
 
 
-class SelectItem(FunctionNode):
+class SelectItem(Op):
+    __slots__ = ('_rows',)
+
     def forward(self, inputs):
         x, t = inputs
         if x.dtype.kind != 'f':
@@ -26,31 +28,18 @@ class SelectItem(FunctionNode):
         self.retain_inputs((1,))
         return utils.force_array(x[self._rows, t]),
 
-    def backward_arrays(self, indexes, grad_outputs):
+    def gradient(self, ns, indexes, grad_outputs):
         if 0 not in indexes:
             return (None,) * len(indexes)
-        t = self.get_retained_input_arrays()[0]
+        t = self.get_retained_input_arrays()[0]    # labels: a constant
         node = self.inputs[0]
-        gx = _scatter(self._rows, t, grad_outputs[0], node.shape, node.dtype)
-        return tuple(gx if i == 0 else None for i in indexes)
-
-    def backward(self, indexes, grad_outputs):
-        if 0 not in indexes:
-            return (None,) * len(indexes)
-        t = self.get_retained_input_arrays()[0]
-        node = self.inputs[0]
-        gx, = _SelectItemGrad(self._rows, t, node.shape, node.dtype).apply((grad_outputs[0],))
+        gx, = ns.call(_SelectItemGrad(self._rows, t, node.shape, node.dtype), grad_outputs)
         return tuple(gx if i == 0 else None for i in indexes)
 
 
-def _scatter(rows, t, gy, shape, dtype):
-    gx = utils.array_module(gy).zeros(shape, dtype)
-    gx[rows, t] = gy           # one element per row: no repeated index
-    return gx
-
-
-class _SelectItemGrad(FunctionNode):
+class _SelectItemGrad(Op):
     """Put gy[i] at (i, t[i]) of a zero matrix; the adjoint of SelectItem."""
+    __slots__ = ('_rows', '_t', '_shape', '_dtype')
 
     def __init__(self, rows, t, shape, dtype):
         self._rows = rows
@@ -59,14 +48,13 @@ class _SelectItemGrad(FunctionNode):
         self._dtype = dtype
 
     def forward(self, inputs):
-        return _scatter(self._rows, self._t, inputs[0], self._shape, self._dtype),
+        gx = utils.array_module(inputs[0]).zeros(self._shape, self._dtype)
+        gx[self._rows, self._t] = inputs[0]     # one element per row: no repeated index
+        return gx,
 
-    def backward_arrays(self, indexes, grad_outputs):
-        return utils.force_array(grad_outputs[0][self._rows, self._t]),
-
-    def backward(self, indexes, grad_outputs):
-        y, = SelectItem().apply((grad_outputs[0], self._t))
-        return y,
+    def gradient(self, ns, indexes, grad_outputs):
+        # SelectItem's forward, x[i, t[i]], without its label checks
+        return ns.get_item(grad_outputs[0], (self._rows, self._t)),
 
 
 def select_item(x, t):

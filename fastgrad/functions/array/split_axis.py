@@ -2,11 +2,13 @@
 import numpy
 
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
-from fastgrad.functions.array import _axis
+from fastgrad.functions._util import axis as _axis
+from fastgrad.functions._util.recipe import Op
 
 
-class SplitAxis(FunctionNode):
+class SplitAxis(Op):
+    __slots__ = ('sections', 'indices', 'axis', '_edges')
+
     def __init__(self, indices_or_sections, axis):
         ios = indices_or_sections
         if _axis.is_int(ios):
@@ -57,20 +59,11 @@ class SplitAxis(FunctionNode):
         self._edges = edges
         return tuple(x[_axis.along(axis, slice(a, b))] for a, b in zip(edges, edges[1:]))
 
-    def backward_arrays(self, indexes, grad_outputs):
+    def gradient(self, ns, indexes, grad_outputs):
+        # the adjoint of split_axis is concat; a piece without gradient is zeros
         node = self.inputs[0]
         g0 = next(g for g in grad_outputs if g is not None)
-        gx = utils.array_module(g0).empty(node.shape, node.dtype)
-        edges, axis = self._edges, self.axis
-        for a, b, g in zip(edges, edges[1:], grad_outputs):
-            gx[_axis.along(axis, slice(a, b))] = 0 if g is None else g
-        return gx,
-
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.array.concat import concat
-        node = self.inputs[0]
-        g0 = next(g for g in grad_outputs if g is not None)
-        xp = utils.array_module(g0.array)
+        xp = utils.array_module(ns.data(g0))
         axis = self.axis
         shape = list(node.shape)
         parts = []
@@ -79,7 +72,7 @@ class SplitAxis(FunctionNode):
                 shape[axis] = b - a
                 g = xp.zeros(tuple(shape), node.dtype)
             parts.append(g)
-        return concat(parts, axis),
+        return ns.concat(parts, axis),
 
 
 def split_axis(x, indices_or_sections, axis, force_tuple=True):

@@ -1,10 +1,12 @@
 """stack: join arrays along a new axis."""
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
-from fastgrad.functions.array import _axis
+from fastgrad.functions._util import axis as _axis
+from fastgrad.functions._util.recipe import Op
 
 
-class Stack(FunctionNode):
+class Stack(Op):
+    __slots__ = ('axis',)
+
     def __init__(self, axis=0):
         self.axis = _axis.require_int('stack', 'axis', axis)
 
@@ -21,14 +23,9 @@ class Stack(FunctionNode):
                     '{} != {}'.format(x0.shape, x.shape))
         return utils.array_module(x0).stack(inputs, axis=self.axis),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        gy = grad_outputs[0]
-        axis = self.axis
-        return tuple(gy[_axis.along(axis, i)] for i in indexes)
-
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.array.separate import separate
-        gxs = separate(grad_outputs[0], self.axis)
+    def gradient(self, ns, indexes, grad_outputs):
+        # the adjoint of stack is separate
+        gxs = ns.separate(grad_outputs[0], self.axis)
         return tuple(gxs[i] for i in indexes)
 
 

@@ -1,9 +1,11 @@
 """swapaxes: exchange two axes (a view)."""
-from fastgrad._core.graph import FunctionNode
-from fastgrad.functions.array import _axis
+from fastgrad.functions._util import axis as _axis
+from fastgrad.functions._util.recipe import Op
 
 
-class Swapaxes(FunctionNode):
+class Swapaxes(Op):
+    __slots__ = ('axis1', 'axis2')
+
     def __init__(self, axis1, axis2):
         self.axis1 = _axis.require_int('swapaxes', 'axis1', axis1)
         self.axis2 = _axis.require_int('swapaxes', 'axis2', axis2)
@@ -14,11 +16,8 @@ class Swapaxes(FunctionNode):
         self.axis2 = _axis.normalize('Swapaxes', self.axis2, x.ndim, 'axis2')
         return x.swapaxes(self.axis1, self.axis2),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        return grad_outputs[0].swapaxes(self.axis1, self.axis2),
-
-    def backward(self, indexes, grad_outputs):
-        return swapaxes(grad_outputs[0], self.axis1, self.axis2),
+    def gradient(self, ns, indexes, grad_outputs):
+        return ns.swapaxes(grad_outputs[0], self.axis1, self.axis2),
 
 
 def swapaxes(x, axis1, axis2):

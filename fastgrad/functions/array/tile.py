@@ -1,18 +1,14 @@
 """tile: repeat a whole array along each axis (numpy.tile)."""
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
-from fastgrad.functions.array import _axis
+from fastgrad.functions._util import axis as _axis
+from fastgrad.functions._util.recipe import Op
 
 
-class Tile(FunctionNode):
+class Tile(Op):
+    __slots__ = ('reps',)
+
     def __init__(self, reps):
-        if _axis.is_int(reps):
-            reps = (int(reps),)
-        elif isinstance(reps, (tuple, list)) and all(_axis.is_int(r) for r in reps):
-            reps = tuple(int(r) for r in reps)
-        else:
-            raise TypeError('tile: reps must be an int or a tuple of ints, got {!r}'
-                            .format(reps))
+        reps = _axis.int_tuple('tile', 'reps', reps)
         if any(r < 0 for r in reps):
             raise ValueError('tile: every element of reps must be >= 0, got {}'.format(reps))
         self.reps = reps
@@ -32,17 +28,10 @@ class Tile(FunctionNode):
             inter += [r, n]
         return tuple(inter), tuple(range(0, 2 * d, 2))
 
-    def backward_arrays(self, indexes, grad_outputs):
+    def gradient(self, ns, indexes, grad_outputs):
         inter, axes = self._layout()
-        gx = grad_outputs[0].reshape(inter).sum(axis=axes)
-        return utils.force_array(gx).reshape(self.inputs[0].shape),
-
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.array.reshape import reshape
-        from fastgrad.functions.math.sum import sum as sum_
-        inter, axes = self._layout()
-        gx = sum_(reshape(grad_outputs[0], inter), axis=axes)
-        return reshape(gx, self.inputs[0].shape),
+        gx = ns.sum(ns.reshape(grad_outputs[0], inter), axis=axes)
+        return ns.reshape(gx, self.inputs[0].shape),
 
 
 def tile(x, reps):

@@ -1,33 +1,30 @@
 """transpose (a view)."""
-import numpy
-
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util import axis as _axis
+from fastgrad.functions._util.recipe import Op
 
 
-class Transpose(FunctionNode):
+class Transpose(Op):
+    __slots__ = ('axes',)
+
     def __init__(self, axes=None):
-        self.axes = None if axes is None else tuple(axes)
+        self.axes = None if axes is None else _axis.int_tuple('transpose', 'axes', axes)
 
     def forward(self, inputs):
         x, = inputs
-        if self.axes is not None and sorted(a % max(x.ndim, 1) for a in self.axes) != \
-                list(range(x.ndim)):
-            raise utils.invalid_type('Transpose', 'axes is a permutation of range({})'.format(
-                x.ndim), 'axes = {}'.format(self.axes))
+        if self.axes is not None:
+            axes = _axis.normalize_axes('Transpose', self.axes, x.ndim, 'axes')
+            if sorted(axes) != list(range(x.ndim)):
+                raise utils.invalid_type(
+                    'Transpose', 'axes is a permutation of range({})'.format(x.ndim),
+                    'axes = {}'.format(self.axes))
+            self.axes = axes
         return x.transpose(self.axes),
 
-    def _inverse_axes(self):
-        if self.axes is None:
-            return None
-        n = len(self.axes)
-        return tuple(numpy.argsort([a % n for a in self.axes]).tolist())
-
-    def backward_arrays(self, indexes, grad_outputs):
-        return grad_outputs[0].transpose(self._inverse_axes()),
-
-    def backward(self, indexes, grad_outputs):
-        return transpose(grad_outputs[0], self._inverse_axes()),
+    def gradient(self, ns, indexes, grad_outputs):
+        # the transpose by the inverse permutation (None reverses: its own inverse)
+        axes = None if self.axes is None else _axis.inverse_permutation(self.axes)
+        return ns.transpose(grad_outputs[0], axes),
 
 
 def transpose(x, axes=None):

@@ -1,11 +1,12 @@
 """vstack: join arrays vertically (NumPy's vstack)."""
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
-from fastgrad.functions.array import _axis
+from fastgrad.functions._util import axis as _axis
+from fastgrad.functions._util.recipe import Op
 
 
-class Vstack(FunctionNode):
+class Vstack(Op):
     """Along axis 0; 0-d and 1-D inputs first become rows (1, n)."""
+    __slots__ = ()
 
     def forward(self, inputs):
         if not inputs:
@@ -27,25 +28,13 @@ class Vstack(FunctionNode):
                     '{} vs {}'.format(x0.shape, x.shape))
         return utils.array_module(x0).vstack(inputs),
 
-    def _bounds(self):
-        nodes = self.inputs
-        if len(nodes[0].shape) <= 1:
-            return _axis.bounds([1] * len(nodes))
-        return _axis.bounds([node.shape[0] for node in nodes])
-
-    def backward_arrays(self, indexes, grad_outputs):
-        gy = grad_outputs[0]
-        b = self._bounds()
-        nodes = self.inputs
-        return tuple(gy[b[i][0]:b[i][1]].reshape(nodes[i].shape) for i in indexes)
-
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.array.reshape import reshape
-        from fastgrad.functions.array.split_axis import split_axis
-        b = self._bounds()
-        gxs = split_axis(grad_outputs[0], [e for _, e in b[:-1]], 0)
-        nodes = self.inputs
-        return tuple(reshape(gxs[i], nodes[i].shape) for i in indexes)
+    def gradient(self, ns, indexes, grad_outputs):
+        # split_axis at the input boundaries, each piece back to its input's shape
+        shapes = [node.shape for node in self.inputs]
+        sizes = [1 if len(s) <= 1 else s[0] for s in shapes]
+        points = [e for _, e in _axis.bounds(sizes)[:-1]]
+        gxs = ns.split_axis(grad_outputs[0], points, 0)
+        return tuple(ns.reshape(gxs[i], shapes[i]) for i in indexes)
 
 
 def vstack(xs):

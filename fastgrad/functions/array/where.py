@@ -4,15 +4,17 @@ import numbers
 import numpy
 
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode, Variable
+from fastgrad._core.graph import Variable
+from fastgrad.functions._util.recipe import Op
 
 
 def _select(condition, a, b):
     return utils.force_array(utils.array_module(a).where(condition, a, b))
 
 
-class Where(FunctionNode):
+class Where(Op):
     """``condition`` is a constant boolean array; x and y broadcast with it."""
+    __slots__ = ('condition',)
 
     def __init__(self, condition):
         self.condition = condition
@@ -34,25 +36,14 @@ class Where(FunctionNode):
                                      .format(c.shape, x.shape, y.shape)) from None
         return _select(c, x, y),
 
-    def backward_arrays(self, indexes, grad_outputs):
+    def gradient(self, ns, indexes, grad_outputs):
         g = grad_outputs[0]
-        zero = g.dtype.type(0)
+        zero = ns.data(g).dtype.type(0)
         out = []
         for i in indexes:
-            gi = _select(self.condition, g, zero) if i == 0 else \
-                _select(self.condition, zero, g)
-            out.append(utils.sum_to(gi, self.inputs[i].shape))
-        return tuple(out)
-
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.array.broadcast import sum_to
-        g = grad_outputs[0]
-        zero = utils.array_module(g.array).zeros((), g.dtype)
-        out = []
-        for i in indexes:
-            pair = (g, zero) if i == 0 else (zero, g)
-            gi, = Where(self.condition).apply(pair)
-            out.append(sum_to(gi, self.inputs[i].shape))
+            gi = ns.where(self.condition, g, zero) if i == 0 else \
+                ns.where(self.condition, zero, g)
+            out.append(ns.sum_to(gi, self.inputs[i].shape))
         return tuple(out)
 
 

@@ -1,4 +1,9 @@
-"""Argument checks shared by the array functions (axes, ints, slices)."""
+"""Axis and argument checks shared by the ops: one way to read an axis.
+
+User-facing argument types are checked when the op is built (``TypeError``
+naming the function); ranges need ``x.ndim`` and are checked in forward
+(Chainer's ``InvalidType`` naming the op).
+"""
 import numbers
 
 import numpy
@@ -17,6 +22,18 @@ def require_int(func, argname, value):
     return int(value)
 
 
+def int_tuple(func, argname, value):
+    """An int or a sequence of ints, as a tuple of ints."""
+    if isinstance(value, numpy.ndarray) and value.ndim == 1 and value.dtype.kind in 'iu':
+        value = value.tolist()
+    if is_int(value):
+        return (int(value),)
+    if isinstance(value, (tuple, list)) and all(is_int(a) for a in value):
+        return tuple(int(a) for a in value)
+    raise TypeError('{}: {} must be an int or a tuple of ints, got {!r}'
+                    .format(func, argname, value))
+
+
 def normalize(label, axis, ndim, argname='axis', extra=0):
     """``axis`` as a non-negative int in ``[0, ndim + extra)``.
 
@@ -28,6 +45,19 @@ def normalize(label, axis, ndim, argname='axis', extra=0):
         raise utils.invalid_type(label, '-{0} <= {1} < {0}'.format(n, argname),
                                  '{} = {} (x.ndim = {})'.format(argname, axis, ndim))
     return axis + n if axis < 0 else axis
+
+
+def normalize_axes(label, axes, ndim, argname='axis'):
+    """Each of ``axes`` normalized as by :func:`normalize`, as a tuple."""
+    return tuple(normalize(label, a, ndim, argname) for a in axes)
+
+
+def inverse_permutation(perm):
+    """The axes that undo ``x.transpose(perm)`` (``perm`` non-negative)."""
+    inv = [0] * len(perm)
+    for i, p in enumerate(perm):
+        inv[p] = i
+    return tuple(inv)
 
 
 def along(axis, index):
@@ -51,4 +81,3 @@ def check_same_dtype(label, inputs):
         if x.dtype != d0:
             raise utils.invalid_type(label, 'in_types[0].dtype == in_types[{}].dtype'.format(i),
                                      '{} != {}'.format(d0, x.dtype))
-
