@@ -65,14 +65,15 @@ def along(axis, index):
     return (slice(None),) * axis + (index,)
 
 
-def bounds(sizes):
-    """Start/end offsets of consecutive pieces of the given sizes."""
-    out = []
-    start = 0
-    for n in sizes:
-        out.append((start, start + n))
-        start += n
-    return out
+def split_points(sizes):
+    """Where consecutive pieces of the given sizes meet: split_axis's indices
+    that cut their concatenation back into them."""
+    points = []
+    end = 0
+    for n in sizes[:-1]:
+        end += n
+        points.append(end)
+    return points
 
 
 def check_same_dtype(label, inputs):

@@ -35,7 +35,7 @@ class Concat(Op):
     def gradient(self, ns, indexes, grad_outputs):
         # the adjoint of concat is split_axis at the input boundaries
         axis = self.axis
-        points = [e for _, e in _axis.bounds([n.shape[axis] for n in self.inputs])[:-1]]
+        points = _axis.split_points([n.shape[axis] for n in self.inputs])
         gxs = ns.split_axis(grad_outputs[0], points, axis)
         return tuple(gxs[i] for i in indexes)
 

@@ -29,7 +29,7 @@ class Hstack(Op):
         shapes = [node.shape for node in self.inputs]
         axis = 0 if len(shapes[0]) <= 1 else 1
         sizes = [1 if not s else s[axis] for s in shapes]
-        points = [e for _, e in _axis.bounds(sizes)[:-1]]
+        points = _axis.split_points(sizes)
         gxs = ns.split_axis(grad_outputs[0], points, axis)
         return tuple(ns.reshape(gxs[i], shapes[i]) for i in indexes)
 

@@ -32,7 +32,7 @@ class Vstack(Op):
         # split_axis at the input boundaries, each piece back to its input's shape
         shapes = [node.shape for node in self.inputs]
         sizes = [1 if len(s) <= 1 else s[0] for s in shapes]
-        points = [e for _, e in _axis.bounds(sizes)[:-1]]
+        points = _axis.split_points(sizes)
         gxs = ns.split_axis(grad_outputs[0], points, 0)
         return tuple(ns.reshape(gxs[i], shapes[i]) for i in indexes)
 

@@ -65,3 +65,11 @@ def test_diagonal_axes_out_of_range_are_invalid_type():
 def test_transpose_takes_an_index_array():
     x = numpy.zeros((2, 3, 4))
     assert F.transpose(x, numpy.array([2, 0, 1])).shape == (4, 2, 3)
+
+
+def test_split_points_cut_a_concatenation_back():
+    sizes = [2, 0, 3, 1]
+    x = numpy.arange(6.0)
+    pieces = numpy.split(x, _axis.split_points(sizes))
+    assert [len(p) for p in pieces] == sizes
+    assert _axis.split_points([4]) == []
