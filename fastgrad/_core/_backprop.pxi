@@ -146,7 +146,10 @@ cdef tuple _call_backward_plain(FunctionNode f, tuple indexes, tuple gys, bint d
     cdef Py_ssize_t k, n_in = len(f.inputs)
     cdef VariableNode node
     if fast:
-        gxs = f.backward_arrays(indexes, gys)
+        if f._flags & _RECIPE and type(gys[0]) is _ndarray:
+            gxs = f.gradient(_numpy_ops, indexes, gys)
+        else:
+            gxs = f.backward_arrays(indexes, gys)
         if (type(gxs) is tuple and len(<tuple>gxs) == len(indexes)
                 and not _legacy_promotion and _all_plain(<tuple>gxs)):
             return <tuple>gxs            # the common case: nothing to convert

@@ -8,6 +8,19 @@ cdef dict _type_flags = {}     # type -> (runs check_type_forward, has backward_
 cdef int _CHECK_TYPE = 1
 cdef int _FAST_BACKWARD = 2
 cdef int _CLOSED = 4           # instances hold no graph or user objects (_gc_tracking)
+cdef int _RECIPE = 8           # an Op whose gradient() the engine may call directly
+
+cdef type _Op = None           # fastgrad.functions._util.recipe.Op, once imported
+cdef object _numpy_ops = None  # its namespace over NumPy arrays
+
+
+def _install_recipe(op_class, numpy_ops):
+    """Called by the recipe module: the fast path calls ``gradient(numpy_ops, ...)``
+    itself, saving the ``backward_arrays`` frame that would pick the namespace."""
+    global _Op, _numpy_ops
+    _Op = op_class
+    _numpy_ops = numpy_ops
+    _type_flags.clear()
 
 
 cdef int _flags_of(type cls):
@@ -26,6 +39,9 @@ cdef int _flags_of(type cls):
         slow = _defining_class(mro, 'backward')
         if slow is None or slow is FunctionNode or issubclass(fast, slow):
             f |= _FAST_BACKWARD
+    if (_Op is not None and issubclass(cls, _Op) and fast is _Op
+            and _defining_class(mro, 'backward') is _Op):
+        f |= _RECIPE
     # Closedness is not inherited: a subclass must declare it again.
     if cls.__dict__.get('_graph_closed', False) and cls.__dictoffset__ == 0:
         f |= _CLOSED

@@ -26,6 +26,7 @@ import sys
 import numpy
 
 from fastgrad import utils
+from fastgrad._core import graph
 from fastgrad._core.graph import FunctionNode, Variable
 
 
@@ -259,6 +260,7 @@ def _functions():
 
 NUMPY_OPS = ArrayOps(numpy)
 VARIABLE_OPS = VariableOps()
+graph._install_recipe(Op, NUMPY_OPS)
 _CUPY_OPS = None
 
 
