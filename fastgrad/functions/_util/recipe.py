@@ -123,6 +123,11 @@ class ArrayOps(object):
     def sigmoid(self, x):
         return utils.force_array(self.xp.tanh(x * 0.5) * 0.5 + 0.5)
 
+    def log_softmax(self, x, axis=1):
+        z = x - x.max(axis=axis, keepdims=True)
+        z -= self.xp.log(self.xp.exp(z).sum(axis=axis, keepdims=True))
+        return z
+
     def maximum(self, x1, x2):
         return utils.force_array(self.xp.maximum(x1, x2))
 

@@ -1,12 +1,13 @@
 """binary_accuracy: the fraction of correct sign predictions (labels 0/1)."""
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.recipe import Op
 
 _NAME = 'BinaryAccuracy'
 
 
-class BinaryAccuracy(FunctionNode):
+class BinaryAccuracy(Op):
     """Not differentiable: backward gives no gradient."""
+    __slots__ = ()
 
     ignore_label = -1
 
@@ -28,6 +29,9 @@ class BinaryAccuracy(FunctionNode):
         correct = int(((y >= 0) == t).sum())
         return xp.asarray(correct / count, dtype=y.dtype),
 
+
+    def gradient(self, ns, indexes, grad_outputs):
+        return (None,) * len(indexes)
 
 def binary_accuracy(y, t):
     """The fraction of elements with ``(y >= 0) == t``: ``y`` holds scores

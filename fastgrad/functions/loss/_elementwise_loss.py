@@ -3,7 +3,8 @@
 import numpy
 
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode, Variable
+from fastgrad._core.graph import Variable
+from fastgrad.functions._util.recipe import Op
 
 
 _compute_dtype = utils.compute_dtype
@@ -29,11 +30,12 @@ def check_reduce(func, reduce, allowed):
             func, ', '.join("'{}'".format(r) for r in allowed), reduce))
 
 
-class ElementwiseLoss(FunctionNode):
-    """Subclasses give ``names``, ``loss(xs, xp)`` and ``grads(xs, g, xp)``
-    (raw arrays in the compute dtype) and ``grads_var(xs, g)`` (Variables);
-    the inputs broadcast together and the result is reduced by ``reduce``."""
-
+class ElementwiseLoss(Op):
+    """Subclasses give ``names``, ``loss(xs, xp)`` (raw arrays in the compute
+    dtype) and ``grads(xs, g, indexes, ns)`` (written once against the
+    recipe namespace); the inputs broadcast together and the result is
+    reduced by ``reduce``."""
+    __slots__ = ('reduce', '_shape')
     names = ()
 
     def __init__(self, reduce):
@@ -70,23 +72,14 @@ class ElementwiseLoss(FunctionNode):
             return 1.0 / max(utils.size_of_shape(self._shape), 1)
         return 1.0
 
-    def backward_arrays(self, indexes, grad_outputs):
-        xs = self.get_retained_input_arrays()
-        dtype = xs[0].dtype
-        xp = utils.array_module(xs[0])
-        ct = _compute_dtype(dtype)
-        g = grad_outputs[0].astype(ct, copy=False)
+    def gradient(self, ns, indexes, grad_outputs):
+        xs = ns.inputs(self)
+        dtype = ns.data(xs[0]).dtype
+        # raw float16 is computed in float32; Variables keep their dtype
+        ct = dtype if ns.differentiable else _compute_dtype(dtype)
+        g = ns.cast(grad_outputs[0], ct)
         if self.reduce != 'no':
-            g = xp.broadcast_to(g * ct.type(self._coeff()), self._shape)
-        gxs = self.grads([x.astype(ct, copy=False) for x in xs], g, indexes, xp)
-        return tuple(utils.sum_to(utils.force_array(gx, dtype), self.inputs[i].shape)
+            g = ns.broadcast_to(g * self._coeff(), self._shape)
+        gxs = self.grads([ns.cast(x, ct) for x in xs], g, indexes, ns)
+        return tuple(ns.sum_to(ns.cast(gx, dtype), self.inputs[i].shape)
                      for i, gx in zip(indexes, gxs))
-
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.array.broadcast import broadcast_to, sum_to
-        xs = self.get_retained_inputs()
-        g = grad_outputs[0]
-        if self.reduce != 'no':
-            g = broadcast_to(g * self._coeff(), self._shape)
-        gxs = self.grads_var(xs, g, indexes)
-        return tuple(sum_to(gx, self.inputs[i].shape) for i, gx in zip(indexes, gxs))

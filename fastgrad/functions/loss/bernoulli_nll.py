@@ -4,6 +4,7 @@ from fastgrad.functions.loss import _elementwise_loss
 
 class BernoulliNLL(_elementwise_loss.ElementwiseLoss):
     """Elementwise softplus(y) - x y."""
+    __slots__ = ()
 
     names = ('x', 'y')
 
@@ -12,23 +13,9 @@ class BernoulliNLL(_elementwise_loss.ElementwiseLoss):
         # softplus(y) = max(y, 0) + log(1 + exp(-|y|)), which never overflows
         return xp.maximum(y, 0) + xp.log1p(xp.exp(-abs(y))) - x * y
 
-    def grads(self, xs, g, indexes, xp):
+    def grads(self, xs, g, indexes, ns):
         x, y = xs
-        out = []
-        for i in indexes:
-            if i == 0:
-                out.append(-g * y)
-            else:
-                s = xp.tanh(y * 0.5)       # sigmoid(y) = (tanh(y / 2) + 1) / 2
-                s *= 0.5
-                s += 0.5
-                out.append(g * (s - x))
-        return out
-
-    def grads_var(self, xs, g, indexes):
-        from fastgrad.functions.activation.sigmoid import sigmoid
-        x, y = xs
-        return [-g * y if i == 0 else g * (sigmoid(y) - x) for i in indexes]
+        return [-g * y if i == 0 else g * (ns.sigmoid(y) - x) for i in indexes]
 
 
 def bernoulli_nll(x, y, reduce='sum'):

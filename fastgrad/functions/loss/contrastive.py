@@ -2,14 +2,15 @@
 import numpy
 
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.recipe import Op
 
 _NAME = 'Contrastive'
 _TINY = 1e-7        # floor of the distance in the gradient (representable in float16)
 
 
-class Contrastive(FunctionNode):
+class Contrastive(Op):
     """l_i = (y_i d_i^2 + (1 - y_i) max(margin - d_i, 0)^2) / 2, d_i = |x0_i - x1_i|."""
+    __slots__ = ('margin', 'reduce')
 
     def __init__(self, margin=1, reduce='mean'):
         self.margin = margin
@@ -42,37 +43,27 @@ class Contrastive(FunctionNode):
         if self.reduce == 'mean':
             loss = loss.sum() / x0.shape[0]
         self.retain_inputs((0, 1, 2))
-        # Per-row factor of the gradient (times diff): y - (1 - y) md / max(d, tiny).
-        self._coef = yc - (1 - yc) * md / xp.maximum(dist, _TINY)
         return utils.force_array(loss, x0.dtype),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        x0, x1, _ = self.get_retained_input_arrays()
-        gy = grad_outputs[0].astype(self._coef.dtype, copy=False)
-        alpha = gy / x0.shape[0] if self.reduce == 'mean' else gy
-        coef = (self._coef * alpha)[:, None]
-        g = utils.force_array(coef * (x0.astype(coef.dtype) - x1.astype(coef.dtype)), x0.dtype)
-        return tuple(g if i == 0 else -g if i == 1 else None for i in indexes)
-
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.activation.relu import relu
-        from fastgrad.functions.array.reshape import reshape
-        from fastgrad.functions.math.sum import sum as sum_
-        x0, x1, y = self.get_retained_inputs()
-        dtype = x0.dtype
+    def gradient(self, ns, indexes, grad_outputs):
+        x0, x1, y = ns.inputs(self)
+        dtype = ns.data(x0).dtype
+        # raw float16 is computed in float32; Variables keep their dtype
+        ct = numpy.float32 if dtype == numpy.float16 and not ns.differentiable else dtype
         n = x0.shape[0]
-        diff = x0 - x1
-        dist = sum_(diff * diff, axis=1) ** 0.5
-        floor = dist.array >= _TINY
-        dist = dist * floor.astype(dtype) + (~floor * _TINY).astype(dtype)
-        md = relu(self.margin - dist)
-        yc = y.array.astype(dtype)
-        gy = grad_outputs[0]
+        diff = ns.cast(x0, ct) - ns.cast(x1, ct)
+        dist = ns.sum(diff * diff, axis=1) ** 0.5
+        # the masks are constants: floor the distance, clip margin - d at 0
+        floor = ns.data(dist) >= _TINY
+        dist = dist * floor.astype(ct) + (~floor * _TINY).astype(ct)
+        md = self.margin - dist
+        md = md * (ns.data(md) > 0).astype(ct)
+        yc = ns.data(y).astype(ct)
+        gy = ns.cast(grad_outputs[0], ct)
         alpha = gy * (1.0 / n) if self.reduce == 'mean' else gy
         coef = (yc - (1 - yc) * md / dist) * alpha
-        g = reshape(coef, (n, 1)) * diff
+        g = ns.cast(ns.reshape(coef, (n, 1)) * diff, dtype)
         return tuple(g if i == 0 else -g if i == 1 else None for i in indexes)
-
 
 def contrastive(x0, x1, y, margin=1, reduce='mean'):
     """Contrastive loss of the pairs (x0[i], x1[i]).

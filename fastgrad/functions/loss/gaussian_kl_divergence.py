@@ -4,6 +4,7 @@ from fastgrad.functions.loss import _elementwise_loss
 
 class GaussianKLDivergence(_elementwise_loss.ElementwiseLoss):
     """Elementwise (mean^2 + exp(ln_var) - ln_var - 1) / 2."""
+    __slots__ = ()
 
     names = ('mean', 'ln_var')
 
@@ -11,14 +12,9 @@ class GaussianKLDivergence(_elementwise_loss.ElementwiseLoss):
         mean, ln_var = xs
         return (mean * mean + xp.exp(ln_var) - ln_var - 1) * 0.5
 
-    def grads(self, xs, g, indexes, xp):
+    def grads(self, xs, g, indexes, ns):
         mean, ln_var = xs
-        return [g * mean if i == 0 else g * ((xp.exp(ln_var) - 1) * 0.5) for i in indexes]
-
-    def grads_var(self, xs, g, indexes):
-        from fastgrad.functions.math.exponential import exp
-        mean, ln_var = xs
-        return [g * mean if i == 0 else g * ((exp(ln_var) - 1) * 0.5) for i in indexes]
+        return [g * mean if i == 0 else g * ((ns.exp(ln_var) - 1) * 0.5) for i in indexes]
 
 
 def gaussian_kl_divergence(mean, ln_var, reduce='sum'):

@@ -8,6 +8,7 @@ _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 
 class GaussianNLL(_elementwise_loss.ElementwiseLoss):
     """Elementwise (ln_var + log 2 pi) / 2 + (x - mean)^2 exp(-ln_var) / 2."""
+    __slots__ = ()
 
     names = ('x', 'mean', 'ln_var')
 
@@ -16,25 +17,10 @@ class GaussianNLL(_elementwise_loss.ElementwiseLoss):
         d = x - mean
         return ln_var * 0.5 + _HALF_LOG_2PI + d * d * xp.exp(-ln_var) * 0.5
 
-    def grads(self, xs, g, indexes, xp):
+    def grads(self, xs, g, indexes, ns):
         x, mean, ln_var = xs
         d = x - mean
-        dp = d * xp.exp(-ln_var)             # (x - mean) / var
-        out = []
-        for i in indexes:
-            if i == 0:
-                out.append(g * dp)
-            elif i == 1:
-                out.append(-g * dp)
-            else:
-                out.append(g * ((1 - d * dp) * 0.5))
-        return out
-
-    def grads_var(self, xs, g, indexes):
-        from fastgrad.functions.math.exponential import exp
-        x, mean, ln_var = xs
-        d = x - mean
-        dp = d * exp(-ln_var)
+        dp = d * ns.exp(-ln_var)             # (x - mean) / var
         out = []
         for i in indexes:
             if i == 0:

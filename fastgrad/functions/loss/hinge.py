@@ -2,14 +2,15 @@
 import numpy
 
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.recipe import Op
 
 _NAME = 'Hinge'
 
 
-class Hinge(FunctionNode):
+class Hinge(Op):
     """With s = -1 at the true class and +1 elsewhere, the elementwise loss is
     max(0, 1 + s x) (L1) or its square (L2)."""
+    __slots__ = ('norm', 'reduce', '_sign', '_bottom')
 
     def __init__(self, norm='L1', reduce='mean'):
         self.norm = norm
@@ -50,33 +51,21 @@ class Hinge(FunctionNode):
             return gy * (1.0 / max(self._sign.shape[0], 1))
         return gy
 
-    def backward_arrays(self, indexes, grad_outputs):
+    def gradient(self, ns, indexes, grad_outputs):
         if 0 not in indexes:
             return (None,) * len(indexes)
-        bottom, sign = self._bottom, self._sign
-        if self.norm == 'L1':
-            g = (bottom > 0) * sign
-        else:
-            g = 2 * bottom * sign
         dtype = self.inputs[0].dtype
-        g *= self._scale(grad_outputs[0].astype(g.dtype, copy=False))
-        g = utils.force_array(g, dtype)
-        return tuple(g if i == 0 else None for i in indexes)
-
-    def backward(self, indexes, grad_outputs):
-        if 0 not in indexes:
-            return (None,) * len(indexes)
-        from fastgrad.functions.activation.relu import relu
-        dtype = self.inputs[0].dtype
-        sign = self._sign.astype(dtype, copy=False)
+        # raw float16 is computed in the dtype of sign (float32); Variables keep theirs
+        ct = dtype if ns.differentiable else self._sign.dtype
+        sign = self._sign.astype(ct, copy=False)
         if self.norm == 'L1':
-            g = ((self._bottom > 0) * sign).astype(dtype, copy=False) * \
-                self._scale(grad_outputs[0])
+            g = ((self._bottom > 0) * sign).astype(ct, copy=False)    # a constant
         else:
-            x, = self.get_retained_inputs()
-            g = relu(x * sign + 1) * (2 * sign) * self._scale(grad_outputs[0])
+            x, = ns.inputs(self)
+            bottom = ns.cast(x, ct) * sign + 1
+            g = bottom * (ns.data(bottom) > 0).astype(ct) * (2 * sign)
+        g = ns.cast(g * self._scale(ns.cast(grad_outputs[0], ct)), dtype)
         return tuple(g if i == 0 else None for i in indexes)
-
 
 def hinge(x, t, norm='L1', reduce='mean'):
     """Hinge loss for one-vs-all classification.

@@ -2,13 +2,14 @@
 import numpy
 
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.recipe import Op
 
 _NAME = 'HuberLoss'
 
 
-class HuberLoss(FunctionNode):
+class HuberLoss(Op):
     """l(d) = d^2 / 2 for |d| <= delta, delta (|d| - delta / 2) beyond."""
+    __slots__ = ('delta', 'reduce')
 
     def __init__(self, delta, reduce='sum_along_second_axis'):
         self.delta = delta
@@ -38,36 +39,20 @@ class HuberLoss(FunctionNode):
             y = y.sum(axis=1)
         return utils.force_array(y, x.dtype),
 
-    def _gy(self, gy):
-        """gy with the summed axis back in place (length 1), to broadcast."""
-        if self.reduce != 'sum_along_second_axis':
-            return gy
-        return gy.reshape(gy.shape[:1] + (1,) + gy.shape[1:])
-
-    def backward_arrays(self, indexes, grad_outputs):
-        x, t = self.get_retained_input_arrays()
-        xp = utils.array_module(x)
-        g = xp.clip(x - t, -self.delta, self.delta)
-        g *= self._gy(grad_outputs[0])
-        g = utils.force_array(g, x.dtype)
-        return tuple(g if i == 0 else -g for i in indexes)
-
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.array.reshape import reshape
-        x, t = self.get_retained_inputs()
+    def gradient(self, ns, indexes, grad_outputs):
+        x, t = ns.inputs(self)
         diff = x - t
-        d = diff.array
-        xp = utils.array_module(d)
-        # clip(diff, -delta, delta) as diff * inside + delta * sign * outside
+        d = ns.data(diff)
+        # clip(diff, -delta, delta) as diff inside plus the constant
+        # delta * sign(diff) outside (the second derivative is 0 there)
         inside = abs(d) <= self.delta
-        clipped = diff * inside.astype(d.dtype) + xp.where(
-            inside, 0, self.delta * xp.sign(d)).astype(d.dtype)
+        outside = utils.array_module(d).clip(d, -self.delta, self.delta) * ~inside
+        clipped = diff * inside.astype(d.dtype) + outside
         gy = grad_outputs[0]
         if self.reduce == 'sum_along_second_axis':
-            gy = reshape(gy, self._gy(gy.array).shape)
+            gy = ns.expand_dims(gy, 1)
         g = clipped * gy
         return tuple(g if i == 0 else -g for i in indexes)
-
 
 def huber_loss(x, t, delta, reduce='sum_along_second_axis'):
     """Huber loss of ``x - t`` with threshold ``delta``.

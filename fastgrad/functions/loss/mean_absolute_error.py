@@ -2,12 +2,14 @@
 import numpy
 
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.recipe import Op
 
 _NAME = 'MeanAbsoluteError'
 
 
-class MeanAbsoluteError(FunctionNode):
+class MeanAbsoluteError(Op):
+    __slots__ = ('_sign',)
+
     def forward(self, inputs):
         x0, x1 = inputs
         if x0.dtype.kind != 'f':
@@ -30,18 +32,11 @@ class MeanAbsoluteError(FunctionNode):
             ad = ad.astype(numpy.float32)       # the sum would overflow float16
         return utils.force_array(ad.sum() / diff.size, x0.dtype),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        gy = grad_outputs[0]
-        g = utils.force_array(self._sign * (gy * gy.dtype.type(1.0 / max(self._sign.size, 1))))
+    def gradient(self, ns, indexes, grad_outputs):
+        # the sign is a constant: |d|'s second derivative is 0 almost everywhere
+        gy = grad_outputs[0] * (1.0 / max(self._sign.size, 1))
+        g = ns.broadcast_to(gy, self._sign.shape) * self._sign
         return tuple(g if i == 0 else -g for i in indexes)
-
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.array.broadcast import broadcast_to
-        gy = grad_outputs[0]
-        coeff = broadcast_to(gy * (1.0 / max(self._sign.size, 1)), self._sign.shape)
-        g = coeff * self._sign
-        return tuple(g if i == 0 else -g for i in indexes)
-
 
 def mean_absolute_error(x0, x1):
     """Mean of the absolute differences, ``sum(|x0 - x1|) / x0.size``.

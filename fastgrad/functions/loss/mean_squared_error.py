@@ -2,12 +2,14 @@
 import numpy
 
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.recipe import Op
 
 _NAME = 'MeanSquaredError'
 
 
-class MeanSquaredError(FunctionNode):
+class MeanSquaredError(Op):
+    __slots__ = ()
+
     def forward(self, inputs):
         x0, x1 = inputs
         if x0.dtype.kind != 'f':
@@ -26,21 +28,11 @@ class MeanSquaredError(FunctionNode):
         loss = diff.dot(diff) / diff.size if diff.size else diff.dtype.type('nan')
         return utils.force_array(loss, x0.dtype),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        x0, x1 = self.get_retained_input_arrays()
-        gy = grad_outputs[0]
-        g = (x0 - x1) * (gy * (2.0 / max(x0.size, 1)))
-        g = utils.force_array(g, x0.dtype)
-        return tuple(g if i == 0 else -g for i in indexes)
-
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.array.broadcast import broadcast_to
-        x0, x1 = self.get_retained_inputs()
-        gy = grad_outputs[0]
+    def gradient(self, ns, indexes, grad_outputs):
+        x0, x1 = ns.inputs(self)
         diff = x0 - x1
-        g = broadcast_to(gy, diff.shape) * diff * (2.0 / max(diff.size, 1))
+        g = ns.broadcast_to(grad_outputs[0] * (2.0 / max(diff.size, 1)), diff.shape) * diff
         return tuple(g if i == 0 else -g for i in indexes)
-
 
 def mean_squared_error(x0, x1):
     """Mean of the squared differences, ``sum((x0 - x1) ** 2) / x0.size``.

@@ -1,7 +1,7 @@
 """sigmoid_cross_entropy: binary cross entropy of sigmoid(x) against 0/1 labels."""
 
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.recipe import Op
 
 _NAME = 'SigmoidCrossEntropy'
 
@@ -9,8 +9,9 @@ _NAME = 'SigmoidCrossEntropy'
 _compute_dtype = utils.compute_dtype
 
 
-class SigmoidCrossEntropy(FunctionNode):
+class SigmoidCrossEntropy(Op):
     """Elementwise loss -(t log s(x) + (1 - t) log(1 - s(x))); t == -1 is ignored."""
+    __slots__ = ('normalize', 'reduce', '_mask', '_coeff')
 
     ignore_label = -1
 
@@ -48,33 +49,17 @@ class SigmoidCrossEntropy(FunctionNode):
         self._coeff = 1.0 / max(count, 1)
         return utils.force_array(loss.sum() * self._coeff, x.dtype),
 
-    def backward_arrays(self, indexes, grad_outputs):
+    def gradient(self, ns, indexes, grad_outputs):
         if 0 not in indexes:
             return (None,) * len(indexes)
-        x, t = self.get_retained_input_arrays()
-        xp = utils.array_module(x)
-        ct = _compute_dtype(x.dtype)
-        xc = x.astype(ct, copy=False)
-        # sigmoid in the tanh form, which never overflows
-        gx = xp.tanh(xc * 0.5)
-        gx *= 0.5
-        gx += 0.5
-        gx -= t.astype(ct)
-        gx *= self._mask
-        gx *= grad_outputs[0].astype(ct, copy=False) * ct.type(self._coeff)
-        gx = utils.force_array(gx, x.dtype)
+        x, t = ns.inputs(self)
+        dtype = ns.data(x).dtype
+        # raw float16 is computed in float32; Variables keep their dtype
+        ct = dtype if ns.differentiable else _compute_dtype(dtype)
+        w = (self._mask * self._coeff).astype(ct)
+        gx = (ns.sigmoid(ns.cast(x, ct)) - ns.data(t).astype(ct)) * w
+        gx = ns.cast(gx * ns.cast(grad_outputs[0], ct), dtype)
         return tuple(gx if i == 0 else None for i in indexes)
-
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.activation.sigmoid import sigmoid
-        if 0 not in indexes:
-            return (None,) * len(indexes)
-        x, t = self.get_retained_inputs()
-        dtype = x.dtype
-        w = (self._mask * self._coeff).astype(dtype)
-        gx = (sigmoid(x) - t.array.astype(dtype)) * w * grad_outputs[0]
-        return tuple(gx if i == 0 else None for i in indexes)
-
 
 def sigmoid_cross_entropy(x, t, normalize=True, reduce='mean'):
     """Cross entropy between ``sigmoid(x)`` and binary labels ``t``.

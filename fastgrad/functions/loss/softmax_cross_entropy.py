@@ -1,6 +1,7 @@
 """softmax_cross_entropy: softmax over axis 1 followed by the cross entropy."""
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode, Variable
+from fastgrad._core.graph import Variable
+from fastgrad.functions._util.recipe import Op
 from fastgrad.functions.activation.log_softmax import log_softmax
 from fastgrad.functions.activation.softmax import _compute_dtype
 
@@ -42,8 +43,10 @@ def _class_axis_shape(ndim, n_classes):
     return (1, n_classes) + (1,) * (ndim - 2)
 
 
-class SoftmaxCrossEntropy(FunctionNode):
+class SoftmaxCrossEntropy(Op):
     """Hard-label softmax cross entropy; t is an integer array of class labels."""
+    __slots__ = ('normalize', 'cache_score', 'class_weight', 'ignore_label', 'reduce',
+                 '_y', '_coeff', '_labels', '_w')
 
     def __init__(self, normalize=True, cache_score=True, class_weight=None,
                  ignore_label=-1, reduce='mean'):
@@ -117,48 +120,29 @@ class SoftmaxCrossEntropy(FunctionNode):
             self._y = xp.exp(log_y)
         return utils.force_array(loss, x.dtype),
 
-    def _weights(self, gloss):
-        """Per-sample factor on (softmax - onehot), shaped (N, 1, d1, ...)."""
-        w = self._w * self._coeff * gloss.astype(self._w.dtype, copy=False)
-        return w.reshape(w.shape[:1] + (1,) + w.shape[1:])
-
     def _onehot(self, xp, n_classes, ndim):
         classes = xp.arange(n_classes).reshape(_class_axis_shape(ndim, n_classes))
         return self._labels == classes
 
-    def backward_arrays(self, indexes, grad_outputs):
+    def gradient(self, ns, indexes, grad_outputs):
         if 0 not in indexes:                 # only t asked for: it has no gradient
             return (None,) * len(indexes)
-        x, = self.get_retained_input_arrays()
-        xp = utils.array_module(x)
-        if self._y is not None:
-            gx = self._y.copy()
+        x, = ns.inputs(self)
+        xa = ns.data(x)
+        # raw float16 is computed in float32; Variables keep their dtype
+        ct = xa.dtype if ns.differentiable else _compute_dtype(xa.dtype)
+        if self._y is not None and not ns.differentiable:
+            y = self._y                      # softmax(x) cached by forward
         else:
-            gx = xp.exp(_log_softmax_array(x.astype(_compute_dtype(x.dtype)), xp))
-        gx -= self._onehot(xp, x.shape[1], x.ndim)
-        gx *= self._weights(grad_outputs[0])
-        gx = gx.astype(x.dtype, copy=False)
-        return tuple(gx if i == 0 else None for i in indexes)
-
-    def backward(self, indexes, grad_outputs):
-        # Built from differentiable ops: softmax(x) = exp(log_softmax(x)).
-        from fastgrad.functions.array.reshape import reshape
-        from fastgrad.functions.math.exponential import exp
-        if 0 not in indexes:
-            return (None,) * len(indexes)
-        x, = self.get_retained_inputs()
-        xp = x.xp
-        gy = grad_outputs[0]
-        onehot = self._onehot(xp, x.shape[1], x.ndim).astype(x.dtype)
-        w = (self._w * self._coeff).astype(x.dtype)
+            y = ns.exp(ns.log_softmax(ns.cast(x, ct), axis=1))
+        onehot = self._onehot(utils.array_module(xa), xa.shape[1], xa.ndim)
+        w = (self._w * self._coeff).astype(ct, copy=False)
         w = w.reshape(w.shape[:1] + (1,) + w.shape[1:])
-        gx = (exp(_log_softmax(x)) - onehot) * w
-        if self.reduce == 'mean':
-            gx = gx * gy
-        else:
-            gx = gx * reshape(gy, w.shape)
+        gy = ns.cast(grad_outputs[0], ct)
+        if self.reduce != 'mean':
+            gy = ns.reshape(gy, w.shape)
+        gx = ns.cast((y - onehot.astype(ct)) * w * gy, xa.dtype)
         return tuple(gx if i == 0 else None for i in indexes)
-
 
 def _soft_target_loss(x, t, class_weight, reduce, soft_target_loss):
     """Soft targets (t holds probabilities, shaped like x): composed of

@@ -2,12 +2,14 @@
 import numpy
 
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode, as_variable
+from fastgrad._core.graph import as_variable
+from fastgrad.functions._util.recipe import Op
 from fastgrad.configuration import config
 
 
-class Dropout(FunctionNode):
+class Dropout(Op):
     """y = x * mask, mask = (u >= ratio) / (1 - ratio) with u ~ U[0, 1)."""
+    __slots__ = ('dropout_ratio', 'mask')
 
     def __init__(self, dropout_ratio, mask=None):
         if not 0.0 <= dropout_ratio < 1.0:
@@ -29,13 +31,9 @@ class Dropout(FunctionNode):
                              '({}, {})'.format(x.shape, x.dtype, mask.shape, mask.dtype))
         return utils.force_array(x * mask),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        return utils.force_array(grad_outputs[0] * self.mask),
-
-    def backward(self, indexes, grad_outputs):
+    def gradient(self, ns, indexes, grad_outputs):
         # Linear in x: the gradient is the same masked product (a constant mask).
         return grad_outputs[0] * self.mask,
-
 
 def _make_mask(x, ratio):
     dtype = x.dtype

@@ -2,13 +2,14 @@
 import numpy
 
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.recipe import Op
 
 _NAME = 'Gaussian'
 
 
-class Gaussian(FunctionNode):
+class Gaussian(Op):
     """y = mean + exp(ln_var / 2) * eps with eps ~ N(0, 1) (fixed once drawn)."""
+    __slots__ = ('eps',)
 
     def __init__(self, eps=None):
         self.eps = eps
@@ -37,27 +38,16 @@ class Gaussian(FunctionNode):
                 raise ValueError('gaussian: eps must have the shape of ln_var {}, got {}'
                                  .format(ln_var.shape, self.eps.shape))
             self.eps = self.eps.astype(dtype, copy=False)
-        self.noise = xp.exp(ln_var * dtype.type(0.5)) * self.eps
         self.retain_inputs((1,))
-        return utils.force_array(mean + self.noise),
+        return utils.force_array(mean + xp.exp(ln_var * dtype.type(0.5)) * self.eps),
 
-    def backward_arrays(self, indexes, grad_outputs):
+    def gradient(self, ns, indexes, grad_outputs):
         gy = grad_outputs[0]
-        return tuple(gy if i == 0 else utils.force_array(gy * self.noise * gy.dtype.type(0.5))
-                     for i in indexes)
-
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.math.exponential import exp
-        gy = grad_outputs[0]
-        out = []
-        for i in indexes:
-            if i == 0:
-                out.append(gy)
-            else:
-                ln_var, = self.get_retained_inputs()
-                out.append(gy * (exp(ln_var * 0.5) * self.eps) * 0.5)
-        return tuple(out)
-
+        if 1 not in indexes:
+            return gy,
+        ln_var, = ns.inputs(self)
+        g_ln_var = gy * (ns.exp(ln_var * 0.5) * self.eps) * 0.5
+        return tuple(gy if i == 0 else g_ln_var for i in indexes)
 
 def gaussian(mean, ln_var, **kwargs):
     """Draw ``mean + exp(ln_var / 2) * eps`` with ``eps ~ N(0, 1)`` from
