@@ -90,12 +90,6 @@ NOT_YET_CONVERTED = {
     'fastgrad.functions.math.trigonometric.Sin',
     'fastgrad.functions.math.trigonometric.Tan',
     'fastgrad.functions.math.trigonometric._Inverse',
-    'fastgrad.functions.normalization.batch_normalization.BatchNormalization',
-    'fastgrad.functions.normalization.fixed_batch_normalization.FixedBatchNormalization',
-    'fastgrad.functions.normalization.l2_normalization.NormalizeL2',
-    'fastgrad.functions.normalization.layer_normalization.LayerNormalization',
-    'fastgrad.functions.normalization.local_response_normalization.LocalResponseNormalization',
-    'fastgrad.functions.normalization.local_response_normalization._ChannelWindowSum',
     'fastgrad.functions.pooling.average_pooling_2d.AveragePooling2D',
     'fastgrad.functions.pooling.average_pooling_2d.AveragePooling2DGrad',
     'fastgrad.functions.pooling.max_pooling_2d.MaxPooling2D',
@@ -103,9 +97,6 @@ NOT_YET_CONVERTED = {
     'fastgrad.functions.pooling.unpooling_2d.Unpooling2D',
     'fastgrad.functions.pooling.unpooling_2d.Unpooling2DGrad',
     'fastgrad.functions.pooling.upsampling_2d.Upsampling2D',
-    'fastgrad.functions.rnn.lstm.LSTM',
-    'fastgrad.functions.rnn.lstm._ConcatRows',
-    'fastgrad.functions.rnn.lstm._InterleaveGates',
 }
 
 

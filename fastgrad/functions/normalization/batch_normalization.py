@@ -2,7 +2,8 @@
 import numpy
 
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode, Variable
+from fastgrad._core.graph import Variable
+from fastgrad.functions._util.recipe import Op
 
 
 def parse_axis(axis, func):
@@ -25,6 +26,7 @@ def parse_axis(axis, func):
 
 class Axes(object):
     """Where the statistics are taken (``axis``) and where gamma lives (``key``)."""
+    __slots__ = ('axis', 'bshape', 'm')
 
     def __init__(self, name, x, gamma, axis):
         ndim = x.ndim
@@ -74,7 +76,10 @@ def check_like_gamma(name, what, a, gamma):
                                  '{} != {}'.format(a.shape, gamma.shape))
 
 
-class BatchNormalization(FunctionNode):
+class BatchNormalization(Op):
+    __slots__ = ('eps', 'running_mean', 'running_var', 'decay', 'axis', 'ax', 'ct',
+                 'mean', 'inv_std')
+
     def __init__(self, eps=2e-5, running_mean=None, running_var=None, decay=0.9, axis=None):
         self.eps = float(eps)
         self.running_mean = running_mean
@@ -116,58 +121,33 @@ class BatchNormalization(FunctionNode):
         running *= self.decay
         running += ((1.0 - self.decay) * factor * batch_stat).astype(running.dtype, copy=False)
 
-    def backward_arrays(self, indexes, grad_outputs):
-        x, gamma = self.get_retained_input_arrays()
+    def gradient(self, ns, indexes, grad_outputs):
+        x, gamma = ns.inputs(self)
         ax, ct = self.ax, self.ct
-        xp = utils.array_module(x)
-        gy = grad_outputs[0]
-        x_hat = xp.subtract(x, self.mean, dtype=ct)
-        x_hat *= self.inv_std
-        gbeta = gy.sum(axis=ax.axis, dtype=ct, keepdims=True)
-        ggamma = (x_hat * gy).sum(axis=ax.axis, keepdims=True)
+        gy = ns.cast(grad_outputs[0], ct)
+        xf = ns.cast(x, ct)
+        if ns.differentiable:
+            # statistics recomputed from x, so they are differentiated too
+            xc = xf - ns.mean(xf, axis=ax.axis, keepdims=True)
+            inv_std = (ns.mean(xc * xc, axis=ax.axis, keepdims=True) + self.eps) ** -0.5
+        else:
+            xc = xf - self.mean                 # forward's statistics
+            inv_std = self.inv_std
+        x_hat = xc * inv_std
+        gbeta = ns.sum(gy, axis=ax.axis, keepdims=True)
+        ggamma = ns.sum(gy * x_hat, axis=ax.axis, keepdims=True)
         out = []
         for i in indexes:
             if i == 0:
                 # gx = gamma / std * (gy - mean(gy) - x_hat * mean(gy * x_hat))
-                x_hat *= ggamma * (1.0 / ax.m)
-                x_hat += gbeta * (1.0 / ax.m)
-                gx = xp.subtract(gy, x_hat, dtype=ct)
-                gx *= gamma.reshape(ax.bshape) * self.inv_std
-                out.append(gx.astype(x.dtype, copy=False))
-            elif i == 1:
-                out.append(ggamma.reshape(gamma.shape).astype(gamma.dtype, copy=False))
-            else:
-                out.append(gbeta.reshape(gamma.shape).astype(self.inputs[2].dtype, copy=False))
-        return tuple(out)
-
-    def backward(self, indexes, grad_outputs):
-        # The same gradient written with differentiable ops (statistics recomputed
-        # from x), so batch normalization can be differentiated twice.
-        from fastgrad.functions.array.cast import cast
-        from fastgrad.functions.array.reshape import reshape
-        from fastgrad.functions.math.average import mean as mean_
-        from fastgrad.functions.math.sum import sum as sum_
-        x, gamma = self.get_retained_inputs()
-        ax, ct = self.ax, self.ct
-        gy = cast(grad_outputs[0], ct)
-        xf = cast(x, ct)
-        xc = xf - mean_(xf, axis=ax.axis, keepdims=True)
-        inv_std = (mean_(xc * xc, axis=ax.axis, keepdims=True) + self.eps) ** -0.5
-        x_hat = xc * inv_std
-        gbeta = sum_(gy, axis=ax.axis, keepdims=True)
-        ggamma = sum_(gy * x_hat, axis=ax.axis, keepdims=True)
-        out = []
-        for i in indexes:
-            if i == 0:
-                g = reshape(cast(gamma, ct), ax.bshape) * inv_std
+                g = ns.reshape(ns.cast(gamma, ct), ax.bshape) * inv_std
                 gx = g * (gy - (x_hat * ggamma + gbeta) * (1.0 / ax.m))
-                out.append(cast(gx, x.dtype))
+                out.append(ns.cast(gx, self.inputs[0].dtype))
             elif i == 1:
-                out.append(cast(reshape(ggamma, gamma.shape), gamma.dtype))
+                out.append(ns.cast(ns.reshape(ggamma, gamma.shape), self.inputs[1].dtype))
             else:
-                out.append(cast(reshape(gbeta, gamma.shape), self.inputs[2].dtype))
+                out.append(ns.cast(ns.reshape(gbeta, gamma.shape), self.inputs[2].dtype))
         return tuple(out)
-
 
 def _raw(a):
     return a.array if isinstance(a, Variable) else a

@@ -1,6 +1,6 @@
 """normalize: L2 normalization, ``x / (||x|| + eps)`` along an axis."""
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.recipe import Op
 from fastgrad.functions.normalization.batch_normalization import compute_dtype
 
 _NAME = 'NormalizeL2'
@@ -19,7 +19,9 @@ def _axes(axis, ndim):
     return tuple(out)
 
 
-class NormalizeL2(FunctionNode):
+class NormalizeL2(Op):
+    __slots__ = ('eps', 'axis', 'ct', 'norm')
+
     def __init__(self, eps=1e-5, axis=1):
         self.eps = float(eps)
         self.axis = axis
@@ -36,34 +38,22 @@ class NormalizeL2(FunctionNode):
         self.retain_inputs((0,))
         return (x / (self.norm + ct.type(self.eps))).astype(x.dtype, copy=False),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        x, = self.get_retained_input_arrays()
-        xp = utils.array_module(x)
-        gy = grad_outputs[0]
-        norm = self.norm
-        denom = norm + norm.dtype.type(self.eps)
-        # gx = gy / (r + eps) - x * sum(gy * x) / (r (r + eps)^2); where r == 0,
-        # x is 0 too and the second term vanishes (r -> 1 avoids 0 / 0).
-        safe = xp.where(norm == 0, 1, norm)
-        dot = xp.multiply(gy, x, dtype=self.ct).sum(axis=self.axis, keepdims=True)
-        gx = gy / denom - x * (dot / (safe * denom * denom))
-        return gx.astype(x.dtype, copy=False),
-
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.array.cast import cast
-        from fastgrad.functions.math.sum import sum as sum_
-        x, = self.get_retained_inputs()
+    def gradient(self, ns, indexes, grad_outputs):
+        x, = ns.inputs(self)
         ct = self.ct
-        xf = cast(x, ct)
-        gy = cast(grad_outputs[0], ct)
-        norm = sum_(xf * xf, axis=self.axis, keepdims=True) ** 0.5
+        xf = ns.cast(x, ct)
+        gy = ns.cast(grad_outputs[0], ct)
+        if ns.differentiable:
+            norm = ns.sum(xf * xf, axis=self.axis, keepdims=True) ** 0.5
+        else:
+            norm = self.norm                    # forward's
         denom = norm + self.eps
-        # + 1 where the norm is 0: a constant, so the gradient is unchanged elsewhere.
-        safe = norm + (norm.array == 0).astype(ct)
-        dot = sum_(gy * xf, axis=self.axis, keepdims=True)
+        # gx = gy / (r + eps) - x * sum(gy * x) / (r (r + eps)^2); where r == 0,
+        # x is 0 too and the second term vanishes (+ 1 there, a constant, avoids 0 / 0).
+        safe = norm + (ns.data(norm) == 0).astype(ct)
+        dot = ns.sum(gy * xf, axis=self.axis, keepdims=True)
         gx = gy / denom - xf * dot / (safe * denom * denom)
-        return cast(gx, x.dtype),
-
+        return ns.cast(gx, self.inputs[0].dtype),
 
 def normalize(x, eps=1e-5, axis=1):
     """L2 normalization: ``y = x / (sqrt(sum(x ** 2, axis)) + eps)``.

@@ -1,6 +1,6 @@
 """layer_normalization: normalize each row of a 2-D input over its units."""
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.recipe import Op
 from fastgrad.functions.normalization.batch_normalization import compute_dtype
 
 _NAME = 'LayerNormalization'
@@ -23,7 +23,9 @@ def _check(x, gamma, beta):
                                      '{} != {}'.format(a.shape[0], x.shape[1]))
 
 
-class LayerNormalization(FunctionNode):
+class LayerNormalization(Op):
+    __slots__ = ('eps', 'ct', 'inv_std', 'x_hat')
+
     def __init__(self, eps=1e-5):
         self.eps = float(eps)
 
@@ -43,50 +45,31 @@ class LayerNormalization(FunctionNode):
         self.retain_inputs((0, 1))
         return y.astype(x.dtype, copy=False),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        gamma = self.get_retained_input_arrays()[1]
-        x_hat = self.x_hat
-        gy = grad_outputs[0]
-        dtype = gamma.dtype
-        out = []
-        for i in indexes:
-            if i == 0:
-                g = gy * gamma.astype(self.ct, copy=False)
-                gx = g - g.mean(axis=1, keepdims=True)
-                gx -= x_hat * (g * x_hat).mean(axis=1, keepdims=True)
-                gx *= self.inv_std
-                out.append(gx.astype(dtype, copy=False))
-            elif i == 1:
-                out.append((gy * x_hat).sum(axis=0).astype(dtype, copy=False))
-            else:
-                out.append(gy.sum(axis=0, dtype=self.ct).astype(dtype, copy=False))
-        return tuple(out)
-
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.array.cast import cast
-        from fastgrad.functions.math.average import mean as mean_
-        from fastgrad.functions.math.sum import sum as sum_
-        x, gamma = self.get_retained_inputs()
+    def gradient(self, ns, indexes, grad_outputs):
+        x, gamma = ns.inputs(self)
         ct = self.ct
-        dtype = x.dtype
-        gy = cast(grad_outputs[0], ct)
-        xf = cast(x, ct)
-        xc = xf - mean_(xf, axis=1, keepdims=True)
-        inv_std = (mean_(xc * xc, axis=1, keepdims=True) + self.eps) ** -0.5
-        x_hat = xc * inv_std
+        dtype = self.inputs[0].dtype
+        gy = ns.cast(grad_outputs[0], ct)
+        if ns.differentiable:
+            # statistics recomputed from x, so they are differentiated too
+            xf = ns.cast(x, ct)
+            xc = xf - ns.mean(xf, axis=1, keepdims=True)
+            inv_std = (ns.mean(xc * xc, axis=1, keepdims=True) + self.eps) ** -0.5
+            x_hat = xc * inv_std
+        else:
+            x_hat, inv_std = self.x_hat, self.inv_std      # forward's
         out = []
         for i in indexes:
             if i == 0:
-                g = gy * cast(gamma, ct)
-                gx = (g - mean_(g, axis=1, keepdims=True)
-                      - x_hat * mean_(g * x_hat, axis=1, keepdims=True)) * inv_std
-                out.append(cast(gx, dtype))
+                g = gy * ns.cast(gamma, ct)
+                gx = (g - ns.mean(g, axis=1, keepdims=True)
+                      - x_hat * ns.mean(g * x_hat, axis=1, keepdims=True)) * inv_std
+                out.append(ns.cast(gx, dtype))
             elif i == 1:
-                out.append(cast(sum_(gy * x_hat, axis=0), dtype))
+                out.append(ns.cast(ns.sum(gy * x_hat, axis=0), dtype))
             else:
-                out.append(cast(sum_(gy, axis=0), dtype))
+                out.append(ns.cast(ns.sum(gy, axis=0), dtype))
         return tuple(out)
-
 
 def layer_normalization(x, gamma, beta, eps=1e-5):
     """Layer normalization: each row of ``x`` (``(batch, units)``) is normalized

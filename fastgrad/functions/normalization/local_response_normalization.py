@@ -1,6 +1,6 @@
 """local_response_normalization: divide by a power of the local energy across channels."""
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.recipe import Op
 from fastgrad.functions.normalization.batch_normalization import compute_dtype
 
 _NAME = 'LocalResponseNormalization'
@@ -16,8 +16,9 @@ def _window_sum(a, half):
     return s
 
 
-class _ChannelWindowSum(FunctionNode):
+class _ChannelWindowSum(Op):
     """The window sum as a node: symmetric, so it is its own adjoint."""
+    __slots__ = ('half',)
 
     def __init__(self, half):
         self.half = half
@@ -25,14 +26,12 @@ class _ChannelWindowSum(FunctionNode):
     def forward(self, inputs):
         return _window_sum(inputs[0], self.half),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        return _window_sum(grad_outputs[0], self.half),
+    def gradient(self, ns, indexes, grad_outputs):
+        return ns.call(_ChannelWindowSum(self.half), grad_outputs)
 
-    def backward(self, indexes, grad_outputs):
-        return _ChannelWindowSum(self.half).apply(grad_outputs)
+class LocalResponseNormalization(Op):
+    __slots__ = ('n', 'half', 'k', 'alpha', 'beta', 'ct', 'scale')
 
-
-class LocalResponseNormalization(FunctionNode):
     def __init__(self, n=5, k=2, alpha=1e-4, beta=.75):
         self.n = int(n)
         if self.n < 1:
@@ -58,35 +57,19 @@ class LocalResponseNormalization(FunctionNode):
         self.retain_inputs((0,))
         return (x * self.scale).astype(x.dtype, copy=False),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        x, = self.get_retained_input_arrays()
-        xp = utils.array_module(x)
-        gy = grad_outputs[0]
-        scale = self.scale
-        # unit = scale ** (-1 / beta) is cheaper to recompute from x than to keep.
-        unit = _window_sum(xp.square(x, dtype=self.ct), self.half)
-        unit *= self.alpha
-        unit += self.k
-        gs = gy * scale                       # d/dx of x * scale with scale fixed
-        summand = gs * x
-        summand /= unit
-        gx = gs - (2 * self.alpha * self.beta) * x * _window_sum(summand, self.half)
-        return gx.astype(x.dtype, copy=False),
-
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.array.cast import cast
-        x, = self.get_retained_inputs()
+    def gradient(self, ns, indexes, grad_outputs):
+        x, = ns.inputs(self)
         ct = self.ct
-        xf = cast(x, ct)
-        gy = cast(grad_outputs[0], ct)
-        unit, = _ChannelWindowSum(self.half).apply((xf * xf,))
+        xf = ns.cast(x, ct)
+        gy = ns.cast(grad_outputs[0], ct)
+        # unit = scale ** (-1 / beta) is cheaper to recompute from x than to keep.
+        unit, = ns.call(_ChannelWindowSum(self.half), (xf * xf,))
         unit = unit * self.alpha + self.k
-        scale = unit ** -self.beta
+        scale = unit ** -self.beta if ns.differentiable else self.scale
         summand = gy * xf * scale / unit
-        ws, = _ChannelWindowSum(self.half).apply((summand,))
+        ws, = ns.call(_ChannelWindowSum(self.half), (summand,))
         gx = gy * scale - (2 * self.alpha * self.beta) * xf * ws
-        return cast(gx, x.dtype),
-
+        return ns.cast(gx, self.inputs[0].dtype),
 
 def local_response_normalization(x, n=5, k=2, alpha=1e-4, beta=.75):
     """Local response normalization across channels (axis 1):

@@ -1,6 +1,6 @@
 """lstm: the LSTM cell activation (Chainer's gate layout, so its weights load as-is)."""
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.recipe import Op
 
 _NAME = 'LSTM'
 
@@ -41,9 +41,8 @@ def _check(c, x):
                                  '{} != {}'.format(x.shape[2:], c.shape[2:]))
 
 
-class LSTM(FunctionNode):
+class LSTM(Op):
     """Inputs ``(c_prev, x)``, outputs ``(c, h)``."""
-    _graph_closed = True    # arrays and scalars only: off the cycle collector
     __slots__ = ()
 
     def forward(self, inputs):
@@ -67,69 +66,22 @@ class LSTM(FunctionNode):
         self.retain_outputs((0,))
         return c, h
 
-    def backward_arrays(self, indexes, grad_outputs):
-        c_prev, x = self.get_retained_input_arrays()
-        c = self.output_data[0]
+    def gradient(self, ns, indexes, grad_outputs):
+        c_prev, x = ns.inputs(self)
+        c, = ns.outputs(self)
         gc, gh = grad_outputs
-        xp = utils.array_module(x)
         batch = x.shape[0]
-        a, i, f, o = _gates(x)
-        a = xp.tanh(a)
-        i = _sigmoid(i, xp)
-        f = _sigmoid(f, xp)
-        o = _sigmoid(o, xp)
-        co = xp.tanh(c[:batch])
-        # gc_total = dL/dc through both outputs: c itself and h = o * tanh(c).
-        if gh is None:
-            gh = xp.zeros_like(co)
-        gc_total = gh * o * (1 - co * co)
-        if gc is not None:
-            gc_total += gc[:batch]
-        out = []
-        for index in indexes:
-            if index == 0:
-                gc_prev = xp.empty_like(c_prev)
-                xp.multiply(gc_total, f, out=gc_prev[:batch])
-                if gc is None:
-                    gc_prev[batch:] = 0
-                else:
-                    gc_prev[batch:] = gc[batch:]
-                out.append(gc_prev)
-            else:
-                gx = xp.empty(x.shape, dtype=x.dtype)     # C order: _gates gives views
-                g = _gates(gx)
-                xp.multiply(gc_total * i, 1 - a * a, out=g[0])
-                xp.multiply(gc_total * a, i * (1 - i), out=g[1])
-                xp.multiply(gc_total * c_prev[:batch], f * (1 - f), out=g[2])
-                xp.multiply(gh * co, o * (1 - o), out=g[3])
-                out.append(gx)
-        return tuple(out)
-
-    def backward(self, indexes, grad_outputs):
-        # The same gradient from differentiable ops; gates are recomputed from
-        # the retained x so every term stays connected to the graph.
-        from fastgrad.functions.activation.sigmoid import sigmoid
-        from fastgrad.functions.activation.tanh import tanh
-        from fastgrad.functions.array.get_item import get_item
-        from fastgrad.functions.array.reshape import reshape
-        c_prev, x = self.get_retained_inputs()
-        gc, gh = grad_outputs
-        xp = utils.array_module(x.array)
-        batch = x.shape[0]
-        r = reshape(x, (batch, x.shape[1] // 4, 4) + x.shape[2:])
-        a = tanh(get_item(r, (slice(None), slice(None), 0)))
-        i = sigmoid(get_item(r, (slice(None), slice(None), 1)))
-        f = sigmoid(get_item(r, (slice(None), slice(None), 2)))
-        o = sigmoid(get_item(r, (slice(None), slice(None), 3)))
         full = batch == c_prev.shape[0]
-        c_top_prev = c_prev if full else get_item(c_prev, slice(0, batch))
-        co = tanh(a * i + f * c_top_prev)
-        if gh is None:
-            gc_total = None
-        else:
-            gc_total = gh * o * (1 - co * co)
+        r = ns.reshape(x, (batch, x.shape[1] // 4, 4) + x.shape[2:])
+        gate = [ns.get_item(r, (slice(None), slice(None), k)) for k in range(4)]
+        a = ns.tanh(gate[0])
+        i, f, o = ns.sigmoid(gate[1]), ns.sigmoid(gate[2]), ns.sigmoid(gate[3])
+        c_top_prev = c_prev if full else ns.get_item(c_prev, slice(0, batch))
+        co = ns.tanh(c if full else ns.get_item(c, slice(0, batch)))
+        # gc_total = dL/dc through both outputs: c itself and h = o * tanh(c).
+        gc_total = None if gh is None else gh * o * (1 - co * co)
         if gc is not None:
-            gc_top = gc if full else get_item(gc, slice(0, batch))
+            gc_top = gc if full else ns.get_item(gc, slice(0, batch))
             gc_total = gc_top if gc_total is None else gc_total + gc_top
         if gc_total is None:
             return (None,) * len(indexes)
@@ -138,53 +90,23 @@ class LSTM(FunctionNode):
             if index == 0:
                 g = gc_total * f
                 if not full:
-                    rest = get_item(gc, slice(batch, None)) if gc is not None else \
-                        xp.zeros((c_prev.shape[0] - batch,) + c_prev.shape[1:], c_prev.dtype)
-                    g, = _ConcatRows().apply((g, rest))
+                    # rows beyond x's batch carried c_prev over unchanged
+                    if gc is not None:
+                        rest = ns.get_item(gc, slice(batch, None))
+                    else:
+                        xp = utils.array_module(ns.data(c_prev))
+                        rest = xp.zeros((c_prev.shape[0] - batch,) + c_prev.shape[1:],
+                                        c_prev.dtype)
+                    g = ns.concat((g, rest), axis=0)
                 out.append(g)
             else:
                 ga = gc_total * i * (1 - a * a)
                 gi = gc_total * a * i * (1 - i)
                 gf = gc_total * c_top_prev * f * (1 - f)
-                if gh is None:
-                    go = ga * 0
-                else:
-                    go = gh * co * o * (1 - o)
-                gx, = _InterleaveGates().apply((ga, gi, gf, go))
-                out.append(gx)
+                go = ga * 0 if gh is None else gh * co * o * (1 - o)
+                # the adjoint of the gate split: interleave along a new axis 2
+                out.append(ns.reshape(ns.stack((ga, gi, gf, go), axis=2), x.shape))
         return tuple(out)
-
-
-class _InterleaveGates(FunctionNode):
-    """(ga, gi, gf, go) -> gx in Chainer's interleaved layout (the adjoint of _gates)."""
-
-    def forward(self, inputs):
-        xp = utils.array_module(inputs[0])
-        r = xp.stack(inputs, axis=2)
-        return r.reshape((r.shape[0], r.shape[1] * 4) + r.shape[3:]),
-
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.array.get_item import get_item
-        from fastgrad.functions.array.reshape import reshape
-        g = grad_outputs[0]
-        r = reshape(g, (g.shape[0], g.shape[1] // 4, 4) + g.shape[2:])
-        return tuple(get_item(r, (slice(None), slice(None), k)) for k in indexes)
-
-
-class _ConcatRows(FunctionNode):
-    """Concatenate two arrays along axis 0 (to rebuild gc_prev's carried rows)."""
-
-    def forward(self, inputs):
-        xp = utils.array_module(inputs[0])
-        self.split = inputs[0].shape[0]
-        return xp.concatenate(inputs, axis=0),
-
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.array.get_item import get_item
-        g = grad_outputs[0]
-        parts = (get_item(g, slice(0, self.split)), get_item(g, slice(self.split, None)))
-        return tuple(parts[k] for k in indexes)
-
 
 def lstm(c_prev, x):
     """Long short-term memory cell activation (Chainer's ``F.lstm``).
