@@ -13,13 +13,6 @@ from fastgrad._core.graph import FunctionNode
 from fastgrad.functions._util.recipe import Op
 
 NOT_YET_CONVERTED = {
-    'fastgrad.functions.connection.bilinear.BilinearFunction',
-    'fastgrad.functions.connection.convolution_2d.Convolution2DFunction',
-    'fastgrad.functions.connection.convolution_2d.Convolution2DGradW',
-    'fastgrad.functions.connection.deconvolution_2d.Deconvolution2DFunction',
-    'fastgrad.functions.connection.embed_id.EmbedIDFunction',
-    'fastgrad.functions.connection.embed_id.EmbedIDGrad',
-    'fastgrad.functions.connection.linear.LinearFunction',
     'fastgrad.functions.math.average.Mean',
     'fastgrad.functions.math.basic_math.Absolute',
     'fastgrad.functions.math.basic_math.Add',
@@ -90,13 +83,6 @@ NOT_YET_CONVERTED = {
     'fastgrad.functions.math.trigonometric.Sin',
     'fastgrad.functions.math.trigonometric.Tan',
     'fastgrad.functions.math.trigonometric._Inverse',
-    'fastgrad.functions.pooling.average_pooling_2d.AveragePooling2D',
-    'fastgrad.functions.pooling.average_pooling_2d.AveragePooling2DGrad',
-    'fastgrad.functions.pooling.max_pooling_2d.MaxPooling2D',
-    'fastgrad.functions.pooling.max_pooling_2d.MaxPooling2DWithIndexes',
-    'fastgrad.functions.pooling.unpooling_2d.Unpooling2D',
-    'fastgrad.functions.pooling.unpooling_2d.Unpooling2DGrad',
-    'fastgrad.functions.pooling.upsampling_2d.Upsampling2D',
 }
 
 

@@ -1,6 +1,6 @@
 """bilinear: y[i, l] = sum_jk e1[i, j] e2[i, k] W[j, k, l] (+ e1 V1 + e2 V2 + b)."""
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.recipe import Op
 
 _NAME = 'BilinearFunction'
 
@@ -42,14 +42,16 @@ def _check_types(inputs):
                                          '{}.shape = {}'.format(name, a.shape))
 
 
-def _outer(a, b, mul, reshape):
+def _outer(a, b, reshape):
     """(N, J), (N, K) -> (N, J*K) with [n, j*K + k] = a[n, j] * b[n, k]."""
     n, j = a.shape
     k = b.shape[1]
-    return reshape(mul(reshape(a, (n, j, 1)), reshape(b, (n, 1, k))), (n, j * k))
+    return reshape(reshape(a, (n, j, 1)) * reshape(b, (n, 1, k)), (n, j * k))
 
 
-class BilinearFunction(FunctionNode):
+class BilinearFunction(Op):
+    __slots__ = ()
+
     def forward(self, inputs):
         _check_types(inputs)
         self.retain_inputs(tuple(range(len(inputs))))
@@ -60,7 +62,7 @@ class BilinearFunction(FunctionNode):
         e2 = e2.reshape(n, -1)
         out = W.shape[2]
         mm = utils.matmul       # all operands are 2-D here: dot == matmul
-        y = mm(_outer(e1, e2, xp.multiply, xp.reshape), W.reshape(-1, out))
+        y = mm(_outer(e1, e2, xp.reshape), W.reshape(-1, out))
         if len(inputs) == 6:
             V1, V2, b = inputs[3:]
             y += mm(e1, V1)
@@ -68,78 +70,39 @@ class BilinearFunction(FunctionNode):
             y += b
         return utils.force_array(y),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        inputs = self.get_retained_input_arrays()
-        e1_in, e2_in, W = inputs[:3]
-        xp = utils.array_module(W)
-        gy = grad_outputs[0]
-        n = e1_in.shape[0]
-        e1 = e1_in.reshape(n, -1)
-        e2 = e2_in.reshape(n, -1)
-        J, K, L = W.shape
-        mm = utils.matmul       # all operands are 2-D here: dot == matmul
-        out = []
-        for i in indexes:
-            if i == 0:
-                g = mm(_outer(e2, gy, xp.multiply, xp.reshape), W.reshape(J, K * L).T)
-                if len(inputs) == 6:
-                    g += mm(gy, inputs[3].T)
-                out.append(g.reshape(e1_in.shape))
-            elif i == 1:
-                Wt = W.transpose(0, 2, 1).reshape(J * L, K)
-                g = mm(_outer(e1, gy, xp.multiply, xp.reshape), Wt)
-                if len(inputs) == 6:
-                    g += mm(gy, inputs[4].T)
-                out.append(g.reshape(e2_in.shape))
-            elif i == 2:
-                out.append(mm(_outer(e1, e2, xp.multiply, xp.reshape).T, gy).reshape(J, K, L))
-            elif i == 3:
-                out.append(mm(e1.T, gy))
-            elif i == 4:
-                out.append(mm(e2.T, gy))
-            else:
-                out.append(gy.sum(axis=0))
-        return tuple(out)
-
-    def backward(self, indexes, grad_outputs):
-        # The same formulas in differentiable ops: every term is multilinear,
-        # so the result differentiates again.
-        from fastgrad.functions.array.reshape import reshape
-        from fastgrad.functions.array.transpose import transpose
-        from fastgrad.functions.math.basic_math import mul
-        from fastgrad.functions.math.matmul import matmul
-        from fastgrad.functions.math.sum import sum as sum_
-        inputs = self.get_retained_inputs()
+    def gradient(self, ns, indexes, grad_outputs):
+        # every term is multilinear, so on Variables the result differentiates again
+        inputs = ns.inputs(self)
         e1_in, e2_in, W = inputs[:3]
         gy = grad_outputs[0]
         n = e1_in.shape[0]
-        e1 = reshape(e1_in, (n, -1))
-        e2 = reshape(e2_in, (n, -1))
+        e1 = ns.reshape(e1_in, (n, -1))
+        e2 = ns.reshape(e2_in, (n, -1))
         J, K, L = W.shape
         out = []
         for i in indexes:
             if i == 0:
-                g = matmul(_outer(e2, gy, mul, reshape), reshape(W, (J, K * L)), transb=True)
+                g = ns.matmul(_outer(e2, gy, ns.reshape), ns.reshape(W, (J, K * L)),
+                              transb=True)
                 if len(inputs) == 6:
-                    g = g + matmul(gy, inputs[3], transb=True)
-                out.append(reshape(g, e1_in.shape))
+                    g = g + ns.matmul(gy, inputs[3], transb=True)
+                out.append(ns.reshape(g, e1_in.shape))
             elif i == 1:
-                Wt = reshape(transpose(W, (0, 2, 1)), (J * L, K))
-                g = matmul(_outer(e1, gy, mul, reshape), Wt)
+                Wt = ns.reshape(ns.transpose(W, (0, 2, 1)), (J * L, K))
+                g = ns.matmul(_outer(e1, gy, ns.reshape), Wt)
                 if len(inputs) == 6:
-                    g = g + matmul(gy, inputs[4], transb=True)
-                out.append(reshape(g, e2_in.shape))
+                    g = g + ns.matmul(gy, inputs[4], transb=True)
+                out.append(ns.reshape(g, e2_in.shape))
             elif i == 2:
-                out.append(reshape(matmul(_outer(e1, e2, mul, reshape), gy, transa=True),
-                                   (J, K, L)))
+                out.append(ns.reshape(ns.matmul(_outer(e1, e2, ns.reshape), gy, transa=True),
+                                      (J, K, L)))
             elif i == 3:
-                out.append(matmul(e1, gy, transa=True))
+                out.append(ns.matmul(e1, gy, transa=True))
             elif i == 4:
-                out.append(matmul(e2, gy, transa=True))
+                out.append(ns.matmul(e2, gy, transa=True))
             else:
-                out.append(sum_(gy, axis=0))
+                out.append(ns.sum(gy, axis=0))
         return tuple(out)
-
 
 def bilinear(e1, e2, W, V1=None, V2=None, b=None):
     """Bilinear function (the Neural Tensor Network layer).

@@ -1,7 +1,7 @@
 """convolution_2d: 2-D convolution (cross-correlation), NCHW, im2col + GEMM."""
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
-from fastgrad.functions.connection import _conv
+from fastgrad.functions._util.recipe import Op
+from fastgrad.functions._util import conv as _conv
 
 
 def _check_types(x, W, b, groups):
@@ -39,12 +39,13 @@ def _positive_outsize(name, oh, ow, x_shape, W_shape):
                 name, oh, ow, x_shape[2], x_shape[3], W_shape[2], W_shape[3]))
 
 
-class Convolution2DFunction(FunctionNode):
+class Convolution2DFunction(Op):
     """``y = conv(x, W) + b``.
 
     ``cover_all`` may be a pair (height, width): deconvolution's backward needs
     one flag per axis to reproduce the input size exactly.
     """
+    __slots__ = ('sy', 'sx', 'ph', 'pw', 'dy', 'dx', 'cover_h', 'cover_w', 'groups')
 
     def __init__(self, stride=1, pad=0, cover_all=False, dilate=1, groups=1):
         self.sy, self.sx = _conv.pair(stride, 'stride', 'convolution_2d', 1)
@@ -80,48 +81,34 @@ class Convolution2DFunction(FunctionNode):
         return _conv.conv_forward(x, W, b, self.sy, self.sx, self.ph, self.pw, oh, ow,
                                   self.dy, self.dx, self.groups, x.dtype),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        x, W = self.get_retained_input_arrays()
-        gy = grad_outputs[0]
-        out = []
-        for i in indexes:
-            if i == 0:
-                out.append(_conv.conv_grad_x(
-                    gy, W, x.shape[2], x.shape[3], self.sy, self.sx, self.ph, self.pw,
-                    self.dy, self.dx, self.groups, x.dtype))
-            elif i == 1:
-                out.append(_conv.conv_grad_W(
-                    x, gy, W.shape[2], W.shape[3], self.sy, self.sx, self.ph, self.pw,
-                    self.dy, self.dx, self.groups, W.dtype))
-            else:
-                out.append(utils.force_array(
-                    gy.sum(axis=(0, 2, 3)), self.inputs[2].dtype))
-        return tuple(out)
+    def _strides(self):
+        return dict(stride=(self.sy, self.sx), pad=(self.ph, self.pw),
+                    dilate=(self.dy, self.dx), groups=self.groups)
 
-    def backward(self, indexes, grad_outputs):
-        # Built from differentiable ops (deconvolution and the weight-gradient
-        # node below are each other's adjoints), so it can be differentiated again.
-        from fastgrad.functions.array.cast import cast
-        from fastgrad.functions.connection.deconvolution_2d import deconvolution_2d
-        from fastgrad.functions.math.sum import sum as sum_
-        x, W = self.get_retained_inputs()
+    def gradient(self, ns, indexes, grad_outputs):
+        # deconvolution and the weight-gradient node below are each other's
+        # adjoints, so the gradient can be differentiated again
+        from fastgrad.functions.connection.deconvolution_2d import Deconvolution2DFunction
+        x, W = ns.inputs(self)
         gy = grad_outputs[0]
         out = []
         for i in indexes:
             if i == 0:
-                out.append(deconvolution_2d(
-                    gy, W, stride=(self.sy, self.sx), pad=(self.ph, self.pw),
-                    outsize=x.shape[2:], dilate=(self.dy, self.dx), groups=self.groups))
+                gx, = ns.call(Deconvolution2DFunction(outsize=x.shape[2:], **self._strides()),
+                              (gy, W))
+                out.append(ns.cast(gx, self.inputs[0].dtype))
             elif i == 1:
-                gW, = Convolution2DGradW(self, W.shape, W.dtype).apply((x, gy))
+                gW, = ns.call(Convolution2DGradW(self, W.shape, self.inputs[1].dtype), (x, gy))
                 out.append(gW)
             else:
-                out.append(cast(sum_(gy, axis=(0, 2, 3)), self.inputs[2].dtype))
+                out.append(ns.cast(ns.sum(gy, axis=(0, 2, 3)), self.inputs[2].dtype))
         return tuple(out)
 
 
-class Convolution2DGradW(FunctionNode):
+class Convolution2DGradW(Op):
     """``gW`` of a convolution as a function of ``(x, gy)`` (bilinear in both)."""
+    __slots__ = ('kh', 'kw', 'W_dtype', 'sy', 'sx', 'ph', 'pw', 'dy', 'dx', 'cover_all',
+                 'groups')
 
     def __init__(self, conv, W_shape, W_dtype):
         self.kh, self.kw = W_shape[2], W_shape[3]
@@ -138,40 +125,23 @@ class Convolution2DGradW(FunctionNode):
         return _conv.conv_grad_W(x, gy, self.kh, self.kw, self.sy, self.sx, self.ph,
                                  self.pw, self.dy, self.dx, self.groups, self.W_dtype),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        x, gy = self.get_retained_input_arrays()
+    def gradient(self, ns, indexes, grad_outputs):
+        from fastgrad.functions.connection.deconvolution_2d import Deconvolution2DFunction
+        x, gy = ns.inputs(self)
         ggW = grad_outputs[0]
+        strides = dict(stride=(self.sy, self.sx), pad=(self.ph, self.pw),
+                       dilate=(self.dy, self.dx), groups=self.groups)
         out = []
         for i in indexes:
             if i == 0:
-                out.append(_conv.conv_grad_x(
-                    gy, ggW, x.shape[2], x.shape[3], self.sy, self.sx, self.ph, self.pw,
-                    self.dy, self.dx, self.groups, x.dtype))
+                gx, = ns.call(Deconvolution2DFunction(outsize=x.shape[2:], **strides),
+                              (gy, ggW))
+                out.append(ns.cast(gx, self.inputs[0].dtype))
             else:
-                out.append(_conv.conv_forward(
-                    x, ggW, None, self.sy, self.sx, self.ph, self.pw, gy.shape[2],
-                    gy.shape[3], self.dy, self.dx, self.groups, gy.dtype))
+                ggy, = ns.call(Convolution2DFunction(cover_all=self.cover_all, **strides),
+                               (x, ggW))
+                out.append(ns.cast(ggy, self.inputs[1].dtype))
         return tuple(out)
-
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.array.cast import cast
-        from fastgrad.functions.connection.deconvolution_2d import deconvolution_2d
-        x, gy = self.get_retained_inputs()
-        ggW = grad_outputs[0]
-        out = []
-        for i in indexes:
-            if i == 0:
-                gx = deconvolution_2d(
-                    gy, ggW, stride=(self.sy, self.sx), pad=(self.ph, self.pw),
-                    outsize=x.shape[2:], dilate=(self.dy, self.dx), groups=self.groups)
-                out.append(cast(gx, x.dtype))
-            else:
-                ggy, = Convolution2DFunction(
-                    (self.sy, self.sx), (self.ph, self.pw), self.cover_all,
-                    (self.dy, self.dx), self.groups).apply((x, ggW))
-                out.append(cast(ggy, gy.dtype))
-        return tuple(out)
-
 
 def convolution_2d(x, W, b=None, stride=1, pad=0, cover_all=False, *, dilate=1, groups=1):
     """Two-dimensional convolution (cross-correlation, as in Chainer).

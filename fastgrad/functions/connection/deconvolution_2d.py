@@ -1,7 +1,7 @@
 """deconvolution_2d: transposed 2-D convolution (the adjoint of convolution_2d in x)."""
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
-from fastgrad.functions.connection import _conv
+from fastgrad.functions._util.recipe import Op
+from fastgrad.functions._util import conv as _conv
 
 _NAME = 'Deconvolution2DFunction'
 
@@ -32,9 +32,11 @@ def _check_types(x, W, b, groups):
                                      '{} != {} * {}'.format(b.shape[0], W.shape[1], groups))
 
 
-class Deconvolution2DFunction(FunctionNode):
+class Deconvolution2DFunction(Op):
     """``y = deconv(x, W) + b``; the output size is ``outsize`` or the smallest
     one whose convolution gives back ``x``'s size."""
+    __slots__ = ('sy', 'sx', 'ph', 'pw', 'dy', 'dx', 'outh', 'outw', 'groups',
+                 'cover_h', 'cover_w')
 
     def __init__(self, stride=1, pad=0, outsize=None, dilate=1, groups=1):
         self.sy, self.sx = _conv.pair(stride, 'stride', 'deconvolution_2d', 1)
@@ -90,45 +92,25 @@ class Deconvolution2DFunction(FunctionNode):
             y += b.reshape(1, -1, 1, 1)      # y is a fresh buffer
         return y.astype(x.dtype, copy=False),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        x, W = self.get_retained_input_arrays()
-        gy = grad_outputs[0]
-        out = []
-        for i in indexes:
-            if i == 0:
-                out.append(_conv.conv_forward(
-                    gy, W, None, self.sy, self.sx, self.ph, self.pw, x.shape[2], x.shape[3],
-                    self.dy, self.dx, self.groups, x.dtype))
-            elif i == 1:
-                out.append(_conv.conv_grad_W(
-                    gy, x, W.shape[2], W.shape[3], self.sy, self.sx, self.ph, self.pw,
-                    self.dy, self.dx, self.groups, W.dtype))
-            else:
-                out.append(utils.force_array(
-                    gy.sum(axis=(0, 2, 3)), self.inputs[2].dtype))
-        return tuple(out)
-
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.array.cast import cast
+    def gradient(self, ns, indexes, grad_outputs):
+        # convolution and its weight-gradient node are the adjoints
         from fastgrad.functions.connection.convolution_2d import (
             Convolution2DFunction, Convolution2DGradW)
-        from fastgrad.functions.math.sum import sum as sum_
-        x, W = self.get_retained_inputs()
+        x, W = ns.inputs(self)
         gy = grad_outputs[0]
         out = []
         for i in indexes:
             if i == 0:
-                gx, = Convolution2DFunction(
+                gx, = ns.call(Convolution2DFunction(
                     (self.sy, self.sx), (self.ph, self.pw), self.cover_all,
-                    (self.dy, self.dx), self.groups).apply((gy, W))
-                out.append(cast(gx, x.dtype))
+                    (self.dy, self.dx), self.groups), (gy, W))
+                out.append(ns.cast(gx, self.inputs[0].dtype))
             elif i == 1:
-                gW, = Convolution2DGradW(self, W.shape, W.dtype).apply((gy, x))
+                gW, = ns.call(Convolution2DGradW(self, W.shape, self.inputs[1].dtype), (gy, x))
                 out.append(gW)
             else:
-                out.append(cast(sum_(gy, axis=(0, 2, 3)), self.inputs[2].dtype))
+                out.append(ns.cast(ns.sum(gy, axis=(0, 2, 3)), self.inputs[2].dtype))
         return tuple(out)
-
 
 def deconvolution_2d(x, W, b=None, stride=1, pad=0, outsize=None, *, dilate=1, groups=1):
     """Two-dimensional deconvolution (transposed convolution).

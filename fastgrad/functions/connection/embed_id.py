@@ -2,7 +2,7 @@
 import numpy
 
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.recipe import Op
 
 _NAME = 'EmbedIDFunction'
 
@@ -51,7 +51,9 @@ def _gather_rows(x, W, ignore_label):
     return y
 
 
-class EmbedIDFunction(FunctionNode):
+class EmbedIDFunction(Op):
+    __slots__ = ('ignore_label',)
+
     def __init__(self, ignore_label=None):
         self.ignore_label = ignore_label
 
@@ -69,34 +71,18 @@ class EmbedIDFunction(FunctionNode):
         self.retain_inputs((0,))
         return _gather_rows(x, W, self.ignore_label),
 
-    def backward_arrays(self, indexes, grad_outputs):
+    def gradient(self, ns, indexes, grad_outputs):
         x, = self.get_retained_input_arrays()
-        node = self.inputs[1]
-        out = []
-        for i in indexes:
-            if i == 0:
-                out.append(None)                 # ids are not differentiable
-            else:
-                out.append(_scatter_rows(x, grad_outputs[0], node.shape[0], node.dtype,
-                                         self.ignore_label))
-        return tuple(out)
-
-    def backward(self, indexes, grad_outputs):
-        x, = self.get_retained_input_arrays()
-        node = self.inputs[1]
-        out = []
-        for i in indexes:
-            if i == 0:
-                out.append(None)
-            else:
-                gW, = EmbedIDGrad(x, node.shape, node.dtype, self.ignore_label).apply(
-                    (grad_outputs[0],))
-                out.append(gW)
-        return tuple(out)
+        W = self.inputs[1]
+        # ids are not differentiable; gW is the linear EmbedIDGrad of gy
+        return tuple(None if i == 0 else ns.call(
+            EmbedIDGrad(x, W.shape, W.dtype, self.ignore_label), grad_outputs)[0]
+            for i in indexes)
 
 
-class EmbedIDGrad(FunctionNode):
+class EmbedIDGrad(Op):
     """gW as a (linear) function of gy; its adjoint is embed_id again."""
+    __slots__ = ('x', 'W_shape', 'W_dtype', 'ignore_label')
 
     def __init__(self, x, W_shape, W_dtype, ignore_label):
         self.x = x
@@ -108,15 +94,9 @@ class EmbedIDGrad(FunctionNode):
         gy, = inputs
         return _scatter_rows(self.x, gy, self.W_shape[0], self.W_dtype, self.ignore_label),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        ggy = _gather_rows(self.x, grad_outputs[0], self.ignore_label)
-        return ggy.astype(self.inputs[0].dtype, copy=False),
-
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.array.cast import cast
-        return cast(embed_id(self.x, grad_outputs[0], self.ignore_label),
-                    self.inputs[0].dtype),
-
+    def gradient(self, ns, indexes, grad_outputs):
+        ggy, = ns.call(EmbedIDFunction(self.ignore_label), (self.x, grad_outputs[0]))
+        return ns.cast(ggy, self.inputs[0].dtype),
 
 def embed_id(x, W, ignore_label=None):
     """Rows of ``W`` picked by the integer ids ``x``: ``y[..., :] = W[x[...]]``.

@@ -4,7 +4,7 @@ import numpy
 
 from fastgrad import utils
 from fastgrad._core import blas
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.recipe import Op
 from fastgrad.configuration import config
 
 _cuda = None
@@ -44,9 +44,9 @@ def _check_types(x, W, b):
                                      '{} != {}'.format(b.shape[0], W.shape[0]))
 
 
-class LinearFunction(FunctionNode):
-    _graph_closed = True    # arrays and scalars only: off the cycle collector
+class LinearFunction(Op):
     __slots__ = ()
+
     def forward(self, inputs):
         x, W = inputs[0], inputs[1]
         b = inputs[2] if len(inputs) == 3 else None
@@ -66,23 +66,25 @@ class LinearFunction(FunctionNode):
             y += b
         return y,
 
-    def backward_arrays(self, indexes, grad_outputs):
-        x, W = self.get_retained_input_arrays()
+    def gradient(self, ns, indexes, grad_outputs):
+        x, W = ns.inputs(self)
         gy = grad_outputs[0]
         out = []
         for i in indexes:
-            if i == 0:
-                out.append(self._grad_x(gy, W, x.dtype))
-            elif i == 1:
-                out.append(self._grad_W(gy, x, W.dtype))
-            elif isinstance(gy, numpy.ndarray):
-                out.append(utils.force_array(gy.sum(axis=0)))
+            if i == 0:      # gy @ W
+                out.append(self._grad_x(ns, gy, W, self.inputs[0].dtype))
+            elif i == 1:    # gy.T @ x
+                out.append(self._grad_W(ns, gy, x, self.inputs[1].dtype))
             else:
-                out.append(self._grad_b_gpu(gy))
+                out.append(self._grad_b(ns, gy))
         return tuple(out)
 
+    # The products go through linear itself on Variables and through the GEMM
+    # dispatch (BLAS, fastgrad_cuda, the array module) on arrays.
     @staticmethod
-    def _grad_x(gy, W, dtype):
+    def _grad_x(ns, gy, W, dtype):
+        if ns.differentiable:
+            return ns.cast(linear(gy, ns.transpose(ns.cast(W, gy.dtype))), dtype)
         if blas.supports(gy, W):
             return blas.linear_grad_x(gy, W)
         if not (isinstance(gy, numpy.ndarray) and isinstance(W, numpy.ndarray)):
@@ -92,7 +94,9 @@ class LinearFunction(FunctionNode):
         return gy.dot(W).astype(dtype, copy=False)
 
     @staticmethod
-    def _grad_W(gy, x, dtype):
+    def _grad_W(ns, gy, x, dtype):
+        if ns.differentiable:
+            return ns.cast(linear(ns.transpose(gy), ns.transpose(ns.cast(x, gy.dtype))), dtype)
         if blas.supports(gy, x) and gy.dtype == dtype:
             return blas.linear_grad_W(gy, x)
         if not (isinstance(gy, numpy.ndarray) and isinstance(x, numpy.ndarray)):
@@ -102,28 +106,12 @@ class LinearFunction(FunctionNode):
         return gy.T.dot(x).astype(dtype, copy=False)
 
     @staticmethod
-    def _grad_b_gpu(gy):
-        ops = _gpu_ops(gy)
-        if ops is not None:
-            return ops.bias_grad(gy)
-        return utils.force_array(gy.sum(axis=0))
-
-    def backward(self, indexes, grad_outputs):
-        # Built from differentiable ops so the gradient can be differentiated again.
-        from fastgrad.functions.array.cast import cast
-        from fastgrad.functions.array.transpose import transpose
-        from fastgrad.functions.math.sum import sum as sum_
-        x, W = self.get_retained_inputs()
-        gy = grad_outputs[0]
-        out = []
-        for i in indexes:
-            if i == 0:
-                out.append(cast(linear(gy, transpose(cast(W, gy.dtype))), x.dtype))
-            elif i == 1:
-                out.append(cast(linear(transpose(gy), transpose(cast(x, gy.dtype))), W.dtype))
-            else:
-                out.append(sum_(gy, axis=0))
-        return tuple(out)
+    def _grad_b(ns, gy):
+        if not (ns.differentiable or isinstance(gy, numpy.ndarray)):
+            ops = _gpu_ops(gy)
+            if ops is not None:
+                return ops.bias_grad(gy)
+        return ns.sum(gy, axis=0)
 
 
 def linear(x, W, b=None, n_batch_axes=1):

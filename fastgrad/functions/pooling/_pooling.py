@@ -8,7 +8,7 @@ Chainer's max pooling returns.
 import numpy
 
 from fastgrad import utils
-from fastgrad.functions.connection import _conv
+from fastgrad.functions._util import conv as _conv
 
 
 class Geometry(object):

@@ -1,9 +1,11 @@
 """average_pooling_2d: the mean of each (kh, kw) window (padding counts as zeros)."""
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.recipe import Op
 from fastgrad.functions.pooling import _pooling
 
 
-class AveragePooling2D(FunctionNode):
+class AveragePooling2D(Op):
+    __slots__ = ('geo',)
+
     def __init__(self, ksize, stride=None, pad=0, geo=None):
         self.geo = geo if geo is not None else _pooling.Geometry(
             'average_pooling_2d', ksize, stride, pad)
@@ -18,15 +20,9 @@ class AveragePooling2D(FunctionNode):
         y *= 1.0 / (geo.kh * geo.kw)
         return y.astype(x.dtype, copy=False),
 
-    def backward_arrays(self, indexes, grad_outputs):
+    def gradient(self, ns, indexes, grad_outputs):
         node = self.inputs[0]
-        return _average_grad(self.geo, grad_outputs[0], node.shape, node.dtype),
-
-    def backward(self, indexes, grad_outputs):
-        node = self.inputs[0]
-        gx, = AveragePooling2DGrad(self.geo, node.shape, node.dtype).apply(grad_outputs)
-        return gx,
-
+        return ns.call(AveragePooling2DGrad(self.geo, node.shape, node.dtype), grad_outputs)
 
 def _average_grad(geo, gy, shape, dtype):
     acc = _pooling.accumulate_dtype(dtype)
@@ -34,8 +30,9 @@ def _average_grad(geo, gy, shape, dtype):
     return geo.scatter(g, shape[2], shape[3], acc).astype(dtype, copy=False)
 
 
-class AveragePooling2DGrad(FunctionNode):
+class AveragePooling2DGrad(Op):
     """gx of average pooling as a (linear) function of gy."""
+    __slots__ = ('geo', 'shape', 'dtype')
 
     def __init__(self, geo, shape, dtype):
         self.geo = geo
@@ -45,16 +42,9 @@ class AveragePooling2DGrad(FunctionNode):
     def forward(self, inputs):
         return _average_grad(self.geo, inputs[0], self.shape, self.dtype),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        ggx = grad_outputs[0]
-        y, = AveragePooling2D(None, geo=self.geo).forward((ggx,))
-        return y.astype(self.inputs[0].dtype, copy=False),
-
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.array.cast import cast
-        y, = AveragePooling2D(None, geo=self.geo).apply(grad_outputs)
-        return cast(y, self.inputs[0].dtype),
-
+    def gradient(self, ns, indexes, grad_outputs):
+        y, = ns.call(AveragePooling2D(None, geo=self.geo), grad_outputs)
+        return ns.cast(y, self.inputs[0].dtype),
 
 def average_pooling_2d(x, ksize, stride=None, pad=0):
     """Spatial average pooling over ``(kh, kw)`` windows of an NCHW input.

@@ -1,11 +1,13 @@
 """max_pooling_2d: the max of each (kh, kw) window, NCHW."""
 import numpy
 
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.recipe import Op
 from fastgrad.functions.pooling import _pooling
 
 
-class MaxPooling2D(FunctionNode):
+class MaxPooling2D(Op):
+    __slots__ = ('geo', 'cover_all', '_indexes', '_x', '_y')
+
     def __init__(self, ksize, stride=None, pad=0, cover_all=True):
         self.geo = _pooling.Geometry('max_pooling_2d', ksize, stride, pad)
         self.cover_all = bool(cover_all)
@@ -33,23 +35,16 @@ class MaxPooling2D(FunctionNode):
             self._x = self._y = None
         return self._indexes
 
-    def backward_arrays(self, indexes, grad_outputs):
-        shape = self.inputs[0].shape
-        dtype = self.inputs[0].dtype
-        gx = self.geo.scatter(grad_outputs[0], shape[2], shape[3], dtype, self.indexes())
-        return gx,
-
-    def backward(self, indexes, grad_outputs):
+    def gradient(self, ns, indexes, grad_outputs):
         from fastgrad.functions.pooling.upsampling_2d import Upsampling2D
         shape = self.inputs[0].shape
-        gx, = Upsampling2D(self.indexes(), self.geo, shape[2:], self.cover_all).apply(
-            grad_outputs)
-        return gx,
+        return ns.call(Upsampling2D(self.indexes(), self.geo, shape[2:], self.cover_all),
+                       grad_outputs)
 
-
-class MaxPooling2DWithIndexes(FunctionNode):
+class MaxPooling2DWithIndexes(Op):
     """Pick, in each window of x, the element at the given offsets (the
     gradient of upsampling_2d, and the second derivative of max pooling)."""
+    __slots__ = ('indexes', 'geo', 'cover_all')
 
     def __init__(self, indexes, geo, cover_all):
         self.indexes = indexes
@@ -60,18 +55,11 @@ class MaxPooling2DWithIndexes(FunctionNode):
         x, = inputs
         return self.geo.gather(x, self.indexes, x.dtype),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        shape = self.inputs[0].shape
-        return self.geo.scatter(grad_outputs[0], shape[2], shape[3], self.inputs[0].dtype,
-                                self.indexes),
-
-    def backward(self, indexes, grad_outputs):
+    def gradient(self, ns, indexes, grad_outputs):
         from fastgrad.functions.pooling.upsampling_2d import Upsampling2D
         shape = self.inputs[0].shape
-        gx, = Upsampling2D(self.indexes, self.geo, shape[2:], self.cover_all).apply(
-            grad_outputs)
-        return gx,
-
+        return ns.call(Upsampling2D(self.indexes, self.geo, shape[2:], self.cover_all),
+                       grad_outputs)
 
 def max_pooling_2d(x, ksize, stride=None, pad=0, cover_all=True, return_indices=False):
     """Spatial max pooling over ``(kh, kw)`` windows of an NCHW input.

@@ -1,13 +1,15 @@
 """unpooling_2d: copy each value over its whole (kh, kw) window (overlaps add)."""
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
-from fastgrad.functions.connection import _conv
+from fastgrad.functions._util.recipe import Op
+from fastgrad.functions._util import conv as _conv
 from fastgrad.functions.pooling import _pooling
 
 _NAME = 'Unpooling2D'
 
 
-class Unpooling2D(FunctionNode):
+class Unpooling2D(Op):
+    __slots__ = ('geo', 'outh', 'outw', 'cover_all')
+
     def __init__(self, ksize, stride=None, pad=0, outsize=None, cover_all=True, geo=None):
         self.geo = geo if geo is not None else _pooling.Geometry(
             'unpooling_2d', ksize, stride, pad)
@@ -34,24 +36,19 @@ class Unpooling2D(FunctionNode):
         y = geo.scatter(x, self.outh, self.outw, acc)
         return y.astype(x.dtype, copy=False),
 
-    def backward_arrays(self, indexes, grad_outputs):
+    def gradient(self, ns, indexes, grad_outputs):
         node = self.inputs[0]
-        return _unpooling_grad(self.geo, grad_outputs[0], node.shape, node.dtype),
-
-    def backward(self, indexes, grad_outputs):
-        node = self.inputs[0]
-        gx, = Unpooling2DGrad(self.geo, node.shape, node.dtype, self.cover_all).apply(
-            grad_outputs)
-        return gx,
-
+        return ns.call(Unpooling2DGrad(self.geo, node.shape, node.dtype, self.cover_all),
+                       grad_outputs)
 
 def _unpooling_grad(geo, gy, shape, dtype):
     acc = _pooling.accumulate_dtype(dtype)
     return geo.window_sum(gy, shape[2], shape[3], acc).astype(dtype, copy=False)
 
 
-class Unpooling2DGrad(FunctionNode):
+class Unpooling2DGrad(Op):
     """gx of unpooling (each window of gy summed) as a linear function of gy."""
+    __slots__ = ('geo', 'shape', 'dtype', 'cover_all')
 
     def __init__(self, geo, shape, dtype, cover_all):
         self.geo = geo
@@ -62,19 +59,11 @@ class Unpooling2DGrad(FunctionNode):
     def forward(self, inputs):
         return _unpooling_grad(self.geo, inputs[0], self.shape, self.dtype),
 
-    def backward_arrays(self, indexes, grad_outputs):
+    def gradient(self, ns, indexes, grad_outputs):
         node = self.inputs[0]
-        acc = _pooling.accumulate_dtype(node.dtype)
-        return self.geo.scatter(grad_outputs[0], node.shape[2], node.shape[3],
-                                acc).astype(node.dtype, copy=False),
-
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.array.cast import cast
-        node = self.inputs[0]
-        y, = Unpooling2D(None, outsize=node.shape[2:], cover_all=self.cover_all,
-                         geo=self.geo).apply(grad_outputs)
-        return cast(y, node.dtype),
-
+        y, = ns.call(Unpooling2D(None, outsize=node.shape[2:], cover_all=self.cover_all,
+                                 geo=self.geo), grad_outputs)
+        return ns.cast(y, node.dtype),
 
 def unpooling_2d(x, ksize, stride=None, pad=0, outsize=None, cover_all=True):
     """The inverse of pooling: each input element is copied over its whole

@@ -1,15 +1,17 @@
 """upsampling_2d: put each value back at its max pooling position (zeros elsewhere)."""
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode, Variable
-from fastgrad.functions.connection import _conv
+from fastgrad._core.graph import Variable
+from fastgrad.functions._util.recipe import Op
+from fastgrad.functions._util import conv as _conv
 from fastgrad.functions.pooling import _pooling
 
 _NAME = 'Upsampling2D'
 
 
-class Upsampling2D(FunctionNode):
+class Upsampling2D(Op):
     """``y`` is zero except at the pooled positions: for each input element, the
     offset ``indexes[...]`` of its window gets the value (overlaps add)."""
+    __slots__ = ('indexes', 'geo', 'outh', 'outw', 'cover_all')
 
     def __init__(self, indexes, geo, outsize, cover_all):
         self.indexes = indexes
@@ -42,15 +44,10 @@ class Upsampling2D(FunctionNode):
                         axis, expect, out), '{} != {}'.format(size, expect))
         return geo.scatter(x, self.outh, self.outw, x.dtype, idx),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        return self.geo.gather(grad_outputs[0], self.indexes, self.inputs[0].dtype),
-
-    def backward(self, indexes, grad_outputs):
+    def gradient(self, ns, indexes, grad_outputs):
         from fastgrad.functions.pooling.max_pooling_2d import MaxPooling2DWithIndexes
-        gx, = MaxPooling2DWithIndexes(self.indexes, self.geo, self.cover_all).apply(
-            grad_outputs)
-        return gx,
-
+        return ns.call(MaxPooling2DWithIndexes(self.indexes, self.geo, self.cover_all),
+                       grad_outputs)
 
 def upsampling_2d(x, indexes, ksize, stride=None, pad=0, outsize=None, cover_all=True):
     """The inverse of :func:`max_pooling_2d` with ``return_indices=True``.
