@@ -52,7 +52,10 @@ class Op(FunctionNode):
 def _array_ops(grad_outputs):
     for g in grad_outputs:
         if g is not None:
-            return NUMPY_OPS if type(g) is numpy.ndarray else _cupy_ops()
+            # a NumPy scalar too (a loss scale set as the output's grad)
+            if type(g) is numpy.ndarray or isinstance(g, numpy.generic):
+                return NUMPY_OPS
+            return _cupy_ops()
     return NUMPY_OPS
 
 
