@@ -72,9 +72,9 @@ class LinearFunction(Op):
         out = []
         for i in indexes:
             if i == 0:      # gy @ W
-                out.append(self._grad_x(ns, gy, W, self.inputs[0].dtype))
+                out.append(self._grad_x(ns, gy, W, x.dtype))
             elif i == 1:    # gy.T @ x
-                out.append(self._grad_W(ns, gy, x, self.inputs[1].dtype))
+                out.append(self._grad_W(ns, gy, x, W.dtype))
             else:
                 out.append(self._grad_b(ns, gy))
         return tuple(out)
@@ -107,11 +107,13 @@ class LinearFunction(Op):
 
     @staticmethod
     def _grad_b(ns, gy):
-        if not (ns.differentiable or isinstance(gy, numpy.ndarray)):
+        if ns.differentiable:
+            return ns.sum(gy, axis=0)
+        if not isinstance(gy, numpy.ndarray):
             ops = _gpu_ops(gy)
             if ops is not None:
                 return ops.bias_grad(gy)
-        return ns.sum(gy, axis=0)
+        return utils.force_array(gy.sum(axis=0))
 
 
 def linear(x, W, b=None, n_batch_axes=1):
