@@ -8,7 +8,6 @@ batches are requested ahead; the visible state (``epoch``,
 """
 import collections
 import multiprocessing
-import multiprocessing.pool
 import os
 import signal
 import sys
@@ -20,22 +19,21 @@ import numpy
 
 from fastgrad.dataset import iterator
 from fastgrad.iterators import _statemachine
+from fastgrad.iterators import _worker_pool
 from fastgrad.iterators.serial_iterator import (
     _make_sampler, _serialize_sampler, _serialize_state)
 
-# Waiting for a batch checks every _POLL_SECONDS that the workers are alive;
-# a result still missing _GRACE_SECONDS after a worker died is lost.
+# Waiting for a batch wakes up every _POLL_SECONDS (for the timeout warning).
 _POLL_SECONDS = 0.2
-_GRACE_SECONDS = 1.0
 
-# The dataset of the worker process (set by the pool initializer).
+# The dataset of the worker process (set by _worker_init).
 _worker_dataset = None
 
 
 def _worker_init(dataset, seed):
     global _worker_dataset
     _worker_dataset = dataset
-    # Ctrl-C is the main process's business; it tears the pool down.
+    # Ctrl-C is the main process's business; it stops the workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Forked workers would all share the parent's RNG state: random data
     # augmentation would repeat across workers without a distinct seed.
@@ -62,32 +60,6 @@ def _mp_context():
     return multiprocessing.get_context()
 
 
-def _shutdown(pool, workers):
-    if any(proc.exitcode not in (None, 0) for proc in workers + list(pool._pool)):
-        _abandon(pool)
-    else:
-        pool.terminate()
-        pool.join()
-
-
-def _abandon(pool):
-    """Stop a pool one of whose workers died.  It may have died holding the
-    task queue's read lock (an idle worker waits for its next task holding
-    it), and then Pool.terminate() waits for that lock forever.  So: stop
-    the respawning, kill the workers, and leave the pool's (daemon) threads
-    where they are, with its exit-time terminate() cancelled."""
-    TERMINATE = multiprocessing.pool.TERMINATE
-    pool._worker_handler._state = TERMINATE
-    pool._change_notifier.put(None)      # wakes the worker handler up
-    pool._worker_handler.join(5)
-    for proc in list(pool._pool):
-        proc.kill()
-    for proc in list(pool._pool):
-        proc.join(5)
-    pool._terminate.cancel()
-    pool._state = TERMINATE
-
-
 class MultiprocessIterator(_statemachine.EpochTracking, iterator.Iterator):
     """Like :class:`SerialIterator`, but the examples are loaded by
     ``n_processes`` worker processes (all CPUs by default), ``n_prefetch``
@@ -99,8 +71,8 @@ class MultiprocessIterator(_statemachine.EpochTracking, iterator.Iterator):
     through the pool's pipes.  A batch that takes longer than
     ``dataset_timeout`` seconds gives a :class:`TimeoutWarning` (once per
     batch) and is still waited for.  A worker that dies (killed, crashed)
-    makes the wait raise RuntimeError within about a second, instead of
-    hanging (Chainer hangs).
+    while loading makes the wait raise RuntimeError at once, instead of
+    hanging (Chainer hangs); one that dies idle is replaced.
     """
 
     class TimeoutWarning(RuntimeWarning):
@@ -138,16 +110,11 @@ class MultiprocessIterator(_statemachine.EpochTracking, iterator.Iterator):
         if self._pool is None:
             # Not from NumPy's global RNG: that one drives the batch order.
             seed = int.from_bytes(os.urandom(4), 'little')
-            self._pool = _mp_context().Pool(
-                self.n_processes, initializer=_worker_init,
-                initargs=(self.dataset, seed),
-                maxtasksperchild=self.maxtasksperchild)
-            # Its worker processes, seen since the start: the pool drops a
-            # dead one from its own list within 0.1 s.
-            self._workers = list(getattr(self._pool, '_pool', ()))
+            self._pool = _worker_pool.WorkerPool(
+                _mp_context(), self.n_processes, _fetch, _worker_init,
+                (self.dataset, seed), self.maxtasksperchild)
             # Stops the workers if the iterator is dropped without finalize().
-            self._pool_finalizer = weakref.finalize(self, _shutdown, self._pool,
-                                                    self._workers)
+            self._pool_finalizer = weakref.finalize(self, self._pool.shutdown)
         return self._pool
 
     def finalize(self):
@@ -155,7 +122,7 @@ class MultiprocessIterator(_statemachine.EpochTracking, iterator.Iterator):
         self._finalized = True
         self._pending.clear()
         if self._pool_finalizer is not None:
-            self._pool_finalizer()   # runs _shutdown once
+            self._pool_finalizer()   # runs shutdown once
             self._pool_finalizer = None
         self._pool = None
 
@@ -175,7 +142,7 @@ class MultiprocessIterator(_statemachine.EpochTracking, iterator.Iterator):
             pool = self._get_pool()
             # Split each batch across the workers.
             n = max(1, -(-len(indices) // self.n_processes))
-            parts = [pool.apply_async(_fetch, (indices[i:i + n],))
+            parts = [pool.submit(indices[i:i + n])
                      for i in range(0, len(indices), n)]
             # Prefetching draws orders ahead: the sampler's RNG as of this
             # state is what a snapshot taken after this batch must hold.
@@ -189,8 +156,13 @@ class MultiprocessIterator(_statemachine.EpochTracking, iterator.Iterator):
             raise StopIteration
         parts, state, sampler_state = self._pending.popleft()
         batch = []
-        for part in parts:
-            batch.extend(self._wait(part))
+        for i, part in enumerate(parts):
+            try:
+                batch.extend(self._wait(part))
+            except Exception:
+                if self._pool is not None:   # the rest is not wanted
+                    self._pool.forget(parts[i + 1:])
+                raise
         self._previous_epoch_detail = self.epoch_detail
         self._state = state
         self._state_sampler = sampler_state
@@ -199,57 +171,33 @@ class MultiprocessIterator(_statemachine.EpochTracking, iterator.Iterator):
 
     next = __next__
 
-    def _wait(self, result):
-        # Wait in short steps: a worker killed (the OOM killer, a crash in
-        # the dataset's C code) takes its task with it, and the pool never
-        # answers; waiting forever would hang the training.
+    def _wait(self, part):
         start = time.monotonic()
         warned = False
-        died_at = None
         while True:
             try:
-                return result.get(_POLL_SECONDS)
-            except multiprocessing.TimeoutError:
-                pass
-            now = time.monotonic()
-            if (not warned and self.dataset_timeout is not None
-                    and now - start > self.dataset_timeout):
-                warned = True
-                warnings.warn(
-                    'MultiprocessIterator: loading a batch took more than {} s; '
-                    'still waiting (a slow dataset, or too few workers?)'.format(
-                        self.dataset_timeout), MultiprocessIterator.TimeoutWarning)
-            dead = self._dead_worker()
-            if dead is None:
-                continue
-            if died_at is None:
-                died_at = now      # the lost task may be another batch's
-            elif now - died_at >= _GRACE_SECONDS:
-                code = dead.exitcode
+                done = self._pool.get(part, _POLL_SECONDS)
+            except _worker_pool.WorkerDied as e:
+                code = e.process.exitcode
                 how = ('killed by signal {}'.format(_signal_name(-code)) if code < 0
                        else 'exited with code {}'.format(code))
                 self.finalize()
                 raise RuntimeError(
                     'MultiprocessIterator: worker process {} {} while loading a '
                     'batch; the batch is lost and the iterator is finalized (out of '
-                    'memory? a crash in the dataset?)'.format(dead.pid, how))
-
-    def _dead_worker(self):
-        """A worker process that ended abnormally, or None.  Workers replaced
-        normally (``maxtasksperchild``) exit with code 0."""
-        pool = self._pool
-        if pool is None:
-            return None
-        workers = self._workers
-        for proc in list(getattr(pool, '_pool', ())):   # the pool's live workers
-            if proc not in workers:
-                workers.append(proc)
-        for proc in workers:
-            code = proc.exitcode
-            if code is not None and code != 0:
-                return proc
-        workers[:] = [p for p in workers if p.exitcode is None]
-        return None
+                    'memory? a crash in the dataset?)'.format(e.process.pid, how))
+            if done is not None:
+                ok, value = done
+                if not ok:
+                    raise value
+                return value
+            if (not warned and self.dataset_timeout is not None
+                    and time.monotonic() - start > self.dataset_timeout):
+                warned = True
+                warnings.warn(
+                    'MultiprocessIterator: loading a batch took more than {} s; '
+                    'still waiting (a slow dataset, or too few workers?)'.format(
+                        self.dataset_timeout), MultiprocessIterator.TimeoutWarning)
 
     # -- state -----------------------------------------------------------------
     def reset(self):
@@ -258,8 +206,14 @@ class MultiprocessIterator(_statemachine.EpochTracking, iterator.Iterator):
         self._state = _statemachine.initial_state(self.order_sampler, len(self.dataset))
         self._sched_state = self._state
         self._state_sampler = self._sampler_state()
-        self._pending = collections.deque()
+        self._drop_pending()
         self._previous_epoch_detail = -1.
+
+    def _drop_pending(self):
+        pool = getattr(self, '_pool', None)
+        if pool is not None:
+            pool.forget([part for parts, _, _ in self._pending for part in parts])
+        self._pending = collections.deque()
 
     def _sampler_state(self):
         get = getattr(self.order_sampler, 'get_random_state', None)
@@ -287,7 +241,7 @@ class MultiprocessIterator(_statemachine.EpochTracking, iterator.Iterator):
         if changed or _is_loading(serializer):
             # Prefetched batches belong to the old state: request anew.
             self._sched_state = self._state
-            self._pending = collections.deque()
+            self._drop_pending()
 
 
 def _is_loading(serializer):

@@ -69,7 +69,7 @@ def test_examples_come_from_worker_processes_and_finalize_stops_them():
     pids = {pid for b in batches for _, pid in b}
     assert os.getpid() not in pids
     assert 1 <= len(pids) <= 2
-    workers = [p.pid for p in it._pool._pool]
+    workers = [p.pid for p in it._pool.processes]
     assert all(_alive(p) for p in workers)
     it.finalize()
     it.finalize()   # idempotent
@@ -167,7 +167,7 @@ def test_garbage_collected_iterator_stops_workers():
     import gc
     it = iterators.MultiprocessIterator(list(range(4)), 2, n_processes=2)
     it.next()
-    workers = [p.pid for p in it._pool._pool]
+    workers = [p.pid for p in it._pool.processes]
     del it
     gc.collect()
     deadline = time.time() + 10
@@ -230,7 +230,7 @@ if how == 'busy':                   # killed from outside while loading
         os.kill(int(f.read()), signal.SIGKILL)
 if how == 'idle':                   # killed while waiting for a task
     time.sleep(0.5)
-    os.kill(it._pool._pool[0].pid, signal.SIGKILL)
+    os.kill(it._pool.processes[0].pid, signal.SIGKILL)
     time.sleep(0.5)
 start = time.monotonic()
 try:
@@ -287,3 +287,26 @@ def test_a_worker_killed_while_idle_does_not_hang(tmp_path):
 def test_workers_replaced_by_maxtasksperchild_are_not_an_error(tmp_path):
     out = _run_dies(tmp_path, 'none', maxtasksperchild=1)
     assert 'no error' in out
+
+
+_CHURN = '''
+from fastgrad import iterators
+for k in range(40):
+    it = iterators.MultiprocessIterator(list(range(64)), 8, n_processes=2,
+                                        n_prefetch=4)
+    for _ in range(k % 3):
+        it.next()
+    it.finalize()        # with batches still being loaded, or none asked for
+print('done')
+'''
+
+
+def test_finalize_never_hangs_under_churn():
+    # multiprocessing.Pool.terminate() could wait forever on its task-queue
+    # lock; 40 start/stop cycles in a fresh interpreter, with a timeout.
+    import subprocess
+    import sys
+    proc = subprocess.run([sys.executable, '-c', _CHURN], capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout == 'done\n'
