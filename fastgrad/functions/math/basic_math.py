@@ -1,26 +1,18 @@
 """The arithmetic behind Variable's operators (+ - * / // ** @, unary -, abs).
 
 Two operands that are arrays or Variables broadcast like NumPy and must share
-a dtype; a scalar operand becomes a ``*Constant`` op.  Every op has both
-backward paths: ``backward`` on Variables (differentiable again, for double
-backprop) and ``backward_arrays`` on raw arrays (what the engine uses when no
-graph is recorded during backward).
-
-The op classes are ``_graph_closed`` with ``__slots__``: they hold arrays and
-scalars only, so the engine keeps their nodes off the cycle collector
-(_core/_gc_tracking.pxi).
+a dtype; a scalar operand becomes a ``*Constant`` op.  Each op writes its
+gradient once (``gradient``, the recipe of functions/_util/recipe.py); the
+Python-scalar operators of Variable (_core/_variable.pxi) create the
+``AddConstant``/``MulConstant``/``DivByConstant`` nodes directly.
 """
 import numbers
 
 import numpy
 
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode, Variable
-from fastgrad.functions.array.broadcast import sum_to as _sum_to_var
-
-
-def _sum_to(gx, shape):
-    return gx if gx.shape == shape else _sum_to_var(gx, shape)
+from fastgrad._core.graph import Variable
+from fastgrad.functions._util.recipe import Op
 
 
 def _is_scalar(value):
@@ -69,25 +61,20 @@ def _binary(op, cls, lhs, rhs):
 
 # -- + ------------------------------------------------------------------------
 
-class Add(FunctionNode):
-    _graph_closed = True
+class Add(Op):
     __slots__ = ()
     is_elementwise = True
 
     def forward(self, inputs):
         return utils.force_array(inputs[0] + inputs[1]),
 
-    def backward_arrays(self, indexes, grad_outputs):
+    def gradient(self, ns, indexes, grad_outputs):
         gy = grad_outputs[0]
-        return tuple(utils.sum_to(gy, self.inputs[i].shape) for i in indexes)
-
-    def backward(self, indexes, grad_outputs):
-        gy = grad_outputs[0]
-        return tuple(_sum_to(gy, self.inputs[i].shape) for i in indexes)
+        inputs = self.inputs
+        return tuple([ns.sum_to(gy, inputs[i].shape) for i in indexes])
 
 
-class AddConstant(FunctionNode):
-    _graph_closed = True
+class AddConstant(Op):
     is_elementwise = True
     __slots__ = ('value',)
 
@@ -97,16 +84,12 @@ class AddConstant(FunctionNode):
     def forward(self, inputs):
         return inputs[0] + self.value,
 
-    def backward_arrays(self, indexes, grad_outputs):
-        return grad_outputs
-
-    def backward(self, indexes, grad_outputs):
+    def gradient(self, ns, indexes, grad_outputs):
         return grad_outputs
 
 
-class MultiAdd(FunctionNode):
+class MultiAdd(Op):
     """x0 + x1 + ... + xn in one node (``F.add(*xs)`` with more than two inputs)."""
-    _graph_closed = True
     __slots__ = ('_same_shape',)
     is_elementwise = True
 
@@ -135,16 +118,12 @@ class MultiAdd(FunctionNode):
             y += x
         return utils.force_array(y),
 
-    def backward_arrays(self, indexes, grad_outputs):
+    def gradient(self, ns, indexes, grad_outputs):
         gy = grad_outputs[0]
-        if self._same_shape and gy.shape == self.inputs[0].shape:
-            return (gy,) * len(indexes)
         inputs = self.inputs
-        return [utils.sum_to(gy, inputs[i].shape) for i in indexes]
-
-    def backward(self, indexes, grad_outputs):
-        gy = grad_outputs[0]
-        return tuple(_sum_to(gy, self.inputs[i].shape) for i in indexes)
+        if self._same_shape and gy.shape == inputs[0].shape:
+            return (gy,) * len(indexes)
+        return tuple([ns.sum_to(gy, inputs[i].shape) for i in indexes])
 
 
 def add(*xs):
@@ -168,28 +147,22 @@ def _add2(lhs, rhs):
 
 # -- - ------------------------------------------------------------------------
 
-class Sub(FunctionNode):
-    _graph_closed = True
+class Sub(Op):
     __slots__ = ()
     is_elementwise = True
 
     def forward(self, inputs):
         return utils.force_array(inputs[0] - inputs[1]),
 
-    def backward_arrays(self, indexes, grad_outputs):
+    def gradient(self, ns, indexes, grad_outputs):
         gy = grad_outputs[0]
-        return tuple(utils.sum_to(gy if i == 0 else -gy, self.inputs[i].shape)
-                     for i in indexes)
-
-    def backward(self, indexes, grad_outputs):
-        gy = grad_outputs[0]
-        return tuple(_sum_to(gy if i == 0 else -gy, self.inputs[i].shape)
-                     for i in indexes)
+        inputs = self.inputs
+        return tuple([ns.sum_to(gy if i == 0 else -gy, inputs[i].shape)
+                      for i in indexes])
 
 
-class SubFromConstant(FunctionNode):
+class SubFromConstant(Op):
     """value - x"""
-    _graph_closed = True
     is_elementwise = True
     __slots__ = ('value',)
 
@@ -199,10 +172,7 @@ class SubFromConstant(FunctionNode):
     def forward(self, inputs):
         return self.value - inputs[0],
 
-    def backward_arrays(self, indexes, grad_outputs):
-        return -grad_outputs[0],
-
-    def backward(self, indexes, grad_outputs):
+    def gradient(self, ns, indexes, grad_outputs):
         return -grad_outputs[0],
 
 
@@ -221,18 +191,14 @@ def rsub(lhs, rhs):
     return _binary('sub', Sub, _check_operand('sub', rhs), lhs)
 
 
-class Neg(FunctionNode):
-    _graph_closed = True
+class Neg(Op):
     __slots__ = ()
     is_elementwise = True
 
     def forward(self, inputs):
         return utils.force_array(-inputs[0]),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        return -grad_outputs[0],
-
-    def backward(self, indexes, grad_outputs):
+    def gradient(self, ns, indexes, grad_outputs):
         return -grad_outputs[0],
 
 
@@ -243,8 +209,7 @@ def neg(x):
 
 # -- * ------------------------------------------------------------------------
 
-class Mul(FunctionNode):
-    _graph_closed = True
+class Mul(Op):
     __slots__ = ()
     is_elementwise = True
 
@@ -252,21 +217,15 @@ class Mul(FunctionNode):
         self.retain_inputs((0, 1))
         return utils.force_array(inputs[0] * inputs[1]),
 
-    def backward_arrays(self, indexes, grad_outputs):
+    def gradient(self, ns, indexes, grad_outputs):
         gy = grad_outputs[0]
-        x0, x1 = self.get_retained_input_arrays()
-        return tuple(utils.sum_to(gy * (x1 if i == 0 else x0), self.inputs[i].shape)
-                     for i in indexes)
-
-    def backward(self, indexes, grad_outputs):
-        gy = grad_outputs[0]
-        x0, x1 = self.get_retained_inputs()
-        return tuple(_sum_to(gy * (x1 if i == 0 else x0), self.inputs[i].shape)
-                     for i in indexes)
+        x0, x1 = ns.inputs(self)
+        inputs = self.inputs
+        return tuple([ns.sum_to(gy * (x1 if i == 0 else x0), inputs[i].shape)
+                      for i in indexes])
 
 
-class MulConstant(FunctionNode):
-    _graph_closed = True
+class MulConstant(Op):
     is_elementwise = True
     __slots__ = ('value',)
 
@@ -276,10 +235,7 @@ class MulConstant(FunctionNode):
     def forward(self, inputs):
         return inputs[0] * self.value,
 
-    def backward_arrays(self, indexes, grad_outputs):
-        return grad_outputs[0] * self.value,
-
-    def backward(self, indexes, grad_outputs):
+    def gradient(self, ns, indexes, grad_outputs):
         return grad_outputs[0] * self.value,
 
 
@@ -294,8 +250,7 @@ def mul(lhs, rhs):
 
 # -- / ------------------------------------------------------------------------
 
-class Div(FunctionNode):
-    _graph_closed = True
+class Div(Op):
     __slots__ = ()
     is_elementwise = True
 
@@ -303,27 +258,17 @@ class Div(FunctionNode):
         self.retain_inputs((0, 1))
         return utils.force_array(inputs[0] / inputs[1]),
 
-    def backward_arrays(self, indexes, grad_outputs):
+    def gradient(self, ns, indexes, grad_outputs):
         gy = grad_outputs[0]
-        x0, x1 = self.get_retained_input_arrays()
+        x0, x1 = ns.inputs(self)
         gx0 = gy / x1
-        out = []
-        for i in indexes:
-            g = gx0 if i == 0 else -gx0 * x0 / x1
-            out.append(utils.sum_to(utils.force_array(g), self.inputs[i].shape))
-        return tuple(out)
-
-    def backward(self, indexes, grad_outputs):
-        gy = grad_outputs[0]
-        x0, x1 = self.get_retained_inputs()
-        gx0 = gy / x1
-        return tuple(_sum_to(gx0 if i == 0 else -gx0 * x0 / x1, self.inputs[i].shape)
-                     for i in indexes)
+        inputs = self.inputs
+        return tuple([ns.sum_to(gx0 if i == 0 else -gx0 * x0 / x1, inputs[i].shape)
+                      for i in indexes])
 
 
-class DivFromConstant(FunctionNode):
+class DivFromConstant(Op):
     """value / x"""
-    _graph_closed = True
     is_elementwise = True
     __slots__ = ('value',)
 
@@ -334,12 +279,8 @@ class DivFromConstant(FunctionNode):
         self.retain_inputs((0,))
         return self.value / inputs[0],
 
-    def backward_arrays(self, indexes, grad_outputs):
-        x, = self.get_retained_input_arrays()
-        return -self.value * grad_outputs[0] / (x * x),
-
-    def backward(self, indexes, grad_outputs):
-        x, = self.get_retained_inputs()
+    def gradient(self, ns, indexes, grad_outputs):
+        x, = ns.inputs(self)
         return -self.value * grad_outputs[0] / (x * x),
 
 
@@ -350,9 +291,8 @@ def div(lhs, rhs):
     return _binary('div', Div, lhs, rhs)
 
 
-class DivByConstant(FunctionNode):
+class DivByConstant(Op):
     """x / value (kept as a division so results match NumPy bit for bit)."""
-    _graph_closed = True
     is_elementwise = True
     __slots__ = ('value',)
 
@@ -362,10 +302,7 @@ class DivByConstant(FunctionNode):
     def forward(self, inputs):
         return inputs[0] / self.value,
 
-    def backward_arrays(self, indexes, grad_outputs):
-        return grad_outputs[0] / self.value,
-
-    def backward(self, indexes, grad_outputs):
+    def gradient(self, ns, indexes, grad_outputs):
         return grad_outputs[0] / self.value,
 
 
@@ -379,16 +316,12 @@ def rdiv(lhs, rhs):
 
 # -- // (not differentiable, as in Chainer) -------------------------------------
 
-class FloorDiv(FunctionNode):
-    _graph_closed = True
+class FloorDiv(Op):
     __slots__ = ()
     def forward(self, inputs):
         return utils.force_array(inputs[0] // inputs[1]),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        return (None,) * len(indexes)
-
-    def backward(self, indexes, grad_outputs):
+    def gradient(self, ns, indexes, grad_outputs):
         return (None,) * len(indexes)
 
 
@@ -412,8 +345,7 @@ def rfloordiv(lhs, rhs):
 
 # -- ** -----------------------------------------------------------------------
 
-class PowVarVar(FunctionNode):
-    _graph_closed = True
+class PowVarVar(Op):
     __slots__ = ()
     is_elementwise = True
 
@@ -423,34 +355,22 @@ class PowVarVar(FunctionNode):
         self.retain_outputs((0,))
         return y,
 
-    def backward_arrays(self, indexes, grad_outputs):
+    def gradient(self, ns, indexes, grad_outputs):
         gy = grad_outputs[0]
-        x0, x1 = self.get_retained_input_arrays()
-        y, = self.output_data
-        xp = utils.array_module(x0)
+        x0, x1 = ns.inputs(self)
+        inputs = self.inputs
         out = []
         for i in indexes:
             if i == 0:
                 g = gy * x1 * x0 ** (x1 - 1)
             else:
-                g = gy * xp.log(x0) * y
-            out.append(utils.sum_to(utils.force_array(g), self.inputs[i].shape))
-        return tuple(out)
-
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.math.exponential import log
-        gy = grad_outputs[0]
-        x0, x1 = self.get_retained_inputs()
-        y, = self.get_retained_outputs()
-        out = []
-        for i in indexes:
-            g = gy * x1 * x0 ** (x1 - 1) if i == 0 else gy * log(x0) * y
-            out.append(_sum_to(g, self.inputs[i].shape))
+                y, = ns.outputs(self)
+                g = gy * ns.log(x0) * y
+            out.append(ns.sum_to(g, inputs[i].shape))
         return tuple(out)
 
 
-class PowVarConst(FunctionNode):
-    _graph_closed = True
+class PowVarConst(Op):
     is_elementwise = True
     __slots__ = ('value',)
 
@@ -461,19 +381,14 @@ class PowVarConst(FunctionNode):
         self.retain_inputs((0,))
         return inputs[0] ** self.value,
 
-    def backward_arrays(self, indexes, grad_outputs):
-        x, = self.get_retained_input_arrays()
+    def gradient(self, ns, indexes, grad_outputs):
+        x, = ns.inputs(self)
         c = self.value
         return grad_outputs[0] * c * x ** (c - 1),
 
-    def backward(self, indexes, grad_outputs):
-        x, = self.get_retained_inputs()
-        return grad_outputs[0] * self.value * x ** (self.value - 1),
 
-
-class PowConstVar(FunctionNode):
+class PowConstVar(Op):
     """value ** x"""
-    _graph_closed = True
     is_elementwise = True
     __slots__ = ('value',)
 
@@ -484,15 +399,11 @@ class PowConstVar(FunctionNode):
         self.retain_outputs((0,))
         return self.value ** inputs[0],
 
-    def backward_arrays(self, indexes, grad_outputs):
-        y, = self.output_data
-        xp = utils.array_module(y)
-        return utils.force_array(grad_outputs[0] * y * xp.log(
-            xp.asarray(self.value, dtype=y.dtype))),
-
-    def backward(self, indexes, grad_outputs):
-        y, = self.get_retained_outputs()
-        return grad_outputs[0] * y * float(numpy.log(self.value)),
+    def gradient(self, ns, indexes, grad_outputs):
+        y, = ns.outputs(self)
+        # log(value) as a scalar of y's dtype: keeps float32 under NumPy 1 too
+        log_value = numpy.log(ns.data(y).dtype.type(self.value))
+        return grad_outputs[0] * y * log_value,
 
 
 def pow(lhs, rhs):
@@ -512,8 +423,7 @@ def rpow(lhs, rhs):
 
 # -- abs ----------------------------------------------------------------------
 
-class Absolute(FunctionNode):
-    _graph_closed = True
+class Absolute(Op):
     __slots__ = ()
     is_elementwise = True
 
@@ -521,13 +431,10 @@ class Absolute(FunctionNode):
         self.retain_inputs((0,))
         return utils.force_array(abs(inputs[0])),
 
-    def backward_arrays(self, indexes, grad_outputs):
+    def gradient(self, ns, indexes, grad_outputs):
         x, = self.get_retained_input_arrays()
-        return utils.force_array(grad_outputs[0] * utils.array_module(x).sign(x)),
-
-    def backward(self, indexes, grad_outputs):
-        x, = self.get_retained_inputs()
-        return grad_outputs[0] * utils.array_module(x.array).sign(x.array),
+        # the sign is a constant: |x|'s second derivative is 0 (almost everywhere)
+        return grad_outputs[0] * utils.array_module(x).sign(x),
 
 
 def absolute(x):
