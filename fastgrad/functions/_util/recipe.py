@@ -16,8 +16,8 @@ is another op (convolution and deconvolution, concat and split) calls it as
 ``ns.call(node, inputs)``: ``node.forward`` on arrays, ``node.apply`` on
 Variables.
 
-``Op`` also makes the class closed for the cycle collector
-(``_core/_gc_tracking.pxi``) when it declares ``__slots__``: an op's slots hold
+``Op`` also makes fastgrad's own op classes closed for the cycle collector
+(``_core/_gc_tracking.pxi``) when they declare ``__slots__``: an op's slots hold
 arrays, scalars, shapes and dtypes only (tests/functions/test_recipe.py walks
 every op and checks it).
 """
@@ -36,7 +36,10 @@ class Op(FunctionNode):
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        if '_graph_closed' not in cls.__dict__ and '__slots__' in cls.__dict__:
+        # Only fastgrad's own ops: tests/functions/test_recipe.py checks what
+        # their slots hold; a user's subclass could keep a Variable in one.
+        if ('_graph_closed' not in cls.__dict__ and '__slots__' in cls.__dict__
+                and cls.__module__.startswith('fastgrad.')):
             cls._graph_closed = True
 
     def gradient(self, ns, indexes, grad_outputs):
