@@ -9,6 +9,7 @@ cdef int _CHECK_TYPE = 1
 cdef int _FAST_BACKWARD = 2
 cdef int _CLOSED = 4           # instances hold no graph or user objects (_gc_tracking)
 cdef int _RECIPE = 8           # an Op whose gradient() the engine may call directly
+cdef int _CHECK_ARRAYS = 16    # an Op with compiled input checks (Op.checks)
 
 cdef type _Op = None           # fastgrad.functions._util.recipe.Op, once imported
 cdef object _numpy_ops = None  # its namespace over NumPy arrays
@@ -32,6 +33,8 @@ cdef int _flags_of(type cls):
     mro = cls.__mro__
     if _defining_class(mro, 'check_type_forward') is not FunctionNode:
         f |= _CHECK_TYPE
+    if _defining_class(mro, '_check_arrays') is not None:
+        f |= _CHECK_ARRAYS
     fast = _defining_class(mro, 'backward_arrays')
     if fast is not None:
         # The raw-array path is valid only if no subclass overrode backward
@@ -322,8 +325,11 @@ cdef tuple _apply(FunctionNode f, object inputs):
     if _cupy_ndarray is not None and n > 1:
         _check_same_device(f, in_data, 'input')
 
-    if flags & _CHECK_TYPE and _config.type_check:
-        _run_type_check(f, in_data)
+    if flags & (_CHECK_TYPE | _CHECK_ARRAYS) and _config.type_check:
+        if flags & _CHECK_ARRAYS:
+            f._check_arrays(in_data)
+        if flags & _CHECK_TYPE:
+            _run_type_check(f, in_data)
 
     f._flags = flags
     f._retain_in = None

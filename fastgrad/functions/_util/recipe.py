@@ -16,6 +16,9 @@ is another op (convolution and deconvolution, concat and split) calls it as
 ``ns.call(node, inputs)``: ``node.forward`` on arrays, ``node.apply`` on
 Variables.
 
+An op states the conditions its inputs must meet once, as ``checks``
+(``functions/_util/checks.py``).
+
 ``Op`` also makes fastgrad's own op classes closed for the cycle collector
 (``_core/_gc_tracking.pxi``) when they declare ``__slots__``: an op's slots hold
 arrays, scalars, shapes and dtypes only (tests/functions/test_recipe.py walks
@@ -41,6 +44,10 @@ class Op(FunctionNode):
         if ('_graph_closed' not in cls.__dict__ and '__slots__' in cls.__dict__
                 and cls.__module__.startswith('fastgrad.')):
             cls._graph_closed = True
+        checks = cls.__dict__.get('checks')
+        if checks is not None:
+            # run by the engine before forward while config.type_check is on
+            cls._check_arrays = checks.function
 
     def gradient(self, ns, indexes, grad_outputs):
         raise NotImplementedError('{} does not define gradient'.format(self.label))

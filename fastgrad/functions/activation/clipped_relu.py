@@ -1,10 +1,12 @@
 """clipped_relu(x, z) = min(max(0, x), z)."""
 from fastgrad import utils
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
 
 class ClippedReLU(Op):
     __slots__ = ('cap',)
+    checks = Checks('x', "x.dtype.kind == 'f'")
     is_elementwise = True
 
     def __init__(self, z=20.0):
@@ -14,9 +16,6 @@ class ClippedReLU(Op):
 
     def forward(self, inputs):
         x, = inputs
-        if x.dtype.kind != 'f':
-            raise utils.invalid_type('ClippedReLU', "x.dtype.kind == 'f'",
-                                     'x.dtype = {}'.format(x.dtype))
         xp = utils.array_module(x)
         self.retain_inputs((0,))
         return utils.force_array(xp.clip(x, 0, self.cap), x.dtype),

@@ -1,10 +1,12 @@
 """elu(x, alpha) = x for x >= 0, alpha * (exp(x) - 1) otherwise."""
 from fastgrad import utils
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
 
 class ELU(Op):
     __slots__ = ('alpha',)
+    checks = Checks('x', "x.dtype.kind == 'f'")
     is_elementwise = True
 
     def __init__(self, alpha=1.0):
@@ -12,9 +14,6 @@ class ELU(Op):
 
     def forward(self, inputs):
         x, = inputs
-        if x.dtype.kind != 'f':
-            raise utils.invalid_type('ELU', "x.dtype.kind == 'f'",
-                                     'x.dtype = {}'.format(x.dtype))
         xp = utils.array_module(x)
         # expm1 only of the non-positive part: no overflow warning for large x.
         neg = xp.expm1(xp.minimum(x, 0))

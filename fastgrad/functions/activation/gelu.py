@@ -4,6 +4,7 @@ import math
 import numpy
 
 from fastgrad import utils
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
 _INV_SQRT2 = 1.0 / math.sqrt(2.0)
@@ -61,13 +62,11 @@ class _NormalCDF(Op):
 
 class GELU(Op):
     __slots__ = ()
+    checks = Checks('x', "x.dtype.kind == 'f'")
     is_elementwise = True
 
     def forward(self, inputs):
         x, = inputs
-        if x.dtype.kind != 'f':
-            raise utils.invalid_type('GELU', "x.dtype.kind == 'f'",
-                                     'x.dtype = {}'.format(x.dtype))
         y = _cdf(x, utils.array_module(x))
         y *= x
         self.retain_inputs((0,))

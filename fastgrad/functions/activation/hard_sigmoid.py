@@ -1,17 +1,16 @@
 """hard_sigmoid(x) = clip(0.2 * x + 0.5, 0, 1)."""
 from fastgrad import utils
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
 
 class HardSigmoid(Op):
     __slots__ = ()
+    checks = Checks('x', "x.dtype.kind == 'f'")
     is_elementwise = True
 
     def forward(self, inputs):
         x, = inputs
-        if x.dtype.kind != 'f':
-            raise utils.invalid_type('HardSigmoid', "x.dtype.kind == 'f'",
-                                     'x.dtype = {}'.format(x.dtype))
         xp = utils.array_module(x)
         y = x * 0.2
         y += 0.5

@@ -1,10 +1,12 @@
 """leaky_relu(x, slope) = x for x >= 0, slope * x otherwise."""
 from fastgrad import utils
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
 
 class LeakyReLU(Op):
     __slots__ = ('slope',)
+    checks = Checks('x', "x.dtype.kind == 'f'")
     is_elementwise = True
 
     def __init__(self, slope=0.2):
@@ -13,9 +15,6 @@ class LeakyReLU(Op):
 
     def forward(self, inputs):
         x, = inputs
-        if x.dtype.kind != 'f':
-            raise utils.invalid_type('LeakyReLU', "x.dtype.kind == 'f'",
-                                     'x.dtype = {}'.format(x.dtype))
         xp = utils.array_module(x)
         self.retain_inputs((0,))
         # force_array(.., x.dtype): NumPy < 2 turns 0-d float32 * float into float64.

@@ -1,18 +1,18 @@
 """log_softmax(x, axis) = x - log(sum(exp(x), axis))."""
 from fastgrad import utils
 from fastgrad.functions._util.recipe import Op
-from fastgrad.functions.activation.softmax import _check, _check_axis_type, _compute_dtype
+from fastgrad.functions.activation.softmax import AXIS_CHECKS, _check_axis_type, _compute_dtype
 
 
 class LogSoftmax(Op):
     __slots__ = ('axis',)
+    checks = AXIS_CHECKS
 
     def __init__(self, axis=1):
         self.axis = _check_axis_type('log_softmax', axis)
 
     def forward(self, inputs):
         x, = inputs
-        _check('LogSoftmax', x, self.axis)
         xp = utils.array_module(x)
         z = x.astype(_compute_dtype(x.dtype))    # a copy: updated in place
         z -= z.max(axis=self.axis, keepdims=True)

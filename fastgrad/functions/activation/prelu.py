@@ -1,26 +1,17 @@
 """prelu(x, W) = x for x >= 0, W * x otherwise; W broadcast along axis 1."""
 from fastgrad import utils
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 from fastgrad.functions.activation.swish import _extended_shape, _reduction_axes
 
 
 class PReLUFunction(Op):
     __slots__ = ()
+    checks = Checks('x, W', "x.dtype.kind == 'f'", 'W.dtype == x.dtype',
+                    'x.ndim >= W.ndim + 1', 'W.shape == x.shape[1:1 + W.ndim]')
 
     def forward(self, inputs):
         x, W = inputs
-        name = 'PReLUFunction'
-        if x.dtype.kind != 'f':
-            raise utils.invalid_type(name, "x.dtype.kind == 'f'", 'x.dtype = {}'.format(x.dtype))
-        if W.dtype != x.dtype:
-            raise utils.invalid_type(name, 'W.dtype == x.dtype',
-                                     '{} != {}'.format(W.dtype, x.dtype))
-        if x.ndim < W.ndim + 1:
-            raise utils.invalid_type(name, 'x.ndim >= W.ndim + 1',
-                                     'x.ndim = {}, W.ndim = {}'.format(x.ndim, W.ndim))
-        if W.shape != x.shape[1:1 + W.ndim]:
-            raise utils.invalid_type(name, 'x.shape[1:1 + W.ndim] == W.shape',
-                                     'x.shape = {}, W.shape = {}'.format(x.shape, W.shape))
         xp = utils.array_module(x)
         w = W.reshape(_extended_shape(W.shape, x.ndim))
         self.retain_inputs((0, 1))

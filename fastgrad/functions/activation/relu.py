@@ -1,10 +1,12 @@
 """relu(x) = max(x, 0)."""
 from fastgrad import utils
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
 
 class ReLU(Op):
     __slots__ = ()
+    checks = Checks('x', "x.dtype.kind == 'f'")
     is_elementwise = True
 
     def forward(self, inputs):

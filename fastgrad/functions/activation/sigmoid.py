@@ -1,17 +1,16 @@
 """sigmoid(x) = 1 / (1 + exp(-x)), computed as 0.5 * tanh(0.5 * x) + 0.5."""
 from fastgrad import utils
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
 
 class Sigmoid(Op):
     __slots__ = ()
+    checks = Checks('x', "x.dtype.kind == 'f'")
     is_elementwise = True
 
     def forward(self, inputs):
         x, = inputs
-        if x.dtype.kind != 'f':
-            raise utils.invalid_type('Sigmoid', "x.dtype.kind == 'f'",
-                                     'x.dtype = {}'.format(x.dtype))
         xp = utils.array_module(x)
         # The tanh form never overflows (exp(-x) would for large negative x).
         half = utils.scalar(0.5, x.dtype)

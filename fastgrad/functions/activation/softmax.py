@@ -2,15 +2,12 @@
 import numpy
 
 from fastgrad import utils
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
 
-def _check(name, x, axis):
-    if x.dtype.kind != 'f':
-        raise utils.invalid_type(name, "x.dtype.kind == 'f'", 'x.dtype = {}'.format(x.dtype))
-    if not -x.ndim <= axis < x.ndim:
-        raise utils.invalid_type(name, '-x.ndim <= axis < x.ndim',
-                                 'axis = {}, x.ndim = {}'.format(axis, x.ndim))
+# softmax and log_softmax
+AXIS_CHECKS = Checks('x', "x.dtype.kind == 'f'", '-x.ndim <= self.axis < x.ndim')
 
 
 _compute_dtype = utils.compute_dtype
@@ -24,13 +21,13 @@ def _check_axis_type(name, axis):
 
 class Softmax(Op):
     __slots__ = ('axis',)
+    checks = AXIS_CHECKS
 
     def __init__(self, axis=1):
         self.axis = _check_axis_type('softmax', axis)
 
     def forward(self, inputs):
         x, = inputs
-        _check('Softmax', x, self.axis)
         xp = utils.array_module(x)
         z = x.astype(_compute_dtype(x.dtype))    # a copy: exp works in place
         z -= z.max(axis=self.axis, keepdims=True)

@@ -1,10 +1,12 @@
 """softplus(x, beta) = log(1 + exp(beta * x)) / beta."""
 from fastgrad import utils
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
 
 class Softplus(Op):
     __slots__ = ('beta',)
+    checks = Checks('x', "x.dtype.kind == 'f'")
     is_elementwise = True
 
     def __init__(self, beta=1.0):
@@ -12,9 +14,6 @@ class Softplus(Op):
 
     def forward(self, inputs):
         x, = inputs
-        if x.dtype.kind != 'f':
-            raise utils.invalid_type('Softplus', "x.dtype.kind == 'f'",
-                                     'x.dtype = {}'.format(x.dtype))
         xp = utils.array_module(x)
         bx = x * self.beta
         # max(bx, 0) + log1p(exp(-|bx|)): exp never overflows.

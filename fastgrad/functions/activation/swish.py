@@ -1,5 +1,6 @@
 """swish(x, beta) = x * sigmoid(beta * x), beta broadcast along axis 1."""
 from fastgrad import utils
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
 
@@ -22,22 +23,11 @@ def _sigmoid(a, xp):
 
 class Swish(Op):
     __slots__ = ()
+    checks = Checks('x, beta', "x.dtype.kind == 'f'", 'beta.dtype == x.dtype',
+                    'beta.ndim <= x.ndim - 1', 'beta.shape == x.shape[1:1 + beta.ndim]')
 
     def forward(self, inputs):
         x, beta = inputs
-        name = 'Swish'
-        if x.dtype.kind != 'f':
-            raise utils.invalid_type(name, "x.dtype.kind == 'f'", 'x.dtype = {}'.format(x.dtype))
-        if beta.dtype != x.dtype:
-            raise utils.invalid_type(name, 'beta.dtype == x.dtype',
-                                     '{} != {}'.format(beta.dtype, x.dtype))
-        if beta.ndim > x.ndim - 1:
-            raise utils.invalid_type(name, 'beta.ndim <= x.ndim - 1',
-                                     'beta.ndim = {}, x.ndim = {}'.format(beta.ndim, x.ndim))
-        if beta.shape != x.shape[1:1 + beta.ndim]:
-            raise utils.invalid_type(
-                name, 'beta.shape == x.shape[1:1 + beta.ndim]',
-                'beta.shape = {}, x.shape = {}'.format(beta.shape, x.shape))
         xp = utils.array_module(x)
         b = beta.reshape(_extended_shape(beta.shape, x.ndim))
         self.retain_inputs((0, 1))

@@ -1,17 +1,16 @@
 """tanh(x), the hyperbolic tangent."""
 from fastgrad import utils
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
 
 class Tanh(Op):
     __slots__ = ()
+    checks = Checks('x', "x.dtype.kind == 'f'")
     is_elementwise = True
 
     def forward(self, inputs):
         x, = inputs
-        if x.dtype.kind != 'f':
-            raise utils.invalid_type('Tanh', "x.dtype.kind == 'f'",
-                                     'x.dtype = {}'.format(x.dtype))
         y = utils.force_array(utils.array_module(x).tanh(x))
         self.retain_outputs((0,))
         return y,
