@@ -41,8 +41,8 @@ class Sequential(_link.ChainList):
     functions: ``Sequential(L.Linear(3, 4), F.relu, L.Linear(4, 2))`` has
     ``/0/W`` and ``/1/W``.
 
-    >>> import fastgrad.functions as F, fastgrad.links as L
-    >>> model = Sequential(L.Linear(3, 4), F.relu, L.Linear(4, 2))
+    >>> import fastgrad, fastgrad.functions as F, fastgrad.links as L
+    >>> model = fastgrad.Sequential(L.Linear(3, 4), F.relu, L.Linear(4, 2))
     """
 
     def __init__(self, *layers):

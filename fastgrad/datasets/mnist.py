@@ -36,7 +36,7 @@ def get_mnist(withlabel=True, ndim=1, scale=1., dtype=None,
     """The MNIST train and test sets (60,000 and 10,000 28x28 digits).
 
     Args:
-        withlabel (bool): return ``TupleDataset(images, labels)``s; else just
+        withlabel (bool): return ``TupleDataset(images, labels)`` objects; else just
             the image arrays.
         ndim (int): 1 gives images of shape ``(784,)``, 2 ``(28, 28)``, 3
             ``(1, 28, 28)`` (``(3, 28, 28)`` with ``rgb_format``).

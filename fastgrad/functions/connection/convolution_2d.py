@@ -155,9 +155,10 @@ def convolution_2d(x, W, b=None, stride=1, pad=0, cover_all=False, *, dilate=1, 
     channels into independent convolutions.  The output dtype is ``x``'s.
 
     >>> import numpy as np
+    >>> import fastgrad.functions as F
     >>> x = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
     >>> W = np.ones((1, 1, 2, 2), dtype=np.float32)
-    >>> convolution_2d(x, W, stride=2).array[0, 0]
+    >>> F.convolution_2d(x, W, stride=2).array[0, 0]
     array([[10., 18.],
            [42., 50.]], dtype=float32)
     """

@@ -124,9 +124,10 @@ def deconvolution_2d(x, W, b=None, stride=1, pad=0, outsize=None, *, dilate=1, g
     ``convolution_2d(x, W)`` with respect to ``x``.
 
     >>> import numpy as np
+    >>> import fastgrad.functions as F
     >>> x = np.ones((1, 1, 2, 2), dtype=np.float32)
     >>> W = np.ones((1, 1, 2, 2), dtype=np.float32)
-    >>> deconvolution_2d(x, W).array[0, 0]
+    >>> F.deconvolution_2d(x, W).array[0, 0]
     array([[1., 2., 1.],
            [2., 4., 2.],
            [1., 2., 1.]], dtype=float32)

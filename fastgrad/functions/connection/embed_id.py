@@ -107,8 +107,9 @@ def embed_id(x, W, ignore_label=None):
     every other id must satisfy ``0 <= id < n_vocab`` (a ValueError otherwise).
 
     >>> import numpy as np
+    >>> import fastgrad.functions as F
     >>> W = np.array([[0, 0, 0], [1, 1, 1], [2, 2, 2]], dtype=np.float32)
-    >>> embed_id(np.array([2, 1, -1]), W, ignore_label=-1).array
+    >>> F.embed_id(np.array([2, 1, -1]), W, ignore_label=-1).array
     array([[2., 2., 2.],
            [1., 1., 1.],
            [0., 0., 0.]], dtype=float32)

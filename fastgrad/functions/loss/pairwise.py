@@ -19,7 +19,7 @@ def _same(name, x0, x1):
 
 
 def absolute_error(x0, x1):
-    """Elementwise |x0 - x1|."""
+    """Elementwise ``|x0 - x1|``."""
     x0, x1 = _same('AbsoluteError', x0, x1)
     return _F().absolute(x0 - x1)
 
@@ -43,7 +43,7 @@ def _check_reduce(name, reduce, allowed):
 
 
 def triplet(anchor, positive, negative, margin=0.2, reduce='mean'):
-    """max(0, |a - p|^2 - |a - n|^2 + margin) per example (rows of (N, K)
+    """``max(0, |a - p|^2 - |a - n|^2 + margin)`` per example (rows of (N, K)
     inputs); the mean over examples unless ``reduce='no'``."""
     _check_reduce('triplet', reduce, ('mean', 'no'))
     F = _F()

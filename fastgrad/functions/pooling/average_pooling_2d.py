@@ -54,8 +54,9 @@ def average_pooling_2d(x, ksize, stride=None, pad=0):
     ``(h + 2p - k) // s + 1`` (no ``cover_all``).
 
     >>> import numpy as np
+    >>> import fastgrad.functions as F
     >>> x = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
-    >>> average_pooling_2d(x, 2).array[0, 0]
+    >>> F.average_pooling_2d(x, 2).array[0, 0]
     array([[ 2.5,  4.5],
            [10.5, 12.5]], dtype=float32)
     """

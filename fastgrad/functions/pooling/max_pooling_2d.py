@@ -73,8 +73,9 @@ def max_pooling_2d(x, ksize, stride=None, pad=0, cover_all=True, return_indices=
     :func:`upsampling_2d` takes.
 
     >>> import numpy as np
+    >>> import fastgrad.functions as F
     >>> x = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
-    >>> max_pooling_2d(x, 2).array[0, 0]
+    >>> F.max_pooling_2d(x, 2).array[0, 0]
     array([[ 5.,  7.],
            [13., 15.]], dtype=float32)
     """

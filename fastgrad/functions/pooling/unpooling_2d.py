@@ -75,8 +75,9 @@ def unpooling_2d(x, ksize, stride=None, pad=0, outsize=None, cover_all=True):
     back ``x``'s size.
 
     >>> import numpy as np
+    >>> import fastgrad.functions as F
     >>> x = np.array([[[[1, 2], [3, 4]]]], dtype=np.float32)
-    >>> unpooling_2d(x, 2, cover_all=False).array[0, 0]
+    >>> F.unpooling_2d(x, 2, cover_all=False).array[0, 0]
     array([[1., 1., 2., 2.],
            [1., 1., 2., 2.],
            [3., 3., 4., 4.],

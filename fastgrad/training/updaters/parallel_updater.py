@@ -11,9 +11,11 @@ from fastgrad.training.updaters.standard_updater import StandardUpdater, call_wi
 
 
 class ParallelUpdater(StandardUpdater):
-    """Args:
-        iterator, optimizer, converter, loss_func, loss_scale,
-        auto_new_epoch: as for :class:`StandardUpdater`.
+    """Data-parallel updater: each step splits the batch over model copies.
+
+    Args:
+        iterator, optimizer, converter, loss_func, loss_scale, auto_new_epoch:
+            as for :class:`StandardUpdater`.
         models (dict): name -> model copies, one named ``'main'`` (the
             optimizer's target); built from ``devices`` when omitted.
         devices (dict): name -> device specifier, one named ``'main'``; any
