@@ -23,6 +23,7 @@ extensions = [
 ]
 
 exclude_patterns = ['_build']
+templates_path = ['_templates']
 html_theme = 'alabaster'
 html_static_path = []
 # the module index would list only the few modules that have their own page
@@ -34,6 +35,9 @@ autodoc_member_order = 'bysource'
 autodoc_typehints = 'none'  # signatures as written; the core is Cython
 napoleon_google_docstring = True
 napoleon_numpy_docstring = False
+# "Attributes:" sections as fields: the members are documented by autodoc
+# (:undoc-members:), and a second description of one would be a duplicate
+napoleon_use_ivar = True
 
 # ``>>>`` examples in the pages and in the docstrings pulled in by autodoc run
 # under ``sphinx-build -b doctest``; this is in scope for every one of them.
@@ -63,6 +67,15 @@ API_MODULES = [
     'fastgrad.training.updaters',
     'fastgrad.iterators',
     'fastgrad.datasets',
+    'fastgrad.dataset',
+    'fastgrad.backend',
+    'fastgrad.distributions',
+    'fastgrad.gradient_check',
+    'fastgrad.testing',
+    'fastgrad.function_hooks',
+    'fastgrad.link_hooks',
+    'fastgrad.computational_graph',
+    'fastgrad.utils',
 ]
 # Public names deliberately left out of the reference (with the reason).
 API_EXCLUDED = {

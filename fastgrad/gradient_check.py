@@ -96,7 +96,7 @@ def _combine(weights, samples):
 def numerical_grad(f, inputs, grad_outputs, eps=1e-3,
                    detect_nondifferentiable=False, diff_atol=0, diff_rtol=1e-2,
                    center_outputs=None):
-    """Gradient of ``sum_j grad_outputs[j] . f()[j]`` w.r.t. each input, by
+    """Gradient of ``sum_j vdot(grad_outputs[j], f()[j])`` w.r.t. each input, by
     finite differences.
 
     Args:

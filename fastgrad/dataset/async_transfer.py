@@ -8,7 +8,9 @@ from fastgrad.dataset import convert
 
 
 class ConcatWithAsyncTransfer(object):
-    """Args:
+    """Converter that concatenates a batch and copies it to a GPU asynchronously.
+
+    Args:
         stream (cupy.cuda.Stream): the copy stream (a non-blocking one is
             made on first use).
         compute_stream (cupy.cuda.Stream): the stream that uses the batch; it

@@ -5,7 +5,9 @@ from fastgrad.distribution import Distribution, kl_divergence, register_kl
 
 
 class Independent(Distribution):
-    """Args:
+    """A distribution whose trailing batch dimensions are event dimensions.
+
+    Args:
         distribution: the base distribution.
         reinterpreted_batch_ndims (int): how many trailing batch dimensions
             become event dimensions (all but the first by default).

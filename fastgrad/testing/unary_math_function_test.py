@@ -15,7 +15,9 @@ def _default_data(shape, dtype):
 def unary_math_function_unittest(func, func_expected=None, label_expected=None,
                                  make_data=None, is_linear=None, forward_options=None,
                                  backward_options=None, double_backward_options=None):
-    """Args:
+    """Class decorator: forward, backward and double backward tests of a unary op.
+
+    Args:
         func: the function under test (Variable -> Variable).
         func_expected: the NumPy reference (default: numpy.<func name>),
             called as ``func_expected(x, dtype=x.dtype)``.
