@@ -122,5 +122,32 @@ def _resolves(dotted, value):
         return False
 
 
+# Napoleon reads the first line of an attribute's docstring as "type: text";
+# fastgrad's attribute docstrings are prose ("The function that made this
+# Variable: the FunctionNode, ..."), so they are kept as written.  Cython's own
+# docstrings of typed attributes ("rank: 'int'") say nothing more than the
+# signature and are dropped.
+_ATTRIBUTE_KINDS = ('attribute', 'property', 'data')
+_original_lines = {}
+
+
+def _keep_attribute_docstring(app, what, name, obj, options, lines):
+    if what in _ATTRIBUTE_KINDS:
+        _original_lines[name] = list(lines)
+
+
+def _restore_attribute_docstring(app, what, name, obj, options, lines):
+    if what not in _ATTRIBUTE_KINDS or name not in _original_lines:
+        return
+    original = _original_lines.pop(name)
+    text = [line for line in original if line.strip()]
+    if len(text) == 1 and text[0].startswith(name.rsplit('.', 1)[-1] + ': '):
+        original = []
+    lines[:] = original
+
+
 def setup(app):
     app.connect('env-check-consistency', _check_api_coverage)
+    # before and after napoleon's handler (priority 500)
+    app.connect('autodoc-process-docstring', _keep_attribute_docstring, priority=400)
+    app.connect('autodoc-process-docstring', _restore_attribute_docstring, priority=600)

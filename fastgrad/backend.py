@@ -12,6 +12,7 @@ def _cupy():
 
 
 def import_cupy():
+    """The cupy module, imported now; RuntimeError if CuPy is not installed."""
     try:
         import cupy
     except ImportError as e:
@@ -21,16 +22,25 @@ def import_cupy():
 
 
 def is_cupy_array(a):
+    """Whether ``a`` is a CuPy array (never imports CuPy to find out)."""
     cp = _cupy()
     return cp is not None and isinstance(a, cp.ndarray)
 
 
 def get_array_types():
+    """The array types in use: ``(numpy.ndarray,)``, plus ``cupy.ndarray``
+    once CuPy is imported."""
     cp = _cupy()
     return (numpy.ndarray,) if cp is None else (numpy.ndarray, cp.ndarray)
 
 
 def is_array(a):
+    """Whether ``a`` is a NumPy or CuPy array (a Variable is not).
+
+    >>> from fastgrad import backend
+    >>> backend.is_array(np.zeros(3)), backend.is_array(fastgrad.Variable(np.zeros(3)))
+    (True, False)
+    """
     return isinstance(a, numpy.ndarray) or is_cupy_array(a)
 
 
@@ -50,6 +60,11 @@ def get_array_module(*args):
 
 
 class Device(object):
+    """A device: where arrays live and which array module (``xp``) makes them.
+
+    Get one with :func:`get_device`; ``str(device)`` is its specifier
+    (``'@numpy'``, ``'@cupy:0'``).
+    """
     xp = None
     name = None
 
@@ -66,6 +81,7 @@ class Device(object):
         return self.name
 
     def use(self):
+        """Make this device the current one (a no-op on the CPU)."""
         pass
 
     @property
@@ -80,6 +96,8 @@ class Device(object):
         return using_device(self)
 
     def send(self, arrays):
+        """Copy an array, or the arrays of a list, tuple or dict, to this
+        device (arrays already there are returned as they are)."""
         if isinstance(arrays, (list, tuple)):
             return type(arrays)(self.send(a) for a in arrays)
         if isinstance(arrays, dict):
@@ -88,6 +106,7 @@ class Device(object):
 
 
 class CpuDevice(Device):
+    """The CPU, ``'@numpy'``: NumPy arrays."""
     xp = numpy
     name = '@numpy'
 
@@ -107,6 +126,9 @@ class CpuDevice(Device):
 
 
 class GpuDevice(Device):
+    """GPU ``device_id`` through CuPy, ``'@cupy:N'``.  Constructing one does not
+    import CuPy; using it does."""
+
     def __init__(self, device_id=0):
         self.device_id = int(device_id)
         self.name = '@cupy:{}'.format(self.device_id)
@@ -157,7 +179,14 @@ class ChainerxDevice(Device):
 
 def get_device(spec):
     """``'@numpy'``, ``'@cupy:N'``, an int N (GPU N; -1 = CPU), a Device, or a
-    ``cupy.cuda.Device``."""
+    ``cupy.cuda.Device``.
+
+    >>> from fastgrad import backend
+    >>> backend.get_device('@numpy')
+    <CpuDevice @numpy>
+    >>> backend.get_device('@cupy:1')   # CuPy is imported when the device is used
+    <GpuDevice @cupy:1>
+    """
     if isinstance(spec, Device):
         return spec
     if spec is None or spec is numpy or spec == '@numpy' or spec == -1:
@@ -187,6 +216,7 @@ def get_device(spec):
 
 
 def get_device_from_array(a):
+    """The device of an array or a Variable's array."""
     a = _unwrap(a)
     if is_cupy_array(a):
         return GpuDevice(a.device.id)
@@ -194,6 +224,9 @@ def get_device_from_array(a):
 
 
 class using_device(object):
+    """Context manager: ``device`` (any :func:`get_device` specifier) is the
+    current device inside the block; returns the Device."""
+
     def __init__(self, device):
         self.device = get_device(device)
         self._ctx = None
@@ -210,6 +243,12 @@ class using_device(object):
 
 
 def to_device(device, a):
+    """Copy ``a`` (an array, or a list, tuple or dict of arrays) to ``device``.
+
+    >>> from fastgrad import backend
+    >>> backend.to_device('@numpy', [np.float32(1), None])
+    [array(1., dtype=float32), None]
+    """
     return get_device(device).send(a)
 
 

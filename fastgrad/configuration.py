@@ -14,6 +14,18 @@ import numpy
 
 
 class _LocalConfig(threading.local):
+    """``fastgrad.config``: the configuration as this thread sees it.
+
+    Reading an entry gives this thread's value if it set one (directly or with
+    :func:`using_config`), else ``global_config``'s.
+
+    >>> fastgrad.config.train
+    True
+    >>> with fastgrad.using_config('train', False):
+    ...     fastgrad.config.train
+    False
+    """
+
     def show(self, file=None):
         """Print all entries (thread-local overrides included), sorted by name."""
         import sys
@@ -153,6 +165,7 @@ def force_backprop_mode():
 
 
 def is_debug():
+    """Whether debug mode (``config.debug``) is on."""
     return bool(config.debug)
 
 

@@ -71,6 +71,7 @@ def split_dataset_n(dataset, n, order=None):
 
 
 def split_dataset_n_random(dataset, n, seed=None):
+    """:func:`split_dataset_n` of a random permutation (``seed`` seeds it)."""
     order = numpy.random.RandomState(seed).permutation(len(dataset))
     return split_dataset_n(dataset, n, order)
 
@@ -101,5 +102,7 @@ def get_cross_validation_datasets(dataset, n_folds=None, order=None, **kwargs):
 
 
 def get_cross_validation_datasets_random(dataset, n_folds, seed=None):
+    """:func:`get_cross_validation_datasets` of a random permutation (``seed``
+    seeds it)."""
     order = numpy.random.RandomState(seed).permutation(len(dataset))
     return get_cross_validation_datasets(dataset, n_folds, order)

@@ -21,6 +21,7 @@ def _to_gpu(x):
 
 
 class distribution_unittest(unittest.TestCase):
+    """Base class of a distribution's tests (see the module docstring)."""
 
     scipy_onebyone = False
 

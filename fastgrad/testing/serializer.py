@@ -12,10 +12,12 @@ def save_and_load(src, dst, filename, saver, loader):
 
 
 def save_and_load_npz(src, dst):
+    """Save ``src`` with ``save_npz`` and load the file into ``dst``."""
     from fastgrad import serializers
     save_and_load(src, dst, 'tmp.npz', serializers.save_npz, serializers.load_npz)
 
 
 def save_and_load_hdf5(src, dst):
+    """Save ``src`` with ``save_hdf5`` and load the file into ``dst``."""
     from fastgrad import serializers
     save_and_load(src, dst, 'tmp.h5', serializers.save_hdf5, serializers.load_hdf5)

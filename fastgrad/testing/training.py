@@ -5,6 +5,8 @@ from unittest import mock
 
 def get_trainer_with_mock_updater(stop_trigger=(10, 'iteration'), iter_per_epoch=10,
                                   extensions=None):
+    """A Trainer whose updater is a mock: ``update()`` only advances the
+    iteration and epoch counters (``iter_per_epoch`` iterations an epoch)."""
     from fastgrad import training
     updater = mock.Mock()
     updater.get_all_optimizers.return_value = {}

@@ -48,6 +48,7 @@ def sum_to(x, shape):
 
 
 def size_of_shape(shape):
+    """The number of elements of an array of this shape (1 for ``()``)."""
     size = 1
     for n in shape:
         size *= n
