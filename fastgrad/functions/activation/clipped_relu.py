@@ -27,6 +27,11 @@ class ClippedReLU(Op):
 
 
 def clipped_relu(x, z=20.0):
-    """Relu capped at ``z``: ``min(max(0, x), z)``."""
+    """Relu capped at ``z``: ``min(max(0, x), z)``.
+
+    >>> x = np.array([[-1., 0., 2.]], dtype=np.float32)
+    >>> F.clipped_relu(x, z=1.5).array
+    array([[0. , 0. , 1.5]], dtype=float32)
+    """
     y, = ClippedReLU(z).apply((x,))
     return y

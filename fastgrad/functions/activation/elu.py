@@ -31,6 +31,11 @@ class ELU(Op):
 
 
 def elu(x, alpha=1.0):
-    """Exponential linear unit: ``x`` where ``x >= 0``, else ``alpha * (exp(x) - 1)``."""
+    """Exponential linear unit: ``x`` where ``x >= 0``, else ``alpha * (exp(x) - 1)``.
+
+    >>> x = np.array([[-1., 0., 2.]], dtype=np.float32)
+    >>> F.elu(x).array
+    array([[-0.63212055,  0.        ,  2.        ]], dtype=float32)
+    """
     y, = ELU(alpha).apply((x,))
     return y

@@ -81,6 +81,11 @@ class GELU(Op):
 
 
 def gelu(x):
-    """Gaussian error linear unit, ``x * Phi(x)`` with the exact (erf) CDF."""
+    """Gaussian error linear unit, ``x * Phi(x)`` with the exact (erf) CDF.
+
+    >>> x = np.array([[-1., 0., 2.]], dtype=np.float32)
+    >>> F.gelu(x).array
+    array([[-0.15865526,  0.        ,  1.9544997 ]], dtype=float32)
+    """
     y, = GELU().apply((x,))
     return y

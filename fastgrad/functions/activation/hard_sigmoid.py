@@ -26,6 +26,11 @@ class HardSigmoid(Op):
 
 
 def hard_sigmoid(x):
-    """Piecewise-linear sigmoid: 0 for x < -2.5, 1 for x > 2.5, 0.2 * x + 0.5 between."""
+    """Piecewise-linear sigmoid: 0 for x < -2.5, 1 for x > 2.5, 0.2 * x + 0.5 between.
+
+    >>> x = np.array([[-3., 0., 1.]], dtype=np.float32)
+    >>> F.hard_sigmoid(x).array
+    array([[0. , 0.5, 0.7]], dtype=float32)
+    """
     y, = HardSigmoid().apply((x,))
     return y

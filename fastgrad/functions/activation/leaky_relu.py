@@ -28,6 +28,11 @@ class LeakyReLU(Op):
 
 
 def leaky_relu(x, slope=0.2):
-    """Leaky rectified linear unit: ``x`` where ``x >= 0``, else ``slope * x``."""
+    """Leaky rectified linear unit: ``x`` where ``x >= 0``, else ``slope * x``.
+
+    >>> x = np.array([[-1., 0., 2.]], dtype=np.float32)
+    >>> F.leaky_relu(x, slope=0.1).array
+    array([[-0.1,  0. ,  2. ]], dtype=float32)
+    """
     y, = LeakyReLU(slope).apply((x,))
     return y

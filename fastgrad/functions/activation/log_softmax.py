@@ -28,6 +28,11 @@ class LogSoftmax(Op):
 
 
 def log_softmax(x, axis=1):
-    """``log(softmax(x, axis))``, computed stably (no log of a tiny softmax)."""
+    """``log(softmax(x, axis))``, computed stably (no log of a tiny softmax).
+
+    >>> x = np.array([[0., 1., 2.]], dtype=np.float32)
+    >>> F.log_softmax(x).array
+    array([[-2.4076061, -1.407606 , -0.407606 ]], dtype=float32)
+    """
     y, = LogSoftmax(axis).apply((x,))
     return y

@@ -10,6 +10,10 @@ def maxout(x, pool_size, axis=1):
 
     Built from reshape and max (as Chainer does): the gradient goes to every
     element that equals its group's maximum.
+
+    >>> x = np.array([[1., 5., 3., 2.]], dtype=np.float32)
+    >>> F.maxout(x, 2).array
+    array([[5., 3.]], dtype=float32)
     """
     if isinstance(pool_size, bool) or not isinstance(pool_size, int) or pool_size <= 0:
         raise ValueError('maxout: pool_size must be a positive integer, got {!r}'

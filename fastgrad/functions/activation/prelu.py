@@ -39,6 +39,12 @@ def prelu(x, W):
 
     ``W`` has shape ``x.shape[1:1 + W.ndim]`` and is broadcast over axis 0 and
     the trailing axes; it gets a gradient (it is usually an L.PReLU parameter).
+
+    >>> x = np.array([[-1., 2.], [-3., 4.]], dtype=np.float32)
+    >>> W = np.array([0.1, 0.5], dtype=np.float32)
+    >>> F.prelu(x, W).array
+    array([[-0.1,  2. ],
+           [-0.3,  4. ]], dtype=float32)
     """
     y, = PReLUFunction().apply((x, W))
     return y

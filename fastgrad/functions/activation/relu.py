@@ -22,6 +22,11 @@ class ReLU(Op):
 
 
 def relu(x):
-    """Rectified linear unit, ``max(x, 0)``; the gradient at 0 is 0."""
+    """Rectified linear unit, ``max(x, 0)``; the gradient at 0 is 0.
+
+    >>> x = np.array([[-1., 0., 2.]], dtype=np.float32)
+    >>> F.relu(x).array
+    array([[0., 0., 2.]], dtype=float32)
+    """
     y, = ReLU().apply((x,))
     return y

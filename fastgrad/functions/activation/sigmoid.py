@@ -26,6 +26,11 @@ class Sigmoid(Op):
 
 
 def sigmoid(x):
-    """Elementwise logistic sigmoid, ``1 / (1 + exp(-x))`` (numerically stable)."""
+    """Elementwise logistic sigmoid, ``1 / (1 + exp(-x))`` (numerically stable).
+
+    >>> x = np.array([[-1., 0., 2.]], dtype=np.float32)
+    >>> F.sigmoid(x).array
+    array([[0.2689414, 0.5      , 0.8807971]], dtype=float32)
+    """
     y, = Sigmoid().apply((x,))
     return y

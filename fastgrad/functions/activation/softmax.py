@@ -44,6 +44,11 @@ class Softmax(Op):
 
 
 def softmax(x, axis=1):
-    """Softmax over ``axis`` (numerically stable; float16 computed in float32)."""
+    """Softmax over ``axis`` (numerically stable; float16 computed in float32).
+
+    >>> x = np.array([[0., 1., 2.]], dtype=np.float32)
+    >>> F.softmax(x).array
+    array([[0.09003057, 0.24472846, 0.66524094]], dtype=float32)
+    """
     y, = Softmax(axis).apply((x,))
     return y

@@ -30,6 +30,11 @@ class Softplus(Op):
 
 
 def softplus(x, beta=1.0):
-    """Smooth approximation of relu, ``log(1 + exp(beta * x)) / beta``."""
+    """Smooth approximation of relu, ``log(1 + exp(beta * x)) / beta``.
+
+    >>> x = np.array([[-1., 0., 2.]], dtype=np.float32)
+    >>> F.softplus(x).array
+    array([[0.3132617, 0.6931472, 2.126928 ]], dtype=float32)
+    """
     y, = Softplus(beta).apply((x,))
     return y

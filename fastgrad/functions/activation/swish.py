@@ -58,6 +58,11 @@ def swish(x, beta):
     ``beta`` has shape ``x.shape[1:1 + beta.ndim]`` and is broadcast over the
     batch axis 0 and any trailing axes (as Chainer reshapes it to
     ``(1,) + beta.shape + (1, ...)``).  It is an input, so it gets a gradient.
+
+    >>> x = np.array([[-1., 0., 2.]], dtype=np.float32)
+    >>> beta = np.ones(3, dtype=np.float32)
+    >>> F.swish(x, beta).array
+    array([[-0.2689414,  0.       ,  1.7615942]], dtype=float32)
     """
     y, = Swish().apply((x, beta))
     return y

@@ -21,6 +21,11 @@ class Tanh(Op):
 
 
 def tanh(x):
-    """Elementwise hyperbolic tangent; the gradient is ``1 - tanh(x) ** 2``."""
+    """Elementwise hyperbolic tangent; the gradient is ``1 - tanh(x) ** 2``.
+
+    >>> x = np.array([[-1., 0., 2.]], dtype=np.float32)
+    >>> F.tanh(x).array
+    array([[-0.7615942,  0.       ,  0.9640276]], dtype=float32)
+    """
     y, = Tanh().apply((x,))
     return y

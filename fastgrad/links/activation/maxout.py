@@ -30,6 +30,12 @@ class Maxout(link.Chain):
     ``initialW`` has shape ``(out_size, pool_size, in_size)`` and an array
     ``initial_bias`` ``(out_size, pool_size)``; ``initial_bias=None`` means
     no bias.
+
+    >>> l = L.Maxout(3, 2, pool_size=4)
+    >>> l.linear.W.shape
+    (8, 3)
+    >>> l(np.ones((5, 3), dtype=np.float32)).shape
+    (5, 2)
     """
 
     def __init__(self, in_size, out_size, pool_size, initialW=None,

@@ -9,6 +9,10 @@ class PReLU(link.Link):
 
     ``W`` (of ``shape``, filled with ``init``) is the slope for negative
     inputs, broadcast over axis 0 and the axes after ``1 + W.ndim``.
+
+    >>> l = L.PReLU()
+    >>> l(np.array([-2., 1.], dtype=np.float32)).array
+    array([-0.5,  1. ], dtype=float32)
     """
 
     def __init__(self, shape=(), init=0.25):

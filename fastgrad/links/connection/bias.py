@@ -29,6 +29,11 @@ class Bias(link.Link):
     With ``shape``, holds a zero-initialized parameter ``b`` of that shape and
     is called as ``bias(x)``; without, it is called as ``bias(x, y)``.  The
     bias is added along ``x``'s axes ``axis .. axis + b.ndim - 1``.
+
+    >>> l = L.Bias(shape=(3,))
+    >>> l(np.ones((2, 3), dtype=np.float32)).array
+    array([[1., 1., 1.],
+           [1., 1., 1.]], dtype=float32)
     """
 
     def __init__(self, axis=1, shape=None):

@@ -20,6 +20,12 @@ class Bilinear(link.Link):
     (left, out), ``V2`` (right, out) and ``b`` (out,).  ``initial_bias`` is
     ``None`` (V1, V2: LeCunNormal; b: zeros) or a tuple
     ``(initialV1, initialV2, initialb)``.
+
+    >>> l = L.Bilinear(3, 4, 2)
+    >>> l.W.shape
+    (3, 4, 2)
+    >>> l(np.ones((5, 3), dtype=np.float32), np.ones((5, 4), dtype=np.float32)).shape
+    (5, 2)
     """
 
     def __init__(self, left_size, right_size, out_size, nobias=False,

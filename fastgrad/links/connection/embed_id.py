@@ -10,6 +10,10 @@ class EmbedID(link.Link):
 
     ``W`` defaults to ``Normal(1.0)`` (Chainer's choice for embeddings).
     Rows of ``x`` equal to ``ignore_label`` give zero vectors.
+
+    >>> l = L.EmbedID(10, 4)
+    >>> l(np.array([1, 5, 1], dtype=np.int32)).shape
+    (3, 4)
     """
 
     ignore_label = None

@@ -12,6 +12,10 @@ class Highway(link.Chain):
     Two Linear children, ``plain`` (``init_Wh``, ``init_bh``) and
     ``transform`` (``init_Wt``, ``init_bt``; the negative default bias starts
     the gate T near "carry the input through").
+
+    >>> l = L.Highway(3)
+    >>> l(np.ones((2, 3), dtype=np.float32)).shape
+    (2, 3)
     """
 
     def __init__(self, in_out_size, nobias=False, activate=relu,

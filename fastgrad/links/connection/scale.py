@@ -12,6 +12,11 @@ class Scale(link.Chain):
     called as ``scale(x)``; without, as ``scale(x, y)``.  ``bias_term`` adds
     a :class:`Bias` child ``bias`` (of shape ``W_shape``, or ``bias_shape``
     when ``W`` is not learned).
+
+    >>> l = L.Scale(W_shape=(3,))
+    >>> l(np.ones((2, 3), dtype=np.float32)).array
+    array([[1., 1., 1.],
+           [1., 1., 1.]], dtype=float32)
     """
 
     def __init__(self, axis=1, W_shape=None, bias_term=False, bias_shape=None):

@@ -27,6 +27,11 @@ class Classifier(link.Chain):
     keeps them as the attributes ``y``, ``loss``, ``accuracy``, reports
     ``{'loss': ..., 'accuracy': ...}`` to the current reporter with this
     link as the observer, and returns the loss.
+
+    >>> model = L.Classifier(L.Linear(3, 4))
+    >>> loss = model(np.ones((2, 3), dtype=np.float32), np.array([0, 3], dtype=np.int32))
+    >>> loss.shape, model.accuracy.shape
+    ((), ())
     """
 
     compute_accuracy = True

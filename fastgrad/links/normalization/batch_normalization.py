@@ -45,6 +45,13 @@ class BatchNormalization(link.Link):
     (the axes to reduce, e.g. ``(0, 2, 3)``) ``size`` may be omitted and is
     then taken from the first input.  Without ``axis`` the statistics are
     over axis 0 and the axes after those of ``size``.
+
+    >>> l = L.BatchNormalization(3)
+    >>> y = l(np.array([[1., 2., 3.], [3., 4., 9.]], dtype=np.float32))
+    >>> bool(abs(y.array.mean(axis=0)).max() < 1e-6)
+    True
+    >>> l.avg_mean   # running mean: 0.1 * the batch mean (decay=0.9)
+    array([0.2, 0.3, 0.6], dtype=float32)
     """
 
     gamma = None

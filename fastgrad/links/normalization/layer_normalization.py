@@ -12,6 +12,11 @@ class LayerNormalization(link.Link):
 
     Parameters ``gamma`` (ones) and ``beta`` (zeros) of shape ``(size,)``;
     with ``size=None`` it is the size of ``x.shape[1:]`` at the first call.
+
+    >>> l = L.LayerNormalization(3)
+    >>> y = l(np.array([[1., 2., 3.]], dtype=np.float32))
+    >>> y.array.round(4)
+    array([[-1.2247,  0.    ,  1.2247]], dtype=float32)
     """
 
     def __init__(self, size=None, eps=1e-6, initial_gamma=None,

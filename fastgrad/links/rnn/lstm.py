@@ -26,6 +26,11 @@ class LSTM(link.Chain):
     The state (``c``, ``h``) carries over between calls until
     :meth:`reset_state`.  A batch smaller than the state's updates its first
     rows only (the rest is carried through unchanged).
+
+    >>> l = L.LSTM(3, 2)
+    >>> h = l(np.ones((4, 3), dtype=np.float32))
+    >>> h.shape, l.c.shape
+    ((4, 2), (4, 2))
     """
 
     def __init__(self, in_size, out_size=None, lateral_init=None,
