@@ -48,7 +48,13 @@ class SumTo(Op):
 
 
 def broadcast_to(x, shape):
-    """Broadcast ``x`` to ``shape`` (a view on the forward pass)."""
+    """Broadcast ``x`` to ``shape`` (a view on the forward pass).
+
+    >>> x = np.array([1., 2., 3.], dtype=np.float32)
+    >>> F.broadcast_to(x, (2, 3)).array
+    array([[1., 2., 3.],
+           [1., 2., 3.]], dtype=float32)
+    """
     shape = tuple(shape)
     if _shape_of(x) == shape:
         return x if isinstance(x, Variable) else Variable(x, requires_grad=False)
@@ -57,7 +63,12 @@ def broadcast_to(x, shape):
 
 
 def sum_to(x, shape):
-    """Sum ``x`` over broadcast axes down to ``shape``."""
+    """Sum ``x`` over broadcast axes down to ``shape``.
+
+    >>> x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    >>> F.sum_to(x, (1, 3)).array
+    array([[3., 5., 7.]], dtype=float32)
+    """
     shape = tuple(shape)
     if _shape_of(x) == shape:
         return x if isinstance(x, Variable) else Variable(x, requires_grad=False)

@@ -33,6 +33,11 @@ def broadcast(*args):
 
     Returns a tuple of Variables, one per argument; with a single argument,
     that argument as a Variable.
+
+    >>> a = np.ones((2, 1), dtype=np.float32)
+    >>> b = np.ones((3,), dtype=np.float32)
+    >>> [y.shape for y in F.broadcast(a, b)]
+    [(2, 3), (2, 3)]
     """
     if len(args) == 1:
         return as_variable(args[0])

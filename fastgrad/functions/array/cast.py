@@ -21,7 +21,12 @@ class Cast(Op):
 
 
 def cast(x, typ):
-    """Cast ``x`` to dtype ``typ``; returns ``x`` itself if it already has it."""
+    """Cast ``x`` to dtype ``typ``; returns ``x`` itself if it already has it.
+
+    >>> x = np.array([1.5, 2.5], dtype=np.float32)
+    >>> F.cast(x, np.float64).dtype
+    dtype('float64')
+    """
     dtype = numpy.dtype(typ)
     if x.dtype == dtype:
         return x if isinstance(x, Variable) else Variable(x, requires_grad=False)

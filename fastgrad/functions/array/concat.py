@@ -44,6 +44,12 @@ def concat(xs, axis=1):
     """Join the arrays of ``xs`` (a list or tuple) along ``axis``.
 
     They need one dtype and equal shapes except along ``axis``.
+
+    >>> a = np.zeros((2, 1), dtype=np.float32)
+    >>> b = np.ones((2, 2), dtype=np.float32)
+    >>> F.concat((a, b), axis=1).array
+    array([[0., 1., 1.],
+           [0., 1., 1.]], dtype=float32)
     """
     y, = Concat(axis).apply(tuple(xs))
     return y

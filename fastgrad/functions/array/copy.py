@@ -31,6 +31,10 @@ def copy(x, dst):
     GPU id ``N >= 0`` (or ``'@cupy:N'``), or a device object.  The result is
     always a new array, also when ``x`` already lives on ``dst``; the
     gradient is sent back to the device of ``x``.
+
+    >>> x = np.array([1., 2.], dtype=np.float32)
+    >>> F.copy(x, '@numpy').array
+    array([1., 2.], dtype=float32)
     """
     y, = Copy(backend.get_device(dst)).apply((x,))
     return y

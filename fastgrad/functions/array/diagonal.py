@@ -48,7 +48,12 @@ class _DiagonalAdjoint(Op):
 
 def diagonal(x, offset=0, axis1=0, axis2=1):
     """The diagonal of ``x`` over ``axis1`` and ``axis2`` (NumPy's
-    semantics; the diagonal becomes the last axis)."""
+    semantics; the diagonal becomes the last axis).
+
+    >>> x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    >>> F.diagonal(x).array
+    array([0., 4.], dtype=float32)
+    """
     offset = _axis.require_int('diagonal', 'offset', offset)
     axis1 = _axis.require_int('diagonal', 'axis1', axis1)
     axis2 = _axis.require_int('diagonal', 'axis2', axis2)

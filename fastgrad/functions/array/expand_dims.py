@@ -19,6 +19,11 @@ class ExpandDims(Op):
 
 
 def expand_dims(x, axis):
-    """Insert a length-1 axis at ``axis`` (``-x.ndim - 1 <= axis <= x.ndim``)."""
+    """Insert a length-1 axis at ``axis`` (``-x.ndim - 1 <= axis <= x.ndim``).
+
+    >>> x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    >>> F.expand_dims(x, 0).shape
+    (1, 2, 3)
+    """
     y, = ExpandDims(axis).apply((x,))
     return y

@@ -19,6 +19,12 @@ class Flip(Op):
 
 
 def flip(x, axis):
-    """Reverse ``x`` along ``axis``."""
+    """Reverse ``x`` along ``axis``.
+
+    >>> x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    >>> F.flip(x, axis=1).array
+    array([[2., 1., 0.],
+           [5., 4., 3.]], dtype=float32)
+    """
     y, = Flip(axis).apply((x,))
     return y

@@ -101,6 +101,13 @@ def get_item(x, slices):
     integer or boolean arrays and lists, following NumPy.  A list of ints is
     one index array; any other list is taken as a tuple of indices.  In the
     gradient, elements picked more than once accumulate.
+
+    >>> x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    >>> F.get_item(x, (slice(None), 1)).array
+    array([1., 4.], dtype=float32)
+    >>> x_var = fastgrad.Variable(x)
+    >>> x_var[1, ::2].array
+    array([3., 5.], dtype=float32)
     """
     y, = GetItem(slices).apply((x,))
     return y

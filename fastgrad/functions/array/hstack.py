@@ -36,6 +36,13 @@ class Hstack(Op):
 
 def hstack(xs):
     """Concatenate ``xs`` horizontally: along axis 1 (axis 0 for 1-D inputs;
-    0-d inputs are joined into a vector), like ``numpy.hstack``."""
+    0-d inputs are joined into a vector), like ``numpy.hstack``.
+
+    >>> a = np.zeros((2, 1), dtype=np.float32)
+    >>> b = np.ones((2, 2), dtype=np.float32)
+    >>> F.hstack((a, b)).array
+    array([[0., 1., 1.],
+           [0., 1., 1.]], dtype=float32)
+    """
     y, = Hstack().apply(tuple(xs))
     return y

@@ -33,6 +33,11 @@ class Moveaxis(Op):
 
 def moveaxis(x, source, destination):
     """Move the axes ``source`` (an int or a tuple) of ``x`` to the positions
-    ``destination``; the other axes keep their order."""
+    ``destination``; the other axes keep their order.
+
+    >>> x = np.zeros((2, 3, 4), dtype=np.float32)
+    >>> F.moveaxis(x, 0, -1).shape
+    (3, 4, 2)
+    """
     y, = Moveaxis(source, destination).apply((x,))
     return y

@@ -108,6 +108,10 @@ def pad(x, pad_width, mode, **keywords):
     gradient flows to the padding).  ``'edge'``, ``'reflect'``,
     ``'symmetric'`` and ``'wrap'`` are supported too: there the gradient of
     each copied element is added back to its source.
+
+    >>> x = np.array([1., 2.], dtype=np.float32)
+    >>> F.pad(x, 1, 'constant').array
+    array([0., 1., 2., 0.], dtype=float32)
     """
     y, = Pad(pad_width, mode, keywords).apply((x,))
     return y

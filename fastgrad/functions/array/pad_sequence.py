@@ -53,6 +53,12 @@ class PadSequence(Op):
 def pad_sequence(xs, length=None, padding=0):
     """Stack the sequences ``xs`` (each of shape (L_i, ...)) into one array
     of shape (len(xs), length, ...), filling the tail of each row with
-    ``padding``.  ``length=None`` uses the longest L_i."""
+    ``padding``.  ``length=None`` uses the longest L_i.
+
+    >>> xs = [np.array([1., 2., 3.], dtype=np.float32), np.array([4.], dtype=np.float32)]
+    >>> F.pad_sequence(xs, padding=-1).array
+    array([[ 1.,  2.,  3.],
+           [ 4., -1., -1.]], dtype=float32)
+    """
     y, = PadSequence(length, padding).apply(tuple(xs))
     return y

@@ -61,6 +61,10 @@ def permutate(x, indices, axis=0, inv=False):
 
     ``indices`` is a 1-D integer array (or Variable; no gradient) holding a
     permutation of ``range(x.shape[axis])``.
+
+    >>> x = np.array([10., 20., 30.], dtype=np.float32)
+    >>> F.permutate(x, np.array([2, 0, 1], dtype=np.int32)).array
+    array([30., 10., 20.], dtype=float32)
     """
     if isinstance(indices, Variable):
         indices = indices.array

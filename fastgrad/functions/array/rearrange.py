@@ -8,7 +8,12 @@ from fastgrad.functions.array.transpose import transpose
 
 def dstack(xs):
     """Stack along the third axis (NumPy's dstack): 1-D (N,) arrays become
-    (1, N, 1), 2-D (M, N) become (M, N, 1)."""
+    (1, N, 1), 2-D (M, N) become (M, N, 1).
+
+    >>> a = np.array([1., 2.], dtype=np.float32)
+    >>> F.dstack((a, a)).shape
+    (1, 2, 2)
+    """
     if len(xs) == 0:
         raise ValueError('dstack: need at least one array')
     parts = []
@@ -24,14 +29,26 @@ def dstack(xs):
 
 
 def fliplr(a):
-    """Reverse the columns (axis 1); ``a`` must be at least 2-D."""
+    """Reverse the columns (axis 1); ``a`` must be at least 2-D.
+
+    >>> x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    >>> F.fliplr(x).array
+    array([[2., 1., 0.],
+           [5., 4., 3.]], dtype=float32)
+    """
     if a.ndim < 2:
         raise ValueError('fliplr: input must be at least 2-D, got ndim {}'.format(a.ndim))
     return flip(a, 1)
 
 
 def flipud(a):
-    """Reverse the rows (axis 0); ``a`` must be at least 1-D."""
+    """Reverse the rows (axis 0); ``a`` must be at least 1-D.
+
+    >>> x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    >>> F.flipud(x).array
+    array([[3., 4., 5.],
+           [0., 1., 2.]], dtype=float32)
+    """
     if a.ndim < 1:
         raise ValueError('flipud: input must be at least 1-D, got ndim 0')
     return flip(a, 0)
@@ -47,7 +64,13 @@ def _check_4d(name, X, r):
 
 def depth2space(X, r):
     """(n, r*r*c, h, w) -> (n, c, h*r, w*r): channel block (i, j) fills the
-    pixels at offset (i, j) of each r x r cell."""
+    pixels at offset (i, j) of each r x r cell.
+
+    >>> x = np.arange(4, dtype=np.float32).reshape(1, 4, 1, 1)
+    >>> F.depth2space(x, 2).array
+    array([[[[0., 1.],
+             [2., 3.]]]], dtype=float32)
+    """
     _check_4d('depth2space', X, r)
     n, rrc, h, w = X.shape
     if rrc % (r * r):
@@ -59,7 +82,12 @@ def depth2space(X, r):
 
 
 def space2depth(X, r):
-    """The inverse of :func:`depth2space`: (n, c, h, w) -> (n, r*r*c, h/r, w/r)."""
+    """The inverse of :func:`depth2space`: (n, c, h, w) -> (n, r*r*c, h/r, w/r).
+
+    >>> x = np.arange(4, dtype=np.float32).reshape(1, 1, 2, 2)
+    >>> F.space2depth(x, 2).array.ravel()
+    array([0., 1., 2., 3.], dtype=float32)
+    """
     _check_4d('space2depth', X, r)
     n, c, h, w = X.shape
     if h % r or w % r:

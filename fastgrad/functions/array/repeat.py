@@ -100,6 +100,10 @@ def repeat(x, repeats, axis=None):
 
     ``repeats`` is an int or a tuple of ints (one per element along
     ``axis``); with ``axis=None`` the input is flattened first.
+
+    >>> x = np.array([1., 2.], dtype=np.float32)
+    >>> F.repeat(x, 2).array
+    array([1., 1., 2., 2.], dtype=float32)
     """
     y, = Repeat(repeats, axis).apply((x,))
     return y

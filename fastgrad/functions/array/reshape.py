@@ -35,7 +35,14 @@ class Reshape(Op):
 
 
 def reshape(x, shape):
-    """Reshape ``x``; returns ``x`` itself when the shape already matches."""
+    """Reshape ``x``; returns ``x`` itself when the shape already matches.
+
+    >>> x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    >>> F.reshape(x, (3, 2)).array
+    array([[0., 1.],
+           [2., 3.],
+           [4., 5.]], dtype=float32)
+    """
     if isinstance(shape, int):
         shape = (shape,)
     shape = tuple(shape)

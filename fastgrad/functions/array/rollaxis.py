@@ -35,6 +35,11 @@ class Rollaxis(Op):
 
 def rollaxis(x, axis, start=0):
     """Roll ``axis`` backwards until it lies before position ``start``
-    (``numpy.rollaxis``; prefer :func:`moveaxis`)."""
+    (``numpy.rollaxis``; prefer :func:`moveaxis`).
+
+    >>> x = np.zeros((2, 3, 4), dtype=np.float32)
+    >>> F.rollaxis(x, 2).shape
+    (4, 2, 3)
+    """
     y, = Rollaxis(axis, start).apply((x,))
     return y

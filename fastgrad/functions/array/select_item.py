@@ -59,6 +59,12 @@ class _SelectItemGrad(Op):
 
 def select_item(x, t):
     """``y[i] = x[i, t[i]]`` for a 2-D float ``x`` (B, N) and integer labels
-    ``t`` (B,) in ``[0, N)``.  ``t`` gets no gradient."""
+    ``t`` (B,) in ``[0, N)``.  ``t`` gets no gradient.
+
+    >>> x = np.array([[0., 1., 2.], [3., 4., 5.]], dtype=np.float32)
+    >>> t = np.array([2, 0], dtype=np.int32)
+    >>> F.select_item(x, t).array
+    array([2., 3.], dtype=float32)
+    """
     y, = SelectItem().apply((x, t))
     return y

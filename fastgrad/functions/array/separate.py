@@ -27,5 +27,10 @@ class Separate(Op):
 
 def separate(x, axis=0):
     """Split ``x`` along ``axis`` into ``x.shape[axis]`` Variables, each with
-    that axis removed (the inverse of :func:`stack`)."""
+    that axis removed (the inverse of :func:`stack`).
+
+    >>> x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    >>> [y.array for y in F.separate(x, axis=0)]
+    [array([0., 1., 2.], dtype=float32), array([3., 4., 5.], dtype=float32)]
+    """
     return Separate(axis).apply((x,))

@@ -82,6 +82,10 @@ def split_axis(x, indices_or_sections, axis, force_tuple=True):
     along ``axis`` must be divisible by N) or a sorted sequence of split
     points, as in ``numpy.split``.  Returns a tuple of Variables; with
     ``force_tuple=False`` a single piece comes back as a Variable.
+
+    >>> x = np.arange(5, dtype=np.float32)
+    >>> [y.array for y in F.split_axis(x, [2], axis=0)]
+    [array([0., 1.], dtype=float32), array([2., 3., 4.], dtype=float32)]
     """
     ys = SplitAxis(indices_or_sections, axis).apply((x,))
     if force_tuple or len(ys) != 1:

@@ -31,6 +31,13 @@ class Squeeze(Op):
 
 def squeeze(x, axis=None):
     """Remove length-1 axes: all of them (``axis=None``) or those named by
-    ``axis`` (an int or a tuple of ints), each of which must have length 1."""
+    ``axis`` (an int or a tuple of ints), each of which must have length 1.
+
+    >>> x = np.zeros((1, 3, 1), dtype=np.float32)
+    >>> F.squeeze(x).shape
+    (3,)
+    >>> F.squeeze(x, axis=2).shape
+    (1, 3)
+    """
     y, = Squeeze(axis).apply((x,))
     return y

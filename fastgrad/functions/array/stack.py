@@ -31,6 +31,12 @@ class Stack(Op):
 
 def stack(xs, axis=0):
     """Join the equally shaped arrays of ``xs`` along a new axis ``axis``
-    (``-ndim - 1 <= axis <= ndim``)."""
+    (``-ndim - 1 <= axis <= ndim``).
+
+    >>> a = np.array([1., 2.], dtype=np.float32)
+    >>> F.stack((a, a + 2)).array
+    array([[1., 2.],
+           [3., 4.]], dtype=float32)
+    """
     y, = Stack(axis).apply(tuple(xs))
     return y

@@ -21,6 +21,11 @@ class Swapaxes(Op):
 
 
 def swapaxes(x, axis1, axis2):
-    """Swap ``axis1`` and ``axis2`` of ``x`` (negative axes count from the end)."""
+    """Swap ``axis1`` and ``axis2`` of ``x`` (negative axes count from the end).
+
+    >>> x = np.zeros((2, 3, 4), dtype=np.float32)
+    >>> F.swapaxes(x, 0, 2).shape
+    (4, 3, 2)
+    """
     y, = Swapaxes(axis1, axis2).apply((x,))
     return y

@@ -36,6 +36,11 @@ class Tile(Op):
 
 def tile(x, reps):
     """Repeat ``x`` ``reps`` times along each axis, like ``numpy.tile``
-    (``reps`` is an int or a tuple of non-negative ints)."""
+    (``reps`` is an int or a tuple of non-negative ints).
+
+    >>> x = np.array([1., 2.], dtype=np.float32)
+    >>> F.tile(x, 2).array
+    array([1., 2., 1., 2.], dtype=float32)
+    """
     y, = Tile(reps).apply((x,))
     return y

@@ -28,6 +28,13 @@ class Transpose(Op):
 
 
 def transpose(x, axes=None):
-    """Permute the axes of ``x`` (reverse them when ``axes`` is None)."""
+    """Permute the axes of ``x`` (reverse them when ``axes`` is None).
+
+    >>> x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    >>> F.transpose(x).array
+    array([[0., 3.],
+           [1., 4.],
+           [2., 5.]], dtype=float32)
+    """
     y, = Transpose(axes).apply((x,))
     return y

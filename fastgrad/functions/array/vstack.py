@@ -39,6 +39,12 @@ class Vstack(Op):
 
 def vstack(xs):
     """Concatenate ``xs`` vertically, along axis 0 (0-d and 1-D inputs become
-    rows first), like ``numpy.vstack``."""
+    rows first), like ``numpy.vstack``.
+
+    >>> a = np.array([1., 2.], dtype=np.float32)
+    >>> F.vstack((a, a)).array
+    array([[1., 2.],
+           [1., 2.]], dtype=float32)
+    """
     y, = Vstack().apply(tuple(xs))
     return y

@@ -61,6 +61,12 @@ def where(condition, x, y):
     gradient flows to it).  ``condition``, ``x`` and ``y`` broadcast
     together; x and y need the same dtype (a scalar takes the other's) and
     each gets the gradient of the elements it supplied.
+
+    >>> c = np.array([True, False, True])
+    >>> x = np.array([1., 2., 3.], dtype=np.float32)
+    >>> y = np.zeros(3, dtype=np.float32)
+    >>> F.where(c, x, y).array
+    array([1., 0., 3.], dtype=float32)
     """
     if isinstance(condition, Variable):
         condition = condition.array

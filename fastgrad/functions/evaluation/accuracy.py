@@ -51,6 +51,11 @@ def accuracy(y, t, ignore_label=None):
     or (N, d1, ...).  Samples with ``t == ignore_label`` are left out (an
     all-ignored batch gives 0).  Returns a 0-d Variable of ``y``'s dtype;
     it is not differentiable.
+
+    >>> y = np.array([[0.1, 0.9], [0.8, 0.2], [0.3, 0.7]], dtype=np.float32)
+    >>> t = np.array([1, 1, 1], dtype=np.int32)
+    >>> F.accuracy(y, t).array
+    array(0.6666667, dtype=float32)
     """
     out, = Accuracy(ignore_label).apply((y, t))
     return out

@@ -37,6 +37,12 @@ def binary_accuracy(y, t):
     """The fraction of elements with ``(y >= 0) == t``: ``y`` holds scores
     (logits), ``t`` integer labels 0 or 1 of the same shape; elements with
     ``t == -1`` are ignored.  Returns a 0-d Variable of ``y``'s dtype; it is
-    not differentiable."""
+    not differentiable.
+
+    >>> y = np.array([-1., 2., 0.5], dtype=np.float32)
+    >>> t = np.array([0, 1, 0], dtype=np.int32)
+    >>> F.binary_accuracy(y, t).array
+    array(0.6666667, dtype=float32)
+    """
     out, = BinaryAccuracy().apply((y, t))
     return out

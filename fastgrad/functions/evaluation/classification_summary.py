@@ -50,13 +50,27 @@ def classification_summary(y, t, label_num=None, beta=1.0, ignore_label=-1):
 
 
 def precision(y, t, label_num=None, ignore_label=-1):
-    """``(precision, support)`` per class."""
+    """``(precision, support)`` per class.
+
+    >>> y = np.array([[0.1, 0.9], [0.8, 0.2], [0.3, 0.7]], dtype=np.float32)
+    >>> t = np.array([1, 1, 0], dtype=np.int32)
+    >>> p, support = F.precision(y, t)
+    >>> p.array, support.array
+    (array([0. , 0.5], dtype=float32), array([1, 2]))
+    """
     s = classification_summary(y, t, label_num, 1.0, ignore_label)
     return s[0], s[3]
 
 
 def recall(y, t, label_num=None, ignore_label=-1):
-    """``(recall, support)`` per class."""
+    """``(recall, support)`` per class.
+
+    >>> y = np.array([[0.1, 0.9], [0.8, 0.2], [0.3, 0.7]], dtype=np.float32)
+    >>> t = np.array([1, 1, 0], dtype=np.int32)
+    >>> r, support = F.recall(y, t)
+    >>> r.array
+    array([0. , 0.5], dtype=float32)
+    """
     s = classification_summary(y, t, label_num, 1.0, ignore_label)
     return s[1], s[3]
 

@@ -60,6 +60,17 @@ def dropout(x, ratio=.5, **kwargs):
     scaled; the shape and dtype of ``x``) instead of drawing one;
     ``return_mask`` -- also return the mask used (None outside training).
     The mask is drawn with ``numpy.random`` (CuPy's RNG on the GPU).
+
+    >>> x = np.ones((2, 3), dtype=np.float32)
+    >>> with chainer.using_config('train', False):
+    ...     y = F.dropout(x, ratio=0.5)
+    >>> y.array
+    array([[1., 1., 1.],
+           [1., 1., 1.]], dtype=float32)
+    >>> np.random.seed(0)
+    >>> F.dropout(x, ratio=0.5).array
+    array([[2., 2., 2.],
+           [2., 0., 2.]], dtype=float32)
     """
     mask = None
     return_mask = False

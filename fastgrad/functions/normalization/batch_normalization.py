@@ -165,6 +165,13 @@ def batch_normalization(x, gamma, beta, eps=2e-5, running_mean=None, running_var
     updated in place: ``r = decay * r + (1 - decay) * stat`` (the variance
     unbiased, times ``m / (m - 1)``).  The output dtype is ``x``'s; float16
     inputs are computed in float32.
+
+    >>> x = np.array([[1., 2.], [3., 6.]], dtype=np.float32)
+    >>> gamma = np.ones(2, dtype=np.float32)
+    >>> beta = np.zeros(2, dtype=np.float32)
+    >>> F.batch_normalization(x, gamma, beta).array.round(4)
+    array([[-1., -1.],
+           [ 1.,  1.]], dtype=float32)
     """
     if 'train' in kwargs:
         raise ValueError('train argument is not supported anymore. Use '

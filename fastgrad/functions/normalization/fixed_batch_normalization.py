@@ -67,6 +67,15 @@ def fixed_batch_normalization(x, gamma, beta, mean, var, eps=2e-5, axis=None):
     :func:`batch_normalization` maintains) have ``gamma``'s shape and dtype;
     ``axis`` follows :func:`batch_normalization`.  All five inputs are
     differentiable.  The output dtype is ``x``'s.
+
+    >>> x = np.array([[1., 2.], [3., 6.]], dtype=np.float32)
+    >>> gamma = np.ones(2, dtype=np.float32)
+    >>> beta = np.zeros(2, dtype=np.float32)
+    >>> mean = np.array([2., 4.], dtype=np.float32)
+    >>> var = np.array([1., 4.], dtype=np.float32)
+    >>> F.fixed_batch_normalization(x, gamma, beta, mean, var, eps=0).array
+    array([[-1., -1.],
+           [ 1.,  1.]], dtype=float32)
     """
     y, = FixedBatchNormalization(eps, axis).apply((x, gamma, beta, mean, var))
     return y

@@ -60,6 +60,10 @@ def normalize(x, eps=1e-5, axis=1):
 
     ``axis`` is an int or a tuple of ints.  The output has ``x``'s shape and
     dtype.
+
+    >>> x = np.array([[3., 4.]], dtype=np.float32)
+    >>> F.normalize(x).array
+    array([[0.5999988, 0.7999984]], dtype=float32)
     """
     y, = NormalizeL2(eps, axis).apply((x,))
     return y

@@ -75,6 +75,12 @@ def layer_normalization(x, gamma, beta, eps=1e-5):
     """Layer normalization: each row of ``x`` (``(batch, units)``) is normalized
     to zero mean and unit (biased) variance over its units, then scaled by
     ``gamma`` and shifted by ``beta`` (both ``(units,)``, ``x``'s dtype).
+
+    >>> x = np.array([[1., 2., 3.]], dtype=np.float32)
+    >>> gamma = np.ones(3, dtype=np.float32)
+    >>> beta = np.zeros(3, dtype=np.float32)
+    >>> F.layer_normalization(x, gamma, beta).array.round(4)
+    array([[-1.2247,  0.    ,  1.2247]], dtype=float32)
     """
     y, = LayerNormalization(eps).apply((x, gamma, beta))
     return y

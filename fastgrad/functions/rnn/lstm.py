@@ -117,6 +117,12 @@ def lstm(c_prev, x):
     c_prev`` and ``h = sigmoid(o) tanh(c)``; returns ``(c, h)``.  ``x`` may
     have fewer rows than ``c_prev`` (sequences sorted by length): rows beyond
     ``len(x)`` of ``c`` are ``c_prev``'s, and ``h`` has ``len(x)`` rows.
+
+    >>> c_prev = np.zeros((1, 2), dtype=np.float32)
+    >>> x = np.zeros((1, 8), dtype=np.float32)
+    >>> c, h = F.lstm(c_prev, x)
+    >>> c.shape, h.shape
+    ((1, 2), (1, 2))
     """
     c, h = LSTM().apply((c_prev, x))
     return c, h
