@@ -1,4 +1,5 @@
 """bernoulli_nll: negative log-likelihood of data under Bernoulli(sigmoid(y))."""
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions.loss import _elementwise_loss
 
 
@@ -7,6 +8,7 @@ class BernoulliNLL(_elementwise_loss.ElementwiseLoss):
     __slots__ = ()
 
     names = ('x', 'y')
+    checks = Checks('x, y', "x.dtype.kind == 'f'", 'x.dtype == y.dtype')
 
     def loss(self, xs, xp):
         x, y = xs

@@ -2,15 +2,18 @@
 import numpy
 
 from fastgrad import utils
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
-_NAME = 'Contrastive'
 _TINY = 1e-7        # floor of the distance in the gradient (representable in float16)
 
 
 class Contrastive(Op):
     """l_i = (y_i d_i^2 + (1 - y_i) max(margin - d_i, 0)^2) / 2, d_i = |x0_i - x1_i|."""
     __slots__ = ('margin', 'reduce')
+    checks = Checks('x0, x1, y', "x0.dtype.kind == 'f'", 'x0.dtype == x1.dtype',
+                    "y.dtype.kind == 'i'", 'x0.shape == x1.shape', 'x0.ndim == 2', 'y.ndim == 1',
+                    'x0.shape[0] == y.shape[0] > 0')
 
     def __init__(self, margin=1, reduce='mean'):
         self.margin = margin
@@ -18,20 +21,6 @@ class Contrastive(Op):
 
     def forward(self, inputs):
         x0, x1, y = inputs
-        if x0.dtype.kind != 'f':
-            raise utils.invalid_type(_NAME, "x0.dtype.kind == 'f'",
-                                     'x0.dtype = {}'.format(x0.dtype))
-        if x0.dtype != x1.dtype:
-            raise utils.invalid_type(_NAME, 'x0.dtype == x1.dtype',
-                                     '{} != {}'.format(x0.dtype, x1.dtype))
-        if y.dtype.kind != 'i':
-            raise utils.invalid_type(_NAME, "y.dtype.kind == 'i'", 'y.dtype = {}'.format(y.dtype))
-        if (x0.shape != x1.shape or x0.ndim != 2 or y.ndim != 1
-                or x0.shape[0] != y.shape[0] or x0.shape[0] == 0):
-            raise utils.invalid_type(
-                _NAME, 'x0.shape == x1.shape, x0.ndim == 2, y.ndim == 1, '
-                'x0.shape[0] == y.shape[0] > 0',
-                'x0.shape = {}, x1.shape = {}, y.shape = {}'.format(x0.shape, x1.shape, y.shape))
         xp = utils.array_module(x0)
         ct = numpy.float32 if x0.dtype == numpy.float16 else x0.dtype
         diff = x0.astype(ct) - x1.astype(ct)

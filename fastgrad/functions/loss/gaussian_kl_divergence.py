@@ -1,4 +1,5 @@
 """gaussian_kl_divergence: KL(N(mean, exp(ln_var)) || N(0, 1))."""
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions.loss import _elementwise_loss
 
 
@@ -7,6 +8,7 @@ class GaussianKLDivergence(_elementwise_loss.ElementwiseLoss):
     __slots__ = ()
 
     names = ('mean', 'ln_var')
+    checks = Checks('mean, ln_var', "mean.dtype.kind == 'f'", 'mean.dtype == ln_var.dtype')
 
     def loss(self, xs, xp):
         mean, ln_var = xs

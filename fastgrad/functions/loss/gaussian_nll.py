@@ -1,6 +1,7 @@
 """gaussian_nll: negative log-likelihood of data under N(mean, exp(ln_var))."""
 import math
 
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions.loss import _elementwise_loss
 
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
@@ -11,6 +12,8 @@ class GaussianNLL(_elementwise_loss.ElementwiseLoss):
     __slots__ = ()
 
     names = ('x', 'mean', 'ln_var')
+    checks = Checks('x, mean, ln_var', "x.dtype.kind == 'f'", 'x.dtype == mean.dtype',
+                    'x.dtype == ln_var.dtype')
 
     def loss(self, xs, xp):
         x, mean, ln_var = xs

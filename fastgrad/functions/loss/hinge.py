@@ -2,15 +2,17 @@
 import numpy
 
 from fastgrad import utils
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
-_NAME = 'Hinge'
 
 
 class Hinge(Op):
     """With s = -1 at the true class and +1 elsewhere, the elementwise loss is
     max(0, 1 + s x) (L1) or its square (L2)."""
     __slots__ = ('norm', 'reduce', '_sign', '_bottom')
+    checks = Checks('x, t', "x.dtype.kind == 'f'", "t.dtype.kind == 'i'", 'x.ndim == 2',
+                    't.ndim == 1', 'x.shape[0] == t.shape[0]')
 
     def __init__(self, norm='L1', reduce='mean'):
         self.norm = norm
@@ -18,13 +20,6 @@ class Hinge(Op):
 
     def forward(self, inputs):
         x, t = inputs
-        if x.dtype.kind != 'f':
-            raise utils.invalid_type(_NAME, "x.dtype.kind == 'f'", 'x.dtype = {}'.format(x.dtype))
-        if t.dtype.kind != 'i':
-            raise utils.invalid_type(_NAME, "t.dtype.kind == 'i'", 't.dtype = {}'.format(t.dtype))
-        if x.ndim != 2 or t.ndim != 1 or x.shape[0] != t.shape[0]:
-            raise utils.invalid_type(_NAME, 'x.ndim == 2, t.ndim == 1, x.shape[0] == t.shape[0]',
-                                     'x.shape = {}, t.shape = {}'.format(x.shape, t.shape))
         n, k = x.shape
         if t.size and (int(t.min()) < 0 or int(t.max()) >= k):
             raise ValueError('hinge: every t must be in [0, {}) (x.shape[1]), got values in '

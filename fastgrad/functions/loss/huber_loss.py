@@ -2,14 +2,17 @@
 import numpy
 
 from fastgrad import utils
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
-_NAME = 'HuberLoss'
 
 
 class HuberLoss(Op):
     """l(d) = d^2 / 2 for |d| <= delta, delta (|d| - delta / 2) beyond."""
     __slots__ = ('delta', 'reduce')
+    # the sum along axis 1 needs an axis 1
+    checks = Checks('x, t', "x.dtype.kind == 'f'", 'x.dtype == t.dtype', 'x.shape == t.shape',
+                    "x.ndim >= (2 if self.reduce == 'sum_along_second_axis' else 0)")
 
     def __init__(self, delta, reduce='sum_along_second_axis'):
         self.delta = delta
@@ -17,17 +20,6 @@ class HuberLoss(Op):
 
     def forward(self, inputs):
         x, t = inputs
-        if x.dtype.kind != 'f':
-            raise utils.invalid_type(_NAME, "x.dtype.kind == 'f'", 'x.dtype = {}'.format(x.dtype))
-        if x.dtype != t.dtype:
-            raise utils.invalid_type(_NAME, 'x.dtype == t.dtype',
-                                     '{} != {}'.format(x.dtype, t.dtype))
-        if x.shape != t.shape:
-            raise utils.invalid_type(_NAME, 'x.shape == t.shape',
-                                     '{} != {}'.format(x.shape, t.shape))
-        if self.reduce == 'sum_along_second_axis' and x.ndim < 2:
-            raise utils.invalid_type(_NAME, "x.ndim >= 2 (reduce='sum_along_second_axis')",
-                                     'x.ndim = {}'.format(x.ndim))
         xp = utils.array_module(x)
         ct = numpy.float32 if x.dtype == numpy.float16 else x.dtype
         d = x.astype(ct) - t.astype(ct)

@@ -2,25 +2,18 @@
 import numpy
 
 from fastgrad import utils
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
-_NAME = 'MeanAbsoluteError'
 
 
 class MeanAbsoluteError(Op):
     __slots__ = ('_sign',)
+    checks = Checks('x0, x1', "x0.dtype.kind == 'f'", 'x0.dtype == x1.dtype',
+                    'x0.shape == x1.shape')
 
     def forward(self, inputs):
         x0, x1 = inputs
-        if x0.dtype.kind != 'f':
-            raise utils.invalid_type(_NAME, "x0.dtype.kind == 'f'",
-                                     'x0.dtype = {}'.format(x0.dtype))
-        if x0.dtype != x1.dtype:
-            raise utils.invalid_type(_NAME, 'x0.dtype == x1.dtype',
-                                     '{} != {}'.format(x0.dtype, x1.dtype))
-        if x0.shape != x1.shape:
-            raise utils.invalid_type(_NAME, 'x0.shape == x1.shape',
-                                     '{} != {}'.format(x0.shape, x1.shape))
         xp = utils.array_module(x0)
         # Only the sign of the difference is needed for the gradient.
         diff = x0 - x1

@@ -1,9 +1,9 @@
 """sigmoid_cross_entropy: binary cross entropy of sigmoid(x) against 0/1 labels."""
 
 from fastgrad import utils
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
-_NAME = 'SigmoidCrossEntropy'
 
 
 _compute_dtype = utils.compute_dtype
@@ -12,6 +12,7 @@ _compute_dtype = utils.compute_dtype
 class SigmoidCrossEntropy(Op):
     """Elementwise loss -(t log s(x) + (1 - t) log(1 - s(x))); t == -1 is ignored."""
     __slots__ = ('normalize', 'reduce', '_mask', '_coeff')
+    checks = Checks('x, t', "x.dtype.kind == 'f'", "t.dtype.kind == 'i'", 'x.shape == t.shape')
 
     ignore_label = -1
 
@@ -21,13 +22,6 @@ class SigmoidCrossEntropy(Op):
 
     def forward(self, inputs):
         x, t = inputs
-        if x.dtype.kind != 'f':
-            raise utils.invalid_type(_NAME, "x.dtype.kind == 'f'", 'x.dtype = {}'.format(x.dtype))
-        if t.dtype.kind != 'i':
-            raise utils.invalid_type(_NAME, "t.dtype.kind == 'i'", 't.dtype = {}'.format(t.dtype))
-        if x.shape != t.shape:
-            raise utils.invalid_type(_NAME, 'x.shape == t.shape',
-                                     '{} != {}'.format(x.shape, t.shape))
         xp = utils.array_module(x)
         ct = _compute_dtype(x.dtype)
         xc = x.astype(ct, copy=False)

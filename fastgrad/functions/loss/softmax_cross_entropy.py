@@ -1,6 +1,7 @@
 """softmax_cross_entropy: softmax over axis 1 followed by the cross entropy."""
 from fastgrad import utils
 from fastgrad._core.graph import Variable
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 from fastgrad.functions.activation.log_softmax import log_softmax
 from fastgrad.functions.activation.softmax import _compute_dtype
@@ -47,6 +48,13 @@ class SoftmaxCrossEntropy(Op):
     """Hard-label softmax cross entropy; t is an integer array of class labels."""
     __slots__ = ('normalize', 'cache_score', 'class_weight', 'ignore_label', 'reduce',
                  '_y', '_coeff', '_labels', '_w')
+    # class_weight (an ndarray of ndim 1, or None: checked by the function)
+    # holds one weight per class
+    checks = Checks('x, t', "x.dtype.kind == 'f'", "t.dtype.kind == 'i'", 'x.ndim >= 2',
+                    't.ndim == x.ndim - 1', 'x.shape[0] == t.shape[0]',
+                    'x.shape[2:] == t.shape[1:]',
+                    '(self.class_weight.shape if self.class_weight is not None'
+                    ' else (x.shape[1],)) == (x.shape[1],)')
 
     def __init__(self, normalize=True, cache_score=True, class_weight=None,
                  ignore_label=-1, reduce='mean'):
@@ -56,27 +64,6 @@ class SoftmaxCrossEntropy(Op):
         self.ignore_label = ignore_label
         self.reduce = reduce
         self._y = None
-
-    def _check(self, x, t):
-        if x.dtype.kind != 'f':
-            raise utils.invalid_type(_NAME, "x.dtype.kind == 'f'", 'x.dtype = {}'.format(x.dtype))
-        if t.dtype.kind != 'i':
-            raise utils.invalid_type(_NAME, "t.dtype.kind == 'i'", 't.dtype = {}'.format(t.dtype))
-        if x.ndim < 2:
-            raise utils.invalid_type(_NAME, 'x.ndim >= 2', 'x.ndim = {}'.format(x.ndim))
-        if t.ndim != x.ndim - 1:
-            raise utils.invalid_type(_NAME, 't.ndim == x.ndim - 1',
-                                     '{} != {} (x.shape = {}, t.shape = {})'.format(
-                                         t.ndim, x.ndim - 1, x.shape, t.shape))
-        if x.shape[0] != t.shape[0] or x.shape[2:] != t.shape[1:]:
-            raise utils.invalid_type(
-                _NAME, 'x.shape[0] == t.shape[0] and x.shape[2:] == t.shape[1:]',
-                'x.shape = {}, t.shape = {}'.format(x.shape, t.shape))
-        cw = self.class_weight
-        if cw is not None and cw.shape != (x.shape[1],):
-            raise utils.invalid_type(_NAME, 'class_weight.shape == (x.shape[1],) == ({},)'
-                                     .format(x.shape[1]),
-                                     'class_weight.shape = {}'.format(cw.shape))
 
     def _check_labels(self, t, mask, n_classes, xp):
         bad = mask & ((t < 0) | (t >= n_classes))
@@ -89,7 +76,6 @@ class SoftmaxCrossEntropy(Op):
 
     def forward(self, inputs):
         x, t = inputs
-        self._check(x, t)
         xp = utils.array_module(x)
         n_classes = x.shape[1]
         mask = t != self.ignore_label
