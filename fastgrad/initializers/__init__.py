@@ -51,6 +51,10 @@ def generate_array(initializer, shape, xp, dtype=None, device=None):
 
     Returns:
         numpy.ndarray or cupy.ndarray: The initialized array.
+
+    >>> fastgrad.initializers.generate_array(fastgrad.initializers.One(), (2, 2), np)
+    array([[1., 1.],
+           [1., 1.]], dtype=float32)
     """
     dtype_attr = getattr(initializer, 'dtype', None)
     if dtype is not None and dtype_attr is not None \

@@ -24,6 +24,12 @@ class Identity(Initializer):
     Args:
         scale (scalar): Multiplier of the identity matrix.
         dtype: Data type specifier.
+
+    >>> a = np.empty((2, 2), dtype=np.float32)
+    >>> fastgrad.initializers.Identity(scale=2)(a)
+    >>> a
+    array([[2., 0.],
+           [0., 2.]], dtype=float32)
     """
 
     _repr_attrs = ('scale',)
@@ -70,6 +76,12 @@ class Constant(_Constant):
         fill_value (scalar or array): Value assigned to the array; broadcast
             to its shape.
         dtype: Data type specifier.
+
+    >>> a = np.empty((2, 3), dtype=np.float32)
+    >>> fastgrad.initializers.Constant(0.5)(a)
+    >>> a
+    array([[0.5, 0.5, 0.5],
+           [0.5, 0.5, 0.5]], dtype=float32)
     """
 
     _repr_attrs = ('fill_value',)
@@ -80,18 +92,39 @@ class Constant(_Constant):
 
 
 class Zero(_Constant):
-    """Initializes the array to all-zero."""
+    """Initializes the array to all-zero.
+
+    >>> a = np.empty((2, 3), dtype=np.float32)
+    >>> fastgrad.initializers.Zero()(a)
+    >>> a
+    array([[0., 0., 0.],
+           [0., 0., 0.]], dtype=float32)
+    """
 
     fill_value = 0.0
 
 
 class One(_Constant):
-    """Initializes the array to all-one."""
+    """Initializes the array to all-one.
+
+    >>> a = np.empty((2, 3), dtype=np.float32)
+    >>> fastgrad.initializers.One()(a)
+    >>> a
+    array([[1., 1., 1.],
+           [1., 1., 1.]], dtype=float32)
+    """
 
     fill_value = 1.0
 
 
 class NaN(_Constant):
-    """Initializes the array to all-NaN."""
+    """Initializes the array to all-NaN.
+
+    >>> a = np.empty((2, 3), dtype=np.float32)
+    >>> fastgrad.initializers.NaN()(a)
+    >>> a
+    array([[nan, nan, nan],
+           [nan, nan, nan]], dtype=float32)
+    """
 
     fill_value = numpy.nan

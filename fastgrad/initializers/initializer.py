@@ -67,6 +67,9 @@ def get_fans(shape):
 
     ``fan_in = shape[1] * prod(shape[2:])`` and
     ``fan_out = shape[0] * prod(shape[2:])``.
+
+    >>> fastgrad.initializers.get_fans((4, 3, 2, 2))
+    (12, 16)
     """
     if not isinstance(shape, tuple):
         raise ValueError(

@@ -21,6 +21,13 @@ class Normal(Initializer):
         dtype: Data type specifier.
         rng (xp.random.RandomState): Pseudo-random number generator
             (keyword only); the global one of the array module by default.
+
+    >>> np.random.seed(0)
+    >>> a = np.empty((2, 3), dtype=np.float32)
+    >>> fastgrad.initializers.Normal(scale=0.05)(a)
+    >>> a
+    array([[ 0.08820262,  0.02000786,  0.0489369 ],
+           [ 0.11204466,  0.0933779 , -0.0488639 ]], dtype=float32)
     """
 
     _repr_attrs = ('scale',)
@@ -49,6 +56,13 @@ class LeCunNormal(Initializer):
     """Gaussian with standard deviation ``scale * sqrt(1 / fan_in)``.
 
     Reference: LeCun 98, Efficient Backprop.
+
+    >>> np.random.seed(0)
+    >>> a = np.empty((2, 3), dtype=np.float32)
+    >>> fastgrad.initializers.LeCunNormal()(a)
+    >>> a
+    array([[ 1.0184761 ,  0.23103087,  0.5650746 ],
+           [ 1.2937803 ,  1.0782351 , -0.56423163]], dtype=float32)
     """
 
     _repr_attrs = ('scale',)
@@ -70,6 +84,13 @@ class GlorotNormal(Initializer):
     ``scale * sqrt(2 / (fan_in + fan_out))``.
 
     Reference: Glorot & Bengio, AISTATS 2010.
+
+    >>> np.random.seed(0)
+    >>> a = np.empty((2, 3), dtype=np.float32)
+    >>> fastgrad.initializers.GlorotNormal()(a)
+    >>> a
+    array([[ 1.1156846 ,  0.25308165,  0.61900824],
+           [ 1.4172653 ,  1.1811473 , -0.6180848 ]], dtype=float32)
     """
 
     _repr_attrs = ('scale',)
@@ -91,6 +112,13 @@ class HeNormal(Initializer):
     ``fan`` is ``fan_in`` or ``fan_out`` per ``fan_option``.
 
     Reference: He et al., https://arxiv.org/abs/1502.01852
+
+    >>> np.random.seed(0)
+    >>> a = np.empty((2, 3), dtype=np.float32)
+    >>> fastgrad.initializers.HeNormal()(a)
+    >>> a
+    array([[ 1.4403427 ,  0.326727  ,  0.7991362 ],
+           [ 1.8296816 ,  1.5248547 , -0.79794407]], dtype=float32)
     """
 
     _repr_attrs = ('scale', 'fan_option')

@@ -37,6 +37,12 @@ class Orthogonal(Initializer):
             (``out_dim >= in_dim``) or ``'basis'`` (square).
         rng (xp.random.RandomState): Pseudo-random number generator
             (keyword only).
+
+    >>> np.random.seed(0)
+    >>> a = np.empty((2, 3), dtype=np.float32)
+    >>> fastgrad.initializers.Orthogonal(scale=1.0)(a)
+    >>> np.allclose(a @ a.T, np.eye(2), atol=1e-6)
+    True
     """
 
     _repr_attrs = ('scale', 'mode')

@@ -20,6 +20,13 @@ class Uniform(Initializer):
         dtype: Data type specifier.
         rng (xp.random.RandomState): Pseudo-random number generator
             (keyword only); the global one of the array module by default.
+
+    >>> np.random.seed(0)
+    >>> a = np.empty((2, 3), dtype=np.float32)
+    >>> fastgrad.initializers.Uniform(scale=0.05)(a)
+    >>> a
+    array([[ 0.00488135,  0.02151894,  0.01027634],
+           [ 0.00448832, -0.00763452,  0.01458941]], dtype=float32)
     """
 
     _repr_attrs = ('scale',)
@@ -45,6 +52,13 @@ class LeCunUniform(Initializer):
     """Uniform on [-s, s] with ``s = scale * sqrt(3 / fan_in)``.
 
     Reference: LeCun 98, Efficient Backprop.
+
+    >>> np.random.seed(0)
+    >>> a = np.empty((2, 3), dtype=np.float32)
+    >>> fastgrad.initializers.LeCunUniform()(a)
+    >>> a
+    array([[ 0.09762701,  0.43037874,  0.20552675],
+           [ 0.08976637, -0.1526904 ,  0.29178822]], dtype=float32)
     """
 
     _repr_attrs = ('scale',)
@@ -65,6 +79,13 @@ class GlorotUniform(Initializer):
     """Uniform on [-s, s] with ``s = scale * sqrt(6 / (fan_in + fan_out))``.
 
     Reference: Glorot & Bengio, AISTATS 2010.
+
+    >>> np.random.seed(0)
+    >>> a = np.empty((2, 3), dtype=np.float32)
+    >>> fastgrad.initializers.GlorotUniform()(a)
+    >>> a
+    array([[ 0.10694503,  0.4714563 ,  0.22514328],
+           [ 0.09833413, -0.16726395,  0.31963798]], dtype=float32)
     """
 
     _repr_attrs = ('scale',)
@@ -85,6 +106,13 @@ class HeUniform(Initializer):
     """Uniform on [-s, s] with ``s = scale * sqrt(6 / fan_in)``.
 
     Reference: He et al., https://arxiv.org/abs/1502.01852
+
+    >>> np.random.seed(0)
+    >>> a = np.empty((2, 3), dtype=np.float32)
+    >>> fastgrad.initializers.HeUniform()(a)
+    >>> a
+    array([[ 0.13806544,  0.60864747,  0.2906587 ],
+           [ 0.12694882, -0.21593684,  0.41265085]], dtype=float32)
     """
 
     _repr_attrs = ('scale',)

@@ -69,6 +69,14 @@ class AdaDelta(optimizer.GradientMethod):
         rho (float): Exponential decay rate of the first and second order
             moments.
         eps (float): Small value for numerical stability.
+
+    >>> model = L.Linear(2, 1, initialW=np.array([[1., -1.]]), initial_bias=0)
+    >>> optimizer = fastgrad.optimizers.AdaDelta()
+    >>> _ = optimizer.setup(model)
+    >>> x = np.array([[1., 2.]], dtype=np.float32)
+    >>> optimizer.update(lambda: F.sum(model(x) ** 2))
+    >>> model.W.array
+    array([[ 1.0044721 , -0.99552786]], dtype=float32)
     """
 
     def __init__(self, rho=_default_hyperparam.rho, eps=_default_hyperparam.eps):

@@ -53,6 +53,14 @@ class AdaGrad(optimizer.GradientMethod):
     Args:
         lr (float): Learning rate.
         eps (float): Small value for numerical stability.
+
+    >>> model = L.Linear(2, 1, initialW=np.array([[1., -1.]]), initial_bias=0)
+    >>> optimizer = fastgrad.optimizers.AdaGrad(lr=0.1)
+    >>> _ = optimizer.setup(model)
+    >>> x = np.array([[1., 2.]], dtype=np.float32)
+    >>> optimizer.update(lambda: F.sum(model(x) ** 2))
+    >>> model.W.array
+    array([[ 1.1, -0.9]], dtype=float32)
     """
 
     def __init__(self, lr=_default_hyperparam.lr, eps=_default_hyperparam.eps):

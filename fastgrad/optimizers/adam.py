@@ -174,6 +174,14 @@ class Adam(optimizer.GradientMethod):
         adabound (bool): Use AdaBound (AMSBound with ``amsgrad``).
         final_lr (float): AdaBound's final (SGD) learning rate.
         gamma (float): AdaBound's convergence speed of the bounds.
+
+    >>> model = L.Linear(2, 1, initialW=np.array([[1., -1.]]), initial_bias=0)
+    >>> optimizer = fastgrad.optimizers.Adam(alpha=0.1)
+    >>> _ = optimizer.setup(model)
+    >>> x = np.array([[1., 2.]], dtype=np.float32)
+    >>> optimizer.update(lambda: F.sum(model(x) ** 2))
+    >>> model.W.array
+    array([[ 1.1       , -0.90000004]], dtype=float32)
     """
 
     def __init__(self, alpha=_default_hyperparam.alpha,
@@ -228,7 +236,16 @@ class Adam(optimizer.GradientMethod):
 
 
 class AdamW(Adam):
-    """Adam with decoupled weight decay (``weight_decay_rate``)."""
+    """Adam with decoupled weight decay (``weight_decay_rate``).
+
+    >>> model = L.Linear(2, 1, initialW=np.array([[1., -1.]]), initial_bias=0)
+    >>> optimizer = fastgrad.optimizers.AdamW(alpha=0.1, weight_decay_rate=0.01)
+    >>> _ = optimizer.setup(model)
+    >>> x = np.array([[1., 2.]], dtype=np.float32)
+    >>> optimizer.update(lambda: F.sum(model(x) ** 2))
+    >>> model.W.array
+    array([[ 1.09      , -0.89000005]], dtype=float32)
+    """
 
     def __init__(self, alpha=_default_hyperparam.alpha,
                  beta1=_default_hyperparam.beta1,
@@ -241,7 +258,16 @@ class AdamW(Adam):
 
 
 class AMSGrad(Adam):
-    """Adam with AMSGrad's running maximum of the second moment."""
+    """Adam with AMSGrad's running maximum of the second moment.
+
+    >>> model = L.Linear(2, 1, initialW=np.array([[1., -1.]]), initial_bias=0)
+    >>> optimizer = fastgrad.optimizers.AMSGrad(alpha=0.1)
+    >>> _ = optimizer.setup(model)
+    >>> x = np.array([[1., 2.]], dtype=np.float32)
+    >>> optimizer.update(lambda: F.sum(model(x) ** 2))
+    >>> model.W.array
+    array([[ 1.1       , -0.90000004]], dtype=float32)
+    """
 
     def __init__(self, alpha=_default_hyperparam.alpha,
                  beta1=_default_hyperparam.beta1,
@@ -253,7 +279,16 @@ class AMSGrad(Adam):
 
 
 class AdaBound(Adam):
-    """Adam whose step size is clipped to bounds converging to ``final_lr``."""
+    """Adam whose step size is clipped to bounds converging to ``final_lr``.
+
+    >>> model = L.Linear(2, 1, initialW=np.array([[1., -1.]]), initial_bias=0)
+    >>> optimizer = fastgrad.optimizers.AdaBound(alpha=0.1)
+    >>> _ = optimizer.setup(model)
+    >>> x = np.array([[1., 2.]], dtype=np.float32)
+    >>> optimizer.update(lambda: F.sum(model(x) ** 2))
+    >>> model.W.array
+    array([[ 1.1       , -0.90000004]], dtype=float32)
+    """
 
     def __init__(self, alpha=_default_hyperparam.alpha,
                  beta1=_default_hyperparam.beta1,
@@ -268,7 +303,16 @@ class AdaBound(Adam):
 
 
 class AMSBound(Adam):
-    """AdaBound with AMSGrad."""
+    """AdaBound with AMSGrad.
+
+    >>> model = L.Linear(2, 1, initialW=np.array([[1., -1.]]), initial_bias=0)
+    >>> optimizer = fastgrad.optimizers.AMSBound(alpha=0.1)
+    >>> _ = optimizer.setup(model)
+    >>> x = np.array([[1., 2.]], dtype=np.float32)
+    >>> optimizer.update(lambda: F.sum(model(x) ** 2))
+    >>> model.W.array
+    array([[ 1.1       , -0.90000004]], dtype=float32)
+    """
 
     def __init__(self, alpha=_default_hyperparam.alpha,
                  beta1=_default_hyperparam.beta1,

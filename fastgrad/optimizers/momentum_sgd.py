@@ -46,6 +46,14 @@ class MomentumSGD(optimizer.GradientMethod):
     Args:
         lr (float): Learning rate.
         momentum (float): Exponential decay rate of the first order moment.
+
+    >>> model = L.Linear(2, 1, initialW=np.array([[1., -1.]]), initial_bias=0)
+    >>> optimizer = fastgrad.optimizers.MomentumSGD(lr=0.1)
+    >>> _ = optimizer.setup(model)
+    >>> x = np.array([[1., 2.]], dtype=np.float32)
+    >>> optimizer.update(lambda: F.sum(model(x) ** 2))
+    >>> model.W.array
+    array([[ 1.2, -0.6]], dtype=float32)
     """
 
     def __init__(self, lr=_default_hyperparam.lr,

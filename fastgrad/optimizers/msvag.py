@@ -107,6 +107,14 @@ class MSVAG(optimizer.GradientMethod):
         beta (float): Exponential decay rate of the moments.
         eta (float): Schedule multiplier, used for warm restarts.
         weight_decay_rate (float): Weight decay rate.
+
+    >>> model = L.Linear(2, 1, initialW=np.array([[1., -1.]]), initial_bias=0)
+    >>> optimizer = fastgrad.optimizers.MSVAG(lr=0.1)
+    >>> _ = optimizer.setup(model)
+    >>> x = np.array([[1., 2.]], dtype=np.float32)
+    >>> optimizer.update(lambda: F.sum(model(x) ** 2))
+    >>> model.W.array
+    array([[ 1.2, -0.6]], dtype=float32)
     """
 
     def __init__(self, lr=_default_hyperparam.lr, beta=_default_hyperparam.beta,

@@ -56,6 +56,14 @@ class NesterovAG(optimizer.GradientMethod):
     Args:
         lr (float): Learning rate.
         momentum (float): Exponential decay rate of the first order moment.
+
+    >>> model = L.Linear(2, 1, initialW=np.array([[1., -1.]]), initial_bias=0)
+    >>> optimizer = fastgrad.optimizers.NesterovAG(lr=0.1)
+    >>> _ = optimizer.setup(model)
+    >>> x = np.array([[1., 2.]], dtype=np.float32)
+    >>> optimizer.update(lambda: F.sum(model(x) ** 2))
+    >>> model.W.array
+    array([[1.542     , 0.08399999]], dtype=float32)
     """
 
     def __init__(self, lr=_default_hyperparam.lr,

@@ -73,6 +73,14 @@ class RMSprop(optimizer.GradientMethod):
         alpha (float): Exponential decay rate of the second order moment.
         eps (float): Small value for numerical stability.
         eps_inside_sqrt (bool): Add ``eps`` inside the square root.
+
+    >>> model = L.Linear(2, 1, initialW=np.array([[1., -1.]]), initial_bias=0)
+    >>> optimizer = fastgrad.optimizers.RMSprop(lr=0.1)
+    >>> _ = optimizer.setup(model)
+    >>> x = np.array([[1., 2.]], dtype=np.float32)
+    >>> optimizer.update(lambda: F.sum(model(x) ** 2))
+    >>> model.W.array
+    array([[2., 0.]], dtype=float32)
     """
 
     def __init__(self, lr=_default_hyperparam.lr, alpha=_default_hyperparam.alpha,

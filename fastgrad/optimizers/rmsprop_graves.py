@@ -82,6 +82,14 @@ class RMSpropGraves(optimizer.GradientMethod):
         momentum (float): Exponential decay rate of the first order moment
             of the adjusted gradient.
         eps (float): Small value for numerical stability.
+
+    >>> model = L.Linear(2, 1, initialW=np.array([[1., -1.]]), initial_bias=0)
+    >>> optimizer = fastgrad.optimizers.RMSpropGraves(lr=0.1)
+    >>> _ = optimizer.setup(model)
+    >>> x = np.array([[1., 2.]], dtype=np.float32)
+    >>> optimizer.update(lambda: F.sum(model(x) ** 2))
+    >>> model.W.array
+    array([[ 1.4587108 , -0.54119873]], dtype=float32)
     """
 
     def __init__(self, lr=_default_hyperparam.lr, alpha=_default_hyperparam.alpha,
