@@ -50,6 +50,8 @@ sys.path.insert(0, ROOT)
 
 import numpy  # noqa: E402
 
+from fastgrad_cuda import launch, plan  # noqa: E402  (NumPy only; CuPy is imported later)
+
 SHAPES = [(32, 64, 64), (128, 1024, 1024), (1024, 4096, 4096), (8192, 8192, 8192)]
 QUICK_SHAPES = [(32, 64, 64), (128, 1024, 1024), (1024, 1024, 1024)]
 DTYPES = ['float32', 'float64']
@@ -163,7 +165,7 @@ def bench_products(cp, fl, shape, dtype, results):
     for what, ours, theirs, (M, N, K) in prods:
         t_ours, h_ours = time_fn(cp, ours, warm, rep)
         t_cub, h_cub = time_fn(cp, theirs, warm, rep)
-        plan = fl.plan_gemm(M, N, K, it, sms, cc)
+        plan = plan.plan_gemm(M, N, K, it, sms, cc)
         row = {'shape': list(shape), 'dtype': dtype, 'what': what,
                'fastgrad_ms': t_ours, 'cublas_ms': t_cub,
                'fastgrad_host_ms': h_ours, 'cublas_host_ms': h_cub,
@@ -218,7 +220,7 @@ def sweep(cp, fl, shape, dtype, results, deadline):
              ('grad_x', lambda t, s: fl.linear_grad_x(gy, W, tile=t, splits=s), m),
              ('grad_W', lambda t, s: fl.linear_grad_W(gy, x, tile=t, splits=s), n)]
     for what, f, K in prods:
-        for tile in fl.TILES[it]:
+        for tile in plan.TILES[it]:
             for s in splits:
                 if s > 1 and K < 4 * tile.bk * s:
                     continue
@@ -397,7 +399,7 @@ def bench_mma(cp, fastgrad, L, fl, shape, dtype, results, tf32_child):
              ('grad_W', lambda: fl.linear_grad_W(gy, x, mma=True), (m, k, n))]
     for what, ours, (M, N, K) in prods:
         t_ours, h_ours = time_fn(cp, ours, warm, rep)
-        plan = fl.plan_gemm(M, N, K, it, sms, cc, None, None, True, fl._smem_limit(cp, dev.id))
+        plan = plan.plan_gemm(M, N, K, it, sms, cc, None, None, True, launch._smem_limit(cp, dev.id))
         _mma_row(results, shape, dtype, mode, what, t_ours, h_ours, cub[what], flops,
                  '{}/split{}'.format(plan.tile.name, plan.splits))
     for bias in (False, True):
@@ -518,7 +520,7 @@ def main(argv=None):
     print('device: {name} (cc {compute_capability}, {sm_count} SMs, {memory_gib} GiB), '
           'CuPy {cupy}, CUDA runtime {cuda_runtime}'.format(**info))
     t0 = time.time()
-    kernels = fl.compile_all()
+    kernels = launch.compile_all()
     compile_s = time.time() - t0
     attrs = {name: {'regs': k.attributes.get('num_regs'),
                     'local_bytes': k.attributes.get('local_size_bytes'),
@@ -580,8 +582,8 @@ def main(argv=None):
                                                  'met' if g['met'] else 'NOT met'))
     save()
     cc = int(cp.cuda.Device().compute_capability)
-    if not args.no_mma and cc < fl.MMA_MIN_CC:
-        print('\n== tensor cores: skipped (sm_{} < sm_{})'.format(cc, fl.MMA_MIN_CC))
+    if not args.no_mma and cc < plan.MMA_MIN_CC:
+        print('\n== tensor cores: skipped (sm_{} < sm_{})'.format(cc, plan.MMA_MIN_CC))
     elif not args.no_mma:
         guarded('tensor cores', run_mma_section, cp, fastgrad, L, fl, args, mma, guarded, save)
         save()
@@ -632,7 +634,7 @@ def run_mma_section(cp, fastgrad, L, fl, args, mma, guarded, save):
     print('\n== tensor cores: TF32 vs cuBLAS TF32 (CUPY_TF32=1 child), FP64 mma vs cuBLAS '
           'float64')
     t0 = time.time()
-    kernels = guarded('compile mma', fl.compile_all, (numpy.float32, numpy.float64), True) or {}
+    kernels = guarded('compile mma', launch.compile_all, (numpy.float32, numpy.float64), True) or {}
     mma['compile_seconds'] = time.time() - t0
     mma['kernels'] = {name: {'regs': k.attributes.get('num_regs'),
                              'local_bytes': k.attributes.get('local_size_bytes')}

@@ -17,6 +17,8 @@ import numpy
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fastgrad_cuda import linear as fl  # noqa: E402
+from fastgrad_cuda import launch
+from fastgrad_cuda import plan
 from gpu_linear import time_fn  # noqa: E402
 
 CASES = [(4, 'L', (1024, 4096, 4096)), (4, 'L', (4096, 4096, 4096)),
@@ -33,7 +35,7 @@ def main():
     parser.add_argument('--json', default=None)
     args = parser.parse_args()
     dev = cp.cuda.runtime.getDevice()
-    cc, _ = fl._device(cp, dev)
+    cc, _ = launch.device_info(cp, dev)
     out = []
     for itemsize, tname, (n, k, m) in CASES:
         dtype = numpy.float32 if itemsize == 4 else numpy.float64
@@ -41,18 +43,18 @@ def main():
         x = rng.standard_normal((n, k)).astype(dtype)
         W = rng.standard_normal((m, k)).astype(dtype)
         gy = rng.standard_normal((n, m)).astype(dtype)
-        base = fl.TILES[itemsize]
+        base = plan.TILES[itemsize]
         for minb in (1, 2):
-            fl.TILES[itemsize] = tuple(t._replace(minb_sm90=minb) if t.name == tname else t
+            plan.TILES[itemsize] = tuple(t._replace(minb_sm90=minb) if t.name == tname else t
                                        for t in base)
-            fl._modules.clear()
-            fl._functions.clear()
-            tile = fl.tile_by_name(itemsize, tname)
-            names = [fl.gemm_kernel_name(itemsize, tile, cc, a, b)
+            launch._modules.clear()
+            launch._functions.clear()
+            tile = plan.tile_by_name(itemsize, tname)
+            names = [plan.gemm_kernel_name(itemsize, tile, cc, a, b)
                      for a in (True, False) for b in (True, False)]
             attrs = {}
             for name in names:
-                attrs[name] = fl._function(cp, dev, itemsize, name).attributes
+                attrs[name] = launch.kernel(cp, dev, itemsize, name).attributes
             ms = {
                 'forward': median_ms(cp, lambda: fl.linear_forward(x, W, tile=tname, splits=1)),
                 'grad_x': median_ms(cp, lambda: fl.linear_grad_x(gy, W, tile=tname, splits=1)),
@@ -64,7 +66,7 @@ def main():
                    'local_bytes': {k2: v['local_size_bytes'] for k2, v in attrs.items()}}
             out.append(row)
             print(json.dumps(row), flush=True)
-        fl.TILES[itemsize] = base
+        plan.TILES[itemsize] = base
     if args.json:
         with open(args.json, 'w') as f:
             json.dump({'device': cp.cuda.runtime.getDeviceProperties(dev)['name'].decode(),

@@ -37,12 +37,16 @@
 
 namespace fg {
 
-// flag bits (keep in sync with linear.py)
-constexpr int F_BIAS = 1;
-constexpr int F_RELU = 2;
-constexpr int F_VEC_A = 4;
-constexpr int F_VEC_B = 8;
-constexpr int F_VEC_C = 16;
+// flag bits: defined once, in fastgrad_cuda/plan.py, and passed in as -D constants
+// (plan.FLAG_OPTIONS)
+#ifndef FG_F_VEC_C
+#error "compile with plan.COMPILE_OPTIONS (the flag bits -DFG_F_*)"
+#endif
+constexpr int F_BIAS = FG_F_BIAS;
+constexpr int F_RELU = FG_F_RELU;
+constexpr int F_VEC_A = FG_F_VEC_A;
+constexpr int F_VEC_B = FG_F_VEC_B;
+constexpr int F_VEC_C = FG_F_VEC_C;
 
 template <typename T, int N> struct VecT;
 template <> struct VecT<float, 2> { typedef float2 type; };

@@ -3,7 +3,7 @@ import contextlib
 
 import numpy
 
-from fastgrad._core import blas
+from fastgrad._gemm import matmul  # noqa: F401  (public here; the dispatch lives in _gemm)
 
 # NumPy < 2 promotes a 0-d float32 array combined with a Python float to
 # float64 (value-based casting); NumPy 2 (NEP 50) keeps float32.  Scalars
@@ -69,16 +69,6 @@ def array_module(x):
         return numpy
     from fastgrad import backend
     return backend.get_array_module(x)
-
-
-def matmul(a, b, out=None):
-    """``xp.matmul(a, b, out=out)``; NumPy float32/float64 matrices (or stacks
-    of them) go to the BLAS of the linear layer, so a model's GEMMs all share one
-    BLAS thread pool (two OpenBLAS pools busy-wait against each other)."""
-    if blas.supports_matmul(a, b) and (out is None or type(out) is numpy.ndarray):
-        return blas.matmul(a, b, out)
-    xp = array_module(a)
-    return xp.matmul(a, b) if out is None else xp.matmul(a, b, out=out)
 
 
 @contextlib.contextmanager

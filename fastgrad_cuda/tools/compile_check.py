@@ -5,8 +5,8 @@
 
 For each architecture it compiles one translation unit that includes every
 ``.cu`` in fastgrad_cuda/ and takes the address of each template instance the
-Python side will ask NVRTC for (``linear.kernel_names``, plus
-``linear.mma_kernel_names`` -- gemm_mma.cu's tensor-core kernels -- on sm_80
+Python side will ask NVRTC for (``plan.kernel_names``, plus
+``plan.mma_kernel_names`` -- gemm_mma.cu's tensor-core kernels -- on sm_80
 and newer: the same name expressions cupy.RawModule gets), so a name that does
 not match the templates fails here, without a GPU.  ptxas -v output is parsed
 into a table of registers, shared memory, stack and spills per kernel.
@@ -36,7 +36,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 PKG = os.path.dirname(HERE)
 sys.path.insert(0, os.path.dirname(PKG))
-from fastgrad_cuda import linear  # noqa: E402  (pure module: no CuPy needed)
+from fastgrad_cuda import launch, plan  # noqa: E402  (no CuPy needed)
 
 _ENTRY = re.compile(r"Compiling entry function '([^']+)' for '(sm_\d+)'")
 _STACK = re.compile(r'(\d+) bytes stack frame, (\d+) bytes spill stores, (\d+) bytes spill loads')
@@ -56,11 +56,11 @@ def find_nvcc():
 def module_names(cc):
     """[(module file name, source text, name expressions)] that the host compiles
     on a cc-x.y GPU: gemm.cu for both dtypes, gemm_mma.cu on sm_80+."""
-    mods = [('gemm.cu', linear.read_source(),
-             linear.kernel_names(4, cc) + linear.kernel_names(8, cc))]
-    if cc >= linear.MMA_MIN_CC:
-        mods.append(('gemm_mma.cu', linear.read_mma_source(),
-                     linear.mma_kernel_names(4) + linear.mma_kernel_names(8)))
+    mods = [('gemm.cu', launch.read_source(),
+             plan.kernel_names(4, cc) + plan.kernel_names(8, cc))]
+    if cc >= plan.MMA_MIN_CC:
+        mods.append(('gemm_mma.cu', launch.read_mma_source(),
+                     plan.mma_kernel_names(4) + plan.mma_kernel_names(8)))
     return mods
 
 
@@ -159,8 +159,8 @@ def nvrtc_compile(libpath, cc, filename='gemm.cu', source=None, names=None):
     try:
         for n in names:
             lib.nvrtcAddNameExpression(prog, n.encode())
-        opts = [b'-std=c++17', '--gpu-architecture=sm_{}'.format(cc).encode(),
-                b'--ptxas-options=-v']
+        opts = [o.encode() for o in plan.COMPILE_OPTIONS] + [
+            '--gpu-architecture=sm_{}'.format(cc).encode(), b'--ptxas-options=-v']
         rc = lib.nvrtcCompileProgram(prog, len(opts), (ctypes.c_char_p * len(opts))(*opts))
         size = ctypes.c_size_t()
         lib.nvrtcGetProgramLogSize(prog, ctypes.byref(size))
@@ -183,7 +183,7 @@ def compile_arch(nvcc, cc, workdir):
     src = os.path.join(workdir, 'fg_instances_sm{}.cu'.format(cc))
     with open(src, 'w') as f:
         f.write(translation_unit(cc))
-    cmd = [nvcc, '-std=c++17', '-arch=sm_{}'.format(cc), '-c', '-Xptxas', '-v',
+    cmd = [nvcc] + list(plan.COMPILE_OPTIONS) + ['-arch=sm_{}'.format(cc), '-c', '-Xptxas', '-v',
            src, '-o', os.path.join(workdir, 'fg_sm{}.o'.format(cc))]
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 

@@ -29,6 +29,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(HERE)))
 import numpy  # noqa: E402
 
 from fastgrad_cuda import linear as fl  # noqa: E402
+from fastgrad_cuda import launch
+from fastgrad_cuda import plan
 
 DTYPES = {'float32': 4, 'float64': 8}
 CHECK_SHAPE = (257, 300, 129)
@@ -45,7 +47,7 @@ def parse_tile(spec):
         raise ValueError('--tile wants dtype:NAME:bm,bn,bk,wm,wn,stages,minb, got {!r}'
                          .format(spec)) from None
     # rate: the cost model's prior; unused here (tile and splits are forced) but nonzero
-    return DTYPES[dtype], fl.MmaTile(name, *vals, 1.0)
+    return DTYPES[dtype], plan.MmaTile(name, *vals, 1.0)
 
 
 def mma_tile_problems(tile, itemsize, smem_limit=None):
@@ -55,7 +57,7 @@ def mma_tile_problems(tile, itemsize, smem_limit=None):
     if tile.bm % tile.wm or tile.bn % tile.wn:
         out.append('warp tile does not divide the block tile')
     for cc in (80, 90):
-        am, an, ak = fl.mma_atom(itemsize, cc)
+        am, an, ak = plan.mma_atom(itemsize, cc)
         if tile.wm % am or tile.wn % an or tile.bk % ak:
             out.append('not a multiple of the sm_{} mma shape {}'.format(cc, (am, an, ak)))
     if tile.stages < 2:
@@ -68,8 +70,8 @@ def mma_tile_problems(tile, itemsize, smem_limit=None):
         if rows % vw or tile.bk % vw or not threads or chunks % threads or chunks < threads:
             out.append('a {} x {} operand tile does not split into 16-byte chunks per '
                        'thread'.format(rows, tile.bk))
-    if smem_limit is not None and fl.mma_smem_max(tile, itemsize) > smem_limit:
-        out.append('{} bytes of shared memory > {}'.format(fl.mma_smem_max(tile, itemsize),
+    if smem_limit is not None and plan.mma_smem_max(tile, itemsize) > smem_limit:
+        out.append('{} bytes of shared memory > {}'.format(plan.mma_smem_max(tile, itemsize),
                                                             smem_limit))
     return out
 
@@ -90,34 +92,34 @@ def _time(cp, f, warmup, repeat):
 
 
 def _reset_mma_modules():
-    for key in [k for k in fl._modules if k[2] == 'mma']:
-        del fl._modules[key]
-    for key in [k for k in fl._functions if k[1].startswith('fg_gemm_mma<')]:
-        del fl._functions[key]
-    fl._launches.clear()
-    fl._smem_raised.clear()
-    fl.plan_gemm.cache_clear()
+    for key in [k for k in launch._modules if k[2] == 'mma']:
+        del launch._modules[key]
+    for key in [k for k in launch._functions if k[1].startswith('fg_gemm_mma<')]:
+        del launch._functions[key]
+    launch._launches.clear()
+    launch._smem_raised.clear()
+    plan.plan_gemm.cache_clear()
 
 
 def run(shapes, dtypes, extra, fp64_m8n8k4, json_path=None):
     import cupy as cp
     dev = cp.cuda.Device()
     cc = int(dev.compute_capability)
-    if cc < fl.MMA_MIN_CC:
+    if cc < plan.MMA_MIN_CC:
         print('mma_tune: sm_{} has no .tf32/.f64 mma'.format(cc))
         return 2, []
-    limit = fl._smem_limit(cp, dev.id)
-    tables = {it: list(fl.MMA_TILES[it]) for it in (4, 8)}
+    limit = launch._smem_limit(cp, dev.id)
+    tables = {it: list(plan.MMA_TILES[it]) for it in (4, 8)}
     for it, t in extra:
         bad = mma_tile_problems(t, it, limit)
         if bad:
             print('mma_tune: skipping {} {}: {}'.format(t.name, t, '; '.join(bad)))
         else:
             tables[it].append(t)
-    saved = (fl.MMA_TILES, fl.mma_kernel_names, fl._mma_source)
-    fl.MMA_TILES = {it: tuple(ts) for it, ts in tables.items()}
-    fl.mma_kernel_names = lambda it: [fl.mma_kernel_name(it, t, True, True)
-                                      for t in fl.MMA_TILES[it]]
+    saved = (plan.MMA_TILES, plan.mma_kernel_names, launch._mma_source)
+    plan.MMA_TILES = {it: tuple(ts) for it, ts in tables.items()}
+    plan.mma_kernel_names = lambda it: [plan.mma_kernel_name(it, t, True, True)
+                                      for t in plan.MMA_TILES[it]]
     rows, status = [], 0
     variants = [('default', None)]
     if fp64_m8n8k4 and 'float64' in dtypes:
@@ -125,16 +127,16 @@ def run(shapes, dtypes, extra, fp64_m8n8k4, json_path=None):
     try:
         for variant, prefix in variants:
             _reset_mma_modules()
-            fl._mma_source = None
+            launch._mma_source = None
             if prefix:
-                fl._mma_source = prefix + fl.read_mma_source()
+                launch._mma_source = prefix + launch.read_mma_source()
             for dtype in dtypes:
                 if prefix and dtype != 'float64':
                     continue
                 it = DTYPES[dtype]
-                for t in fl.MMA_TILES[it]:
+                for t in plan.MMA_TILES[it]:
                     row = {'variant': variant, 'dtype': dtype, 'tile': t.name,
-                           'config': list(t[1:8]), 'smem': fl.mma_smem_bytes(t, it, True, True)}
+                           'config': list(t[1:8]), 'smem': plan.mma_smem_bytes(t, it, True, True)}
                     try:
                         row.update(_one(cp, fl, t, it, dtype, shapes))
                     except Exception as e:  # noqa: BLE001 -- report, go on with the others
@@ -149,7 +151,7 @@ def run(shapes, dtypes, extra, fp64_m8n8k4, json_path=None):
                         with open(json_path, 'w') as f:
                             json.dump({'device_cc': cc, 'rows': rows}, f, indent=1)
     finally:
-        fl.MMA_TILES, fl.mma_kernel_names, fl._mma_source = saved
+        plan.MMA_TILES, plan.mma_kernel_names, launch._mma_source = saved
         _reset_mma_modules()
     return status, rows
 
@@ -168,8 +170,8 @@ def _one(cp, fl, t, it, dtype, shapes):
     err = float('nan') if bool(cp.isnan(got).any()) else float(
         (cp.abs(got - ref) / scale).max())
     res = {'check_err': err, 'ok': err == err and err < (1e-3 if it == 4 else 1e-12)}
-    name = fl.mma_kernel_name(it, t, True, True)
-    kern = fl._functions[(cp.cuda.runtime.getDevice(), name)]
+    name = plan.mma_kernel_name(it, t, True, True)
+    kern = launch._functions[(cp.cuda.runtime.getDevice(), name)]
     res['regs'] = kern.attributes.get('num_regs')
     res['local_bytes'] = kern.attributes.get('local_size_bytes')
     res['tflops'] = {}

@@ -6,6 +6,7 @@ nvcc is not installed.  The ptxas parser is also checked on a canned log.
 import pytest
 
 from fastgrad_cuda import linear as fl
+from fastgrad_cuda import plan
 from fastgrad_cuda.tools import compile_check as cc
 
 LOG = """\
@@ -33,7 +34,7 @@ def test_parse_ptxas():
 
 def test_translation_unit_instantiates_every_name():
     tu = cc.translation_unit(90)
-    for name in fl.kernel_names(4, 90) + fl.kernel_names(8, 90):
+    for name in plan.kernel_names(4, 90) + plan.kernel_names(8, 90):
         assert '(void*)&{},'.format(name) in tu
     assert '#include' in tu and 'gemm.cu' in tu
 
@@ -42,7 +43,7 @@ def test_tensor_core_instances_on_sm80_and_newer_only():
     for arch in (80, 86, 90):
         tu = cc.translation_unit(arch)
         assert 'gemm_mma.cu' in tu
-        for name in fl.mma_kernel_names(4) + fl.mma_kernel_names(8):
+        for name in plan.mma_kernel_names(4) + plan.mma_kernel_names(8):
             assert '(void*)&{},'.format(name) in tu
         files = [m[0] for m in cc.module_names(arch)]
         assert files == ['gemm.cu', 'gemm_mma.cu']
@@ -51,15 +52,15 @@ def test_tensor_core_instances_on_sm80_and_newer_only():
     assert 'fg_gemm_mma<' not in tu.split('fg_instances', 1)[1]
     assert [m[0] for m in cc.module_names(75)] == ['gemm.cu']
     assert set(cc.expected_names(90)) == set(
-        fl.kernel_names(4, 90) + fl.kernel_names(8, 90)
-        + fl.mma_kernel_names(4) + fl.mma_kernel_names(8))
+        plan.kernel_names(4, 90) + plan.kernel_names(8, 90)
+        + plan.mma_kernel_names(4) + plan.mma_kernel_names(8))
 
 
 def _mma_args(kernel):
     """'fg_gemm_mma<float,128,128,16,64,64,4,2,true,true>' -> its MmaTile and itemsize"""
     args = kernel[len('fg_gemm_mma<'):-1].split(',')
     bm, bn, bk, wm, wn, stages, minb = (int(a) for a in args[1:8])
-    return fl.MmaTile('?', bm, bn, bk, wm, wn, stages, minb, 0.0), \
+    return plan.MmaTile('?', bm, bn, bk, wm, wn, stages, minb, 0.0), \
         4 if args[0] == 'float' else 8, args[8] == 'true', args[9] == 'true'
 
 
@@ -72,8 +73,8 @@ def test_compile_check_no_spills(capsys):
     for arch in ('sm_80', 'sm_90'):
         cc_num = int(arch[3:])
         got = {r['kernel'] for r in table if r['arch'] == arch}
-        assert got == set(fl.kernel_names(4, cc_num) + fl.kernel_names(8, cc_num)
-                          + fl.mma_kernel_names(4) + fl.mma_kernel_names(8))
+        assert got == set(plan.kernel_names(4, cc_num) + plan.kernel_names(8, cc_num)
+                          + plan.mma_kernel_names(4) + plan.mma_kernel_names(8))
     assert all(r['spill_stores'] == 0 and r['spill_loads'] == 0 for r in table)
     # the register cap from __launch_bounds__(threads, minb) holds
     n_mma = 0
@@ -88,9 +89,9 @@ def test_compile_check_no_spills(capsys):
             assert r['regs'] * tile.threads * tile.minb <= 65536, r
             # shared memory is all dynamic (sized by the host: mma_smem_bytes)
             assert r['smem'] == 0, r
-            assert fl.mma_smem_bytes(tile, itemsize, a_km, b_km) <= 99 * 1024, r
+            assert plan.mma_smem_bytes(tile, itemsize, a_km, b_km) <= 99 * 1024, r
             n_mma += 1
-    assert n_mma >= 2 * len(fl.mma_kernel_names(4) + fl.mma_kernel_names(8))
+    assert n_mma >= 2 * len(plan.mma_kernel_names(4) + plan.mma_kernel_names(8))
 
 
 class _Proc(object):

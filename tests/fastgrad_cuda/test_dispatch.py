@@ -15,8 +15,10 @@ import pytest
 
 import fastgrad
 import fastgrad.functions as F
+from fastgrad import _gemm
 from fastgrad.functions.connection.linear import LinearFunction
 from fastgrad_cuda import linear as fl
+from fastgrad_cuda import launch
 
 linear_mod = importlib.import_module('fastgrad.functions.connection.linear')
 
@@ -63,7 +65,7 @@ def fake_cupy(monkeypatch):
     cp.ndarray = FakeGpuArray
     monkeypatch.setitem(sys.modules, 'cupy', cp)
     # an sm_80 device: the FP64 tensor-core auto mode stays off, SIMT routes run
-    monkeypatch.setattr(fl, '_devices', {0: (80, 108)})
+    monkeypatch.setattr(launch, '_devices', {0: (80, 108)})
     return cp
 
 
@@ -199,7 +201,7 @@ def test_numpy_never_reaches_fastgrad_cuda(monkeypatch):
     """NumPy inputs (BLAS path and generic path) do not look at fastgrad_cuda."""
     def boom(*args):
         raise AssertionError('fastgrad_cuda consulted for NumPy arrays')
-    monkeypatch.setattr(linear_mod, '_gpu_ops', boom)
+    monkeypatch.setattr(_gemm, '_gpu_ops', boom)
     from fastgrad._core import blas
     rng = numpy.random.RandomState(0)
     for dtype in (numpy.float16, numpy.float32, numpy.float64):

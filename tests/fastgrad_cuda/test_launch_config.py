@@ -6,6 +6,7 @@ import pytest
 
 import fastgrad_cuda
 from fastgrad_cuda import linear as fl
+from fastgrad_cuda import plan
 
 H200 = dict(sm_count=132, cc=90)
 
@@ -32,8 +33,8 @@ def test_is_available_without_cupy(monkeypatch):
 
 def test_tiles_satisfy_kernel_constraints():
     """The same conditions as gemm.cu's static_asserts, plus 48 KB static smem."""
-    for itemsize, tiles in fl.TILES.items():
-        vw = fl.vec_width(itemsize)
+    for itemsize, tiles in plan.TILES.items():
+        vw = plan.vec_width(itemsize)
         names = [t.name for t in tiles]
         assert len(set(names)) == len(names)
         for t in tiles:
@@ -53,27 +54,27 @@ def test_tiles_satisfy_kernel_constraints():
 
 
 def test_kernel_names():
-    t = fl.tile_by_name(4, 'L')
-    assert fl.gemm_kernel_name(4, t, 90, True, False) == \
+    t = plan.tile_by_name(4, 'L')
+    assert plan.gemm_kernel_name(4, t, 90, True, False) == \
         'fg_gemm<float,128,128,8,8,8,1,true,false>'
-    t = fl.tile_by_name(8, 'W')       # minimum blocks per SM differ by architecture
-    assert fl.gemm_kernel_name(8, t, 90, True, False) == \
+    t = plan.tile_by_name(8, 'W')       # minimum blocks per SM differ by architecture
+    assert plan.gemm_kernel_name(8, t, 90, True, False) == \
         'fg_gemm<double,128,64,8,8,4,1,true,false>'
-    assert fl.gemm_kernel_name(8, t, 80, False, True) == \
+    assert plan.gemm_kernel_name(8, t, 80, False, True) == \
         'fg_gemm<double,128,64,8,8,4,2,false,true>'
-    assert fl.reduce_kernel_name(8) == 'fg_splitk_reduce<double>'
-    assert fl.colsum_kernel_name(4) == 'fg_colsum<float,32,16>'
+    assert plan.reduce_kernel_name(8) == 'fg_splitk_reduce<double>'
+    assert plan.colsum_kernel_name(4) == 'fg_colsum<float,32,16>'
     for it in (4, 8):
-        names = fl.kernel_names(it, 90)
-        assert len(names) == len(set(names)) == 4 * len(fl.TILES[it]) + 2
+        names = plan.kernel_names(it, 90)
+        assert len(names) == len(set(names)) == 4 * len(plan.TILES[it]) + 2
     with pytest.raises(ValueError, match='no tile'):
-        fl.tile_by_name(4, 'XL')
+        plan.tile_by_name(4, 'XL')
 
 
 @pytest.mark.parametrize('itemsize', [4, 8])
 def test_operand_layout(itemsize):
-    vw = fl.vec_width(itemsize)
-    lay = fl.operand_layout
+    vw = plan.vec_width(itemsize)
+    lay = plan.operand_layout
     # contiguous along k, aligned: vector loads along k
     assert lay(64, 1, 10, 64, 4096, itemsize) == (True, True, 64, 1)
     # leading dimension not a multiple of the vector width: element loads
@@ -94,18 +95,18 @@ def test_operand_layout(itemsize):
 
 
 def test_flags_and_output_vec():
-    assert fl.gemm_flags(True, False, False, False, False) == fl.F_BIAS
-    assert fl.gemm_flags(True, True, True, True, True) == 31
-    assert fl.output_vec_ok(512, 64, 4) and not fl.output_vec_ok(512, 63, 4)
-    assert not fl.output_vec_ok(516, 64, 4)
-    assert fl.output_vec_ok(512, 2, 8) and not fl.output_vec_ok(512, 3, 8)
+    assert plan.gemm_flags(True, False, False, False, False) == plan.F_BIAS
+    assert plan.gemm_flags(True, True, True, True, True) == 31
+    assert plan.output_vec_ok(512, 64, 4) and not plan.output_vec_ok(512, 63, 4)
+    assert not plan.output_vec_ok(516, 64, 4)
+    assert plan.output_vec_ok(512, 2, 8) and not plan.output_vec_ok(512, 3, 8)
 
 
 @pytest.mark.parametrize('K', [0, 1, 7, 8, 9, 100, 1000, 4097])
 @pytest.mark.parametrize('splits', [1, 2, 3, 7, 64])
 def test_split_k_covers_K_without_empty_slices(K, splits):
     for bk in (8, 16, 32):
-        k_chunk, s = fl.split_k(K, bk, splits)
+        k_chunk, s = plan.split_k(K, bk, splits)
         assert k_chunk % bk == 0 and k_chunk >= bk and 1 <= s <= max(splits, 1)
         if K > 0:
             assert s * k_chunk >= K and (s - 1) * k_chunk < K
@@ -120,64 +121,64 @@ SHAPES = [(1, 1, 1), (7, 13, 17), (32, 64, 64), (64, 64, 32), (128, 1024, 1024),
 @pytest.mark.parametrize('shape', SHAPES)
 def test_plan_is_valid(itemsize, shape):
     M, N, K = shape
-    p = fl.plan_gemm(M, N, K, itemsize, **H200)
+    p = plan.plan_gemm(M, N, K, itemsize, **H200)
     t = p.tile
-    assert t in fl.TILES[itemsize]
-    assert p.grid == (fl.cdiv(M, t.bm) * fl.cdiv(N, t.bn), 1, p.splits)
+    assert t in plan.TILES[itemsize]
+    assert p.grid == (plan.cdiv(M, t.bm) * plan.cdiv(N, t.bn), 1, p.splits)
     assert p.block == (t.threads, 1, 1)
     assert p.k_chunk % t.bk == 0
     assert p.splits * p.k_chunk >= K and (p.splits == 1 or (p.splits - 1) * p.k_chunk < K)
-    assert p.group_m == fl.GROUP_M
+    assert p.group_m == plan.GROUP_M
 
 
 def test_plan_choices_on_h200():
     # big square products: the largest tile, no split
     for shape in [(8192, 8192, 8192), (1024, 4096, 4096), (4096, 4096, 1024)]:
-        p = fl.plan_gemm(*shape, 4, **H200)
+        p = plan.plan_gemm(*shape, 4, **H200)
         assert p.tile.name == 'L' and p.splits == 1, (shape, p)
     # few output tiles over a long K: split K to fill the GPU
-    p = fl.plan_gemm(128, 1024, 1024, 4, **H200)
+    p = plan.plan_gemm(128, 1024, 1024, 4, **H200)
     assert p.grid[0] * p.splits >= 100, p    # about one block per SM or more
-    p = fl.plan_gemm(5, 3, 100000, 4, **H200)
+    p = plan.plan_gemm(5, 3, 100000, 4, **H200)
     assert p.splits > 1
     # tiny products: one block of the smallest tile
-    p = fl.plan_gemm(1, 1, 1, 4, **H200)
+    p = plan.plan_gemm(1, 1, 1, 4, **H200)
     assert p.grid == (1, 1, 1)
 
 
 def test_plan_overrides_and_errors():
-    p = fl.plan_gemm(300, 300, 300, 8, 132, 90, 'S', 3)
+    p = plan.plan_gemm(300, 300, 300, 8, 132, 90, 'S', 3)
     assert p.tile.name == 'S' and p.splits == 3 and p.k_chunk == 128
     with pytest.raises(ValueError, match='itemsize'):
-        fl.plan_gemm(4, 4, 4, 2, 132)
+        plan.plan_gemm(4, 4, 4, 2, 132)
     with pytest.raises(ValueError, match='negative'):
-        fl.plan_gemm(-1, 4, 4, 4, 132)
+        plan.plan_gemm(-1, 4, 4, 4, 132)
 
 
 @pytest.mark.parametrize('M,N,bm,bn,g', [(1, 1, 128, 128, 8), (1000, 300, 128, 128, 8),
                                          (129, 1000, 64, 64, 8), (4096, 4096, 128, 128, 8),
                                          (300, 20, 32, 32, 3), (33, 33, 32, 32, 1)])
 def test_block_order_is_a_bijection(M, N, bm, bn, g):
-    tiles_m, tiles_n = fl.cdiv(M, bm), fl.cdiv(N, bn)
-    seen = {fl.block_tile(pid, M, N, bm, bn, g) for pid in range(tiles_m * tiles_n)}
+    tiles_m, tiles_n = plan.cdiv(M, bm), plan.cdiv(N, bn)
+    seen = {plan.block_tile(pid, M, N, bm, bn, g) for pid in range(tiles_m * tiles_n)}
     assert seen == {(i * bm, j * bn) for i in range(tiles_m) for j in range(tiles_n)}
 
 
 def test_block_order_groups_rows():
     # the first group_m * tiles_n blocks cover group_m tile rows, column-major
-    firsts = [fl.block_tile(pid, 2048, 1024, 128, 128, 8) for pid in range(10)]
+    firsts = [plan.block_tile(pid, 2048, 1024, 128, 128, 8) for pid in range(10)]
     assert firsts[:9] == [(128 * i, 0) for i in range(8)] + [(0, 128)]
 
 
 def test_aux_launches():
-    assert fl.reduce_launch(4, 4, 132) == ((1, 1, 1), (256, 1, 1))
-    assert fl.reduce_launch(8192, 8192, 132) == ((132 * 8, 1, 1), (256, 1, 1))
-    assert fl.colsum_launch(1) == ((1, 1, 1), (32, 16, 1))
-    assert fl.colsum_launch(1000) == ((32, 1, 1), (32, 16, 1))
+    assert plan.reduce_launch(4, 4, 132) == ((1, 1, 1), (256, 1, 1))
+    assert plan.reduce_launch(8192, 8192, 132) == ((132 * 8, 1, 1), (256, 1, 1))
+    assert plan.colsum_launch(1) == ((1, 1, 1), (32, 16, 1))
+    assert plan.colsum_launch(1000) == ((32, 1, 1), (32, 16, 1))
 
 
 def test_element_strides():
     a = numpy.zeros((4, 6), numpy.float64)
-    assert fl.element_strides(a) == (6, 1)
-    assert fl.element_strides(a.T) == (1, 6)
-    assert fl.element_strides(a[::2, ::3]) == (12, 3)
+    assert plan.element_strides(a) == (6, 1)
+    assert plan.element_strides(a.T) == (1, 6)
+    assert plan.element_strides(a[::2, ::3]) == (12, 3)

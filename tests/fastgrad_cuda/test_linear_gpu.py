@@ -14,6 +14,8 @@ import fastgrad.functions as F
 import fastgrad.links as L
 from fastgrad import optimizers
 from fastgrad_cuda import linear as fl
+from fastgrad_cuda import launch
+from fastgrad_cuda import plan
 
 pytestmark = pytest.mark.gpu
 
@@ -232,8 +234,8 @@ def test_mlp_trains_like_cpu(cp, monkeypatch):
 
 
 def test_compile_all_and_attributes(cp):
-    kernels = fl.compile_all()
-    assert set(kernels) == set(fl.kernel_names(4, int(cp.cuda.Device().compute_capability))
-                               + fl.kernel_names(8, int(cp.cuda.Device().compute_capability)))
+    kernels = launch.compile_all()
+    assert set(kernels) == set(plan.kernel_names(4, int(cp.cuda.Device().compute_capability))
+                               + plan.kernel_names(8, int(cp.cuda.Device().compute_capability)))
     for name, k in kernels.items():
         assert k.attributes['local_size_bytes'] == 0, name + ' spills'

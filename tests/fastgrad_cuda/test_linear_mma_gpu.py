@@ -17,6 +17,8 @@ import numpy
 import pytest
 
 from fastgrad_cuda import linear as fl
+from fastgrad_cuda import launch
+from fastgrad_cuda import plan
 
 pytestmark = pytest.mark.gpu
 
@@ -31,7 +33,7 @@ def cp():
 
 @pytest.fixture
 def mma_cp(cp):
-    if int(cp.cuda.Device().compute_capability) < fl.MMA_MIN_CC:
+    if int(cp.cuda.Device().compute_capability) < plan.MMA_MIN_CC:
         pytest.skip('tensor-core kernels need sm_80 or newer')
     return cp
 
@@ -177,8 +179,8 @@ def test_strided_inputs(mma_cp, dtype):
 
 
 def test_compile_all_mma_no_spills(mma_cp):
-    kernels = fl.compile_all(mma=True)
-    assert set(kernels) == set(fl.mma_kernel_names(4) + fl.mma_kernel_names(8))
+    kernels = launch.compile_all(mma=True)
+    assert set(kernels) == set(plan.mma_kernel_names(4) + plan.mma_kernel_names(8))
     for name, k in kernels.items():
         assert k.attributes['local_size_bytes'] == 0, name + ' spills'
 
@@ -191,8 +193,8 @@ def test_below_sm80_falls_back(cp):
     _check(cp, fl.linear_forward(x, W, mma=True), _host(cp, x), _host(cp, W).T,
            numpy.float64)
     dev = cp.cuda.runtime.getDevice()
-    built = {key[2] for key in fl._modules if key[0] == dev}
-    assert ('mma' in built) == (cc >= fl.MMA_MIN_CC)
+    built = {key[2] for key in launch._modules if key[0] == dev}
+    assert ('mma' in built) == (cc >= plan.MMA_MIN_CC)
 
 
 # -- through F.linear / L.Linear with the flags on -------------------------------------------

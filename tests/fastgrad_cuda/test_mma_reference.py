@@ -37,6 +37,8 @@ import numpy
 import pytest
 
 from fastgrad_cuda import linear as fl
+from fastgrad_cuda import launch
+from fastgrad_cuda import plan
 from fake_device import FakeArray, Mem, fake_empty, kernel_params   # tests/fastgrad_cuda/conftest.py
 
 
@@ -243,28 +245,29 @@ def test_mma_isa_model(itemsize, atom):
 
 # -- the kernel's signature and constants ------------------------------------------------
 
-SIG_MMA = kernel_params(fl.read_mma_source(), 'fg_gemm_mma')
-SIG_REDUCE = kernel_params(fl.read_source(), 'fg_splitk_reduce')
+SIG_MMA = kernel_params(launch.read_mma_source(), 'fg_gemm_mma')
+SIG_REDUCE = kernel_params(launch.read_source(), 'fg_splitk_reduce')
 
 
 def test_same_parameter_list_as_fg_gemm():
     def names(src, kern):
         m = re.search(r'\b' + kern + r'\(([^)]*)\)\s*\{', src)
         return [' '.join(p.split()) for p in m.group(1).split(',')]
-    assert names(fl.read_mma_source(), 'fg_gemm_mma') == names(fl.read_source(), 'fg_gemm')
+    assert names(launch.read_mma_source(), 'fg_gemm_mma') == names(launch.read_source(), 'fg_gemm')
     assert len(SIG_MMA) == 16
 
 
 def test_flag_constants_match_source():
-    src = fl.read_mma_source()
+    # defined once in plan.py; the source takes them as -D constants
+    src = launch.read_mma_source()
     for name in ('F_BIAS', 'F_RELU', 'F_VEC_A', 'F_VEC_B', 'F_VEC_C'):
-        m = re.search(r'constexpr int ' + name + r' = (\d+);', src)
-        assert m and int(m.group(1)) == getattr(fl, name), name
+        assert 'constexpr int {0} = FG_{0};'.format(name) in src, name
+        assert '-DFG_{}={}'.format(name, getattr(plan, name)) in plan.COMPILE_OPTIONS
 
 
 def test_smem_padding_constants_match_source():
     """linear.mma_stage_elems mirrors fgm::SmemTile (row lengths BK + 4 and ROWS + 8/4)."""
-    src = fl.read_mma_source()
+    src = launch.read_mma_source()
     assert 'LD = KMAJOR ? BK + 4 : ROWS + (sizeof(T) == 4 ? 8 : 4);' in src
     assert 'SIZE = (KMAJOR ? ROWS : BK) * LD;' in src
     assert 'constexpr int STAGE = TileA::SIZE + TileB::SIZE;' in src
@@ -477,7 +480,7 @@ def emulate_fg_gemm_mma(targs, grid, block, args, shared_mem, smem_cap, cc):
     isa = MmaIsa(it, atom)
     AM, AN, AK = isa.M, isa.N, isa.K
     A_REGS, B_REGS, C_REGS = isa.regs
-    assert (AM, AN, AK) == fl.mma_atom(it, cc)
+    assert (AM, AN, AK) == plan.mma_atom(it, cc)
     WARPS_N = BN // WN
     NT = 32 * (BM // WM) * WARPS_N
     MI, NI, KS = WM // AM, WN // AN, BK // AK
@@ -496,9 +499,9 @@ def emulate_fg_gemm_mma(targs, grid, block, args, shared_mem, smem_cap, cc):
     wn0 = (warp % WARPS_N) * WN
     g, t = lane >> 2, lane & 3
     rdA, rdB = _Reader(A, 'A'), _Reader(B, 'B')
-    rdBias = _Reader(bias, 'bias') if flags & fl.F_BIAS else None
+    rdBias = _Reader(bias, 'bias') if flags & plan.F_BIAS else None
     wr = _Writer(C, 'C')
-    vec_a, vec_b = bool(flags & fl.F_VEC_A), bool(flags & fl.F_VEC_B)
+    vec_a, vec_b = bool(flags & plan.F_VEC_A), bool(flags & plan.F_VEC_B)
     tiles_m, tiles_n = -(-M // BM), -(-N // BN)
     banks_checked = False
     for bz in range(grid[2]):
@@ -510,7 +513,7 @@ def emulate_fg_gemm_mma(targs, grid, block, args, shared_mem, smem_cap, cc):
             in_g = pid - grp * per_group
             m0 = (first_m + in_g % gsize) * BM
             n0 = (in_g // gsize) * BN
-            assert (m0, n0) == fl.block_tile(pid, M, N, BM, BN, group_m)
+            assert (m0, n0) == plan.block_tile(pid, M, N, BM, BN, group_m)
             kbeg = bz * k_chunk
             kend = min(K, kbeg + k_chunk)
             ntiles = -(-(kend - kbeg) // BK) if kend > kbeg else 0
@@ -577,8 +580,8 @@ def emulate_fg_gemm_mma(targs, grid, block, args, shared_mem, smem_cap, cc):
             assert (sm.pending == -1).all(), 'a copy left in flight at exit'
             # epilogue
             zoff = bz * M * ldc if grid[2] > 1 else 0
-            relu = bool(flags & fl.F_RELU)
-            vec_c = bool(flags & fl.F_VEC_C)
+            relu = bool(flags & plan.F_RELU)
+            vec_c = bool(flags & plan.F_VEC_C)
             pair = numpy.arange(2)
             for j in range(NI):
                 c = n0 + wn0 + j * AN + 2 * t
@@ -614,9 +617,9 @@ def emulate_fg_splitk_reduce(targs, grid, block, args, shared_mem, smem_cap, cc)
     for z in range(1, splits):
         s = s + rd.read(z * total + idx, True)
     r, c = idx // N, idx % N
-    if flags & fl.F_BIAS:
+    if flags & plan.F_BIAS:
         s = s + _Reader(bias, 'bias').read(c * sbias, True)
-    if flags & fl.F_RELU:
+    if flags & plan.F_RELU:
         with numpy.errstate(invalid='ignore'):
             s = numpy.where(s < 0, s.dtype.type(0), s)
     _Writer(C, 'C').write(r * ldc + c, s.astype(C.dtype), True)
@@ -639,7 +642,7 @@ class _FakeKernel(object):
         assert m, 'unexpected kernel name ' + name
         self.kind, self.targs = m.group(1), _targs(m.group(2))
         self.name, self.log, self.cc = name, log, cc
-        self.max_dynamic_shared_size_bytes = fl.STATIC_SMEM_LIMIT
+        self.max_dynamic_shared_size_bytes = plan.STATIC_SMEM_LIMIT
 
     def __call__(self, grid, block, args, shared_mem=0):
         assert isinstance(grid, tuple) and isinstance(block, tuple)
@@ -664,8 +667,8 @@ class _FakeModule(object):
     def __init__(self, code, options, name_expressions, log, cc):
         self.cc = cc
         assert '-std=c++17' in options
-        assert code in (fl.read_source(), fl.read_mma_source())
-        self.mma = code == fl.read_mma_source()
+        assert code in (launch.read_source(), launch.read_mma_source())
+        self.mma = code == launch.read_mma_source()
         self.names = tuple(name_expressions)
         for n in self.names:
             assert n.startswith('fg_gemm_mma<') == self.mma, n
@@ -701,9 +704,9 @@ def _install(monkeypatch, **kw):
     log = []
     monkeypatch.setitem(sys.modules, 'cupy', fake_cupy(log, **kw))
     for name in ('_modules', '_functions', '_devices', '_launches', '_smem_limits'):
-        monkeypatch.setattr(fl, name, {})
-    monkeypatch.setattr(fl, '_smem_raised', set())
-    fl.plan_gemm.cache_clear()
+        monkeypatch.setattr(launch, name, {})
+    monkeypatch.setattr(launch, '_smem_raised', set())
+    plan.plan_gemm.cache_clear()
     return log
 
 
@@ -714,7 +717,7 @@ def emu(request, monkeypatch):
     sm_count, cc = request.param
     log = _install(monkeypatch, sm_count=sm_count, cc=cc)
     yield log
-    fl.plan_gemm.cache_clear()
+    plan.plan_gemm.cache_clear()
 
 
 # -- checks --------------------------------------------------------------------------------
@@ -797,7 +800,7 @@ def test_large_tile_full_blocks_and_edges(emu, dtype):
 @pytest.mark.parametrize('splits', [1, 3])
 def test_every_tile_and_split(emu, dtype, tile, splits):
     run_products(129, 100, 33, dtype, seed=5, tile=tile, splits=splits)
-    t = fl.tile_by_name(numpy.dtype(dtype).itemsize, tile, mma=True)
+    t = plan.tile_by_name(numpy.dtype(dtype).itemsize, tile, mma=True)
     gemms = [e for e in emu if e[0].startswith('fg_gemm_mma<')]
     assert gemms and all(e[2] == (t.threads, 1, 1) for e in gemms)
     if splits > 1:
@@ -847,8 +850,8 @@ def test_dynamic_shared_memory_above_48k_is_raised(monkeypatch):
     ref, scale = _ref(x.get(), W.get().T, numpy.float32)
     _check(y, ref, scale, numpy.float32)
     name, grid, block, smem = [e for e in log if e[0] != 'module'][-1]
-    assert smem == fl.mma_smem_bytes(fl.tile_by_name(4, 'L', True), 4, True, True) > 48 * 1024
-    kern = fl._functions[(0, name)]
+    assert smem == plan.mma_smem_bytes(plan.tile_by_name(4, 'L', True), 4, True, True) > 48 * 1024
+    kern = launch._functions[(0, name)]
     assert kern.max_dynamic_shared_size_bytes == smem
 
 
@@ -872,8 +875,8 @@ def test_small_shared_memory_picks_fitting_tiles_or_falls_back(monkeypatch):
         ref, scale = _ref(x.get(), W.get().T, dtype)
         _check(fl.linear_forward(x, W, mma=True), ref, scale, dtype)
         name = [n for n in _kernels(log) if n.startswith('fg_gemm_mma<')][-1]
-        t = fl.tile_by_name(it, 'M', True)
-        assert name == fl.mma_kernel_name(it, t, True, True)
+        t = plan.tile_by_name(it, 'M', True)
+        assert name == plan.mma_kernel_name(it, t, True, True)
     # 32 KB: no tensor-core tile fits; the CUDA-core kernel runs
     log = _install(monkeypatch, smem_optin=32 * 1024)
     fl.linear_forward(make((30, 8), numpy.float32), make((5, 8), numpy.float32), mma=True)

@@ -24,12 +24,14 @@ import numpy
 import pytest
 
 from fastgrad_cuda import linear as fl
+from fastgrad_cuda import launch
+from fastgrad_cuda import plan
 from fake_device import FakeArray, Mem, fake_empty, kernel_params   # tests/fastgrad_cuda/conftest.py
 
 
 # -- parameter lists of the kernels, from the source ----------------------------------
 
-SIGNATURES = {k: kernel_params(fl.read_source(), k)
+SIGNATURES = {k: kernel_params(launch.read_source(), k)
               for k in ('fg_gemm', 'fg_splitk_reduce', 'fg_colsum')}
 
 
@@ -40,10 +42,11 @@ def test_signatures_parsed():
 
 
 def test_flag_constants_match_source():
-    src = fl.read_source()
+    # defined once in plan.py; the source takes them as -D constants
+    src = launch.read_source()
     for name in ('F_BIAS', 'F_RELU', 'F_VEC_A', 'F_VEC_B', 'F_VEC_C'):
-        m = re.search(r'constexpr int ' + name + r' = (\d+);', src)
-        assert m and int(m.group(1)) == getattr(fl, name), name
+        assert 'constexpr int {0} = FG_{0};'.format(name) in src, name
+        assert '-DFG_{}={}'.format(name, getattr(plan, name)) in plan.COMPILE_OPTIONS
 
 
 def make(shape, dtype, layout='C', offset=0, rng=None, pad=0, negative=False):
@@ -228,7 +231,7 @@ def emulate_fg_gemm(targs, grid, block, args):
     cols = numpy.array([[j * TX * VN + tx_ * VN + u for j in range(TN // VN) for u in range(VN)]
                         for tx_ in tx])
     rdA, rdB = _Reader(A, 'A'), _Reader(B, 'B')
-    rdBias = _Reader(bias, 'bias') if flags & fl.F_BIAS else None
+    rdBias = _Reader(bias, 'bias') if flags & plan.F_BIAS else None
     wr = _Writer(C, 'C')
     tiles_m, tiles_n = _cdiv(M, BM), _cdiv(N, BN)
     for bz in range(grid[2]):
@@ -240,11 +243,11 @@ def emulate_fg_gemm(targs, grid, block, args):
             in_g = pid - g * per_group
             m0 = (first_m + in_g % gsize) * BM
             n0 = (in_g // gsize) * BN
-            assert (m0, n0) == fl.block_tile(pid, M, N, BM, BN, group_m)
+            assert (m0, n0) == plan.block_tile(pid, M, N, BM, BN, group_m)
             kbeg = bz * k_chunk
             kend = min(K, kbeg + k_chunk)
             ntiles = _cdiv(kend - kbeg, BK) if kend > kbeg else 0
-            vec_a, vec_b = bool(flags & fl.F_VEC_A), bool(flags & fl.F_VEC_B)
+            vec_a, vec_b = bool(flags & plan.F_VEC_A), bool(flags & plan.F_VEC_B)
             As = _Smem(BK, LDA, dtype, 'As')
             Bs = _Smem(BK, LDB, dtype, 'Bs')
             acc = numpy.zeros((NT, TM, TN), dtype)
@@ -277,8 +280,8 @@ def emulate_fg_gemm(targs, grid, block, args):
                 Bs.sync()
             # epilogue
             zoff = bz * M * ldc if grid[2] > 1 else 0
-            relu = bool(flags & fl.F_RELU)
-            vec_c = bool(flags & fl.F_VEC_C)
+            relu = bool(flags & plan.F_RELU)
+            vec_c = bool(flags & plan.F_VEC_C)
             c_all = n0 + cols
             if rdBias is not None:
                 bv = rdBias.read(c_all * sbias, c_all < N)
@@ -311,9 +314,9 @@ def emulate_fg_splitk_reduce(targs, grid, block, args):
     for z in range(1, splits):
         s = s + rd.read(z * total + idx, numpy.ones(total, bool))
     r, c = idx // N, idx % N
-    if flags & fl.F_BIAS:
+    if flags & plan.F_BIAS:
         s = s + _Reader(bias, 'bias').read(c * sbias, numpy.ones(total, bool))
-    if flags & fl.F_RELU:
+    if flags & plan.F_RELU:
         with numpy.errstate(invalid='ignore'):
             s = numpy.where(s < 0, s.dtype.type(0), s)
     _Writer(C, 'C').write(r * ldc + c, s.astype(C.dtype), numpy.ones(total, bool))
@@ -379,7 +382,7 @@ class _FakeKernel(object):
 class _FakeModule(object):
     def __init__(self, code, options, name_expressions, log):
         assert '-std=c++17' in options
-        assert code == fl.read_source()
+        assert code == launch.read_source()
         self.names = tuple(name_expressions)
         self.log = log
 
@@ -414,23 +417,23 @@ def emu(request, monkeypatch):
     log = []
     sm_count, cc = request.param
     monkeypatch.setitem(sys.modules, 'cupy', _fake_cupy(log, sm_count, cc))
-    monkeypatch.setattr(fl, '_modules', {})
-    monkeypatch.setattr(fl, '_functions', {})
-    monkeypatch.setattr(fl, '_devices', {})
-    monkeypatch.setattr(fl, '_launches', {})
-    fl.plan_gemm.cache_clear()
+    monkeypatch.setattr(launch, '_modules', {})
+    monkeypatch.setattr(launch, '_functions', {})
+    monkeypatch.setattr(launch, '_devices', {})
+    monkeypatch.setattr(launch, '_launches', {})
+    plan.plan_gemm.cache_clear()
     yield log
-    fl.plan_gemm.cache_clear()
+    plan.plan_gemm.cache_clear()
 
 
-TINY = {4: fl.Tile('T', 16, 16, 4, 4, 4, 1, 1, 1.0), 8: fl.Tile('T', 16, 8, 4, 4, 2, 1, 1, 1.0)}
+TINY = {4: plan.Tile('T', 16, 16, 4, 4, 4, 1, 1, 1.0), 8: plan.Tile('T', 16, 8, 4, 4, 2, 1, 1, 1.0)}
 
 
 @pytest.fixture
 def tiny_tiles(monkeypatch):
-    tiles = {k: v + (TINY[k],) for k, v in fl.TILES.items()}
-    monkeypatch.setattr(fl, 'TILES', tiles)
-    fl.plan_gemm.cache_clear()
+    tiles = {k: v + (TINY[k],) for k, v in plan.TILES.items()}
+    monkeypatch.setattr(plan, 'TILES', tiles)
+    plan.plan_gemm.cache_clear()
 
 
 def _ref_forward(x, W, b=None, relu=False):
@@ -578,4 +581,4 @@ def test_module_compiled_once_per_dtype(emu):
     for _ in range(3):
         fl.linear_forward(x32, W32)
         fl.linear_forward(x64, W64)
-    assert sorted(k[1] for k in fl._modules) == [4, 8]
+    assert sorted(k[1] for k in launch._modules) == [4, 8]

@@ -1,23 +1,8 @@
-"""linear(x, W, b) = x @ W.T + b, on BLAS for NumPy float32/float64 and on
-fastgrad_cuda's kernels (or cuBLAS, config.linear_use_cublas) for CuPy."""
-import numpy
-
+"""linear(x, W, b) = x @ W.T + b; which backend computes the products
+(BLAS, fastgrad_cuda, cuBLAS, the array module) is decided in fastgrad/_gemm.py."""
+from fastgrad import _gemm
 from fastgrad import utils
-from fastgrad._core import blas
 from fastgrad.functions._util.recipe import Op
-from fastgrad.configuration import config
-
-_cuda = None
-
-
-def _gpu_ops(*arrays):
-    """fastgrad_cuda's Ops (kernels or cuBLAS) for CuPy float32/float64 operands
-    of one dtype, None for the generic path; TypeError when CPU and GPU arrays
-    are mixed.  Only reached when an operand is not a NumPy array."""
-    global _cuda
-    if _cuda is None:
-        from fastgrad_cuda import linear as _cuda
-    return _cuda.select(arrays, config.linear_use_cublas)
 
 
 def _check_types(x, W, b):
@@ -52,19 +37,7 @@ class LinearFunction(Op):
         b = inputs[2] if len(inputs) == 3 else None
         _check_types(x, W, b)
         self.retain_inputs((0, 1))
-        if blas.supports(x, W):
-            return blas.linear_forward(x, W, b),
-        if not (isinstance(x, numpy.ndarray) and isinstance(W, numpy.ndarray)
-                and (b is None or isinstance(b, numpy.ndarray))):
-            ops = _gpu_ops(x, W) if b is None else _gpu_ops(x, W, b)
-            if ops is not None:
-                return ops.forward(x, W, b),
-        # float16, mixed dtypes or CuPy arrays: the array module's own matmul,
-        # computed in the wider type, output in x's.
-        y = x.dot(W.T).astype(x.dtype, copy=False)
-        if b is not None:
-            y += b
-        return y,
+        return _gemm.linear_forward(x, W, b),
 
     def gradient(self, ns, indexes, grad_outputs):
         x, W = ns.inputs(self)
@@ -80,40 +53,24 @@ class LinearFunction(Op):
         return tuple(out)
 
     # The products go through linear itself on Variables and through the GEMM
-    # dispatch (BLAS, fastgrad_cuda, the array module) on arrays.
+    # dispatch (_gemm) on arrays.
     @staticmethod
     def _grad_x(ns, gy, W, dtype):
         if ns.differentiable:
             return ns.cast(linear(gy, ns.transpose(ns.cast(W, gy.dtype))), dtype)
-        if blas.supports(gy, W):
-            return blas.linear_grad_x(gy, W)
-        if not (isinstance(gy, numpy.ndarray) and isinstance(W, numpy.ndarray)):
-            ops = _gpu_ops(gy, W)
-            if ops is not None and gy.dtype == dtype:
-                return ops.grad_x(gy, W)
-        return gy.dot(W).astype(dtype, copy=False)
+        return _gemm.linear_grad_x(gy, W, dtype)
 
     @staticmethod
     def _grad_W(ns, gy, x, dtype):
         if ns.differentiable:
             return ns.cast(linear(ns.transpose(gy), ns.transpose(ns.cast(x, gy.dtype))), dtype)
-        if blas.supports(gy, x) and gy.dtype == dtype:
-            return blas.linear_grad_W(gy, x)
-        if not (isinstance(gy, numpy.ndarray) and isinstance(x, numpy.ndarray)):
-            ops = _gpu_ops(gy, x)
-            if ops is not None and gy.dtype == dtype:
-                return ops.grad_W(gy, x)
-        return gy.T.dot(x).astype(dtype, copy=False)
+        return _gemm.linear_grad_W(gy, x, dtype)
 
     @staticmethod
     def _grad_b(ns, gy):
         if ns.differentiable:
             return ns.sum(gy, axis=0)
-        if not isinstance(gy, numpy.ndarray):
-            ops = _gpu_ops(gy)
-            if ops is not None:
-                return ops.bias_grad(gy)
-        return utils.force_array(gy.sum(axis=0))
+        return _gemm.bias_grad(gy)
 
 
 def linear(x, W, b=None, n_batch_axes=1):

@@ -1,0 +1,100 @@
+"""Which backend computes a GEMM: the one place that decides.
+
+The linear layer's forward and its three gradients, and ``matmul``, go to:
+
+* NumPy float32/float64 operands: the BLAS of the compiled core
+  (``_core/blas.pyx``, scipy's BLAS with the GIL released);
+* CuPy float32/float64 operands of one dtype: fastgrad_cuda's kernels, or
+  cuBLAS through ``cupy.matmul`` with ``config.linear_use_cublas``; the
+  tensor-core kernels with ``config.linear_allow_tf32`` (float32) or
+  ``config.linear_fp64_mma`` (float64; None = automatic on sm_90+);
+* anything else (float16, mixed dtypes): the array module's own ``dot``,
+  computed in the wider type, returned in the expected dtype.
+
+The ``config.linear_*`` flags are read here and nowhere else; fastgrad_cuda
+gets them as arguments (it imports nothing of fastgrad) and is imported
+lazily, the first time a non-NumPy operand arrives.
+"""
+import numpy
+
+from fastgrad._core import blas
+from fastgrad.configuration import config
+
+_cuda = None
+
+
+def _gpu_ops(*arrays):
+    """fastgrad_cuda's Ops (kernels or cuBLAS) for CuPy float32/float64 operands
+    of one dtype, None for the generic path; TypeError when CPU and GPU arrays
+    are mixed.  Only reached when an operand is not a NumPy array."""
+    global _cuda
+    if _cuda is None:
+        from fastgrad_cuda import linear as _cuda
+    return _cuda.select(arrays, config.linear_use_cublas, config.linear_allow_tf32,
+                        config.linear_fp64_mma)
+
+
+def _all_numpy(*arrays):
+    for a in arrays:
+        if a is not None and not isinstance(a, numpy.ndarray):
+            return False
+    return True
+
+
+def linear_forward(x, W, b):
+    """x @ W.T (+ b), in x's dtype."""
+    if blas.supports(x, W):
+        return blas.linear_forward(x, W, b)
+    if not _all_numpy(x, W, b):
+        ops = _gpu_ops(x, W) if b is None else _gpu_ops(x, W, b)
+        if ops is not None:
+            return ops.forward(x, W, b)
+    y = x.dot(W.T).astype(x.dtype, copy=False)
+    if b is not None:
+        y += b
+    return y
+
+
+def linear_grad_x(gy, W, dtype):
+    """gy @ W, in ``dtype`` (x's)."""
+    if blas.supports(gy, W):
+        return blas.linear_grad_x(gy, W)
+    if not _all_numpy(gy, W):
+        ops = _gpu_ops(gy, W)
+        if ops is not None and gy.dtype == dtype:
+            return ops.grad_x(gy, W)
+    return gy.dot(W).astype(dtype, copy=False)
+
+
+def linear_grad_W(gy, x, dtype):
+    """gy.T @ x, in ``dtype`` (W's)."""
+    if blas.supports(gy, x) and gy.dtype == dtype:
+        return blas.linear_grad_W(gy, x)
+    if not _all_numpy(gy, x):
+        ops = _gpu_ops(gy, x)
+        if ops is not None and gy.dtype == dtype:
+            return ops.grad_W(gy, x)
+    return gy.T.dot(x).astype(dtype, copy=False)
+
+
+def bias_grad(gy):
+    """gy.sum(axis=0)."""
+    if not isinstance(gy, numpy.ndarray):
+        ops = _gpu_ops(gy)
+        if ops is not None:
+            return ops.bias_grad(gy)
+    gb = gy.sum(axis=0)
+    return numpy.asarray(gb) if isinstance(gy, numpy.ndarray) else gb   # 0-d stays an array
+
+
+def matmul(a, b, out=None):
+    """``xp.matmul(a, b, out=out)``; NumPy float32/float64 matrices (or stacks
+    of them) go to the BLAS of the linear layer, so a model's GEMMs all share one
+    BLAS thread pool (two OpenBLAS pools busy-wait against each other)."""
+    if blas.supports_matmul(a, b) and (out is None or type(out) is numpy.ndarray):
+        return blas.matmul(a, b, out)
+    if isinstance(a, numpy.ndarray):
+        return numpy.matmul(a, b) if out is None else numpy.matmul(a, b, out=out)
+    from fastgrad import backend
+    xp = backend.get_array_module(a)
+    return xp.matmul(a, b) if out is None else xp.matmul(a, b, out=out)
