@@ -160,6 +160,20 @@ class Link(object):
     ``with self.init_scope():`` to register it.  ``Link(W=(3, 2))`` (the
     legacy form) registers NaN-filled parameters of the given shapes
     (``Link(W=((3, 2), 'd'))`` with a dtype).
+
+    >>> class Offset(fastgrad.Link):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         with self.init_scope():
+    ...             self.b = fastgrad.Parameter(np.zeros(3, dtype=np.float32))
+    ...
+    ...     def forward(self, x):
+    ...         return x + self.b
+    >>> link = Offset()
+    >>> [name for name, _ in link.namedparams()]
+    ['/b']
+    >>> link(np.ones(3, dtype=np.float32)).array
+    array([1., 1., 1.], dtype=float32)
     """
 
     # Class-level defaults: valid before (or without) Link.__init__.
@@ -681,6 +695,21 @@ class Chain(Link):
     Assign links to attributes inside ``with self.init_scope():`` (or use
     ``add_link``); ``Chain(l1=L.Linear(3, 2))`` registers them too.  Children
     are traversed in name order.
+
+    >>> class MLP(fastgrad.Chain):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         with self.init_scope():
+    ...             self.l1 = L.Linear(3, 4)
+    ...             self.l2 = L.Linear(4, 2)
+    ...
+    ...     def forward(self, x):
+    ...         return self.l2(F.relu(self.l1(x)))
+    >>> model = MLP()
+    >>> sorted(name for name, _ in model.namedparams())
+    ['/l1/W', '/l1/b', '/l2/W', '/l2/b']
+    >>> model(np.ones((1, 3), dtype=np.float32)).shape
+    (1, 2)
     """
 
     _has_children = True
@@ -764,6 +793,12 @@ class ChainList(Link, collections.abc.MutableSequence):
 
     Supports the list API (``append``, ``insert``, indexing and slicing,
     ``del``, ``len``, iteration, ``+=``, ``pop``, ``remove``, ...).
+
+    >>> layers = fastgrad.ChainList(L.Linear(3, 4), L.Linear(4, 2))
+    >>> len(layers), layers[1].W.shape
+    (2, (2, 4))
+    >>> sorted(name for name, _ in layers.namedparams())
+    ['/0/W', '/0/b', '/1/W', '/1/b']
     """
 
     _has_children = True

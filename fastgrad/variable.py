@@ -22,6 +22,13 @@ class Parameter(Variable):
     ``cleargrads()``).  With no shape it stays uninitialized
     (``array is None``) until ``initialize(shape)``, e.g. at a lazy Link's
     first call.
+
+    >>> p = fastgrad.Parameter(fastgrad.initializers.One())
+    >>> p.array is None
+    True
+    >>> p.initialize((2,))
+    >>> p.array
+    array([1., 1.], dtype=float32)
     """
 
     def __init__(self, initializer=None, shape=None, name=None):

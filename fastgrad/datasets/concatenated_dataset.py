@@ -2,7 +2,12 @@ from fastgrad.dataset import dataset_mixin
 
 
 class ConcatenatedDataset(dataset_mixin.DatasetMixin):
-    """The datasets one after another."""
+    """The datasets one after another.
+
+    >>> ds = fastgrad.datasets.ConcatenatedDataset([1, 2], [3])
+    >>> len(ds), ds[2]
+    (3, 3)
+    """
 
     def __init__(self, *datasets):
         self._datasets = datasets

@@ -5,6 +5,10 @@ class DictDataset(object):
     """Equal-length datasets by name: ``ds[i] == {'x': x[i], 'y': y[i]}``.
 
     Slices and index lists/arrays give a list of such dicts.
+
+    >>> ds = fastgrad.datasets.DictDataset(x=np.arange(3), t=np.array([10, 20, 30]))
+    >>> ds[2] == {'x': 2, 't': 30}
+    True
     """
 
     def __init__(self, **datasets):

@@ -6,7 +6,12 @@ from fastgrad.dataset import dataset_mixin
 
 class SubDataset(dataset_mixin.DatasetMixin):
     """Examples ``start`` .. ``finish - 1`` of ``dataset``, optionally after
-    reordering it by ``order`` (a permutation of its indices)."""
+    reordering it by ``order`` (a permutation of its indices).
+
+    >>> ds = fastgrad.datasets.SubDataset(list('abcde'), 1, 4)
+    >>> len(ds), ds[0], ds[2]
+    (3, 'b', 'd')
+    """
 
     def __init__(self, dataset, start, finish, order=None):
         n = len(dataset)
@@ -47,7 +52,12 @@ class SubDataset(dataset_mixin.DatasetMixin):
 
 
 def split_dataset(dataset, first_size, order=None):
-    """Two SubDatasets: the first ``first_size`` examples and the rest."""
+    """Two SubDatasets: the first ``first_size`` examples and the rest.
+
+    >>> train, test = fastgrad.datasets.split_dataset(list(range(10)), 8)
+    >>> len(train), len(test), test[0]
+    (8, 2, 8)
+    """
     n = len(dataset)
     if not 0 <= first_size <= n:
         raise ValueError('split_dataset: first_size {} is out of range [0, {}]'
@@ -58,7 +68,12 @@ def split_dataset(dataset, first_size, order=None):
 
 def split_dataset_random(dataset, first_size, seed=None):
     """Like :func:`split_dataset` on a random permutation (``seed`` makes it
-    reproducible)."""
+    reproducible).
+
+    >>> train, test = fastgrad.datasets.split_dataset_random(list(range(10)), 8, seed=0)
+    >>> len(train), len(test), sorted(list(train) + list(test)) == list(range(10))
+    (8, 2, True)
+    """
     order = numpy.random.RandomState(seed).permutation(len(dataset))
     return split_dataset(dataset, first_size, order)
 
@@ -78,7 +93,12 @@ def split_dataset_n_random(dataset, n, seed=None):
 
 def get_cross_validation_datasets(dataset, n_folds=None, order=None, **kwargs):
     """``n_folds`` (train, validation) pairs; fold i validates on the i-th
-    slice of the (reordered) dataset and trains on the rest."""
+    slice of the (reordered) dataset and trains on the rest.
+
+    >>> folds = fastgrad.datasets.get_cross_validation_datasets(list(range(6)), 3)
+    >>> [(len(train), list(val)) for train, val in folds]
+    [(4, [4, 5]), (4, [2, 3]), (4, [0, 1])]
+    """
     if n_folds is None:
         n_folds = kwargs.pop('n_fold', None)   # Chainer's older keyword
     if kwargs:

@@ -3,7 +3,12 @@ from fastgrad.dataset import dataset_mixin
 
 class TransformDataset(dataset_mixin.DatasetMixin):
     """``ds[i] == transform(dataset[i])``, computed on access (so random data
-    augmentation gives a fresh draw each time)."""
+    augmentation gives a fresh draw each time).
+
+    >>> ds = fastgrad.datasets.TransformDataset([1, 2, 3], lambda v: v * 10)
+    >>> ds[2], len(ds)
+    (30, 3)
+    """
 
     def __init__(self, dataset, transform):
         self._dataset = dataset

@@ -5,6 +5,12 @@ class TupleDataset(object):
     """Zips equal-length datasets: ``ds[i] == (d0[i], d1[i], ...)``.
 
     Slices and index lists/arrays give a list of such tuples.
+
+    >>> ds = fastgrad.datasets.TupleDataset([0, 1, 2], [10, 20, 30])
+    >>> len(ds), ds[1]
+    (3, (1, 20))
+    >>> ds[0:2]
+    [(0, 10), (1, 20)]
     """
 
     def __init__(self, *datasets):

@@ -28,6 +28,10 @@ class SerialIterator(_statemachine.EpochTracking, iterator.Iterator):
     (the default) draws a new order each epoch from NumPy's global RNG;
     ``order_sampler`` gives the order instead (not together with
     ``shuffle``).
+
+    >>> it = fastgrad.iterators.SerialIterator(list(range(5)), 2, repeat=False, shuffle=False)
+    >>> [batch for batch in it]
+    [[0, 1], [2, 3], [4]]
     """
 
     def __init__(self, dataset, batch_size, repeat=True, shuffle=None,

@@ -77,6 +77,17 @@ def save_npz(file, obj, compression=True):
         obj: What to save.
         compression (bool): Use ``numpy.savez_compressed`` (default) or
             ``numpy.savez``.
+
+    >>> import os, tempfile
+    >>> model = L.Linear(2, 1, initialW=np.array([[1., 2.]]), initial_bias=0)
+    >>> path = os.path.join(tempfile.mkdtemp(), 'model.npz')
+    >>> fastgrad.serializers.save_npz(path, model)
+    >>> sorted(np.load(path).files)
+    ['W', 'b']
+    >>> other = L.Linear(2, 1)
+    >>> fastgrad.serializers.load_npz(path, other)
+    >>> other.W.array
+    array([[1., 2.]], dtype=float32)
     """
     if isinstance(file, (str, os.PathLike)):
         # Atomic: an interrupted save leaves the old file intact.
