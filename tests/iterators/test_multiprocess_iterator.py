@@ -301,12 +301,16 @@ print('done')
 '''
 
 
-def test_finalize_never_hangs_under_churn():
+def test_finalize_never_hangs_under_churn(tmp_path):
     # multiprocessing.Pool.terminate() could wait forever on its task-queue
     # lock; 40 start/stop cycles in a fresh interpreter, with a timeout.
     import subprocess
     import sys
+    import fastgrad
+    root = os.path.dirname(os.path.dirname(os.path.abspath(fastgrad.__file__)))
+    env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get('PYTHONPATH', ''))
+    # cwd outside the source tree: `-c` puts the cwd first on sys.path
     proc = subprocess.run([sys.executable, '-c', _CHURN], capture_output=True,
-                          text=True, timeout=120)
+                          text=True, timeout=120, env=env, cwd=str(tmp_path))
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout == 'done\n'
