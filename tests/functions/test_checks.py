@@ -67,6 +67,24 @@ def test_other_conditions_and_variadic_inputs():
     assert _message(checks, (numpy.ones(2),))[1] == '1 < 2'
 
 
+def test_a_condition_that_applies_in_some_cases_names_its_comparison():
+    checks = Checks('x', 'self.axis is None or x.ndim > self.axis',
+                    'self.axis == 0 or self.axis == 1 or x.shape[0] == 2 >= x.ndim')
+    op = _Op()
+    op.axis = None
+    checks(op, (numpy.ones(2),))        # the first condition does not apply
+    op.axis = 1
+    assert _message(checks, (numpy.ones(3),), op) == (
+        'self.axis is None or x.ndim > self.axis', '1 <= 1 (x.ndim = 1, self.axis = 1)')
+    checks(op, (numpy.ones((3, 4)),))   # the second does not
+    op.axis = 2
+    assert _message(checks, (numpy.ones((3, 4, 5)),), op) == (
+        'self.axis == 0 or self.axis == 1 or x.shape[0] == 2 >= x.ndim',
+        '3 != 2 (x.shape[0] = 3, x.ndim = 3)')
+    assert _message(checks, (numpy.ones((2, 4, 5)),), op)[1] == (
+        '2 < 3 (x.shape[0] = 2, x.ndim = 3)')
+
+
 def test_bad_name_lists_are_rejected():
     with pytest.raises(ValueError, match='optional'):
         Checks('x?, y')

@@ -19,6 +19,9 @@ checks before ``forward`` while ``config.type_check`` is on (the default);
 they are evaluated in order, so put the ``ndim`` checks before the
 ``shape[i]`` ones.
 
+A condition that holds only in some cases is written ``'<when not> or
+<comparison>'``: ``"self.reduce == 'no' or x.ndim >= 2"``.
+
 The names: ``'x, W, b?'`` -- ``b?`` is optional (conditions that mention a
 missing input are skipped); ``'*xs'`` takes all the inputs as a tuple.
 """
@@ -98,7 +101,14 @@ def _compile(names, conditions):
 
 def _condition_code(cond, tree):
     """Code that evaluates ``cond`` once and, if it is false, fails with the
-    values it compared: ``Actual: 2 >= 2 (self.axis = 2, x.ndim = 2)``."""
+    values it compared: ``Actual: 2 >= 2 (self.axis = 2, x.ndim = 2)``.
+    ``'self.axis is not None or x.ndim >= 2'`` (a condition that applies only
+    in some cases) names the values of its last comparison."""
+    if (isinstance(tree, ast.BoolOp) and isinstance(tree.op, ast.Or)
+            and isinstance(tree.values[-1], ast.Compare)):
+        unless = ' or '.join('({})'.format(ast.unparse(v)) for v in tree.values[:-1])
+        return ['if not ({}):'.format(unless)] + [
+            '    ' + line for line in _condition_code(cond, tree.values[-1])]
     if not isinstance(tree, ast.Compare):
         return ['if not ({}): _fail(self, {!r}, "False")'.format(cond, cond)]
     operands = [tree.left] + tree.comparators

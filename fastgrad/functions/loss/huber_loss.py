@@ -12,7 +12,7 @@ class HuberLoss(Op):
     __slots__ = ('delta', 'reduce')
     # the sum along axis 1 needs an axis 1
     checks = Checks('x, t', "x.dtype.kind == 'f'", 'x.dtype == t.dtype', 'x.shape == t.shape',
-                    "x.ndim >= (2 if self.reduce == 'sum_along_second_axis' else 0)")
+                    "self.reduce != 'sum_along_second_axis' or x.ndim >= 2")
 
     def __init__(self, delta, reduce='sum_along_second_axis'):
         self.delta = delta

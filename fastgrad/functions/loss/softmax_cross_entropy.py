@@ -53,8 +53,7 @@ class SoftmaxCrossEntropy(Op):
     checks = Checks('x, t', "x.dtype.kind == 'f'", "t.dtype.kind == 'i'", 'x.ndim >= 2',
                     't.ndim == x.ndim - 1', 'x.shape[0] == t.shape[0]',
                     'x.shape[2:] == t.shape[1:]',
-                    '(self.class_weight.shape if self.class_weight is not None'
-                    ' else (x.shape[1],)) == (x.shape[1],)')
+                    'self.class_weight is None or self.class_weight.shape == (x.shape[1],)')
 
     def __init__(self, normalize=True, cache_score=True, class_weight=None,
                  ignore_label=-1, reduce='mean'):
