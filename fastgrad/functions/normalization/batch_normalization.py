@@ -3,6 +3,7 @@ import numpy
 
 from fastgrad import utils
 from fastgrad._core.graph import Variable
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
 
@@ -24,29 +25,36 @@ def parse_axis(axis, func):
     return axis
 
 
+def _statistics_axes(axis, ndim, gamma_ndim):
+    """The axes the statistics are taken over, non-negative and sorted."""
+    if axis is None:
+        return (0,) + tuple(range(gamma_ndim + 1, ndim))
+    return tuple(sorted(a % ndim for a in axis))
+
+
+def _key_shape(self, x_shape, gamma_ndim):
+    """The shape gamma must have: x's along the axes left over (the key axes)."""
+    axis = _statistics_axes(self.axis, len(x_shape), gamma_ndim)
+    return tuple(n for i, n in enumerate(x_shape) if i not in axis)
+
+
+# x, gamma and beta of both batch normalizations; the axis range is checked
+# before key_shape reads it
+CHECKS = ("x.dtype.kind == 'f'", "gamma.dtype.kind == 'f'",
+          'beta.dtype == gamma.dtype', 'beta.shape == gamma.shape')
+AXIS_CHECKS = ('self.axis is not None or x.ndim >= gamma.ndim + 1',
+               'self.axis is None or -x.ndim <= min(self.axis, default=0)',
+               'self.axis is None or max(self.axis, default=-1) < x.ndim',
+               'gamma.shape == self.key_shape(x.shape, gamma.ndim)')
+
+
 class Axes(object):
     """Where the statistics are taken (``axis``) and where gamma lives (``key``)."""
     __slots__ = ('axis', 'bshape', 'm')
 
-    def __init__(self, name, x, gamma, axis):
-        ndim = x.ndim
-        if axis is None:
-            if ndim < gamma.ndim + 1:
-                raise utils.invalid_type(name, 'x.ndim >= gamma.ndim + 1',
-                                         '{} < {} + 1'.format(ndim, gamma.ndim))
-            axis = (0,) + tuple(range(gamma.ndim + 1, ndim))
-        else:
-            for a in axis:
-                if not -ndim <= a < ndim:
-                    raise utils.invalid_type(name, '-x.ndim <= axis < x.ndim',
-                                             'axis = {}, x.ndim = {}'.format(a, ndim))
-            axis = tuple(sorted(a % ndim for a in axis))
-        key = tuple(i for i in range(ndim) if i not in axis)
-        expect = tuple(x.shape[i] for i in key)
-        if gamma.shape != expect:
-            raise utils.invalid_type(
-                name, 'gamma.shape == x.shape[key axes {}]'.format(key),
-                '{} != {}'.format(gamma.shape, expect))
+    def __init__(self, x, gamma, axis):
+        axis = _statistics_axes(axis, x.ndim, gamma.ndim)
+        key = tuple(i for i in range(x.ndim) if i not in axis)
         self.axis = axis
         # gamma-like arrays reshaped to broadcast against x
         self.bshape = tuple(n if i in key else 1 for i, n in enumerate(x.shape))
@@ -61,24 +69,11 @@ def compute_dtype(*dtypes):
     return numpy.dtype(numpy.float32)
 
 
-def check_float(name, what, a):
-    if a.dtype.kind != 'f':
-        raise utils.invalid_type(name, "{}.dtype.kind == 'f'".format(what),
-                                 '{}.dtype = {}'.format(what, a.dtype))
-
-
-def check_like_gamma(name, what, a, gamma):
-    if a.dtype != gamma.dtype:
-        raise utils.invalid_type(name, '{}.dtype == gamma.dtype'.format(what),
-                                 '{} != {}'.format(a.dtype, gamma.dtype))
-    if a.shape != gamma.shape:
-        raise utils.invalid_type(name, '{}.shape == gamma.shape'.format(what),
-                                 '{} != {}'.format(a.shape, gamma.shape))
-
-
 class BatchNormalization(Op):
     __slots__ = ('eps', 'running_mean', 'running_var', 'decay', 'axis', 'ax', 'ct',
                  'mean', 'inv_std')
+    checks = Checks('x, gamma, beta', *CHECKS, *AXIS_CHECKS)
+    key_shape = _key_shape
 
     def __init__(self, eps=2e-5, running_mean=None, running_var=None, decay=0.9, axis=None):
         self.eps = float(eps)
@@ -88,12 +83,8 @@ class BatchNormalization(Op):
         self.axis = parse_axis(axis, 'batch_normalization')
 
     def forward(self, inputs):
-        name = 'BatchNormalization'
         x, gamma, beta = inputs
-        check_float(name, 'x', x)
-        check_float(name, 'gamma', gamma)
-        check_like_gamma(name, 'beta', beta, gamma)
-        ax = self.ax = Axes(name, x, gamma, self.axis)
+        ax = self.ax = Axes(x, gamma, self.axis)
         ct = self.ct = compute_dtype(x.dtype, gamma.dtype)
         xp = utils.array_module(x)
         axis = ax.axis

@@ -1,14 +1,17 @@
 """fixed_batch_normalization: normalize with given statistics (inference mode)."""
 from fastgrad import utils
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 from fastgrad.functions.normalization.batch_normalization import (
-    Axes, check_float, check_like_gamma, compute_dtype, parse_axis)
-
-_NAME = 'FixedBatchNormalization'
+    AXIS_CHECKS, CHECKS, Axes, _key_shape, compute_dtype, parse_axis)
 
 
 class FixedBatchNormalization(Op):
     __slots__ = ('eps', 'axis', 'ax', 'ct')
+    checks = Checks('x, gamma, beta, mean, var', *CHECKS,
+                    'mean.dtype == gamma.dtype', 'mean.shape == gamma.shape',
+                    'var.dtype == gamma.dtype', 'var.shape == gamma.shape', *AXIS_CHECKS)
+    key_shape = _key_shape
 
     def __init__(self, eps=2e-5, axis=None):
         self.eps = float(eps)
@@ -16,11 +19,7 @@ class FixedBatchNormalization(Op):
 
     def forward(self, inputs):
         x, gamma, beta, mean, var = inputs
-        check_float(_NAME, 'x', x)
-        check_float(_NAME, 'gamma', gamma)
-        for what, a in (('beta', beta), ('mean', mean), ('var', var)):
-            check_like_gamma(_NAME, what, a, gamma)
-        ax = self.ax = Axes(_NAME, x, gamma, self.axis)
+        ax = self.ax = Axes(x, gamma, self.axis)
         ct = self.ct = compute_dtype(x.dtype, gamma.dtype)
         xp = utils.array_module(x)
         inv_std = 1.0 / xp.sqrt(var.astype(ct) + ct.type(self.eps))

@@ -1,36 +1,29 @@
 """normalize: L2 normalization, ``x / (||x|| + eps)`` along an axis."""
 from fastgrad import utils
+from fastgrad.functions._util import axis as axis_util
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 from fastgrad.functions.normalization.batch_normalization import compute_dtype
 
-_NAME = 'NormalizeL2'
-
 
 def _axes(axis, ndim):
-    axes = (axis,) if isinstance(axis, int) else tuple(axis)
-    out = []
-    for a in axes:
-        if not -ndim <= a < ndim:
-            raise utils.invalid_type(_NAME, '-x.ndim <= axis < x.ndim',
-                                     'axis = {}, x.ndim = {}'.format(a, ndim))
-        out.append(a % ndim)
+    out = tuple(a % ndim for a in axis)
     if len(set(out)) != len(out):
         raise ValueError('normalize: duplicate value in axis: {}'.format(axis))
-    return tuple(out)
+    return out
 
 
 class NormalizeL2(Op):
     __slots__ = ('eps', 'axis', 'ct', 'norm')
+    checks = Checks('x', "x.dtype.kind == 'f'", '-x.ndim <= min(self.axis, default=0)',
+                    'max(self.axis, default=-1) < x.ndim')
 
     def __init__(self, eps=1e-5, axis=1):
         self.eps = float(eps)
-        self.axis = axis
+        self.axis = axis_util.int_tuple('normalize', 'axis', axis)
 
     def forward(self, inputs):
         x, = inputs
-        if x.dtype.kind != 'f':
-            raise utils.invalid_type(_NAME, "x.dtype.kind == 'f'",
-                                     'x.dtype = {}'.format(x.dtype))
         self.axis = _axes(self.axis, x.ndim)
         xp = utils.array_module(x)
         ct = self.ct = compute_dtype(x.dtype)

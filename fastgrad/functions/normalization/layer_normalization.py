@@ -1,37 +1,21 @@
 """layer_normalization: normalize each row of a 2-D input over its units."""
 from fastgrad import utils
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 from fastgrad.functions.normalization.batch_normalization import compute_dtype
-
-_NAME = 'LayerNormalization'
-
-
-def _check(x, gamma, beta):
-    if x.dtype.kind != 'f':
-        raise utils.invalid_type(_NAME, "x.dtype.kind == 'f'", 'x.dtype = {}'.format(x.dtype))
-    if x.ndim != 2:
-        raise utils.invalid_type(_NAME, 'x.ndim == 2', 'x.ndim = {}'.format(x.ndim))
-    for what, a in (('gamma', gamma), ('beta', beta)):
-        if a.ndim != 1:
-            raise utils.invalid_type(_NAME, '{}.ndim == 1'.format(what),
-                                     '{}.ndim = {}'.format(what, a.ndim))
-        if a.dtype != x.dtype:
-            raise utils.invalid_type(_NAME, '{}.dtype == x.dtype'.format(what),
-                                     '{} != {}'.format(a.dtype, x.dtype))
-        if a.shape[0] != x.shape[1]:
-            raise utils.invalid_type(_NAME, '{}.shape[0] == x.shape[1]'.format(what),
-                                     '{} != {}'.format(a.shape[0], x.shape[1]))
 
 
 class LayerNormalization(Op):
     __slots__ = ('eps', 'ct', 'inv_std', 'x_hat')
+    checks = Checks('x, gamma, beta', "x.dtype.kind == 'f'", 'x.ndim == 2',
+                    'gamma.ndim == 1', 'gamma.dtype == x.dtype', 'gamma.shape[0] == x.shape[1]',
+                    'beta.ndim == 1', 'beta.dtype == x.dtype', 'beta.shape[0] == x.shape[1]')
 
     def __init__(self, eps=1e-5):
         self.eps = float(eps)
 
     def forward(self, inputs):
         x, gamma, beta = inputs
-        _check(x, gamma, beta)
         xp = utils.array_module(x)
         ct = self.ct = compute_dtype(x.dtype)
         mean = x.mean(axis=1, dtype=ct, keepdims=True)

@@ -1,9 +1,9 @@
 """local_response_normalization: divide by a power of the local energy across channels."""
 from fastgrad import utils
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 from fastgrad.functions.normalization.batch_normalization import compute_dtype
 
-_NAME = 'LocalResponseNormalization'
 
 
 def _window_sum(a, half):
@@ -31,6 +31,7 @@ class _ChannelWindowSum(Op):
 
 class LocalResponseNormalization(Op):
     __slots__ = ('n', 'half', 'k', 'alpha', 'beta', 'ct', 'scale')
+    checks = Checks('x', "x.dtype.kind == 'f'", 'x.ndim >= 2')
 
     def __init__(self, n=5, k=2, alpha=1e-4, beta=.75):
         self.n = int(n)
@@ -43,11 +44,6 @@ class LocalResponseNormalization(Op):
 
     def forward(self, inputs):
         x, = inputs
-        if x.dtype.kind != 'f':
-            raise utils.invalid_type(_NAME, "x.dtype.kind == 'f'",
-                                     'x.dtype = {}'.format(x.dtype))
-        if x.ndim < 2:
-            raise utils.invalid_type(_NAME, 'x.ndim >= 2', 'x.ndim = {}'.format(x.ndim))
         xp = utils.array_module(x)
         ct = self.ct = compute_dtype(x.dtype)
         unit = _window_sum(xp.square(x, dtype=ct), self.half)

@@ -95,3 +95,11 @@ def test_errors():
         F.normalize(numpy.zeros((2, 3), numpy.float32), axis=2)
     with pytest.raises(ValueError, match='duplicate'):
         F.normalize(numpy.zeros((2, 3), numpy.float32), axis=(1, -1))
+    with pytest.raises(InvalidType, match=r'-x.ndim <= min\(self.axis'):
+        F.normalize(numpy.zeros((2, 3), numpy.float32), axis=(0, -3))
+    with pytest.raises(TypeError, match='normalize: axis must be an int or a tuple of ints'):
+        F.normalize(numpy.zeros((2, 3), numpy.float32), axis='a')
+    # a NumPy int and a list are axes too
+    x = numpy.random.randn(2, 3)
+    numpy.testing.assert_allclose(F.normalize(x, axis=numpy.int64(0)).array,
+                                  F.normalize(x, axis=[0]).array)
