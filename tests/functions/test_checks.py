@@ -118,3 +118,52 @@ def test_a_subclass_of_an_op_keeps_its_checks():
 
     with pytest.raises(InvalidType, match='MyReLU'):
         MyReLU().apply((numpy.arange(3),))
+
+
+def _f(*shape, dtype=numpy.float32):
+    return numpy.zeros(shape, dtype)
+
+
+def _i(*shape):
+    return numpy.zeros(shape, numpy.int32)
+
+
+# one op of each package converted to checks: (call, label, expect, actual)
+CONVERTED = [
+    (lambda: F.mean_squared_error(_f(2, 3), _f(3, 2)), 'MeanSquaredError',
+     'x0.shape == x1.shape', '(2, 3) != (3, 2) (x0.shape = (2, 3), x1.shape = (3, 2))'),
+    (lambda: F.gaussian_nll(_f(2), _f(2), _f(2, dtype=numpy.float64)), 'GaussianNLL',
+     'x.dtype == ln_var.dtype', 'float32 != float64 (x.dtype = float32, ln_var.dtype = float64)'),
+    (lambda: F.huber_loss(_f(3), _f(3), 1.0), 'HuberLoss',
+     "self.reduce != 'sum_along_second_axis' or x.ndim >= 2", '1 < 2'),
+    (lambda: F.softmax_cross_entropy(_f(2, 3), _i(2), class_weight=_f(4)),
+     'SoftmaxCrossEntropy', 'self.class_weight is None or self.class_weight.shape == (x.shape[1],)',
+     '(4,) != (3,) (self.class_weight.shape = (4,), (x.shape[1],) = (3,))'),
+    (lambda: F.contrastive(_f(2, 3), _f(2, 3), _i(3)), 'Contrastive',
+     'x0.shape[0] == y.shape[0] > 0', '2 != 3 (x0.shape[0] = 2, y.shape[0] = 3)'),
+    (lambda: F.accuracy(_f(2, 3, 2), _i(2)), 'Accuracy',
+     'y.shape[t.ndim + 1:] == (1,) * (y.ndim - t.ndim - 1)',
+     '(2,) != (1,) (y.shape[t.ndim + 1:] = (2,), (1,) * (y.ndim - t.ndim - 1) = (1,))'),
+    (lambda: F.gaussian(_f(3), _f(2)), 'Gaussian', 'mean.shape == ln_var.shape',
+     '(3,) != (2,) (mean.shape = (3,), ln_var.shape = (2,))'),
+    (lambda: F.batch_normalization(_f(2, 3, 4), _f(3), _f(3), axis=(0, 3)),
+     'BatchNormalization', 'self.axis is None or max(self.axis, default=-1) < x.ndim',
+     '3 >= 3 (max(self.axis, default=-1) = 3, x.ndim = 3)'),
+    (lambda: F.fixed_batch_normalization(_f(2, 3), _f(4), _f(4), _f(4), _f(4)),
+     'FixedBatchNormalization', 'gamma.shape == self.key_shape(x.shape, gamma.ndim)',
+     '(4,) != (3,) (gamma.shape = (4,), self.key_shape(x.shape, gamma.ndim) = (3,))'),
+    (lambda: F.normalize(_f(2, 3), axis=-3), 'NormalizeL2',
+     '-x.ndim <= min(self.axis, default=0)',
+     '-2 > -3 (-x.ndim = -2, min(self.axis, default=0) = -3)'),
+    (lambda: F.lstm(_f(2, 3), _f(3, 12)), 'LSTM', 'x.shape[0] <= c.shape[0]',
+     '3 > 2 (x.shape[0] = 3, c.shape[0] = 2)'),
+]
+
+
+@pytest.mark.parametrize('call, label, expect, actual', CONVERTED,
+                         ids=[c[1] for c in CONVERTED])
+def test_converted_ops_word_their_conditions(call, label, expect, actual):
+    with pytest.raises(InvalidType) as e:
+        call()
+    assert str(e.value) == ('Invalid operation is performed in: {} (Forward)\n\n'
+                            'Expect: {}\nActual: {}\n'.format(label, expect, actual))

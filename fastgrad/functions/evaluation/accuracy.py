@@ -1,30 +1,22 @@
 """accuracy: the fraction of samples whose argmax prediction equals the label."""
 from fastgrad import utils
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
-
-_NAME = 'Accuracy'
 
 
 class Accuracy(Op):
     """Not differentiable: backward gives no gradient."""
     __slots__ = ('ignore_label',)
+    # y is (N, C, d1, ..., dk, 1, ...) for t of (N, d1, ..., dk)
+    checks = Checks('y, t', "y.dtype.kind == 'f'", "t.dtype.kind in 'iu'", 'y.ndim >= t.ndim + 1',
+                    'y.shape[0] == t.shape[0]', 'y.shape[2:t.ndim + 1] == t.shape[1:]',
+                    'y.shape[t.ndim + 1:] == (1,) * (y.ndim - t.ndim - 1)')
 
     def __init__(self, ignore_label=None):
         self.ignore_label = ignore_label
 
     def forward(self, inputs):
         y, t = inputs
-        if y.dtype.kind != 'f':
-            raise utils.invalid_type(_NAME, "y.dtype.kind == 'f'", 'y.dtype = {}'.format(y.dtype))
-        if t.dtype.kind not in 'iu':
-            raise utils.invalid_type(_NAME, "t.dtype.kind == 'i'", 't.dtype = {}'.format(t.dtype))
-        nt = t.ndim
-        if (y.ndim < nt + 1 or y.shape[0] != t.shape[0] or y.shape[2:nt + 1] != t.shape[1:]
-                or any(n != 1 for n in y.shape[nt + 1:])):
-            raise utils.invalid_type(
-                _NAME, 'y.shape[0] == t.shape[0], y.shape[2:t.ndim + 1] == t.shape[1:] '
-                'and y.shape[t.ndim + 1:] all 1',
-                'y.shape = {}, t.shape = {}'.format(y.shape, t.shape))
         xp = utils.array_module(y)
         pred = y.argmax(axis=1).reshape(t.shape)
         if self.ignore_label is None:

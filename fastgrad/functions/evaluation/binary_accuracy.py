@@ -1,25 +1,18 @@
 """binary_accuracy: the fraction of correct sign predictions (labels 0/1)."""
 from fastgrad import utils
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
-
-_NAME = 'BinaryAccuracy'
 
 
 class BinaryAccuracy(Op):
     """Not differentiable: backward gives no gradient."""
     __slots__ = ()
+    checks = Checks('y, t', "y.dtype.kind == 'f'", "t.dtype.kind in 'iu'", 'y.shape == t.shape')
 
     ignore_label = -1
 
     def forward(self, inputs):
         y, t = inputs
-        if y.dtype.kind != 'f':
-            raise utils.invalid_type(_NAME, "y.dtype.kind == 'f'", 'y.dtype = {}'.format(y.dtype))
-        if t.dtype.kind not in 'iu':
-            raise utils.invalid_type(_NAME, "t.dtype.kind == 'i'", 't.dtype = {}'.format(t.dtype))
-        if y.shape != t.shape:
-            raise utils.invalid_type(_NAME, 'y.shape == t.shape',
-                                     '{} != {}'.format(y.shape, t.shape))
         xp = utils.array_module(y)
         y = y.ravel()
         t = t.ravel()

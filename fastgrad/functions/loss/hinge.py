@@ -6,7 +6,6 @@ from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
 
-
 class Hinge(Op):
     """With s = -1 at the true class and +1 elsewhere, the elementwise loss is
     max(0, 1 + s x) (L1) or its square (L2)."""

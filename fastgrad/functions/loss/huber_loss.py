@@ -6,7 +6,6 @@ from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
 
-
 class HuberLoss(Op):
     """l(d) = d^2 / 2 for |d| <= delta, delta (|d| - delta / 2) beyond."""
     __slots__ = ('delta', 'reduce')

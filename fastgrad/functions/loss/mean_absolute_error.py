@@ -6,7 +6,6 @@ from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
 
-
 class MeanAbsoluteError(Op):
     __slots__ = ('_sign',)
     checks = Checks('x0, x1', "x0.dtype.kind == 'f'", 'x0.dtype == x1.dtype',

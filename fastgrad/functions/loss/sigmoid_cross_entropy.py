@@ -5,7 +5,6 @@ from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
 
-
 _compute_dtype = utils.compute_dtype
 
 

@@ -3,6 +3,7 @@ import numpy
 
 from fastgrad import utils
 from fastgrad._core.graph import as_variable
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 from fastgrad.configuration import config
 
@@ -10,6 +11,7 @@ from fastgrad.configuration import config
 class Dropout(Op):
     """y = x * mask, mask = (u >= ratio) / (1 - ratio) with u ~ U[0, 1)."""
     __slots__ = ('dropout_ratio', 'mask')
+    checks = Checks('x', "x.dtype.kind == 'f'")
 
     def __init__(self, dropout_ratio, mask=None):
         if not 0.0 <= dropout_ratio < 1.0:
@@ -20,9 +22,6 @@ class Dropout(Op):
 
     def forward(self, inputs):
         x, = inputs
-        if x.dtype.kind != 'f':
-            raise utils.invalid_type('Dropout', "x.dtype.kind == 'f'",
-                                     'x.dtype = {}'.format(x.dtype))
         mask = self.mask
         if mask is None:
             mask = self.mask = _make_mask(x, self.dropout_ratio)

@@ -2,29 +2,21 @@
 import numpy
 
 from fastgrad import utils
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
-
-_NAME = 'Gaussian'
 
 
 class Gaussian(Op):
     """y = mean + exp(ln_var / 2) * eps with eps ~ N(0, 1) (fixed once drawn)."""
     __slots__ = ('eps',)
+    checks = Checks('mean, ln_var', "mean.dtype.kind == 'f'", 'mean.dtype == ln_var.dtype',
+                    'mean.shape == ln_var.shape')
 
     def __init__(self, eps=None):
         self.eps = eps
 
     def forward(self, inputs):
         mean, ln_var = inputs
-        if mean.dtype.kind != 'f':
-            raise utils.invalid_type(_NAME, "mean.dtype.kind == 'f'",
-                                     'mean.dtype = {}'.format(mean.dtype))
-        if mean.dtype != ln_var.dtype:
-            raise utils.invalid_type(_NAME, 'mean.dtype == ln_var.dtype',
-                                     '{} != {}'.format(mean.dtype, ln_var.dtype))
-        if mean.shape != ln_var.shape:
-            raise utils.invalid_type(_NAME, 'mean.shape == ln_var.shape',
-                                     '{} != {}'.format(mean.shape, ln_var.shape))
         xp = utils.array_module(mean)
         dtype = mean.dtype
         if self.eps is None:

@@ -5,7 +5,6 @@ from fastgrad.functions._util.recipe import Op
 from fastgrad.functions.normalization.batch_normalization import compute_dtype
 
 
-
 def _window_sum(a, half):
     """``s[:, c] = sum of a[:, c - half : c + half + 1]`` (clipped at the ends);
     a loop over the ``half`` channel shifts, each one vectorised."""

@@ -1,8 +1,7 @@
 """lstm: the LSTM cell activation (Chainer's gate layout, so its weights load as-is)."""
 from fastgrad import utils
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
-
-_NAME = 'LSTM'
 
 
 def _gates(x):
@@ -19,35 +18,16 @@ def _sigmoid(x, xp):
     return y
 
 
-def _check(c, x):
-    if c.dtype.kind != 'f':
-        raise utils.invalid_type(_NAME, "c.dtype.kind == 'f'", 'c.dtype = {}'.format(c.dtype))
-    if x.dtype != c.dtype:
-        raise utils.invalid_type(_NAME, 'x.dtype == c.dtype',
-                                 '{} != {}'.format(x.dtype, c.dtype))
-    if c.ndim < 2 or x.ndim < 2:
-        raise utils.invalid_type(_NAME, 'c.ndim >= 2 and x.ndim >= 2',
-                                 'c.ndim = {}, x.ndim = {}'.format(c.ndim, x.ndim))
-    if c.ndim != x.ndim:
-        raise utils.invalid_type(_NAME, 'c.ndim == x.ndim', '{} != {}'.format(c.ndim, x.ndim))
-    if x.shape[0] > c.shape[0]:
-        raise utils.invalid_type(_NAME, 'x.shape[0] <= c.shape[0]',
-                                 '{} > {}'.format(x.shape[0], c.shape[0]))
-    if x.shape[1] != 4 * c.shape[1]:
-        raise utils.invalid_type(_NAME, 'x.shape[1] == 4 * c.shape[1]',
-                                 '{} != 4 * {}'.format(x.shape[1], c.shape[1]))
-    if x.shape[2:] != c.shape[2:]:
-        raise utils.invalid_type(_NAME, 'x.shape[2:] == c.shape[2:]',
-                                 '{} != {}'.format(x.shape[2:], c.shape[2:]))
-
-
 class LSTM(Op):
     """Inputs ``(c_prev, x)``, outputs ``(c, h)``."""
     __slots__ = ()
+    # x may hold fewer rows than c (the shorter sequences of a batch have ended)
+    checks = Checks('c, x', "c.dtype.kind == 'f'", 'x.dtype == c.dtype', 'c.ndim >= 2',
+                    'x.ndim >= 2', 'c.ndim == x.ndim', 'x.shape[0] <= c.shape[0]',
+                    'x.shape[1] == 4 * c.shape[1]', 'x.shape[2:] == c.shape[2:]')
 
     def forward(self, inputs):
         c_prev, x = inputs
-        _check(c_prev, x)
         xp = utils.array_module(x)
         batch = x.shape[0]
         a, i, f, o = _gates(x)
