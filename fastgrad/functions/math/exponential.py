@@ -1,10 +1,9 @@
 """exp and log."""
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.recipe import Op
 
 
-class Exp(FunctionNode):
-    _graph_closed = True    # arrays and scalars only: off the cycle collector
+class Exp(Op):
     __slots__ = ()
     is_elementwise = True
 
@@ -14,16 +13,12 @@ class Exp(FunctionNode):
         self.retain_outputs((0,))
         return y,
 
-    def backward_arrays(self, indexes, grad_outputs):
-        return grad_outputs[0] * self.output_data[0],
-
-    def backward(self, indexes, grad_outputs):
-        y, = self.get_retained_outputs()
+    def gradient(self, ns, indexes, grad_outputs):
+        y, = ns.outputs(self)
         return grad_outputs[0] * y,
 
 
-class Log(FunctionNode):
-    _graph_closed = True    # arrays and scalars only: off the cycle collector
+class Log(Op):
     __slots__ = ()
     is_elementwise = True
 
@@ -32,12 +27,8 @@ class Log(FunctionNode):
         self.retain_inputs((0,))
         return utils.force_array(utils.array_module(x).log(x)),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        x, = self.get_retained_input_arrays()
-        return utils.force_array(grad_outputs[0] / x),
-
-    def backward(self, indexes, grad_outputs):
-        x, = self.get_retained_inputs()
+    def gradient(self, ns, indexes, grad_outputs):
+        x, = ns.inputs(self)
         return grad_outputs[0] / x,
 
 

@@ -1,26 +1,22 @@
 """expm1(x) = exp(x) - 1, accurate for small x."""
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.checks import Checks
+from fastgrad.functions._util.recipe import Op
 
 
-class Expm1(FunctionNode):
+class Expm1(Op):
+    __slots__ = ()
     is_elementwise = True
+    checks = Checks('x', "x.dtype.kind == 'f'")
 
     def forward(self, inputs):
         x, = inputs
-        if x.dtype.kind != 'f':
-            raise utils.invalid_type('Expm1', "x.dtype.kind == 'f'",
-                                     'x.dtype = {}'.format(x.dtype))
         self.retain_outputs((0,))
         return utils.force_array(utils.array_module(x).expm1(x)),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        y = self.output_data[0]
-        return utils.force_array(grad_outputs[0] * (y + 1)),   # exp(x) = y + 1
-
-    def backward(self, indexes, grad_outputs):
-        y, = self.get_retained_outputs()
-        return grad_outputs[0] * (y + 1),
+    def gradient(self, ns, indexes, grad_outputs):
+        y, = ns.outputs(self)
+        return grad_outputs[0] * (y + 1),   # exp(x) = y + 1
 
 
 def expm1(x):

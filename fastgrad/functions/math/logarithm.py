@@ -2,38 +2,37 @@
 import math
 
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.checks import Checks
+from fastgrad.functions._util.recipe import Op
 
 
-class _LogBase(FunctionNode):
+class _LogBase(Op):
     """log_b(x); subclasses set the ufunc name and ln(b)."""
+    __slots__ = ()
     is_elementwise = True
+    checks = Checks('x', "x.dtype.kind == 'f'")
     _ufunc = None
     _ln_base = None
 
     def forward(self, inputs):
         x, = inputs
-        if x.dtype.kind != 'f':
-            raise utils.invalid_type(type(self).__name__, "x.dtype.kind == 'f'",
-                                     'x.dtype = {}'.format(x.dtype))
         self.retain_inputs((0,))
         return utils.force_array(getattr(utils.array_module(x), self._ufunc)(x)),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        x, = self.get_retained_input_arrays()
-        return utils.force_array(grad_outputs[0] / (x * self._ln_base)),
-
-    def backward(self, indexes, grad_outputs):
-        x, = self.get_retained_inputs()
-        return grad_outputs[0] / (x * self._ln_base),
+    def gradient(self, ns, indexes, grad_outputs):
+        x, = ns.inputs(self)
+        # ln(b) as a scalar of x's dtype (a Python float makes NumPy 1 upcast 0-d)
+        return grad_outputs[0] / (x * ns.data(x).dtype.type(self._ln_base)),
 
 
 class Log2(_LogBase):
+    __slots__ = ()
     _ufunc = 'log2'
     _ln_base = math.log(2.0)
 
 
 class Log10(_LogBase):
+    __slots__ = ()
     _ufunc = 'log10'
     _ln_base = math.log(10.0)
 

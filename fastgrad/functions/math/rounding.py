@@ -1,7 +1,9 @@
 """ceil, floor, fix, sign (not differentiable: Variables without a creator,
 as in Chainer) and fmod (differentiable in both arguments)."""
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode, Variable
+from fastgrad._core.graph import Variable
+from fastgrad.functions._util.checks import Checks
+from fastgrad.functions._util.recipe import Op
 
 
 def _raw(x):
@@ -35,27 +37,29 @@ def sign(x):
     return _rounded('sign', x, keep_dtype=False)
 
 
-class Fmod(FunctionNode):
+class Fmod(Op):
     """x - fix(x / divisor) * divisor."""
 
     is_elementwise = True
-    _graph_closed = True
     __slots__ = ()
+    checks = Checks('x, divisor', "x.dtype.kind == 'f'", 'divisor.dtype == x.dtype')
 
     def forward(self, inputs):
         x, divisor = inputs
-        if x.dtype != divisor.dtype or x.dtype.kind != 'f':
-            raise utils.invalid_type(
-                'Fmod', "x.dtype == divisor.dtype, x.dtype.kind == 'f'",
-                'x.dtype = {}, divisor.dtype = {}'.format(x.dtype, divisor.dtype))
         self.retain_inputs((0, 1))
         return utils.force_array(utils.array_module(x).fmod(x, divisor)),
 
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.array.broadcast import sum_to
-        x, divisor = self.get_retained_inputs()
+    def gradient(self, ns, indexes, grad_outputs):
+        x, divisor = self.get_retained_input_arrays()
         gy, = grad_outputs
-        return sum_to(gy, x.shape), sum_to(-fix(x / divisor) * gy, divisor.shape)
+        out = []
+        for i in indexes:
+            if i == 0:
+                out.append(ns.sum_to(gy, x.shape))
+            else:   # the quotient is a constant (piecewise: no gradient of its own)
+                q = utils.force_array(utils.array_module(x).fix(x / divisor))
+                out.append(ns.sum_to(-(gy * q), divisor.shape))
+        return tuple(out)
 
 
 def fmod(x, divisor):

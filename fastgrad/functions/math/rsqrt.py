@@ -1,27 +1,23 @@
 """rsqrt(x) = 1 / sqrt(x)."""
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.checks import Checks
+from fastgrad.functions._util.recipe import Op
 
 
-class Rsqrt(FunctionNode):
+class Rsqrt(Op):
+    __slots__ = ()
     is_elementwise = True
+    checks = Checks('x', "x.dtype.kind == 'f'")
 
     def forward(self, inputs):
         x, = inputs
-        if x.dtype.kind != 'f':
-            raise utils.invalid_type('Rsqrt', "x.dtype.kind == 'f'",
-                                     'x.dtype = {}'.format(x.dtype))
         y = utils.array_module(x).sqrt(x)
         self.retain_outputs((0,))
         return utils.force_array(1 / y, x.dtype),
 
-    def backward_arrays(self, indexes, grad_outputs):
+    def gradient(self, ns, indexes, grad_outputs):
         # dy/dx = -x^(-3/2) / 2 = -y^3 / 2
-        y = self.output_data[0]
-        return utils.force_array(grad_outputs[0] * (y * y * y) * -0.5),
-
-    def backward(self, indexes, grad_outputs):
-        y, = self.get_retained_outputs()
+        y, = ns.outputs(self)
         return grad_outputs[0] * (y * y * y) * -0.5,
 
 

@@ -2,15 +2,16 @@
 CDF and quantile, log-gamma, digamma, polygamma and Hurwitz zeta.
 
 Values come from ``scipy.special`` (``cupyx.scipy.special`` for CuPy arrays).
-Each op is one row: its SciPy name and its derivative written with
-differentiable functions, so one definition serves backward and double
-backward."""
+Each op is one row: its SciPy name and its derivative written once against
+the gradient namespace (``ns.exp``; another special function through
+``ns.call``), so one definition serves backward and double backward."""
 import math
 
 import numpy
 
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.checks import Checks
+from fastgrad.functions._util.recipe import Op
 
 _SQRT_PI = math.sqrt(math.pi)
 _SQRT_2 = math.sqrt(2.0)
@@ -25,43 +26,47 @@ def _special_module(x):
     return cupyx.scipy.special
 
 
-def _check_float(label, name, x):
-    if x.dtype.kind != 'f':
-        raise utils.invalid_type(label, "{}.dtype.kind == 'f'".format(name),
-                                 '{}.dtype = {}'.format(name, x.dtype))
+def _c(ns, like, value):
+    """A constant as a scalar of ``like``'s dtype (a Python float makes NumPy 1
+    upcast a 0-d float32 array)."""
+    return ns.data(like).dtype.type(value)
 
 
-class _Elementwise(FunctionNode):
-    """``y = scipy.special.<scipy_name>(x)``; ``derivative(x, y)`` gives dy/dx
-    with fastgrad functions (x and y are Variables)."""
+def _call(ns, op, *inputs):
+    return ns.call(op, inputs)[0]
 
-    _graph_closed = True    # arrays and scalars only: off the cycle collector
+
+class _Elementwise(Op):
+    """``y = scipy.special.<scipy_name>(x)``; ``derivative(ns, x, y)`` gives
+    dy/dx against the gradient namespace."""
+
     __slots__ = ()
     is_elementwise = True
+    checks = Checks('x', "x.dtype.kind == 'f'")
     scipy_name = None
 
     def forward(self, inputs):
         x, = inputs
-        _check_float(type(self).__name__, 'x', x)
         self.retain_inputs((0,))
         self.retain_outputs((0,))
         y = getattr(_special_module(x), self.scipy_name)(x)
         return utils.force_array(y.astype(x.dtype, copy=False)),
 
-    def backward(self, indexes, grad_outputs):
-        x, = self.get_retained_inputs()
-        y, = self.get_retained_outputs()
-        return grad_outputs[0] * self.derivative(x, y),
+    def gradient(self, ns, indexes, grad_outputs):
+        x, = ns.inputs(self)
+        y, = ns.outputs(self)
+        return grad_outputs[0] * self.derivative(ns, x, y),
 
     @staticmethod
-    def derivative(x, y):
+    def derivative(ns, x, y):
         raise NotImplementedError
 
 
 def _op(name, scipy_name, derivative, doc):
     cls = type(name, (_Elementwise,), {
         '__slots__': (), 'scipy_name': scipy_name,
-        'derivative': staticmethod(derivative), '__doc__': doc})
+        'derivative': staticmethod(derivative), '__doc__': doc,
+        '__module__': __name__})
 
     def apply(x):
         y, = cls().apply((x,))
@@ -70,56 +75,64 @@ def _op(name, scipy_name, derivative, doc):
     return cls, apply
 
 
-def _exp(v):
-    from fastgrad.functions.math.exponential import exp
-    return exp(v)
-
-
-Erf, erf = _op('Erf', 'erf', lambda x, y: (2 / _SQRT_PI) * _exp(-x * x),
+Erf, erf = _op('Erf', 'erf',
+               lambda ns, x, y: _c(ns, x, 2 / _SQRT_PI) * ns.exp(-x * x),
                'Elementwise error function.')
-Erfc, erfc = _op('Erfc', 'erfc', lambda x, y: (-2 / _SQRT_PI) * _exp(-x * x),
+Erfc, erfc = _op('Erfc', 'erfc',
+                 lambda ns, x, y: _c(ns, x, -2 / _SQRT_PI) * ns.exp(-x * x),
                  'Elementwise complementary error function 1 - erf(x).')
-Erfcx, erfcx = _op('Erfcx', 'erfcx', lambda x, y: 2 * x * y - 2 / _SQRT_PI,
+Erfcx, erfcx = _op('Erfcx', 'erfcx',
+                   lambda ns, x, y: 2 * x * y - _c(ns, x, 2 / _SQRT_PI),
                    'Elementwise scaled complementary error function exp(x^2) erfc(x).')
-ErfInv, erfinv = _op('ErfInv', 'erfinv', lambda x, y: (_SQRT_PI / 2) * _exp(y * y),
+ErfInv, erfinv = _op('ErfInv', 'erfinv',
+                     lambda ns, x, y: _c(ns, x, _SQRT_PI / 2) * ns.exp(y * y),
                      'Elementwise inverse error function.')
-ErfcInv, erfcinv = _op('ErfcInv', 'erfcinv', lambda x, y: (-_SQRT_PI / 2) * _exp(y * y),
+ErfcInv, erfcinv = _op('ErfcInv', 'erfcinv',
+                       lambda ns, x, y: _c(ns, x, -_SQRT_PI / 2) * ns.exp(y * y),
                        'Elementwise inverse complementary error function.')
-Ndtr, ndtr = _op('Ndtr', 'ndtr', lambda x, y: _exp(-0.5 * x * x) / _SQRT_2PI,
+Ndtr, ndtr = _op('Ndtr', 'ndtr',
+                 lambda ns, x, y: ns.exp(x * x * _c(ns, x, -0.5)) / _c(ns, x, _SQRT_2PI),
                  'Elementwise CDF of the standard normal distribution.')
-Ndtri, ndtri = _op('Ndtri', 'ndtri', lambda x, y: _SQRT_2PI * _exp(0.5 * y * y),
+Ndtri, ndtri = _op('Ndtri', 'ndtri',
+                   lambda ns, x, y: _c(ns, x, _SQRT_2PI) * ns.exp(y * y * _c(ns, x, 0.5)),
                    'Elementwise quantile (inverse CDF) of the standard normal.')
 # d/dx log(ndtr(x)) = pdf/cdf, written with erfcx so that it stays finite far
 # into the left tail where both pdf and cdf underflow.
-LogNdtr, log_ndtr = _op('LogNdtr', 'log_ndtr',
-                        lambda x, y: math.sqrt(2 / math.pi) / erfcx(-x / _SQRT_2),
-                        'Elementwise log of the standard normal CDF.')
-LGamma, lgamma = _op('LGamma', 'gammaln', lambda x, y: digamma(x),
+LogNdtr, log_ndtr = _op(
+    'LogNdtr', 'log_ndtr',
+    lambda ns, x, y: _c(ns, x, math.sqrt(2 / math.pi)) / _call(
+        ns, Erfcx(), -x / _c(ns, x, _SQRT_2)),
+    'Elementwise log of the standard normal CDF.')
+LGamma, lgamma = _op('LGamma', 'gammaln', lambda ns, x, y: _call(ns, DiGamma(), x),
                      'Elementwise log of the absolute value of the gamma function.')
-DiGamma, digamma = _op('DiGamma', 'digamma', lambda x, y: polygamma(1, x),
-                       'Elementwise digamma function (derivative of lgamma).')
+DiGamma, digamma = _op(
+    'DiGamma', 'digamma',
+    lambda ns, x, y: _call(ns, PolyGamma(), _orders(ns.data(x), 1), x),
+    'Elementwise digamma function (derivative of lgamma).')
 
 
-class PolyGamma(FunctionNode):
+def _orders(x, n):
+    """The order-n array of polygamma for x (int64, x's shape, x's array module)."""
+    return utils.array_module(x).full(x.shape, n, numpy.int64)
+
+
+class PolyGamma(Op):
     """``polygamma(n, x)``: the n-th derivative of digamma; n is an integer
     array (not differentiated)."""
 
-    _graph_closed = True
     __slots__ = ()
+    checks = Checks('n, x', "n.dtype.kind in 'iu'", "x.dtype.kind == 'f'")
 
     def forward(self, inputs):
         n, x = inputs
-        if n.dtype.kind not in 'iu':
-            raise utils.invalid_type('PolyGamma', "n.dtype.kind in 'iu'",
-                                     'n.dtype = {}'.format(n.dtype))
-        _check_float('PolyGamma', 'x', x)
         self.retain_inputs((0, 1))
         y = _special_module(x).polygamma(n, x)
         return utils.force_array(y.astype(x.dtype, copy=False)),
 
-    def backward(self, indexes, grad_outputs):
-        n, x = self.get_retained_inputs()
-        return None, grad_outputs[0] * polygamma(n.array + 1, x)
+    def gradient(self, ns, indexes, grad_outputs):
+        n, x = ns.inputs(self)
+        g = grad_outputs[0] * _call(ns, PolyGamma(), ns.data(n) + 1, x)
+        return tuple(g if i == 1 else None for i in indexes)
 
 
 def polygamma(n, x):
@@ -135,26 +148,27 @@ def polygamma(n, x):
     return y
 
 
-class Zeta(FunctionNode):
+class Zeta(Op):
     """Hurwitz zeta ``zeta(x, q)``, differentiable in ``q`` (``x`` is a
     constant array, as in Chainer)."""
 
     __slots__ = ('x',)
-    _graph_closed = True
+    checks = Checks('q', "q.dtype.kind == 'f'")
 
     def __init__(self, x):
         self.x = x
 
     def forward(self, inputs):
         q, = inputs
-        _check_float('Zeta', 'q', q)
         self.retain_inputs((0,))
         y = _special_module(q).zeta(self.x, q)
         return utils.force_array(y.astype(q.dtype, copy=False)),
 
-    def backward(self, indexes, grad_outputs):
-        q, = self.get_retained_inputs()
-        return grad_outputs[0] * -self.x * zeta(self.x + 1, q),
+    def gradient(self, ns, indexes, grad_outputs):
+        q, = ns.inputs(self)
+        qd = ns.data(q)
+        minus_x = utils.array_module(qd).asarray(-self.x, dtype=qd.dtype)   # q's dtype
+        return grad_outputs[0] * minus_x * _call(ns, Zeta(self.x + 1), q),
 
 
 def zeta(x, q):

@@ -1,47 +1,39 @@
 """sin and cos (together: each one's derivative is the other)."""
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.checks import Checks
+from fastgrad.functions._util.recipe import Op
+
+FLOAT_CHECKS = Checks('x', "x.dtype.kind == 'f'")   # also hyperbolic.py's
 
 
-def _check(name, x):
-    if x.dtype.kind != 'f':
-        raise utils.invalid_type(name, "x.dtype.kind == 'f'", 'x.dtype = {}'.format(x.dtype))
-
-
-class Sin(FunctionNode):
+class Sin(Op):
+    __slots__ = ()
     is_elementwise = True
+    checks = FLOAT_CHECKS
 
     def forward(self, inputs):
         x, = inputs
-        _check('Sin', x)
         self.retain_inputs((0,))
         return utils.force_array(utils.array_module(x).sin(x)),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        x, = self.get_retained_input_arrays()
-        return utils.force_array(grad_outputs[0] * utils.array_module(x).cos(x)),
-
-    def backward(self, indexes, grad_outputs):
-        x, = self.get_retained_inputs()
-        return grad_outputs[0] * cos(x),
+    def gradient(self, ns, indexes, grad_outputs):
+        x, = ns.inputs(self)
+        return grad_outputs[0] * ns.cos(x),
 
 
-class Cos(FunctionNode):
+class Cos(Op):
+    __slots__ = ()
     is_elementwise = True
+    checks = FLOAT_CHECKS
 
     def forward(self, inputs):
         x, = inputs
-        _check('Cos', x)
         self.retain_inputs((0,))
         return utils.force_array(utils.array_module(x).cos(x)),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        x, = self.get_retained_input_arrays()
-        return utils.force_array(grad_outputs[0] * -utils.array_module(x).sin(x)),
-
-    def backward(self, indexes, grad_outputs):
-        x, = self.get_retained_inputs()
-        return grad_outputs[0] * -sin(x),
+    def gradient(self, ns, indexes, grad_outputs):
+        x, = ns.inputs(self)
+        return grad_outputs[0] * -ns.sin(x),
 
 
 def sin(x):
@@ -56,31 +48,26 @@ def cos(x):
     return y
 
 
-class _Inverse(FunctionNode):
-    """tan and the inverse trigonometric functions: ``y = xp.<name>(x)`` with
-    ``derivative(x, y)`` written with differentiable functions."""
+class _Inverse(Op):
+    """tan, the inverse trigonometric functions and the hyperbolic ones:
+    ``y = xp.<name>(x)`` with ``derivative(ns, x, y)`` written once against
+    the gradient namespace."""
 
     is_elementwise = True
-    _graph_closed = True
     __slots__ = ()
+    checks = FLOAT_CHECKS
     xp_name = None
 
     def forward(self, inputs):
         x, = inputs
-        _check(type(self).__name__, x)
         self.retain_inputs((0,))
         self.retain_outputs((0,))
         return utils.force_array(getattr(utils.array_module(x), self.xp_name)(x)),
 
-    def backward(self, indexes, grad_outputs):
-        x, = self.get_retained_inputs()
-        y, = self.get_retained_outputs()
-        return grad_outputs[0] * self.derivative(x, y),
-
-
-def _sqrt(v):
-    from fastgrad.functions.math.sqrt import sqrt
-    return sqrt(v)
+    def gradient(self, ns, indexes, grad_outputs):
+        x, = ns.inputs(self)
+        y, = ns.outputs(self)
+        return grad_outputs[0] * self.derivative(ns, x, y),
 
 
 class Tan(_Inverse):
@@ -88,7 +75,7 @@ class Tan(_Inverse):
     xp_name = 'tan'
 
     @staticmethod
-    def derivative(x, y):
+    def derivative(ns, x, y):
         return 1 + y * y
 
 
@@ -97,8 +84,8 @@ class Arcsin(_Inverse):
     xp_name = 'arcsin'
 
     @staticmethod
-    def derivative(x, y):
-        return 1 / _sqrt(1 - x * x)
+    def derivative(ns, x, y):
+        return 1 / ns.sqrt(1 - x * x)
 
 
 class Arccos(_Inverse):
@@ -106,8 +93,8 @@ class Arccos(_Inverse):
     xp_name = 'arccos'
 
     @staticmethod
-    def derivative(x, y):
-        return -1 / _sqrt(1 - x * x)
+    def derivative(ns, x, y):
+        return -1 / ns.sqrt(1 - x * x)
 
 
 class Arctan(_Inverse):
@@ -115,7 +102,7 @@ class Arctan(_Inverse):
     xp_name = 'arctan'
 
     @staticmethod
-    def derivative(x, y):
+    def derivative(ns, x, y):
         return 1 / (1 + x * x)
 
 
@@ -143,25 +130,23 @@ def arctan(x):
     return y
 
 
-class Arctan2(FunctionNode):
+class Arctan2(Op):
     """arctan2(x1, x2): the angle of the point (x2, x1)."""
 
     is_elementwise = True
-    _graph_closed = True
     __slots__ = ()
+    checks = Checks('x1, x2', "x1.dtype.kind == 'f'", "x2.dtype.kind == 'f'")
 
     def forward(self, inputs):
         x1, x2 = inputs
-        _check('Arctan2', x1)
-        _check('Arctan2', x2)
         self.retain_inputs((0, 1))
         return utils.force_array(utils.array_module(x1).arctan2(x1, x2)),
 
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.array.broadcast import sum_to
-        x1, x2 = self.get_retained_inputs()
+    def gradient(self, ns, indexes, grad_outputs):
+        x1, x2 = ns.inputs(self)
         gy = grad_outputs[0] / (x1 * x1 + x2 * x2)
-        return sum_to(gy * x2, x1.shape), sum_to(-gy * x1, x2.shape)
+        return tuple(ns.sum_to(gy * x2, x1.shape) if i == 0 else ns.sum_to(-gy * x1, x2.shape)
+                     for i in indexes)
 
 
 def arctan2(x1, x2):
