@@ -4,7 +4,9 @@ import numbers
 import numpy
 
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode, Variable
+from fastgrad._core.graph import Variable
+from fastgrad.functions._util.checks import Checks
+from fastgrad.functions._util.recipe import Op
 
 
 def _normalize_axis(axis, ndim, name):
@@ -48,8 +50,10 @@ def _count(in_shape, axis):
     return n
 
 
-class Mean(FunctionNode):
+class Mean(Op):
     """Arithmetic mean over ``axis``; the gradient is ``gy / n`` everywhere."""
+    __slots__ = ('axis', 'keepdims')
+    checks = Checks('x', "x.dtype.kind == 'f'")
 
     def __init__(self, axis=None, keepdims=False):
         self.axis = axis
@@ -57,34 +61,19 @@ class Mean(FunctionNode):
 
     def forward(self, inputs):
         x, = inputs
-        if x.dtype.kind != 'f':
-            raise utils.invalid_type('Mean', "x.dtype.kind == 'f'",
-                                     'x.dtype = {}'.format(x.dtype))
         self.axis = _normalize_axis(self.axis, x.ndim, 'Mean')
         # NumPy accumulates float16 in float32 here; the result keeps x's dtype.
         y = x.mean(axis=self.axis, keepdims=self.keepdims)
         return utils.force_array(y, x.dtype),
 
-    def _scale(self):
-        return 1.0 / max(_count(self.inputs[0].shape, self.axis), 1)
-
-    def backward_arrays(self, indexes, grad_outputs):
-        gy = grad_outputs[0]
-        shape = self.inputs[0].shape
-        xp = utils.array_module(gy)
-        if not self.keepdims:
-            gy = gy.reshape(_reduced_shape(shape, self.axis))
-        gy = utils.force_array(gy * self._scale())
-        return xp.broadcast_to(gy, shape),
-
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.array.broadcast import broadcast_to
-        from fastgrad.functions.array.reshape import reshape
+    def gradient(self, ns, indexes, grad_outputs):
         gy = grad_outputs[0]
         shape = self.inputs[0].shape
         if not self.keepdims:
-            gy = reshape(gy, _reduced_shape(shape, self.axis))
-        return broadcast_to(gy * self._scale(), shape),
+            gy = ns.reshape(gy, _reduced_shape(shape, self.axis))
+        # 1/n as a scalar of gy's dtype: a Python float makes NumPy 1 upcast 0-d
+        scale = ns.data(gy).dtype.type(1.0 / max(_count(shape, self.axis), 1))
+        return ns.broadcast_to(gy * scale, shape),
 
 
 def mean(x, axis=None, keepdims=False):

@@ -1,6 +1,7 @@
 """batch_l2_norm_squared(x): the squared L2 norm of each sample."""
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.checks import Checks
+from fastgrad.functions._util.recipe import Op
 
 
 def _column(gy, ndim):
@@ -8,28 +9,20 @@ def _column(gy, ndim):
     return (gy.shape[0],) + (1,) * (ndim - 1)
 
 
-class BatchL2NormSquared(FunctionNode):
+class BatchL2NormSquared(Op):
+    __slots__ = ()
+    checks = Checks('x', "x.dtype.kind == 'f'", 'x.ndim >= 2')
+
     def forward(self, inputs):
         x, = inputs
-        name = 'BatchL2NormSquared'
-        if x.dtype.kind != 'f':
-            raise utils.invalid_type(name, "x.dtype.kind == 'f'", 'x.dtype = {}'.format(x.dtype))
-        if x.ndim < 2:
-            raise utils.invalid_type(name, 'x.ndim >= 2', 'x.ndim = {}'.format(x.ndim))
         self.retain_inputs((0,))
         x2 = x.reshape(x.shape[0], -1)
         return utils.force_array((x2 * x2).sum(axis=1)),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        x, = self.get_retained_input_arrays()
+    def gradient(self, ns, indexes, grad_outputs):
+        x, = ns.inputs(self)
         gy = grad_outputs[0]
-        return utils.force_array(x * gy.reshape(_column(gy, x.ndim)) * 2),
-
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.array.reshape import reshape
-        x, = self.get_retained_inputs()
-        gy = grad_outputs[0]
-        return x * reshape(gy, _column(gy, x.ndim)) * 2,
+        return x * ns.reshape(gy, _column(gy, x.ndim)) * 2,
 
 
 def batch_l2_norm_squared(x):

@@ -2,7 +2,7 @@
 import warnings
 
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.recipe import Op
 
 
 def _as_batch_mat(shape):
@@ -47,7 +47,9 @@ def _grads(indexes, a, b, gy, transa, transb, mm):
     return out
 
 
-class BatchMatMul(FunctionNode):
+class BatchMatMul(Op):
+    __slots__ = ('transa', 'transb')
+
     def __init__(self, transa=False, transb=False):
         self.transa = bool(transa)
         self.transb = bool(transb)
@@ -64,25 +66,13 @@ class BatchMatMul(FunctionNode):
             b = b.swapaxes(1, 2)
         return utils.matmul(a, b),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        a, b = self.get_retained_input_arrays()
-
-        def mm(p, q, tp, tq):
-            return utils.matmul(p.swapaxes(1, 2) if tp else p, q.swapaxes(1, 2) if tq else q)
-
-        gs = _grads(indexes, a.reshape(_as_batch_mat(a.shape)),
-                    b.reshape(_as_batch_mat(b.shape)), grad_outputs[0],
-                    self.transa, self.transb, mm)
-        return tuple(g.reshape(self.inputs[i].shape) for g, i in zip(gs, indexes))
-
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.array.reshape import reshape
-        from fastgrad.functions.math.matmul import matmul
-        a, b = self.get_retained_inputs()
-        gs = _grads(indexes, reshape(a, _as_batch_mat(a.shape)),
-                    reshape(b, _as_batch_mat(b.shape)), grad_outputs[0],
-                    self.transa, self.transb, matmul)
-        return tuple(reshape(g, self.inputs[i].shape) for g, i in zip(gs, indexes))
+    def gradient(self, ns, indexes, grad_outputs):
+        # ns.matmul, not ns.batch_matmul: on Variables that one warns (deprecated)
+        a, b = ns.inputs(self)
+        gs = _grads(indexes, ns.reshape(a, _as_batch_mat(a.shape)),
+                    ns.reshape(b, _as_batch_mat(b.shape)), grad_outputs[0],
+                    self.transa, self.transb, ns.matmul)
+        return tuple(ns.reshape(g, self.inputs[i].shape) for g, i in zip(gs, indexes))
 
 
 def batch_matmul(a, b, transa=False, transb=False):

@@ -1,10 +1,13 @@
 """clip(x, x_min, x_max): limit x to [x_min, x_max]."""
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.checks import Checks
+from fastgrad.functions._util.recipe import Op
 
 
-class Clip(FunctionNode):
+class Clip(Op):
+    __slots__ = ('x_min', 'x_max')
     is_elementwise = True
+    checks = Checks('x', "x.dtype.kind == 'f'")
 
     def __init__(self, x_min, x_max):
         if x_min is None and x_max is None:
@@ -18,8 +21,6 @@ class Clip(FunctionNode):
 
     def forward(self, inputs):
         x, = inputs
-        if x.dtype.kind != 'f':
-            raise utils.invalid_type('Clip', "x.dtype.kind == 'f'", 'x.dtype = {}'.format(x.dtype))
         xp = utils.array_module(x)
         self.retain_inputs((0,))
         return utils.force_array(xp.clip(x, self.x_min, self.x_max), x.dtype),
@@ -36,10 +37,7 @@ class Clip(FunctionNode):
             cond = xp.logical_and(x >= self.x_min, x <= self.x_max)
         return cond.astype(x.dtype)
 
-    def backward_arrays(self, indexes, grad_outputs):
-        return utils.force_array(grad_outputs[0] * self._mask()),
-
-    def backward(self, indexes, grad_outputs):
+    def gradient(self, ns, indexes, grad_outputs):
         return grad_outputs[0] * self._mask(),
 
 

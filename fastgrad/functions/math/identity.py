@@ -1,16 +1,15 @@
 """identity(*inputs): returns its inputs (a no-op node in the graph)."""
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.recipe import Op
 
 
-class Identity(FunctionNode):
+class Identity(Op):
+    __slots__ = ()
+
     def forward(self, inputs):
         # The same arrays, as Chainer returns them (no copy).
         return tuple(inputs)
 
-    def backward_arrays(self, indexes, grad_outputs):
-        return tuple(grad_outputs[i] for i in indexes)
-
-    def backward(self, indexes, grad_outputs):
+    def gradient(self, ns, indexes, grad_outputs):
         return tuple(grad_outputs[i] for i in indexes)
 
 

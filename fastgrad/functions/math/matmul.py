@@ -2,7 +2,8 @@
 import numpy
 
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode, Variable
+from fastgrad._core.graph import Variable
+from fastgrad.functions._util.recipe import Op
 
 
 def _swap(x):
@@ -48,7 +49,9 @@ def _check(a, b, transa, transb):
                 '{} and {}'.format(a.shape[:-2], b.shape[:-2])) from None
 
 
-class MatMul(FunctionNode):
+class MatMul(Op):
+    __slots__ = ('transa', 'transb')
+
     def __init__(self, transa=False, transb=False):
         self.transa = bool(transa)
         self.transb = bool(transb)
@@ -110,22 +113,9 @@ class MatMul(FunctionNode):
             out.append(g)
         return tuple(out)
 
-    def backward_arrays(self, indexes, grad_outputs):
-        a, b = self.get_retained_input_arrays()
-
-        def mm(p, q, tp, tq):
-            return utils.matmul(_swap(p) if tp else p, _swap(q) if tq else q)
-
-        def rs(x, shape):
-            return x.reshape(shape)
-
-        return self._grads(indexes, a, b, grad_outputs[0], (mm, rs, utils.sum_to))
-
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.array.broadcast import sum_to
-        from fastgrad.functions.array.reshape import reshape
-        a, b = self.get_retained_inputs()
-        return self._grads(indexes, a, b, grad_outputs[0], (matmul, reshape, sum_to))
+    def gradient(self, ns, indexes, grad_outputs):
+        a, b = ns.inputs(self)
+        return self._grads(indexes, a, b, grad_outputs[0], (ns.matmul, ns.reshape, ns.sum_to))
 
 
 def matmul(a, b, transa=False, transb=False):

@@ -2,11 +2,14 @@
 import numpy
 
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.checks import Checks
+from fastgrad.functions._util.recipe import Op
 
 
-class Maximum(FunctionNode):
+class Maximum(Op):
+    __slots__ = ()
     is_elementwise = True
+    checks = Checks('x1, x2', "x1.dtype.kind == 'f'", 'x1.dtype == x2.dtype')
     _ufunc = 'maximum'
 
     def _first_wins(self, x1, x2):
@@ -15,43 +18,25 @@ class Maximum(FunctionNode):
 
     def forward(self, inputs):
         x1, x2 = inputs
-        name = type(self).__name__
-        if x1.dtype.kind != 'f':
-            raise utils.invalid_type(name, "x1.dtype.kind == 'f'",
-                                     'x1.dtype = {}'.format(x1.dtype))
-        if x1.dtype != x2.dtype:
-            raise utils.invalid_type(name, 'x1.dtype == x2.dtype',
-                                     '{} != {}'.format(x1.dtype, x2.dtype))
         try:
             numpy.broadcast_shapes(x1.shape, x2.shape)
         except ValueError:
-            raise utils.invalid_type(name, 'x1.shape and x2.shape broadcastable',
+            raise utils.invalid_type(self.label, 'x1.shape and x2.shape broadcastable',
                                      '{} and {}'.format(x1.shape, x2.shape)) from None
         xp = utils.array_module(x1)
         self.retain_inputs((0, 1))
         return utils.force_array(getattr(xp, self._ufunc)(x1, x2)),
 
-    def backward_arrays(self, indexes, grad_outputs):
+    def gradient(self, ns, indexes, grad_outputs):
+        # which input was selected is a constant of the gradient
         x1, x2 = self.get_retained_input_arrays()
         gy = grad_outputs[0]
-        xp = utils.array_module(gy)
-        cond = self._first_wins(x1, x2)
-        zero = gy.dtype.type(0)
+        first = self._first_wins(x1, x2)
+        inputs = self.inputs
         out = []
         for i in indexes:
-            g = xp.where(cond, gy, zero) if i == 0 else xp.where(cond, zero, gy)
-            out.append(utils.sum_to(utils.force_array(g), self.inputs[i].shape))
-        return tuple(out)
-
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.array.broadcast import sum_to
-        x1, x2 = self.get_retained_input_arrays()
-        gy = grad_outputs[0]
-        first = self._first_wins(x1, x2).astype(gy.dtype)
-        out = []
-        for i in indexes:
-            g = gy * (first if i == 0 else 1 - first)
-            out.append(sum_to(g, self.inputs[i].shape))
+            mask = (first if i == 0 else ~first).astype(x1.dtype)
+            out.append(ns.sum_to(gy * mask, inputs[i].shape))
         return tuple(out)
 
 

@@ -3,6 +3,7 @@ from fastgrad.functions.math.maximum import Maximum
 
 
 class Minimum(Maximum):
+    __slots__ = ()
     _ufunc = 'minimum'
 
     def _first_wins(self, x1, x2):

@@ -2,18 +2,16 @@
 import numpy
 
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.checks import Checks
+from fastgrad.functions._util.recipe import Op
 from fastgrad.functions.math.average import _normalize_axis, _reduced_shape
 
 
-def _check_float(name, x):
-    if x.dtype.kind != 'f':
-        raise utils.invalid_type(name, "x.dtype.kind == 'f'", 'x.dtype = {}'.format(x.dtype))
-
-
-class _Select(FunctionNode):
+class _Select(Op):
     """max or min over ``axis``; the gradient goes to every element that
     equals the result (all of them on ties, as in Chainer)."""
+    __slots__ = ('axis', 'keepdims')
+    checks = Checks('x', "x.dtype.kind == 'f'")
     _reduce = None
 
     def __init__(self, axis=None, keepdims=False):
@@ -22,9 +20,7 @@ class _Select(FunctionNode):
 
     def forward(self, inputs):
         x, = inputs
-        name = type(self).__name__
-        _check_float(name, x)
-        self.axis = _normalize_axis(self.axis, x.ndim, name)
+        self.axis = _normalize_axis(self.axis, x.ndim, self.label)
         y = getattr(x, self._reduce)(axis=self.axis, keepdims=self.keepdims)
         self.retain_inputs((0,))
         self.retain_outputs((0,))
@@ -35,29 +31,27 @@ class _Select(FunctionNode):
         y = self.output_data[0].reshape(_reduced_shape(x.shape, self.axis))
         return (x == y).astype(x.dtype)
 
-    def backward_arrays(self, indexes, grad_outputs):
+    def gradient(self, ns, indexes, grad_outputs):
         shape = self.inputs[0].shape
-        gy = grad_outputs[0].reshape(_reduced_shape(shape, self.axis))
-        return utils.force_array(gy * self._winners()),
-
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.array.broadcast import broadcast_to
-        from fastgrad.functions.array.reshape import reshape
-        shape = self.inputs[0].shape
-        gy = broadcast_to(reshape(grad_outputs[0], _reduced_shape(shape, self.axis)), shape)
-        return gy * self._winners(),
+        gy = ns.reshape(grad_outputs[0], _reduced_shape(shape, self.axis))
+        return ns.broadcast_to(gy, shape) * self._winners(),
 
 
 class Max(_Select):
+    __slots__ = ()
     _reduce = 'max'
 
 
 class Min(_Select):
+    __slots__ = ()
     _reduce = 'min'
 
 
-class _IndexSelect(FunctionNode):
+class _IndexSelect(Op):
     """argmax or argmin over one axis (or the flattened array); int32 output."""
+    __slots__ = ('axis',)
+    checks = Checks('x', "x.dtype.kind == 'f'",
+                    'self.axis is None or -x.ndim <= self.axis < x.ndim')
     _reduce = None
 
     def __init__(self, axis=None):
@@ -69,26 +63,20 @@ class _IndexSelect(FunctionNode):
 
     def forward(self, inputs):
         x, = inputs
-        name = type(self).__name__
-        _check_float(name, x)
-        if self.axis is not None and not -x.ndim <= self.axis < x.ndim:
-            raise utils.invalid_type(name, '-x.ndim <= axis < x.ndim',
-                                     'axis = {}, x.ndim = {}'.format(self.axis, x.ndim))
         y = getattr(x, self._reduce)(axis=self.axis)
         return utils.force_array(y, numpy.int32),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        return (None,) * len(indexes)
-
-    def backward(self, indexes, grad_outputs):
+    def gradient(self, ns, indexes, grad_outputs):
         return (None,) * len(indexes)
 
 
 class ArgMax(_IndexSelect):
+    __slots__ = ()
     _reduce = 'argmax'
 
 
 class ArgMin(_IndexSelect):
+    __slots__ = ()
     _reduce = 'argmin'
 
 

@@ -1,6 +1,7 @@
 """prod over axes; the gradient stays exact where x has zeros."""
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.checks import Checks
+from fastgrad.functions._util.recipe import Op
 from fastgrad.functions.math.average import _normalize_axis, _reduced_shape
 
 
@@ -28,43 +29,33 @@ def _layout(shape, axes):
     return perm, tuple(inv), moved, (n, utils.size_of_shape(moved[len(reduced):]))
 
 
-class Prod(FunctionNode):
+class Prod(Op):
+    __slots__ = ('axis', 'keepdims')
+    checks = Checks('x', "x.dtype.kind == 'f'")
+
     def __init__(self, axis=None, keepdims=False):
         self.axis = axis
         self.keepdims = keepdims
 
     def forward(self, inputs):
         x, = inputs
-        if x.dtype.kind != 'f':
-            raise utils.invalid_type('Prod', "x.dtype.kind == 'f'", 'x.dtype = {}'.format(x.dtype))
         self.axis = _normalize_axis(self.axis, x.ndim, 'Prod')
         self.retain_inputs((0,))
         return utils.force_array(x.prod(axis=self.axis, keepdims=self.keepdims), x.dtype),
 
-    def backward_arrays(self, indexes, grad_outputs):
-        x, = self.get_retained_input_arrays()
-        xp = utils.array_module(x)
+    def gradient(self, ns, indexes, grad_outputs):
+        x, = ns.inputs(self)
         perm, inv, moved, flat = _layout(x.shape, self.axis)
-        others = _exclusive_prod(x.transpose(perm).reshape(flat), xp)
-        others = others.reshape(moved).transpose(inv)
-        gy = grad_outputs[0].reshape(_reduced_shape(x.shape, self.axis))
-        return utils.force_array(others * gy),
-
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.array.broadcast import broadcast_to
-        from fastgrad.functions.array.reshape import reshape
-        from fastgrad.functions.array.transpose import transpose
-        x, = self.get_retained_inputs()
-        perm, inv, moved, flat = _layout(x.shape, self.axis)
-        others, = ExclusiveProd().apply((reshape(transpose(x, perm), flat),))
-        others = transpose(reshape(others, moved), inv)
-        gy = reshape(grad_outputs[0], _reduced_shape(x.shape, self.axis))
-        return others * broadcast_to(gy, x.shape),
+        others, = ns.call(ExclusiveProd(), (ns.reshape(ns.transpose(x, perm), flat),))
+        others = ns.transpose(ns.reshape(others, moved), inv)
+        gy = ns.reshape(grad_outputs[0], _reduced_shape(x.shape, self.axis))
+        return others * ns.broadcast_to(gy, x.shape),
 
 
-class ExclusiveProd(FunctionNode):
+class ExclusiveProd(Op):
     """For a 2-D ``a`` of shape (n, k): ``out[i] = prod_{j != i} a[j]`` along
     axis 0.  Prod's gradient, kept differentiable for double backprop."""
+    __slots__ = ()
 
     def forward(self, inputs):
         a, = inputs
@@ -75,29 +66,17 @@ class ExclusiveProd(FunctionNode):
     # With z[i, m] = a[i] for i != m and 1 on the diagonal, that product is the
     # exclusive product of z along axis 0, taken at (i, m).
 
-    def backward_arrays(self, indexes, grad_outputs):
-        a, = self.get_retained_input_arrays()
+    def gradient(self, ns, indexes, grad_outputs):
+        a, = ns.inputs(self)
         g = grad_outputs[0]
-        xp = utils.array_module(a)
-        n, k = a.shape
-        off = 1 - xp.eye(n, dtype=a.dtype)[:, :, None]
-        z = a[:, None, :] * off + (1 - off)
-        e = _exclusive_prod(z.reshape(n, n * k), xp).reshape(n, n, k)
-        return utils.force_array((g[:, None, :] * off * e).sum(axis=0)),
-
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.array.broadcast import broadcast_to
-        from fastgrad.functions.array.reshape import reshape
-        from fastgrad.functions.math.sum import sum as sum_
-        a, = self.get_retained_inputs()
-        g = grad_outputs[0]
-        xp = utils.array_module(a.array)
-        n, k = a.shape
-        off = xp.broadcast_to(1 - xp.eye(n, dtype=a.dtype)[:, :, None], (n, n, k))
-        z = broadcast_to(reshape(a, (n, 1, k)), (n, n, k)) * off + (1 - off)
-        e, = ExclusiveProd().apply((reshape(z, (n, n * k)),))
-        e = reshape(e, (n, n, k))
-        return sum_(broadcast_to(reshape(g, (n, 1, k)), (n, n, k)) * off * e, axis=0),
+        ad = ns.data(a)
+        xp = utils.array_module(ad)
+        n, k = ad.shape
+        off = xp.broadcast_to(1 - xp.eye(n, dtype=ad.dtype)[:, :, None], (n, n, k))
+        z = ns.broadcast_to(ns.reshape(a, (n, 1, k)), (n, n, k)) * off + (1 - off)
+        e, = ns.call(ExclusiveProd(), (ns.reshape(z, (n, n * k)),))
+        e = ns.reshape(e, (n, n, k))
+        return ns.sum(ns.broadcast_to(ns.reshape(g, (n, 1, k)), (n, n, k)) * off * e, axis=0),
 
 
 def prod(x, axis=None, keepdims=False):

@@ -1,6 +1,6 @@
 """sum over axes."""
 from fastgrad import utils
-from fastgrad._core.graph import FunctionNode
+from fastgrad.functions._util.recipe import Op
 
 
 def _normalize_axis(axis, ndim, name):
@@ -25,9 +25,9 @@ def _grad_shape(in_shape, axis, keepdims):
     return tuple(1 if i in axis else n for i, n in enumerate(in_shape))
 
 
-class Sum(FunctionNode):
-    _graph_closed = True    # arrays and scalars only: off the cycle collector
+class Sum(Op):
     __slots__ = ('axis', 'keepdims')
+
     def __init__(self, axis=None, keepdims=False):
         self.axis = axis
         self.keepdims = keepdims
@@ -37,21 +37,12 @@ class Sum(FunctionNode):
         self.axis = _normalize_axis(self.axis, x.ndim, 'Sum')
         return utils.force_array(x.sum(axis=self.axis, keepdims=self.keepdims)),
 
-    def backward_arrays(self, indexes, grad_outputs):
+    def gradient(self, ns, indexes, grad_outputs):
         gy = grad_outputs[0]
         shape = self.inputs[0].shape
         if not self.keepdims:
-            gy = gy.reshape(_grad_shape(shape, self.axis, False))
-        return utils.array_module(gy).broadcast_to(gy, shape),
-
-    def backward(self, indexes, grad_outputs):
-        from fastgrad.functions.array.broadcast import broadcast_to
-        from fastgrad.functions.array.reshape import reshape
-        gy = grad_outputs[0]
-        shape = self.inputs[0].shape
-        if not self.keepdims:
-            gy = reshape(gy, _grad_shape(shape, self.axis, False))
-        return broadcast_to(gy, shape),
+            gy = ns.reshape(gy, _grad_shape(shape, self.axis, False))
+        return ns.broadcast_to(gy, shape),
 
 
 def sum(x, axis=None, keepdims=False):
