@@ -31,6 +31,16 @@ class GradientClipping(object):
     Attributes:
         threshold (float): L2 norm threshold.
         timing (str): 'pre' (before the update, default) or 'post'.
+
+    >>> np.random.seed(0)
+    >>> model = L.Linear(2, 1, initialW=np.array([[1., -1.]]), initial_bias=0)
+    >>> optimizer = fastgrad.optimizers.SGD(lr=0.1)
+    >>> _ = optimizer.setup(model)
+    >>> optimizer.add_hook(fastgrad.optimizer_hooks.GradientClipping(1.0))
+    >>> x = np.array([[1., 2.]], dtype=np.float32)
+    >>> optimizer.update(lambda: F.sum(model(x) ** 2))   # the gradient of W is [-2, -4]
+    >>> model.W.array
+    array([[ 1.0408249 , -0.91835034]], dtype=float32)
     """
 
     name = 'GradientClipping'

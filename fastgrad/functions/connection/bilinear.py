@@ -115,6 +115,12 @@ def bilinear(e1, e2, W, V1=None, V2=None, b=None):
     ``(K, L)`` and ``b`` ``(L,)``.  The three linear terms are given all
     together or not at all.  The output is ``(I, L)``.  All inputs share one
     float dtype (Chainer accepts float32 only; float16 and float64 work here too).
+
+    >>> e1 = np.ones((1, 2), dtype=np.float32)
+    >>> e2 = np.ones((1, 3), dtype=np.float32)
+    >>> W = np.ones((2, 3, 4), dtype=np.float32)
+    >>> F.bilinear(e1, e2, W).array
+    array([[6., 6., 6., 6.]], dtype=float32)
     """
     flags = [V1 is None, V2 is None, b is None]
     if any(flags):

@@ -19,7 +19,14 @@ def classification_summary(y, t, label_num=None, beta=1.0, ignore_label=-1):
     from scores ``y`` (N, C, ...) and labels ``t`` (N, ...); instances whose
     label is ``ignore_label`` are left out.  ``label_num`` defaults to
     ``max(t) + 1``.  A class never predicted (or never present) gets nan, as
-    with a 0 / 0."""
+    with a 0 / 0.
+
+    >>> y = np.array([[0.1, 0.9], [0.8, 0.2], [0.3, 0.7]], dtype=np.float32)
+    >>> t = np.array([1, 1, 0], dtype=np.int32)
+    >>> precision, recall, fbeta, support = F.classification_summary(y, t)
+    >>> recall.array, support.array
+    (array([0. , 0.5], dtype=float32), array([1, 2]))
+    """
     y, t = _raw(y), _raw(t)
     if y.dtype.kind != 'f' or t.dtype.kind not in 'iu':
         raise utils.invalid_type('ClassificationSummary',
@@ -76,19 +83,39 @@ def recall(y, t, label_num=None, ignore_label=-1):
 
 
 def fbeta_score(y, t, label_num=None, beta=1.0, ignore_label=-1):
-    """``(F-beta score, support)`` per class."""
+    """``(F-beta score, support)`` per class.
+
+    >>> y = np.array([[0.1, 0.9], [0.8, 0.2], [0.7, 0.3]], dtype=np.float32)
+    >>> t = np.array([1, 1, 0], dtype=np.int32)
+    >>> f2, support = F.fbeta_score(y, t, beta=2.0)
+    >>> f2.array
+    array([0.8333333, 0.5555556], dtype=float32)
+    """
     s = classification_summary(y, t, label_num, beta, ignore_label)
     return s[2], s[3]
 
 
 def f1_score(y, t, label_num=None, ignore_label=-1):
-    """``(F1 score, support)`` per class."""
+    """``(F1 score, support)`` per class.
+
+    >>> y = np.array([[0.1, 0.9], [0.8, 0.2], [0.7, 0.3]], dtype=np.float32)
+    >>> t = np.array([1, 1, 0], dtype=np.int32)
+    >>> f1, support = F.f1_score(y, t)
+    >>> f1.array
+    array([0.6666667, 0.6666667], dtype=float32)
+    """
     return fbeta_score(y, t, label_num, 1.0, ignore_label)
 
 
 def r2_score(pred, true, sample_weight=None, multioutput='uniform_average'):
     """Coefficient of determination 1 - SS_res / SS_tot over axis 0; the mean
-    over outputs (``'uniform_average'``) or one per output (``'raw_values'``)."""
+    over outputs (``'uniform_average'``) or one per output (``'raw_values'``).
+
+    >>> pred = np.array([1., 2., 3.], dtype=np.float32)
+    >>> t = np.array([1., 2., 4.], dtype=np.float32)
+    >>> F.r2_score(pred, t).array
+    array(0.78571427, dtype=float32)
+    """
     if sample_weight is not None:
         raise NotImplementedError('r2_score: sample_weight is not supported (as in '
                                   'Chainer)')

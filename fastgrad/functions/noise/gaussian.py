@@ -48,6 +48,11 @@ def gaussian(mean, ln_var, **kwargs):
 
     Keyword arguments (Chainer's): ``eps`` -- use this noise instead of
     drawing it; ``return_eps`` -- also return the noise used.
+
+    >>> mean = np.zeros(3, dtype=np.float32)
+    >>> ln_var = np.full(3, -np.inf, dtype=np.float32)
+    >>> F.gaussian(mean, ln_var).array
+    array([0., 0., 0.], dtype=float32)
     """
     eps = kwargs.pop('eps', None)
     return_eps = kwargs.pop('return_eps', False)

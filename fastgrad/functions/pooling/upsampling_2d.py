@@ -57,6 +57,14 @@ def upsampling_2d(x, indexes, ksize, stride=None, pad=0, outsize=None, cover_all
     zero.  ``ksize``, ``stride``, ``pad`` and ``cover_all`` must be the
     pooling's.  The output size is ``outsize`` or, by default, the smallest
     size that pools back to ``x``'s (deconvolution's formula).
+
+    >>> x = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
+    >>> y, indexes = F.max_pooling_2d(x, 2, return_indices=True)
+    >>> F.upsampling_2d(y, indexes, ksize=2, outsize=(4, 4)).array[0, 0]
+    array([[ 0.,  0.,  0.,  0.],
+           [ 0.,  5.,  0.,  7.],
+           [ 0.,  0.,  0.,  0.],
+           [ 0., 13.,  0., 15.]], dtype=float32)
     """
     if isinstance(indexes, Variable):
         indexes = indexes.array
