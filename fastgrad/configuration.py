@@ -142,7 +142,14 @@ _missing = object()
 
 @contextlib.contextmanager
 def using_config(name, value, config=config):
-    """Temporarily set a thread-local config entry (restored on exit)."""
+    """Temporarily set a thread-local config entry (restored on exit).
+
+    >>> with fastgrad.using_config('train', False):
+    ...     print(fastgrad.config.train)
+    False
+    >>> fastgrad.config.train
+    True
+    """
     old = config.__dict__.get(name, _missing)
     setattr(config, name, value)
     try:
@@ -155,12 +162,29 @@ def using_config(name, value, config=config):
 
 
 def no_backprop_mode():
-    """Context in which no computational graph is recorded."""
+    """Context in which no computational graph is recorded.
+
+    >>> x = fastgrad.Variable(np.array([1., 2.], dtype=np.float32))
+    >>> with fastgrad.no_backprop_mode():
+    ...     y = x * 2
+    >>> y.creator is None
+    True
+    >>> (x * 2).creator is None
+    False
+    """
     return using_config('enable_backprop', False)
 
 
 def force_backprop_mode():
-    """Context in which the graph is recorded even inside ``no_backprop_mode``."""
+    """Context in which the graph is recorded even inside ``no_backprop_mode``.
+
+    >>> x = fastgrad.Variable(np.array([1., 2.], dtype=np.float32))
+    >>> with fastgrad.no_backprop_mode():
+    ...     with fastgrad.force_backprop_mode():
+    ...         y = x * 2
+    >>> y.creator is None
+    False
+    """
     return using_config('enable_backprop', True)
 
 
@@ -210,7 +234,14 @@ class DebugMode(object):
 def get_dtype(dtype=None, map_mixed16=None):
     """The default float dtype (``config.dtype``) unless ``dtype`` is given.
     Where the default is :data:`mixed16`, ``map_mixed16`` (if given) is
-    returned instead of float16: the dtype of values kept in higher precision."""
+    returned instead of float16: the dtype of values kept in higher precision.
+
+    >>> fastgrad.get_dtype()
+    dtype('float32')
+    >>> with fastgrad.using_config('dtype', np.float16):
+    ...     print(fastgrad.get_dtype())
+    float16
+    """
     if dtype is None:
         dtype = config.dtype
     if dtype is mixed16 and map_mixed16 is not None:

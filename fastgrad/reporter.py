@@ -47,6 +47,13 @@ class Reporter(object):
     Use ``with reporter:`` to make it the current one (``report`` writes to
     it), and ``with reporter.scope(observation):`` to also direct the values
     into the dict ``observation``.
+
+    >>> reporter = fastgrad.Reporter()
+    >>> observation = {}
+    >>> with reporter.scope(observation):
+    ...     reporter.report({'loss': 0.5})
+    >>> observation
+    {'loss': 0.5}
     """
 
     def __init__(self):
@@ -115,6 +122,15 @@ def report(values, observer=None):
 
     ``observer`` (usually ``self`` inside a Link) must be registered to the
     reporter; its name prefixes the keys (``'main/loss'``).
+
+    >>> reporter = fastgrad.Reporter()
+    >>> model = L.Linear(2, 2)
+    >>> reporter.add_observer('main', model)
+    >>> observation = {}
+    >>> with reporter.scope(observation):
+    ...     fastgrad.report({'loss': 0.5}, model)
+    >>> observation
+    {'main/loss': 0.5}
     """
     stack = _reporters()
     if stack:
@@ -141,7 +157,14 @@ def _to_number(value):
 
 
 class Summary(object):
-    """Running (weighted) mean and standard deviation of scalars."""
+    """Running (weighted) mean and standard deviation of scalars.
+
+    >>> summary = fastgrad.Summary()
+    >>> summary.add(1.0)
+    >>> summary.add(3.0)
+    >>> summary.compute_mean()
+    2.0
+    """
 
     def __init__(self):
         self._x = 0.
@@ -186,6 +209,12 @@ class DictSummary(object):
 
     Values that are not scalars (or 0-dim arrays / Variables) are skipped; a
     value ``(v, w)`` adds ``v`` with weight ``w``.
+
+    >>> summary = fastgrad.DictSummary()
+    >>> summary.add({'loss': 1.0})
+    >>> summary.add({'loss': 3.0})
+    >>> summary.compute_mean()
+    {'loss': 2.0}
     """
 
     def __init__(self):

@@ -13,6 +13,10 @@ class IntervalTrigger(object):
     A fractional period of epochs is allowed; the trigger fires when
     ``epoch_detail // period`` changes (so it also works after a resume or
     with batches that do not divide the epoch).
+
+    >>> trigger = fastgrad.training.triggers.IntervalTrigger(2, 'iteration')
+    >>> trigger.period, trigger.unit
+    (2, 'iteration')
     """
 
     def __init__(self, period, unit):
