@@ -139,6 +139,11 @@ def numerical_grad(f, inputs, grad_outputs, eps=1e-3,
     noise is not mistaken for a kink).  An element that is finite at some
     samples and non-finite at others is also reported; one that is
     non-finite at all samples is ignored by the detection.
+
+    >>> x = np.array([1., 2.])
+    >>> gx, = fastgrad.gradient_check.numerical_grad(lambda: (x ** 2,), (x,), (np.ones(2),))
+    >>> gx.round(6)
+    array([2., 4.])
     """
     if eps <= 0:
         raise ValueError('numerical_grad: eps must be positive, got {}'.format(eps))
@@ -337,6 +342,10 @@ def check_backward(func, x_data, y_grad, params=(), eps=1e-3, atol=1e-5,
             backward still runs on the original data).
         detect_nondifferentiable (bool): see :func:`numerical_grad`; raises
             :class:`NondifferentiableError` at a non-differentiable point.
+
+    >>> x = np.array([0.5, -1.0, 2.0])
+    >>> gy = np.ones(3)
+    >>> fastgrad.gradient_check.check_backward(F.tanh, x, gy)   # raises AssertionError if they differ
     """
     import fastgrad
     Variable = fastgrad.Variable
@@ -550,6 +559,11 @@ def check_double_backward(func, x_data, y_grad, x_grad_grad, params=(),
     ``no_grads`` refers to the inputs of ``first_order_grad``
     (``x_data + y_grad``); a list as long as ``x_data`` is extended with
     False for the ``y_grad`` entries.
+
+    >>> x = np.array([0.5, -1.0, 2.0])
+    >>> gy = np.ones(3)
+    >>> ggx = np.ones(3)
+    >>> fastgrad.gradient_check.check_double_backward(F.tanh, x, gy, ggx)
     """
     import fastgrad
 
