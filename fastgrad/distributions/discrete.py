@@ -15,7 +15,14 @@ def _constant(array):
 
 class Bernoulli(Elementwise):
     """P(x = 1) = p; give ``p`` or ``logit`` = log(p / (1 - p)).
-    ``binary_check``: log_prob of an x other than 0 or 1 is -inf."""
+    ``binary_check``: log_prob of an x other than 0 or 1 is -inf.
+
+    >>> d = fastgrad.distributions.Bernoulli(p=np.array([0.2, 0.9], dtype=np.float32))
+    >>> d.log_prob(np.array([1, 1], dtype=np.int32)).array
+    array([-1.609438  , -0.10536051], dtype=float32)
+    >>> d.mean.array
+    array([0.2, 0.9], dtype=float32)
+    """
 
     def __init__(self, p=None, logit=None, binary_check=False):
         if (p is None) == (logit is None):
@@ -105,7 +112,12 @@ def _sum_xlogy(p, log_q):
 
 
 class Categorical(Distribution):
-    """One of K classes with probabilities ``p`` (..., K) or ``logit``."""
+    """One of K classes with probabilities ``p`` (..., K) or ``logit``.
+
+    >>> d = fastgrad.distributions.Categorical(p=np.array([[0.2, 0.3, 0.5]], dtype=np.float32))
+    >>> d.log_prob(np.array([2], dtype=np.int32)).array
+    array([-0.6931472], dtype=float32)
+    """
 
     def __init__(self, p=None, logit=None):
         if (p is None) == (logit is None):
@@ -158,7 +170,12 @@ def _kl_categorical(a, b):
 
 
 class OneHotCategorical(Categorical):
-    """Categorical whose events are one-hot vectors (event shape (K,))."""
+    """Categorical whose events are one-hot vectors (event shape (K,)).
+
+    >>> d = fastgrad.distributions.OneHotCategorical(np.array([[0.2, 0.3, 0.5]], dtype=np.float32))
+    >>> d.log_prob(np.array([[0., 0., 1.]], dtype=np.float32)).array
+    array([-0.6931472], dtype=float32)
+    """
 
     def __init__(self, p):
         super().__init__(p=p)
@@ -193,7 +210,14 @@ def _kl_one_hot(a, b):
 
 
 class Geometric(Elementwise):
-    """Number of Bernoulli(p) trials up to the first success (x >= 1)."""
+    """Number of Bernoulli(p) trials up to the first success (x >= 1).
+
+    >>> d = fastgrad.distributions.Geometric(np.array([0.25], dtype=np.float32))
+    >>> d.log_prob(np.array([3.], dtype=np.float32)).array
+    array([-1.9616585], dtype=float32)
+    >>> d.mean.array
+    array([4.], dtype=float32)
+    """
 
     def __init__(self, p):
         self.p = var(p)
@@ -235,7 +259,14 @@ def _kl_geometric(a, b):
 
 
 class Poisson(Elementwise):
-    """Counts with rate ``lam``."""
+    """Counts with rate ``lam``.
+
+    >>> d = fastgrad.distributions.Poisson(np.array([2.], dtype=np.float32))
+    >>> d.log_prob(np.array([3], dtype=np.int32)).array
+    array([-1.712318], dtype=float32)
+    >>> d.mean.array
+    array([2.], dtype=float32)
+    """
 
     def __init__(self, lam):
         self.lam = var(lam)

@@ -16,7 +16,14 @@ def _draw(v, fn, *args, shape):
 
 class Gamma(Elementwise):
     """Gamma with shape ``k`` and scale ``theta``.  Samples are
-    differentiable in ``theta`` (x = theta * Gamma(k, 1))."""
+    differentiable in ``theta`` (x = theta * Gamma(k, 1)).
+
+    >>> d = fastgrad.distributions.Gamma(np.array([2.], dtype=np.float32), np.array([3.], dtype=np.float32))
+    >>> d.log_prob(np.array([1.], dtype=np.float32)).array
+    array([-2.5305579], dtype=float32)
+    >>> d.mean.array
+    array([6.], dtype=float32)
+    """
 
     def __init__(self, k, theta):
         self.k, self.theta = var(k), var(theta)
@@ -60,7 +67,14 @@ def _kl_gamma(a, b):
 
 
 class Chisquare(Elementwise):
-    """Chi-square with ``k`` degrees of freedom (Gamma(k/2, 2))."""
+    """Chi-square with ``k`` degrees of freedom (Gamma(k/2, 2)).
+
+    >>> d = fastgrad.distributions.Chisquare(np.array([3.], dtype=np.float32))
+    >>> d.log_prob(np.array([2.], dtype=np.float32)).array
+    array([-1.5723649], dtype=float32)
+    >>> d.mean.array
+    array([3.], dtype=float32)
+    """
 
     def __init__(self, k):
         self.k = var(k)
@@ -101,7 +115,14 @@ class Chisquare(Elementwise):
 
 
 class Exponential(Elementwise):
-    """Exponential with rate ``lam`` (reparameterized sampling)."""
+    """Exponential with rate ``lam`` (reparameterized sampling).
+
+    >>> d = fastgrad.distributions.Exponential(np.array([2.], dtype=np.float32))
+    >>> d.log_prob(np.array([1.], dtype=np.float32)).array
+    array([-1.3068528], dtype=float32)
+    >>> d.mean.array
+    array([0.5], dtype=float32)
+    """
 
     def __init__(self, lam):
         self.lam = var(lam)
@@ -155,7 +176,14 @@ def _lbeta(a, b):
 
 
 class Beta(Elementwise):
-    """Beta(a, b) on [0, 1]."""
+    """Beta(a, b) on [0, 1].
+
+    >>> d = fastgrad.distributions.Beta(np.array([2.], dtype=np.float32), np.array([3.], dtype=np.float32))
+    >>> d.log_prob(np.array([0.5], dtype=np.float32)).array
+    array([0.40546513], dtype=float32)
+    >>> d.mean.array
+    array([0.4], dtype=float32)
+    """
 
     def __init__(self, a, b):
         self.a, self.b = var(a), var(b)
@@ -207,7 +235,14 @@ def _kl_beta(p, q):
 
 
 class Dirichlet(Distribution):
-    """Dirichlet(alpha) over the simplex; events of shape (K,)."""
+    """Dirichlet(alpha) over the simplex; events of shape (K,).
+
+    >>> d = fastgrad.distributions.Dirichlet(np.array([[1., 2., 3.]], dtype=np.float32))
+    >>> d.log_prob(np.array([[0.2, 0.3, 0.5]], dtype=np.float32)).array
+    array([1.5040774], dtype=float32)
+    >>> d.mean.array
+    array([[0.16666667, 0.33333334, 0.5       ]], dtype=float32)
+    """
 
     def __init__(self, alpha):
         self.alpha = var(alpha)

@@ -11,6 +11,13 @@ class Independent(Distribution):
         distribution: the base distribution.
         reinterpreted_batch_ndims (int): how many trailing batch dimensions
             become event dimensions (all but the first by default).
+
+    >>> base = fastgrad.distributions.Normal(loc=np.array([[0., 1.]], dtype=np.float32), scale=np.array([[1., 2.]], dtype=np.float32))
+    >>> d = fastgrad.distributions.Independent(base)
+    >>> d.batch_shape, d.event_shape
+    ((1,), (2,))
+    >>> d.log_prob(np.array([[0., 0.]], dtype=np.float32)).array
+    array([-2.6560242], dtype=float32)
     """
 
     def __init__(self, distribution, reinterpreted_batch_ndims=None):

@@ -36,7 +36,12 @@ class _LocScale(Elementwise):
 
 
 class Cauchy(_LocScale):
-    """Cauchy(loc, scale); its mean and variance are undefined (nan, inf)."""
+    """Cauchy(loc, scale); its mean and variance are undefined (nan, inf).
+
+    >>> d = fastgrad.distributions.Cauchy(np.array([0.], dtype=np.float32), np.array([1.], dtype=np.float32))
+    >>> d.log_prob(np.array([1.], dtype=np.float32)).array
+    array([-1.837877], dtype=float32)
+    """
 
     def log_prob(self, x):
         return -math.log(math.pi) - self._log_scale - F.log1p(self._z(x) ** 2)
@@ -61,7 +66,12 @@ class Cauchy(_LocScale):
 
 
 class Gumbel(_LocScale):
-    """Gumbel (maximum) distribution."""
+    """Gumbel (maximum) distribution.
+
+    >>> d = fastgrad.distributions.Gumbel(np.array([0.], dtype=np.float32), np.array([1.], dtype=np.float32))
+    >>> d.log_prob(np.array([0.], dtype=np.float32)).array
+    array([-1.], dtype=float32)
+    """
 
     def log_prob(self, x):
         z = self._z(x)
@@ -95,7 +105,14 @@ def _kl_gumbel(p, q):
 
 
 class Laplace(_LocScale):
-    """Laplace (double exponential) distribution."""
+    """Laplace (double exponential) distribution.
+
+    >>> d = fastgrad.distributions.Laplace(np.array([0.], dtype=np.float32), np.array([1.], dtype=np.float32))
+    >>> d.log_prob(np.array([1.], dtype=np.float32)).array
+    array([-1.6931472], dtype=float32)
+    >>> d.variance.array
+    array([2.], dtype=float32)
+    """
 
     def log_prob(self, x):
         return -math.log(2) - self._log_scale - F.absolute(self._z(x))
@@ -133,7 +150,14 @@ def _kl_laplace(p, q):
 
 
 class Pareto(Elementwise):
-    """Pareto with minimum ``scale`` and shape ``alpha``."""
+    """Pareto with minimum ``scale`` and shape ``alpha``.
+
+    >>> d = fastgrad.distributions.Pareto(np.array([1.], dtype=np.float32), np.array([3.], dtype=np.float32))
+    >>> d.log_prob(np.array([2.], dtype=np.float32)).array
+    array([-1.6739764], dtype=float32)
+    >>> d.mean.array
+    array([1.5], dtype=float32)
+    """
 
     def __init__(self, scale, alpha):
         self.scale, self.alpha = var(scale), var(alpha)
@@ -181,7 +205,14 @@ def _kl_pareto(p, q):
 
 class Uniform(Elementwise):
     """Uniform on [low, high); give ``low``/``high`` or ``loc``/``scale``
-    (low = loc, high = loc + scale)."""
+    (low = loc, high = loc + scale).
+
+    >>> d = fastgrad.distributions.Uniform(low=np.array([0.], dtype=np.float32), high=np.array([4.], dtype=np.float32))
+    >>> d.log_prob(np.array([1.], dtype=np.float32)).array
+    array([-1.3862944], dtype=float32)
+    >>> d.mean.array
+    array([2.], dtype=float32)
+    """
 
     def __init__(self, low=None, high=None, loc=None, scale=None):
         if (low is None) != (high is None) or (loc is None) != (scale is None) \

@@ -10,7 +10,16 @@ from fastgrad.distributions._util import (
 
 
 class Normal(Elementwise):
-    """Normal distribution N(loc, scale^2); give ``scale`` or ``log_scale``."""
+    """Normal distribution N(loc, scale^2); give ``scale`` or ``log_scale``.
+
+    >>> d = fastgrad.distributions.Normal(loc=np.array([0., 1.], dtype=np.float32), scale=np.array([1., 2.], dtype=np.float32))
+    >>> d.log_prob(np.array([0., 0.], dtype=np.float32)).array
+    array([-0.9189385, -1.7370857], dtype=float32)
+    >>> d.mean.array
+    array([0., 1.], dtype=float32)
+    >>> d.entropy.array
+    array([1.4189385, 2.1120858], dtype=float32)
+    """
 
     def __init__(self, loc, scale=None, log_scale=None):
         if (scale is None) == (log_scale is None):
@@ -93,7 +102,12 @@ def _kl_normal(p, q):
 
 
 class LogNormal(Elementwise):
-    """exp(N(mu, sigma^2))."""
+    """exp(N(mu, sigma^2)).
+
+    >>> d = fastgrad.distributions.LogNormal(np.array([0.], dtype=np.float32), np.array([1.], dtype=np.float32))
+    >>> d.log_prob(np.array([1.], dtype=np.float32)).array
+    array([-0.9189385], dtype=float32)
+    """
 
     def __init__(self, mu, sigma):
         self.mu, self.sigma = var(mu), var(sigma)
@@ -183,7 +197,12 @@ def _logdet_tril(L):
 
 
 class MultivariateNormal(Distribution):
-    """N(loc, L L^T) with ``scale_tril`` = L lower triangular."""
+    """N(loc, L L^T) with ``scale_tril`` = L lower triangular.
+
+    >>> d = fastgrad.distributions.MultivariateNormal(np.array([0., 0.], dtype=np.float32), scale_tril=np.array([[1., 0.], [0., 2.]], dtype=np.float32))
+    >>> d.log_prob(np.array([0., 0.], dtype=np.float32)).array
+    array(-2.5310242, dtype=float32)
+    """
 
     def __init__(self, loc, scale_tril=None):
         if scale_tril is None:
