@@ -82,3 +82,48 @@ def check_same_dtype(label, inputs):
         if x.dtype != d0:
             raise utils.invalid_type(label, 'in_types[0].dtype == in_types[{}].dtype'.format(i),
                                      '{} != {}'.format(d0, x.dtype))
+
+
+def reduction_axes(label, axis, ndim):
+    """The ``axis`` argument of a reduction (sum, mean, max, prod, ...): None
+    (all axes) stays None, an int or a tuple of ints becomes a sorted tuple of
+    non-negative ints.  Another type is a TypeError, an axis out of range
+    Chainer's InvalidType, a repeated axis a ValueError -- each naming ``label``."""
+    if axis is None:
+        return None
+    if is_int(axis):
+        axes = (int(axis),)
+    elif isinstance(axis, tuple) and all(is_int(a) for a in axis):
+        axes = tuple(int(a) for a in axis)
+    else:
+        raise TypeError('{}: axis must be None, an int or a tuple of ints, got {!r}'
+                        .format(label, axis))
+    out = []
+    for a in axes:
+        if not -ndim <= a < ndim:
+            raise utils.invalid_type(label, '-{0} <= axis < {0}'.format(ndim),
+                                     'axis = {}'.format(a))
+        out.append(a % ndim)
+    if len(set(out)) != len(out):
+        raise ValueError('{}: duplicate value in axis: {}'.format(label, axis))
+    return tuple(sorted(out))
+
+
+def keepdims_shape(shape, axes):
+    """``shape`` with the reduced ``axes`` (None: all) set to 1, as keepdims
+    leaves it: the shape a reduction's gradient is broadcast back from."""
+    if axes is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def lined_up_shape(param_shape, x_ndim):
+    """``(1,) + param_shape + (1, ...)``: a per-channel parameter (PReLU's W,
+    Swish's beta) lined up with axes 1.. of an x of ``x_ndim`` axes."""
+    return (1,) + tuple(param_shape) + (1,) * (x_ndim - len(param_shape) - 1)
+
+
+def param_reduction_axes(param_ndim, x_ndim):
+    """The axes of x that such a parameter is broadcast over (summed in its
+    gradient)."""
+    return (0,) + tuple(range(1 + param_ndim, x_ndim))

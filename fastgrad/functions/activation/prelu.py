@@ -1,8 +1,8 @@
 """prelu(x, W) = x for x >= 0, W * x otherwise; W broadcast along axis 1."""
 from fastgrad import utils
+from fastgrad.functions._util import axis as axis_util
 from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
-from fastgrad.functions.activation.swish import _extended_shape, _reduction_axes
 
 
 class PReLUFunction(Op):
@@ -13,7 +13,7 @@ class PReLUFunction(Op):
     def forward(self, inputs):
         x, W = inputs
         xp = utils.array_module(x)
-        w = W.reshape(_extended_shape(W.shape, x.ndim))
+        w = W.reshape(axis_util.lined_up_shape(W.shape, x.ndim))
         self.retain_inputs((0, 1))
         return utils.force_array(xp.where(x >= 0, x, x * w)),
 
@@ -26,10 +26,10 @@ class PReLUFunction(Op):
         out = []
         for i in indexes:
             if i == 0:
-                w = ns.broadcast_to(ns.reshape(W, _extended_shape(W.shape, x.ndim)), x.shape)
+                w = ns.broadcast_to(ns.reshape(W, axis_util.lined_up_shape(W.shape, x.ndim)), x.shape)
                 out.append(ns.where(neg, gy * w, gy))
             else:
-                gw = ns.sum(gy * x * neg, axis=_reduction_axes(W.ndim, x.ndim))
+                gw = ns.sum(gy * x * neg, axis=axis_util.param_reduction_axes(W.ndim, x.ndim))
                 out.append(ns.reshape(gw, W.shape))
         return tuple(out)
 

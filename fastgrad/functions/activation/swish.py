@@ -1,17 +1,8 @@
 """swish(x, beta) = x * sigmoid(beta * x), beta broadcast along axis 1."""
 from fastgrad import utils
+from fastgrad.functions._util import axis as axis_util
 from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
-
-
-def _extended_shape(beta_shape, x_ndim):
-    """(1,) + beta.shape + (1, ...): lines beta up with axes 1.. of x."""
-    return (1,) + tuple(beta_shape) + (1,) * (x_ndim - len(beta_shape) - 1)
-
-
-def _reduction_axes(beta_ndim, x_ndim):
-    """The axes of x that beta is broadcast over (summed in its gradient)."""
-    return (0,) + tuple(range(1 + beta_ndim, x_ndim))
 
 
 def _sigmoid(a, xp):
@@ -29,14 +20,14 @@ class Swish(Op):
     def forward(self, inputs):
         x, beta = inputs
         xp = utils.array_module(x)
-        b = beta.reshape(_extended_shape(beta.shape, x.ndim))
+        b = beta.reshape(axis_util.lined_up_shape(beta.shape, x.ndim))
         self.retain_inputs((0, 1))
         return utils.force_array(x * _sigmoid(b * x, xp)),
 
     def gradient(self, ns, indexes, grad_outputs):
         x, beta = ns.inputs(self)
         gy = grad_outputs[0]
-        b = ns.broadcast_to(ns.reshape(beta, _extended_shape(beta.shape, x.ndim)), x.shape)
+        b = ns.broadcast_to(ns.reshape(beta, axis_util.lined_up_shape(beta.shape, x.ndim)), x.shape)
         s = ns.tanh(b * x * 0.5) * 0.5 + 0.5          # sigmoid(b * x)
         y = x * s
         out = []
@@ -47,7 +38,7 @@ class Swish(Op):
                 out.append(gy * (by + s * (1 - by)))
             else:
                 # d/dbeta = x^2 * s * (1 - s) = y * (x - y)
-                gb = ns.sum(gy * y * (x - y), axis=_reduction_axes(beta.ndim, x.ndim))
+                gb = ns.sum(gy * y * (x - y), axis=axis_util.param_reduction_axes(beta.ndim, x.ndim))
                 out.append(ns.reshape(gb, beta.shape))
         return tuple(out)
 

@@ -1,44 +1,11 @@
 """mean and (weighted) average over axes."""
-import numbers
 
-import numpy
 
 from fastgrad import utils
 from fastgrad._core.graph import Variable
+from fastgrad.functions._util import axis as axis_util
 from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
-
-
-def _normalize_axis(axis, ndim, name):
-    """``axis`` as a sorted tuple of non-negative ints (None stays None)."""
-    if axis is None:
-        return None
-    def is_int(a):
-        return isinstance(a, numbers.Integral) and not isinstance(a, (bool, numpy.bool_))
-
-    if is_int(axis):
-        axes = (int(axis),)
-    elif isinstance(axis, tuple) and all(is_int(a) for a in axis):
-        axes = tuple(int(a) for a in axis)
-    else:
-        raise TypeError('{}: axis must be None, an int or a tuple of ints, got {!r}'
-                        .format(name, axis))
-    out = []
-    for a in axes:
-        if not -ndim <= a < ndim:
-            raise utils.invalid_type(name, '-{0} <= axis < {0}'.format(ndim),
-                                     'axis = {}'.format(a))
-        out.append(a % ndim)
-    if len(set(out)) != len(out):
-        raise ValueError('{}: duplicate value in axis: {}'.format(name, axis))
-    return tuple(sorted(out))
-
-
-def _reduced_shape(in_shape, axis):
-    """``in_shape`` with the reduced axes set to 1 (what keepdims gives)."""
-    if axis is None:
-        return (1,) * len(in_shape)
-    return tuple(1 if i in axis else n for i, n in enumerate(in_shape))
 
 
 def _count(in_shape, axis):
@@ -61,7 +28,7 @@ class Mean(Op):
 
     def forward(self, inputs):
         x, = inputs
-        self.axis = _normalize_axis(self.axis, x.ndim, 'Mean')
+        self.axis = axis_util.reduction_axes(self.label, self.axis, x.ndim)
         # NumPy accumulates float16 in float32 here; the result keeps x's dtype.
         y = x.mean(axis=self.axis, keepdims=self.keepdims)
         return utils.force_array(y, x.dtype),
@@ -70,7 +37,7 @@ class Mean(Op):
         gy = grad_outputs[0]
         shape = self.inputs[0].shape
         if not self.keepdims:
-            gy = ns.reshape(gy, _reduced_shape(shape, self.axis))
+            gy = ns.reshape(gy, axis_util.keepdims_shape(shape, self.axis))
         # 1/n as a scalar of gy's dtype: a Python float makes NumPy 1 upcast 0-d
         scale = ns.data(gy).dtype.type(1.0 / max(_count(shape, self.axis), 1))
         return ns.broadcast_to(gy * scale, shape),
@@ -108,7 +75,7 @@ def average(x, axis=None, weights=None, keepdims=False):
                         .format(type(weights).__name__))
     x_shape = x.shape
     x_dtype = x.dtype
-    axes = _normalize_axis(axis, len(x_shape), 'average')
+    axes = axis_util.reduction_axes('average', axis, len(x_shape))
     if x_dtype.kind != 'f':
         raise utils.invalid_type('average', "x.dtype.kind == 'f'",
                                  'x.dtype = {}'.format(x_dtype))

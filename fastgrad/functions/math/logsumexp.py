@@ -2,9 +2,9 @@
 import numpy
 
 from fastgrad import utils
+from fastgrad.functions._util import axis as axis_util
 from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
-from fastgrad.functions.math.average import _normalize_axis, _reduced_shape
 
 
 class LogSumExp(Op):
@@ -16,7 +16,7 @@ class LogSumExp(Op):
 
     def forward(self, inputs):
         x, = inputs
-        self.axis = _normalize_axis(self.axis, x.ndim, 'LogSumExp')
+        self.axis = axis_util.reduction_axes(self.label, self.axis, x.ndim)
         xp = utils.array_module(x)
         # float16 is summed in float32; the result keeps x's dtype.
         xc = x.astype(numpy.float32) if x.dtype == numpy.float16 else x
@@ -33,7 +33,7 @@ class LogSumExp(Op):
         # d/dx = softmax over the reduced axes = exp(x - y)
         x, = ns.inputs(self)
         y, = ns.outputs(self)
-        shape = _reduced_shape(x.shape, self.axis)
+        shape = axis_util.keepdims_shape(x.shape, self.axis)
         p = ns.exp(x - ns.broadcast_to(ns.reshape(y, shape), x.shape))
         return ns.broadcast_to(ns.reshape(grad_outputs[0], shape), x.shape) * p,
 

@@ -2,9 +2,9 @@
 import numpy
 
 from fastgrad import utils
+from fastgrad.functions._util import axis as axis_util
 from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
-from fastgrad.functions.math.average import _normalize_axis, _reduced_shape
 
 
 class _Select(Op):
@@ -20,7 +20,7 @@ class _Select(Op):
 
     def forward(self, inputs):
         x, = inputs
-        self.axis = _normalize_axis(self.axis, x.ndim, self.label)
+        self.axis = axis_util.reduction_axes(self.label, self.axis, x.ndim)
         y = getattr(x, self._reduce)(axis=self.axis, keepdims=self.keepdims)
         self.retain_inputs((0,))
         self.retain_outputs((0,))
@@ -28,12 +28,12 @@ class _Select(Op):
 
     def _winners(self):
         x, = self.get_retained_input_arrays()
-        y = self.output_data[0].reshape(_reduced_shape(x.shape, self.axis))
+        y = self.output_data[0].reshape(axis_util.keepdims_shape(x.shape, self.axis))
         return (x == y).astype(x.dtype)
 
     def gradient(self, ns, indexes, grad_outputs):
         shape = self.inputs[0].shape
-        gy = ns.reshape(grad_outputs[0], _reduced_shape(shape, self.axis))
+        gy = ns.reshape(grad_outputs[0], axis_util.keepdims_shape(shape, self.axis))
         return ns.broadcast_to(gy, shape) * self._winners(),
 
 

@@ -1,8 +1,8 @@
 """prod over axes; the gradient stays exact where x has zeros."""
 from fastgrad import utils
+from fastgrad.functions._util import axis as axis_util
 from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
-from fastgrad.functions.math.average import _normalize_axis, _reduced_shape
 
 
 def _exclusive_prod(a, xp):
@@ -39,7 +39,7 @@ class Prod(Op):
 
     def forward(self, inputs):
         x, = inputs
-        self.axis = _normalize_axis(self.axis, x.ndim, 'Prod')
+        self.axis = axis_util.reduction_axes(self.label, self.axis, x.ndim)
         self.retain_inputs((0,))
         return utils.force_array(x.prod(axis=self.axis, keepdims=self.keepdims), x.dtype),
 
@@ -48,7 +48,7 @@ class Prod(Op):
         perm, inv, moved, flat = _layout(x.shape, self.axis)
         others, = ns.call(ExclusiveProd(), (ns.reshape(ns.transpose(x, perm), flat),))
         others = ns.transpose(ns.reshape(others, moved), inv)
-        gy = ns.reshape(grad_outputs[0], _reduced_shape(x.shape, self.axis))
+        gy = ns.reshape(grad_outputs[0], axis_util.keepdims_shape(x.shape, self.axis))
         return others * ns.broadcast_to(gy, x.shape),
 
 

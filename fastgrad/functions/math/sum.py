@@ -1,28 +1,7 @@
 """sum over axes."""
 from fastgrad import utils
+from fastgrad.functions._util import axis as axis_util
 from fastgrad.functions._util.recipe import Op
-
-
-def _normalize_axis(axis, ndim, name):
-    if axis is None:
-        return None
-    axes = (axis,) if isinstance(axis, int) else tuple(axis)
-    out = []
-    for a in axes:
-        if not -ndim <= a < ndim:
-            raise utils.invalid_type(name, '-{0} <= axis < {0}'.format(ndim),
-                                     'axis = {}'.format(a))
-        out.append(a % ndim)
-    if len(set(out)) != len(out):
-        raise ValueError('{}: duplicate value in axis: {}'.format(name, axis))
-    return tuple(sorted(out))
-
-
-def _grad_shape(in_shape, axis, keepdims):
-    """Where the reduced axes sit, as 1s (so the grad broadcasts back)."""
-    if axis is None:
-        return (1,) * len(in_shape)
-    return tuple(1 if i in axis else n for i, n in enumerate(in_shape))
 
 
 class Sum(Op):
@@ -34,14 +13,14 @@ class Sum(Op):
 
     def forward(self, inputs):
         x, = inputs
-        self.axis = _normalize_axis(self.axis, x.ndim, 'Sum')
+        self.axis = axis_util.reduction_axes(self.label, self.axis, x.ndim)
         return utils.force_array(x.sum(axis=self.axis, keepdims=self.keepdims)),
 
     def gradient(self, ns, indexes, grad_outputs):
         gy = grad_outputs[0]
         shape = self.inputs[0].shape
         if not self.keepdims:
-            gy = ns.reshape(gy, _grad_shape(shape, self.axis, False))
+            gy = ns.reshape(gy, axis_util.keepdims_shape(shape, self.axis))
         return ns.broadcast_to(gy, shape),
 
 
