@@ -345,7 +345,7 @@ def check_backward(func, x_data, y_grad, params=(), eps=1e-3, atol=1e-5,
 
     >>> x = np.array([0.5, -1.0, 2.0])
     >>> gy = np.ones(3)
-    >>> fastgrad.gradient_check.check_backward(F.tanh, x, gy)   # raises AssertionError if they differ
+    >>> fastgrad.gradient_check.check_backward(F.tanh, x, gy)   # AssertionError if not
     """
     import fastgrad
     Variable = fastgrad.Variable

@@ -114,7 +114,7 @@ def _sum_xlogy(p, log_q):
 class Categorical(Distribution):
     """One of K classes with probabilities ``p`` (..., K) or ``logit``.
 
-    >>> d = fastgrad.distributions.Categorical(p=np.array([[0.2, 0.3, 0.5]], dtype=np.float32))
+    >>> d = fastgrad.distributions.Categorical(p=np.float32([[0.2, 0.3, 0.5]]))
     >>> d.log_prob(np.array([2], dtype=np.int32)).array
     array([-0.6931472], dtype=float32)
     """
@@ -172,7 +172,7 @@ def _kl_categorical(a, b):
 class OneHotCategorical(Categorical):
     """Categorical whose events are one-hot vectors (event shape (K,)).
 
-    >>> d = fastgrad.distributions.OneHotCategorical(np.array([[0.2, 0.3, 0.5]], dtype=np.float32))
+    >>> d = fastgrad.distributions.OneHotCategorical(np.float32([[0.2, 0.3, 0.5]]))
     >>> d.log_prob(np.array([[0., 0., 1.]], dtype=np.float32)).array
     array([-0.6931472], dtype=float32)
     """

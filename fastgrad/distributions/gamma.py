@@ -18,7 +18,7 @@ class Gamma(Elementwise):
     """Gamma with shape ``k`` and scale ``theta``.  Samples are
     differentiable in ``theta`` (x = theta * Gamma(k, 1)).
 
-    >>> d = fastgrad.distributions.Gamma(np.array([2.], dtype=np.float32), np.array([3.], dtype=np.float32))
+    >>> d = fastgrad.distributions.Gamma(np.float32([2.]), np.float32([3.]))
     >>> d.log_prob(np.array([1.], dtype=np.float32)).array
     array([-2.5305579], dtype=float32)
     >>> d.mean.array
@@ -178,7 +178,7 @@ def _lbeta(a, b):
 class Beta(Elementwise):
     """Beta(a, b) on [0, 1].
 
-    >>> d = fastgrad.distributions.Beta(np.array([2.], dtype=np.float32), np.array([3.], dtype=np.float32))
+    >>> d = fastgrad.distributions.Beta(np.float32([2.]), np.float32([3.]))
     >>> d.log_prob(np.array([0.5], dtype=np.float32)).array
     array([0.40546513], dtype=float32)
     >>> d.mean.array

@@ -12,7 +12,8 @@ class Independent(Distribution):
         reinterpreted_batch_ndims (int): how many trailing batch dimensions
             become event dimensions (all but the first by default).
 
-    >>> base = fastgrad.distributions.Normal(loc=np.array([[0., 1.]], dtype=np.float32), scale=np.array([[1., 2.]], dtype=np.float32))
+    >>> base = fastgrad.distributions.Normal(loc=np.float32([[0., 1.]]),
+    ...                                      scale=np.float32([[1., 2.]]))
     >>> d = fastgrad.distributions.Independent(base)
     >>> d.batch_shape, d.event_shape
     ((1,), (2,))

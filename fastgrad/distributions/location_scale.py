@@ -38,7 +38,7 @@ class _LocScale(Elementwise):
 class Cauchy(_LocScale):
     """Cauchy(loc, scale); its mean and variance are undefined (nan, inf).
 
-    >>> d = fastgrad.distributions.Cauchy(np.array([0.], dtype=np.float32), np.array([1.], dtype=np.float32))
+    >>> d = fastgrad.distributions.Cauchy(np.float32([0.]), np.float32([1.]))
     >>> d.log_prob(np.array([1.], dtype=np.float32)).array
     array([-1.837877], dtype=float32)
     """
@@ -68,7 +68,7 @@ class Cauchy(_LocScale):
 class Gumbel(_LocScale):
     """Gumbel (maximum) distribution.
 
-    >>> d = fastgrad.distributions.Gumbel(np.array([0.], dtype=np.float32), np.array([1.], dtype=np.float32))
+    >>> d = fastgrad.distributions.Gumbel(np.float32([0.]), np.float32([1.]))
     >>> d.log_prob(np.array([0.], dtype=np.float32)).array
     array([-1.], dtype=float32)
     """
@@ -107,7 +107,7 @@ def _kl_gumbel(p, q):
 class Laplace(_LocScale):
     """Laplace (double exponential) distribution.
 
-    >>> d = fastgrad.distributions.Laplace(np.array([0.], dtype=np.float32), np.array([1.], dtype=np.float32))
+    >>> d = fastgrad.distributions.Laplace(np.float32([0.]), np.float32([1.]))
     >>> d.log_prob(np.array([1.], dtype=np.float32)).array
     array([-1.6931472], dtype=float32)
     >>> d.variance.array
@@ -152,7 +152,7 @@ def _kl_laplace(p, q):
 class Pareto(Elementwise):
     """Pareto with minimum ``scale`` and shape ``alpha``.
 
-    >>> d = fastgrad.distributions.Pareto(np.array([1.], dtype=np.float32), np.array([3.], dtype=np.float32))
+    >>> d = fastgrad.distributions.Pareto(np.float32([1.]), np.float32([3.]))
     >>> d.log_prob(np.array([2.], dtype=np.float32)).array
     array([-1.6739764], dtype=float32)
     >>> d.mean.array
@@ -207,7 +207,7 @@ class Uniform(Elementwise):
     """Uniform on [low, high); give ``low``/``high`` or ``loc``/``scale``
     (low = loc, high = loc + scale).
 
-    >>> d = fastgrad.distributions.Uniform(low=np.array([0.], dtype=np.float32), high=np.array([4.], dtype=np.float32))
+    >>> d = fastgrad.distributions.Uniform(low=np.float32([0.]), high=np.float32([4.]))
     >>> d.log_prob(np.array([1.], dtype=np.float32)).array
     array([-1.3862944], dtype=float32)
     >>> d.mean.array

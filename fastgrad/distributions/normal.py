@@ -12,7 +12,8 @@ from fastgrad.distributions._util import (
 class Normal(Elementwise):
     """Normal distribution N(loc, scale^2); give ``scale`` or ``log_scale``.
 
-    >>> d = fastgrad.distributions.Normal(loc=np.array([0., 1.], dtype=np.float32), scale=np.array([1., 2.], dtype=np.float32))
+    >>> d = fastgrad.distributions.Normal(loc=np.float32([0., 1.]),
+    ...                                   scale=np.float32([1., 2.]))
     >>> d.log_prob(np.array([0., 0.], dtype=np.float32)).array
     array([-0.9189385, -1.7370857], dtype=float32)
     >>> d.mean.array
@@ -104,7 +105,7 @@ def _kl_normal(p, q):
 class LogNormal(Elementwise):
     """exp(N(mu, sigma^2)).
 
-    >>> d = fastgrad.distributions.LogNormal(np.array([0.], dtype=np.float32), np.array([1.], dtype=np.float32))
+    >>> d = fastgrad.distributions.LogNormal(np.float32([0.]), np.float32([1.]))
     >>> d.log_prob(np.array([1.], dtype=np.float32)).array
     array([-0.9189385], dtype=float32)
     """
@@ -199,7 +200,8 @@ def _logdet_tril(L):
 class MultivariateNormal(Distribution):
     """N(loc, L L^T) with ``scale_tril`` = L lower triangular.
 
-    >>> d = fastgrad.distributions.MultivariateNormal(np.array([0., 0.], dtype=np.float32), scale_tril=np.array([[1., 0.], [0., 2.]], dtype=np.float32))
+    >>> d = fastgrad.distributions.MultivariateNormal(
+    ...     np.float32([0., 0.]), scale_tril=np.float32([[1., 0.], [0., 2.]]))
     >>> d.log_prob(np.array([0., 0.], dtype=np.float32)).array
     array(-2.5310242, dtype=float32)
     """
