@@ -1,29 +1,13 @@
 """bilinear: y[i, l] = sum_jk e1[i, j] e2[i, k] W[j, k, l] (+ e1 V1 + e2 V2 + b)."""
 from fastgrad import utils
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
 _NAME = 'BilinearFunction'
 
 
-def _check_types(inputs):
-    e1, e2, W = inputs[:3]
-    names = ('e1', 'e2', 'W', 'V1', 'V2', 'b')
-    for name, a in zip(names, inputs):
-        if a.dtype.kind != 'f':
-            raise utils.invalid_type(_NAME, "{}.dtype.kind == 'f'".format(name),
-                                     '{}.dtype = {}'.format(name, a.dtype))
-        if a.dtype != e1.dtype:
-            raise utils.invalid_type(_NAME, '{}.dtype == e1.dtype'.format(name),
-                                     '{} != {}'.format(a.dtype, e1.dtype))
-    if e1.ndim < 2:
-        raise utils.invalid_type(_NAME, 'e1.ndim >= 2', 'e1.ndim = {}'.format(e1.ndim))
-    if e2.ndim < 2:
-        raise utils.invalid_type(_NAME, 'e2.ndim >= 2', 'e2.ndim = {}'.format(e2.ndim))
-    if e1.shape[0] != e2.shape[0]:
-        raise utils.invalid_type(_NAME, 'e1.shape[0] == e2.shape[0]',
-                                 '{} != {}'.format(e1.shape[0], e2.shape[0]))
-    if W.ndim != 3:
-        raise utils.invalid_type(_NAME, 'W.ndim == 3', 'W.ndim = {}'.format(W.ndim))
+def _check_sizes(e1, e2, W):
+    # prod() of a shape is not an expression Checks can evaluate
     j = utils.size_of_shape(e1.shape[1:])
     k = utils.size_of_shape(e2.shape[1:])
     if j != W.shape[0]:
@@ -32,14 +16,6 @@ def _check_types(inputs):
     if k != W.shape[1]:
         raise utils.invalid_type(_NAME, 'prod(e2.shape[1:]) == W.shape[1]',
                                  '{} != {}'.format(k, W.shape[1]))
-    if len(inputs) == 6:
-        out = W.shape[2]
-        V1, V2, b = inputs[3:]
-        for name, a, shape in (('V1', V1, (W.shape[0], out)), ('V2', V2, (W.shape[1], out)),
-                               ('b', b, (out,))):
-            if a.shape != shape:
-                raise utils.invalid_type(_NAME, '{}.shape == {}'.format(name, shape),
-                                         '{}.shape = {}'.format(name, a.shape))
 
 
 def _outer(a, b, reshape):
@@ -51,11 +27,17 @@ def _outer(a, b, reshape):
 
 class BilinearFunction(Op):
     __slots__ = ()
+    checks = Checks('e1, e2, W, V1?, V2?, b?', "e1.dtype.kind == 'f'",
+                    'e2.dtype == e1.dtype', 'W.dtype == e1.dtype', 'V1.dtype == e1.dtype',
+                    'V2.dtype == e1.dtype', 'b.dtype == e1.dtype',
+                    'e1.ndim >= 2', 'e2.ndim >= 2', 'e1.shape[0] == e2.shape[0]', 'W.ndim == 3',
+                    'V1.shape == (W.shape[0], W.shape[2])',
+                    'V2.shape == (W.shape[1], W.shape[2])', 'b.shape == (W.shape[2],)')
 
     def forward(self, inputs):
-        _check_types(inputs)
-        self.retain_inputs(tuple(range(len(inputs))))
         e1, e2, W = inputs[:3]
+        _check_sizes(e1, e2, W)
+        self.retain_inputs(tuple(range(len(inputs))))
         xp = utils.array_module(e1)
         n = e1.shape[0]
         e1 = e1.reshape(n, -1)

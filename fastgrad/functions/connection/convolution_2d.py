@@ -1,34 +1,7 @@
 """convolution_2d: 2-D convolution (cross-correlation), NCHW, im2col + GEMM."""
-from fastgrad import utils
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 from fastgrad.functions._util import conv as _conv
-
-
-def _check_types(x, W, b, groups):
-    name = 'Convolution2DFunction'
-    if x.dtype.kind != 'f':
-        raise utils.invalid_type(name, "x.dtype.kind == 'f'", 'x.dtype = {}'.format(x.dtype))
-    if W.dtype.kind != 'f':
-        raise utils.invalid_type(name, "W.dtype.kind == 'f'", 'W.dtype = {}'.format(W.dtype))
-    if x.ndim != 4:
-        raise utils.invalid_type(name, 'x.ndim == 4', 'x.ndim = {}'.format(x.ndim))
-    if W.ndim != 4:
-        raise utils.invalid_type(name, 'W.ndim == 4', 'W.ndim = {}'.format(W.ndim))
-    if x.shape[1] != W.shape[1] * groups:
-        raise utils.invalid_type(name, 'x.shape[1] == W.shape[1] * groups',
-                                 '{} != {} * {}'.format(x.shape[1], W.shape[1], groups))
-    if W.shape[0] % groups:
-        raise utils.invalid_type(name, 'W.shape[0] % groups == 0',
-                                 '{} % {} != 0'.format(W.shape[0], groups))
-    if b is not None:
-        if b.dtype != x.dtype:
-            raise utils.invalid_type(name, 'b.dtype == x.dtype',
-                                     '{} != {}'.format(b.dtype, x.dtype))
-        if b.ndim != 1:
-            raise utils.invalid_type(name, 'b.ndim == 1', 'b.ndim = {}'.format(b.ndim))
-        if b.shape[0] != W.shape[0]:
-            raise utils.invalid_type(name, 'b.shape[0] == W.shape[0]',
-                                     '{} != {}'.format(b.shape[0], W.shape[0]))
 
 
 def _positive_outsize(name, oh, ow, x_shape, W_shape):
@@ -46,6 +19,10 @@ class Convolution2DFunction(Op):
     one flag per axis to reproduce the input size exactly.
     """
     __slots__ = ('sy', 'sx', 'ph', 'pw', 'dy', 'dx', 'cover_h', 'cover_w', 'groups')
+    checks = Checks('x, W, b?', "x.dtype.kind == 'f'", "W.dtype.kind == 'f'",
+                    'x.ndim == 4', 'W.ndim == 4', 'x.shape[1] == W.shape[1] * self.groups',
+                    'W.shape[0] % self.groups == 0', 'b.dtype == x.dtype', 'b.ndim == 1',
+                    'b.shape[0] == W.shape[0]')
 
     def __init__(self, stride=1, pad=0, cover_all=False, dilate=1, groups=1):
         self.sy, self.sx = _conv.pair(stride, 'stride', 'convolution_2d', 1)
@@ -74,7 +51,6 @@ class Convolution2DFunction(Op):
     def forward(self, inputs):
         x, W = inputs[0], inputs[1]
         b = inputs[2] if len(inputs) == 3 else None
-        _check_types(x, W, b, self.groups)
         oh, ow = self._outsize(x.shape, W.shape)
         _positive_outsize('convolution_2d', oh, ow, x.shape, W.shape)
         self.retain_inputs((0, 1))

@@ -1,35 +1,10 @@
 """deconvolution_2d: transposed 2-D convolution (the adjoint of convolution_2d in x)."""
 from fastgrad import utils
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 from fastgrad.functions._util import conv as _conv
 
 _NAME = 'Deconvolution2DFunction'
-
-
-def _check_types(x, W, b, groups):
-    if x.dtype.kind != 'f':
-        raise utils.invalid_type(_NAME, "x.dtype.kind == 'f'", 'x.dtype = {}'.format(x.dtype))
-    if W.dtype.kind != 'f':
-        raise utils.invalid_type(_NAME, "W.dtype.kind == 'f'", 'W.dtype = {}'.format(W.dtype))
-    if x.ndim != 4:
-        raise utils.invalid_type(_NAME, 'x.ndim == 4', 'x.ndim = {}'.format(x.ndim))
-    if W.ndim != 4:
-        raise utils.invalid_type(_NAME, 'W.ndim == 4', 'W.ndim = {}'.format(W.ndim))
-    if x.shape[1] != W.shape[0]:
-        raise utils.invalid_type(_NAME, 'x.shape[1] == W.shape[0]',
-                                 '{} != {}'.format(x.shape[1], W.shape[0]))
-    if W.shape[0] % groups:
-        raise utils.invalid_type(_NAME, 'W.shape[0] % groups == 0',
-                                 '{} % {} != 0'.format(W.shape[0], groups))
-    if b is not None:
-        if b.dtype != x.dtype:
-            raise utils.invalid_type(_NAME, 'b.dtype == x.dtype',
-                                     '{} != {}'.format(b.dtype, x.dtype))
-        if b.ndim != 1:
-            raise utils.invalid_type(_NAME, 'b.ndim == 1', 'b.ndim = {}'.format(b.ndim))
-        if b.shape[0] != W.shape[1] * groups:
-            raise utils.invalid_type(_NAME, 'b.shape[0] == W.shape[1] * groups',
-                                     '{} != {} * {}'.format(b.shape[0], W.shape[1], groups))
 
 
 class Deconvolution2DFunction(Op):
@@ -37,6 +12,10 @@ class Deconvolution2DFunction(Op):
     one whose convolution gives back ``x``'s size."""
     __slots__ = ('sy', 'sx', 'ph', 'pw', 'dy', 'dx', 'outh', 'outw', 'groups',
                  'cover_h', 'cover_w')
+    checks = Checks('x, W, b?', "x.dtype.kind == 'f'", "W.dtype.kind == 'f'",
+                    'x.ndim == 4', 'W.ndim == 4', 'x.shape[1] == W.shape[0]',
+                    'W.shape[0] % self.groups == 0', 'b.dtype == x.dtype', 'b.ndim == 1',
+                    'b.shape[0] == W.shape[1] * self.groups')
 
     def __init__(self, stride=1, pad=0, outsize=None, dilate=1, groups=1):
         self.sy, self.sx = _conv.pair(stride, 'stride', 'deconvolution_2d', 1)
@@ -77,7 +56,6 @@ class Deconvolution2DFunction(Op):
     def forward(self, inputs):
         x, W = inputs[0], inputs[1]
         b = inputs[2] if len(inputs) == 3 else None
-        _check_types(x, W, b, self.groups)
         kh, kw = W.shape[2], W.shape[3]
         h, w = x.shape[2], x.shape[3]
         self.outh, self.cover_h = self._out_len(h, kh, self.sy, self.ph, self.dy,

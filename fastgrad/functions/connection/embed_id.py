@@ -2,6 +2,7 @@
 import numpy
 
 from fastgrad import utils
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
 _NAME = 'EmbedIDFunction'
@@ -53,20 +54,14 @@ def _gather_rows(x, W, ignore_label):
 
 class EmbedIDFunction(Op):
     __slots__ = ('ignore_label',)
+    checks = Checks('x, W', "x.dtype.kind == 'i'", 'x.ndim >= 1', "W.dtype.kind == 'f'",
+                    'W.ndim == 2')
 
     def __init__(self, ignore_label=None):
         self.ignore_label = ignore_label
 
     def forward(self, inputs):
         x, W = inputs
-        if x.dtype.kind != 'i':
-            raise utils.invalid_type(_NAME, "x.dtype.kind == 'i'", 'x.dtype = {}'.format(x.dtype))
-        if x.ndim < 1:
-            raise utils.invalid_type(_NAME, 'x.ndim >= 1', 'x.ndim = {}'.format(x.ndim))
-        if W.dtype.kind != 'f':
-            raise utils.invalid_type(_NAME, "W.dtype.kind == 'f'", 'W.dtype = {}'.format(W.dtype))
-        if W.ndim != 2:
-            raise utils.invalid_type(_NAME, 'W.ndim == 2', 'W.ndim = {}'.format(W.ndim))
         _check_ids(x, W.shape[0], self.ignore_label)
         self.retain_inputs((0,))
         return _gather_rows(x, W, self.ignore_label),

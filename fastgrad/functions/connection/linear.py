@@ -2,40 +2,20 @@
 (BLAS, fastgrad_cuda, cuBLAS, the array module) is decided in fastgrad/_gemm.py."""
 from fastgrad import _gemm
 from fastgrad import utils
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
-
-
-def _check_types(x, W, b):
-    name = 'LinearFunction'
-    if x.dtype.kind != 'f':
-        raise utils.invalid_type(name, "x.dtype.kind == 'f'", 'x.dtype = {}'.format(x.dtype))
-    if W.dtype.kind != 'f':
-        raise utils.invalid_type(name, "W.dtype.kind == 'f'", 'W.dtype = {}'.format(W.dtype))
-    if x.ndim != 2:
-        raise utils.invalid_type(name, 'x.ndim == 2', '{} != 2'.format(x.ndim))
-    if W.ndim != 2:
-        raise utils.invalid_type(name, 'W.ndim == 2', '{} != 2'.format(W.ndim))
-    if x.shape[1] != W.shape[1]:
-        raise utils.invalid_type(name, 'x.shape[1] == W.shape[1]',
-                                 '{} != {}'.format(x.shape[1], W.shape[1]))
-    if b is not None:
-        if b.dtype != x.dtype:
-            raise utils.invalid_type(name, 'b.dtype == x.dtype',
-                                     '{} != {}'.format(b.dtype, x.dtype))
-        if b.ndim != 1:
-            raise utils.invalid_type(name, 'b.ndim == 1', '{} != 1'.format(b.ndim))
-        if b.shape[0] != W.shape[0]:
-            raise utils.invalid_type(name, 'b.shape[0] == W.shape[0]',
-                                     '{} != {}'.format(b.shape[0], W.shape[0]))
 
 
 class LinearFunction(Op):
     __slots__ = ()
+    # the hot path: no more conditions than these
+    checks = Checks('x, W, b?', "x.dtype.kind == 'f'", "W.dtype.kind == 'f'",
+                    'x.ndim == 2', 'W.ndim == 2', 'x.shape[1] == W.shape[1]',
+                    'b.dtype == x.dtype', 'b.ndim == 1', 'b.shape[0] == W.shape[0]')
 
     def forward(self, inputs):
         x, W = inputs[0], inputs[1]
         b = inputs[2] if len(inputs) == 3 else None
-        _check_types(x, W, b)
         self.retain_inputs((0, 1))
         return _gemm.linear_forward(x, W, b),
 

@@ -9,6 +9,7 @@ import numpy
 
 from fastgrad import utils
 from fastgrad.functions._util import conv as _conv
+from fastgrad.functions._util.checks import Checks
 
 
 class Geometry(object):
@@ -123,11 +124,8 @@ def xp_array(a, dtype):
     return utils.array_module(a).array(a, dtype=dtype, copy=True)
 
 
-def check_input(func, x):
-    if x.dtype.kind != 'f':
-        raise utils.invalid_type(func, "x.dtype.kind == 'f'", 'x.dtype = {}'.format(x.dtype))
-    if x.ndim != 4:
-        raise utils.invalid_type(func, 'x.ndim == 4', 'x.ndim = {}'.format(x.ndim))
+# the input checks of the pooling ops
+INPUT_CHECKS = Checks('x', "x.dtype.kind == 'f'", 'x.ndim == 4')
 
 
 accumulate_dtype = utils.compute_dtype

@@ -5,6 +5,7 @@ from fastgrad.functions.pooling import _pooling
 
 class AveragePooling2D(Op):
     __slots__ = ('geo',)
+    checks = _pooling.INPUT_CHECKS
 
     def __init__(self, ksize, stride=None, pad=0, geo=None):
         self.geo = geo if geo is not None else _pooling.Geometry(
@@ -12,7 +13,6 @@ class AveragePooling2D(Op):
 
     def forward(self, inputs):
         x, = inputs
-        _pooling.check_input('AveragePooling2D', x)
         geo = self.geo
         oh, ow = geo.outsize(x.shape[2], x.shape[3], False)
         y = geo.window_sum(x, oh, ow, _pooling.accumulate_dtype(x.dtype))

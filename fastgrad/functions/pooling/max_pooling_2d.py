@@ -7,6 +7,7 @@ from fastgrad.functions.pooling import _pooling
 
 class MaxPooling2D(Op):
     __slots__ = ('geo', 'cover_all', '_indexes', '_x', '_y')
+    checks = _pooling.INPUT_CHECKS
 
     def __init__(self, ksize, stride=None, pad=0, cover_all=True):
         self.geo = _pooling.Geometry('max_pooling_2d', ksize, stride, pad)
@@ -15,7 +16,6 @@ class MaxPooling2D(Op):
 
     def forward(self, inputs):
         x, = inputs
-        _pooling.check_input('MaxPooling2D', x)
         oh, ow = self.geo.outsize(x.shape[2], x.shape[3], self.cover_all)
         # Padding is -inf so it never wins (Chainer's rule).
         win = self.geo.windows(x, oh, ow, pval=-numpy.inf)

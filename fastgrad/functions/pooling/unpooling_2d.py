@@ -9,6 +9,7 @@ _NAME = 'Unpooling2D'
 
 class Unpooling2D(Op):
     __slots__ = ('geo', 'outh', 'outw', 'cover_all')
+    checks = _pooling.INPUT_CHECKS
 
     def __init__(self, ksize, stride=None, pad=0, outsize=None, cover_all=True, geo=None):
         self.geo = geo if geo is not None else _pooling.Geometry(
@@ -18,7 +19,6 @@ class Unpooling2D(Op):
 
     def forward(self, inputs):
         x, = inputs
-        _pooling.check_input(_NAME, x)
         geo = self.geo
         h, w = x.shape[2], x.shape[3]
         if self.outh is None or self.outw is None:

@@ -1,6 +1,7 @@
 """upsampling_2d: put each value back at its max pooling position (zeros elsewhere)."""
 from fastgrad import utils
 from fastgrad._core.graph import Variable
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 from fastgrad.functions._util import conv as _conv
 from fastgrad.functions.pooling import _pooling
@@ -12,6 +13,8 @@ class Upsampling2D(Op):
     """``y`` is zero except at the pooled positions: for each input element, the
     offset ``indexes[...]`` of its window gets the value (overlaps add)."""
     __slots__ = ('indexes', 'geo', 'outh', 'outw', 'cover_all')
+    checks = Checks('x', "x.dtype.kind == 'f'", 'x.ndim == 4',
+                    "self.indexes.dtype.kind in 'iu'", 'x.shape == self.indexes.shape')
 
     def __init__(self, indexes, geo, outsize, cover_all):
         self.indexes = indexes
@@ -21,14 +24,7 @@ class Upsampling2D(Op):
 
     def forward(self, inputs):
         x, = inputs
-        _pooling.check_input(_NAME, x)
         idx = self.indexes
-        if idx.dtype.kind not in 'iu':
-            raise utils.invalid_type(_NAME, "indexes.dtype.kind in 'iu'",
-                                     'indexes.dtype = {}'.format(idx.dtype))
-        if idx.shape != x.shape:
-            raise utils.invalid_type(_NAME, 'x.shape == indexes.shape',
-                                     '{} != {}'.format(x.shape, idx.shape))
         geo = self.geo
         h, w = x.shape[2], x.shape[3]
         if self.outh is None or self.outw is None:

@@ -245,8 +245,8 @@ def test_chained_layers_and_no_backprop_mode():
 
 
 @pytest.mark.parametrize('x_shape,W_shape,kwargs,match', [
-    ((2, 3, 5, 5), (4, 2, 3, 3), {}, 'x.shape\\[1\\] == W.shape\\[1\\] \\* groups'),
-    ((2, 4, 5, 5), (3, 2, 3, 3), {'groups': 2}, 'W.shape\\[0\\] % groups'),
+    ((2, 3, 5, 5), (4, 2, 3, 3), {}, 'x.shape\\[1\\] == W.shape\\[1\\] \\* self.groups'),
+    ((2, 4, 5, 5), (3, 2, 3, 3), {'groups': 2}, 'W.shape\\[0\\] % self.groups'),
     ((3, 5, 5), (4, 3, 3, 3), {}, 'x.ndim == 4'),
     ((2, 3, 5, 5), (4, 3, 3), {}, 'W.ndim == 4'),
 ])

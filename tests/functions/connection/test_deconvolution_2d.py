@@ -212,11 +212,11 @@ def test_bad_inputs():
     W = numpy.zeros((4, 2, 3, 3), numpy.float32)
     with pytest.raises(InvalidType, match='x.shape\\[1\\] == W.shape\\[0\\]'):
         F.deconvolution_2d(x[:, :3], W)
-    with pytest.raises(InvalidType, match='b.shape\\[0\\] == W.shape\\[1\\] \\* groups'):
+    with pytest.raises(InvalidType, match='b.shape\\[0\\] == W.shape\\[1\\] \\* self.groups'):
         F.deconvolution_2d(x, W, numpy.zeros(2, numpy.float32), groups=2)
     with pytest.raises(InvalidType, match='b.dtype == x.dtype'):
         F.deconvolution_2d(x, W, numpy.zeros(2, numpy.float64))
-    with pytest.raises(InvalidType, match='W.shape\\[0\\] % groups'):
+    with pytest.raises(InvalidType, match='W.shape\\[0\\] % self.groups'):
         F.deconvolution_2d(x, W, groups=3)
     with pytest.raises(InvalidType, match="x.dtype.kind == 'f'"):
         F.deconvolution_2d(x.astype(numpy.int32), W)

@@ -123,7 +123,7 @@ def test_errors():
     x, y, idx = _pooled(CASES[0])
     with pytest.raises(InvalidType, match='Upsampling2D') as e:
         F.upsampling_2d(y, idx[:1], 2)
-    assert 'x.shape == indexes.shape' in str(e.value)
+    assert 'x.shape == self.indexes.shape' in str(e.value)
     with pytest.raises(InvalidType, match='x.shape\\[2\\] == 4'):
         F.upsampling_2d(y, idx, 2, outsize=(8, 12))
     with pytest.raises(InvalidType, match="indexes.dtype.kind in 'iu'"):
