@@ -165,12 +165,12 @@ def bench_products(cp, fl, shape, dtype, results):
     for what, ours, theirs, (M, N, K) in prods:
         t_ours, h_ours = time_fn(cp, ours, warm, rep)
         t_cub, h_cub = time_fn(cp, theirs, warm, rep)
-        plan = plan.plan_gemm(M, N, K, it, sms, cc)
+        chosen = plan.plan_gemm(M, N, K, it, sms, cc)
         row = {'shape': list(shape), 'dtype': dtype, 'what': what,
                'fastgrad_ms': t_ours, 'cublas_ms': t_cub,
                'fastgrad_host_ms': h_ours, 'cublas_host_ms': h_cub,
                'fastgrad_tflops': flops / t_ours / 1e9, 'cublas_tflops': flops / t_cub / 1e9,
-               'ratio': t_cub / t_ours, 'plan': '{}/split{}'.format(plan.tile.name, plan.splits)}
+               'ratio': t_cub / t_ours, 'plan': '{}/split{}'.format(chosen.tile.name, chosen.splits)}
         results.append(row)
         _print_row(row)
 
@@ -399,9 +399,10 @@ def bench_mma(cp, fastgrad, L, fl, shape, dtype, results, tf32_child):
              ('grad_W', lambda: fl.linear_grad_W(gy, x, mma=True), (m, k, n))]
     for what, ours, (M, N, K) in prods:
         t_ours, h_ours = time_fn(cp, ours, warm, rep)
-        plan = plan.plan_gemm(M, N, K, it, sms, cc, None, None, True, launch._smem_limit(cp, dev.id))
+        chosen = plan.plan_gemm(M, N, K, it, sms, cc, None, None, True,
+                                launch._smem_limit(cp, dev.id))
         _mma_row(results, shape, dtype, mode, what, t_ours, h_ours, cub[what], flops,
-                 '{}/split{}'.format(plan.tile.name, plan.splits))
+                 '{}/split{}'.format(chosen.tile.name, chosen.splits))
     for bias in (False, True):
         what = 'Link fwd+bwd' + (' +bias' if bias else '')
         t_ours, h_ours, _ = _time_link(cp, fastgrad, L, shape, dtype, bias,

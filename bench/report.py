@@ -251,13 +251,16 @@ def targets(results):
         ok = value <= limit if below else value >= limit
         rows.append([name, fmt_value.format(value), 'yes' if ok else 'no'])
 
-    fb = lambda p: get(results, p, 'per_op', 'fwd+bwd')
+    def fb(p):
+        return get(results, p, 'per_op', 'fwd+bwd')
     add('per-op fwd+bwd ≤ 0.7× PyTorch', ratio(fb('fastgrad'), fb('torch')), 0.7)
     add('per-op fwd+bwd ≤ 3× NumPy floor', ratio(fb('fastgrad'), fb('numpy')), 3.0)
-    sm = lambda p: get(results, p, 'small_mlp', 'step')
+    def sm(p):
+        return get(results, p, 'small_mlp', 'step')
     add('small MLP step ≤ 0.7× PyTorch', ratio(sm('fastgrad'), sm('torch')), 0.7)
     add('small MLP step ≤ 2× NumPy floor', ratio(sm('fastgrad'), sm('numpy')), 2.0)
-    lg = lambda p: get(results, p, 'large_mlp', 'step')
+    def lg(p):
+        return get(results, p, 'large_mlp', 'step')
     add('large MLP step ≤ 1.0× NumPy floor', ratio(lg('fastgrad'), lg('numpy')), 1.0)
     for k in sorted(get(results, 'numpy', 'linear') or {}):
         f, b = get(results, 'fastgrad', 'linear', k), get(results, 'numpy', 'linear', k)

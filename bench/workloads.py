@@ -10,7 +10,6 @@ hand, with no autograd at all.
 """
 import argparse
 import json
-import os
 import platform
 import resource
 import statistics

@@ -1,5 +1,4 @@
 """fastgrad.backward (several outputs) and fastgrad.grad (no side effects)."""
-import warnings
 
 import numpy
 import pytest

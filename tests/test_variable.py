@@ -3,7 +3,6 @@ import copy
 import gc
 import pickle
 import threading
-import warnings
 import weakref
 
 import numpy

@@ -26,8 +26,8 @@ cdef class VariableNode:
     cdef bint _grad_owned             # engine allocated _grad, user never saw it
     cdef object _pending              # grad being gathered during backward
     cdef bint _pending_owned
-    cdef bint _open                   # may lie on a reference cycle: keep the
-                                      # ops computed from it tracked (_gc_tracking)
+    # may lie on a reference cycle: keep the ops computed from it tracked (_gc_tracking)
+    cdef bint _open
     cdef object __weakref__
 
     def __init__(self, variable=None, name=None):

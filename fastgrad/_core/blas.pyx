@@ -370,9 +370,10 @@ def matmul(a, b, out=None):
     if k == 0:
         C.fill(0)
         return C
-    if not (C3.flags.c_contiguous or (cnp.PyArray_STRIDES(C3)[2] == C.itemsize and
-                                       cnp.PyArray_STRIDES(C3)[1] == n * C.itemsize)) \
-            or (out is not None and not numpy.may_share_memory(C3, out)):
+    row_major = (C3.flags.c_contiguous
+                 or (cnp.PyArray_STRIDES(C3)[2] == C.itemsize
+                     and cnp.PyArray_STRIDES(C3)[1] == n * C.itemsize))
+    if not row_major or (out is not None and not numpy.may_share_memory(C3, out)):
         # out's matrices are not row-major (or not a view): compute, then copy in
         result = matmul(a, b)
         numpy.copyto(out, result)

@@ -33,7 +33,7 @@ from fastgrad.initializers.uniform import LeCunUniform  # NOQA
 from fastgrad.initializers.uniform import Uniform  # NOQA
 
 
-def generate_array(initializer, shape, xp, dtype=None, device=None):
+def generate_array(initializer, shape, xp, dtype=None, device=None):  # noqa: F811  (Chainer's name)
     """Create an array of ``shape`` and fill it with ``initializer``.
 
     The dtype is ``dtype`` if given, else ``initializer.dtype`` if the
@@ -87,7 +87,7 @@ def generate_array(initializer, shape, xp, dtype=None, device=None):
     return array
 
 
-def _get_initializer(initializer):
+def _get_initializer(initializer):  # noqa: F811  (the argument shadows the module)
     """Resolve an initializer spec as Links do.
 
     ``None`` -> ``LeCunNormal()``; a scalar or an array -> ``Constant`` of

@@ -2,7 +2,6 @@ import json
 
 import numpy
 
-from fastgrad import reporter
 from fastgrad.dataset import iterator
 from fastgrad.iterators import _statemachine
 from fastgrad.iterators.order_samplers import ShuffleOrderSampler

@@ -5,7 +5,6 @@ nvcc is not installed.  The ptxas parser is also checked on a canned log.
 """
 import pytest
 
-from fastgrad_cuda import linear as fl
 from fastgrad_cuda import plan
 from fastgrad_cuda.tools import compile_check as cc
 

@@ -5,7 +5,6 @@ import numpy
 import pytest
 
 import fastgrad_cuda
-from fastgrad_cuda import linear as fl
 from fastgrad_cuda import plan
 
 H200 = dict(sm_count=132, cc=90)

@@ -7,7 +7,6 @@ fastgrad.config.linear_allow_tf32 / linear_fp64_mma -- checked with a stand-in
 Numbers computed by the kernels are test_mma_reference.py's (emulated) and
 test_linear_mma_gpu.py's (device) business.
 """
-import importlib
 import sys
 import types
 

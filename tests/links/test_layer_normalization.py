@@ -1,6 +1,5 @@
 """L.LayerNormalization: parameters, lazy size, forward vs NumPy, gradients."""
 import numpy
-import pytest
 
 import fastgrad
 import fastgrad.links as L

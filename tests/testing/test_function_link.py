@@ -5,7 +5,6 @@ import unittest
 import numpy
 import pytest
 
-import fastgrad
 import fastgrad.functions as F
 import fastgrad.links as L
 from fastgrad import initializers, testing

@@ -5,7 +5,6 @@ import numpy
 import pytest
 
 import fastgrad
-import fastgrad.functions as F
 import fastgrad.links as L
 from fastgrad import iterators, optimizers, training
 from fastgrad.datasets import TupleDataset

@@ -1,6 +1,5 @@
 """DumpGraph, unchain_variables, VariableStatisticsPlot, the shift module
 paths, and build_computational_graph itself."""
-import os
 
 import numpy
 import pytest
