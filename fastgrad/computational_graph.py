@@ -106,7 +106,16 @@ def build_computational_graph(outputs, remove_split=True, variable_style='defaul
                               remove_variable=False, show_name=True):
     """The graph of functions and variables backward-reachable from
     ``outputs`` (Variables, VariableNodes or FunctionNodes, or a list of
-    them).  ``remove_split`` must be True (kept for compatibility)."""
+    them).  ``remove_split`` must be True (kept for compatibility).
+
+    >>> x = fastgrad.Variable(np.ones(2, dtype=np.float32), name='x')
+    >>> y = F.sum(F.relu(x))
+    >>> dot = fastgrad.computational_graph.build_computational_graph([y]).dump()
+    >>> dot.startswith('digraph graphname')
+    True
+    >>> 'ReLU' in dot and 'Sum' in dot
+    True
+    """
     if not remove_split:
         raise ValueError('remove_split=False is not supported anymore')
     if not isinstance(outputs, (list, tuple)):

@@ -49,6 +49,12 @@ class MultithreadIterator(_statemachine.EpochTracking, iterator.Iterator):
     threads; the iterator may still be used afterwards and then starts a
     new pool.  Snapshots use SerialIterator's keys, so either can resume
     the other's state.
+
+    >>> it = fastgrad.iterators.MultithreadIterator(list(range(5)), 2,
+    ...                                           repeat=False, shuffle=False)
+    >>> [batch for batch in it]
+    [[0, 1], [2, 3], [4]]
+    >>> it.finalize()
     """
 
     def __init__(self, dataset, batch_size, repeat=True, shuffle=None,

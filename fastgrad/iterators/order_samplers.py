@@ -13,7 +13,12 @@ class OrderSampler(object):
 class ShuffleOrderSampler(OrderSampler):
     """A fresh random permutation each epoch, drawn from ``random_state``
     (NumPy's global RandomState by default, so ``numpy.random.seed`` makes
-    runs repeatable)."""
+    runs repeatable).
+
+    >>> sampler = fastgrad.iterators.ShuffleOrderSampler(np.random.RandomState(0))
+    >>> sampler(np.arange(5), 0)
+    array([2, 0, 1, 3, 4])
+    """
 
     def __init__(self, random_state=None):
         if random_state is None:

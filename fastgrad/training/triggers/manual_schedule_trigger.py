@@ -4,7 +4,17 @@ from fastgrad.training.triggers.interval_trigger import _check_unit
 class ManualScheduleTrigger(object):
     """Fires when the iteration count or ``epoch_detail`` passes one of
     ``points`` (a number or a list).  ``finished`` becomes True after the
-    last point."""
+    last point.
+
+    >>> trainer = fastgrad.testing.get_trainer_with_mock_updater((5, 'iteration'))
+    >>> trigger = fastgrad.training.triggers.ManualScheduleTrigger([2, 4], 'iteration')
+    >>> fired = []
+    >>> for _ in range(5):
+    ...     trainer.updater.update()
+    ...     fired.append(trigger(trainer))
+    >>> fired
+    [False, True, False, True, False]
+    """
 
     def __init__(self, points, unit):
         _check_unit('ManualScheduleTrigger', unit)

@@ -1,6 +1,16 @@
 class OnceTrigger(object):
     """Fires once: at the first check (and, with ``call_on_resume``, once
-    more after a resume)."""
+    more after a resume).
+
+    >>> trainer = fastgrad.testing.get_trainer_with_mock_updater((3, 'iteration'))
+    >>> trigger = fastgrad.training.triggers.OnceTrigger()
+    >>> fired = []
+    >>> for _ in range(3):
+    ...     trainer.updater.update()
+    ...     fired.append(trigger(trainer))
+    >>> fired
+    [True, False, False]
+    """
 
     def __init__(self, call_on_resume=False):
         self._flag_first = True
