@@ -5,15 +5,15 @@ broadcast_to/sum_to.)
 """
 from fastgrad import utils
 from fastgrad._core.graph import as_variable
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
 
 class Broadcast(Op):
     __slots__ = ()
+    checks = Checks('*xs', 'len(xs) > 0')
 
     def forward(self, inputs):
-        if not inputs:
-            raise utils.invalid_type('Broadcast', 'in_types.size() > 0', 'in_types.size() == 0')
         xp = utils.array_module(inputs[0])
         try:
             ys = xp.broadcast_arrays(*inputs)

@@ -1,35 +1,24 @@
 """concat: join arrays along an existing axis."""
 from fastgrad import utils
 from fastgrad.functions._util import axis as _axis
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
-
-
-def check_concat(label, inputs, axis):
-    """Chainer's rules for joining along ``axis``; returns it normalized."""
-    if not inputs:
-        raise utils.invalid_type(label, 'in_types.size() > 0', 'in_types.size() == 0')
-    x0 = inputs[0]
-    axis = _axis.normalize(label, axis, x0.ndim)
-    _axis.check_same_dtype(label, inputs)
-    for i, x in enumerate(inputs):
-        if x.ndim != x0.ndim:
-            raise utils.invalid_type(label, 'in_types[0].ndim == in_types[{}].ndim'.format(i),
-                                     '{} != {}'.format(x0.ndim, x.ndim))
-        if x.shape[:axis] != x0.shape[:axis] or x.shape[axis + 1:] != x0.shape[axis + 1:]:
-            raise utils.invalid_type(
-                label, 'in_types[0].shape == in_types[{}].shape except axis {}'.format(i, axis),
-                '{} vs {}'.format(x0.shape, x.shape))
-    return axis
 
 
 class Concat(Op):
     __slots__ = ('axis',)
+    checks = Checks('*xs', 'len(xs) > 0', '-xs[0].ndim <= self.axis < xs[0].ndim',
+                    '[x.dtype for x in xs] == [xs[0].dtype] * len(xs)',
+                    '[x.ndim for x in xs] == [xs[0].ndim] * len(xs)',
+                    '[x.shape[:self.axis] for x in xs] == [xs[0].shape[:self.axis]] * len(xs)',
+                    '[x.shape[self.axis:][1:] for x in xs] == '
+                    '[xs[0].shape[self.axis:][1:]] * len(xs)')
 
     def __init__(self, axis=1):
         self.axis = _axis.require_int('concat', 'axis', axis)
 
     def forward(self, inputs):
-        self.axis = check_concat('Concat', inputs, self.axis)
+        self.axis = _axis.normalize('Concat', self.axis, inputs[0].ndim)
         return utils.array_module(inputs[0]).concatenate(inputs, axis=self.axis),
 
     def gradient(self, ns, indexes, grad_outputs):

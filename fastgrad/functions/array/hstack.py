@@ -1,27 +1,20 @@
 """hstack: join arrays horizontally (NumPy's hstack)."""
 from fastgrad import utils
 from fastgrad.functions._util import axis as _axis
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
 
 class Hstack(Op):
     """Along axis 1, or axis 0 for 1-D inputs; 0-d inputs become a vector."""
     __slots__ = ()
+    checks = Checks('*xs', 'len(xs) > 0', '[x.dtype for x in xs] == [xs[0].dtype] * len(xs)',
+                    '[x.ndim for x in xs] == [xs[0].ndim] * len(xs)',
+                    'xs[0].ndim <= 1 or [x.shape[:1] + x.shape[2:] for x in xs] == '
+                    '[xs[0].shape[:1] + xs[0].shape[2:]] * len(xs)')
 
     def forward(self, inputs):
-        if not inputs:
-            raise utils.invalid_type('Hstack', 'in_types.size() > 0', 'in_types.size() == 0')
         x0 = inputs[0]
-        _axis.check_same_dtype('Hstack', inputs)
-        for i, x in enumerate(inputs):
-            if x.ndim != x0.ndim:
-                raise utils.invalid_type(
-                    'Hstack', 'in_types[0].ndim == in_types[{}].ndim'.format(i),
-                    '{} != {}'.format(x0.ndim, x.ndim))
-            if x0.ndim > 1 and (x.shape[:1] != x0.shape[:1] or x.shape[2:] != x0.shape[2:]):
-                raise utils.invalid_type(
-                    'Hstack', 'in_types[0].shape == in_types[{}].shape except axis 1'.format(i),
-                    '{} vs {}'.format(x0.shape, x.shape))
         return utils.array_module(x0).hstack(inputs),
 
     def gradient(self, ns, indexes, grad_outputs):

@@ -2,6 +2,7 @@
 import numpy
 
 from fastgrad import utils
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
 # Modes whose every output element is a copy of one input element: their
@@ -26,6 +27,7 @@ def _widths(pad_width, ndim):
 
 class Pad(Op):
     __slots__ = ('pad_width', 'mode', 'keywords', '_widths')
+    checks = Checks('x', "x.dtype.kind == 'f'")
 
     def __init__(self, pad_width, mode, keywords):
         if mode != 'constant' and mode not in _INDEX_MODES:
@@ -45,8 +47,6 @@ class Pad(Op):
 
     def forward(self, inputs):
         x, = inputs
-        if x.dtype.kind != 'f':
-            raise utils.invalid_type('Pad', "x.dtype.kind == 'f'", 'x.dtype = {}'.format(x.dtype))
         self._widths = _widths(self.pad_width, x.ndim)
         xp = utils.array_module(x)
         return xp.pad(x, self._widths, mode=self.mode, **self.keywords),

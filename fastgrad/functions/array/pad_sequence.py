@@ -1,6 +1,7 @@
 """pad_sequence: pad variable-length sequences into one array."""
 from fastgrad import utils
 from fastgrad.functions._util import axis as _axis
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
 _NAME = 'PadSequence'
@@ -8,6 +9,10 @@ _NAME = 'PadSequence'
 
 class PadSequence(Op):
     __slots__ = ('length', 'padding')
+    checks = Checks('*xs', 'len(xs) > 0', 'min(x.ndim for x in xs) >= 1',
+                    '[x.shape[1:] for x in xs] == [xs[0].shape[1:]] * len(xs)',
+                    '[x.dtype for x in xs] == [xs[0].dtype] * len(xs)',
+                    'self.length is None or max(len(x) for x in xs) <= self.length')
 
     def __init__(self, length, padding):
         if length is not None:
@@ -18,23 +23,9 @@ class PadSequence(Op):
         self.padding = padding
 
     def forward(self, inputs):
-        if not inputs:
-            raise utils.invalid_type(_NAME, 'in_types.size() > 0', 'in_types.size() == 0')
         x0 = inputs[0]
-        for i, x in enumerate(inputs):
-            if x.ndim < 1:
-                raise utils.invalid_type(_NAME, 'in_types[{}].ndim >= 1'.format(i),
-                                         'in_types[{}].ndim = 0'.format(i))
-            if x.shape[1:] != x0.shape[1:]:
-                raise utils.invalid_type(
-                    _NAME, 'in_types[{0}].shape[1:] == in_types[0].shape[1:]'.format(i),
-                    '{} != {}'.format(x.shape[1:], x0.shape[1:]))
-        _axis.check_same_dtype(_NAME, inputs)
         longest = max(len(x) for x in inputs)
         length = longest if self.length is None else self.length
-        if longest > length:
-            raise utils.invalid_type(_NAME, 'in_types[i].shape[0] <= length ({})'.format(length),
-                                     'max of in_types[i].shape[0] = {}'.format(longest))
         xp = utils.array_module(x0)
         y = xp.empty((len(inputs), length) + x0.shape[1:], x0.dtype)
         for i, x in enumerate(inputs):

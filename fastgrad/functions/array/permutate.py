@@ -4,6 +4,7 @@ import numpy
 from fastgrad import utils
 from fastgrad._core.graph import Variable
 from fastgrad.functions._util import axis as _axis
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
 _NAME = 'Permutate'
@@ -23,6 +24,8 @@ def _check_indices(indices):
 
 class Permutate(Op):
     __slots__ = ('indices', 'axis', 'inv')
+    checks = Checks('x', "self.indices.dtype.kind in 'iu'", 'self.indices.ndim == 1',
+                    '-x.ndim <= self.axis < x.ndim', 'x.shape[self.axis] == len(self.indices)')
 
     def __init__(self, indices, axis=0, inv=False):
         self.indices = indices
@@ -32,15 +35,7 @@ class Permutate(Op):
     def forward(self, inputs):
         x, = inputs
         ind = self.indices
-        if ind.dtype.kind not in 'iu' or ind.ndim != 1:
-            raise utils.invalid_type(_NAME, "indices.dtype.kind == 'i', indices.ndim == 1",
-                                     'indices.dtype = {}, indices.ndim = {}'
-                                     .format(ind.dtype, ind.ndim))
         self.axis = _axis.normalize(_NAME, self.axis, x.ndim)
-        if x.shape[self.axis] != len(ind):
-            raise utils.invalid_type(_NAME, 'x.shape[axis] == len(indices)',
-                                     'x.shape[{}] = {}, len(indices) = {}'.format(
-                                         self.axis, x.shape[self.axis], len(ind)))
         _check_indices(ind)
         return _permute(x, ind, self.axis, self.inv),
 

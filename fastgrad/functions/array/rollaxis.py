@@ -1,11 +1,13 @@
 """rollaxis: move one axis to a given position (numpy.rollaxis)."""
-from fastgrad import utils
 from fastgrad.functions._util import axis as _axis
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
 
 class Rollaxis(Op):
     __slots__ = ('axis', 'start', '_perm')
+    # start is a position between axes, not an axis: [-ndim, ndim]
+    checks = Checks('x', '-x.ndim <= self.axis < x.ndim', '-x.ndim <= self.start <= x.ndim')
 
     def __init__(self, axis, start=0):
         self.axis = _axis.require_int('rollaxis', 'axis', axis)
@@ -16,10 +18,6 @@ class Rollaxis(Op):
         n = x.ndim
         axis = _axis.normalize('Rollaxis', self.axis, n)
         start = self.start
-        # start is a position between axes, not an axis: [-ndim, ndim]
-        if not -n <= start <= n:
-            raise utils.invalid_type('Rollaxis', '-{0} <= start <= {0}'.format(n),
-                                     'start = {} (x.ndim = {})'.format(start, n))
         if start < 0:
             start += n
         if axis < start:

@@ -1,5 +1,6 @@
 """select_item: pick one element per row, x[i, t[i]]."""
 from fastgrad import utils
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
 _NAME = 'SelectItem'
@@ -7,17 +8,11 @@ _NAME = 'SelectItem'
 
 class SelectItem(Op):
     __slots__ = ('_rows',)
+    checks = Checks('x, t', "x.dtype.kind == 'f'", "t.dtype.kind in 'iu'", 'x.ndim == 2',
+                    't.ndim == 1', 'x.shape[0] == t.shape[0]')
 
     def forward(self, inputs):
         x, t = inputs
-        if x.dtype.kind != 'f':
-            raise utils.invalid_type(_NAME, "x.dtype.kind == 'f'", 'x.dtype = {}'.format(x.dtype))
-        if t.dtype.kind not in 'iu':
-            raise utils.invalid_type(_NAME, "t.dtype.kind == 'i'", 't.dtype = {}'.format(t.dtype))
-        if x.ndim != 2 or t.ndim != 1 or x.shape[0] != t.shape[0]:
-            raise utils.invalid_type(
-                _NAME, 'x.ndim == 2, t.ndim == 1, x.shape[0] == t.shape[0]',
-                'x.shape = {}, t.shape = {}'.format(x.shape, t.shape))
         # NumPy would wrap negative labels around silently.
         if t.size and (int(t.min()) < 0 or int(t.max()) >= x.shape[1]):
             raise ValueError('select_item: every t must be in [0, {}) (x.shape[1]), got '

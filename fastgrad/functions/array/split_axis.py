@@ -3,11 +3,18 @@ import numpy
 
 from fastgrad import utils
 from fastgrad.functions._util import axis as _axis
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
 
 class SplitAxis(Op):
     __slots__ = ('sections', 'indices', 'axis', '_edges')
+    checks = Checks('x', '-x.ndim <= self.axis < x.ndim',
+                    'self.sections is None or self.sections <= 0 or '
+                    'x.shape[self.axis] % self.sections == 0',
+                    'self.indices is None or '
+                    '[p for p in self.indices '
+                    'if not -x.shape[self.axis] <= p <= x.shape[self.axis]] == []')
 
     def __init__(self, indices_or_sections, axis):
         ios = indices_or_sections
@@ -34,18 +41,9 @@ class SplitAxis(Op):
             if sections <= 0:
                 raise ValueError('split_axis: the number of sections must be positive, got {}'
                                  .format(sections))
-            if n % sections:
-                raise utils.invalid_type(
-                    'SplitAxis', 'x.shape[{}] % sections == 0'.format(self.axis),
-                    'x.shape[{}] = {}, sections = {}'.format(self.axis, n, sections))
             step = n // sections
             return [step * k for k in range(1, sections)]
         points = [p + n if p < 0 else p for p in self.indices]
-        for p in points:
-            if not 0 <= p <= n:
-                raise utils.invalid_type(
-                    'SplitAxis', 'every index in [-x.shape[axis], x.shape[axis]] = [{0}, {1}]'
-                    .format(-n, n), 'indices = {}'.format(list(self.indices)))
         if any(a > b for a, b in zip(points, points[1:])):
             raise ValueError('split_axis: indices must be sorted, got {}'
                              .format(list(self.indices)))

@@ -1,11 +1,15 @@
 """squeeze: drop axes of length 1."""
-from fastgrad import utils
 from fastgrad.functions._util import axis as _axis
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
 
 class Squeeze(Op):
     __slots__ = ('axis',)
+    checks = Checks('x',
+                    'self.axis is None or '
+                    '[a for a in self.axis if not -x.ndim <= a < x.ndim] == []',
+                    'self.axis is None or [x.shape[a] for a in self.axis] == [1] * len(self.axis)')
 
     def __init__(self, axis=None):
         # None (every length-1 axis) or a tuple of ints
@@ -18,10 +22,6 @@ class Squeeze(Op):
             out = tuple(n for n in shape if n != 1)
         else:
             drop = _axis.normalize_axes('Squeeze', self.axis, x.ndim)
-            for a in drop:
-                if shape[a] != 1:
-                    raise utils.invalid_type('Squeeze', 'x.shape[{}] == 1'.format(a),
-                                             'x.shape = {}'.format(shape))
             out = tuple(n for i, n in enumerate(shape) if i not in drop)
         return x.reshape(out),
 

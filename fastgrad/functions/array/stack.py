@@ -1,26 +1,22 @@
 """stack: join arrays along a new axis."""
 from fastgrad import utils
 from fastgrad.functions._util import axis as _axis
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
 
 class Stack(Op):
     __slots__ = ('axis',)
+    checks = Checks('*xs', 'len(xs) > 0', '-xs[0].ndim - 1 <= self.axis <= xs[0].ndim',
+                    '[x.dtype for x in xs] == [xs[0].dtype] * len(xs)',
+                    '[x.shape for x in xs] == [xs[0].shape] * len(xs)')
 
     def __init__(self, axis=0):
         self.axis = _axis.require_int('stack', 'axis', axis)
 
     def forward(self, inputs):
-        if not inputs:
-            raise utils.invalid_type('Stack', 'in_types.size() > 0', 'in_types.size() == 0')
         x0 = inputs[0]
         self.axis = _axis.normalize('Stack', self.axis, x0.ndim, extra=1)
-        _axis.check_same_dtype('Stack', inputs)
-        for i, x in enumerate(inputs):
-            if x.shape != x0.shape:
-                raise utils.invalid_type(
-                    'Stack', 'in_types[0].shape == in_types[{}].shape'.format(i),
-                    '{} != {}'.format(x0.shape, x.shape))
         return utils.array_module(x0).stack(inputs, axis=self.axis),
 
     def gradient(self, ns, indexes, grad_outputs):

@@ -1,11 +1,16 @@
 """transpose (a view)."""
-from fastgrad import utils
 from fastgrad.functions._util import axis as _axis
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
 
 class Transpose(Op):
     __slots__ = ('axes',)
+    checks = Checks('x',
+                    'self.axes is None or '
+                    '[a for a in self.axes if not -x.ndim <= a < x.ndim] == []',
+                    'self.axes is None or sorted(a % x.ndim for a in self.axes) == '
+                    'list(range(x.ndim))')
 
     def __init__(self, axes=None):
         self.axes = None if axes is None else _axis.int_tuple('transpose', 'axes', axes)
@@ -14,10 +19,6 @@ class Transpose(Op):
         x, = inputs
         if self.axes is not None:
             axes = _axis.normalize_axes('Transpose', self.axes, x.ndim, 'axes')
-            if sorted(axes) != list(range(x.ndim)):
-                raise utils.invalid_type(
-                    'Transpose', 'axes is a permutation of range({})'.format(x.ndim),
-                    'axes = {}'.format(self.axes))
             self.axes = axes
         return x.transpose(self.axes),
 

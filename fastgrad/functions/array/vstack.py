@@ -1,31 +1,20 @@
 """vstack: join arrays vertically (NumPy's vstack)."""
 from fastgrad import utils
 from fastgrad.functions._util import axis as _axis
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
 
 class Vstack(Op):
     """Along axis 0; 0-d and 1-D inputs first become rows (1, n)."""
     __slots__ = ()
+    checks = Checks('*xs', 'len(xs) > 0', '[x.dtype for x in xs] == [xs[0].dtype] * len(xs)',
+                    '[x.ndim for x in xs] == [xs[0].ndim] * len(xs)',
+                    'xs[0].ndim > 1 or [x.shape for x in xs] == [xs[0].shape] * len(xs)',
+                    '[x.shape[1:] for x in xs] == [xs[0].shape[1:]] * len(xs)')
 
     def forward(self, inputs):
-        if not inputs:
-            raise utils.invalid_type('Vstack', 'in_types.size() > 0', 'in_types.size() == 0')
         x0 = inputs[0]
-        _axis.check_same_dtype('Vstack', inputs)
-        for i, x in enumerate(inputs):
-            if x.ndim != x0.ndim:
-                raise utils.invalid_type(
-                    'Vstack', 'in_types[0].ndim == in_types[{}].ndim'.format(i),
-                    '{} != {}'.format(x0.ndim, x.ndim))
-            if x0.ndim <= 1 and x.shape != x0.shape:
-                raise utils.invalid_type(
-                    'Vstack', 'in_types[0].shape == in_types[{}].shape'.format(i),
-                    '{} != {}'.format(x0.shape, x.shape))
-            if x0.ndim > 1 and x.shape[1:] != x0.shape[1:]:
-                raise utils.invalid_type(
-                    'Vstack', 'in_types[0].shape == in_types[{}].shape except axis 0'.format(i),
-                    '{} vs {}'.format(x0.shape, x.shape))
         return utils.array_module(x0).vstack(inputs),
 
     def gradient(self, ns, indexes, grad_outputs):

@@ -5,6 +5,7 @@ import numpy
 
 from fastgrad import utils
 from fastgrad._core.graph import Variable
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
 
@@ -15,6 +16,7 @@ def _select(condition, a, b):
 class Where(Op):
     """``condition`` is a constant boolean array; x and y broadcast with it."""
     __slots__ = ('condition',)
+    checks = Checks('x, y', "self.condition.dtype.kind == 'b'", 'x.dtype == y.dtype')
 
     def __init__(self, condition):
         self.condition = condition
@@ -22,12 +24,6 @@ class Where(Op):
     def forward(self, inputs):
         x, y = inputs
         c = self.condition
-        if c.dtype != numpy.bool_:
-            raise utils.invalid_type('Where', 'condition.dtype == bool',
-                                     'condition.dtype = {}'.format(c.dtype))
-        if x.dtype != y.dtype:
-            raise utils.invalid_type('Where', 'x.dtype == y.dtype',
-                                     '{} != {}'.format(x.dtype, y.dtype))
         try:
             numpy.broadcast_shapes(c.shape, x.shape, y.shape)
         except ValueError:
