@@ -1,10 +1,12 @@
 """expand_dims: insert an axis of length 1."""
 from fastgrad.functions._util import axis as _axis
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
 
 class ExpandDims(Op):
     __slots__ = ('axis',)
+    checks = Checks('x', '-x.ndim - 1 <= self.axis <= x.ndim')
 
     def __init__(self, axis):
         self.axis = _axis.require_int('expand_dims', 'axis', axis)

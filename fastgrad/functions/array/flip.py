@@ -1,10 +1,12 @@
 """flip: reverse the order of elements along an axis (a view)."""
 from fastgrad.functions._util import axis as _axis
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
 
 class Flip(Op):
     __slots__ = ('axis',)
+    checks = Checks('x', '-x.ndim <= self.axis < x.ndim')
 
     def __init__(self, axis):
         self.axis = _axis.require_int('flip', 'axis', axis)

@@ -1,10 +1,13 @@
 """moveaxis: move axes to new positions (numpy.moveaxis)."""
 from fastgrad.functions._util import axis as _axis
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
 
 class Moveaxis(Op):
     __slots__ = ('source', 'destination', '_perm')
+    checks = Checks('x', '[a for a in self.source if not -x.ndim <= a < x.ndim] == []',
+                    '[a for a in self.destination if not -x.ndim <= a < x.ndim] == []')
 
     def __init__(self, source, destination):
         self.source = _axis.int_tuple('moveaxis', 'source', source)

@@ -3,6 +3,7 @@ import numpy
 
 from fastgrad import utils
 from fastgrad.functions._util import axis as _axis
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
 
@@ -16,6 +17,7 @@ def _parse_repeats(repeats):
 
 class Repeat(Op):
     __slots__ = ('repeats', 'axis')
+    checks = Checks('x', 'self.axis is None or -x.ndim <= self.axis < x.ndim')
 
     def __init__(self, repeats, axis=None):
         self.repeats = _parse_repeats(repeats)

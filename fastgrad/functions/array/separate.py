@@ -1,11 +1,13 @@
 """separate: the slices of an array along an axis, as separate Variables."""
 from fastgrad import utils
 from fastgrad.functions._util import axis as _axis
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
 
 class Separate(Op):
     __slots__ = ('axis',)
+    checks = Checks('x', '-x.ndim <= self.axis < x.ndim')
 
     def __init__(self, axis=0):
         self.axis = _axis.require_int('separate', 'axis', axis)

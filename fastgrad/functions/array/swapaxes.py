@@ -1,10 +1,12 @@
 """swapaxes: exchange two axes (a view)."""
 from fastgrad.functions._util import axis as _axis
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
 
 class Swapaxes(Op):
     __slots__ = ('axis1', 'axis2')
+    checks = Checks('x', '-x.ndim <= self.axis1 < x.ndim', '-x.ndim <= self.axis2 < x.ndim')
 
     def __init__(self, axis1, axis2):
         self.axis1 = _axis.require_int('swapaxes', 'axis1', axis1)
