@@ -16,10 +16,15 @@ def scalar(value, dtype):
     return dtype.type(value) if LEGACY_PROMOTION else value
 
 
-def compute_dtype(dtype):
-    """float16 is computed in float32 (sums, exp and log lose too much in
-    half precision) and cast back; other dtypes are used as they are."""
-    return numpy.dtype(numpy.float32) if dtype == numpy.float16 else dtype
+_FLOAT32 = numpy.dtype(numpy.float32)
+
+
+def compute_dtype(*dtypes):
+    """The dtype an op computes in, for operands of these dtypes: the widest
+    float among them, at least float32 (sums, exp, log and GEMMs lose too
+    much in half precision; the op casts its result back)."""
+    dt = numpy.dtype(dtypes[0]) if len(dtypes) == 1 else numpy.result_type(*dtypes)
+    return dt if dt.kind == 'f' and dt.itemsize >= 4 else _FLOAT32
 
 
 def force_array(x, dtype=None):

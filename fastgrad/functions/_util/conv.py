@@ -76,14 +76,6 @@ def get_deconv_outsize(size, k, s, p, cover_all=False, d=1):
     return s * (size - 1) + dk - 2 * p
 
 
-def compute_dtype(*dtypes):
-    """The dtype the GEMMs run in: the widest input float, at least float32."""
-    dt = numpy.result_type(*dtypes)
-    if dt.kind != 'f' or dt.itemsize < 4:
-        return numpy.dtype(numpy.float32)
-    return dt
-
-
 def _as_strided(xp, a, shape, strides):
     if xp is numpy:
         return numpy.lib.stride_tricks.as_strided(a, shape, strides, writeable=False)
@@ -185,7 +177,7 @@ def conv_forward(x, W, b, sy, sx, ph, pw, oh, ow, dy, dx, groups, out_dtype):
     xp = utils.array_module(x)
     n = x.shape[0]
     out_c, _, kh, kw = W.shape
-    ct = compute_dtype(x.dtype, W.dtype)
+    ct = utils.compute_dtype(x.dtype, W.dtype)
     cols = _Columns(x, kh, kw, sy, sx, ph, pw, oh, ow, dy, dx, groups, ct)
     W2 = W.reshape(groups, out_c // groups, -1).astype(ct, copy=False)
     y = xp.empty((n, groups, out_c // groups, oh * ow), dtype=ct)
@@ -203,7 +195,7 @@ def conv_grad_W(x, gy, kh, kw, sy, sx, ph, pw, dy, dx, groups, out_dtype):
     xp = utils.array_module(x)
     n = x.shape[0]
     out_c, oh, ow = gy.shape[1:]
-    ct = compute_dtype(x.dtype, gy.dtype)
+    ct = utils.compute_dtype(x.dtype, gy.dtype)
     cols = _Columns(x, kh, kw, sy, sx, ph, pw, oh, ow, dy, dx, groups, ct)
     g = gy.reshape(n, groups, out_c // groups, oh * ow).astype(ct, copy=False)
     gW = xp.zeros((groups, out_c // groups, cols.shape[1]), dtype=ct) if n == 0 else None
@@ -223,7 +215,7 @@ def conv_grad_x(gy, W, h, w, sy, sx, ph, pw, dy, dx, groups, out_dtype):
     n, out_c, oh, ow = gy.shape
     _, cg, kh, kw = W.shape
     c = groups * cg
-    ct = compute_dtype(gy.dtype, W.dtype)
+    ct = utils.compute_dtype(gy.dtype, W.dtype)
     W2t = W.reshape(groups, out_c // groups, -1).astype(ct, copy=False).swapaxes(-1, -2)
     g = gy.reshape(n, groups, out_c // groups, oh * ow).astype(ct, copy=False)
     if _is_pointwise(kh, kw, sy, sx, ph, pw, oh, ow, h, w):

@@ -1,7 +1,7 @@
 """log_softmax(x, axis) = x - log(sum(exp(x), axis))."""
 from fastgrad import utils
 from fastgrad.functions._util.recipe import Op
-from fastgrad.functions.activation.softmax import AXIS_CHECKS, _check_axis_type, _compute_dtype
+from fastgrad.functions.activation.softmax import AXIS_CHECKS, _check_axis_type
 
 
 class LogSoftmax(Op):
@@ -14,7 +14,7 @@ class LogSoftmax(Op):
     def forward(self, inputs):
         x, = inputs
         xp = utils.array_module(x)
-        z = x.astype(_compute_dtype(x.dtype))    # a copy: updated in place
+        z = x.astype(utils.compute_dtype(x.dtype))    # a copy: updated in place
         z -= z.max(axis=self.axis, keepdims=True)
         z -= xp.log(xp.exp(z).sum(axis=self.axis, keepdims=True))
         self.retain_outputs((0,))

@@ -10,7 +10,6 @@ from fastgrad.functions._util.recipe import Op
 AXIS_CHECKS = Checks('x', "x.dtype.kind == 'f'", '-x.ndim <= self.axis < x.ndim')
 
 
-_compute_dtype = utils.compute_dtype
 
 
 def _check_axis_type(name, axis):
@@ -29,7 +28,7 @@ class Softmax(Op):
     def forward(self, inputs):
         x, = inputs
         xp = utils.array_module(x)
-        z = x.astype(_compute_dtype(x.dtype))    # a copy: exp works in place
+        z = x.astype(utils.compute_dtype(x.dtype))    # a copy: exp works in place
         z -= z.max(axis=self.axis, keepdims=True)
         xp.exp(z, out=z)
         z /= z.sum(axis=self.axis, keepdims=True)

@@ -63,7 +63,7 @@ class Deconvolution2DFunction(Op):
         self.outw, self.cover_w = self._out_len(w, kw, self.sx, self.pw, self.dx,
                                                 self.outw, 'width')
         self.retain_inputs((0, 1))
-        ct = _conv.compute_dtype(x.dtype, W.dtype)
+        ct = utils.compute_dtype(x.dtype, W.dtype)
         y = _conv.conv_grad_x(x, W, self.outh, self.outw, self.sy, self.sx, self.ph,
                               self.pw, self.dy, self.dx, self.groups, ct)
         if b is not None:

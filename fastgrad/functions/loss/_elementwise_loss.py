@@ -7,7 +7,6 @@ from fastgrad._core.graph import Variable
 from fastgrad.functions._util.recipe import Op
 
 
-_compute_dtype = utils.compute_dtype
 
 
 def unify_dtypes(args):
@@ -52,7 +51,7 @@ class ElementwiseLoss(Op):
                 '{}.shape = {}'.format(n, x.shape) for n, x in zip(self.names, inputs))) from None
         self._shape = shape
         xp = utils.array_module(x0)
-        ct = _compute_dtype(x0.dtype)
+        ct = utils.compute_dtype(x0.dtype)
         loss = self.loss([x.astype(ct, copy=False) for x in inputs], xp)
         self.retain_inputs(tuple(range(len(inputs))))
         if self.reduce == 'sum':
@@ -70,7 +69,7 @@ class ElementwiseLoss(Op):
         xs = ns.inputs(self)
         dtype = ns.data(xs[0]).dtype
         # raw float16 is computed in float32; Variables keep their dtype
-        ct = dtype if ns.differentiable else _compute_dtype(dtype)
+        ct = dtype if ns.differentiable else utils.compute_dtype(dtype)
         g = ns.cast(grad_outputs[0], ct)
         if self.reduce != 'no':
             g = ns.broadcast_to(g * self._coeff(), self._shape)

@@ -5,7 +5,6 @@ from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
 
-_compute_dtype = utils.compute_dtype
 
 
 class SigmoidCrossEntropy(Op):
@@ -22,7 +21,7 @@ class SigmoidCrossEntropy(Op):
     def forward(self, inputs):
         x, t = inputs
         xp = utils.array_module(x)
-        ct = _compute_dtype(x.dtype)
+        ct = utils.compute_dtype(x.dtype)
         xc = x.astype(ct, copy=False)
         mask = t != self.ignore_label
         # Stable form: max(x, 0) - x t + log(1 + exp(-|x|)).
@@ -48,7 +47,7 @@ class SigmoidCrossEntropy(Op):
         x, t = ns.inputs(self)
         dtype = ns.data(x).dtype
         # raw float16 is computed in float32; Variables keep their dtype
-        ct = dtype if ns.differentiable else _compute_dtype(dtype)
+        ct = dtype if ns.differentiable else utils.compute_dtype(dtype)
         w = (self._mask * self._coeff).astype(ct)
         gx = (ns.sigmoid(ns.cast(x, ct)) - ns.data(t).astype(ct)) * w
         gx = ns.cast(gx * ns.cast(grad_outputs[0], ct), dtype)

@@ -4,7 +4,6 @@ from fastgrad._core.graph import Variable
 from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 from fastgrad.functions.activation.log_softmax import log_softmax
-from fastgrad.functions.activation.softmax import _compute_dtype
 
 _NAME = 'SoftmaxCrossEntropy'
 
@@ -79,7 +78,7 @@ class SoftmaxCrossEntropy(Op):
         n_classes = x.shape[1]
         mask = t != self.ignore_label
         self._check_labels(t, mask, n_classes, xp)
-        ct = _compute_dtype(x.dtype)
+        ct = utils.compute_dtype(x.dtype)
         log_y = _log_softmax_array(x.astype(ct, copy=False), xp)
         labels = xp.where(mask, t, 0)
         idx = xp.expand_dims(labels, 1)
@@ -115,7 +114,7 @@ class SoftmaxCrossEntropy(Op):
         x, = ns.inputs(self)
         xa = ns.data(x)
         # raw float16 is computed in float32; Variables keep their dtype
-        ct = xa.dtype if ns.differentiable else _compute_dtype(xa.dtype)
+        ct = xa.dtype if ns.differentiable else utils.compute_dtype(xa.dtype)
         if self._y is not None and not ns.differentiable:
             y = self._y                      # softmax(x) cached by forward
         else:

@@ -61,14 +61,6 @@ class Axes(object):
         self.m = max(x.size // max(gamma.size, 1), 1)
 
 
-def compute_dtype(*dtypes):
-    """float64 if any operand is, else float32 (float16 is computed in float32)."""
-    for d in dtypes:
-        if d == numpy.float64:
-            return numpy.dtype(numpy.float64)
-    return numpy.dtype(numpy.float32)
-
-
 class BatchNormalization(Op):
     __slots__ = ('eps', 'running_mean', 'running_var', 'decay', 'axis', 'ax', 'ct',
                  'mean', 'inv_std')
@@ -85,7 +77,7 @@ class BatchNormalization(Op):
     def forward(self, inputs):
         x, gamma, beta = inputs
         ax = self.ax = Axes(x, gamma, self.axis)
-        ct = self.ct = compute_dtype(x.dtype, gamma.dtype)
+        ct = self.ct = utils.compute_dtype(x.dtype, gamma.dtype)
         xp = utils.array_module(x)
         axis = ax.axis
         mean = x.mean(axis=axis, dtype=ct, keepdims=True)

@@ -3,7 +3,7 @@ from fastgrad import utils
 from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 from fastgrad.functions.normalization.batch_normalization import (
-    AXIS_CHECKS, CHECKS, Axes, _key_shape, compute_dtype, parse_axis)
+    AXIS_CHECKS, CHECKS, Axes, _key_shape, parse_axis)
 
 
 class FixedBatchNormalization(Op):
@@ -20,7 +20,7 @@ class FixedBatchNormalization(Op):
     def forward(self, inputs):
         x, gamma, beta, mean, var = inputs
         ax = self.ax = Axes(x, gamma, self.axis)
-        ct = self.ct = compute_dtype(x.dtype, gamma.dtype)
+        ct = self.ct = utils.compute_dtype(x.dtype, gamma.dtype)
         xp = utils.array_module(x)
         inv_std = 1.0 / xp.sqrt(var.astype(ct) + ct.type(self.eps))
         scale = gamma * inv_std

@@ -3,7 +3,6 @@ from fastgrad import utils
 from fastgrad.functions._util import axis as axis_util
 from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
-from fastgrad.functions.normalization.batch_normalization import compute_dtype
 
 
 def _axes(axis, ndim):
@@ -26,7 +25,7 @@ class NormalizeL2(Op):
         x, = inputs
         self.axis = _axes(self.axis, x.ndim)
         xp = utils.array_module(x)
-        ct = self.ct = compute_dtype(x.dtype)
+        ct = self.ct = utils.compute_dtype(x.dtype)
         self.norm = xp.sqrt(xp.square(x, dtype=ct).sum(axis=self.axis, keepdims=True))
         self.retain_inputs((0,))
         return (x / (self.norm + ct.type(self.eps))).astype(x.dtype, copy=False),

@@ -2,7 +2,6 @@
 from fastgrad import utils
 from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
-from fastgrad.functions.normalization.batch_normalization import compute_dtype
 
 
 class LayerNormalization(Op):
@@ -17,7 +16,7 @@ class LayerNormalization(Op):
     def forward(self, inputs):
         x, gamma, beta = inputs
         xp = utils.array_module(x)
-        ct = self.ct = compute_dtype(x.dtype)
+        ct = self.ct = utils.compute_dtype(x.dtype)
         mean = x.mean(axis=1, dtype=ct, keepdims=True)
         xc = xp.subtract(x, mean, dtype=ct)
         var = xp.square(xc).mean(axis=1, keepdims=True)

@@ -2,7 +2,6 @@
 from fastgrad import utils
 from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
-from fastgrad.functions.normalization.batch_normalization import compute_dtype
 
 
 def _window_sum(a, half):
@@ -44,7 +43,7 @@ class LocalResponseNormalization(Op):
     def forward(self, inputs):
         x, = inputs
         xp = utils.array_module(x)
-        ct = self.ct = compute_dtype(x.dtype)
+        ct = self.ct = utils.compute_dtype(x.dtype)
         unit = _window_sum(xp.square(x, dtype=ct), self.half)
         unit *= self.alpha
         unit += self.k
