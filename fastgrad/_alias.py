@@ -58,7 +58,13 @@ _finder = _AliasFinder()
 def install_as_chainer():
     """Make the ``chainer`` (and ``chainermn``, ``chainerx``) import names
     resolve to fastgrad.  Idempotent.  Raises RuntimeError if a real Chainer
-    is already imported in this process."""
+    is already imported in this process.
+
+    >>> _ = fastgrad.install_as_chainer()
+    >>> import chainer.links
+    >>> chainer.links.Linear is fastgrad.links.Linear
+    True
+    """
     existing = sys.modules.get('chainer')
     if existing is not None and not getattr(existing, '__name__', '').startswith('fastgrad'):
         raise RuntimeError(

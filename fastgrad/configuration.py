@@ -196,7 +196,13 @@ def is_debug():
 def set_debug(debug):
     """Turn debug mode on or off for every thread: the engine then checks
     each function's outputs and gradients for NaN and raises a RuntimeError
-    naming the function (``config.debug`` mirrors it)."""
+    naming the function (``config.debug`` mirrors it).
+
+    >>> fastgrad.set_debug(True)
+    >>> fastgrad.is_debug()
+    True
+    >>> fastgrad.set_debug(False)
+    """
     global_config.debug = bool(debug)
     _sync_debug()
 
@@ -211,7 +217,16 @@ _debug_mode_depth = [0]
 
 class DebugMode(object):
     """``with DebugMode(True):`` - debug mode inside the block (see
-    :func:`set_debug`); ``DebugMode(False)`` turns it off inside."""
+    :func:`set_debug`); ``DebugMode(False)`` turns it off inside.
+
+    >>> x = fastgrad.Variable(np.array([-1.], dtype=np.float32))
+    >>> with fastgrad.DebugMode(True), np.errstate(invalid='ignore'):
+    ...     try:
+    ...         F.log(x)   # log(-1) is NaN
+    ...     except RuntimeError as e:
+    ...         print(type(e).__name__)
+    RuntimeError
+    """
 
     def __init__(self, debug):
         self._debug = bool(debug)
