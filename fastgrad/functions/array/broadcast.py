@@ -1,6 +1,7 @@
 """broadcast_to and its adjoint sum_to."""
 from fastgrad import utils
 from fastgrad._core.graph import Variable
+from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
 
@@ -30,17 +31,16 @@ class BroadcastTo(Op):
 
 class SumTo(Op):
     __slots__ = ('_shape',)
+    # each target length is 1 (summed over) or the length of x's matching trailing axis
+    checks = Checks('x', 'len(self._shape) <= x.ndim',
+                    '[(n, m) for n, m in zip(self._shape, x.shape[x.ndim - len(self._shape):]) '
+                    'if n != 1 and n != m] == []')
 
     def __init__(self, shape):
         self._shape = tuple(shape)
 
     def forward(self, inputs):
         x, = inputs
-        lead = x.ndim - len(self._shape)
-        if lead < 0 or any(n != 1 and n != m for n, m in
-                           zip(self._shape, x.shape[lead:])):
-            raise utils.invalid_type('SumTo', 'x.shape reducible to {}'.format(self._shape),
-                                     'x.shape = {}'.format(x.shape))
         return utils.sum_to(x, self._shape),
 
     def gradient(self, ns, indexes, grad_outputs):
