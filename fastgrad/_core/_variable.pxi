@@ -190,6 +190,16 @@ cdef inline Variable _wrap(object data, bint requires_grad):
 # Variable
 # ---------------------------------------------------------------------------
 
+cdef inline object _scalar_op(Variable v, object op_class, object value):
+    """``v (op) value`` for a Python number: one ``*Constant`` node of
+    basic_math (the operators' fast path).  The constant stays weakly typed,
+    so v's dtype is kept; under NumPy 1's value-based promotion it is cast to
+    v's dtype first."""
+    if _legacy_promotion:
+        value = v._data.dtype.type(value)
+    return _apply(op_class(value), (v,))[0]
+
+
 @cython.no_gc_clear
 cdef class Variable:
     """An array with a gradient and a link to the function that made it.
@@ -636,23 +646,17 @@ cdef class Variable:
 
     def __add__(self, other):
         if _is_py_scalar(other):
-            if _legacy_promotion:
-                other = self._data.dtype.type(other)
-            return _apply(_AddConstant(other), (self,))[0]
+            return _scalar_op(self, _AddConstant, other)
         return _F.add(self, other)
 
     def __radd__(self, other):
         if _is_py_scalar(other):
-            if _legacy_promotion:
-                other = self._data.dtype.type(other)
-            return _apply(_AddConstant(other), (self,))[0]
+            return _scalar_op(self, _AddConstant, other)
         return _F.add(self, other)
 
     def __sub__(self, other):
         if _is_py_scalar(other):
-            if _legacy_promotion:
-                other = self._data.dtype.type(other)
-            return _apply(_AddConstant(-other), (self,))[0]
+            return _scalar_op(self, _AddConstant, -other)
         return _F.sub(self, other)
 
     def __rsub__(self, other):
@@ -660,23 +664,17 @@ cdef class Variable:
 
     def __mul__(self, other):
         if _is_py_scalar(other):
-            if _legacy_promotion:
-                other = self._data.dtype.type(other)
-            return _apply(_MulConstant(other), (self,))[0]
+            return _scalar_op(self, _MulConstant, other)
         return _F.mul(self, other)
 
     def __rmul__(self, other):
         if _is_py_scalar(other):
-            if _legacy_promotion:
-                other = self._data.dtype.type(other)
-            return _apply(_MulConstant(other), (self,))[0]
+            return _scalar_op(self, _MulConstant, other)
         return _F.mul(self, other)
 
     def __truediv__(self, other):
         if _is_py_scalar(other):
-            if _legacy_promotion:
-                other = self._data.dtype.type(other)
-            return _apply(_DivByConstant(other), (self,))[0]
+            return _scalar_op(self, _DivByConstant, other)
         return _F.div(self, other)
 
     def __rtruediv__(self, other):
