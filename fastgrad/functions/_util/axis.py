@@ -76,14 +76,6 @@ def split_points(sizes):
     return points
 
 
-def check_same_dtype(label, inputs):
-    d0 = inputs[0].dtype
-    for i, x in enumerate(inputs):
-        if x.dtype != d0:
-            raise utils.invalid_type(label, 'in_types[0].dtype == in_types[{}].dtype'.format(i),
-                                     '{} != {}'.format(d0, x.dtype))
-
-
 def reduction_axes(label, axis, ndim):
     """The ``axis`` argument of a reduction (sum, mean, max, prod, ...): None
     (all axes) stays None, an int or a tuple of ints becomes a sorted tuple of
