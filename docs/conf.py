@@ -78,12 +78,7 @@ API_MODULES = [
     'fastgrad.utils',
 ]
 # Public names deliberately left out of the reference (with the reason).
-API_EXCLUDED = {
-    # its docstring (fastgrad/functions/math/basic_math.py) writes |x| outside
-    # a literal, which is RST substitution syntax; the math ops are being
-    # rewritten, the fix belongs there
-    'fastgrad.functions.absolute',
-}
+API_EXCLUDED = set()   # public names deliberately left out of the reference
 
 
 def _public_names(modname):

@@ -438,6 +438,10 @@ class Absolute(Op):
 
 
 def absolute(x):
-    """Elementwise |x| (the gradient at 0 is 0)."""
+    """Elementwise absolute value ``|x|`` (the gradient at 0 is 0).
+
+    >>> F.absolute(np.array([-1.5, 0., 2.])).array
+    array([1.5, 0. , 2. ])
+    """
     y, = Absolute().apply((x,))
     return y
