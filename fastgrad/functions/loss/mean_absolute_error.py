@@ -26,9 +26,7 @@ class MeanAbsoluteError(Op):
 
     def gradient(self, ns, indexes, grad_outputs):
         # the sign is a constant: |d|'s second derivative is 0 almost everywhere
-        # a NumPy scalar of the dtype: NumPy 1 makes a 0-d float32 times a
-        # Python float a float64
-        gy = grad_outputs[0] * self._sign.dtype.type(1.0 / max(self._sign.size, 1))
+        gy = grad_outputs[0] * utils.scalar(1.0 / max(self._sign.size, 1), self._sign.dtype)
         g = ns.broadcast_to(gy, self._sign.shape) * self._sign
         return tuple(g if i == 0 else -g for i in indexes)
 

@@ -23,9 +23,7 @@ class MeanSquaredError(Op):
     def gradient(self, ns, indexes, grad_outputs):
         x0, x1 = ns.inputs(self)
         diff = x0 - x1
-        # a NumPy scalar of the dtype: NumPy 1 makes a 0-d float32 times a
-        # Python float a float64
-        scale = diff.dtype.type(2.0 / max(diff.size, 1))
+        scale = utils.scalar(2.0 / max(diff.size, 1), diff.dtype)   # keeps float32 on NumPy 1
         g = ns.broadcast_to(grad_outputs[0] * scale, diff.shape) * diff
         return tuple(g if i == 0 else -g for i in indexes)
 

@@ -38,8 +38,7 @@ class Mean(Op):
         shape = self.inputs[0].shape
         if not self.keepdims:
             gy = ns.reshape(gy, axis_util.keepdims_shape(shape, self.axis))
-        # 1/n as a scalar of gy's dtype: a Python float makes NumPy 1 upcast 0-d
-        scale = ns.data(gy).dtype.type(1.0 / max(_count(shape, self.axis), 1))
+        scale = utils.scalar(1.0 / max(_count(shape, self.axis), 1), ns.data(gy).dtype)
         return ns.broadcast_to(gy * scale, shape),
 
 

@@ -21,8 +21,7 @@ class _LogBase(Op):
 
     def gradient(self, ns, indexes, grad_outputs):
         x, = ns.inputs(self)
-        # ln(b) as a scalar of x's dtype (a Python float makes NumPy 1 upcast 0-d)
-        return grad_outputs[0] / (x * ns.data(x).dtype.type(self._ln_base)),
+        return grad_outputs[0] / (x * utils.scalar(self._ln_base, ns.data(x).dtype)),
 
 
 class Log2(_LogBase):

@@ -27,9 +27,8 @@ def _special_module(x):
 
 
 def _c(ns, like, value):
-    """A constant as a scalar of ``like``'s dtype (a Python float makes NumPy 1
-    upcast a 0-d float32 array)."""
-    return ns.data(like).dtype.type(value)
+    """A constant that keeps ``like``'s dtype (utils.scalar)."""
+    return utils.scalar(value, ns.data(like).dtype)
 
 
 def _call(ns, op, *inputs):
