@@ -6,4 +6,5 @@ from fastgrad.links.connection.deconvolution_2d import Deconvolution2D  # NOQA
 from fastgrad.links.connection.embed_id import EmbedID  # NOQA
 from fastgrad.links.connection.highway import Highway  # NOQA
 from fastgrad.links.connection.linear import Linear  # NOQA
+from fastgrad.links.connection.parameter import Parameter  # NOQA
 from fastgrad.links.connection.scale import Scale  # NOQA
