@@ -23,6 +23,7 @@ _graph._install_functions(functions)
 
 from fastgrad import initializers  # NOQA
 from fastgrad.initializers import Initializer  # NOQA
+from fastgrad.device_resident import DeviceResident  # NOQA
 from fastgrad.link import Chain, ChainList, Link  # NOQA
 from fastgrad.sequential import Sequential  # NOQA
 from fastgrad import links  # NOQA

@@ -17,6 +17,7 @@ import warnings
 import numpy
 
 from fastgrad import backend
+from fastgrad import device_resident
 from fastgrad import link_hook as _link_hook
 from fastgrad.variable import Parameter
 
@@ -97,63 +98,7 @@ class _ForwardPostprocessCallbackArgs(object):
         self.out = out
 
 
-# -- device transfer -----------------------------------------------------------
-
-class _ToDeviceVisitor(object):
-    """Moves every registered parameter and array persistent of a hierarchy.
-
-    For compatibility with code written for Chainer < 7, a link whose class
-    overrides ``to_cpu``/``to_gpu`` gets that method called instead (except the
-    link the transfer started from, which is already running it).
-    """
-
-    def __init__(self, device, entry_method=None, skip_between_gpus=False,
-                 start=None):
-        self.device = device
-        self.entry_method = entry_method
-        self.skip_between_gpus = skip_between_gpus
-        self.start = start
-
-    def visit_device_resident(self, link):
-        link._device = self.device
-        overridden = link._overridden_to_methods
-        if overridden and link is not self.start:
-            if self.entry_method is not None:
-                name, kwargs = self.entry_method
-            elif isinstance(self.device, backend.GpuDevice):
-                name, kwargs = 'to_gpu', {'device': self.device.device_id}
-            else:
-                name, kwargs = 'to_cpu', {}
-            if name in overridden:
-                with warnings.catch_warnings():
-                    warnings.simplefilter('ignore', DeprecationWarning)
-                    getattr(link, name)(**kwargs)
-
-    def _skip(self, dev):
-        if (self.skip_between_gpus and isinstance(self.device, backend.GpuDevice)
-                and isinstance(dev, backend.GpuDevice)):
-            if dev.device_id != self.device.device_id:
-                warnings.warn(
-                    'You are trying to transfer a Link to GPU-{} which is already '
-                    'on GPU-{}.\nLink.to_gpu does nothing if the Link is already '
-                    'on GPU.\n\nYou can use Link.to_device() to perform inter-GPU '
-                    'transfer.'.format(self.device.device_id, dev.device_id),
-                    RuntimeWarning)
-            return True
-        return False
-
-    def visit_array(self, array):
-        if self._skip(backend.get_device_from_array(array)):
-            return array
-        return self.device.send(array)
-
-    def visit_variable(self, param):
-        if self._skip(param.device):
-            return
-        param.to_device(self.device)
-
-
-class Link(object):
+class Link(device_resident.DeviceResident):
     """Building block of models: owns parameters and persistent values.
 
     Assign a :class:`fastgrad.Parameter` to an attribute inside
@@ -180,12 +125,10 @@ class Link(object):
     _within_init_scope = False
     _local_link_hooks = None
     _call_plain = False
-    _device = backend.CpuDevice()
     __init_done = False
 
     # Decided once per class (see __init_subclass__).
     _super_call = None
-    _overridden_to_methods = ()
     _has_children = False   # True for Chain / ChainList
 
     def __init_subclass__(cls, **kwargs):
@@ -204,9 +147,6 @@ class Link(object):
             # _super_call and refuse to instantiate; forward() is used instead.
             sup = None
         cls._super_call = None if sup is None else staticmethod(sup)
-        cls._overridden_to_methods = tuple(
-            m for m in ('to_cpu', 'to_gpu', 'to_intel64')
-            if getattr(cls, m) is not getattr(Link, m))
 
     def __init__(self, **params):
         self._params = []
@@ -610,17 +550,7 @@ class Link(object):
             size += p.size
         return size
 
-    # -- devices ---------------------------------------------------------------------
-    @property
-    def device(self):
-        """The device (``fastgrad.backend.Device``) the link lives on."""
-        return self._device
-
-    @property
-    def xp(self):
-        """``numpy`` or ``cupy``, after the link's device."""
-        return self._device.xp
-
+    # -- devices (the rest is in DeviceResident) ----------------------------------
     @property
     def _device_id(self):
         warnings.warn('Link._device_id is left only for backward compatibility '
@@ -643,47 +573,6 @@ class Link(object):
                 d[name] = visitor.visit_array(x)
         for child in self._child_links():
             child.device_resident_accept(visitor)
-
-    def to_device(self, device):
-        """Move the parameters and array persistents to ``device``
-        (``'@numpy'``, ``'@cupy:N'``, a Device, ...).  Returns self."""
-        device = backend.get_device(device)
-        self.device_resident_accept(_ToDeviceVisitor(device))
-        return self
-
-    def to_cpu(self):
-        """Deprecated: ``to_device('@numpy')``."""
-        warnings.warn("to_cpu is deprecated. Please use to_device('@numpy') "
-                      'instead.', DeprecationWarning, stacklevel=2)
-        self.device_resident_accept(_ToDeviceVisitor(
-            backend.CpuDevice(), entry_method=('to_cpu', {}), start=self))
-        return self
-
-    def to_gpu(self, device=None):
-        """Deprecated: ``to_device('@cupy:N')`` (the current CUDA device when
-        ``device`` is None).  Parameters already on a GPU stay where they
-        are."""
-        warnings.warn("to_gpu is deprecated. Please use to_device('@cupy:N') "
-                      'instead.', DeprecationWarning, stacklevel=2)
-        cp = backend.import_cupy()
-        if device is None:
-            device = cp.cuda.runtime.getDevice()
-        dev = backend.get_device(device)
-        if not isinstance(dev, backend.GpuDevice):
-            raise ValueError('to_gpu: not a GPU device: {!r}'.format(device))
-        self.device_resident_accept(_ToDeviceVisitor(
-            dev, entry_method=('to_gpu', {'device': dev.device_id}),
-            skip_between_gpus=True, start=self))
-        return self
-
-    def to_intel64(self):
-        raise RuntimeError('iDeep (intel64) is not supported by fastgrad.')
-
-    def to_chx(self):
-        raise RuntimeError('ChainerX is not available.')
-
-    def from_chx(self):
-        return self
 
 
 _LINK_PARAMS = Link.params

@@ -186,3 +186,14 @@ def test_chainer_submodules_are_attributes_without_importing_them():
         assert chainer.serializer.Deserializer is chainer.Deserializer
         assert chainer.function_node.FunctionNode is chainer.FunctionNode
         ''')
+
+
+def test_device_resident_is_one_class_under_both_names():
+    _ok('''
+        import fastgrad
+        fastgrad.install_as_chainer()
+        import chainer
+        import chainer.device_resident as d
+        assert chainer.DeviceResident is d.DeviceResident is fastgrad.DeviceResident
+        assert issubclass(chainer.Link, chainer.DeviceResident)
+    ''')
