@@ -75,6 +75,7 @@ API_MODULES = [
     'fastgrad.function_hooks',
     'fastgrad.link_hooks',
     'fastgrad.computational_graph',
+    'fastgrad.graph_optimizations',
     'fastgrad.utils',
 ]
 # Public names deliberately left out of the reference (with the reason).

@@ -54,6 +54,8 @@ from fastgrad import function_hooks  # NOQA
 from fastgrad.function_hook import FunctionHook, get_function_hooks  # NOQA
 from fastgrad import link_hooks  # NOQA
 from fastgrad.link_hook import LinkHook  # NOQA
+from fastgrad import graph_optimizations  # NOQA
+from fastgrad.graph_optimizations import static_code, static_graph  # NOQA
 
 from fastgrad import configuration as _configuration  # noqa: E402  (after the names it syncs)
 if global_config.debug:          # CHAINER_DEBUG=1
