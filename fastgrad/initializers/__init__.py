@@ -13,6 +13,7 @@ from fastgrad.initializers import constant  # NOQA
 from fastgrad.initializers import initializer  # NOQA
 from fastgrad.initializers import normal  # NOQA
 from fastgrad.initializers import orthogonal  # NOQA
+from fastgrad.initializers import sampling  # NOQA
 from fastgrad.initializers import uniform  # NOQA
 from fastgrad.initializers.constant import Constant  # NOQA
 from fastgrad.initializers.constant import Identity  # NOQA
@@ -27,6 +28,8 @@ from fastgrad.initializers.normal import HeNormal  # NOQA
 from fastgrad.initializers.normal import LeCunNormal  # NOQA
 from fastgrad.initializers.normal import Normal  # NOQA
 from fastgrad.initializers.orthogonal import Orthogonal  # NOQA
+from fastgrad.initializers.sampling import DownsamplingConvFilter  # NOQA
+from fastgrad.initializers.sampling import UpsamplingDeconvFilter  # NOQA
 from fastgrad.initializers.uniform import GlorotUniform  # NOQA
 from fastgrad.initializers.uniform import HeUniform  # NOQA
 from fastgrad.initializers.uniform import LeCunUniform  # NOQA

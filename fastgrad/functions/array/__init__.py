@@ -30,3 +30,4 @@ from fastgrad.functions.array.where import where  # NOQA
 from fastgrad.functions.array.diagonal import diagonal  # NOQA
 from fastgrad.functions.array.rearrange import (  # NOQA
     depth2space, dstack, fliplr, flipud, space2depth)
+from fastgrad.functions.array.im2col import im2col  # NOQA

@@ -3,3 +3,11 @@ from fastgrad.functions.connection.convolution_2d import convolution_2d  # NOQA
 from fastgrad.functions.connection.deconvolution_2d import deconvolution_2d  # NOQA
 from fastgrad.functions.connection.embed_id import embed_id  # NOQA
 from fastgrad.functions.connection.linear import linear  # NOQA
+from fastgrad.functions.connection.convolution_nd import convolution_1d  # NOQA
+from fastgrad.functions.connection.convolution_nd import convolution_3d  # NOQA
+from fastgrad.functions.connection.convolution_nd import convolution_nd  # NOQA
+from fastgrad.functions.connection.deconvolution_nd import deconvolution_1d  # NOQA
+from fastgrad.functions.connection.deconvolution_nd import deconvolution_3d  # NOQA
+from fastgrad.functions.connection.deconvolution_nd import deconvolution_nd  # NOQA
+from fastgrad.functions.connection.depthwise_convolution_2d import depthwise_convolution_2d  # NOQA
+from fastgrad.functions.connection.dilated_convolution_2d import dilated_convolution_2d  # NOQA

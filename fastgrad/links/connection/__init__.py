@@ -8,3 +8,12 @@ from fastgrad.links.connection.highway import Highway  # NOQA
 from fastgrad.links.connection.linear import Linear  # NOQA
 from fastgrad.links.connection.parameter import Parameter  # NOQA
 from fastgrad.links.connection.scale import Scale  # NOQA
+from fastgrad.links.connection.convolution_nd import Convolution1D  # NOQA
+from fastgrad.links.connection.convolution_nd import Convolution3D  # NOQA
+from fastgrad.links.connection.convolution_nd import ConvolutionND  # NOQA
+from fastgrad.links.connection.deconvolution_nd import Deconvolution1D  # NOQA
+from fastgrad.links.connection.deconvolution_nd import Deconvolution3D  # NOQA
+from fastgrad.links.connection.deconvolution_nd import DeconvolutionND  # NOQA
+from fastgrad.links.connection.depthwise_convolution_2d import DepthwiseConvolution2D  # NOQA
+from fastgrad.links.connection.dilated_convolution_2d import DilatedConvolution2D  # NOQA
+from fastgrad.links.connection.mlp_convolution_2d import MLPConvolution2D  # NOQA
