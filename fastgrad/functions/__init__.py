@@ -8,6 +8,7 @@ from fastgrad.functions.array import *  # NOQA
 from fastgrad.functions.connection import *  # NOQA
 from fastgrad.functions.evaluation import *  # NOQA
 from fastgrad.functions.loss import *  # NOQA
+from fastgrad.functions.loss.crf1d import argmax_crf1d, crf1d  # NOQA
 from fastgrad.functions.math import *  # NOQA
 from fastgrad.functions.noise import *  # NOQA
 from fastgrad.functions.normalization import *  # NOQA

@@ -7,4 +7,5 @@ from fastgrad.links.activation import *  # NOQA
 from fastgrad.links.connection import *  # NOQA
 from fastgrad.links.model import *  # NOQA
 from fastgrad.links.normalization import *  # NOQA
+from fastgrad.links.loss import *  # NOQA
 from fastgrad.links.rnn import *  # NOQA

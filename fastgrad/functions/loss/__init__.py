@@ -10,3 +10,6 @@ from fastgrad.functions.loss.mean_absolute_error import mean_absolute_error  # N
 from fastgrad.functions.loss.sigmoid_cross_entropy import sigmoid_cross_entropy  # NOQA
 from fastgrad.functions.loss.pairwise import (  # NOQA
     absolute_error, cross_covariance, decov, squared_difference, squared_error, triplet)
+# crf1d stays the module here (Chainer's tests call functions.loss.crf1d.argmax_crf1d);
+# fastgrad.functions imports the two functions from it by name
+from fastgrad.functions.loss import crf1d  # NOQA
