@@ -4,6 +4,7 @@ import contextlib
 import numpy
 
 from fastgrad._gemm import matmul  # noqa: F401  (public here; the dispatch lives in _gemm)
+from fastgrad.utils.walker_alias import WalkerAlias  # noqa: F401
 
 # NumPy < 2 promotes a 0-d float32 array combined with a Python float to
 # float64 (value-based casting); NumPy 2 (NEP 50) keeps float32.  Scalars

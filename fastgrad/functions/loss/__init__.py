@@ -10,6 +10,9 @@ from fastgrad.functions.loss.mean_absolute_error import mean_absolute_error  # N
 from fastgrad.functions.loss.sigmoid_cross_entropy import sigmoid_cross_entropy  # NOQA
 from fastgrad.functions.loss.pairwise import (  # NOQA
     absolute_error, cross_covariance, decov, squared_difference, squared_error, triplet)
-# crf1d stays the module here (Chainer's tests call functions.loss.crf1d.argmax_crf1d);
-# fastgrad.functions imports the two functions from it by name
-from fastgrad.functions.loss import crf1d  # NOQA
+# crf1d and negative_sampling stay modules here, as in Chainer (its tests call
+# functions.loss.crf1d.argmax_crf1d); fastgrad.functions imports their functions by name
+from fastgrad.functions.loss import crf1d, negative_sampling  # NOQA
+from fastgrad.functions.loss.ctc import connectionist_temporal_classification  # NOQA
+from fastgrad.functions.loss.black_out import black_out  # NOQA
+from fastgrad.functions.loss.discriminative_loss import discriminative_margin_based_clustering_loss  # NOQA

@@ -44,4 +44,56 @@ def cases(F):
     data = _crf_data(11, (3, 2, 2, 1), 4)[:5]
     # max is piecewise linear: its second derivative is zero almost everywhere
     c['argmax_crf1d_score'] = (_argmax_crf(F, 4), data, 5, {'double_backward': False})
+    rng = _rng(20)
+    x = rng.randn(6, 3, 5)
+    t = numpy.array([[1, 2, 2], [3, 4, 0], [4, 4, 1]], numpy.int32)
+    il = numpy.array([6, 5, 6], numpy.int32)
+    ll = numpy.array([3, 2, 2], numpy.int32)
+    for reduce in ('mean', 'no'):
+        # Chainer's CTC has no double backprop
+        c['ctc_' + reduce] = (
+            lambda x, t, il, ll, reduce=reduce: F.connectionist_temporal_classification(
+                list(F.separate(x, 0)), t, 0, il, ll, reduce=reduce),
+            [x, t, il, ll], 1, {'double_backward': False, 'rtol': 1e-10})
+    c['ctc_blank_last'] = (
+        lambda x, t: F.connectionist_temporal_classification(list(F.separate(x, 0)), t, 4),
+        [rng.randn(4, 2, 5), numpy.array([[1, 2], [3, 3]], numpy.int32)], 1,
+        {'double_backward': False, 'rtol': 1e-10})
+    rng = _rng(30)
+    x, W = rng.uniform(-1, 1, (4, 3)), rng.uniform(-1, 1, (7, 3))
+    t = numpy.array([3, -1, 0, 6], numpy.int32)
+    samples = rng.randint(0, 7, (4, 3)).astype(numpy.int32)
+
+    def sampler(shape):
+        return samples.copy()
+    for reduce in ('sum', 'no'):
+        c['negative_sampling_' + reduce] = (
+            lambda x, W, t, reduce=reduce: F.negative_sampling(x, t, W, sampler, 2,
+                                                                reduce=reduce),
+            [x, W, t], 2, {'rtol': 1e-10})
+    rng = _rng(31)
+    x, W = rng.uniform(-1, 1, (5, 4)), rng.uniform(-1, 1, (8, 4))
+    t = rng.randint(0, 8, 5).astype(numpy.int32)
+    neg = rng.randint(0, 8, (5, 3)).astype(numpy.int32)
+    for reduce in ('mean', 'no'):
+        c['black_out_' + reduce] = (
+            lambda x, W, t, neg, reduce=reduce: F.black_out(x, t, W, neg, reduce=reduce),
+            [x, W, t, neg], 2, {'rtol': 1e-10})
+    # norm=1 only: Chainer's norm-2 gradient is NaN (sqrt at the zeros of the
+    # masked distances); batch == max_embedding_dim (Chainer's broadcast works only then)
+    rng = _rng(40)
+    emb = rng.randn(3, 3, 4, 4)
+    labels = numpy.stack([rng.permutation(numpy.arange(16) % 4).reshape(4, 4)
+                          for _ in range(3)]).astype(numpy.int32)
+    for norm in (1,):
+        c['discriminative_loss_norm{}'.format(norm)] = (
+            lambda e, lab, norm=norm: _combine(
+                F.discriminative_margin_based_clustering_loss(
+                    e, lab, 0.3, 1.0, 3, norm=norm, alpha=1.0, beta=0.5, gamma=0.1)),
+            [emb, labels], 1, {'rtol': 1e-10})
     return c
+
+
+def _combine(terms):
+    var, dist, reg = terms
+    return var + 2 * dist + 3 * reg

@@ -1,0 +1,218 @@
+"""connectionist_temporal_classification: the CTC loss (Graves et al. 2006).
+
+The forward-backward recursions run in log space, vectorised over the batch
+(one NumPy step per time step).  The gradient is taken w.r.t. the
+unnormalised activations: ``softmax(x) - occupancy``, which never divides by
+a tiny probability.
+"""
+import numpy
+
+from fastgrad import utils
+from fastgrad.functions._util.checks import Checks
+from fastgrad.functions._util.recipe import Op
+from fastgrad.utils import collections_abc
+from fastgrad.variable import as_array
+
+_NAME = 'connectionist_temporal_classification'
+
+
+def _logsumexp3(a, b, c):
+    """log(exp(a) + exp(b) + exp(c)) elementwise; -inf where all are -inf."""
+    xp = utils.array_module(a)
+    m = xp.maximum(xp.maximum(a, b), c)
+    m_safe = xp.where(xp.isfinite(m), m, 0)
+    with numpy.errstate(divide='ignore'):
+        return m_safe + xp.log(xp.exp(a - m_safe) + xp.exp(b - m_safe) + xp.exp(c - m_safe))
+
+
+def _shift(a, k, fill):
+    """a[..., s - k] at position s (``fill`` for s < k): the path positions k back."""
+    xp = utils.array_module(a)
+    pad = xp.full(a.shape[:-1] + (k,), fill, a.dtype)
+    return xp.concatenate([pad, a[..., :-k]], axis=-1)
+
+
+def _unshift(a, k, fill):
+    """a[..., s + k] at position s (``fill`` past the end)."""
+    xp = utils.array_module(a)
+    pad = xp.full(a.shape[:-1] + (k,), fill, a.dtype)
+    return xp.concatenate([a[..., k:], pad], axis=-1)
+
+
+class ConnectionistTemporalClassification(Op):
+    """CTC loss of stacked activations x (T, B, V) given labels t (B, M).
+
+    Inputs, in Chainer's order: input_length (B,), label_length (B,), t, x.
+    """
+    __slots__ = ('blank_symbol', 'reduce', 'occupancy')
+    checks = Checks('input_length, label_length, t, x',
+                    "input_length.dtype.name == 'int32'", 'input_length.ndim == 1',
+                    "label_length.dtype.name == 'int32'", 'label_length.ndim == 1',
+                    't.ndim == 2', "t.dtype.name == 'int32'",
+                    'x.ndim == 3', "x.dtype.kind == 'f'",
+                    't.shape[0] == x.shape[1]', 'input_length.shape[0] == x.shape[1]',
+                    'label_length.shape[0] == x.shape[1]')
+
+    def __init__(self, blank_symbol, reduce='mean'):
+        self.blank_symbol = blank_symbol
+        self.reduce = reduce
+
+    def forward(self, inputs):
+        input_length, label_length, t, x = inputs
+        xp = utils.array_module(x)
+        n_time, n_batch, n_vocab = x.shape
+        _check_values(input_length, label_length, t, n_time, n_vocab, self.blank_symbol)
+        ct = utils.compute_dtype(x.dtype)
+        xc = x.astype(ct, copy=False)
+        logy = xc - xc.max(axis=2, keepdims=True)
+        logy -= xp.log(xp.exp(logy).sum(axis=2, keepdims=True))
+
+        # the extended label sequence: blank, t0, blank, t1, ..., blank
+        n_pos = 2 * t.shape[1] + 1
+        path = xp.full((n_batch, n_pos), self.blank_symbol, numpy.int64)
+        path[:, 1::2] = t
+        path_length = 2 * label_length.astype(numpy.int64) + 1
+        valid = xp.arange(n_pos)[None, :] < path_length[:, None]           # (B, S)
+        path = xp.where(valid, path, self.blank_symbol)
+        # the skip s-2 -> s is allowed between two different labels only
+        skip = xp.zeros((n_batch, n_pos), bool)
+        skip[:, 2:] = (path[:, 2:] != self.blank_symbol) & (path[:, 2:] != path[:, :-2])
+        emit = logy[:, xp.arange(n_batch)[:, None], path]                     # (T, B, S)
+        emit = xp.where(valid[None], emit, -numpy.inf)
+        t_len = input_length.astype(numpy.int64)
+        ninf = -numpy.inf
+
+        # alpha[t, b, s]: log probability of the prefixes ending at (t, s), emission included
+        alpha = xp.full((n_time, n_batch, n_pos), ninf, ct)
+        alpha[0, :, :2] = emit[0, :, :2]
+        for i in range(1, n_time):
+            prev = alpha[i - 1]
+            two = xp.where(skip, _shift(prev, 2, ninf), ninf)
+            alpha[i] = _logsumexp3(prev, _shift(prev, 1, ninf), two) + emit[i]
+        last = alpha[xp.maximum(t_len - 1, 0), xp.arange(n_batch)]        # (B, S)
+        b_idx = xp.arange(n_batch)
+        end1 = last[b_idx, path_length - 1]
+        end2 = xp.where(path_length > 1, last[b_idx, xp.maximum(path_length - 2, 0)], ninf)
+        logz = xp.logaddexp(end1, end2)
+        # no input steps: only the empty label sequence has an alignment
+        logz = xp.where(t_len > 0, logz, xp.where(label_length == 0, 0, ninf))
+
+        # beta[t, b, s]: log probability of the suffixes starting at (t, s), emission included
+        beta = xp.full((n_time, n_batch, n_pos), ninf, ct)
+        skip_next = _unshift(skip, 2, False)
+        ends = (xp.arange(n_pos)[None, :] >= path_length[:, None] - 2) & valid
+        for i in range(n_time - 1, -1, -1):
+            start = xp.where(ends, emit[i], ninf)
+            if i + 1 < n_time:
+                nxt = beta[i + 1]
+                two = xp.where(skip_next, _unshift(nxt, 2, ninf), ninf)
+                rec = _logsumexp3(nxt, _unshift(nxt, 1, ninf), two) + emit[i]
+            else:
+                rec = start
+            beta[i] = xp.where((i == t_len - 1)[:, None], start,
+                               xp.where((i < t_len - 1)[:, None], rec, ninf))
+
+        # occupancy of each vocabulary entry, summed over the path positions
+        feasible = xp.isfinite(logz)
+        with numpy.errstate(invalid='ignore'):
+            gamma = xp.exp(alpha + beta - emit - xp.where(feasible, logz, 0)[None, :, None])
+        gamma = xp.where(xp.isfinite(gamma), gamma, 0)
+        onehot = (path[:, :, None] == xp.arange(n_vocab)[None, None, :]).astype(ct)  # (B, S, V)
+        occ = xp.einsum('tbs,bsv->tbv', gamma, onehot)
+        live = (xp.arange(n_time)[:, None] < t_len[None, :]) & feasible[None, :]
+        grad = (xp.exp(logy) - occ) * live[:, :, None]
+        self.occupancy = grad                          # d(-log p) / dx, per sequence
+
+        loss = -logz
+        if self.reduce == 'mean':
+            loss = loss.mean()
+        return utils.force_array(loss, x.dtype),
+
+    def gradient(self, ns, indexes, grad_outputs):
+        # Chainer's CTC has no double backprop: the gradient is a constant
+        # array (only its product with grad_outputs is recorded)
+        gy = grad_outputs[0]
+        g = self.occupancy
+        n_batch = g.shape[1]
+        if self.reduce == 'mean':
+            scale = ns.reshape(gy, (1, 1, 1)) * (1.0 / n_batch)
+        else:
+            scale = ns.reshape(gy, (1, n_batch, 1))
+        dtype = ns.data(gy).dtype
+        gx = ns.broadcast_to(ns.cast(scale, g.dtype), g.shape) * g
+        gx = ns.cast(gx, dtype)
+        return tuple(gx if i == 3 else None for i in indexes)
+
+
+def _check_values(input_length, label_length, t, n_time, n_vocab, blank):
+    """Lengths and labels must index what exists: a clear error, not a wrap."""
+    xp = utils.array_module(t)
+    if not 0 <= blank < n_vocab:
+        raise ValueError('{}: blank_symbol must satisfy 0 <= blank_symbol < V ({}); got {}'
+                         .format(_NAME, n_vocab, blank))
+    if input_length.size and (int(input_length.min()) < 0 or int(input_length.max()) > n_time):
+        raise ValueError('{}: input_length must lie in [0, len(x)] ([0, {}]); got {}'
+                         .format(_NAME, n_time, input_length.tolist()))
+    if label_length.size and (int(label_length.min()) < 0
+                              or int(label_length.max()) > t.shape[1]):
+        raise ValueError('{}: label_length must lie in [0, t.shape[1]] ([0, {}]); got {}'
+                         .format(_NAME, t.shape[1], label_length.tolist()))
+    used = xp.arange(t.shape[1])[None, :] < label_length[:, None]
+    labels = t[used]
+    if labels.size and (int(labels.min()) < 0 or int(labels.max()) >= n_vocab):
+        raise ValueError('{}: labels must satisfy 0 <= t < V ({}); got {}'
+                         .format(_NAME, n_vocab, int(labels.min()) if int(labels.min()) < 0
+                                 else int(labels.max())))
+
+
+def connectionist_temporal_classification(x, t, blank_symbol, input_length=None,
+                                          label_length=None, reduce='mean'):
+    """Connectionist Temporal Classification loss.
+
+    The softmax of ``x[i]`` is taken as the label probabilities at step
+    ``i``; the loss is ``-log`` of the probability of all alignments of the
+    label sequence ``t`` (with blanks and repeats) to the inputs.
+
+    Args:
+        x (list or tuple of Variable): ``T`` unnormalised activations of
+            shape (B, V) (do not apply softmax: it is applied here).
+        t (Variable or ndarray): (B, M) int32 label sequences, each entry
+            below V and not the blank.
+        blank_symbol (int): index of the blank, ``0 <= blank_symbol < V``.
+        input_length (Variable or ndarray): (B,) int32 valid lengths of
+            ``x`` (all ``T`` when None).
+        label_length (Variable or ndarray): (B,) int32 lengths of ``t``
+            (all ``M`` when None).
+        reduce (str): ``'mean'`` (the mean over the batch) or ``'no'``
+            (the (B,) losses).
+
+    Returns:
+        Variable: the loss. A sequence that no alignment fits (too short an
+        input) has an infinite loss and a zero gradient.
+
+    Only ``x`` gets a gradient, and as in Chainer there is no double
+    backprop: the gradient is computed in forward and treated as a
+    constant (a second derivative through it is silently zero).
+    """
+    from fastgrad import functions as F
+    if not isinstance(x, collections_abc.Sequence):
+        raise TypeError('{}: x must be a list or tuple of Variables (one (B, V) array per '
+                        'time step); got {}'.format(_NAME, type(x).__name__))
+    if not isinstance(blank_symbol, (int, numpy.integer)) or isinstance(blank_symbol, bool):
+        raise TypeError('{}: blank_symbol must be a non-negative integer; got {!r}'
+                        .format(_NAME, blank_symbol))
+    if reduce not in ('mean', 'no'):
+        raise ValueError("{}: only 'mean' and 'no' are valid for 'reduce', but '{}' is given"
+                         .format(_NAME, reduce))
+    if len(x) == 0:
+        raise ValueError('{}: x must hold at least one time step'.format(_NAME))
+    if x[0].ndim != 2:
+        raise utils.invalid_type(_NAME, 'x[0].ndim == 2', 'x[0].ndim = {}'.format(x[0].ndim))
+    xp = utils.array_module(as_array(x[0]))
+    if input_length is None:
+        input_length = xp.full(x[0].shape[0], len(x), dtype=numpy.int32)
+    if label_length is None:
+        label_length = xp.full(t.shape[0], t.shape[1], dtype=numpy.int32)
+    out, = ConnectionistTemporalClassification(int(blank_symbol), reduce).apply(
+        (input_length, label_length, t, F.stack(x)))
+    return out

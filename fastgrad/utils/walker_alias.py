@@ -1,0 +1,77 @@
+"""WalkerAlias: draw integers from a fixed discrete distribution in O(1) each
+(Walker's alias method, built with Vose's two-list construction)."""
+import warnings
+
+import numpy
+
+
+class WalkerAlias(object):
+    """``WalkerAlias(probs)``: a sampler of ``i`` with probability
+    ``probs[i] / sum(probs)``.
+
+    The table splits ``n`` equal columns between an entry and its alias:
+    column ``i`` keeps ``i`` with probability ``threshold[i]`` and gives
+    ``alias[i]`` otherwise.  ``sample(shape)`` draws one uniform number per
+    sample, on the device of the table (NumPy, or CuPy after ``to_device``).
+    """
+
+    def __init__(self, probs):
+        p = numpy.asarray(probs, dtype=numpy.float64).ravel()
+        if p.size == 0 or (p < 0).any() or not numpy.isfinite(p).all() or p.sum() <= 0:
+            raise ValueError('WalkerAlias: probs must be non-negative, finite and not all '
+                             'zero; got {}'.format(probs))
+        n = p.size
+        scaled = p * (n / p.sum())
+        threshold = numpy.ones(n)
+        alias = numpy.arange(n, dtype=numpy.int32)
+        small = [i for i in range(n) if scaled[i] < 1]
+        large = [i for i in range(n) if scaled[i] >= 1]
+        while small and large:
+            s, g = small.pop(), large.pop()
+            threshold[s], alias[s] = scaled[s], g
+            scaled[g] -= 1 - scaled[s]
+            (small if scaled[g] < 1 else large).append(g)
+        # what is left is 1 up to rounding: those columns keep their entry
+        self.threshold = threshold.astype(numpy.float32)
+        self.alias = alias
+
+    @property
+    def device(self):
+        from fastgrad import backend
+        return backend.get_device_from_array(self.threshold)
+
+    @property
+    def use_gpu(self):
+        return not isinstance(self.threshold, numpy.ndarray)
+
+    def device_resident_accept(self, visitor):
+        """Move the table with the link that owns the sampler."""
+        self.threshold = visitor.visit_array(self.threshold)
+        self.alias = visitor.visit_array(self.alias)
+
+    def to_device(self, device):
+        from fastgrad import backend
+        device = backend.get_device(device)
+        self.threshold = device.send(self.threshold)
+        self.alias = device.send(self.alias)
+        return self
+
+    def to_gpu(self, device=None):
+        warnings.warn("to_gpu is deprecated. Please use to_device('@cupy:N') instead.",
+                      DeprecationWarning, stacklevel=2)
+        return self.to_device('@cupy:{}'.format(0 if device is None else int(device)))
+
+    def to_cpu(self):
+        warnings.warn("to_cpu is deprecated. Please use to_device('@numpy') instead.",
+                      DeprecationWarning, stacklevel=2)
+        return self.to_device('@numpy')
+
+    def sample(self, shape):
+        """An int32 array of ``shape`` drawn from the distribution."""
+        from fastgrad import backend
+        xp = backend.get_array_module(self.threshold)
+        n = len(self.threshold)
+        u = xp.random.uniform(0, n, shape)
+        column = xp.minimum(u.astype(numpy.int32), n - 1)    # u == n by rounding
+        keep = (u - column) < self.threshold[column]
+        return xp.where(keep, column, self.alias[column]).astype(numpy.int32)
