@@ -1,21 +1,23 @@
 """WalkerAlias: draw integers from a fixed discrete distribution in O(1) each
 (Walker's alias method, built with Vose's two-list construction)."""
-import warnings
-
 import numpy
 
+from fastgrad.device_resident import DeviceResident
 
-class WalkerAlias(object):
+
+class WalkerAlias(DeviceResident):
     """``WalkerAlias(probs)``: a sampler of ``i`` with probability
     ``probs[i] / sum(probs)``.
 
     The table splits ``n`` equal columns between an entry and its alias:
     column ``i`` keeps ``i`` with probability ``threshold[i]`` and gives
     ``alias[i]`` otherwise.  ``sample(shape)`` draws one uniform number per
-    sample, on the device of the table (NumPy, or CuPy after ``to_device``).
+    sample, on the sampler's device (NumPy, or CuPy after ``to_device``; a link
+    holding the sampler moves it along).
     """
 
     def __init__(self, probs):
+        super().__init__()
         p = numpy.asarray(probs, dtype=numpy.float64).ravel()
         if p.size == 0 or (p < 0).any() or not numpy.isfinite(p).all() or p.sum() <= 0:
             raise ValueError('WalkerAlias: probs must be non-negative, finite and not all '
@@ -36,40 +38,18 @@ class WalkerAlias(object):
         self.alias = alias
 
     @property
-    def device(self):
-        from fastgrad import backend
-        return backend.get_device_from_array(self.threshold)
-
-    @property
     def use_gpu(self):
         return not isinstance(self.threshold, numpy.ndarray)
 
     def device_resident_accept(self, visitor):
-        """Move the table with the link that owns the sampler."""
+        """Move the table with the object (or the link that owns it)."""
+        super().device_resident_accept(visitor)
         self.threshold = visitor.visit_array(self.threshold)
         self.alias = visitor.visit_array(self.alias)
 
-    def to_device(self, device):
-        from fastgrad import backend
-        device = backend.get_device(device)
-        self.threshold = device.send(self.threshold)
-        self.alias = device.send(self.alias)
-        return self
-
-    def to_gpu(self, device=None):
-        warnings.warn("to_gpu is deprecated. Please use to_device('@cupy:N') instead.",
-                      DeprecationWarning, stacklevel=2)
-        return self.to_device('@cupy:{}'.format(0 if device is None else int(device)))
-
-    def to_cpu(self):
-        warnings.warn("to_cpu is deprecated. Please use to_device('@numpy') instead.",
-                      DeprecationWarning, stacklevel=2)
-        return self.to_device('@numpy')
-
     def sample(self, shape):
         """An int32 array of ``shape`` drawn from the distribution."""
-        from fastgrad import backend
-        xp = backend.get_array_module(self.threshold)
+        xp = self.xp
         n = len(self.threshold)
         u = xp.random.uniform(0, n, shape)
         column = xp.minimum(u.astype(numpy.int32), n - 1)    # u == n by rounding

@@ -9,6 +9,7 @@ from fastgrad import link
 from fastgrad import utils
 from fastgrad import variable
 from fastgrad.configuration import get_dtype
+from fastgrad.device_resident import DeviceResident
 from fastgrad.variable import as_array
 
 _NAME = 'BinaryHierarchicalSoftmax'
@@ -18,7 +19,7 @@ def _host(a):
     return a if isinstance(a, numpy.ndarray) else a.get()
 
 
-class _TreeTable(object):
+class _TreeTable(DeviceResident):
     """The paths of a tree ``((0, 1), ((2, 3), 4))`` (tuples are internal
     nodes, the rest leaves = labels), in Chainer's flat layout: the internal
     nodes on label ``i``'s path are ``paths[begins[i]:begins[i + 1]]`` (ids
@@ -26,6 +27,7 @@ class _TreeTable(object):
     """
 
     def __init__(self, tree, dtype):
+        super().__init__()
         paths, codes = {}, {}
         self.parser_size = 0
         stack = [(tree, [], [])]            # (node, path so far, codes so far)
@@ -69,6 +71,7 @@ class _TreeTable(object):
                 xp.asarray(numpy.where(inside, codes[flat], 0)))
 
     def device_resident_accept(self, visitor):
+        super().device_resident_accept(visitor)
         self.paths = visitor.visit_array(self.paths)
         self.codes = visitor.visit_array(self.codes)
         self.begins = visitor.visit_array(self.begins)
