@@ -16,35 +16,29 @@ from fastgrad.variable import as_array
 _NAME = 'connectionist_temporal_classification'
 
 
-def _logsumexp3(a, b, c):
-    """log(exp(a) + exp(b) + exp(c)) elementwise; -inf where all are -inf."""
-    xp = utils.array_module(a)
-    m = xp.maximum(xp.maximum(a, b), c)
-    m_safe = xp.where(xp.isfinite(m), m, 0)
-    with numpy.errstate(divide='ignore'):
-        return m_safe + xp.log(xp.exp(a - m_safe) + xp.exp(b - m_safe) + xp.exp(c - m_safe))
-
-
-def _shift(a, k, fill):
-    """a[..., s - k] at position s (``fill`` for s < k): the path positions k back."""
-    xp = utils.array_module(a)
-    pad = xp.full(a.shape[:-1] + (k,), fill, a.dtype)
-    return xp.concatenate([pad, a[..., :-k]], axis=-1)
-
-
-def _unshift(a, k, fill):
-    """a[..., s + k] at position s (``fill`` past the end)."""
-    xp = utils.array_module(a)
-    pad = xp.full(a.shape[:-1] + (k,), fill, a.dtype)
-    return xp.concatenate([a[..., k:], pad], axis=-1)
+def _lattice(logy, path, path_length, blank):
+    """The emission log-probabilities (T, B, S) of the extended label sequence,
+    -inf past each sequence's end, and where the skip s-2 -> s is allowed."""
+    xp = utils.array_module(logy)
+    n_batch, n_pos = path.shape
+    valid = xp.arange(n_pos)[None, :] < path_length[:, None]               # (B, S)
+    emit = logy[:, xp.arange(n_batch)[:, None], path]                         # (T, B, S)
+    emit = xp.where(valid[None], emit, -numpy.inf)
+    # the skip is allowed between two different labels only (never to a blank)
+    skip = xp.zeros((n_batch, n_pos), bool)
+    skip[:, 2:] = (path[:, 2:] != blank) & (path[:, 2:] != path[:, :-2])
+    return emit, skip, valid
 
 
 class ConnectionistTemporalClassification(Op):
     """CTC loss of stacked activations x (T, B, V) given labels t (B, M).
 
     Inputs, in Chainer's order: input_length (B,), label_length (B,), t, x.
+    Forward runs the alpha recursion only; the beta recursion and the
+    occupancies are computed when the gradient is asked for.
     """
-    __slots__ = ('blank_symbol', 'reduce', 'occupancy')
+    __slots__ = ('blank_symbol', 'reduce', 'logy', 'path', 'path_length', 't_len',
+                 'alpha', 'logz')
     checks = Checks('input_length, label_length, t, x',
                     "input_length.dtype.name == 'int32'", 'input_length.ndim == 1',
                     "label_length.dtype.name == 'int32'", 'label_length.ndim == 1',
@@ -69,70 +63,78 @@ class ConnectionistTemporalClassification(Op):
 
         # the extended label sequence: blank, t0, blank, t1, ..., blank
         n_pos = 2 * t.shape[1] + 1
+        path_length = 2 * label_length.astype(numpy.int64) + 1
         path = xp.full((n_batch, n_pos), self.blank_symbol, numpy.int64)
         path[:, 1::2] = t
-        path_length = 2 * label_length.astype(numpy.int64) + 1
-        valid = xp.arange(n_pos)[None, :] < path_length[:, None]           # (B, S)
-        path = xp.where(valid, path, self.blank_symbol)
-        # the skip s-2 -> s is allowed between two different labels only
-        skip = xp.zeros((n_batch, n_pos), bool)
-        skip[:, 2:] = (path[:, 2:] != self.blank_symbol) & (path[:, 2:] != path[:, :-2])
-        emit = logy[:, xp.arange(n_batch)[:, None], path]                     # (T, B, S)
-        emit = xp.where(valid[None], emit, -numpy.inf)
+        path[xp.arange(n_pos)[None, :] >= path_length[:, None]] = self.blank_symbol
+        emit, skip, _ = _lattice(logy, path, path_length, self.blank_symbol)
         t_len = input_length.astype(numpy.int64)
         ninf = -numpy.inf
 
         # alpha[t, b, s]: log probability of the prefixes ending at (t, s), emission included
-        alpha = xp.full((n_time, n_batch, n_pos), ninf, ct)
+        # (two -inf columns in front: positions s-1 and s-2 are plain slices)
+        padded = xp.full((n_time, n_batch, n_pos + 2), ninf, ct)
+        alpha = padded[:, :, 2:]
         alpha[0, :, :2] = emit[0, :, :2]
         for i in range(1, n_time):
-            prev = alpha[i - 1]
-            two = xp.where(skip, _shift(prev, 2, ninf), ninf)
-            alpha[i] = _logsumexp3(prev, _shift(prev, 1, ninf), two) + emit[i]
-        last = alpha[xp.maximum(t_len - 1, 0), xp.arange(n_batch)]        # (B, S)
+            prev = padded[i - 1]
+            two = xp.where(skip, prev[:, :-2], ninf)
+            alpha[i] = xp.logaddexp(xp.logaddexp(prev[:, 2:], prev[:, 1:-1]), two) + emit[i]
         b_idx = xp.arange(n_batch)
+        last = alpha[xp.maximum(t_len - 1, 0), b_idx]                      # (B, S)
         end1 = last[b_idx, path_length - 1]
         end2 = xp.where(path_length > 1, last[b_idx, xp.maximum(path_length - 2, 0)], ninf)
         logz = xp.logaddexp(end1, end2)
         # no input steps: only the empty label sequence has an alignment
         logz = xp.where(t_len > 0, logz, xp.where(label_length == 0, 0, ninf))
-
-        # beta[t, b, s]: log probability of the suffixes starting at (t, s), emission included
-        beta = xp.full((n_time, n_batch, n_pos), ninf, ct)
-        skip_next = _unshift(skip, 2, False)
-        ends = (xp.arange(n_pos)[None, :] >= path_length[:, None] - 2) & valid
-        for i in range(n_time - 1, -1, -1):
-            start = xp.where(ends, emit[i], ninf)
-            if i + 1 < n_time:
-                nxt = beta[i + 1]
-                two = xp.where(skip_next, _unshift(nxt, 2, ninf), ninf)
-                rec = _logsumexp3(nxt, _unshift(nxt, 1, ninf), two) + emit[i]
-            else:
-                rec = start
-            beta[i] = xp.where((i == t_len - 1)[:, None], start,
-                               xp.where((i < t_len - 1)[:, None], rec, ninf))
-
-        # occupancy of each vocabulary entry, summed over the path positions
-        feasible = xp.isfinite(logz)
-        with numpy.errstate(invalid='ignore'):
-            gamma = xp.exp(alpha + beta - emit - xp.where(feasible, logz, 0)[None, :, None])
-        gamma = xp.where(xp.isfinite(gamma), gamma, 0)
-        onehot = (path[:, :, None] == xp.arange(n_vocab)[None, None, :]).astype(ct)  # (B, S, V)
-        occ = xp.einsum('tbs,bsv->tbv', gamma, onehot)
-        live = (xp.arange(n_time)[:, None] < t_len[None, :]) & feasible[None, :]
-        grad = (xp.exp(logy) - occ) * live[:, :, None]
-        self.occupancy = grad                          # d(-log p) / dx, per sequence
+        self.logy, self.path, self.path_length = logy, path, path_length
+        self.t_len, self.alpha, self.logz = t_len, alpha, logz
 
         loss = -logz
         if self.reduce == 'mean':
             loss = loss.mean()
         return utils.force_array(loss, x.dtype),
 
+    def _dloss_dx(self):
+        """d(-log p) / dx per sequence: softmax(x) minus the occupancies."""
+        logy, path, alpha, logz, t_len = self.logy, self.path, self.alpha, self.logz, self.t_len
+        xp = utils.array_module(logy)
+        n_time, n_batch, n_vocab = logy.shape
+        emit, skip, valid = _lattice(logy, path, self.path_length, self.blank_symbol)
+        ninf = -numpy.inf
+        # beta[t, b, s]: log probability of the suffixes starting at (t, s), emission included
+        # (two -inf columns behind: positions s+1 and s+2 are plain slices)
+        n_pos = path.shape[1]
+        padded = xp.full((n_time, n_batch, n_pos + 2), ninf, alpha.dtype)
+        beta = padded[:, :, :n_pos]
+        skip_next = xp.zeros_like(skip)
+        skip_next[:, :-2] = skip[:, 2:]
+        ends = (xp.arange(n_pos)[None, :] >= self.path_length[:, None] - 2) & valid
+        for i in range(n_time - 1, -1, -1):
+            start = xp.where(ends, emit[i], ninf)
+            if i + 1 < n_time:
+                nxt = padded[i + 1]
+                two = xp.where(skip_next, nxt[:, 2:], ninf)
+                rec = xp.logaddexp(xp.logaddexp(nxt[:, :n_pos], nxt[:, 1:-1]), two) + emit[i]
+            else:
+                rec = start
+            beta[i] = xp.where((i == t_len - 1)[:, None], start,
+                               xp.where((i < t_len - 1)[:, None], rec, ninf))
+        # the occupancy of each path position, summed per vocabulary entry
+        feasible = xp.isfinite(logz)
+        with numpy.errstate(invalid='ignore'):
+            gamma = xp.exp(alpha + beta - emit - xp.where(feasible, logz, 0)[None, :, None])
+        gamma = xp.where(xp.isfinite(gamma), gamma, 0)
+        onehot = (path[:, :, None] == xp.arange(n_vocab)[None, None, :]).astype(gamma.dtype)
+        occ = utils.matmul(gamma.transpose(1, 0, 2), onehot).transpose(1, 0, 2)  # (T, B, V)
+        live = (xp.arange(n_time)[:, None] < t_len[None, :]) & feasible[None, :]
+        return (xp.exp(logy) - occ) * live[:, :, None]
+
     def gradient(self, ns, indexes, grad_outputs):
         # Chainer's CTC has no double backprop: the gradient is a constant
         # array (only its product with grad_outputs is recorded)
         gy = grad_outputs[0]
-        g = self.occupancy
+        g = self._dloss_dx()
         n_batch = g.shape[1]
         if self.reduce == 'mean':
             scale = ns.reshape(gy, (1, 1, 1)) * (1.0 / n_batch)
