@@ -1,65 +1,13 @@
-"""max_pooling_2d: the max of each (kh, kw) window, NCHW."""
-import numpy
-
-from fastgrad.functions._util.recipe import Op
+"""max_pooling_2d: the max of each (kh, kw) window, NCHW (max pooling over N
+axes with N = 2)."""
 from fastgrad.functions.pooling import _pooling
+from fastgrad.functions.pooling.max_pooling_nd import MaxPoolingND, pool
 
 
-class MaxPooling2D(Op):
-    __slots__ = ('geo', 'cover_all', '_indexes', '_x', '_y')
-    checks = _pooling.INPUT_CHECKS
+class MaxPooling2D(MaxPoolingND):
+    __slots__ = ()
+    checks = _pooling.INPUT_CHECKS_2D
 
-    def __init__(self, ksize, stride=None, pad=0, cover_all=True):
-        self.geo = _pooling.Geometry('max_pooling_2d', ksize, stride, pad)
-        self.cover_all = bool(cover_all)
-        self._indexes = None
-
-    def forward(self, inputs):
-        x, = inputs
-        oh, ow = self.geo.outsize(x.shape[2], x.shape[3], self.cover_all)
-        # Padding is -inf so it never wins (Chainer's rule).
-        win = self.geo.windows(x, oh, ow, pval=-numpy.inf)
-        y = self.geo.window_max(win, x.dtype)
-        # The argmax is found lazily (from x and y) when backward first needs it:
-        # inference never pays for it.
-        self._x = x
-        self._y = y
-        return y,
-
-    def indexes(self):
-        """Offset ``i * kw + j`` of each output's max within its window (small ints)."""
-        if self._indexes is None:
-            x, y = self._x, self._y
-            win = self.geo.windows(x, y.shape[2], y.shape[3], pval=-numpy.inf)
-            self._indexes = self.geo.argmax(win, y)
-            self._x = self._y = None
-        return self._indexes
-
-    def gradient(self, ns, indexes, grad_outputs):
-        from fastgrad.functions.pooling.upsampling_2d import Upsampling2D
-        shape = self.inputs[0].shape
-        return ns.call(Upsampling2D(self.indexes(), self.geo, shape[2:], self.cover_all),
-                       grad_outputs)
-
-class MaxPooling2DWithIndexes(Op):
-    """Pick, in each window of x, the element at the given offsets (the
-    gradient of upsampling_2d, and the second derivative of max pooling)."""
-    __slots__ = ('indexes', 'geo', 'cover_all')
-
-    def __init__(self, indexes, geo, cover_all):
-        self.indexes = indexes
-        self.geo = geo
-        self.cover_all = cover_all
-
-    def forward(self, inputs):
-        x, = inputs
-        return self.geo.gather(x, self.indexes, x.dtype),
-
-    def gradient(self, ns, indexes, grad_outputs):
-        from fastgrad.functions.pooling.upsampling_2d import Upsampling2D
-        shape = self.inputs[0].shape
-        return ns.call(Upsampling2D(self.indexes, self.geo, shape[2:], self.cover_all),
-                       grad_outputs)
 
 def max_pooling_2d(x, ksize, stride=None, pad=0, cover_all=True, return_indices=False):
     """Spatial max pooling over ``(kh, kw)`` windows of an NCHW input.
@@ -79,8 +27,5 @@ def max_pooling_2d(x, ksize, stride=None, pad=0, cover_all=True, return_indices=
     array([[ 5.,  7.],
            [13., 15.]], dtype=float32)
     """
-    func = MaxPooling2D(ksize, stride, pad, cover_all)
-    y, = func.apply((x,))
-    if return_indices:
-        return y, func.indexes().astype(numpy.int64)
-    return y
+    geo = _pooling.Geometry('max_pooling_2d', 2, ksize, stride, pad)
+    return pool(MaxPooling2D(geo, cover_all), x, return_indices)
