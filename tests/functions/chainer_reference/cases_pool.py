@@ -39,4 +39,61 @@ def cases(F):
     c['unpooling_nd_outsize'] = (
         lambda x: F.unpooling_nd(x, (2, 3, 2, 2), (2, 2, 1, 2), (1, 0, 0, 1),
                                  outsize=(2, 5, 4, 2)), [u4], 1)
+    roi_cases(F, c)
+    s1, s2 = _normal(22, (2, 3, 9, 7), (1, 2, 4, 5))
+    c['spatial_pyramid_pooling_2d'] = (
+        lambda x: F.spatial_pyramid_pooling_2d(x, 3, pooling='max'), [s1], 1,
+        {'double_backward': False})
+    c['spatial_pyramid_pooling_2d_small'] = (
+        lambda x: F.spatial_pyramid_pooling_2d(x, 2, pooling='max'), [s2], 1,
+        {'double_backward': False})
     return c
+
+
+def _rois(seed, n_rois, n_images, h, w, scale, inside=False):
+    """RoIs (R, 4) as (y0, x0, y1, x1) in input coordinates (before
+    ``scale``), some reaching past the border (unless ``inside``: max pooling
+    gives -inf for the bins outside), some tiny, and their images."""
+    rng = numpy.random.RandomState(seed)
+    lo = 0 if inside else -2
+    y0 = rng.uniform(lo, h - 3, n_rois)
+    x0 = rng.uniform(lo, w - 3, n_rois)
+    y1 = y0 + rng.uniform(0.3, 1, n_rois) * ((h - 1 - y0) if inside else h * 0.8)
+    x1 = x0 + rng.uniform(0.3, 1, n_rois) * ((w - 1 - x0) if inside else w * 0.8)
+    rois = numpy.stack([y0, x0, y1, x1], axis=1) / scale
+    return rois, rng.randint(0, n_images, n_rois).astype(numpy.int32)
+
+
+def roi_cases(F, c):
+    x, = _normal(30, (2, 3, 12, 10))
+    rois, idx = _rois(31, 7, 2, 12, 10, 0.5)
+    roi5 = numpy.concatenate([idx[:, None].astype(numpy.float64), rois[:, [1, 0, 3, 2]]], 1)
+    c['roi_pooling_2d'] = (lambda x, r: F.roi_pooling_2d(x, r, 3, 4, 0.5), [x, roi5], 1)
+    inner, inner_idx = _rois(32, 7, 2, 12, 10, 0.5, inside=True)
+    c['roi_max_pooling_2d'] = (
+        lambda x, r, i: F.roi_max_pooling_2d(x, r, i, (3, 2), 0.5), [x, inner, inner_idx], 1)
+    c['roi_average_pooling_2d'] = (
+        lambda x, r, i: F.roi_average_pooling_2d(x, r, i, 3, 0.5), [x, rois, idx], 1)
+
+    # Chainer's align ops take float32 only; fastgrad's run in float64 here
+    # (so that the numerical gradient check is precise)
+    def f32(fn):
+        if not F.__name__.startswith('chainer'):
+            return fn
+
+        def run(x, r, i):
+            y = fn(F.cast(x, numpy.float32), r.astype(numpy.float32), i)
+            return F.cast(y, numpy.float64)
+        return run
+    c['roi_average_align_2d'] = (
+        f32(lambda x, r, i: F.roi_average_align_2d(x, r, i, (3, 4), 0.5)), [x, rois, idx], 1,
+        {'rtol': 1e-5})
+    c['roi_average_align_2d_ratio'] = (
+        f32(lambda x, r, i: F.roi_average_align_2d(x, r, i, 2, 0.5, (2, 3))),
+        [x, rois, idx], 1, {'rtol': 1e-5})
+    c['roi_max_align_2d'] = (
+        f32(lambda x, r, i: F.roi_max_align_2d(x, r, i, (3, 4), 0.5)), [x, inner, inner_idx], 1,
+        {'rtol': 1e-5})
+    c['roi_max_align_2d_ratio'] = (
+        f32(lambda x, r, i: F.roi_max_align_2d(x, r, i, 2, 0.5, 2)), [x, rois, idx], 1,
+        {'rtol': 1e-5})
