@@ -31,3 +31,6 @@ from fastgrad.functions.array.diagonal import diagonal  # NOQA
 from fastgrad.functions.array.rearrange import (  # NOQA
     depth2space, dstack, fliplr, flipud, space2depth)
 from fastgrad.functions.array.im2col import im2col  # NOQA
+from fastgrad.functions.array.resize_images import resize_images  # NOQA
+from fastgrad.functions.array.spatial_transformer import (  # NOQA
+    spatial_transformer_grid, spatial_transformer_sampler)

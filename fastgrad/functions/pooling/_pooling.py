@@ -88,11 +88,12 @@ class Geometry(object):
         return outs
 
     def unpooled_size(self, dims, cover_all):
-        """The size whose pooling gives ``dims`` (deconvolution's formula)."""
+        """The size whose pooling gives ``dims`` (deconvolution's formula;
+        0 is allowed: an empty output, as in Chainer)."""
         outs = tuple(_conv.get_deconv_outsize(d, k, s, p, cover_all)
                      for d, k, s, p in zip(dims, self.ksize, self.stride, self.pad))
-        if any(o <= 0 for o in outs):
-            raise ValueError('{}: the output would be {}; it must be positive'
+        if any(o < 0 for o in outs):
+            raise ValueError('{}: the output would be {}; it must not be negative'
                              .format(self.func, _x(outs)))
         return outs
 

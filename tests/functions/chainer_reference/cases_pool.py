@@ -47,6 +47,7 @@ def cases(F):
     c['spatial_pyramid_pooling_2d_small'] = (
         lambda x: F.spatial_pyramid_pooling_2d(x, 2, pooling='max'), [s2], 1,
         {'double_backward': False})
+    spatial_cases(F, c)
     return c
 
 
@@ -97,3 +98,42 @@ def roi_cases(F, c):
     c['roi_max_align_2d_ratio'] = (
         f32(lambda x, r, i: F.roi_max_align_2d(x, r, i, 2, 0.5, 2)), [x, rois, idx], 1,
         {'rtol': 1e-5})
+
+
+def spatial_cases(F, c):
+    chainer = F.__name__.startswith('chainer')
+    if chainer and not hasattr(numpy, 'float'):
+        # Chainer 7.8.1's resize_images uses numpy.float (gone since NumPy 1.24)
+        numpy.float = float
+
+    def f32(fn):
+        # Chainer's resize_images takes float32 only; fastgrad runs in float64
+        if not chainer:
+            return fn
+        return lambda x: F.cast(fn(F.cast(x, numpy.float32)), numpy.float64)
+    x, = _normal(40, (2, 3, 5, 7))
+    for shape in [(8, 11), (3, 4), (5, 2)]:
+        for align in (True, False):
+            name = 'resize_images_{}x{}_{}'.format(shape[0], shape[1], 'align' if align
+                                                   else 'half')
+            c[name] = (f32(lambda x, s=shape, a=align: F.resize_images(x, s,
+                                                                        align_corners=a)),
+                       [x], 1, {'rtol': 1e-5})
+    c['resize_images_nearest'] = (
+        f32(lambda x: F.resize_images(x, (9, 4), mode='nearest')), [x], 1, {'rtol': 1e-5})
+    s1, s2 = _normal(41, (2, 10, 4, 5), (1, 27, 6, 7))
+    c['shift'] = (lambda x: F.shift(x), [s1], 1)
+    c['shift_k5x3_d2'] = (lambda x: F.shift(x, (5, 3), (2, 1)), [s2], 1)
+    c['shift_k3_dneg'] = (lambda x: F.shift(x, 3, (-1, 2)), [s2], 1)
+    rng = numpy.random.RandomState(42)
+    theta = rng.uniform(-0.8, 0.8, (2, 2, 3))
+    c['spatial_transformer_grid'] = (
+        lambda t: F.spatial_transformer_grid(t, (4, 6)), [theta], 1)
+    img = rng.randn(2, 3, 5, 6)
+    # points inside, near the border and outside (zero padding)
+    grid = rng.uniform(-1.3, 1.3, (2, 2, 4, 5))
+    c['spatial_transformer_sampler'] = (
+        lambda x, g: F.spatial_transformer_sampler(x, g), [img, grid], 2)
+    c['spatial_transformer'] = (
+        lambda x, t: F.spatial_transformer_sampler(
+            x, F.spatial_transformer_grid(t, (3, 4))), [img, theta * 0.9], 2)

@@ -206,3 +206,12 @@ def test_errors():
         F.unpooling_nd(x, 2, outsize=(8, 6, 8))
     with pytest.raises(ValueError, match='unpooling_nd: outsize must be None or a tuple'):
         F.unpooling_nd(x, 2, outsize=(8, 8))
+
+
+def test_unpooling_to_an_empty_output():
+    # as in Chainer: ksize 1, pad 1 unpools 2 to 0 (an empty array), never negative
+    x = numpy.ones((2, 3, 3, 2))
+    assert F.unpooling_nd(x, 1, 1, 1, cover_all=True).shape == (2, 3, 1, 0)
+    with pytest.raises(ValueError, match='unpooling_nd: the output would be .*must not be'
+                                         ' negative'):
+        F.unpooling_nd(numpy.ones((1, 1, 1)), 1, 1, 1)
