@@ -15,3 +15,6 @@ from fastgrad.functions.noise import *  # NOQA
 from fastgrad.functions.normalization import *  # NOQA
 from fastgrad.functions.pooling import *  # NOQA
 from fastgrad.functions.rnn import *  # NOQA
+# F.shift is the function; the package attribute fastgrad.functions.connection.shift
+# stays the module, as in Chainer, whose tests call shift.shift(...) on it.
+from fastgrad.functions.connection.shift import shift  # NOQA

@@ -11,4 +11,3 @@ from fastgrad.functions.connection.deconvolution_nd import deconvolution_3d  # N
 from fastgrad.functions.connection.deconvolution_nd import deconvolution_nd  # NOQA
 from fastgrad.functions.connection.depthwise_convolution_2d import depthwise_convolution_2d  # NOQA
 from fastgrad.functions.connection.dilated_convolution_2d import dilated_convolution_2d  # NOQA
-from fastgrad.functions.connection.shift import shift  # NOQA

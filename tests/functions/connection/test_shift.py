@@ -63,3 +63,10 @@ def test_errors():
         F.shift(x, 3, 0)
     with pytest.raises(TypeError, match='shift: ksize must be an int or a pair'):
         F.shift(x, 'a')
+
+
+def test_module_and_function():
+    # Chainer's tests call shift.shift on the module chainer.functions.connection.shift
+    import fastgrad.functions.connection as C
+    from fastgrad.functions.connection import shift as module
+    assert F.shift is module.shift and C.shift is module
