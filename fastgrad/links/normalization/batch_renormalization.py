@@ -21,8 +21,9 @@ class BatchRenormalization(BatchNormalization):
         size (int or tuple): the shape of the statistics.
         rmax (float): the bound of the variance correction ``r``.
         dmax (float): the bound of the mean correction ``d``.
-        decay, eps, dtype, use_gamma, use_beta, initial_gamma, initial_beta,
-        initial_avg_mean, initial_avg_var: as :class:`BatchNormalization`.
+        decay, eps, dtype, use_gamma, use_beta: as :class:`BatchNormalization`.
+        initial_gamma, initial_beta, initial_avg_mean, initial_avg_var: as
+            :class:`BatchNormalization`.
     """
 
     def __init__(self, size, rmax=1, dmax=0, decay=0.9, eps=2e-5, dtype=None,
