@@ -1,35 +1,13 @@
-"""Random-mask regularizers built from differentiable ops: zoneout,
+"""Random-mask regularizers built from differentiable ops:
 simplified_dropconnect and gumbel_softmax.  The masks are constants of the
 graph, so one draw serves both backward and double backward."""
 
-from fastgrad import configuration
 from fastgrad._core.graph import as_variable
 
 
 def _xp(v):
     from fastgrad import backend
     return backend.get_array_module(getattr(v, 'array', v))
-
-
-def _no_train_kwarg(name, kwargs):
-    if 'train' in kwargs:
-        raise ValueError('{}: the train argument is not supported anymore; use '
-                         "chainer.using_config('train', ...)".format(name))
-    if kwargs:
-        raise TypeError('{}: unexpected arguments {}'.format(name, sorted(kwargs)))
-
-
-def zoneout(h, x, ratio=.5, **kwargs):
-    """Each unit keeps its previous value ``h`` with probability ``ratio``
-    and takes the new value ``x`` otherwise (training only; in test mode the
-    result is ``x``)."""
-    _no_train_kwarg('zoneout', kwargs)
-    h, x = as_variable(h), as_variable(x)
-    if not configuration.config.train:
-        return x
-    xp = _xp(x)
-    take_x = xp.random.rand(*x.shape) >= ratio
-    return h * (~take_x).astype(h.dtype) + x * take_x.astype(x.dtype)
 
 
 def simplified_dropconnect(x, W, b=None, ratio=.5, train=True, mask=None,

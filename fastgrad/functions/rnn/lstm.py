@@ -2,20 +2,8 @@
 from fastgrad import utils
 from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
-
-
-def _gates(x):
-    """a, i, f, o: Chainer interleaves them, ``x.reshape(N, C // 4, 4, ...)[:, :, k]``."""
-    r = x.reshape((x.shape[0], x.shape[1] // 4, 4) + x.shape[2:])
-    return r[:, :, 0], r[:, :, 1], r[:, :, 2], r[:, :, 3]
-
-
-def _sigmoid(x, xp):
-    # tanh form: no overflow for large |x|.
-    y = xp.tanh(x * 0.5)
-    y *= 0.5
-    y += 0.5
-    return y
+from fastgrad.functions.rnn._cell import interleaved_gates as _gates
+from fastgrad.functions.rnn._cell import sigmoid as _sigmoid
 
 
 class LSTM(Op):
