@@ -1,2 +1,7 @@
 """rnn links (exports listed here are gathered into fastgrad.links)."""
-from fastgrad.links.rnn.lstm import LSTM  # NOQA
+from fastgrad.links.rnn.gru import GRU, StatefulGRU, StatelessGRU  # NOQA
+from fastgrad.links.rnn.lstm import LSTM, StatelessLSTM  # NOQA
+from fastgrad.links.rnn.mgu import StatefulMGU, StatelessMGU  # NOQA
+from fastgrad.links.rnn.peephole import StatefulPeepholeLSTM  # NOQA
+from fastgrad.links.rnn.tree_lstm import ChildSumTreeLSTM, NaryTreeLSTM  # NOQA
+from fastgrad.links.rnn.zoneoutlstm import StatefulZoneoutLSTM  # NOQA

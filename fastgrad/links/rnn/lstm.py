@@ -1,4 +1,5 @@
-"""L.LSTM: a stateful LSTM layer (upward and lateral Linear connections)."""
+"""L.LSTM and L.StatelessLSTM: LSTM layers with upward and lateral Linear
+connections (with and without a state kept between calls)."""
 from fastgrad import backend
 from fastgrad import initializers
 from fastgrad import link
@@ -9,7 +10,88 @@ from fastgrad.links.connection.linear import Linear
 from fastgrad.utils import size_of_shape
 
 
-class LSTM(link.Chain):
+class LSTMBase(link.Chain):
+    """The parameters shared by :class:`LSTM` and :class:`StatelessLSTM`:
+    children ``upward`` and ``lateral`` and their initialization."""
+
+    def __init__(self, in_size, out_size=None, lateral_init=None,
+                 upward_init=None, bias_init=None, forget_bias_init=None):
+        if out_size is None:
+            in_size, out_size = None, in_size
+        super().__init__()
+        self.state_size = out_size
+        self.lateral_init = lateral_init
+        self.upward_init = upward_init
+        self.bias_init = 0 if bias_init is None else bias_init
+        self.forget_bias_init = (1 if forget_bias_init is None
+                                 else forget_bias_init)
+        with self.init_scope():
+            self.upward = Linear(in_size, 4 * out_size, initialW=0)
+            self.lateral = Linear(out_size, 4 * out_size, initialW=0,
+                                  nobias=True)
+            if in_size is not None:
+                self._initialize_params()
+
+    def _initialize_params(self):
+        lateral_init = initializers._get_initializer(self.lateral_init)
+        upward_init = initializers._get_initializer(self.upward_init)
+        bias_init = initializers._get_initializer(self.bias_init)
+        forget_bias_init = initializers._get_initializer(self.forget_bias_init)
+        n = self.state_size
+        # Block by block, lateral before upward: the RNG draws (and hence
+        # the numbers for a given seed) come in Chainer's order.
+        for i in range(0, 4 * n, n):
+            lateral_init(self.lateral.W.array[i:i + n, :])
+            upward_init(self.upward.W.array[i:i + n, :])
+        b = self.upward.b.array
+        bias_init(b[0::4])
+        bias_init(b[1::4])
+        forget_bias_init(b[2::4])
+        bias_init(b[3::4])
+
+    def _initialize_upward(self, x):
+        """Create ``upward.W`` from the first input (lazy ``in_size``)."""
+        if self.upward.W.array is None:
+            with backend.using_device(self.device):
+                self.upward._initialize_params(size_of_shape(x.shape[1:]))
+                self._initialize_params()
+
+
+class StatelessLSTM(LSTMBase):
+    """``StatelessLSTM(in_size, out_size=None, lateral_init=None,
+    upward_init=None, bias_init=None, forget_bias_init=None)``
+
+    :class:`LSTM`'s parameters (the same names, layout and initializers)
+    without a state: ``c_new, h_new = l(c, h, x)``.  ``c`` or ``h`` may be
+    ``None`` (zeros: the first step of a sequence).
+
+    Args:
+        in_size (int or None): input size; ``None`` (or only one size given)
+            infers it at the first call.
+        out_size (int): the number of units.
+        lateral_init, upward_init, bias_init, forget_bias_init: as in
+            :class:`LSTM`.
+
+    >>> l = L.StatelessLSTM(3, 2)
+    >>> c, h = l(None, None, np.ones((4, 3), dtype=np.float32))
+    >>> c.shape, h.shape
+    ((4, 2), (4, 2))
+    """
+
+    def forward(self, c, h, x):
+        """Return ``(c_new, h_new)`` of one step from the state ``(c, h)``."""
+        self._initialize_upward(x)
+        lstm_in = self.upward(x)
+        if h is not None:
+            lstm_in += self.lateral(h)
+        if c is None:
+            with backend.using_device(self.device):
+                c = variable.Variable(self.xp.zeros(
+                    (x.shape[0], self.state_size), dtype=x.dtype))
+        return lstm(c, lstm_in)
+
+
+class LSTM(LSTMBase):
     """``LSTM(in_size, out_size=None, lateral_init=None, upward_init=None,
     bias_init=None, forget_bias_init=None)``
 
@@ -35,39 +117,9 @@ class LSTM(link.Chain):
 
     def __init__(self, in_size, out_size=None, lateral_init=None,
                  upward_init=None, bias_init=None, forget_bias_init=None):
-        if out_size is None:
-            in_size, out_size = None, in_size
-        super().__init__()
-        self.state_size = out_size
-        self.lateral_init = lateral_init
-        self.upward_init = upward_init
-        self.bias_init = 0 if bias_init is None else bias_init
-        self.forget_bias_init = (1 if forget_bias_init is None
-                                 else forget_bias_init)
-        with self.init_scope():
-            self.upward = Linear(in_size, 4 * out_size, initialW=0)
-            self.lateral = Linear(out_size, 4 * out_size, initialW=0,
-                                  nobias=True)
-            if in_size is not None:
-                self._initialize_params()
+        super().__init__(in_size, out_size, lateral_init, upward_init,
+                         bias_init, forget_bias_init)
         self.reset_state()
-
-    def _initialize_params(self):
-        lateral_init = initializers._get_initializer(self.lateral_init)
-        upward_init = initializers._get_initializer(self.upward_init)
-        bias_init = initializers._get_initializer(self.bias_init)
-        forget_bias_init = initializers._get_initializer(self.forget_bias_init)
-        n = self.state_size
-        # Block by block, lateral before upward: the RNG draws (and hence
-        # the numbers for a given seed) come in Chainer's order.
-        for i in range(0, 4 * n, n):
-            lateral_init(self.lateral.W.array[i:i + n, :])
-            upward_init(self.upward.W.array[i:i + n, :])
-        b = self.upward.b.array
-        bias_init(b[0::4])
-        bias_init(b[1::4])
-        forget_bias_init(b[2::4])
-        bias_init(b[3::4])
 
     def device_resident_accept(self, visitor):
         super().device_resident_accept(visitor)
@@ -93,11 +145,7 @@ class LSTM(link.Chain):
         self.c = self.h = None
 
     def forward(self, x):
-        if self.upward.W.array is None:
-            with backend.using_device(self.device):
-                self.upward._initialize_params(size_of_shape(x.shape[1:]))
-                self._initialize_params()
-
+        self._initialize_upward(x)
         batch = x.shape[0]
         lstm_in = self.upward(x)
         h_rest = None
