@@ -29,3 +29,9 @@ from fastgrad.functions.math.affine import bias, linear_interpolate, scale  # NO
 from fastgrad.functions.math.hyperbolic import arctanh, cosh, sinh  # NOQA
 from fastgrad.functions.math.rounding import ceil, fix, floor, fmod, sign  # NOQA
 from fastgrad.functions.math.trigonometric import arctan2  # NOQA
+from fastgrad.functions.math.cumprod import cumprod  # NOQA
+from fastgrad.functions.math.cholesky import cholesky  # NOQA
+from fastgrad.functions.math.det import batch_det, det  # NOQA
+from fastgrad.functions.math.fft import fft, ifft  # NOQA
+from fastgrad.functions.math.inv import batch_inv, inv  # NOQA
+from fastgrad.functions.math.tensordot import tensordot  # NOQA
