@@ -87,3 +87,9 @@ def tempdir(**kwargs):
         yield path
     finally:
         shutil.rmtree(path, ignore_errors=True)
+
+
+# submodules Chainer's ``utils`` exposes as attributes (imported last: they
+# use the helpers above)
+from fastgrad.utils import argument, type_check  # noqa: E402,F401
+from fastgrad.utils.sparse import CooMatrix, get_order, to_coo  # noqa: E402,F401
