@@ -1,8 +1,13 @@
 """Sequence and sampling losses compared with Chainer 7.8.1 (crf1d,
 argmax_crf1d, connectionist_temporal_classification, black_out,
-negative_sampling, discriminative_margin_based_clustering_loss).
+negative_sampling, discriminative_margin_based_clustering_loss, and the
+links CRF1d, NegativeSampling, BlackOut, BinaryHierarchicalSoftmax).
 Same format as cases.py; the sampling losses get fixed samples (a sampler
-that returns a stored array) so both libraries see the same negatives."""
+that returns a stored array) so both libraries see the same negatives.  The
+link cases find the library's links and config next to the ``F`` they are
+given (chainer.links or fastgrad.links) and copy the parameters in."""
+import importlib
+
 import numpy
 
 
@@ -91,7 +96,87 @@ def cases(F):
                 F.discriminative_margin_based_clustering_loss(
                     e, lab, 0.3, 1.0, 3, norm=norm, alpha=1.0, beta=0.5, gamma=0.1)),
             [emb, labels], 1, {'rtol': 1e-10})
+    link_cases(F, c)
     return c
+
+
+def _library(F):
+    top = F.__name__.split('.')[0]                   # 'chainer' or 'fastgrad'
+    return importlib.import_module(top), importlib.import_module(top + '.links')
+
+
+class _FixedSampler(object):
+    def __init__(self, samples):
+        self.samples = samples
+
+    def sample(self, shape):
+        assert shape == self.samples.shape, shape
+        return self.samples.copy()
+
+
+def link_cases(F, c):
+    lib, L = _library(F)
+
+    def in_float64(build):
+        with lib.using_config('dtype', numpy.float64):
+            return build()
+
+    # CRF1d with transpose=True: batch-major sequences in any order
+    rng = _rng(50)
+    seqs = [rng.randn(n, 3) for n in (2, 4, 3)]
+    labels = [rng.randint(0, 3, n).astype(numpy.int32) for n in (2, 4, 3)]
+    cost = rng.randn(3, 3)
+
+    def crf_link(x0, x1, x2, cost, y0, y1, y2):
+        link = in_float64(lambda: L.CRF1d(3))
+        link.cost.array[...] = cost
+        return link([x0, x1, x2], [y0, y1, y2], reduce='no', transpose=True)
+    c['link_crf1d_transpose'] = (crf_link, seqs + [cost] + labels, 3)
+
+    def crf_argmax(x0, x1, x2, cost):
+        link = in_float64(lambda: L.CRF1d(3))
+        link.cost.array[...] = cost
+        score, path = link.argmax([x0, x1, x2], transpose=True)
+        flat = numpy.concatenate([numpy.asarray(p) for p in path]).astype(numpy.float64)
+        # the decoded labels ride along as a constant part of the output
+        return F.concat([score, flat], axis=0)
+    c['link_crf1d_argmax'] = (crf_argmax, seqs + [cost], 3, {'double_backward': False})
+
+    rng = _rng(51)
+    x, W = rng.uniform(-1, 1, (4, 3)), rng.uniform(-1, 1, (6, 3))
+    t = numpy.array([1, 5, -1, 0], numpy.int32)
+    samples = rng.randint(0, 6, (4, 3)).astype(numpy.int32)
+
+    def ns_link(x, W, t):
+        link = in_float64(lambda: L.NegativeSampling(3, [4, 3, 2, 1, 1, 1], 2))
+        link.W.array[...] = W
+        link.sampler = _FixedSampler(samples)
+        return link(x, t, reduce='no')
+    c['link_negative_sampling'] = (ns_link, [x, W, t], 1)
+
+    rng = _rng(52)
+    x, W = rng.uniform(-1, 1, (5, 3)), rng.uniform(-1, 1, (6, 3))
+    t = rng.randint(0, 6, 5).astype(numpy.int32)
+    neg = rng.randint(0, 6, (5, 2)).astype(numpy.int32)
+
+    def bo_link(x, W, t, neg):
+        link = in_float64(lambda: L.BlackOut(3, [4, 3, 2, 1, 1, 1], 2))
+        link.W.array[...] = W
+        link.sample_data = neg
+        return link(x, t)
+    c['link_black_out'] = (bo_link, [x, W, t, neg], 1)
+
+    rng = _rng(53)
+    counts = {i: n for i, n in enumerate([9, 7, 4, 4, 2, 1, 1])}
+    x = rng.uniform(-1, 1, (6, 4))
+    t = numpy.array([0, 6, 3, 2, 5, 0], numpy.int32)
+
+    def hsm_link(x, t):
+        tree = L.BinaryHierarchicalSoftmax.create_huffman_tree(counts)
+        link = in_float64(lambda: L.BinaryHierarchicalSoftmax(4, tree))
+        link.W.array[...] = _rng(54).uniform(-1, 1, link.W.shape)
+        return link(x, t)
+    c['link_binary_hierarchical_softmax'] = (hsm_link, [x, t], 1)
 
 
 def _combine(terms):
