@@ -3,6 +3,7 @@ import numpy
 
 from fastgrad import initializers
 from fastgrad import link
+from fastgrad import utils
 from fastgrad import variable
 from fastgrad.functions.loss.crf1d import argmax_crf1d, crf1d
 
@@ -23,8 +24,8 @@ def _time_major(xs):
 
 
 def _time_major_arrays(ys):
-    lengths = [len(y) for y in ys]
-    return [numpy.stack([y[t] for y in ys if len(y) > t]) for t in range(lengths[0])]
+    xp = utils.array_module(ys[0])
+    return [xp.stack([y[t] for y in ys if len(y) > t]) for t in range(len(ys[0]))]
 
 
 class CRF1d(link.Link):
@@ -62,7 +63,8 @@ class CRF1d(link.Link):
         order = _by_length(xs)
         score, path = argmax_crf1d(self.cost, _time_major([xs[order[i]] for i in range(len(xs))]))
         lengths = [len(xs[i]) for i in order]
-        per_seq = [numpy.array([path[t][b] for t in range(n)], dtype=numpy.int32)
+        xp = utils.array_module(path[0])
+        per_seq = [xp.stack([path[t][b] for t in range(n)]).astype(numpy.int32)
                    for b, n in enumerate(lengths)]
         out = [None] * len(xs)
         for b, i in enumerate(order):
