@@ -17,3 +17,5 @@ from fastgrad.links.connection.deconvolution_nd import DeconvolutionND  # NOQA
 from fastgrad.links.connection.depthwise_convolution_2d import DepthwiseConvolution2D  # NOQA
 from fastgrad.links.connection.dilated_convolution_2d import DilatedConvolution2D  # NOQA
 from fastgrad.links.connection.mlp_convolution_2d import MLPConvolution2D  # NOQA
+from fastgrad.links.connection.inception import Inception  # NOQA
+from fastgrad.links.connection.inceptionbn import InceptionBN  # NOQA
