@@ -5,7 +5,8 @@ the cases*.py modules).
 A case is ``(function, inputs, n_diff)`` or ``(function, inputs, n_diff,
 options)``; options: ``rtol`` (forward and gradients, default 1e-12),
 ``double_backward`` (False where the second derivative is zero almost
-everywhere or Chainer has none)."""
+everywhere or Chainer has none), ``numerical`` (False where the gradient is
+by definition not the derivative, e.g. batch_renormalization's stopped r, d)."""
 import glob
 import importlib
 import os
@@ -81,6 +82,8 @@ FIRST_ORDER_ONLY = {'fliplr', 'flipud', 'depth2space', 'space2depth', 'diagonal'
 def test_numerical_gradients(name):
     from fastgrad.gradient_check import check_backward, check_double_backward
     fn, inputs, n_diff = CASES[name][:3]
+    if not _options(name).get('numerical', True):
+        pytest.skip('the gradient is not the numerical derivative by definition')
     diff, const = inputs[:n_diff], inputs[n_diff:]
 
     def f(*xs):
