@@ -34,6 +34,8 @@ def simplified_dropconnect(x, W, b=None, ratio=.5, train=True, mask=None,
         y = F.reshape(F.matmul(Wm, F.expand_dims(x2, 2)), (n, m))
     else:
         y = F.matmul(x2, W * dropped, transb=True)
+    if y.dtype != x.dtype:
+        y = F.cast(y, x.dtype)      # as Chainer: the output has x's dtype
     return y if b is None else y + F.broadcast_to(b, y.shape)
 
 
