@@ -25,6 +25,7 @@ from fastgrad.functions.array.squeeze import squeeze  # NOQA
 from fastgrad.functions.array.stack import stack  # NOQA
 from fastgrad.functions.array.swapaxes import swapaxes  # NOQA
 from fastgrad.functions.array.tile import tile  # NOQA
+from fastgrad.functions.array.transpose_sequence import transpose_sequence  # NOQA
 from fastgrad.functions.array.vstack import vstack  # NOQA
 from fastgrad.functions.array.where import where  # NOQA
 from fastgrad.functions.array.diagonal import diagonal  # NOQA
