@@ -103,6 +103,8 @@ class _NStepLayer(Op):
         half = self.n_w // 2
         k = 1 + self.n_state
         grads = {0: gx, 1: gh0, 2: gc0}
+        if gwx is None:
+            return tuple(grads.get(i) for i in indexes)
         for pos, j in enumerate(self.order):
             rows = slice(pos * n, (pos + 1) * n)
             grads[k + j] = gwx[rows]
@@ -125,16 +127,16 @@ class _NStepLayer(Op):
         states = [xp.zeros_like(inputs[1 + i]) if g is None else g.copy()
                   for i, g in enumerate(gstate)]
         gg, gwh_pre = self._bptt(xp, wh, gy, states)
-        need = set(indexes)
-        gx = gg.dot(wx) if 0 in need else None
-        gwx = gg.T.dot(x)
-        gbx = gg.sum(axis=0)
-        hprev = self.saved[1]
-        if gwh_pre is None:
-            gwh_pre, gbh = gg, gbx
-        else:
-            gbh = gwh_pre.sum(axis=0)
-        gwh = gwh_pre.T.dot(hprev)
+        gx = gg.dot(wx) if 0 in indexes else None
+        gwx = gwh = gbx = gbh = None
+        if indexes[-1] > self.n_state:      # some weight or bias
+            gwx = gg.T.dot(x)
+            gbx = gg.sum(axis=0)
+            if gwh_pre is None:
+                gwh_pre, gbh = gg, gbx
+            else:
+                gbh = gwh_pre.sum(axis=0)
+            gwh = gwh_pre.T.dot(self.saved[1])
         gc0 = states[1] if len(states) > 1 else None
         return self._grads_out(inputs, gx, states[0], gc0, gwx, gwh, gbx, gbh, indexes)
 

@@ -341,3 +341,20 @@ def test_double_backprop_path_matches_fast_path(name, hbatch):
                          enable_double_backprop=True)
     for a, b in zip(fast, slow):
         numpy.testing.assert_allclose(a.array, b.array, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize('name', ['lstm', 'bigru', 'rnn_relu'])
+def test_backward_constant_weights(name):
+    # weights as constants: only x, hx (and cx) get gradients
+    _, n_w, cell, _, _ = FUNCS[name]
+    hx, cx, ws, bs, xs = _make(name, n_layers=1, batches=(2, 1), in_size=2, n=2)
+    k = 2 if cell else 1
+
+    def fn(*a):
+        hx, cx = a[0], a[1] if cell else None
+        hy, cy, ys = _call(name, 1, 0.0, hx, cx, ws, bs, list(a[k:]))
+        return (hy,) + tuple(ys)
+    args = [hx] + ([cx] if cell else []) + xs
+    rng = numpy.random.RandomState(3)
+    gys = tuple(rng.uniform(-1, 1, o.shape) for o in fn(*args))
+    check_backward(fn, tuple(args), gys, eps=1e-6, atol=1e-7, rtol=1e-6)
