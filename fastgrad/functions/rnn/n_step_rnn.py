@@ -200,15 +200,20 @@ class NStepLSTMLayer(_NStepLayer):
     __slots__ = ()
     n_state = 2
     n_w = 8
-    # gates i, f, o (sigmoid) side by side, then a (tanh)
-    order = (0, 1, 3, 2)
+    # gates o, i, f (sigmoid) side by side, then a (tanh)
+    order = (3, 0, 1, 2)
 
     def _forward(self, inputs):
         x, h0, c0 = inputs[0], inputs[1], inputs[2]
         xp, wx, wh, bx, bh = self._stacked(inputs)
         n = h0.shape[1]
+        # sigmoid(z) = tanh(z / 2) / 2 + 1 / 2: the halving is folded into the
+        # (stacked, so private) weights and biases of the sigmoid gates
+        bias = bx + bh
+        for v in (wx, wh, bias):
+            v[:3 * n] *= 0.5
         g = x.dot(wx.T)
-        g += bx + bh
+        g += bias
         h, c = h0.copy(), c0.copy()
         shape = (x.shape[0], n)
         y = xp.empty(shape, x.dtype)
@@ -216,57 +221,71 @@ class NStepLSTMLayer(_NStepLayer):
         cprev = xp.empty(shape, x.dtype)
         tc = xp.empty(shape, x.dtype)
         wht = wh.T
-        tmp = xp.empty((h.shape[0], n), x.dtype)
+        tmp = xp.empty((h.shape[0], 4 * n), x.dtype)
         for b, rows in self._steps():
             hp, cp = h[:b], c[:b]
             hprev[rows] = hp
             cprev[rows] = cp
             gt = g[rows]
-            gt += hp.dot(wht)
-            if xp is numpy:
-                _sigmoid_(gt[:, :3 * n])
-            else:
-                gt[:, :3 * n] = xp.tanh(gt[:, :3 * n] * 0.5) * 0.5 + 0.5
+            t = tmp[:b]
+            xp.dot(hp, wht, out=t)
+            gt += t
+            sig = gt[:, :3 * n]
+            xp.tanh(sig, out=sig)
+            sig *= 0.5
+            sig += 0.5
             a = gt[:, 3 * n:]
             xp.tanh(a, out=a)
-            cp *= gt[:, n:2 * n]
-            t = tmp[:b]
-            xp.multiply(gt[:, :n], a, out=t)
+            # c = f c_prev + i a
+            cp *= gt[:, 2 * n:3 * n]
+            t = tmp[:b, :n]
+            xp.multiply(gt[:, n:2 * n], a, out=t)
             cp += t
             tct = tc[rows]
             xp.tanh(cp, out=tct)
             yt = y[rows]
-            xp.multiply(gt[:, 2 * n:3 * n], tct, out=yt)
+            xp.multiply(gt[:, :n], tct, out=yt)
             hp[...] = yt
         self.saved = (g, hprev, cprev, tc)
         return y, h, c
 
     def _bptt(self, xp, wh, gy, states):
         g, _, cprev, tc = self.saved
-        n = tc.shape[1]
+        s, n = tc.shape
+        g3 = g.reshape(s, 4, n)
+        o, i, f, a = g3[:, 0], g3[:, 1], g3[:, 2], g3[:, 3]
+        # What multiplies the state gradients, for all steps at once:
+        # d_o = gh m_o, (d_i, d_f, d_a) = gc (m_i, m_f, m_a), gc += gh m_c.
+        # The loop scales m in place into the gate gradients.
+        m = xp.empty_like(g3)
+        xp.multiply(o, 1 - o, out=m[:, 0])
+        m[:, 0] *= tc
+        xp.multiply(i, 1 - i, out=m[:, 1])
+        m[:, 1] *= a
+        xp.multiply(f, 1 - f, out=m[:, 2])
+        m[:, 2] *= cprev
+        xp.multiply(a, a, out=m[:, 3])
+        xp.subtract(1, m[:, 3], out=m[:, 3])
+        m[:, 3] *= i
+        mc = tc * tc
+        xp.subtract(1, mc, out=mc)
+        mc *= o
         gh, gc = states
-        gg = xp.empty_like(g)
+        tmp = xp.empty_like(gh)
         for b, rows in reversed(self._steps()):
             ght = gh[:b]
             if gy is not None:
                 ght += gy[rows]
-            gt = g[rows]
-            i, f, o, a = gt[:, :n], gt[:, n:2 * n], gt[:, 2 * n:3 * n], gt[:, 3 * n:]
-            tct = tc[rows]
-            d = gg[rows]
-            di, df, do, da = d[:, :n], d[:, n:2 * n], d[:, 2 * n:3 * n], d[:, 3 * n:]
-            # h = o tanh(c)
-            xp.multiply(ght, tct, out=do)
-            do *= o * (1 - o)
             gct = gc[:b]
-            gct += ght * o * (1 - tct * tct)
-            # c = i a + f c_prev
-            xp.multiply(gct, i * (1 - a * a), out=da)
-            xp.multiply(gct, a * i * (1 - i), out=di)
-            xp.multiply(gct, cprev[rows] * f * (1 - f), out=df)
-            gct *= f
-            ght[...] = d.dot(wh)
-        return gg, None
+            t = tmp[:b]
+            xp.multiply(ght, mc[rows], out=t)
+            gct += t
+            mt = m[rows]
+            mt[:, 0] *= ght
+            mt[:, 1:] *= gct[:, None, :]
+            gct *= f[rows]
+            xp.dot(mt.reshape(b, 4 * n), wh, out=ght)
+        return m.reshape(s, 4 * n), None
 
 
 class NStepGRULayer(_NStepLayer):
