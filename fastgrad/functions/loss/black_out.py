@@ -7,8 +7,10 @@ _NAME = 'black_out'
 
 
 def black_out(x, t, W, samples, reduce='mean'):
-    """BlackOut loss: ``-log p(t) - sum_{s in samples} log(1 - p(s))`` with
-    ``p(y) = exp(W_y . x) / sum_{c in {t} + samples} exp(W_c . x)``.
+    """BlackOut loss, a sampled softmax loss over the label and some negatives.
+
+    The loss is ``-log p(t) - sum_{s in samples} log(1 - p(s))`` with
+    ``p(y) = exp(W_y x) / sum_{c in {t} + samples} exp(W_c x)``.
 
     Args:
         x (Variable or ndarray): (N, D) input vectors.

@@ -38,7 +38,9 @@ def _check(x, t, W):
 def negative_sampling(x, t, W, sampler, sample_size, reduce='sum', **kwargs):
     """negative_sampling(x, t, W, sampler, sample_size, reduce='sum', *, return_samples=False)
 
-    Negative sampling loss: for each example ``i`` with label ``p = t[i]``,
+    Negative sampling loss (word2vec's): a label against sampled negatives.
+
+    For each example ``i`` with label ``p = t[i]``,
     ``-log sigmoid(x_i . W_p) - sum_n log sigmoid(-x_i . W_n)`` over
     ``sample_size`` classes ``n`` drawn by ``sampler``. Examples with
     ``t == -1`` have zero loss.
