@@ -1,7 +1,7 @@
 """Sequence and sampling losses, forward + backward: fastgrad vs Chainer 7.8.1
 vs PyTorch (CPU), each library in its own process on the same data.
 
-    python bench/seqloss.py [--repeat 7]
+    python bench/seqloss.py [--repeat 7] [--rounds 3]
 
 Writes bench/results/seqloss.md.  Interpreters: this one for fastgrad (run
 from the repository root), /work/venvs/chainer/bin/python and
@@ -147,6 +147,7 @@ def worker(lib, repeat):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument('--repeat', type=int, default=7)
+    p.add_argument('--rounds', type=int, default=3)
     p.add_argument('--worker')
     p.add_argument('--chainer-python', default='/work/venvs/chainer/bin/python')
     p.add_argument('--torch-python', default='/work/venvs/torch/bin/python')
@@ -154,23 +155,29 @@ def main():
     if a.worker:
         worker(a.worker, a.repeat)
         return
-    results = {}
     env = dict(os.environ, OMP_NUM_THREADS='1', OPENBLAS_NUM_THREADS='1', MKL_NUM_THREADS='1')
-    for lib, py in [('fastgrad', sys.executable), ('chainer', a.chainer_python),
-                    ('torch', a.torch_python)]:
-        if not os.path.exists(py):
-            print(lib, 'absent:', py)
-            continue
-        r = subprocess.run([py, os.path.abspath(__file__), '--worker', lib,
-                            '--repeat', str(a.repeat)], capture_output=True, text=True,
-                           env=env, cwd=ROOT)
-        if r.returncode:
-            print(lib, 'failed:', r.stderr[-2000:])
-            continue
-        results[lib] = json.loads(r.stdout.strip().splitlines()[-1])
-        print(lib, results[lib])
-    lines = ['# Sequence and sampling losses: forward + backward (ms, median of {})'
-             .format(a.repeat), '',
+    # the libraries take turns, round after round, so a burst of load on the
+    # shared machine hits all of them; each figure is the median over rounds
+    rounds = {}
+    for _ in range(a.rounds):
+        for lib, py in [('fastgrad', sys.executable), ('chainer', a.chainer_python),
+                        ('torch', a.torch_python)]:
+            if not os.path.exists(py):
+                print(lib, 'absent:', py)
+                continue
+            r = subprocess.run([py, os.path.abspath(__file__), '--worker', lib,
+                                '--repeat', str(a.repeat)], capture_output=True, text=True,
+                               env=env, cwd=ROOT)
+            if r.returncode:
+                print(lib, 'failed:', r.stderr[-2000:])
+                continue
+            rounds.setdefault(lib, []).append(json.loads(r.stdout.strip().splitlines()[-1]))
+            print(lib, rounds[lib][-1])
+    results = {lib: {w: statistics.median(r[w] for r in runs) for w in runs[0]}
+               for lib, runs in rounds.items()}
+    lines = ['# Sequence and sampling losses: forward + backward (ms)', '',
+             'Median over {} rounds (the libraries take turns) of the median of {} runs.'
+             .format(a.rounds, a.repeat),
              'One thread each (OMP/OpenBLAS/MKL and torch.set_num_threads(1)), float32, '
              'made by `python bench/seqloss.py`.', '',
              '- crf1d: T={T}, B={B} (lengths 20..35), K={K} labels; PyTorch: the same '
