@@ -8,7 +8,9 @@
 
 fastgrad runs in this interpreter's environment, PyTorch in /work/venvs/torch,
 Chainer in /work/venvs/chainer (skipped where missing).  Times are medians of
-``--reps`` runs of forward + backward (after one warm-up), in milliseconds."""
+``--reps`` runs of forward + backward (after one warm-up), in milliseconds,
+with the same number of BLAS / OpenMP threads (``--threads``, default 1) in
+every library: on a shared machine that is the comparison that holds still."""
 import argparse
 import json
 import os
@@ -51,7 +53,7 @@ for name, w in workloads.items():
     W0 = (rng.randn(*w['W']) * 0.1).astype(numpy.float32)
     if lib == 'pytorch':
         import torch
-        torch.set_num_threads(int(__import__('os').environ.get('BENCH_THREADS', '2')))
+        torch.set_num_threads(int(__import__('os').environ['OMP_NUM_THREADS']))
         x = torch.tensor(x0, requires_grad=True)
         if name == 'conv3d':
             layer = torch.nn.Conv3d(16, 32, 3, padding=w['pad'])
@@ -87,11 +89,13 @@ print(json.dumps(out))
 '''
 
 
-def run(lib, reps):
+def run(lib, reps, threads):
     py = PYTHONS[lib]
     if not os.path.exists(py):
         return None
     env = dict(os.environ, PYTHONPATH=ROOT if lib == 'fastgrad' else '')
+    for var in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS'):
+        env[var] = str(threads)
     proc = subprocess.run([py, '-c', WORKER, lib, str(reps), json.dumps(WORKLOADS)],
                           capture_output=True, text=True, env=env)
     if proc.returncode != 0:
@@ -103,12 +107,15 @@ def run(lib, reps):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('--reps', type=int, default=5)
+    parser.add_argument('--threads', type=int, default=1,
+                        help='BLAS / OpenMP / torch threads of every library')
     parser.add_argument('--out', default=os.path.join(HERE, 'results', 'convnd.md'))
     args = parser.parse_args()
-    res = {lib: run(lib, args.reps) for lib in PYTHONS}
+    res = {lib: run(lib, args.reps, args.threads) for lib in PYTHONS}
     lines = ['# Convolution workloads (issue #12): forward + backward, CPU', '',
-             'Median of {} runs after a warm-up, ms; ratio = fastgrad / other '
-             '(below 1: fastgrad faster). `python bench/convnd.py`.'.format(args.reps), '',
+             'Median of {} runs after a warm-up, ms, float32, {} thread(s) for every '
+             'library; ratio = fastgrad / other (below 1: fastgrad faster). '
+             '`python bench/convnd.py`.'.format(args.reps, args.threads), '',
              '| workload | fastgrad | PyTorch | Chainer 7.8.1 | vs PyTorch | vs Chainer |',
              '|---|---|---|---|---|---|']
     for name, w in WORKLOADS.items():

@@ -172,12 +172,84 @@ class _Columns(object):
         return buf.reshape((e - s,) + self.shape)
 
 
+# -- depthwise (one input channel per group): a GEMM per group would have
+# K = kh*kw, so these are kh*kw broadcast multiply-adds over the whole batch
+# instead, on the windows view (no im2col copy).
+
+def _is_depthwise(cg, groups):
+    return cg == 1 and groups > 1
+
+
+def _depthwise_forward(x, W, sy, sx, ph, pw, oh, ow, dy, dx, ct):
+    """``y[n, c*M + m] = sum_{i,j} W[c*M + m, 0, i, j] * win[n, c, i, j]``."""
+    xp = utils.array_module(x)
+    n, c = x.shape[:2]
+    out_c, _, kh, kw = W.shape
+    m = out_c // c
+    win = windows(x, kh, kw, sy, sx, ph, pw, oh, ow, dy, dx, 0, ct)
+    Wr = W.astype(ct, copy=False).reshape(1, c, m, kh, kw, 1, 1)
+    y = xp.empty((n, c, m, oh, ow), dtype=ct)
+    tmp = xp.empty_like(y)
+    for i in range(kh):
+        for j in range(kw):
+            dst = y if i == 0 and j == 0 else tmp
+            xp.multiply(win[:, :, None, i, j], Wr[:, :, :, i, j], out=dst)
+            if dst is tmp:
+                y += tmp
+    return y.reshape(n, out_c, oh, ow)
+
+
+def _depthwise_grad_W(x, gy, kh, kw, sy, sx, ph, pw, dy, dx, ct):
+    """``gW[c*M + m, 0, i, j] = sum_{n,y,x} gy[n, c*M + m] * win[n, c, i, j]``."""
+    xp = utils.array_module(x)
+    n, c = x.shape[:2]
+    out_c, oh, ow = gy.shape[1:]
+    m = out_c // c
+    win = windows(x, kh, kw, sy, sx, ph, pw, oh, ow, dy, dx, 0, ct)
+    g = gy.astype(ct, copy=False).reshape(n, c, m, oh, ow)
+    gW = xp.empty((c, m, kh, kw), dtype=ct)
+    for i in range(kh):
+        for j in range(kw):
+            gW[:, :, i, j] = xp.einsum('ncmyx,ncyx->cm', g, win[:, :, i, j])
+    return gW.reshape(out_c, 1, kh, kw)
+
+
+def _depthwise_grad_x(gy, W, c, h, w, sy, sx, ph, pw, dy, dx, ct):
+    """The adjoint of _depthwise_forward in x: ``(N, C, h, w)``."""
+    xp = utils.array_module(gy)
+    n, out_c, oh, ow = gy.shape
+    kh, kw = W.shape[2:]
+    m = out_c // c
+    rows = max(_extent(oh, kh, sy, dy), ph + h)
+    cols = max(_extent(ow, kw, sx, dx), pw + w)
+    img = xp.zeros((n, c, rows, cols), dtype=ct)
+    g = gy.astype(ct, copy=False).reshape(n, c, m, oh, ow)
+    Wr = W.astype(ct, copy=False).reshape(1, c, m, kh, kw, 1, 1)
+    tmp = xp.empty((n, c, m, oh, ow), dtype=ct)
+    hspan = sy * (oh - 1) + 1
+    wspan = sx * (ow - 1) + 1
+    for i in range(kh):
+        for j in range(kw):
+            xp.multiply(g, Wr[:, :, :, i, j], out=tmp)
+            r, q = i * dy, j * dx
+            img[:, :, r:r + hspan:sy, q:q + wspan:sx] += tmp[:, :, 0] if m == 1 \
+                else tmp.sum(axis=2)
+    if rows == h and cols == w:
+        return img
+    return img[:, :, ph:ph + h, pw:pw + w]
+
+
 def conv_forward(x, W, b, sy, sx, ph, pw, oh, ow, dy, dx, groups, out_dtype):
     """``y[n, o] = sum_{c,i,j} W[o, c, i, j] * xpad[n, c, ...]`` (+ b), NCHW."""
     xp = utils.array_module(x)
     n = x.shape[0]
-    out_c, _, kh, kw = W.shape
+    out_c, cg, kh, kw = W.shape
     ct = utils.compute_dtype(x.dtype, W.dtype)
+    if _is_depthwise(cg, groups):
+        y = _depthwise_forward(x, W, sy, sx, ph, pw, oh, ow, dy, dx, ct)
+        if b is not None:
+            y += b.reshape(1, out_c, 1, 1)
+        return y.astype(out_dtype, copy=False)
     cols = _Columns(x, kh, kw, sy, sx, ph, pw, oh, ow, dy, dx, groups, ct)
     W2 = W.reshape(groups, out_c // groups, -1).astype(ct, copy=False)
     y = xp.empty((n, groups, out_c // groups, oh * ow), dtype=ct)
@@ -196,6 +268,9 @@ def conv_grad_W(x, gy, kh, kw, sy, sx, ph, pw, dy, dx, groups, out_dtype):
     n = x.shape[0]
     out_c, oh, ow = gy.shape[1:]
     ct = utils.compute_dtype(x.dtype, gy.dtype)
+    if _is_depthwise(x.shape[1] // groups, groups):
+        gW = _depthwise_grad_W(x, gy, kh, kw, sy, sx, ph, pw, dy, dx, ct)
+        return gW.astype(out_dtype, copy=False)
     cols = _Columns(x, kh, kw, sy, sx, ph, pw, oh, ow, dy, dx, groups, ct)
     g = gy.reshape(n, groups, out_c // groups, oh * ow).astype(ct, copy=False)
     gW = xp.zeros((groups, out_c // groups, cols.shape[1]), dtype=ct) if n == 0 else None
@@ -216,6 +291,9 @@ def conv_grad_x(gy, W, h, w, sy, sx, ph, pw, dy, dx, groups, out_dtype):
     _, cg, kh, kw = W.shape
     c = groups * cg
     ct = utils.compute_dtype(gy.dtype, W.dtype)
+    if _is_depthwise(cg, groups):
+        gx = _depthwise_grad_x(gy, W, c, h, w, sy, sx, ph, pw, dy, dx, ct)
+        return gx.astype(out_dtype, copy=False)
     W2t = W.reshape(groups, out_c // groups, -1).astype(ct, copy=False).swapaxes(-1, -2)
     g = gy.reshape(n, groups, out_c // groups, oh * ow).astype(ct, copy=False)
     if _is_pointwise(kh, kw, sy, sx, ph, pw, oh, ow, h, w):

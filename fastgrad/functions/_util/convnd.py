@@ -160,6 +160,17 @@ def conv_grad_W(x, gy, ks, ss, ps, ds, groups, out_dtype):
     return gW.reshape((out_c, -1) + tuple(ks)).astype(out_dtype, copy=False)
 
 
+def _flip_transpose(W, groups):
+    """``(O, Cg, k...)`` -> ``(C, Og, k...)`` with every kernel flipped: the
+    filters of the transposed convolution."""
+    out_c, cg = W.shape[:2]
+    ks = W.shape[2:]
+    og = out_c // groups
+    Wt = W.reshape((groups, og, cg) + ks).swapaxes(1, 2).reshape((groups * cg, og) + ks)
+    flip = (slice(None), slice(None)) + (slice(None, None, -1),) * len(ks)
+    return utils.array_module(W).ascontiguousarray(Wt[flip])
+
+
 def conv_grad_x(gy, W, spatial, ss, ps, ds, groups, out_dtype):
     """The adjoint of ``conv_forward`` in x (= deconvolution): ``(N, C) + spatial``."""
     xp = utils.array_module(gy)
@@ -174,6 +185,14 @@ def conv_grad_x(gy, W, spatial, ss, ps, ds, groups, out_dtype):
     if _is_pointwise(ks, ss, ps, outs, spatial):
         gx = utils.matmul(W2t, g).reshape((n, c) + tuple(spatial))
         return gx.astype(out_dtype, copy=False)
+    tpad = tuple(d * (k - 1) - p for k, d, p in zip(ks, ds, ps))
+    if all(s == 1 for s in ss) and all(p >= 0 for p in tpad) and tuple(spatial) == tuple(
+            o + d * (k - 1) - 2 * p for o, k, d, p in zip(outs, ks, ds, ps)):
+        # stride 1: the adjoint is a convolution of gy with the flipped,
+        # transposed filters, an im2col copy + GEMM instead of prod(k)
+        # strided scatter-adds
+        return conv_forward(gy, _flip_transpose(W, groups), None, ss, tpad,
+                            tuple(spatial), ds, groups, out_dtype)
     size = tuple(max(_extent(o, k, s, d), p + h)
                  for o, k, s, d, p, h in zip(outs, ks, ss, ds, ps, spatial))
     img = xp.zeros((n, c) + size, dtype=ct)
