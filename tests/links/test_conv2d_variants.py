@@ -52,7 +52,9 @@ def test_mlp_convolution_2d():
 def test_mlp_convolution_2d_errors():
     with pytest.raises(TypeError, match='wscale'):
         L.MLPConvolution2D(3, (4,), 3, 1, 0, F.relu, 1.0)
-    with pytest.raises(TypeError, match='wscale'):
+    with pytest.raises(ValueError, match='wscale'):
         L.MLPConvolution2D(3, (4,), 3, wscale=1.0)
+    with pytest.raises(TypeError, match='unexpected'):
+        L.MLPConvolution2D(3, (4,), 3, nobias=True)
     with pytest.raises(ValueError, match='at least one'):
         L.MLPConvolution2D(3, (), 3)

@@ -11,3 +11,5 @@ from fastgrad.functions.connection.deconvolution_nd import deconvolution_3d  # N
 from fastgrad.functions.connection.deconvolution_nd import deconvolution_nd  # NOQA
 from fastgrad.functions.connection.depthwise_convolution_2d import depthwise_convolution_2d  # NOQA
 from fastgrad.functions.connection.dilated_convolution_2d import dilated_convolution_2d  # NOQA
+from fastgrad.functions.connection.local_convolution_2d import local_convolution_2d  # NOQA
+from fastgrad.functions.connection.deformable_convolution_2d_sampler import deformable_convolution_2d_sampler  # NOQA

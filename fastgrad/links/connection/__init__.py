@@ -19,3 +19,5 @@ from fastgrad.links.connection.dilated_convolution_2d import DilatedConvolution2
 from fastgrad.links.connection.mlp_convolution_2d import MLPConvolution2D  # NOQA
 from fastgrad.links.connection.inception import Inception  # NOQA
 from fastgrad.links.connection.inceptionbn import InceptionBN  # NOQA
+from fastgrad.links.connection.local_convolution_2d import LocalConvolution2D  # NOQA
+from fastgrad.links.connection.deformable_convolution_2d import DeformableConvolution2D  # NOQA

@@ -19,10 +19,13 @@ class MLPConvolution2D(link.ChainList):
 
     def __init__(self, in_channels, out_channels, ksize=None, stride=1, pad=0,
                  activation=relu, *args, conv_init=None, bias_init=None, **kwargs):
-        if args or 'wscale' in kwargs:
-            raise TypeError('MLPConvolution2D: wscale is not supported anymore; use the '
-                            'conv_init and bias_init arguments to scale the initial '
-                            'parameters')
+        msg = ('MLPConvolution2D: wscale is not supported anymore; use the conv_init and '
+               'bias_init arguments to scale the initial parameters')
+        # as in Chainer: TypeError for v1's positional wscale, ValueError for the keyword
+        if args:
+            raise TypeError(msg)
+        if 'wscale' in kwargs:
+            raise ValueError(msg)
         if kwargs:
             raise TypeError('MLPConvolution2D: unexpected keyword arguments {}'
                             .format(sorted(kwargs)))

@@ -43,4 +43,15 @@ def cases(F):
     c['im2col_cover_all'] = (
         lambda x: F.im2col(x, 3, stride=2, pad=1, cover_all=True),
         _inputs(209, (1, 2, 6, 5)), 1)
+    c['local_convolution_2d'] = (
+        lambda x, W, b: F.local_convolution_2d(x, W, b),
+        _inputs(210, (2, 3, 4, 5), (2, 3, 3, 3, 2, 3), (2, 3, 3)), 3)
+    c['local_convolution_2d_nobias'] = (
+        lambda x, W: F.local_convolution_2d(x, W),
+        _inputs(211, (1, 2, 3, 3), (3, 2, 2, 2, 2, 2)), 2)
+    # offsets spread over about +-2 pixels: some taps leave the padded image
+    c['deformable_convolution_2d_sampler'] = (
+        lambda x, offset, W, b: F.deformable_convolution_2d_sampler(
+            x, offset * 1.3, W, b, stride=(1, 2), pad=1),
+        _inputs(212, (2, 2, 4, 5), (2, 2 * 3 * 2, 4, 2), (3, 2, 3, 2), (3,)), 4)
     return c
