@@ -146,14 +146,13 @@ class SeparableRoiGrad(Op):
         acc = self.ay.dtype
         n, c, h, w = self.shape
         gx = xp.zeros((n, c, h, w), dtype=acc)
-        for b in numpy.unique(self.rows):
-            sel = numpy.nonzero(self.rows == b)[0]
-            g = gy[sel].astype(acc, copy=False)                    # (R, C, P, Q)
-            u = utils.matmul(g, self.ax[sel][:, None])             # (R, C, P, W)
-            r, _, p, _ = u.shape
-            ay = self.ay[sel].reshape(r * p, h)
-            u = u.transpose(0, 2, 1, 3).reshape(r * p, c * w)
-            gx[b] += utils.matmul(ay.T, u).reshape(h, c, w).transpose(1, 0, 2)
+        for b, sel in _by_image(self.rows):
+            r, _, p, q = gy[sel].shape
+            g = gy[sel].astype(acc, copy=False).transpose(0, 2, 1, 3).reshape(r, p, c * q)
+            # Ay[r].T @ gy[r] for every RoI (batched), then all RoIs' @ Ax at once
+            v = utils.matmul(self.ay[sel].swapaxes(1, 2), g).reshape(r, h, c, q)
+            v = v.transpose(2, 1, 0, 3).reshape(c * h, r * q)
+            gx[b] = utils.matmul(v, self.ax[sel].reshape(r * q, w)).reshape(c, h, w)
         return gx.astype(self.dtype, copy=False),
 
     def gradient(self, ns, indexes, grad_outputs):
@@ -178,18 +177,26 @@ class _SeparableApply(Op):
                        grad_outputs)
 
 
+def _by_image(rows):
+    """``(image, indices of its RoIs)`` for every image some RoI reads."""
+    for b in numpy.unique(rows):
+        yield int(b), numpy.nonzero(rows == b)[0]
+
+
 def separable_apply(x, ay, ax, rows):
+    """``y[r] = Ay[r] @ x[b_r] @ Ax[r].T``: per image, one GEMM applies every
+    RoI's ``Ax`` (``(C H, W) @ (W, R Q)``), then a batch of per-RoI GEMMs
+    its ``Ay`` (``(P, H) @ (H, C Q)``)."""
     xp = utils.array_module(x)
     n, c, h, w = x.shape
     r_all, p, q = ay.shape[0], ay.shape[1], ax.shape[1]
-    y = xp.zeros((r_all, c, p, q), dtype=ay.dtype)
-    for b in numpy.unique(rows):
-        sel = numpy.nonzero(rows == b)[0]
+    y = xp.empty((r_all, c, p, q), dtype=ay.dtype)
+    for b, sel in _by_image(rows):
         r = len(sel)
-        xb = x[b].astype(ay.dtype, copy=False).transpose(1, 0, 2).reshape(h, c * w)
-        t = utils.matmul(ay[sel].reshape(r * p, h), xb).reshape(r, p, c, w)
-        t = t.transpose(0, 2, 1, 3)                                # (R, C, P, W)
-        y[sel] = utils.matmul(t, ax[sel][:, None].swapaxes(-1, -2))
+        xb = x[b].astype(ay.dtype, copy=False).reshape(c * h, w)
+        u = utils.matmul(xb, ax[sel].reshape(r * q, w).T).reshape(c, h, r, q)
+        u = u.transpose(2, 1, 0, 3).reshape(r, h, c * q)
+        y[sel] = utils.matmul(ay[sel], u).reshape(r, p, c, q).transpose(0, 2, 1, 3)
     return y
 
 
