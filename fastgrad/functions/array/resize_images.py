@@ -1,9 +1,10 @@
 """resize_images: bilinear (or nearest) resizing of NCHW images, as Chainer.
 
-Resizing is separable and linear: ``y[n, c] = Ay @ x[n, c] @ Ax.T`` with one
-small interpolation matrix per axis (``(out_H, H)`` and ``(out_W, W)``, at
-most two nonzeros a row).  So it is two GEMMs, and its gradient is the same
-op with the transposed matrices (``Ay.T @ gy @ Ax``), differentiable again.
+Resizing is separable and linear: each output row (column) mixes two input
+rows (columns) with weights ``1 - f`` and ``f``.  The forward gathers them
+along W, then along H (work proportional to the output); the gradient is the
+adjoint, a scatter-add of the same weights (``bincount``), and the adjoint of
+that is the forward again, so double backward works.
 """
 import numpy
 
@@ -12,34 +13,9 @@ from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
 
-class Separable2D(Op):
-    """``y = Ay @ x @ Ax.T`` over the last two axes of an NCHW ``x``."""
-    __slots__ = ('ay', 'ax')
-    checks = Checks('x', "x.dtype.kind == 'f'", 'x.ndim == 4',
-                    'self.ay is None or x.shape[2] == self.ay.shape[1]',
-                    'self.ax is None or x.shape[3] == self.ax.shape[1]')
-
-    def __init__(self, ay, ax):
-        self.ay = ay
-        self.ax = ax
-
-    def forward(self, inputs):
-        x, = inputs
-        acc = utils.compute_dtype(x.dtype)
-        n, c, h, w = x.shape
-        ay = self.ay.astype(acc, copy=False)
-        ax = self.ax.astype(acc, copy=False)
-        t = utils.matmul(x.astype(acc, copy=False).reshape(n * c * h, w), ax.T)
-        y = utils.matmul(ay, t.reshape(n * c, h, ax.shape[0]))
-        return y.reshape(n, c, ay.shape[0], ax.shape[0]).astype(x.dtype, copy=False),
-
-    def gradient(self, ns, indexes, grad_outputs):
-        # the adjoint: the same map with the transposed matrices
-        return ns.call(Separable2D(self.ay.T, self.ax.T), grad_outputs)
-
-
-def _axis_weights(out, size, mode, align_corners):
-    """The ``(out, size)`` interpolation matrix of one axis (Chainer's sample
+def _axis_plan(out, size, mode, align_corners):
+    """``(low, high, frac)`` of one axis: output ``i`` is
+    ``(1 - frac[i]) * in[low[i]] + frac[i] * in[high[i]]`` (Chainer's sample
     positions: corners aligned, or OpenCV's half-pixel centres, or nearest)."""
     if mode == 'bilinear':
         if align_corners:
@@ -51,16 +27,90 @@ def _axis_weights(out, size, mode, align_corners):
         low = numpy.minimum(numpy.floor(numpy.arange(out) * (size / out)), size - 1)
         frac = numpy.zeros(out)
     low = low.astype(numpy.int64)
-    high = numpy.minimum(low + 1, size - 1)
-    m = numpy.zeros((out, size))
-    rows = numpy.arange(out)
-    numpy.add.at(m, (rows, low), 1 - frac)
-    numpy.add.at(m, (rows, high), frac)
-    return m
+    return low, numpy.minimum(low + 1, size - 1), frac
 
 
-class ResizeImages(Separable2D):
+def _lined_up(a, axis):
+    return a.reshape((-1,) + (1,) * (3 - axis))
+
+
+def _mix(x, axis, plan):
+    """Interpolate ``x`` along ``axis`` (2 or 3)."""
+    low, high, frac = plan
+    xp = utils.array_module(x)
+    f = xp.asarray(_lined_up(frac, axis).astype(x.dtype))
+    return (xp.take(x, xp.asarray(low), axis=axis) * (1 - f)
+            + xp.take(x, xp.asarray(high), axis=axis) * f)
+
+
+def _scatter(v, axis, targets, size):
+    """``out`` with ``size`` along ``axis``: ``out[.., t, ..] = sum of v[.., i, ..]
+    over i with targets[i] == t``.  ``targets`` (host, non-decreasing) come in
+    runs of equal values: the j-th members of all runs are added at once, so
+    it is a few strided adds (as many as the longest run), never a scatter."""
+    xp = utils.array_module(v)
+    shape = list(v.shape)
+    shape[axis] = size
+    out = xp.zeros(shape, dtype=v.dtype)
+    uniq, starts, counts = numpy.unique(targets, return_index=True, return_counts=True)
+    lead = (slice(None),) * axis
+    for j in range(int(counts.max()) if len(counts) else 0):
+        ok = counts > j
+        dst = uniq[ok]
+        part = xp.take(v, xp.asarray(starts[ok] + j), axis=axis)
+        if dst[-1] - dst[0] + 1 == len(dst):     # a range: in-place add on a view
+            out[lead + (slice(int(dst[0]), int(dst[-1]) + 1),)] += part
+        else:
+            out[lead + (xp.asarray(dst),)] += part
+    return out
+
+
+def _mix_adjoint(g, axis, plan, size):
+    """The adjoint of ``_mix``: add ``(1 - f) g`` at ``low`` and ``f g`` at
+    ``high`` of a zero array with ``size`` along ``axis``."""
+    low, high, frac = plan
+    f = utils.array_module(g).asarray(_lined_up(frac, axis).astype(g.dtype))
+    return _scatter(g * (1 - f), axis, low, size) + _scatter(g * f, axis, high, size)
+
+
+class Interpolate2D(Op):
+    """``x`` interpolated along W then H with fixed plans."""
+    __slots__ = ('ys', 'xs')
+
+    def __init__(self, ys, xs):
+        self.ys, self.xs = ys, xs
+
+    def forward(self, inputs):
+        x, = inputs
+        acc = utils.compute_dtype(x.dtype)
+        y = _mix(_mix(x.astype(acc, copy=False), 3, self.xs), 2, self.ys)
+        return y.astype(x.dtype, copy=False),
+
+    def gradient(self, ns, indexes, grad_outputs):
+        x = self.inputs[0]
+        return ns.call(Interpolate2DAdjoint(self.ys, self.xs, x.shape[2:]), grad_outputs)
+
+
+class Interpolate2DAdjoint(Op):
+    """The gradient of ``Interpolate2D`` (linear in ``gy``)."""
+    __slots__ = ('ys', 'xs', 'size')
+
+    def __init__(self, ys, xs, size):
+        self.ys, self.xs, self.size = ys, xs, size
+
+    def forward(self, inputs):
+        gy, = inputs
+        acc = utils.compute_dtype(gy.dtype)
+        g = _mix_adjoint(gy.astype(acc, copy=False), 2, self.ys, self.size[0])
+        return _mix_adjoint(g, 3, self.xs, self.size[1]).astype(gy.dtype, copy=False),
+
+    def gradient(self, ns, indexes, grad_outputs):
+        return ns.call(Interpolate2D(self.ys, self.xs), grad_outputs)
+
+
+class ResizeImages(Interpolate2D):
     __slots__ = ('out_h', 'out_w', 'mode', 'align_corners')
+    checks = Checks('x', "x.dtype.kind == 'f'", 'x.ndim == 4')
 
     def __init__(self, output_shape, mode, align_corners):
         super().__init__(None, None)
@@ -70,10 +120,10 @@ class ResizeImages(Separable2D):
 
     def forward(self, inputs):
         x, = inputs
-        xp = utils.array_module(x)
         h, w = x.shape[2:]
-        self.ay = xp.asarray(_axis_weights(self.out_h, h, self.mode, self.align_corners))
-        self.ax = xp.asarray(_axis_weights(self.out_w, w, self.mode, self.align_corners))
+        # host arrays: small, and the adjoint groups them on the host
+        self.ys = _axis_plan(self.out_h, h, self.mode, self.align_corners)
+        self.xs = _axis_plan(self.out_w, w, self.mode, self.align_corners)
         return super().forward(inputs)
 
 
