@@ -15,6 +15,11 @@ from fastgrad.functions.noise import *  # NOQA
 from fastgrad.functions.normalization import *  # NOQA
 from fastgrad.functions.pooling import *  # NOQA
 from fastgrad.functions.rnn import *  # NOQA
+from fastgrad.functions.util import *  # NOQA
 # F.shift is the function; the package attribute fastgrad.functions.connection.shift
 # stays the module, as in Chainer, whose tests call shift.shift(...) on it.
 from fastgrad.functions.connection.shift import shift  # NOQA
+# Likewise einsum and sparse_matmul: Chainer's tests use einsum.einsum,
+# einsum.DiagEinSum and F.math.sparse_matmul.CooMatMul on the modules.
+from fastgrad.functions.math.einsum import einsum  # NOQA
+from fastgrad.functions.math.sparse_matmul import sparse_matmul  # NOQA

@@ -36,6 +36,11 @@ def test_recipe_ops_are_closed():
     # __slots__ everywhere up the class chain means no instance dict: the
     # engine may take the op's graph objects off the cycle collector
     for name, cls in _builtin_ops().items():
+        if cls.__dict__.get('_graph_closed', None) is False:
+            # RECIPE.md step 3: an op that must hold the user's objects (forget's
+            # callable) keeps a __dict__ and says so; the collector sees it
+            assert cls.__dictoffset__ != 0, name
+            continue
         if issubclass(cls, Op):
             assert cls.__dictoffset__ == 0, name + ' needs __slots__'
             assert cls.__dict__.get('_graph_closed'), name

@@ -14,3 +14,4 @@ from fastgrad.functions.activation.softplus import softplus  # NOQA
 from fastgrad.functions.activation.swish import swish  # NOQA
 from fastgrad.functions.activation.tanh import tanh  # NOQA
 from fastgrad.functions.activation.crelu import crelu, relu6  # NOQA
+from fastgrad.functions.activation.rrelu import rrelu  # NOQA

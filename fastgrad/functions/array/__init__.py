@@ -35,3 +35,5 @@ from fastgrad.functions.array.im2col import im2col  # NOQA
 from fastgrad.functions.array.resize_images import resize_images  # NOQA
 from fastgrad.functions.array.spatial_transformer import (  # NOQA
     spatial_transformer_grid, spatial_transformer_sampler)
+from fastgrad.functions.array.scatter_add import scatter_add  # NOQA
+from fastgrad.functions.array.as_strided import as_strided  # NOQA

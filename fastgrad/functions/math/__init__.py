@@ -35,5 +35,3 @@ from fastgrad.functions.math.det import batch_det, det  # NOQA
 from fastgrad.functions.math.fft import fft, ifft  # NOQA
 from fastgrad.functions.math.inv import batch_inv, inv  # NOQA
 from fastgrad.functions.math.tensordot import tensordot  # NOQA
-from fastgrad.functions.math.einsum import einsum  # NOQA
-from fastgrad.functions.math.sparse_matmul import sparse_matmul  # NOQA

@@ -44,6 +44,17 @@ def cases(F):
                           [_COO_A[0].copy(), _r(26, 5, 3)], 2)
     c['sparse_matmul_t'] = (lambda d, a: F.sparse_matmul(a, _coo(F, d, _COO_B), True, True),
                             [_COO_B[0].copy(), _r(27, 2, 4, 3)], 2)
+    c['as_strided'] = (lambda x: F.as_strided(x, (3, 3), (1, 2), 0), [_r(30, 8)], 1,
+                       {'double_backward': False})
+    c['as_strided_neg'] = (lambda x: F.as_strided(x, (2, 3), (-3, 1), 3), [_r(31, 2, 3)], 1,
+                           {'double_backward': False})
+    c['scatter_add'] = (lambda a, b: F.scatter_add(a, ([0, 2, 0], slice(1, 3)), b),
+                        [_r(32, 4, 3), _r(33, 3, 2)], 2)
+    c['rrelu'] = (lambda x, r: F.rrelu(x, r=r), [_r(34, 3, 4),
+                                                 numpy.random.RandomState(35).uniform(
+                                                     .125, .33, (3, 4))], 1)
+    c['forget'] = (lambda a, b: F.forget(lambda p, q: F.tanh(p * q + p), a, b),
+                   [_r(36, 3, 4), _r(37, 3, 4)], 2, {'double_backward': False})
     return c
 
 

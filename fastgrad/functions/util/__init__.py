@@ -1,0 +1,1 @@
+from fastgrad.functions.util.forget import forget  # NOQA
