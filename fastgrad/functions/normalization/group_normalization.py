@@ -1,8 +1,8 @@
 """group_normalization: normalize each sample over groups of channels.
 
-One op for the whole computation: forward keeps ``x_hat`` and the per-group
-``1 / std``; backward reduces ``gy`` and ``gy * x_hat`` once per (sample,
-channel) and builds ``gx`` from them in three passes over the data.
+One op for the whole computation: forward keeps ``x - mean`` and the
+per-group ``1 / std``; backward reduces ``gy`` and ``gy * (x - mean)`` once
+per (sample, channel) and builds ``gx`` from them in three passes.
 """
 from fastgrad import utils
 from fastgrad.functions._util.checks import Checks
@@ -10,7 +10,7 @@ from fastgrad.functions._util.recipe import Op
 
 
 class GroupNormalization(Op):
-    __slots__ = ('groups', 'eps', 'ct', 'x_hat', 'inv_std')
+    __slots__ = ('groups', 'eps', 'ct', 'xc', 'inv_std')
     checks = Checks('x, gamma, beta', "x.dtype.kind == 'f'", 'x.ndim >= 2',
                     'gamma.ndim == 1', 'beta.ndim == 1', "gamma.dtype.kind == 'f'",
                     'gamma.dtype == beta.dtype', 'x.shape[1] == gamma.shape[0]',
@@ -42,11 +42,12 @@ class GroupNormalization(Op):
         # sum of squares per row without a temporary of x's size
         var = xp.einsum('ij,ij->i', xc, xc) / ct.type(max(xc.shape[1], 1))
         inv_std = 1.0 / xp.sqrt(var + ct.type(self.eps))
-        xc *= inv_std[:, None]
-        self.x_hat = xc
+        # x - mean is kept (x_hat = xc * inv_std is never formed): one pass less
+        self.xc = xc
         self.inv_std = inv_std
-        xh = xc.reshape(n, c, -1)
-        y = xp.multiply(xh, gamma.astype(ct, copy=False)[:, None])
+        # y = xc * (gamma / std) + beta, the scale per (sample, channel)
+        scale = gamma.astype(ct, copy=False) * xp.repeat(inv_std.reshape(n, g), c // g, axis=1)
+        y = xp.multiply(xc.reshape(n, c, -1), scale[:, :, None])
         y += beta.astype(ct, copy=False)[:, None]
         self.retain_inputs((0, 1))
         return y.reshape(x.shape).astype(x.dtype, copy=False),
@@ -60,25 +61,23 @@ class GroupNormalization(Op):
         n, c = x.shape[:2]
         g = self.groups
         gy = grad_outputs[0].astype(ct, copy=False).reshape(n, c, -1)
-        xh = self.x_hat.reshape(n, c, -1)
-        s1 = gy.sum(axis=2)                            # (n, c)
-        s2 = xp.einsum('ncm,ncm->nc', gy, xh)          # (n, c)
+        xc = self.xc.reshape(n, c, -1)
+        cg = c // g
+        inv = xp.repeat(self.inv_std.reshape(n, g), cg, axis=1)    # (n, c)
+        s1 = gy.sum(axis=2)                                         # sum gy
+        s2 = xp.einsum('ncm,ncm->nc', gy, xc) * inv                 # sum gy * x_hat
         out = []
         for i in indexes:
             if i == 0:
                 gam = gamma.astype(ct, copy=False)
-                size = ct.type(max(xh.shape[2] * (c // g), 1))
-                # group means of gamma * gy and gamma * gy * x_hat
-                m1 = (s1 * gam).reshape(n, g, -1).sum(axis=2) / size
-                m2 = (s2 * gam).reshape(n, g, -1).sum(axis=2) / size
-                inv = self.inv_std.reshape(n, g)
-                # gx = a * gy + b * x_hat + d, a/b/d per (sample, channel)
-                a = gam * xp.repeat(inv, c // g, axis=1)
-                b = xp.repeat(-inv * m2, c // g, axis=1)
-                d = xp.repeat(-inv * m1, c // g, axis=1)
-                gx = xp.multiply(xh, b[:, :, None])
-                gx += d[:, :, None]
-                gx += gy * a[:, :, None]
+                size = ct.type(max(xc.shape[2] * cg, 1))
+                # group means of gamma * gy and gamma * gy * x_hat, per channel
+                m1 = xp.repeat((s1 * gam).reshape(n, g, cg).sum(axis=2), cg, axis=1) / size
+                m2 = xp.repeat((s2 * gam).reshape(n, g, cg).sum(axis=2), cg, axis=1) / size
+                # gx = inv * (gamma * gy - m1 - x_hat * m2), x_hat = xc * inv
+                gx = xp.multiply(xc, (-inv * inv * m2)[:, :, None])
+                gx += (-inv * m1)[:, :, None]
+                gx += gy * (gam * inv)[:, :, None]
                 out.append(gx.reshape(x.shape).astype(x.dtype, copy=False))
             elif i == 1:
                 out.append(s2.sum(axis=0).astype(gamma.dtype, copy=False))
