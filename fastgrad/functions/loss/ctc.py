@@ -110,16 +110,16 @@ class ConnectionistTemporalClassification(Op):
         skip_next = xp.zeros_like(skip)
         skip_next[:, :-2] = skip[:, 2:]
         ends = (xp.arange(n_pos)[None, :] >= self.path_length[:, None] - 2) & valid
-        for i in range(n_time - 1, -1, -1):
-            start = xp.where(ends, emit[i], ninf)
-            if i + 1 < n_time:
-                nxt = padded[i + 1]
-                two = xp.where(skip_next, nxt[:, 2:], ninf)
-                rec = xp.logaddexp(xp.logaddexp(nxt[:, :n_pos], nxt[:, 1:-1]), two) + emit[i]
-            else:
-                rec = start
-            beta[i] = xp.where((i == t_len - 1)[:, None], start,
-                               xp.where((i < t_len - 1)[:, None], rec, ninf))
+        # a sequence's suffixes start at its last step, in its last two positions;
+        # past that step beta stays -inf, so the recursion needs no per-step masks
+        last = (xp.arange(n_time)[:, None] == t_len[None, :] - 1)[:, :, None] & ends[None]
+        start = xp.where(last, emit, ninf)
+        beta[n_time - 1] = start[n_time - 1]
+        for i in range(n_time - 2, -1, -1):
+            nxt = padded[i + 1]
+            two = xp.where(skip_next, nxt[:, 2:], ninf)
+            rec = xp.logaddexp(xp.logaddexp(nxt[:, :n_pos], nxt[:, 1:-1]), two) + emit[i]
+            beta[i] = xp.logaddexp(rec, start[i])
         # the occupancy of each path position, summed per vocabulary entry
         feasible = xp.isfinite(logz)
         with numpy.errstate(invalid='ignore'):
