@@ -26,28 +26,47 @@ def _bins(start, size, bins, limit):
     return [_roi.roi_slice(i, step, limit, start) for i in range(bins)]
 
 
+def _padded_bins(bins):
+    """Bins ``[(start, end), ...]`` of one axis as an index array ``(bins, L)``
+    (each bin's positions, padded to the longest bin by repeating its last)
+    and the mask of the real positions."""
+    starts = numpy.array([b[0] for b in bins])
+    ends = numpy.array([b[1] for b in bins])
+    length = max(int((ends - starts).max()), 1)
+    idx = starts[:, None] + numpy.arange(length)[None]
+    valid = idx < ends[:, None]
+    return numpy.where(valid, idx, numpy.maximum(ends - 1, 0)[:, None]), valid
+
+
 def _max_plan(op, x, boxes, indices, fill_empty):
     """Per RoI and bin, the flat index of each channel's max (the first one,
     row-major, as Chainer's argmax); ``boxes`` are (y0, x0, y1, x1, height,
-    width) per RoI."""
+    width) per RoI.  Each RoI's bins are gathered at once, padded to the
+    longest bin with -inf."""
     xp = utils.array_module(x)
     n, c, h, w = x.shape
     r_all, p, q = len(indices), op.outh, op.outw
     cols = xp.zeros((r_all, c, p, q), dtype=numpy.int64)
     valid = numpy.zeros((r_all, 1, p, q), dtype=bool)
-    chan = xp.arange(c, dtype=numpy.int64)
+    chan = xp.arange(c, dtype=numpy.int64)[:, None, None]
     for r, ((y0, x0, _, _, rh, rw), b) in enumerate(zip(boxes, indices)):
-        base = (b * c + chan) * h * w
-        cbins = _bins(x0, rw, q, w)
-        for i, (hs, he) in enumerate(_bins(y0, rh, p, h)):
-            if he <= hs:
-                continue
-            for j, (ws, we) in enumerate(cbins):
-                if we <= ws:
-                    continue
-                am = x[b, :, hs:he, ws:we].reshape(c, -1).argmax(axis=1)
-                cols[r, :, i, j] = base + (hs + am // (we - ws)) * w + ws + am % (we - ws)
-                valid[r, 0, i, j] = True
+        rbins, cbins = _bins(y0, rh, p, h), _bins(x0, rw, q, w)
+        ok = (numpy.array([e > s for s, e in rbins])[:, None]
+              & numpy.array([e > s for s, e in cbins])[None])
+        if not ok.any():
+            continue
+        rows, rmask = _padded_bins(rbins)                  # (P, Lh)
+        cols_, cmask = _padded_bins(cbins)                 # (Q, Lw)
+        lh, lw = rows.shape[1], cols_.shape[1]
+        region = x[b][:, xp.asarray(rows)[:, :, None, None], xp.asarray(cols_)[None, None]]
+        mask = xp.asarray(rmask[:, :, None, None] & cmask[None, None])
+        region = xp.where(mask, region, -numpy.inf)        # (C, P, Lh, Q, Lw)
+        k = region.transpose(0, 1, 3, 2, 4).reshape(c, p, q, lh * lw).argmax(axis=-1)
+        li, lj = k // lw, k % lw
+        rr = xp.asarray(rows)[xp.arange(p)[None, :, None], li]
+        cc = xp.asarray(cols_)[xp.arange(q)[None, None, :], lj]
+        cols[r] = ((b * c + chan) * h + rr) * w + cc
+        valid[r, 0] = ok
     valid = numpy.broadcast_to(valid, (r_all, c, p, q)).reshape(-1)
     fill = numpy.where(valid, 0.0, fill_empty)
     return cols.reshape(1, -1), valid.astype(numpy.float64).reshape(1, -1), fill
