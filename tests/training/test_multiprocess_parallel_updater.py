@@ -125,12 +125,26 @@ def test_argument_errors():
         MultiprocessParallelUpdater([it, short], opt, devices=['@numpy', '@numpy'])
 
 
-def test_lazy_parameters_are_refused_before_forking():
+def test_lazy_parameters_are_forked_initialized():
+    # the workers start after the main model's first forward pass, so every
+    # process computes its first gradients with the same weights
     model = L.Classifier(L.Linear(None, 3))
-    upd = _updater(model, [_data(0), _data(1)])
-    with pytest.raises(RuntimeError, match='not initialized'):
+    datasets = [_data(0), _data(1)]
+    upd = _updater(model, datasets)
+    try:
         upd.update()
-    upd.finalize()
+        w = model.predictor.W.array.copy()
+        reference = model.copy(mode='copy')
+        upd.update()
+        reference.cleargrads()
+        for d in datasets:
+            x = numpy.stack([e[0] for e in d[4:8]])
+            t = numpy.array([e[1] for e in d[4:8]])
+            reference(x, t).backward()
+        numpy.testing.assert_allclose(model.predictor.W.array,
+                                      w - 0.05 * reference.predictor.W.grad, rtol=1e-5)
+    finally:
+        upd.finalize()
 
 
 def test_adaptive_methods_scale_eps_with_a_warning():

@@ -179,6 +179,7 @@ class MultiprocessParallelUpdater(StandardUpdater):
         super().__init__(iterators[0], optimizer, converter=converter,
                          auto_new_epoch=auto_new_epoch)
         self._master = optimizer.target
+        self._master.to_device(self._devices[0])
         self._mpu_iterators = iterators
         self._pipes = []
         self._workers = []
@@ -190,17 +191,11 @@ class MultiprocessParallelUpdater(StandardUpdater):
         return True
 
     def setup_workers(self):
-        """Start the worker processes (once; the first update does it)."""
+        """Start the worker processes (once; the first update does it, after
+        the main model's first forward pass, so that lazily initialized
+        parameters are forked with their values)."""
         if self._workers or len(self._devices) == 1:
             return
-        lazy = [name for name, p in self._master.namedparams() if p.array is None]
-        if lazy:
-            raise RuntimeError(
-                'MultiprocessParallelUpdater: parameters {} are not initialized; '
-                'every process must start from the same values, so run one '
-                'forward pass (or give the input sizes) first'.format(lazy))
-        self._master.cleargrads()
-        self._master.to_device(self._devices[0])
         ctx = multiprocessing.get_context('fork')
         for i in range(1, len(self._devices)):
             here, there = ctx.Pipe()
@@ -230,7 +225,7 @@ class MultiprocessParallelUpdater(StandardUpdater):
         return value
 
     def update_core(self):
-        self.setup_workers()
+        first = not self._workers
         for pipe in self._pipes:
             pipe.send('update')
         optimizer = self.get_optimizer('main')
@@ -243,6 +238,10 @@ class MultiprocessParallelUpdater(StandardUpdater):
             loss = call_with_batch(self._master, in_arrays)
         loss.backward()
         del loss
+        if first:
+            self.setup_workers()
+            for pipe in self._pipes:
+                pipe.send('update')
         if self._pipes:
             total = gather_grads(self._master)
             for i in range(len(self._pipes)):

@@ -1,0 +1,159 @@
+#!/usr/bin/env python
+"""Run Chainer 7.8.1's own examples, unchanged, against fastgrad through
+``python -m fastgrad run`` and report which ones run.
+
+    python tools/chainer_examples.py --chainer-src ~/chainer   # a v7.8.1 checkout
+        [--only mnist ptb] [--timeout 600] [--out report.md]
+
+The examples are copied to a scratch folder outside the project (nothing of
+Chainer is copied into fastgrad) and run there with small arguments (one
+epoch, few units).  Where an example would download a data set, a small
+synthetic one in Chainer's cache layout is written under a scratch dataset
+root first (MNIST, CIFAR-10/100, Penn Treebank), so a run shows that the
+program works, not what accuracy it reaches on the real data."""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy
+
+# (name, example folder, script, arguments)
+RUNS = [
+    ('mnist', 'mnist', 'train_mnist.py', ['--epoch', '1', '--unit', '10']),
+    ('mnist resume', 'mnist', 'train_mnist.py',
+     ['--epoch', '2', '--unit', '10', '--resume', 'result/snapshot_iter_6']),
+    ('mnist custom loop', 'mnist', 'train_mnist_custom_loop.py',
+     ['--epoch', '1', '--unit', '10']),
+    ('mnist data parallel', 'mnist', 'train_mnist_data_parallel.py',
+     ['--epoch', '1', '--unit', '10', '--device0', '@numpy', '--device1', '@numpy']),
+    ('mnist data parallel updater', 'mnist', 'train_mnist_data_parallel_updater.py',
+     ['--epoch', '1', '--unit', '10', '--devices', '@numpy', '@numpy', '--ljob', '2']),
+    ('mnist model parallel', 'mnist', 'train_mnist_model_parallel.py',
+     ['--epoch', '1', '--unit', '10', '--device0', '@numpy', '--device1', '@numpy']),
+    ('mnist static graph', 'static_graph_optimizations/mnist', 'train_mnist.py',
+     ['--epoch', '1', '--unit', '10']),
+    ('mnist static graph custom loop', 'static_graph_optimizations/mnist',
+     'train_mnist_custom_loop.py', ['--epoch', '1', '--unit', '10']),
+    ('vae', 'vae', 'train_vae.py', ['--epoch', '1', '--dim-h', '20']),
+    ('dcgan', 'dcgan', 'train_dcgan.py', ['--epoch', '1', '--batchsize', '10']),
+    ('cifar', 'cifar', 'train_cifar.py', ['--epoch', '1', '--batchsize', '32']),
+    ('cifar custom loop', 'cifar', 'train_cifar_custom_loop.py',
+     ['--epoch', '1', '--batchsize', '32']),
+    ('ptb', 'ptb', 'train_ptb.py', ['--epoch', '1', '--unit', '10']),
+    ('ptb custom loop', 'ptb', 'train_ptb_custom_loop.py', ['--epoch', '1', '--unit', '10']),
+    ('word2vec skipgram', 'word2vec', 'train_word2vec.py',
+     ['--epoch', '1', '--unit', '10', '--model', 'skipgram']),
+    ('word2vec cbow hsm', 'word2vec', 'train_word2vec.py',
+     ['--epoch', '1', '--unit', '10', '--model', 'cbow', '--out-type', 'hsm']),
+    ('word2vec original', 'word2vec', 'train_word2vec.py',
+     ['--epoch', '1', '--unit', '10', '--out-type', 'original']),
+    ('glance', 'glance', 'glance.py', []),
+    ('serialization save', 'serialization', 'save.py', []),
+    ('serialization load', 'serialization', 'load.py', []),
+]
+
+
+def _rng():
+    return numpy.random.RandomState(0)
+
+
+def _class_images(n, shape, n_classes, rng):
+    """Images whose class is visible (a class template plus noise), uint8."""
+    templates = rng.randint(0, 256, (n_classes,) + shape)
+    y = rng.randint(0, n_classes, n)
+    x = templates[y] * 0.6 + rng.randint(0, 256, (n,) + shape) * 0.4
+    return x.astype(numpy.uint8), y.astype(numpy.uint8)
+
+
+def make_datasets(root):
+    """Small synthetic data sets in Chainer's cache layout under ``root``."""
+    rng = _rng()
+    d = os.path.join(root, 'pfnet', 'chainer', 'mnist')
+    os.makedirs(d, exist_ok=True)
+    for split, n in (('train', 600), ('test', 100)):
+        x, y = _class_images(n, (784,), 10, rng)
+        numpy.savez_compressed(os.path.join(d, split + '.npz'), x=x, y=y)
+    d = os.path.join(root, 'pfnet', 'chainer', 'cifar')
+    os.makedirs(d, exist_ok=True)
+    for name, k in (('cifar-10', 10), ('cifar-100', 100)):
+        tx, ty = _class_images(256, (3072,), k, rng)
+        vx, vy = _class_images(64, (3072,), k, rng)
+        numpy.savez_compressed(os.path.join(d, name + '.npz'), train_x=tx, train_y=ty,
+                               test_x=vx, test_y=vy)
+    d = os.path.join(root, 'pfnet', 'chainer', 'ptb')
+    os.makedirs(d, exist_ok=True)
+    words = ['w{}'.format(i) for i in range(49)] + ['<eos>']
+    with open(os.path.join(d, 'vocab.txt'), 'w') as f:
+        f.writelines(w + '\n' for w in words)
+    # a text with structure: each word is mostly followed by the next one
+    for split, n in (('train', 3000), ('valid', 400), ('test', 400)):
+        x = numpy.cumsum(rng.randint(1, 3, n)) % len(words)
+        numpy.savez_compressed(os.path.join(d, split + '.npz'), x=x.astype(numpy.int32))
+
+
+def run_one(work, data_root, name, folder, script, args, timeout, python):
+    env = dict(os.environ, FASTGRAD_DATASET_ROOT=data_root, CHAINER_DATASET_ROOT=data_root,
+               MPLBACKEND='Agg', OMP_NUM_THREADS='1', OPENBLAS_NUM_THREADS='1')
+    cwd = os.path.join(work, folder)
+    t0 = time.time()
+    try:
+        out = subprocess.run([python, '-m', 'fastgrad', 'run', script] + args, cwd=cwd,
+                             env=env, capture_output=True, text=True, timeout=timeout)
+        rc, text = out.returncode, out.stdout + out.stderr
+    except subprocess.TimeoutExpired as e:
+        rc, text = 'timeout', (e.stdout or b'').decode() if isinstance(e.stdout, bytes) \
+            else (e.stdout or '')
+    seconds = time.time() - t0
+    last = [line for line in text.strip().splitlines() if line.strip()][-1:] or ['']
+    return rc, seconds, last[0][:160], text
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--chainer-src', required=True)
+    p.add_argument('--python', default=sys.executable)
+    p.add_argument('--only', nargs='*', help='run names starting with these')
+    p.add_argument('--timeout', type=int, default=900, help='seconds per run')
+    p.add_argument('--out', default=None)
+    p.add_argument('--keep', action='store_true', help='keep the scratch folder')
+    a = p.parse_args()
+    scratch = tempfile.mkdtemp(prefix='chainer-examples-')
+    work = os.path.join(scratch, 'examples')
+    shutil.copytree(os.path.join(a.chainer_src, 'examples'), work)
+    data_root = os.path.join(scratch, 'data')
+    make_datasets(data_root)
+    rows = []
+    for name, folder, script, args in RUNS:
+        if a.only and not any(name.startswith(o) for o in a.only):
+            continue
+        rc, seconds, last, text = run_one(work, data_root, name, folder, script, args,
+                                          a.timeout, a.python)
+        with open(os.path.join(scratch, name.replace(' ', '_') + '.log'), 'w') as f:
+            f.write(text)
+        rows.append((name, '{}/{} {}'.format(folder, script, ' '.join(args)), rc, seconds,
+                     last))
+        print('{:34s} {:>8} {:6.0f} s  {}'.format(name, 'ok' if rc == 0 else 'FAIL ' + str(rc),
+                                               seconds, last), flush=True)
+    ok = sum(1 for r in rows if r[2] == 0)
+    lines = ['| run | command | result | seconds | last line |', '|---|---|---|---:|---|']
+    for name, cmd, rc, seconds, last in rows:
+        lines.append('| {} | `{}` | {} | {:.0f} | {} |'.format(
+            name, cmd, 'ok' if rc == 0 else 'fails ({})'.format(rc), seconds,
+            last.replace('|', '\\|')))
+    lines.append('')
+    lines.append('**{} of {} runs work.** Logs: {}'.format(ok, len(rows), scratch))
+    report = '\n'.join(lines)
+    print(report)
+    if a.out:
+        with open(a.out, 'w') as f:
+            f.write(report + '\n')
+    if not a.keep and ok == len(rows):
+        shutil.rmtree(scratch)
+
+
+if __name__ == '__main__':
+    main()
