@@ -9,9 +9,9 @@ class CooMatrix(object):
     """A sparse matrix (or a batch of them) in COO format.
 
     Args:
-        data (:ref:`ndarray`): The entries, ``(nnz,)`` or ``(batch, nnz)``.
-        row (:ref:`ndarray`): Their row indices (same shape); -1 marks padding.
-        col (:ref:`ndarray`): Their column indices (same shape).
+        data (``ndarray``): The entries, ``(nnz,)`` or ``(batch, nnz)``.
+        row (``ndarray``): Their row indices (same shape); -1 marks padding.
+        col (``ndarray``): Their column indices (same shape).
         shape (tuple of int): The dense shape ``(rows, cols)`` of one matrix.
         order ('C', 'F', 'other' or None): whether the entries are sorted by
             row ('C') or by column ('F'); None finds out.
@@ -63,7 +63,7 @@ def to_coo(x, ldnz=None, requires_grad=False):
     """A :class:`CooMatrix` of the nonzeros of a dense matrix or batch.
 
     Args:
-        x (:ref:`ndarray`): 2-D (one matrix) or 3-D (a batch).
+        x (``ndarray``): 2-D (one matrix) or 3-D (a batch).
         ldnz (int): the length of the entry arrays: at least the number of
             nonzeros (of the fullest matrix of a batch); the rest is padding
             (data 0, row and col -1).

@@ -55,10 +55,10 @@ def rrelu(x, l=1. / 8, u=1. / 3, **kwargs):
     ``(l + u) / 2`` in test mode (``config.train`` False).
 
     Args:
-        x (:class:`~fastgrad.Variable` or :ref:`ndarray`): Input (float).
+        x (:class:`~fastgrad.Variable` or ``ndarray``): Input (float).
         l (float): Lower bound of ``r``, in ``[0, 1)``.
         u (float): Upper bound of ``r``, in ``[0, 1)``, above ``l``.
-        r (:ref:`ndarray` or None): The slopes to use in training (shape and
+        r (``ndarray`` or None): The slopes to use in training (shape and
             dtype of ``x``) instead of drawing them.
         return_r (bool): Also return the ``r`` used.
 

@@ -146,7 +146,7 @@ def as_strided(x, shape, strides, storage_offset=None):
     position share its gradient.
 
     Args:
-        x (:class:`~fastgrad.Variable` or :ref:`ndarray`): The array.
+        x (:class:`~fastgrad.Variable` or ``ndarray``): The array.
         shape (tuple of int): The output's shape.
         strides (tuple of int): The output's strides, in elements.
         storage_offset (int or None): The first element's position in the

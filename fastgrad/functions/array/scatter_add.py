@@ -55,10 +55,10 @@ def scatter_add(a, slices, b):
     Repeated indices add up (as :func:`numpy.add.at`); ``a`` is unchanged.
 
     Args:
-        a (:class:`~fastgrad.Variable` or :ref:`ndarray`): The array.
+        a (:class:`~fastgrad.Variable` or ``ndarray``): The array.
         slices: ints, slices, Ellipsis, None, integer or boolean arrays, or a
             tuple of them (a list of ints is one index array).
-        b (:class:`~fastgrad.Variable` or :ref:`ndarray`): The values; the
+        b (:class:`~fastgrad.Variable` or ``ndarray``): The values; the
             shape of ``a[slices]`` exactly (no broadcasting).
 
     Returns:

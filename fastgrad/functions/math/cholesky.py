@@ -46,7 +46,7 @@ def cholesky(a):
     """Cholesky decomposition of a symmetric positive-definite matrix.
 
     Args:
-        a (:class:`~fastgrad.Variable` or :ref:`ndarray`): ``(n, n)``; only
+        a (:class:`~fastgrad.Variable` or ``ndarray``): ``(n, n)``; only
             its lower triangle is read.
 
     Returns:

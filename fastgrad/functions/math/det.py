@@ -35,7 +35,7 @@ def batch_det(a):
     """Determinants of a batch of square matrices.
 
     Args:
-        a (:class:`~fastgrad.Variable` or :ref:`ndarray`): ``(m, n, n)``.
+        a (:class:`~fastgrad.Variable` or ``ndarray``): ``(m, n, n)``.
 
     Returns:
         ~fastgrad.Variable: The ``m`` determinants.
@@ -48,7 +48,7 @@ def det(a):
     """Determinant of one square matrix.
 
     Args:
-        a (:class:`~fastgrad.Variable` or :ref:`ndarray`): ``(n, n)``.
+        a (:class:`~fastgrad.Variable` or ``ndarray``): ``(n, n)``.
 
     Returns:
         ~fastgrad.Variable: The determinant (a 0-d variable).

@@ -54,7 +54,7 @@ def inv(a):
     """Inverse of a square matrix.
 
     Args:
-        a (:class:`~fastgrad.Variable` or :ref:`ndarray`): An ``(n, n)``
+        a (:class:`~fastgrad.Variable` or ``ndarray``): An ``(n, n)``
             float matrix.
 
     Returns:
@@ -68,7 +68,7 @@ def batch_inv(a):
     """Inverses of a batch of square matrices.
 
     Args:
-        a (:class:`~fastgrad.Variable` or :ref:`ndarray`): ``(m, n, n)``:
+        a (:class:`~fastgrad.Variable` or ``ndarray``): ``(m, n, n)``:
             ``m`` float matrices of size ``n x n``.
 
     Returns:

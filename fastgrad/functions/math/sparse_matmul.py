@@ -27,6 +27,14 @@ def _rows(x, index):
 def _coo_dense(row, col, data, m, b):
     """A @ b with A = coo(data, row, col) of m rows; b ((nb,) k, n)."""
     xp = utils.array_module(b)
+    if xp is numpy:
+        return _coo_dense_scipy(row, col, data, m, b)
+    return _coo_dense_scatter(row, col, data, m, b)
+
+
+def _coo_dense_scatter(row, col, data, m, b):
+    """The same on any array module (CuPy): a scatter-add by bincount."""
+    xp = utils.array_module(b)
     r, c, w, _ = _entries(row, col, data)
     n = b.shape[-1]
     contrib = w[..., None] * _rows(b, c)
@@ -36,6 +44,16 @@ def _coo_dense(row, col, data, m, b):
     # bincount sums the entries that share a row (scatter-add, any backend)
     out = xp.bincount(flat, weights=contrib.ravel(), minlength=b.size // b.shape[-2] * m)
     return out.reshape(b.shape[:-2] + (m, n))
+
+
+def _coo_dense_scipy(row, col, data, m, b):
+    from scipy import sparse            # a dependency of fastgrad
+    if b.ndim == 3:
+        return numpy.stack([_coo_dense_scipy(r, c, d, m, x)
+                            for r, c, d, x in zip(row, col, data, b)])
+    keep = (row >= 0) & (col >= 0)
+    a = sparse.csr_matrix((data[keep], (row[keep], col[keep])), shape=(m, b.shape[0]))
+    return numpy.asarray(a @ b)
 
 
 def _sddmm(row, col, p, q):
@@ -152,9 +170,9 @@ def sparse_matmul(a, b, transa=False, transb=False):
     sparse one's ``data`` (on its fixed pattern).
 
     Args:
-        a (~fastgrad.Variable, :ref:`ndarray` or ~fastgrad.utils.CooMatrix):
+        a (~fastgrad.Variable, ``ndarray`` or ~fastgrad.utils.CooMatrix):
             The left operand.
-        b (~fastgrad.Variable, :ref:`ndarray` or ~fastgrad.utils.CooMatrix):
+        b (~fastgrad.Variable, ``ndarray`` or ~fastgrad.utils.CooMatrix):
             The right operand.
         transa (bool): Transpose each matrix of ``a`` first.
         transb (bool): Transpose each matrix of ``b`` first.

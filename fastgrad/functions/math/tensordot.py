@@ -100,8 +100,8 @@ def tensordot(a, b, axes=2):
     """Tensor dot product of two arrays along the given axes.
 
     Args:
-        a (:class:`~fastgrad.Variable` or :ref:`ndarray`): First operand.
-        b (:class:`~fastgrad.Variable` or :ref:`ndarray`): Second operand.
+        a (:class:`~fastgrad.Variable` or ``ndarray``): First operand.
+        b (:class:`~fastgrad.Variable` or ``ndarray``): Second operand.
         axes (int or pair of sequences): An int ``N`` sums over the last
             ``N`` axes of ``a`` and the first ``N`` of ``b``; a pair
             ``(a_axes, b_axes)`` names the axes to sum over.

@@ -179,3 +179,14 @@ def test_sparse_matmul_errors():
         F.sparse_matmul(coo, numpy.ones(5))
     with pytest.raises(InvalidType, match='sp.ndim == dn.ndim - 1'):
         F.sparse_matmul(coo, numpy.ones((2, 5, 3)))
+
+
+@pytest.mark.parametrize('batch', [(), (3,)])
+def test_sparse_scatter_kernel_matches_scipy(batch):
+    # the array-module kernel (CuPy's path) checked on NumPy against SciPy's
+    from fastgrad.functions.math import sparse_matmul as module
+    coo = utils.to_coo(_sparse(*batch, 6, 5), ldnz=20)
+    b = _r(*batch, 5, 3, seed=1)
+    got = module._coo_dense_scatter(coo.row, coo.col, coo.data.array, 6, b)
+    want = module._coo_dense_scipy(coo.row, coo.col, coo.data.array, 6, b)
+    numpy.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
