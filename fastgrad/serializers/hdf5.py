@@ -65,18 +65,25 @@ class HDF5Serializer(Serializer):
 
 
 def save_hdf5(filename, obj, compression=4):
-    """Save ``obj`` (a Link, an Optimizer, anything with ``serialize``) to an
-    HDF5 file.  The file is written next to its target and renamed into place,
-    so an interrupted save never leaves a truncated file under ``filename``."""
+    """Save ``obj`` (a Link, an Optimizer, anything with ``serialize``, or a
+    dict of arrays, as Chainer's) to an HDF5 file.  The file is written next to
+    its target and renamed into place, so an interrupted save never leaves a
+    truncated file under ``filename``."""
     _check_available()
-    if not callable(getattr(obj, 'serialize', None)):
+    if not isinstance(obj, dict) and not callable(getattr(obj, 'serialize', None)):
         raise TypeError('save_hdf5: obj must have a serialize(serializer) method '
-                        '(a Link or an Optimizer), got {}'.format(type(obj).__name__))
+                        '(a Link or an Optimizer) or be a dict of arrays, got {}'
+                        .format(type(obj).__name__))
     filename = os.fspath(filename)
     tmp = '{}.tmp{}'.format(filename, os.getpid())
     try:
         with h5py.File(tmp, 'w') as f:
-            HDF5Serializer(f, compression=compression).save(obj)
+            if isinstance(obj, dict):
+                # each value under its key, as the arrays a serializer writes
+                for key, value in obj.items():
+                    HDF5Serializer(f, compression=compression)(key.lstrip('/'), value)
+            else:
+                HDF5Serializer(f, compression=compression).save(obj)
         os.replace(tmp, filename)
     finally:
         if os.path.exists(tmp):

@@ -144,3 +144,19 @@ def test_save_is_atomic(tmp_path, monkeypatch):
         serializers.save_hdf5(target, Broken(3, 2))
     assert target.read_bytes() == good
     assert os.listdir(tmp_path) == ['m.h5']
+
+
+def test_save_hdf5_of_a_dict_loads_into_a_link(tmp_path):
+    """As Chainer's: a dict of arrays is written key by key (how Chainer's own
+    tests write an old model's file)."""
+    path = str(tmp_path / 'd.h5')
+    serializers.save_hdf5(path, {'avg_mean': numpy.arange(2, dtype=numpy.float32),
+                                 '/avg_projection': numpy.eye(2, dtype=numpy.float32),
+                                 'N': numpy.array(4)})
+    link = L.DecorrelatedBatchNormalization(2, groups=1)
+    serializers.load_hdf5(path, link)
+    numpy.testing.assert_array_equal(link.avg_mean, [[0, 1]])
+    numpy.testing.assert_array_equal(link.avg_projection, [numpy.eye(2)])
+    assert link.N == 4
+    with pytest.raises(TypeError, match='dict of arrays'):
+        serializers.save_hdf5(path, [1, 2])
