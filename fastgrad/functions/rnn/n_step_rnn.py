@@ -54,7 +54,9 @@ class _NStepLayer(Op):
     first one when ``reverse``); rows of ``h0`` beyond ``batch_sizes[0]``
     pass through.
     """
-    __slots__ = ('reverse', 'batch_sizes', 'saved')
+    # saved: what the gradient reads (activations); stacked: (wx, wh) as the
+    # gradient multiplies by them (so backward does not stack them again)
+    __slots__ = ('reverse', 'batch_sizes', 'saved', 'stacked')
     checks = _CHECKS
     n_state = 1
     n_w = 2
@@ -65,6 +67,7 @@ class _NStepLayer(Op):
         self.reverse = bool(reverse)
         self.batch_sizes = tuple(int(b) for b in batch_sizes)
         self.saved = None
+        self.stacked = None
 
     def x_weights(self, xs):
         k = 1 + self.n_state
@@ -122,7 +125,8 @@ class _NStepLayer(Op):
             return _gradient_by_composition(self, ns, indexes, grad_outputs)
         inputs = self.get_retained_input_arrays()
         x = inputs[0]
-        xp, wx, wh, _, _ = self._stacked(inputs)
+        xp = utils.array_module(x)
+        wx, wh = self.stacked
         gy, gstate = grad_outputs[0], grad_outputs[1:]
         states = [xp.zeros_like(inputs[1 + i]) if g is None else g.copy()
                   for i, g in enumerate(gstate)]
@@ -165,6 +169,7 @@ class _NStepRNN(_NStepLayer):
             hp[...] = gt
         # g now holds the outputs
         self.saved = (g, hprev)
+        self.stacked = (wx, wh)
         return g, h
 
     def _bptt(self, xp, wh, gy, states):
@@ -247,6 +252,10 @@ class NStepLSTMLayer(_NStepLayer):
             xp.multiply(gt[:, :n], tct, out=yt)
             hp[...] = yt
         self.saved = (g, hprev, cprev, tc)
+        # undo the halving (exact: a power of two) for the gradient
+        for v in (wx, wh):
+            v[:3 * n] *= 2
+        self.stacked = (wx, wh)
         return y, h, c
 
     def _bptt(self, xp, wh, gy, states):
@@ -330,6 +339,7 @@ class NStepGRULayer(_NStepLayer):
             yt += cand
             hp[...] = yt
         self.saved = (g, hprev, hn)
+        self.stacked = (wx, wh)
         return y, h
 
     def _bptt(self, xp, wh, gy, states):
