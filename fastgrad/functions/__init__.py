@@ -23,3 +23,18 @@ from fastgrad.functions.connection.shift import shift  # NOQA
 # einsum.DiagEinSum and F.math.sparse_matmul.CooMatMul on the modules.
 from fastgrad.functions.math.einsum import einsum  # NOQA
 from fastgrad.functions.math.sparse_matmul import sparse_matmul  # NOQA
+# The convolution family likewise: F.<name> is the function and
+# fastgrad.functions.connection.<name> stays its module (Chainer's tests reach
+# the op classes there, e.g. connection.deconvolution_nd.DeconvolutionND).
+from fastgrad.functions.connection.convolution_2d import convolution_2d  # NOQA
+from fastgrad.functions.connection.deconvolution_2d import deconvolution_2d  # NOQA
+from fastgrad.functions.connection.convolution_nd import convolution_1d  # NOQA
+from fastgrad.functions.connection.convolution_nd import convolution_3d  # NOQA
+from fastgrad.functions.connection.convolution_nd import convolution_nd  # NOQA
+from fastgrad.functions.connection.deconvolution_nd import deconvolution_1d  # NOQA
+from fastgrad.functions.connection.deconvolution_nd import deconvolution_3d  # NOQA
+from fastgrad.functions.connection.deconvolution_nd import deconvolution_nd  # NOQA
+from fastgrad.functions.connection.depthwise_convolution_2d import depthwise_convolution_2d  # NOQA
+from fastgrad.functions.connection.dilated_convolution_2d import dilated_convolution_2d  # NOQA
+from fastgrad.functions.connection.local_convolution_2d import local_convolution_2d  # NOQA
+from fastgrad.functions.connection.deformable_convolution_2d_sampler import deformable_convolution_2d_sampler  # NOQA

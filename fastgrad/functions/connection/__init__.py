@@ -1,15 +1,3 @@
 from fastgrad.functions.connection.bilinear import bilinear  # NOQA
-from fastgrad.functions.connection.convolution_2d import convolution_2d  # NOQA
-from fastgrad.functions.connection.deconvolution_2d import deconvolution_2d  # NOQA
 from fastgrad.functions.connection.embed_id import embed_id  # NOQA
 from fastgrad.functions.connection.linear import linear  # NOQA
-from fastgrad.functions.connection.convolution_nd import convolution_1d  # NOQA
-from fastgrad.functions.connection.convolution_nd import convolution_3d  # NOQA
-from fastgrad.functions.connection.convolution_nd import convolution_nd  # NOQA
-from fastgrad.functions.connection.deconvolution_nd import deconvolution_1d  # NOQA
-from fastgrad.functions.connection.deconvolution_nd import deconvolution_3d  # NOQA
-from fastgrad.functions.connection.deconvolution_nd import deconvolution_nd  # NOQA
-from fastgrad.functions.connection.depthwise_convolution_2d import depthwise_convolution_2d  # NOQA
-from fastgrad.functions.connection.dilated_convolution_2d import dilated_convolution_2d  # NOQA
-from fastgrad.functions.connection.local_convolution_2d import local_convolution_2d  # NOQA
-from fastgrad.functions.connection.deformable_convolution_2d_sampler import deformable_convolution_2d_sampler  # NOQA

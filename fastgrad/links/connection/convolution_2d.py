@@ -2,7 +2,7 @@
 from fastgrad import initializers
 from fastgrad import link
 from fastgrad import variable
-from fastgrad.functions.connection import convolution_2d
+from fastgrad.functions.connection.convolution_2d import convolution_2d
 
 
 def _pair(x):

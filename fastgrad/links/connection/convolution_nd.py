@@ -4,7 +4,7 @@ from fastgrad import initializers
 from fastgrad import link
 from fastgrad import variable
 from fastgrad.functions._util.convnd import as_tuple
-from fastgrad.functions.connection import convolution_nd
+from fastgrad.functions.connection.convolution_nd import convolution_nd
 
 
 def check_groups(name, in_channels, out_channels, groups):

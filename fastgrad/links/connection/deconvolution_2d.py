@@ -3,7 +3,7 @@ W (in, out/groups, kh, kw) and b."""
 from fastgrad import initializers
 from fastgrad import link
 from fastgrad import variable
-from fastgrad.functions.connection import deconvolution_2d
+from fastgrad.functions.connection.deconvolution_2d import deconvolution_2d
 from fastgrad.links.connection.convolution_2d import _pair
 
 

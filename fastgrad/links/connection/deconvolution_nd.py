@@ -4,7 +4,7 @@ from fastgrad import initializers
 from fastgrad import link
 from fastgrad import variable
 from fastgrad.functions._util.convnd import as_tuple
-from fastgrad.functions.connection import deconvolution_nd
+from fastgrad.functions.connection.deconvolution_nd import deconvolution_nd
 from fastgrad.links.connection.convolution_nd import check_groups
 
 

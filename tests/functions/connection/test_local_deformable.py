@@ -40,15 +40,18 @@ def test_local_convolution_matches_definition_and_gradients():
 
 def test_local_convolution_errors():
     x = numpy.zeros((1, 3, 5, 5), numpy.float32)
-    with pytest.raises(InvalidType, match='local_convolution_2d'):
+    with pytest.raises(InvalidType, match='LocalConvolution2DFunction'):
         F.local_convolution_2d(x, numpy.zeros((2, 3, 3, 2, 3, 3), numpy.float32))
     with pytest.raises(InvalidType, match='W.ndim == 6'):
         F.local_convolution_2d(x, numpy.zeros((2, 3, 3, 3), numpy.float32))
-    with pytest.raises(InvalidType, match='windows need'):
+    with pytest.raises(InvalidType, match=r'W.shape\[1\] - 1\) \* self.sy'):
         F.local_convolution_2d(x, numpy.zeros((2, 4, 3, 3, 3, 3), numpy.float32))
-    with pytest.raises(InvalidType, match='b.shape'):
+    with pytest.raises(InvalidType, match='b.ndim == 3'):
         F.local_convolution_2d(x, numpy.zeros((2, 3, 3, 3, 3, 3), numpy.float32),
                                numpy.zeros((2, 3), numpy.float32))
+    with pytest.raises(InvalidType, match='b.shape == W.shape'):
+        F.local_convolution_2d(x, numpy.zeros((2, 3, 3, 3, 3, 3), numpy.float32),
+                               numpy.zeros((2, 3, 2), numpy.float32))
 
 
 def _bilinear(img, yy, xx):
