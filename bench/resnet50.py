@@ -3,14 +3,15 @@ fastgrad's ``L.ResNet50Layers(pretrained_model=None)`` against the same
 network written by hand in PyTorch (and Chainer 7.8.1's ResNet50Layers where
 its environment exists).
 
-    python bench/resnet50.py [--reps 5] [--threads 2] [--no-chainer]
+    python bench/resnet50.py [--rounds 2] [--reps 3] [--threads 1 2] [--no-chainer]
 
 Each library runs in its own fresh process (fastgrad in this python, PyTorch
 in $TORCH_PYTHON or /work/venvs/torch, Chainer in $CHAINER_PYTHON or
-/work/venvs/chainer) with the same thread count.  One step = forward to the
+/work/venvs/chainer) with the same thread count (each of ``--threads``).  One step = forward to the
 1000 logits in training mode (batch statistics), softmax cross entropy,
-backward, gradients cleared.  One warm-up step, then ``--reps`` timed steps
-(median reported).  Memory: the process's peak resident set (ru_maxrss) and
+backward, gradients cleared.  ``--rounds`` rounds take the libraries in
+turn; in each, a fresh process makes one warm-up step and ``--reps`` timed
+steps (medians over all timed steps are reported).  Memory: the process's peak resident set (ru_maxrss) and
 that peak minus the resident set after building the model and the batch (what
 the steps themselves add).  Writes bench/results/resnet50.md.
 """
@@ -149,13 +150,14 @@ def _run(python, name, reps, threads):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('--reps', type=int, default=5)
-    p.add_argument('--threads', type=int, default=2)
+    p.add_argument('--reps', type=int, default=3)
+    p.add_argument('--rounds', type=int, default=2)
+    p.add_argument('--threads', type=int, nargs='+', default=[1, 2])
     p.add_argument('--no-chainer', action='store_true')
     p.add_argument('--worker')
     args = p.parse_args()
     if args.worker:
-        return worker(args.worker, args.reps, args.threads)
+        return worker(args.worker, args.reps, args.threads[0])
 
     peers = [('fastgrad', sys.executable, 'fastgrad'),
              ('PyTorch (by hand)', os.environ.get('TORCH_PYTHON', '/work/venvs/torch/bin/python'),
@@ -163,26 +165,40 @@ def main():
     chainer_py = os.environ.get('CHAINER_PYTHON', '/work/venvs/chainer/bin/python')
     if not args.no_chainer and os.path.exists(chainer_py):
         peers.append(('Chainer 7.8.1', chainer_py, 'chainer'))
-    results = {}
-    for label, python, name in peers:
+    for label, python, _ in peers:
         if not os.path.exists(python):
             print('skipping {}: {} not found'.format(label, python))
-            continue
-        r = _run(python, name, args.reps, args.threads)
+    peers = [peer for peer in peers if os.path.exists(peer[1])]
+    # Rounds interleave the libraries, so a change in the machine's load
+    # during the run does not fall on one of them only.
+    results = {(n, label): {'times': [], 'cpu': [], 'peak_mb': 0.0, 'added_mb': 0.0}
+               for n in args.threads for label, _, _ in peers}
+    for n in args.threads:
+        for _ in range(args.rounds):
+            for label, python, name in peers:
+                r = _run(python, name, args.reps, n)
+                acc = results[n, label]
+                acc['times'] += r['times']
+                acc['cpu'] += r['cpu']
+                acc['peak_mb'] = max(acc['peak_mb'], r['peak_mb'])
+                acc['added_mb'] = max(acc['added_mb'], r['peak_mb'] - r['base_mb'])
+                print('{} thread(s) {:20s} median {:.3f} s (CPU {:.3f} s)  peak RSS {:.0f} MB '
+                      '(+{:.0f} over model and batch)'.format(
+                          n, label, statistics.median(r['times']),
+                          statistics.median(r['cpu']), r['peak_mb'],
+                          r['peak_mb'] - r['base_mb']), flush=True)
+    for r in results.values():
         r['median'] = statistics.median(r['times'])
         r['median_cpu'] = statistics.median(r['cpu'])
-        results[label] = r
-        print('{:20s} median {:.3f} s (CPU {:.3f} s)  peak RSS {:.0f} MB (+{:.0f} over model '
-              'and batch)'.format(label, r['median'], r['median_cpu'], r['peak_mb'],
-                                  r['peak_mb'] - r['base_mb']), flush=True)
 
-    ref = results.get('PyTorch (by hand)')
     lines = [
         '# ResNet-50 forward + backward, batch (2, 3, 224, 224), CPU',
         '',
-        'Written by `python bench/resnet50.py` ({} timed steps after one warm-up, {} threads '
-        'each, each library in its own process; {}).'.format(
-            args.reps, args.threads, time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())),
+        'Written by `python bench/resnet50.py` ({} rounds taking the libraries in turn, each '
+        'a fresh process with one warm-up step and {} timed steps, for each thread count; '
+        'medians over all timed steps; {}).'.format(
+            args.rounds, args.reps,
+            time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())),
         'A step: forward to the logits in training mode, softmax cross entropy, backward. '
         "fastgrad and Chainer run `L.ResNet50Layers(pretrained_model=None)`; PyTorch the "
         'same network (25,557,096 parameters, MSRA stride placement, ceil-mode pooling) '
@@ -193,18 +209,22 @@ def main():
         'CPU is the process time of a step summed over its threads (less sensitive than '
         'the wall time to other jobs on the machine).',
         '',
-        '| library | median step, wall (s) | min wall (s) | wall vs PyTorch '
+        '| threads | library | median step, wall (s) | min wall (s) | wall vs PyTorch '
         '| median step, CPU (s) | CPU vs PyTorch | peak RSS (MB) | added by the steps (MB) |',
-        '|---|---|---|---|---|---|---|---|',
+        '|---|---|---|---|---|---|---|---|---|',
     ]
-    for label, r in results.items():
+    for (n, label), r in results.items():
+        ref = results.get((n, 'PyTorch (by hand)'))
         ratio = '{:.2f}x'.format(r['median'] / ref['median']) if ref else '-'
         cratio = '{:.2f}x'.format(r['median_cpu'] / ref['median_cpu']) if ref else '-'
-        lines.append('| {} | {:.3f} | {:.3f} | {} | {:.3f} | {} | {:.0f} | {:.0f} |'.format(
-            label, r['median'], min(r['times']), ratio, r['median_cpu'], cratio,
-            r['peak_mb'], r['peak_mb'] - r['base_mb']))
+        lines.append('| {} | {} | {:.3f} | {:.3f} | {} | {:.3f} | {} | {:.0f} | {:.0f} |'.format(
+            n, label, r['median'], min(r['times']), ratio, r['median_cpu'], cratio,
+            r['peak_mb'], r['added_mb']))
     lines += ['', 'The machine is shared (2 cores, other jobs running): absolute times move '
-              'between runs; compare the ratios within one run.', '']
+              'between runs; compare the ratios within one run. With 2 threads on cores that '
+              'are already busy, each library\'s BLAS/OpenMP threads wait on each other and '
+              'the CPU time grows well past the 1-thread figure: the 1-thread rows are the '
+              'steadier comparison.', '']
     os.makedirs(os.path.join(HERE, 'results'), exist_ok=True)
     with open(os.path.join(HERE, 'results', 'resnet50.md'), 'w') as f:
         f.write('\n'.join(lines))
