@@ -417,3 +417,22 @@ def test_check_double_backward_with_a_missing_output_grad():
     # lstm has two outputs (c, h); only h gets an upstream gradient here.
     check_double_backward(F.lstm, (rng.randn(3, 4), rng.randn(3, 16)),
                           (None, rng.randn(3, 4)), (rng.randn(3, 4), rng.randn(3, 16)))
+
+
+def test_numerical_grad_runs_without_the_input_checks():
+    """As in Chainer: check_backward(dtype='d') on a float32 link casts the
+    inputs only; the finite differences then mix float64 inputs with float32
+    parameters, which the input checks would refuse."""
+    seen = []
+
+    def f():
+        seen.append(fastgrad.config.type_check)
+        return x * 2,
+    x = _rand(3)
+    gradient_check.numerical_grad(f, (x,), (_rand(3),))
+    assert seen and not any(seen) and fastgrad.config.type_check
+    import fastgrad.links as L
+    link = L.Linear(3, 2)
+    gradient_check.check_backward(link, _rand(4, 3).astype(numpy.float32),
+                                  _rand(4, 2).astype(numpy.float32), dtype=numpy.float64,
+                                  atol=1e-3, rtol=1e-3)
