@@ -51,6 +51,17 @@ RUNS = [
      ['--epoch', '1', '--unit', '10', '--model', 'cbow', '--out-type', 'hsm']),
     ('word2vec original', 'word2vec', 'train_word2vec.py',
      ['--epoch', '1', '--unit', '10', '--out-type', 'original']),
+    ('seq2seq', 'seq2seq', 'seq2seq.py',
+     ['{data}/text/src.txt', '{data}/text/tgt.txt', '{data}/text/src.vocab',
+      '{data}/text/tgt.vocab', '--validation-source', '{data}/text/src.txt',
+      '--validation-target', '{data}/text/tgt.txt', '--epoch', '1', '--unit', '16',
+      '--layer', '2', '--batchsize', '16', '--validation-interval', '5']),
+    ('memnn', 'memnn', 'train_memnn.py',
+     ['{data}/babi/train.txt', '{data}/babi/test.txt', '--epoch', '1', '--unit', '10']),
+    ('sentiment', 'sentiment', 'train_sentiment.py',
+     ['--epoch', '1', '--unit', '10', '--epocheval', '1']),
+    ('sentiment minibatch', 'sentiment', 'train_recursive_minibatch.py',
+     ['--epoch', '1', '--unit', '10', '--epocheval', '1']),
     ('glance', 'glance', 'glance.py', []),
     ('serialization save', 'serialization', 'save.py', []),
     ('serialization load', 'serialization', 'load.py', []),
@@ -93,6 +104,54 @@ def make_datasets(root):
     for split, n in (('train', 3000), ('valid', 400), ('test', 400)):
         x = numpy.cumsum(rng.randint(1, 3, n)) % len(words)
         numpy.savez_compressed(os.path.join(d, split + '.npz'), x=x.astype(numpy.int32))
+    # seq2seq: a "translation" that reverses the sentence and renames words
+    d = os.path.join(root, 'text')
+    os.makedirs(d, exist_ok=True)
+    src = [['s{}'.format(w) for w in rng.randint(0, 30, rng.randint(3, 9))]
+           for _ in range(160)]
+    files = {'src.txt': [' '.join(s) for s in src],
+             'tgt.txt': [' '.join('t' + w[1:] for w in reversed(s)) for s in src],
+             'src.vocab': ['s{}'.format(i) for i in range(30)],
+             'tgt.vocab': ['t{}'.format(i) for i in range(30)]}
+    for name, lines in files.items():
+        with open(os.path.join(d, name), 'w') as f:
+            f.writelines(line + '\n' for line in lines)
+    # memnn: bAbI task-1 style stories ("Where is X?" -> the last place of X)
+    d = os.path.join(root, 'babi')
+    os.makedirs(d, exist_ok=True)
+    people, places = ['mary', 'john', 'sandra', 'daniel'], ['kitchen', 'garden', 'office']
+    for split, n in (('train', 60), ('test', 20)):
+        lines = []
+        for _ in range(n):
+            where = {}
+            for i in range(1, 5):
+                who, place = people[rng.randint(4)], places[rng.randint(3)]
+                where[who] = (place, i)
+                lines.append('{} {} went to the {}.'.format(i, who.capitalize(), place))
+            who = sorted(where)[0]
+            lines.append('5 Where is {}?\t{}\t{}'.format(who.capitalize(), *where[who]))
+        with open(os.path.join(d, split + '.txt'), 'w') as f:
+            f.writelines(line + '\n' for line in lines)
+
+
+def _tree(rng, depth):
+    """A random sentiment tree in the treebank's notation: ``(label word)``
+    leaves, ``(label left right)`` inner nodes."""
+    label = rng.randint(0, 5)
+    if depth == 0 or rng.rand() < 0.3:
+        return '({} w{})'.format(label, rng.randint(0, 40))
+    return '({} {} {})'.format(label, _tree(rng, depth - 1), _tree(rng, depth - 1))
+
+
+def make_sentiment_trees(folder):
+    """``trees/{train,dev,test}.txt`` where the sentiment example reads them
+    (its download script would fetch the Stanford Sentiment Treebank)."""
+    rng = _rng()
+    d = os.path.join(folder, 'trees')
+    os.makedirs(d, exist_ok=True)
+    for split, n in (('train', 50), ('dev', 10), ('test', 10)):
+        with open(os.path.join(d, split + '.txt'), 'w') as f:
+            f.writelines(_tree(rng, 4) + '\n' for _ in range(n))
 
 
 def run_one(work, data_root, name, folder, script, args, timeout, python):
@@ -101,6 +160,7 @@ def run_one(work, data_root, name, folder, script, args, timeout, python):
     cwd = os.path.join(work, folder)
     t0 = time.time()
     try:
+        args = [arg.replace('{data}', data_root) for arg in args]
         out = subprocess.run([python, '-m', 'fastgrad', 'run', script] + args, cwd=cwd,
                              env=env, capture_output=True, text=True, timeout=timeout)
         rc, text = out.returncode, out.stdout + out.stderr
@@ -126,6 +186,7 @@ def main():
     shutil.copytree(os.path.join(a.chainer_src, 'examples'), work)
     data_root = os.path.join(scratch, 'data')
     make_datasets(data_root)
+    make_sentiment_trees(os.path.join(work, 'sentiment'))
     rows = []
     for name, folder, script, args in RUNS:
         if a.only and not any(name.startswith(o) for o in a.only):
