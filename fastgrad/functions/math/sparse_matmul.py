@@ -52,7 +52,11 @@ def _coo_dense_scipy(row, col, data, m, b):
         return numpy.stack([_coo_dense_scipy(r, c, d, m, x)
                             for r, c, d, x in zip(row, col, data, b)])
     keep = (row >= 0) & (col >= 0)
-    a = sparse.csr_matrix((data[keep], (row[keep], col[keep])), shape=(m, b.shape[0]))
+    data = data[keep]
+    if data.dtype == numpy.float16 or b.dtype == numpy.float16:
+        # SciPy has no float16 sparse matrices: float32, cast back by the caller
+        data, b = data.astype(numpy.float32), b.astype(numpy.float32)
+    a = sparse.csr_matrix((data, (row[keep], col[keep])), shape=(m, b.shape[0]))
     return numpy.asarray(a @ b)
 
 

@@ -190,3 +190,15 @@ def test_sparse_scatter_kernel_matches_scipy(batch):
     got = module._coo_dense_scatter(coo.row, coo.col, coo.data.array, 6, b)
     want = module._coo_dense_scipy(coo.row, coo.col, coo.data.array, 6, b)
     numpy.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+def test_sparse_matmul_float16():
+    # SciPy has no float16 sparse matrices: computed in float32, returned float16
+    a = _sparse(4, 5)
+    b = _r(5, 3, seed=1)
+    coo = utils.to_coo(a.astype(numpy.float16), requires_grad=True)
+    y = F.sparse_matmul(coo, b.astype(numpy.float16))
+    assert y.dtype == numpy.float16
+    numpy.testing.assert_allclose(y.array, a @ b, rtol=1e-2, atol=1e-2)
+    F.sum(y).backward()
+    assert coo.data.grad.dtype == numpy.float16
