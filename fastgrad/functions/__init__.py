@@ -23,6 +23,9 @@ from fastgrad.functions.connection.shift import shift  # NOQA
 # einsum.DiagEinSum and F.math.sparse_matmul.CooMatMul on the modules.
 from fastgrad.functions.math.einsum import einsum  # NOQA
 from fastgrad.functions.math.sparse_matmul import sparse_matmul  # NOQA
+# And batch_renormalization (Chainer's tests call batch_renormalization.batch_renormalization).
+from fastgrad.functions.normalization.batch_renormalization import (  # NOQA
+    batch_renormalization, fixed_batch_renormalization)
 # The convolution family likewise: F.<name> is the function and
 # fastgrad.functions.connection.<name> stays its module (Chainer's tests reach
 # the op classes there, e.g. connection.deconvolution_nd.DeconvolutionND).

@@ -1,7 +1,5 @@
 """normalization functions (exports listed here are gathered into fastgrad.functions)."""
 from fastgrad.functions.normalization.batch_normalization import batch_normalization  # NOQA
-from fastgrad.functions.normalization.batch_renormalization import (  # NOQA
-    batch_renormalization, fixed_batch_renormalization)
 from fastgrad.functions.normalization.decorrelated_batch_normalization import (  # NOQA
     decorrelated_batch_normalization, fixed_decorrelated_batch_normalization)
 from fastgrad.functions.normalization.fixed_batch_normalization import (  # NOQA

@@ -2,7 +2,8 @@
 batch renormalization."""
 from fastgrad import backend
 from fastgrad import configuration
-from fastgrad.functions.normalization import batch_renormalization, fixed_batch_normalization
+from fastgrad.functions.normalization import fixed_batch_normalization
+from fastgrad.functions.normalization.batch_renormalization import batch_renormalization
 from fastgrad.links.normalization.batch_normalization import BatchNormalization
 
 
