@@ -1,4 +1,5 @@
 """Write bench/RESULTS.md and the PNG plots from bench/results/raw/*.json."""
+import glob
 import json
 import os
 
@@ -232,6 +233,7 @@ def main():
 
     md += ['## Targets', '']
     md += [table(['target', 'measured', 'met?'], targets(results)), '']
+    md += more_workloads()
     made = plots(results)
     if made:
         md += ['## Plots', ''] + ['![{0}](results/{0})'.format(os.path.basename(p))
@@ -239,6 +241,31 @@ def main():
     with open(os.path.join(HERE, 'RESULTS.md'), 'w') as f:
         f.write('\n'.join(md))
     print('\n'.join(md))
+
+
+def more_workloads():
+    """The reports of the per-family scripts (bench/<name>.py writes
+    results/<name>.md in its own run), included here under one heading."""
+    paths = sorted(glob.glob(os.path.join(HERE, 'results', '*.md')))
+    if not paths:
+        return []
+    md = ['## 7. More workloads', '',
+          'Each measured by its own script (`python bench/<name>.py`, named in each part) '
+          'in its own run, not in the run above; the ratios compare peers within that run.',
+          '']
+    for path in paths:
+        with open(path) as f:
+            lines = f.read().strip().splitlines()
+        title = lines[0].lstrip('# ') if lines and lines[0].startswith('#') else \
+            os.path.basename(path)
+        body = lines[1:] if lines and lines[0].startswith('#') else lines
+        while body and not body[0].strip():
+            body.pop(0)
+        # the parts' own headings go one level down
+        body = ['#' + line if line.startswith('#') else line for line in body]
+        md += ['### ' + title, ''] + body + ['', '(`results/{}`)'.format(
+            os.path.basename(path)), '']
+    return md
 
 
 def targets(results):
