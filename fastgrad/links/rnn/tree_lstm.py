@@ -63,8 +63,8 @@ class ChildSumTreeLSTM(link.Chain):
         self.state_size = out_size
 
     def forward(self, *cshsx):
-        """forward(self, *cs, *hs, x): the node's ``(c, h)`` from its
-        children's cell states ``cs``, outputs ``hs`` and the input ``x``."""
+        """The node's ``(c, h)`` from its children's cell states, outputs and
+        the input: ``forward(c_1, ..., c_K, h_1, ..., h_K, x)``."""
         if len(cshsx) % 2 != 1:
             raise ValueError(
                 'ChildSumTreeLSTM: expected c_1..c_K, h_1..h_K, x (an odd number '
@@ -129,9 +129,8 @@ class NaryTreeLSTM(link.Chain):
         self.n_ary = n_ary
 
     def forward(self, *cshsx):
-        """forward(self, *cs, *hs, x): the node's ``(c, h)`` from its
-        ``n_ary`` children's cell states ``cs``, outputs ``hs`` and the input
-        ``x``."""
+        """The node's ``(c, h)`` from its ``n_ary`` children's cell states,
+        outputs and the input: ``forward(c_1, ..., c_n, h_1, ..., h_n, x)``."""
         if len(cshsx) != 2 * self.n_ary + 1:
             raise ValueError(
                 'NaryTreeLSTM: expected {} arguments (c_1..c_{n}, h_1..h_{n}, x), '
