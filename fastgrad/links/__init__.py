@@ -9,3 +9,4 @@ from fastgrad.links.model import *  # NOQA
 from fastgrad.links.normalization import *  # NOQA
 from fastgrad.links.loss import *  # NOQA
 from fastgrad.links.rnn import *  # NOQA
+from fastgrad.links.theano.theano_function import TheanoFunction  # NOQA

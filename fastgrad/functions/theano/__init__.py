@@ -1,0 +1,2 @@
+"""Chainer's bridge to Theano (``chainer.functions.theano``): not supported,
+see :mod:`fastgrad.functions.theano.theano_function`."""

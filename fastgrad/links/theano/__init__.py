@@ -1,0 +1,2 @@
+"""Chainer's ``chainer.links.theano``: not supported (see
+:class:`fastgrad.links.TheanoFunction`)."""
