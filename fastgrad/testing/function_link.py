@@ -260,6 +260,7 @@ class FunctionTestBase(_Base):
 
         def check():
             inputs, grad_outputs, ggx = self._gradient_inputs(backend_config, True)
+            self._check_backward_paths_agree(inputs, grad_outputs, backend_config)
             with backend_config, FunctionTestError.raise_if_fail(
                     'double backward is not implemented correctly'):
                 gradient_check.check_double_backward(
@@ -270,6 +271,48 @@ class FunctionTestBase(_Base):
         _until_differentiable(self.dodge_nondifferentiable, check)
 
 
+    def _first_order_grads(self, inputs, grad_outputs, backend_config, double):
+        import fastgrad
+        xs = tuple(fastgrad.Variable(a, requires_grad=a.dtype.kind == 'f') for a in inputs)
+        with backend_config:
+            ys = self._forward(xs, backend_config)
+            pairs = [(y, gy) for y, gy in zip(ys, grad_outputs)
+                     if gy is not None and y.creator is not None]
+            if len({id(y) for y, _ in pairs}) != len(pairs):
+                return None  # an output repeated: nothing op-specific to compare
+            if pairs:
+                fastgrad.backward([y for y, _ in pairs], [gy for _, gy in pairs],
+                                  enable_double_backprop=double)
+        return [None if x.grad is None else backend_config.device.xp.asarray(x.grad)
+                for x in xs]
+
+    def _check_backward_paths_agree(self, inputs, grad_outputs, backend_config):
+        """The first-order gradients of the differentiable path (backward with
+        ``enable_double_backprop=True``) equal those of the fast path (without),
+        in value (``check_backward_options`` tolerances), dtype and shape."""
+        fast = self._first_order_grads(inputs, grad_outputs, backend_config, False)
+        slow = self._first_order_grads(inputs, grad_outputs, backend_config, True)
+        if fast is None or slow is None:
+            return
+        opts = {k: self.check_backward_options[k] for k in ('atol', 'rtol')
+                if k in self.check_backward_options}
+        for i, (f, s) in enumerate(zip(fast, slow)):
+            if (f is None) != (s is None):
+                FunctionTestError.fail(
+                    'input {}: the fast backward path gives {} gradient, the '
+                    'differentiable path {}'.format(i, 'no' if f is None else 'a',
+                                                   'none' if s is None else 'one'))
+            if f is None:
+                continue
+            with FunctionTestError.raise_if_fail(
+                    'input {}: the fast backward path and the differentiable path '
+                    '(enable_double_backprop=True) disagree'.format(i)):
+                assert f.dtype == s.dtype and f.shape == s.shape, (
+                    'fast {}:{} vs differentiable {}:{}'.format(
+                        f.shape, f.dtype, s.shape, s.dtype))
+                array_module.assert_allclose(f, s, **opts)
+
+
 class FunctionTestCase(FunctionTestBase, unittest.TestCase):
     """Test case of a function: override ``generate_inputs()`` (a tuple of
     NumPy arrays), ``forward(inputs, device)`` (Variables in, a tuple of
@@ -278,7 +321,12 @@ class FunctionTestCase(FunctionTestBase, unittest.TestCase):
     ``check_double_backward_options`` (dicts of tolerances),
     ``skip_forward_test``, ``skip_backward_test``,
     ``skip_double_backward_test``, ``dodge_nondifferentiable``,
-    ``contiguous`` (None: non-contiguous arrays; 'C')."""
+    ``contiguous`` (None: non-contiguous arrays; 'C').
+
+    ``test_backward`` checks the fast path (backward without double
+    backprop) against numerical gradients; ``test_double_backward`` checks
+    that the differentiable path (``enable_double_backprop=True``) gives the
+    same first-order gradients, then checks its own gradients numerically."""
 
     def test_forward(self, backend_config):
         self.run_test_forward(backend_config)

@@ -5,6 +5,7 @@ import unittest
 import numpy
 import pytest
 
+import fastgrad
 import fastgrad.functions as F
 import fastgrad.links as L
 from fastgrad import initializers, testing
@@ -50,6 +51,43 @@ class TestWrongOp(testing.FunctionTestCase):
         with pytest.raises(testing.FunctionTestError, match='do not match'):
             self.run_test_forward(backend_config)
 
+
+
+class _TwoPathSquare(fastgrad.FunctionNode):
+    """x**2 whose differentiable-path gradient (backward) is wrong (2x + 1)
+    while its fast path (backward_arrays) is right: each path is
+    self-consistent, so only comparing the two paths finds the bug."""
+
+    def forward(self, inputs):
+        self.retain_inputs((0,))
+        return inputs[0] * inputs[0],
+
+    def backward_arrays(self, indexes, grad_outputs):
+        x, = self.get_retained_input_arrays()
+        return 2 * x * grad_outputs[0],
+
+    def backward(self, indexes, grad_outputs):
+        x, = self.get_retained_inputs()
+        return (2 * x + 1) * grad_outputs[0],
+
+
+@testing.inject_backend_tests(None, [{}])
+class TestPathsDisagree(testing.FunctionTestCase):
+    """test_backward passes (fast path right); test_double_backward must
+    fail on the disagreeing differentiable path."""
+
+    def generate_inputs(self):
+        return numpy.random.uniform(-1, 1, (3,)),
+
+    def forward(self, inputs, device):
+        return _TwoPathSquare().apply(inputs)
+
+    def forward_expected(self, inputs):
+        return inputs[0] ** 2,
+
+    def test_double_backward(self, backend_config):
+        with pytest.raises(testing.FunctionTestError, match='disagree'):
+            self.run_test_double_backward(backend_config)
 
 
 @testing.inject_backend_tests(['test_with_backend'], [{}])
