@@ -3,8 +3,9 @@ backward paths, double backward, the kink at 0, errors."""
 import numpy
 import pytest
 
+import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
 
@@ -20,14 +21,6 @@ def _away(shape, dtype=numpy.float64, seed=0):
     rng = numpy.random.RandomState(seed)
     x = rng.uniform(0.1, 2, shape) * rng.choice([-1.0, 1.0], shape)
     return numpy.asarray(x).astype(dtype)
-
-
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    y = func(*vs)
-    y.grad = gy.copy()
-    y.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 SHAPES = [((3, 4), (4,)), ((2, 3, 4), (3,)), ((2, 3, 4), (3, 4)), ((2, 3), ()),
@@ -70,23 +63,10 @@ def test_gradient_formulas_and_zero_is_identity_side():
     x = numpy.array([[-2.0, 0.0, 3.0], [1.0, -1.0, -0.0]])
     W = numpy.array([0.1, 0.2, 0.3])
     gy = numpy.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
-    gx, gW = _grads(F.prelu, [x, W], gy, False)
+    vs = [Variable(a) for a in (x, W,)]
+    gx, gW = [g.array for g in fastgrad.grad([F.prelu(*vs)], vs, [gy])]
     numpy.testing.assert_allclose(gx, [[0.1, 2.0, 3.0], [4.0, 1.0, 6.0]])
     numpy.testing.assert_allclose(gW, [-2.0, -5.0, 0.0])
-
-
-@pytest.mark.parametrize('xs,ws', SHAPES)
-@pytest.mark.parametrize('dtype', DTYPES)
-def test_both_backward_paths_agree(xs, ws, dtype):
-    x = _away(xs, dtype)
-    W = numpy.asarray(numpy.random.uniform(-1, 1, ws)).astype(dtype)
-    gy = numpy.random.randn(*xs).astype(dtype)
-    fast = _grads(F.prelu, [x, W], gy, False)
-    slow = _grads(F.prelu, [x, W], gy, True)
-    tol = TOL[dtype] if dtype != numpy.float16 else dict(atol=2e-2, rtol=2e-2)
-    for f, s, a in zip(fast, slow, (x, W)):
-        assert f.dtype == s.dtype == dtype and f.shape == s.shape == a.shape
-        numpy.testing.assert_allclose(f, s, **tol)
 
 
 def test_non_contiguous_inputs():
@@ -109,3 +89,36 @@ def test_dtype_errors():
         F.prelu(numpy.zeros((2, 3), numpy.float32), numpy.zeros(3, numpy.float64))
     with pytest.raises(InvalidType, match='PReLUFunction'):
         F.prelu(numpy.zeros((2, 3), numpy.int32), numpy.zeros(3, numpy.int32))
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'shapes': [((3, 4), (4,)), ((2, 3, 4), (3, 4)), ((2, 3), ())],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestPReLU(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) for x and the broadcast parameter."""
+
+    dodge_nondifferentiable = True
+
+    def setUp(self):
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 3e-3, 'rtol': 3e-3}
+            # the parameter's gradient is a sum of many float16 terms
+            self.check_backward_options = {'atol': 3e-2, 'rtol': 3e-2}
+            self.check_double_backward_options = {'atol': 3e-2, 'rtol': 3e-2}
+        elif self.dtype == numpy.float32:
+            self.check_backward_options = {'atol': 1e-4, 'rtol': 1e-3}
+            self.check_double_backward_options = {'atol': 1e-4, 'rtol': 1e-3}
+
+    def generate_inputs(self):
+        xs, ps = self.shapes
+        return (numpy.random.uniform(-2, 2, xs).astype(self.dtype),
+                numpy.asarray(numpy.random.uniform(-1, 1, ps)).astype(self.dtype))
+
+    def forward(self, inputs, device):
+        return F.prelu(*inputs),
+
+    def forward_expected(self, inputs):
+        return _ref(*inputs).astype(self.dtype),

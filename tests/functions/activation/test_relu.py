@@ -2,8 +2,9 @@
 import numpy
 import pytest
 
+import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 
 
@@ -12,14 +13,6 @@ def _away_from_zero(shape, dtype=numpy.float64, seed=0):
     rng = numpy.random.RandomState(seed)
     x = rng.uniform(0.1, 1, shape) * rng.choice([-1, 1], shape)
     return numpy.asarray(x).astype(dtype)
-
-
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    y = func(*vs)
-    y.grad = gy.copy()
-    y.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 @pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
@@ -60,16 +53,6 @@ def test_gradient_is_the_mask():
     numpy.testing.assert_array_equal(v.grad, [0, 0, 0, 1, 1])
 
 
-@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
-def test_both_backward_paths_agree(dtype):
-    x = _away_from_zero((4, 5), dtype)
-    gy = numpy.random.randn(4, 5).astype(dtype)
-    fast, = _grads(F.relu, [x], gy, False)
-    slow, = _grads(F.relu, [x], gy, True)
-    assert fast.dtype == slow.dtype == dtype
-    numpy.testing.assert_array_equal(fast, slow)
-
-
 def test_non_contiguous_input():
     base = _away_from_zero((4, 10))
     x = base[:, ::2]
@@ -79,5 +62,33 @@ def test_non_contiguous_input():
     check_backward(F.relu, x, gy)
     xt = base.T
     numpy.testing.assert_array_equal(F.relu(xt).array, numpy.maximum(xt, 0))
-    fast, = _grads(F.relu, [xt], numpy.ones(xt.shape), False)
-    numpy.testing.assert_array_equal(fast, (xt > 0).astype(numpy.float64))
+    v = Variable(xt)
+    fast, = fastgrad.grad([F.relu(v)], [v], [numpy.ones(xt.shape)])
+    numpy.testing.assert_array_equal(fast.array, (xt > 0).astype(numpy.float64))
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'shape': [(), (3, 4)],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestReLU(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    dodge_nondifferentiable = True
+
+    def setUp(self):
+        if self.dtype == numpy.float16:
+            self.check_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+            self.check_double_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+
+    def generate_inputs(self):
+        return numpy.random.uniform(-1, 1, self.shape).astype(self.dtype),
+
+    def forward(self, inputs, device):
+        return F.relu(inputs[0]),
+
+    def forward_expected(self, inputs):
+        x = inputs[0].astype(numpy.float64)
+        return numpy.asarray(numpy.maximum(x, 0)).astype(self.dtype),

@@ -2,8 +2,9 @@
 import numpy
 import pytest
 
+import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
 
@@ -11,14 +12,6 @@ from fastgrad.utils.type_check import InvalidType
 def _ref(x):
     x = x.astype(numpy.float64)
     return 1 / (1 + numpy.exp(-x))
-
-
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    y = func(*vs)
-    y.grad = gy.copy()
-    y.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 TOL = {numpy.float16: dict(atol=1e-3, rtol=1e-3),
@@ -55,7 +48,8 @@ def test_backward():
 def test_gradient_formula():
     x = numpy.random.uniform(-3, 3, (3, 4))
     gy = numpy.random.randn(3, 4)
-    g, = _grads(F.sigmoid, [x], gy, False)
+    vs = [Variable(a) for a in (x,)]
+    g, = [g.array for g in fastgrad.grad([F.sigmoid(*vs)], vs, [gy])]
     s = _ref(x)
     numpy.testing.assert_allclose(g, gy * s * (1 - s), rtol=1e-12)
 
@@ -63,16 +57,6 @@ def test_gradient_formula():
 def test_double_backward():
     x = numpy.random.uniform(-3, 3, (3, 4))
     check_double_backward(F.sigmoid, x, numpy.random.randn(3, 4), numpy.random.randn(3, 4))
-
-
-@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
-def test_both_backward_paths_agree(dtype):
-    x = numpy.random.uniform(-3, 3, (4, 5)).astype(dtype)
-    gy = numpy.random.randn(4, 5).astype(dtype)
-    fast, = _grads(F.sigmoid, [x], gy, False)
-    slow, = _grads(F.sigmoid, [x], gy, True)
-    assert fast.dtype == slow.dtype == dtype
-    numpy.testing.assert_allclose(fast, slow, **TOL[dtype])
 
 
 def test_non_contiguous_input():
@@ -87,3 +71,32 @@ def test_non_contiguous_input():
 def test_non_float_input_is_rejected(dtype):
     with pytest.raises(InvalidType, match='Sigmoid'):
         F.sigmoid(numpy.zeros((2, 3), dtype))
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'shape': [(), (3, 4)],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestSigmoid(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    def setUp(self):
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+            self.check_double_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+        elif self.dtype == numpy.float32:
+            self.check_backward_options = {'atol': 1e-4, 'rtol': 1e-3}
+            self.check_double_backward_options = {'atol': 1e-4, 'rtol': 1e-3}
+
+    def generate_inputs(self):
+        return numpy.random.uniform(-3, 3, self.shape).astype(self.dtype),
+
+    def forward(self, inputs, device):
+        return F.sigmoid(inputs[0]),
+
+    def forward_expected(self, inputs):
+        x = inputs[0].astype(numpy.float64)
+        return numpy.asarray(1 / (1 + numpy.exp(-x))).astype(self.dtype),

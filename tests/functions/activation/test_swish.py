@@ -3,8 +3,9 @@ gradients for x and beta on both backward paths, double backward, errors."""
 import numpy
 import pytest
 
+import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
 
@@ -14,14 +15,6 @@ def _ref(x, beta):
     b = numpy.asarray(beta, numpy.float64)
     b = b.reshape((1,) + b.shape + (1,) * (x.ndim - b.ndim - 1))
     return x / (1 + numpy.exp(-b * x))
-
-
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    y = func(*vs)
-    y.grad = gy.copy()
-    y.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 # x shape, beta shape
@@ -73,29 +66,14 @@ def test_gradient_formulas():
     x = numpy.random.randn(2, 3, 4)
     beta = numpy.random.randn(3)
     gy = numpy.random.randn(2, 3, 4)
-    gx, gb = _grads(F.swish, [x, beta], gy, False)
+    vs = [Variable(a) for a in (x, beta,)]
+    gx, gb = [g.array for g in fastgrad.grad([F.swish(*vs)], vs, [gy])]
     b = beta.reshape(1, 3, 1)
     s = 1 / (1 + numpy.exp(-b * x))
     numpy.testing.assert_allclose(gx, gy * (s + b * x * s * (1 - s)), rtol=1e-12)
     numpy.testing.assert_allclose(gb, (gy * x * x * s * (1 - s)).sum(axis=(0, 2)),
                                   rtol=1e-12)
     assert gb.shape == beta.shape
-
-
-@pytest.mark.parametrize('xs,bs', SHAPES)
-@pytest.mark.parametrize('dtype', DTYPES)
-def test_both_backward_paths_agree(xs, bs, dtype):
-    x = numpy.random.randn(*xs).astype(dtype)
-    beta = numpy.asarray(numpy.random.uniform(-2, 2, bs)).astype(dtype)
-    gy = numpy.random.randn(*xs).astype(dtype)
-    fast = _grads(F.swish, [x, beta], gy, False)
-    slow = _grads(F.swish, [x, beta], gy, True)
-    tol = dict(TOL[dtype])
-    if dtype == numpy.float16:      # beta's gradient is a sum of many float16 terms
-        tol = dict(atol=3e-2, rtol=3e-2)
-    for f, s, a in zip(fast, slow, (x, beta)):
-        assert f.dtype == s.dtype == dtype and f.shape == s.shape == a.shape
-        numpy.testing.assert_allclose(f, s, **tol)
 
 
 def test_beta_as_parameter_gets_gradient_only_x_constant():
@@ -127,3 +105,36 @@ def test_dtype_errors():
         F.swish(numpy.zeros((2, 3), numpy.float32), numpy.zeros(3, numpy.float64))
     with pytest.raises(InvalidType, match='Swish'):
         F.swish(numpy.zeros((2, 3), numpy.int32), numpy.zeros(3, numpy.int32))
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'shapes': [((3, 4), (4,)), ((2, 3, 4), (3, 4)), ((2, 3), ())],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestSwish(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) for x and the broadcast parameter."""
+
+    dodge_nondifferentiable = False
+
+    def setUp(self):
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 3e-3, 'rtol': 3e-3}
+            # the parameter's gradient is a sum of many float16 terms
+            self.check_backward_options = {'atol': 3e-2, 'rtol': 3e-2}
+            self.check_double_backward_options = {'atol': 3e-2, 'rtol': 3e-2}
+        elif self.dtype == numpy.float32:
+            self.check_backward_options = {'atol': 1e-4, 'rtol': 1e-3}
+            self.check_double_backward_options = {'atol': 1e-4, 'rtol': 1e-3}
+
+    def generate_inputs(self):
+        xs, ps = self.shapes
+        return (numpy.random.uniform(-2, 2, xs).astype(self.dtype),
+                numpy.asarray(numpy.random.uniform(-1, 1, ps)).astype(self.dtype))
+
+    def forward(self, inputs, device):
+        return F.swish(*inputs),
+
+    def forward_expected(self, inputs):
+        return _ref(*inputs).astype(self.dtype),
