@@ -164,6 +164,17 @@ class UpdateRule(object):
     ``update_core_gpu``, and ``init_state`` when they keep state (moving
     averages...).  The state dict is created lazily at the first update of an
     initialized parameter.  ``enabled = False`` turns the rule off.
+
+    >>> class SignRule(fastgrad.UpdateRule):
+    ...     def update_core_cpu(self, param):
+    ...         param.array[...] -= self.hyperparam.lr * np.sign(param.grad)
+    >>> hp = fastgrad.optimizer.Hyperparameter()
+    >>> hp.lr = 0.25
+    >>> p = fastgrad.Parameter(np.array([1., -1.], np.float32))
+    >>> p.grad = np.array([3., -2.], np.float32)
+    >>> SignRule(hp).update(p)
+    >>> p.array
+    array([ 0.75, -0.75], dtype=float32)
     """
 
     is_elementwise = False
@@ -360,7 +371,20 @@ class _OptimizerHookable(_Hookable):
 
 class Optimizer(object):
     """Base class of the optimizers: a target link (``setup``), the step
-    count ``t``, the ``epoch`` and optimizer-wide hooks."""
+    count ``t``, the ``epoch`` and optimizer-wide hooks.
+
+    >>> model = L.Linear(1, 1, initialW=np.array([[2.]]), nobias=True)
+    >>> opt = fastgrad.optimizers.SGD(lr=0.5)
+    >>> isinstance(opt, fastgrad.Optimizer)
+    True
+    >>> _ = opt.setup(model)
+    >>> opt.update(lambda: F.sum(model(np.ones((1, 1), np.float32))))
+    >>> opt.t, opt.epoch, model.W.array
+    (1, 0, array([[1.5]], dtype=float32))
+    >>> opt.new_epoch()
+    >>> opt.epoch
+    1
+    """
 
     target = None
     t = 0
@@ -509,7 +533,21 @@ def _reallocate(params):
 class GradientMethod(Optimizer):
     """An optimizer driven by one gradient per step, with one
     ``UpdateRule`` per parameter (``create_update_rule``) and a
-    ``hyperparam`` that is the parent of every rule's."""
+    ``hyperparam`` that is the parent of every rule's.
+
+    >>> class HalfGrad(fastgrad.UpdateRule):
+    ...     def update_core_cpu(self, param):
+    ...         param.array[...] -= 0.5 * param.grad
+    >>> class HalfStep(fastgrad.GradientMethod):
+    ...     def create_update_rule(self):
+    ...         return HalfGrad(self.hyperparam)
+    >>> model = L.Linear(1, 1, initialW=np.array([[2.]]), nobias=True)
+    >>> opt = HalfStep()
+    >>> _ = opt.setup(model)
+    >>> opt.update(lambda: F.sum(model(np.ones((1, 1), np.float32))))
+    >>> model.W.array, opt.t
+    (array([[1.5]], dtype=float32), 1)
+    """
 
     def __init__(self):
         super().__init__()

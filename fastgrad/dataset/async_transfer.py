@@ -15,6 +15,11 @@ class ConcatWithAsyncTransfer(object):
             made on first use).
         compute_stream (cupy.cuda.Stream): the stream that uses the batch; it
             waits for the copy (the current stream by default).
+
+    >>> conv = fastgrad.dataset.ConcatWithAsyncTransfer()
+    >>> x, t = conv([(np.zeros(2, np.float32), 0), (np.ones(2, np.float32), 1)])
+    >>> x.shape, t
+    ((2, 2), array([0, 1]))
     """
 
     def __init__(self, stream=None, compute_stream=None):

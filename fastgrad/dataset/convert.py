@@ -7,7 +7,15 @@ from fastgrad import backend
 class Converter(object):
     """Base class of converters: ``converter(batch, device)`` returns the
     arrays a model takes.  ``device`` is a ``fastgrad.backend.Device`` or
-    None (leave the arrays where they are)."""
+    None (leave the arrays where they are).
+
+    >>> class Stack(fastgrad.dataset.Converter):
+    ...     def __call__(self, batch, device):
+    ...         return fastgrad.dataset.to_device(device, np.stack(batch))
+    >>> Stack()([np.array([1, 2]), np.array([3, 4])], None)
+    array([[1, 2],
+           [3, 4]])
+    """
 
     def __call__(self, batch, device):
         raise NotImplementedError(
@@ -30,7 +38,16 @@ class _FunctionConverter(Converter):
 
 def converter():
     """Decorator: make ``func(batch, device=None, ...)`` a :class:`Converter`
-    (so updaters pass it a Device object rather than a legacy int)."""
+    (so updaters pass it a Device object rather than a legacy int).
+
+    >>> @fastgrad.dataset.converter()
+    ... def add_one(batch, device=None):
+    ...     return fastgrad.dataset.to_device(device, np.array(batch) + 1)
+    >>> isinstance(add_one, fastgrad.dataset.Converter)
+    True
+    >>> add_one([1, 2], None)
+    array([2, 3])
+    """
     def wrap(func):
         return _FunctionConverter(func)
     return wrap
@@ -47,7 +64,14 @@ def _get_device(device):
 def to_device(device, x):
     """Send ``x`` (an array, or None) to ``device``; ``device=None`` returns
     ``x`` unchanged.  ``device`` may be a Device, a specifier such as
-    ``'@numpy'`` / ``'@cupy:0'``, or a legacy int (negative = CPU)."""
+    ``'@numpy'`` / ``'@cupy:0'``, or a legacy int (negative = CPU).
+
+    >>> x = np.arange(3)
+    >>> fastgrad.dataset.to_device('@numpy', x)
+    array([0, 1, 2])
+    >>> fastgrad.dataset.to_device(None, x) is x
+    True
+    """
     if device is None:
         return x
     return _get_device(device).send(x)
@@ -75,6 +99,16 @@ def concat_examples(batch, device=None, padding=None):
     ``padding`` (a scalar, or a tuple/dict of them matching the examples)
     allows arrays of different shapes: each field is padded to the largest
     shape with that value.  ``device`` sends the result there.
+
+    >>> x, t = fastgrad.dataset.concat_examples([(np.array([1, 2]), 0), (np.array([3, 4]), 1)])
+    >>> x
+    array([[1, 2],
+           [3, 4]])
+    >>> t
+    array([0, 1])
+    >>> fastgrad.dataset.concat_examples([np.array([1, 2]), np.array([3])], padding=-1)
+    array([[ 1,  2],
+           [ 3, -1]])
     """
     if len(batch) == 0:
         raise ValueError('concat_examples: batch is empty')

@@ -4,7 +4,17 @@ import numpy
 
 class DatasetMixin(object):
     """Implement ``__len__`` and ``get_example(i)``; indexing with an int, a
-    slice, a list or an integer array then works as on a list."""
+    slice, a list or an integer array then works as on a list.
+
+    >>> class Squares(fastgrad.dataset.DatasetMixin):
+    ...     def __len__(self):
+    ...         return 5
+    ...     def get_example(self, i):
+    ...         return i * i
+    >>> d = Squares()
+    >>> d[2], d[1:4], d[[0, 4]]
+    (4, [1, 4, 9], [0, 16])
+    """
 
     def __getitem__(self, index):
         if isinstance(index, slice):

@@ -29,7 +29,13 @@ _dataset_root = None
 
 
 def get_dataset_root():
-    """The root folder of the local data sets (see the module docstring)."""
+    """The root folder of the local data sets (see the module docstring).
+
+    >>> fastgrad.dataset.set_dataset_root('/data/sets')
+    >>> fastgrad.dataset.get_dataset_root()
+    '/data/sets'
+    >>> fastgrad.dataset.set_dataset_root(None)  # back to the environment/default
+    """
     if _dataset_root is not None:
         return _dataset_root
     return _default_root()
@@ -37,14 +43,29 @@ def get_dataset_root():
 
 def set_dataset_root(path):
     """Override the dataset root for this process (``None`` restores the
-    environment / default lookup)."""
+    environment / default lookup).
+
+    >>> fastgrad.dataset.set_dataset_root('/data/sets')
+    >>> fastgrad.dataset.get_dataset_directory('cifar', create_directory=False)
+    '/data/sets/cifar'
+    >>> fastgrad.dataset.set_dataset_root(None)  # back to the environment/default
+    """
     global _dataset_root
     _dataset_root = None if path is None else os.path.expanduser(str(path))
 
 
 def get_dataset_directory(dataset_name, create_directory=True):
     """``<root>/<dataset_name>``, created unless ``create_directory`` is
-    False."""
+    False.
+
+    >>> import os, tempfile
+    >>> with tempfile.TemporaryDirectory() as root:
+    ...     fastgrad.dataset.set_dataset_root(root)
+    ...     path = fastgrad.dataset.get_dataset_directory('mnist')
+    ...     print(os.path.relpath(path, root), os.path.isdir(path))
+    ...     fastgrad.dataset.set_dataset_root(None)
+    mnist True
+    """
     path = os.path.join(get_dataset_root(), dataset_name)
     if create_directory:
         os.makedirs(path, exist_ok=True)
@@ -56,13 +77,25 @@ _allow_download = None
 
 def allow_download(allowed=True):
     """Allow (or forbid) :func:`cached_download` to fetch files for this
-    process; ``None`` restores the ``$FASTGRAD_ALLOW_DOWNLOAD`` lookup."""
+    process; ``None`` restores the ``$FASTGRAD_ALLOW_DOWNLOAD`` lookup.
+
+    >>> fastgrad.dataset.allow_download(False)
+    >>> fastgrad.dataset.download_allowed()
+    False
+    >>> fastgrad.dataset.allow_download(None)  # back to $FASTGRAD_ALLOW_DOWNLOAD
+    """
     global _allow_download
     _allow_download = None if allowed is None else bool(allowed)
 
 
 def download_allowed():
-    """Whether :func:`cached_download` may fetch (see the module docstring)."""
+    """Whether :func:`cached_download` may fetch (see the module docstring).
+
+    >>> fastgrad.dataset.allow_download(True)
+    >>> fastgrad.dataset.download_allowed()
+    True
+    >>> fastgrad.dataset.allow_download(None)  # back to $FASTGRAD_ALLOW_DOWNLOAD
+    """
     if _allow_download is not None:
         return _allow_download
     return os.environ.get('FASTGRAD_ALLOW_DOWNLOAD', '') not in ('', '0')
@@ -89,7 +122,21 @@ def _temp_dir_next_to(path):
 
 def cached_download(url):
     """The local path of ``url``'s content, downloading it into the cache if
-    allowed and not there yet (Chainer's ``cached_download``)."""
+    allowed and not there yet (Chainer's ``cached_download``).
+
+    >>> import os, shutil, tempfile
+    >>> url = 'https://example.com/data.txt'
+    >>> with tempfile.TemporaryDirectory() as root:
+    ...     fastgrad.dataset.set_dataset_root(root)
+    ...     cache = fastgrad.dataset.download.cached_download_path(url)
+    ...     os.makedirs(os.path.dirname(cache))
+    ...     with open(cache, 'w') as f:
+    ...         _ = f.write('hello')
+    ...     with open(fastgrad.dataset.cached_download(url)) as f:  # no download
+    ...         print(f.read())
+    ...     fastgrad.dataset.set_dataset_root(None)
+    hello
+    """
     path = cached_download_path(url)
     if os.path.exists(path):
         return path
@@ -109,7 +156,19 @@ def cached_download(url):
 def cache_or_load_file(path, creator, loader):
     """``loader(path)`` if ``path`` exists; else ``creator(tmp_path)`` writes
     it (its return value is returned) and the file is moved to ``path``
-    atomically (Chainer's ``cache_or_load_file``)."""
+    atomically (Chainer's ``cache_or_load_file``).
+
+    >>> import os, tempfile
+    >>> def creator(path):
+    ...     np.save(path, np.arange(3))
+    ...     return 'created'
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     path = os.path.join(d, 'a.npy')
+    ...     first = fastgrad.dataset.cache_or_load_file(path, creator, np.load)
+    ...     second = fastgrad.dataset.cache_or_load_file(path, creator, np.load)
+    >>> first, second
+    ('created', array([0, 1, 2]))
+    """
     if os.path.exists(path):
         return loader(path)
     with _temp_dir_next_to(path) as tmp:

@@ -4,7 +4,15 @@
 class Iterator(object):
     """Yields mini-batches (lists of examples).  Subclasses implement
     ``__next__`` and, to be resumable, ``serialize``; ``finalize`` releases
-    resources such as worker processes.  Usable as a context manager."""
+    resources such as worker processes.  Usable as a context manager.
+
+    >>> it = fastgrad.iterators.SerialIterator([1, 2, 3], 2, repeat=False, shuffle=False)
+    >>> isinstance(it, fastgrad.dataset.Iterator)
+    True
+    >>> with it:
+    ...     list(it)
+    [[1, 2], [3]]
+    """
 
     def __iter__(self):
         return self

@@ -19,6 +19,13 @@ def get_digits(withlabel=True, ndim=1, scale=1., dtype=None,
     ``(64,)`` for ``ndim=1``, ``(8, 8)`` for 2, ``(1, 8, 8)`` for 3, with
     pixels scaled to ``[0, scale]``.  Needs scikit-learn
     (``pip install "fastgrad[examples]"``).
+
+    >>> train, test = fastgrad.datasets.get_digits(ndim=2)
+    >>> len(train), len(test)
+    (1437, 360)
+    >>> image, label = train[0]
+    >>> image.shape, image.dtype, 0 <= float(image.min()) <= float(image.max()) <= 1
+    ((8, 8), dtype('float32'), True)
     """
     try:
         from sklearn.datasets import load_digits

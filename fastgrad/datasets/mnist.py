@@ -50,6 +50,18 @@ def get_mnist(withlabel=True, ndim=1, scale=1., dtype=None,
     Raises:
         FileNotFoundError: no complete copy of MNIST was found; the message
             names the missing file(s) and every folder searched.
+
+    >>> import os, tempfile
+    >>> with tempfile.TemporaryDirectory() as d:  # a tiny file in the Keras layout
+    ...     x = np.full((3, 28, 28), 255, np.uint8)
+    ...     np.savez(os.path.join(d, 'mnist.npz'), x_train=x[:2], y_train=[5, 0],
+    ...              x_test=x[2:], y_test=[7])
+    ...     train, test = fastgrad.datasets.get_mnist(ndim=3, path=d)
+    >>> len(train), len(test)
+    (2, 1)
+    >>> image, label = train[0]
+    >>> image.shape, float(image.max()), int(label)
+    ((1, 28, 28), 1.0, 5)
     """
     raw = _load_raw(path)
     dtype = configuration.get_dtype(dtype)

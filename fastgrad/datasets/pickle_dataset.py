@@ -9,7 +9,17 @@ from fastgrad.dataset.dataset_mixin import DatasetMixin
 
 
 class PickleDatasetWriter(object):
-    """Pickle examples one after another into ``writer`` (a binary file)."""
+    """Pickle examples one after another into ``writer`` (a binary file).
+
+    >>> import io
+    >>> f = io.BytesIO()
+    >>> with fastgrad.datasets.PickleDatasetWriter(f) as writer:
+    ...     writer.write({'x': 1})
+    ...     writer.write({'x': 2})
+    ...     writer.flush()
+    ...     fastgrad.datasets.PickleDataset(f)[1]
+    {'x': 2}
+    """
 
     def __init__(self, writer, protocol=pickle.HIGHEST_PROTOCOL):
         self._writer = writer
@@ -36,7 +46,17 @@ class PickleDatasetWriter(object):
 
 class PickleDataset(DatasetMixin):
     """The examples of a file written by :class:`PickleDatasetWriter`;
-    ``reader`` is a seekable binary file."""
+    ``reader`` is a seekable binary file.
+
+    >>> import io
+    >>> f = io.BytesIO()
+    >>> writer = fastgrad.datasets.PickleDatasetWriter(f)
+    >>> for example in [(1, 'a'), (2, 'b')]:
+    ...     writer.write(example)
+    >>> dataset = fastgrad.datasets.PickleDataset(f)
+    >>> len(dataset), dataset[1]
+    (2, (2, 'b'))
+    """
 
     def __init__(self, reader):
         if not reader.seekable():
@@ -127,10 +147,31 @@ class _ReopeningReader(object):
 
 def open_pickle_dataset(path):
     """A :class:`PickleDataset` over the file at ``path`` (safe to use from
-    forked iterator workers)."""
+    forked iterator workers).
+
+    >>> import os, tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     path = os.path.join(d, 'data.pkl')
+    ...     with fastgrad.datasets.open_pickle_dataset_writer(path) as writer:
+    ...         writer.write(np.arange(3))
+    ...     with fastgrad.datasets.open_pickle_dataset(path) as dataset:
+    ...         print(len(dataset), dataset[0])
+    1 [0 1 2]
+    """
     return PickleDataset(_ReopeningReader(path))
 
 
 def open_pickle_dataset_writer(path, protocol=pickle.HIGHEST_PROTOCOL):
-    """A :class:`PickleDatasetWriter` writing the file at ``path``."""
+    """A :class:`PickleDatasetWriter` writing the file at ``path``.
+
+    >>> import os, tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     path = os.path.join(d, 'data.pkl')
+    ...     with fastgrad.datasets.open_pickle_dataset_writer(path) as writer:
+    ...         for i in range(3):
+    ...             writer.write(i * 10)
+    ...     with fastgrad.datasets.open_pickle_dataset(path) as dataset:
+    ...         print(list(dataset))
+    [0, 10, 20]
+    """
     return PickleDatasetWriter(open(path, 'wb'), protocol)

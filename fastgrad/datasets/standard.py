@@ -40,12 +40,38 @@ def _scaled(images, scale, dtype):
 def get_cifar10(withlabel=True, ndim=3, scale=1., dtype=None):
     """CIFAR-10: 50,000 training and 10,000 test 32x32 colour images in 10
     classes.  ``ndim`` 3 gives ``(3, 32, 32)`` images, 1 gives ``(3072,)``;
-    pixels scaled to ``[0, scale]``; labels int32."""
+    pixels scaled to ``[0, scale]``; labels int32.
+
+    >>> import os, tempfile
+    >>> with tempfile.TemporaryDirectory() as root:  # a tiny stand-in for Chainer's cache
+    ...     fastgrad.dataset.set_dataset_root(root)
+    ...     cache = fastgrad.dataset.get_dataset_directory('pfnet/chainer/cifar')
+    ...     x = np.full((3, 3072), 255, np.uint8)
+    ...     np.savez(os.path.join(cache, 'cifar-10.npz'),
+    ...              train_x=x[:2], train_y=[6, 9], test_x=x[2:], test_y=[3])
+    ...     train, test = fastgrad.datasets.get_cifar10(scale=2.)
+    ...     fastgrad.dataset.set_dataset_root(None)
+    >>> len(train), len(test), train[1][0].shape, float(train[1][0].max()), int(train[1][1])
+    (2, 1, (3, 32, 32), 2.0, 9)
+    """
     return _get_cifar('cifar-10', withlabel, ndim, scale, dtype)
 
 
 def get_cifar100(withlabel=True, ndim=3, scale=1., dtype=None):
-    """CIFAR-100 with its 100 fine labels (see :func:`get_cifar10`)."""
+    """CIFAR-100 with its 100 fine labels (see :func:`get_cifar10`).
+
+    >>> import os, tempfile
+    >>> with tempfile.TemporaryDirectory() as root:  # a tiny stand-in for Chainer's cache
+    ...     fastgrad.dataset.set_dataset_root(root)
+    ...     cache = fastgrad.dataset.get_dataset_directory('pfnet/chainer/cifar')
+    ...     x = np.zeros((3, 3072), np.uint8)
+    ...     np.savez(os.path.join(cache, 'cifar-100.npz'),
+    ...              train_x=x[:2], train_y=[42, 99], test_x=x[2:], test_y=[7])
+    ...     train, test = fastgrad.datasets.get_cifar100(withlabel=False, ndim=1)
+    ...     fastgrad.dataset.set_dataset_root(None)
+    >>> train.shape, test.shape
+    ((2, 3072), (1, 3072))
+    """
     return _get_cifar('cifar-100', withlabel, ndim, scale, dtype)
 
 
@@ -101,12 +127,22 @@ _KUZUSHIJI_LABELS = [('o', '\u304A'), ('ki', '\u304D'), ('su', '\u3059'),
 
 
 def get_fashion_mnist_labels():
-    """The 10 class names of Fashion-MNIST, in label order."""
+    """The 10 class names of Fashion-MNIST, in label order.
+
+    >>> labels = fastgrad.datasets.get_fashion_mnist_labels()
+    >>> len(labels), labels[0], labels[9]
+    (10, 'T-shirt/top', 'Ankle boot')
+    """
     return list(_FASHION_LABELS)
 
 
 def get_kuzushiji_mnist_labels():
-    """The 10 classes of Kuzushiji-MNIST as (romaji, character) pairs."""
+    """The 10 classes of Kuzushiji-MNIST as (romaji, character) pairs.
+
+    >>> labels = fastgrad.datasets.get_kuzushiji_mnist_labels()
+    >>> len(labels), labels[0][0], labels[9][0]
+    (10, 'o', 'wo')
+    """
     return list(_KUZUSHIJI_LABELS)
 
 
@@ -148,7 +184,22 @@ def _get_mnist_like(subdir, base_url, withlabel, ndim, scale, dtype,
 def get_fashion_mnist(withlabel=True, ndim=1, scale=1., dtype=None,
                       label_dtype=numpy.int32, rgb_format=False):
     """Fashion-MNIST (60,000 + 10,000 28x28 images of clothes); arguments as
-    :func:`fastgrad.datasets.get_mnist`."""
+    :func:`fastgrad.datasets.get_mnist`.
+
+    >>> import os, tempfile
+    >>> with tempfile.TemporaryDirectory() as root:  # a tiny stand-in for Chainer's cache
+    ...     fastgrad.dataset.set_dataset_root(root)
+    ...     cache = fastgrad.dataset.get_dataset_directory('pfnet/chainer/fashion-mnist')
+    ...     for split, n in (('train', 3), ('test', 1)):
+    ...         np.savez(os.path.join(cache, split + '.npz'),
+    ...                  x=np.zeros((n, 784), np.uint8), y=np.arange(n, dtype=np.uint8))
+    ...     train, test = fastgrad.datasets.get_fashion_mnist(ndim=3)
+    ...     fastgrad.dataset.set_dataset_root(None)
+    >>> len(train), len(test), train[2][0].shape, int(train[2][1])
+    (3, 1, (1, 28, 28), 2)
+    >>> fastgrad.datasets.get_fashion_mnist_labels()[int(train[2][1])]
+    'Pullover'
+    """
     return _get_mnist_like(
         'fashion-mnist', 'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/',
         withlabel, ndim, scale, dtype, label_dtype, rgb_format)
@@ -157,7 +208,20 @@ def get_fashion_mnist(withlabel=True, ndim=1, scale=1., dtype=None,
 def get_kuzushiji_mnist(withlabel=True, ndim=1, scale=1., dtype=None,
                         label_dtype=numpy.int32, rgb_format=False):
     """Kuzushiji-MNIST (60,000 + 10,000 28x28 cursive Japanese characters);
-    arguments as :func:`fastgrad.datasets.get_mnist`."""
+    arguments as :func:`fastgrad.datasets.get_mnist`.
+
+    >>> import os, tempfile
+    >>> with tempfile.TemporaryDirectory() as root:  # a tiny stand-in for Chainer's cache
+    ...     fastgrad.dataset.set_dataset_root(root)
+    ...     cache = fastgrad.dataset.get_dataset_directory('pfnet/chainer/kuzushiji_mnist')
+    ...     for split, n in (('train', 3), ('test', 1)):
+    ...         np.savez(os.path.join(cache, split + '.npz'),
+    ...                  x=np.zeros((n, 784), np.uint8), y=np.arange(n, dtype=np.uint8))
+    ...     train, test = fastgrad.datasets.get_kuzushiji_mnist(withlabel=False, ndim=2)
+    ...     fastgrad.dataset.set_dataset_root(None)
+    >>> train.shape, test.shape
+    ((3, 28, 28), (1, 28, 28))
+    """
     return _get_mnist_like(
         'kuzushiji_mnist', 'http://codh.rois.ac.jp/kmnist/dataset/kmnist/',
         withlabel, ndim, scale, dtype, label_dtype, rgb_format)
@@ -177,7 +241,20 @@ def get_svhn(withlabel=True, scale=1., dtype=None, label_dtype=numpy.int32,
              add_extra=False):
     """SVHN house-number digits, ``(3, 32, 32)`` images; the digit 0 has label
     0 (the original files say 10).  Returns (train, test) or, with
-    ``add_extra``, (train, test, extra)."""
+    ``add_extra``, (train, test, extra).
+
+    >>> import os, tempfile
+    >>> with tempfile.TemporaryDirectory() as root:  # a tiny stand-in for Chainer's cache
+    ...     fastgrad.dataset.set_dataset_root(root)
+    ...     cache = fastgrad.dataset.get_dataset_directory('pfnet/chainer/svhn')
+    ...     for split, y in (('train', [[10], [3]]), ('test', [[1]])):
+    ...         np.savez(os.path.join(cache, split + '.npz'),
+    ...                  x=np.zeros((32, 32, 3, len(y)), np.uint8), y=np.array(y, np.uint8))
+    ...     train, test = fastgrad.datasets.get_svhn()
+    ...     fastgrad.dataset.set_dataset_root(None)
+    >>> len(train), train[0][0].shape, [int(label) for _, label in train]  # 10 is digit 0
+    (2, (3, 32, 32), [0, 3])
+    """
     splits = ['train', 'test'] + (['extra'] if add_extra else [])
     out = []
     for split in splits:
@@ -206,7 +283,19 @@ def _ptb_words(split):
 
 def get_ptb_words_vocabulary():
     """The PTB vocabulary ``{word: id}``, ids in order of first appearance in
-    the training split (Chainer's ``vocab.txt``, one word per line)."""
+    the training split (Chainer's ``vocab.txt``, one word per line).
+
+    >>> import os, tempfile
+    >>> with tempfile.TemporaryDirectory() as root:  # a tiny stand-in for Chainer's cache
+    ...     fastgrad.dataset.set_dataset_root(root)
+    ...     cache = fastgrad.dataset.get_dataset_directory('pfnet/chainer/ptb')
+    ...     with open(os.path.join(cache, 'vocab.txt'), 'w') as f:
+    ...         _ = f.write('the\\ncat\\n<eos>\\n')
+    ...     vocab = fastgrad.datasets.get_ptb_words_vocabulary()
+    ...     fastgrad.dataset.set_dataset_root(None)
+    >>> vocab
+    {'the': 0, 'cat': 1, '<eos>': 2}
+    """
     def creator(path):
         vocab = {}
         for word in _ptb_words('train'):
@@ -224,7 +313,19 @@ def get_ptb_words_vocabulary():
 
 def get_ptb_words():
     """The PTB train, validation and test splits as int32 arrays of word ids
-    (see :func:`get_ptb_words_vocabulary`)."""
+    (see :func:`get_ptb_words_vocabulary`).
+
+    >>> import os, tempfile
+    >>> with tempfile.TemporaryDirectory() as root:  # a tiny stand-in for Chainer's cache
+    ...     fastgrad.dataset.set_dataset_root(root)
+    ...     cache = fastgrad.dataset.get_dataset_directory('pfnet/chainer/ptb')
+    ...     for split, ids in (('train', [0, 1, 2]), ('valid', [1, 2]), ('test', [2])):
+    ...         np.savez(os.path.join(cache, split + '.npz'), x=np.array(ids, np.int32))
+    ...     train, valid, test = fastgrad.datasets.get_ptb_words()
+    ...     fastgrad.dataset.set_dataset_root(None)
+    >>> train, test
+    (array([0, 1, 2], dtype=int32), array([2], dtype=int32))
+    """
     out = []
     for split in ('train', 'valid', 'test'):
         def creator(path, split=split):

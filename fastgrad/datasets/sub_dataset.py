@@ -79,14 +79,24 @@ def split_dataset_random(dataset, first_size, seed=None):
 
 
 def split_dataset_n(dataset, n, order=None):
-    """``n`` SubDatasets of (almost) equal size."""
+    """``n`` SubDatasets of (almost) equal size.
+
+    >>> parts = fastgrad.datasets.split_dataset_n(list(range(7)), 3)
+    >>> [list(p) for p in parts]
+    [[0, 1], [2, 3], [4, 5, 6]]
+    """
     total = len(dataset)
     bounds = [total * i // n for i in range(n + 1)]
     return [SubDataset(dataset, bounds[i], bounds[i + 1], order) for i in range(n)]
 
 
 def split_dataset_n_random(dataset, n, seed=None):
-    """:func:`split_dataset_n` of a random permutation (``seed`` seeds it)."""
+    """:func:`split_dataset_n` of a random permutation (``seed`` seeds it).
+
+    >>> parts = fastgrad.datasets.split_dataset_n_random(list(range(6)), 2, seed=0)
+    >>> [len(p) for p in parts], sorted(list(parts[0]) + list(parts[1]))
+    ([3, 3], [0, 1, 2, 3, 4, 5])
+    """
     order = numpy.random.RandomState(seed).permutation(len(dataset))
     return split_dataset_n(dataset, n, order)
 
@@ -123,6 +133,13 @@ def get_cross_validation_datasets(dataset, n_folds=None, order=None, **kwargs):
 
 def get_cross_validation_datasets_random(dataset, n_folds, seed=None):
     """:func:`get_cross_validation_datasets` of a random permutation (``seed``
-    seeds it)."""
+    seeds it).
+
+    >>> folds = fastgrad.datasets.get_cross_validation_datasets_random(list(range(6)), 3, seed=0)
+    >>> [(len(train), len(val)) for train, val in folds]
+    [(4, 2), (4, 2), (4, 2)]
+    >>> sorted(v for _, val in folds for v in val)  # each example validates once
+    [0, 1, 2, 3, 4, 5]
+    """
     order = numpy.random.RandomState(seed).permutation(len(dataset))
     return get_cross_validation_datasets(dataset, n_folds, order)

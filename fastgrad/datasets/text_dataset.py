@@ -26,6 +26,17 @@ class TextDataset(DatasetMixin):
         filter_func (callable): keep only the lines for which
             ``filter_func(*lines)`` is true.
     Lines keep their newline, as in Chainer.
+
+    >>> import os, tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     path = os.path.join(d, 'a.txt')
+    ...     with open(path, 'w') as f:
+    ...         _ = f.write('first\\nsecond\\n')
+    ...     dataset = fastgrad.datasets.TextDataset(path)
+    ...     lines = len(dataset), dataset[1]
+    ...     dataset.close()
+    >>> lines
+    (2, 'second\\n')
     """
 
     def __init__(self, paths, encoding=None, errors=None, newline=None,

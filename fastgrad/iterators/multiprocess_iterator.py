@@ -73,6 +73,13 @@ class MultiprocessIterator(_statemachine.EpochTracking, iterator.Iterator):
     batch) and is still waited for.  A worker that dies (killed, crashed)
     while loading makes the wait raise RuntimeError at once, instead of
     hanging (Chainer hangs); one that dies idle is replaced.
+
+    >>> dataset = list(range(5))
+    >>> with fastgrad.iterators.MultiprocessIterator(
+    ...         dataset, 2, repeat=False, shuffle=False, n_processes=1) as it:
+    ...     batches = list(it)
+    >>> batches
+    [[0, 1], [2, 3], [4]]
     """
 
     class TimeoutWarning(RuntimeWarning):

@@ -4,7 +4,15 @@ import numpy
 
 class OrderSampler(object):
     """``sampler(current_order, current_position)`` returns the order (an
-    index array) for the next epoch."""
+    index array) for the next epoch.
+
+    >>> class Reversed(fastgrad.iterators.OrderSampler):
+    ...     def __call__(self, current_order, current_position):
+    ...         return np.arange(len(current_order))[::-1]
+    >>> it = fastgrad.iterators.SerialIterator([0, 1, 2], 3, order_sampler=Reversed())
+    >>> it.next()
+    [2, 1, 0]
+    """
 
     def __call__(self, current_order, current_position):
         raise NotImplementedError

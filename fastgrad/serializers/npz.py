@@ -40,6 +40,12 @@ class DictionarySerializer(Serializer):
     Args:
         target (dict): The dict to write into (a new one if None).
         path (str): The prefix of every key written.
+
+    >>> model = L.Linear(2, 1, initialW=np.array([[1., 2.]]), initial_bias=0)
+    >>> s = fastgrad.serializers.DictionarySerializer(path='model/')
+    >>> s.save(model)
+    >>> sorted(s.target), s.target['model/W']
+    (['model/W', 'model/b'], array([[1., 2.]], dtype=float32))
     """
 
     def __init__(self, target=None, path=''):
@@ -58,7 +64,13 @@ class DictionarySerializer(Serializer):
 
 
 def serialize(obj):
-    """The flat dict ``{path: numpy array}`` of ``obj`` (a Link or Optimizer)."""
+    """The flat dict ``{path: numpy array}`` of ``obj`` (a Link or Optimizer).
+
+    >>> model = L.Linear(2, 1, initialW=np.array([[1., 2.]]), initial_bias=3)
+    >>> arrays = fastgrad.serializers.serialize(model)
+    >>> sorted(arrays), arrays['b']
+    (['W', 'b'], array([3.], dtype=float32))
+    """
     s = DictionarySerializer()
     s.save(obj)
     return s.target
@@ -239,6 +251,12 @@ class NpzDeserializer(Deserializer):
             target keeps its value.
         ignore_names (str, callable or list of them): Keys (full paths) to
             skip: equal to a str, or for which the callable returns True.
+
+    >>> model = L.Linear(2, 1, initialW=np.array([[1., 2.]]), initial_bias=0)
+    >>> arrays = {'model/W': np.array([[5., 6.]]), 'model/b': np.array([7.])}
+    >>> fastgrad.serializers.NpzDeserializer(arrays, path='model/').load(model)
+    >>> model.W.array, model.b.array
+    (array([[5., 6.]], dtype=float32), array([7.], dtype=float32))
     """
 
     def __init__(self, npz, path='', strict=True, ignore_names=None):
@@ -333,6 +351,15 @@ def load_npz(file, obj, path='', strict=True, ignore_names=None, allow_pickle=Fa
 
     Nothing is assigned unless every key is present (or skipped), readable and
     of a matching shape and dtype.
+
+    >>> import os, tempfile
+    >>> src = L.Linear(2, 1, initialW=np.array([[1., 2.]]), initial_bias=3)
+    >>> dst = L.Linear(2, 1)
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     fastgrad.serializers.save_npz(os.path.join(d, 'model.npz'), src)
+    ...     fastgrad.serializers.load_npz(os.path.join(d, 'model.npz'), dst)
+    >>> dst.W.array, dst.b.array
+    (array([[1., 2.]], dtype=float32), array([3.], dtype=float32))
     """
     if isinstance(file, (str, os.PathLike)):
         with open(file, 'rb') as f:

@@ -19,7 +19,16 @@ def _as_example(mode, keys, columns):
 
 
 class TabularDataset(DatasetMixin):
-    """Base class of tabular datasets (see the module docstring)."""
+    """Base class of tabular datasets (see the module docstring).
+
+    >>> d = fastgrad.dataset.tabular.from_data((('a', np.arange(3)), ('b', [10, 20, 30])))
+    >>> isinstance(d, fastgrad.dataset.TabularDataset)
+    True
+    >>> d.keys, len(d), d[1][1]
+    (('a', 'b'), 3, 20)
+    >>> d.slice[:2, 'b'].fetch()
+    [10, 20]
+    """
 
     def __len__(self):
         raise NotImplementedError
