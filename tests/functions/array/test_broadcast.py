@@ -2,21 +2,14 @@
 import numpy
 import pytest
 
+import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
 
 CASES = [((3,), (2, 3)), ((1, 3), (4, 3)), ((2, 1), (2, 5)), ((), (2, 3)), ((1,), (4,)),
          ((2, 1, 4), (3, 2, 5, 4)), ((2, 3), (2, 3))]
-
-
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    y = func(*vs)
-    y.grad = gy.copy()
-    y.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 def _sum_to_ref(x, shape):
@@ -59,11 +52,17 @@ def test_backward_both(src, dst):
     check_backward(lambda v: F.sum_to(v, src), z, gz)
     for f, inp, g in ((lambda v: F.broadcast_to(v, dst), x, gy),
                       (lambda v: F.sum_to(v, src), z, gz)):
-        fast, = _grads(f, [inp], g, False)
-        slow, = _grads(f, [inp], g, True)
+        vs = [Variable(a.copy()) for a in [inp]]
+        fastgrad.backward([f(*vs)], [g.copy()])
+        fast, = [v.grad for v in vs]
+        vs = [Variable(a.copy()) for a in [inp]]
+        fastgrad.backward([f(*vs)], [g.copy()], enable_double_backprop=True)
+        slow, = [v.grad for v in vs]
         assert fast.shape == slow.shape == inp.shape
         numpy.testing.assert_allclose(fast, slow, rtol=1e-14)
-    fast, = _grads(lambda v: F.broadcast_to(v, dst), [x], gy, False)
+    vs = [Variable(a.copy()) for a in [x]]
+    fastgrad.backward([(lambda v: F.broadcast_to(v, dst))(*vs)], [gy.copy()])
+    fast, = [v.grad for v in vs]
     numpy.testing.assert_allclose(fast, _sum_to_ref(gy, src), rtol=1e-13)
 
 
@@ -97,3 +96,64 @@ def test_bad_shapes_are_invalid_type():
         F.sum_to(numpy.zeros((2, 3)), (2,))
     with pytest.raises(InvalidType, match='SumTo'):
         F.sum_to(numpy.zeros((3,)), (2, 3))
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'case': [0, 5],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestBroadcastTo(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    def setUp(self):
+        self.src, self.dst = CASES[self.case]
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+            self.check_double_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+            self.check_double_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+
+    def generate_inputs(self):
+        return numpy.asarray(numpy.random.uniform(-1, 1, self.src)).astype(self.dtype),
+
+    def forward(self, inputs, device):
+        return F.broadcast_to(inputs[0], self.dst),
+
+    def forward_expected(self, inputs):
+        return numpy.broadcast_to(inputs[0], self.dst).copy(),
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'case': [0, 5],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestSumTo(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    def setUp(self):
+        self.src, self.dst = CASES[self.case]
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 1e-2, 'rtol': 1e-2}
+            self.check_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+            self.check_double_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+            self.check_double_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+
+    def generate_inputs(self):
+        return numpy.asarray(numpy.random.uniform(-1, 1, self.dst)).astype(self.dtype),
+
+    def forward(self, inputs, device):
+        return F.sum_to(inputs[0], self.src),
+
+    def forward_expected(self, inputs):
+        x = inputs[0].astype(numpy.float64)
+        return numpy.asarray(_sum_to_ref(x, self.src)).astype(self.dtype),

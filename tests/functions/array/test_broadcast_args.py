@@ -4,18 +4,11 @@ import pytest
 
 import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
 
 CASES = [[(3, 4), (4,)], [(3, 1), (1, 4)], [(2, 3), (2, 3)], [(), (2, 3), (3,)]]
-
-
-def _grads(func, xs, gys, double):
-    vs = [Variable(x.copy()) for x in xs]
-    ys = func(*vs)
-    fastgrad.backward(list(ys), [g.copy() for g in gys], enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 @pytest.mark.parametrize('shapes', CASES)
@@ -46,7 +39,10 @@ def test_backward_both_paths(shapes):
     gys = [numpy.random.randn(*out) for _ in xs]
     check_backward(F.broadcast, tuple(xs), tuple(gys))
     for double in (False, True):
-        gs = _grads(F.broadcast, xs, gys, double)
+        vs = [Variable(a.copy()) for a in xs]
+        fastgrad.backward(list(F.broadcast(*vs)), [None if g is None else g.copy() for g in gys],
+                          enable_double_backprop=double)
+        gs = [v.grad for v in vs]
         for g, gy, x in zip(gs, gys, xs):
             lead = gy.ndim - x.ndim
             axes = tuple(range(lead)) + tuple(
@@ -96,3 +92,33 @@ def test_f_broadcast_is_the_function():
     import fastgrad.functions.array as A
     assert callable(F.broadcast) and callable(A.broadcast)
     assert F.broadcast_to is not None
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'case': [0, 3],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestBroadcast(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    def setUp(self):
+        self.shapes = CASES[self.case]
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+            self.check_double_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+            self.check_double_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+
+    def generate_inputs(self):
+        return tuple(numpy.asarray(numpy.random.uniform(-1, 1, s)).astype(self.dtype) for s in self.shapes)
+
+    def forward(self, inputs, device):
+        return tuple(F.broadcast(*inputs))
+
+    def forward_expected(self, inputs):
+        return tuple(a.copy() for a in numpy.broadcast_arrays(*inputs))

@@ -2,21 +2,14 @@
 import numpy
 import pytest
 
+import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
 
 CASES = [([(2, 3), (2, 5)], 1), ([(2, 3), (4, 3), (1, 3)], 0), ([(2, 3, 4), (2, 1, 4)], -2),
          ([(3,), (2,)], 0), ([(2, 3)], 1), ([(2, 0), (2, 3)], 1)]
-
-
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    y = func(*vs)
-    y.grad = gy.copy()
-    y.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 @pytest.mark.parametrize('shapes,axis', CASES)
@@ -46,7 +39,9 @@ def test_backward_both_paths(shapes, axis):
     ends = numpy.cumsum([x.shape[axis] for x in xs])[:-1]
     expect = numpy.split(gy, ends, axis)
     for double in (False, True):
-        for g, e in zip(_grads(f, xs, gy, double), expect):
+        vs = [Variable(a.copy()) for a in xs]
+        fastgrad.backward([f(*vs)], [gy.copy()], enable_double_backprop=double)
+        for g, e in zip([v.grad for v in vs], expect):
             numpy.testing.assert_array_equal(g, e)
 
 
@@ -82,3 +77,33 @@ def test_non_contiguous_input():
 def test_invalid(xs, axis):
     with pytest.raises(InvalidType, match='Concat'):
         F.concat(xs, axis)
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'case': [0, 2],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestConcat(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    def setUp(self):
+        self.shapes, self.axis = CASES[self.case]
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+            self.check_double_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+            self.check_double_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+
+    def generate_inputs(self):
+        return tuple(numpy.asarray(numpy.random.uniform(-1, 1, s)).astype(self.dtype) for s in self.shapes)
+
+    def forward(self, inputs, device):
+        return F.concat(inputs, self.axis),
+
+    def forward_expected(self, inputs):
+        return numpy.concatenate(inputs, self.axis),

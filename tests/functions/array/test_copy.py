@@ -4,16 +4,8 @@ import pytest
 
 import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
-
-
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    y = func(*vs)
-    y.grad = gy.copy()
-    y.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 @pytest.mark.parametrize('dst', [-1, '@numpy', fastgrad.backend.CpuDevice()])
@@ -34,7 +26,10 @@ def test_backward_both_paths():
     gy = numpy.random.randn(3, 4)
     check_backward(lambda v: F.copy(v, -1), x, gy)
     for double in (False, True):
-        g, = _grads(lambda v: F.copy(v, -1), [x], gy, double)
+        vs = [Variable(a.copy()) for a in [x]]
+        fastgrad.backward([(lambda v: F.copy(v, -1))(*vs)], [gy.copy()],
+                          enable_double_backprop=double)
+        g, = [v.grad for v in vs]
         numpy.testing.assert_array_equal(g, gy)
 
 
@@ -70,3 +65,32 @@ def test_gpu_round_trip():
     numpy.testing.assert_allclose(v.grad, numpy.full((3, 4), 2, numpy.float32))
     g = F.copy(cupy.asarray(x), '@cupy:0')
     assert isinstance(g.array, cupy.ndarray)
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'shape': [(3, 4), ()],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestCopy(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    def setUp(self):
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+            self.check_double_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+            self.check_double_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+
+    def generate_inputs(self):
+        return numpy.asarray(numpy.random.uniform(-1, 1, self.shape)).astype(self.dtype),
+
+    def forward(self, inputs, device):
+        return F.copy(inputs[0], -1),
+
+    def forward_expected(self, inputs):
+        return inputs[0].copy(),

@@ -3,8 +3,9 @@ scattered with accumulation, both backward paths, double backward, errors."""
 import numpy
 import pytest
 
+import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 
 SHAPE = (4, 5, 3)
@@ -43,14 +44,6 @@ INDEXES = [
 IDS = [i[0] for i in INDEXES]
 
 
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    y = func(*vs)
-    y.grad = gy.copy()
-    y.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
-
-
 def _scatter_ref(index, gy):
     gx = numpy.zeros(SHAPE)
     numpy.add.at(gx, index, gy)
@@ -82,8 +75,12 @@ def test_backward(name, index, np_index):
 def test_both_backward_paths_scatter_with_accumulation(name, index, np_index, dtype):
     x = numpy.random.randn(*SHAPE).astype(dtype)
     gy = numpy.asarray(numpy.random.randn(*x[np_index].shape)).astype(dtype)
-    fast, = _grads(lambda v: v[index], [x], gy, False)
-    slow, = _grads(lambda v: v[index], [x], gy, True)
+    vs = [Variable(a.copy()) for a in [x]]
+    fastgrad.backward([(lambda v: v[index])(*vs)], [gy.copy()])
+    fast, = [v.grad for v in vs]
+    vs = [Variable(a.copy()) for a in [x]]
+    fastgrad.backward([(lambda v: v[index])(*vs)], [gy.copy()], enable_double_backprop=True)
+    slow, = [v.grad for v in vs]
     expect = _scatter_ref(np_index, gy.astype(numpy.float64))
     for g in (fast, slow):
         assert g.dtype == dtype and g.shape == SHAPE
@@ -159,3 +156,33 @@ def test_out_of_range_index_is_index_error_naming_get_item(index):
 def test_two_ellipses_are_rejected():
     with pytest.raises(IndexError, match='get_item'):
         F.get_item(numpy.zeros((4, 5, 3)), (Ellipsis, 0, Ellipsis))
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'index': ['step slice', 'repeated list', '2-d mask', 'two arrays'],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestGetItem(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    def setUp(self):
+        _, self.index, self.np_index = INDEXES[IDS.index(self.index)]
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+            self.check_double_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+            self.check_double_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+
+    def generate_inputs(self):
+        return numpy.asarray(numpy.random.uniform(-1, 1, SHAPE)).astype(self.dtype),
+
+    def forward(self, inputs, device):
+        return F.get_item(inputs[0], self.index),
+
+    def forward_expected(self, inputs):
+        return numpy.asarray(inputs[0][self.np_index]),

@@ -2,20 +2,13 @@
 import numpy
 import pytest
 
+import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
 
 CASES = [[(), ()], [(3,), (2,)], [(2, 3), (2, 1)], [(2, 3, 4), (2, 2, 4), (2, 1, 4)], [(2, 3)]]
-
-
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    y = func(*vs)
-    y.grad = gy.copy()
-    y.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 @pytest.mark.parametrize('shapes', CASES)
@@ -41,7 +34,9 @@ def test_backward_both_paths(shapes):
     sizes = [1 if x.ndim == 0 else x.shape[axis] for x in xs]
     expect = numpy.split(gy, numpy.cumsum(sizes)[:-1], axis)
     for double in (False, True):
-        for g, e, x in zip(_grads(f, xs, gy, double), expect, xs):
+        vs = [Variable(a.copy()) for a in xs]
+        fastgrad.backward([f(*vs)], [gy.copy()], enable_double_backprop=double)
+        for g, e, x in zip([v.grad for v in vs], expect, xs):
             assert g.shape == x.shape
             numpy.testing.assert_array_equal(g, e.reshape(x.shape))
 
@@ -68,3 +63,33 @@ def test_non_contiguous_input():
 def test_invalid(xs):
     with pytest.raises(InvalidType, match='Hstack'):
         F.hstack(xs)
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'case': [1, 3],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestHstack(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    def setUp(self):
+        self.shapes = CASES[self.case]
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+            self.check_double_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+            self.check_double_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+
+    def generate_inputs(self):
+        return tuple(numpy.asarray(numpy.random.uniform(-1, 1, s)).astype(self.dtype) for s in self.shapes)
+
+    def forward(self, inputs, device):
+        return F.hstack(inputs),
+
+    def forward_expected(self, inputs):
+        return numpy.hstack(inputs),

@@ -2,21 +2,14 @@
 import numpy
 import pytest
 
+import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
 
 CASES = [(0, 2), (-1, 0), (1, 1), ((0, 1), (2, 0)), ((0, 2, 1), (1, 0, 2)), ([3, 0], [0, -1]),
          ((), ())]
-
-
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    y = func(*vs)
-    y.grad = gy.copy()
-    y.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 @pytest.mark.parametrize('src,dst', CASES)
@@ -38,7 +31,9 @@ def test_backward_both_paths(src, dst):
     f = lambda v: F.moveaxis(v, src, dst)  # NOQA
     check_backward(f, x, gy)
     for double in (False, True):
-        g, = _grads(f, [x], gy, double)
+        vs = [Variable(a.copy()) for a in [x]]
+        fastgrad.backward([f(*vs)], [gy.copy()], enable_double_backprop=double)
+        g, = [v.grad for v in vs]
         numpy.testing.assert_array_equal(g, numpy.moveaxis(gy, dst, src))
 
 
@@ -70,3 +65,33 @@ def test_value_and_type_errors():
         F.moveaxis(x, (0, -3), (1, 2))
     with pytest.raises(TypeError, match='moveaxis'):
         F.moveaxis(x, 0.5, 1)
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'case': [0, 3],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestMoveaxis(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    def setUp(self):
+        self.src, self.dst = CASES[self.case]
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+            self.check_double_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+            self.check_double_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+
+    def generate_inputs(self):
+        return numpy.asarray(numpy.random.uniform(-1, 1, (2, 3, 4, 5))).astype(self.dtype),
+
+    def forward(self, inputs, device):
+        return F.moveaxis(inputs[0], self.src, self.dst),
+
+    def forward_expected(self, inputs):
+        return numpy.moveaxis(inputs[0], self.src, self.dst).copy(),

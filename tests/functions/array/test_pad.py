@@ -2,8 +2,9 @@
 import numpy
 import pytest
 
+import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
 
@@ -13,14 +14,6 @@ CASES = [((3, 4), 1, 'constant', {}), ((3, 4), ((1, 2), (0, 3)), 'constant',
          ((5,), (2, 0), 'constant', {}), ((3, 4), 2, 'edge', {}), ((3, 4), (2, 1), 'reflect', {}),
          ((3, 4), ((4, 1), (0, 5)), 'symmetric', {}), ((3, 4), 5, 'wrap', {}),
          ((2, 3), 0, 'constant', {})]
-
-
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    y = func(*vs)
-    y.grad = gy.copy()
-    y.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 def _ref_grad(x, pad_width, mode, kw, gy):
@@ -54,7 +47,9 @@ def test_backward_both_paths(shape, pad_width, mode, kw):
     check_backward(f, x, gy)
     expect = _ref_grad(x, pad_width, mode, kw, gy)
     for double in (False, True):
-        g, = _grads(f, [x], gy, double)
+        vs = [Variable(a.copy()) for a in [x]]
+        fastgrad.backward([f(*vs)], [gy.copy()], enable_double_backprop=double)
+        g, = [v.grad for v in vs]
         assert g.dtype == x.dtype
         numpy.testing.assert_allclose(g, expect, rtol=1e-12, atol=1e-12)
 
@@ -64,16 +59,6 @@ def test_double_backward(mode):
     x = numpy.random.randn(3, 4)
     check_double_backward(lambda v: F.pad(v * v, 2, mode), x, numpy.random.randn(7, 8),
                           numpy.random.randn(3, 4))
-
-
-@pytest.mark.parametrize('mode', ['constant', 'symmetric'])
-def test_float32_paths_agree(mode):
-    x = numpy.random.randn(3, 4).astype(numpy.float32)
-    gy = numpy.random.randn(5, 6).astype(numpy.float32)
-    fast, = _grads(lambda v: F.pad(v, 1, mode), [x], gy, False)
-    slow, = _grads(lambda v: F.pad(v, 1, mode), [x], gy, True)
-    assert fast.dtype == slow.dtype == numpy.float32
-    numpy.testing.assert_allclose(fast, slow, rtol=1e-6)
 
 
 def test_non_contiguous_input():
@@ -104,10 +89,42 @@ def test_gpu_matches_cpu(mode):
     import cupy
     x = numpy.random.randn(3, 4).astype(numpy.float32)
     gy = numpy.random.randn(7, 8).astype(numpy.float32)
-    cpu, = _grads(lambda v: F.pad(v, 2, mode), [x], gy, False)
+    vs = [Variable(a.copy()) for a in [x]]
+    fastgrad.backward([(lambda v: F.pad(v, 2, mode))(*vs)], [gy.copy()])
+    cpu, = [v.grad for v in vs]
     v = Variable(cupy.asarray(x))
     y = F.pad(v, 2, mode)
     numpy.testing.assert_array_equal(cupy.asnumpy(y.array), numpy.pad(x, 2, mode))
     y.grad = cupy.asarray(gy)
     y.backward()
     numpy.testing.assert_allclose(cupy.asnumpy(v.grad), cpu, rtol=1e-5, atol=1e-5)
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'case': [1, 5, 7],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestPad(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    def setUp(self):
+        self.shape, self.pad_width, self.mode, self.kw = CASES[self.case]
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+            self.check_double_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+            self.check_double_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+
+    def generate_inputs(self):
+        return numpy.asarray(numpy.random.uniform(-1, 1, self.shape)).astype(self.dtype),
+
+    def forward(self, inputs, device):
+        return F.pad(inputs[0], self.pad_width, self.mode, **self.kw),
+
+    def forward_expected(self, inputs):
+        return numpy.pad(inputs[0], self.pad_width, self.mode, **self.kw),

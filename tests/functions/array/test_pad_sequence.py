@@ -4,7 +4,7 @@ import pytest
 
 import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
 
@@ -18,13 +18,6 @@ def _ref(xs, length, padding):
     for i, x in enumerate(xs):
         y[i, :len(x)] = x
     return y
-
-
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    y = func(*vs)
-    fastgrad.backward([y], [gy.copy()], enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 @pytest.mark.parametrize('lengths,tail,length,padding', CASES)
@@ -47,7 +40,9 @@ def test_backward_both_paths(lengths, tail, length, padding):
     f = lambda *vs: F.pad_sequence(vs, length, padding)  # NOQA
     check_backward(f, tuple(xs), gy)
     for double in (False, True):
-        for i, g in enumerate(_grads(f, xs, gy, double)):
+        vs = [Variable(a.copy()) for a in xs]
+        fastgrad.backward([f(*vs)], [gy.copy()], enable_double_backprop=double)
+        for i, g in enumerate([v.grad for v in vs]):
             numpy.testing.assert_array_equal(g, gy[i, :lengths[i]])
 
 
@@ -82,3 +77,33 @@ def test_bad_length():
         F.pad_sequence([numpy.zeros(2)], -1)
     with pytest.raises(TypeError, match='pad_sequence'):
         F.pad_sequence([numpy.zeros(2)], 2.0)
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'case': [0, 2],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestPadSequence(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    def setUp(self):
+        self.lengths, self.tail, self.length, self.padding = CASES[self.case]
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+            self.check_double_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+            self.check_double_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+
+    def generate_inputs(self):
+        return tuple(numpy.asarray(numpy.random.uniform(-1, 1, (n,) + self.tail)).astype(self.dtype) for n in self.lengths)
+
+    def forward(self, inputs, device):
+        return F.pad_sequence(inputs, self.length, self.padding),
+
+    def forward_expected(self, inputs):
+        return _ref(list(inputs), self.length, self.padding),

@@ -2,21 +2,14 @@
 import numpy
 import pytest
 
+import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
 
 CASES = [((4, 3), [2, 0, 3, 1], 0), ((4, 3), [1, 2, 0], 1), ((2, 3, 4), [3, 0, 1, 2], -1),
          ((0, 2), [], 0)]
-
-
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    y = func(*vs)
-    y.grad = gy.copy()
-    y.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 def _ref(x, ind, axis, inv):
@@ -57,7 +50,9 @@ def test_backward_both_paths(shape, ind, axis, inv):
     f = lambda v: F.permutate(v, ind, axis, inv)  # NOQA
     check_backward(f, x, gy)
     for double in (False, True):
-        g, = _grads(f, [x], gy, double)
+        vs = [Variable(a.copy()) for a in [x]]
+        fastgrad.backward([f(*vs)], [gy.copy()], enable_double_backprop=double)
+        g, = [v.grad for v in vs]
         numpy.testing.assert_array_equal(g, _ref(gy, ind, axis, not inv))
 
 
@@ -111,3 +106,35 @@ def test_gpu(inv):
     numpy.testing.assert_array_equal(cupy.asnumpy(v.grad), _ref(gy, ind, 0, not inv))
     with pytest.raises(ValueError, match='permutation'):
         F.permutate(v, cupy.asarray([0, 0, 1, 2]))
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'case': [0, 2],
+    'inv': [False, True],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestPermutate(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    def setUp(self):
+        self.shape, ind, self.axis = CASES[self.case]
+        self.ind = numpy.array(ind, numpy.int64)
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+            self.check_double_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+            self.check_double_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+
+    def generate_inputs(self):
+        return numpy.asarray(numpy.random.uniform(-1, 1, self.shape)).astype(self.dtype),
+
+    def forward(self, inputs, device):
+        return F.permutate(inputs[0], self.ind, self.axis, self.inv),
+
+    def forward_expected(self, inputs):
+        return _ref(inputs[0], self.ind, self.axis, self.inv),

@@ -3,22 +3,15 @@ gradients (runs summed), double backward, errors."""
 import numpy
 import pytest
 
+import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
 
 CASES = [((3, 4), 2, None), ((3, 4), 2, 1), ((3, 4), (1, 0, 3), 0), ((3, 4), (2, 1, 0, 1), -1),
          ((3, 4), [3], 0), ((2, 3), (0, 0, 0), 1), ((2, 2), (1, 2, 0, 1), None), ((), 3, None),
          ((2, 3), 0, 1), ((2, 3, 2), (2, 1, 2), 1)]
-
-
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    y = func(*vs)
-    y.grad = gy.copy()
-    y.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 def _ref_grad(x, repeats, axis, gy):
@@ -50,7 +43,9 @@ def test_backward_both_paths(shape, repeats, axis):
     check_backward(f, x, gy)
     expect = _ref_grad(x, repeats, axis, gy)
     for double in (False, True):
-        g, = _grads(f, [x], gy, double)
+        vs = [Variable(a.copy()) for a in [x]]
+        fastgrad.backward([f(*vs)], [gy.copy()], enable_double_backprop=double)
+        g, = [v.grad for v in vs]
         assert g.shape == x.shape and g.dtype == x.dtype
         numpy.testing.assert_allclose(g, expect, rtol=1e-12, atol=1e-12)
 
@@ -61,16 +56,6 @@ def test_double_backward(repeats, axis):
     out = numpy.repeat(x, repeats, axis).shape
     check_double_backward(lambda v: F.repeat(v * v, repeats, axis), x,
                           numpy.random.randn(*out), numpy.random.randn(3, 2))
-
-
-@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32])
-def test_low_precision_paths_agree(dtype):
-    x = numpy.random.randn(3, 4).astype(dtype)
-    gy = numpy.random.randn(6, 4).astype(dtype)
-    fast, = _grads(lambda v: F.repeat(v, (1, 2, 3), 0), [x], gy, False)
-    slow, = _grads(lambda v: F.repeat(v, (1, 2, 3), 0), [x], gy, True)
-    assert fast.dtype == slow.dtype == dtype
-    numpy.testing.assert_allclose(fast, slow, rtol=1e-3)
 
 
 def test_non_contiguous_input():
@@ -100,7 +85,9 @@ def test_gpu_matches_cpu(dtype, repeats, axis):
     import cupy
     x = numpy.random.randn(3, 2).astype(dtype)
     gy = numpy.random.randn(*numpy.repeat(x, repeats, axis).shape).astype(dtype)
-    cpu, = _grads(lambda v: F.repeat(v, repeats, axis), [x], gy, False)
+    vs = [Variable(a.copy()) for a in [x]]
+    fastgrad.backward([(lambda v: F.repeat(v, repeats, axis))(*vs)], [gy.copy()])
+    cpu, = [v.grad for v in vs]
     v = Variable(cupy.asarray(x))
     y = F.repeat(v, repeats, axis)
     numpy.testing.assert_array_equal(cupy.asnumpy(y.array), numpy.repeat(x, repeats, axis))
@@ -108,3 +95,33 @@ def test_gpu_matches_cpu(dtype, repeats, axis):
     y.backward()
     assert v.grad.dtype == dtype
     numpy.testing.assert_allclose(cupy.asnumpy(v.grad), cpu, rtol=1e-3, atol=1e-3)
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'case': [1, 2, 6],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestRepeat(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    def setUp(self):
+        self.shape, self.repeats, self.axis = CASES[self.case]
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+            self.check_double_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+            self.check_double_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+
+    def generate_inputs(self):
+        return numpy.asarray(numpy.random.uniform(-1, 1, self.shape)).astype(self.dtype),
+
+    def forward(self, inputs, device):
+        return F.repeat(inputs[0], self.repeats, self.axis),
+
+    def forward_expected(self, inputs):
+        return numpy.repeat(inputs[0], self.repeats, self.axis),

@@ -2,21 +2,14 @@
 import numpy
 import pytest
 
+import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
 
 CASES = [((2, 3, 4), (6, 4)), ((2, 3, 4), (24,)), ((2, 3, 4), (4, -1)), ((2, 3, 4), (-1,)),
          ((6,), (1, 2, 3, 1)), ((1,), ()), ((), (1, 1)), ((0, 3), (3, 0)), ((2, 3), (2, 3))]
-
-
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    y = func(*vs)
-    y.grad = gy.copy()
-    y.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 @pytest.mark.parametrize('src,dst', CASES)
@@ -45,8 +38,13 @@ def test_backward(src, dst):
     x = numpy.asarray(numpy.random.randn(*src))
     gy = numpy.asarray(numpy.random.randn(*x.reshape(dst).shape))
     check_backward(lambda v: F.reshape(v, dst), x, gy)
-    fast, = _grads(lambda v: F.reshape(v, dst), [x], gy, False)
-    slow, = _grads(lambda v: F.reshape(v, dst), [x], gy, True)
+    vs = [Variable(a.copy()) for a in [x]]
+    fastgrad.backward([(lambda v: F.reshape(v, dst))(*vs)], [gy.copy()])
+    fast, = [v.grad for v in vs]
+    vs = [Variable(a.copy()) for a in [x]]
+    fastgrad.backward([(lambda v: F.reshape(v, dst))(*vs)], [gy.copy()],
+                      enable_double_backprop=True)
+    slow, = [v.grad for v in vs]
     assert fast.shape == slow.shape == src
     numpy.testing.assert_array_equal(fast, gy.reshape(src))
     numpy.testing.assert_array_equal(slow, gy.reshape(src))
@@ -69,3 +67,33 @@ def test_non_contiguous_input():
 def test_bad_shape_is_invalid_type(dst):
     with pytest.raises(InvalidType, match='Reshape'):
         F.reshape(numpy.zeros((2, 3)), dst)
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'case': [0, 4],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestReshape(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    def setUp(self):
+        self.src, self.dst = CASES[self.case]
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+            self.check_double_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+            self.check_double_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+
+    def generate_inputs(self):
+        return numpy.asarray(numpy.random.uniform(-1, 1, self.src)).astype(self.dtype),
+
+    def forward(self, inputs, device):
+        return F.reshape(inputs[0], self.dst),
+
+    def forward_expected(self, inputs):
+        return inputs[0].reshape(self.dst),

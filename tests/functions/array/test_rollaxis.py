@@ -2,20 +2,13 @@
 import numpy
 import pytest
 
+import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
 
 CASES = [(a, s) for a in range(-4, 4) for s in range(-4, 5)]
-
-
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    y = func(*vs)
-    y.grad = gy.copy()
-    y.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 @pytest.mark.parametrize('axis,start', CASES)
@@ -29,7 +22,10 @@ def test_forward_and_backward(axis, start):
     numpy.testing.assert_array_equal(x, x0)
     gy = numpy.random.randn(*expect.shape)
     for double in (False, True):
-        g, = _grads(lambda v: F.rollaxis(v, axis, start), [x], gy, double)
+        vs = [Variable(a.copy()) for a in [x]]
+        fastgrad.backward([(lambda v: F.rollaxis(v, axis, start))(*vs)], [gy.copy()],
+                          enable_double_backprop=double)
+        g, = [v.grad for v in vs]
         # the gradient is gy with the permutation undone
         perm = numpy.rollaxis(numpy.arange(x.size).reshape(x.shape), axis, start).ravel()
         expect_g = numpy.empty(x.size)
@@ -69,3 +65,33 @@ def test_type_errors():
         F.rollaxis(numpy.zeros((2, 3)), 0.0)
     with pytest.raises(TypeError, match='rollaxis'):
         F.rollaxis(numpy.zeros((2, 3)), 0, None)
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'axis_start': [(0, 3), (-1, 1)],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestRollaxis(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    def setUp(self):
+        self.axis, self.start = self.axis_start
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+            self.check_double_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+            self.check_double_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+
+    def generate_inputs(self):
+        return numpy.asarray(numpy.random.uniform(-1, 1, (2, 3, 4, 5))).astype(self.dtype),
+
+    def forward(self, inputs, device):
+        return F.rollaxis(inputs[0], self.axis, self.start),
+
+    def forward_expected(self, inputs):
+        return numpy.rollaxis(inputs[0], self.axis, self.start).copy(),

@@ -2,18 +2,11 @@
 import numpy
 import pytest
 
+import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
-
-
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    y = func(*vs)
-    y.grad = gy.copy()
-    y.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 @pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
@@ -37,7 +30,9 @@ def test_backward_both_paths():
     expect = numpy.zeros((4, 3))
     expect[numpy.arange(4), t] = gy
     for double in (False, True):
-        gx, gt = _grads(F.select_item, [x, t], gy, double)
+        vs = [Variable(a.copy()) for a in [x, t]]
+        fastgrad.backward([F.select_item(*vs)], [gy.copy()], enable_double_backprop=double)
+        gx, gt = [v.grad for v in vs]
         numpy.testing.assert_array_equal(gx, expect)
         assert gt is None
 
@@ -92,3 +87,35 @@ def test_gpu():
     expect = numpy.zeros((4, 3), numpy.float32)
     expect[numpy.arange(4), t] = 1
     numpy.testing.assert_array_equal(cupy.asnumpy(v.grad), expect)
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'shape': [(4, 3), (2, 5)],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestSelectItem(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    def setUp(self):
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+            self.check_double_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+            self.check_double_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+
+    def generate_inputs(self):
+        x = numpy.asarray(numpy.random.uniform(-1, 1, self.shape)).astype(self.dtype)
+        t = numpy.random.randint(0, self.shape[1], self.shape[0]).astype(numpy.int32)
+        return x, t
+
+    def forward(self, inputs, device):
+        return F.select_item(*inputs),
+
+    def forward_expected(self, inputs):
+        x, t = inputs
+        return x[numpy.arange(len(t)), t],

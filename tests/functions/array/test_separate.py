@@ -4,19 +4,11 @@ import pytest
 
 import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
 
 CASES = [((3, 4), 0), ((3, 4), 1), ((2, 3, 4), -1), ((4,), 0)]
-
-
-def _grads(func, xs, gys, double):
-    vs = [Variable(x.copy()) for x in xs]
-    ys = func(*vs)
-    fastgrad.backward(list(ys), [None if g is None else g.copy() for g in gys],
-                      enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 @pytest.mark.parametrize('shape,axis', CASES)
@@ -41,7 +33,10 @@ def test_backward_both_paths(shape, axis):
     f = lambda v: F.separate(v, axis)  # NOQA
     check_backward(f, x, tuple(gys))
     for double in (False, True):
-        g, = _grads(f, [x], gys, double)
+        vs = [Variable(a.copy()) for a in [x]]
+        fastgrad.backward(list(f(*vs)), [None if g is None else g.copy() for g in gys],
+                          enable_double_backprop=double)
+        g, = [v.grad for v in vs]
         numpy.testing.assert_array_equal(g, numpy.stack(gys, axis))
 
 
@@ -49,7 +44,11 @@ def test_partial_gradients():
     x = numpy.random.randn(3, 2)
     gys = [None, numpy.random.randn(2), None]
     for double in (False, True):
-        g, = _grads(lambda v: F.separate(v), [x], gys, double)
+        vs = [Variable(a.copy()) for a in [x]]
+        outs = list((lambda v: F.separate(v))(*vs))
+        fastgrad.backward(outs, [None if g is None else g.copy() for g in gys],
+                          enable_double_backprop=double)
+        g, = [v.grad for v in vs]
         numpy.testing.assert_array_equal(g, [[0, 0], gys[1], [0, 0]])
 
 
@@ -72,3 +71,34 @@ def test_non_contiguous_input():
 def test_axis_out_of_range(shape, axis):
     with pytest.raises(InvalidType, match='Separate'):
         F.separate(numpy.zeros(shape), axis)
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'case': [0, 2],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestSeparate(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    def setUp(self):
+        self.shape, self.axis = CASES[self.case]
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+            self.check_double_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+            self.check_double_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+
+    def generate_inputs(self):
+        return numpy.asarray(numpy.random.uniform(-1, 1, self.shape)).astype(self.dtype),
+
+    def forward(self, inputs, device):
+        return tuple(F.separate(inputs[0], self.axis))
+
+    def forward_expected(self, inputs):
+        x = inputs[0]
+        return tuple(numpy.take(x, i, axis=self.axis) for i in range(x.shape[self.axis]))

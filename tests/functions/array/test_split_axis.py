@@ -5,20 +5,12 @@ import pytest
 
 import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
 
 CASES = [((6, 4), 3, 0), ((2, 6), 2, 1), ((2, 7), [2, 5], 1), ((2, 7), (0, 3, 3, 7), -1),
          ((4, 3, 2), numpy.array([1]), 0), ((5,), [], 0), ((5,), 1, 0), ((2, 7), [2, -2], 1)]
-
-
-def _grads(func, xs, gys, double):
-    vs = [Variable(x.copy()) for x in xs]
-    ys = func(*vs)
-    fastgrad.backward(list(ys), [None if g is None else g.copy() for g in gys],
-                      enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 @pytest.mark.parametrize('shape,ios,axis', CASES)
@@ -53,7 +45,10 @@ def test_backward_both_paths(shape, ios, axis):
     f = lambda v: F.split_axis(v, ios, axis)  # NOQA
     check_backward(f, x, tuple(gys))
     for double in (False, True):
-        g, = _grads(f, [x], gys, double)
+        vs = [Variable(a.copy()) for a in [x]]
+        fastgrad.backward(list(f(*vs)), [None if g is None else g.copy() for g in gys],
+                          enable_double_backprop=double)
+        g, = [v.grad for v in vs]
         numpy.testing.assert_array_equal(g, numpy.concatenate(gys, axis))
 
 
@@ -63,7 +58,11 @@ def test_pieces_without_gradient_get_zeros():
     expect = numpy.zeros((2, 6))
     expect[:, 2:4] = gys[1]
     for double in (False, True):
-        g, = _grads(lambda v: F.split_axis(v, 3, 1), [x], gys, double)
+        vs = [Variable(a.copy()) for a in [x]]
+        outs = list((lambda v: F.split_axis(v, 3, 1))(*vs))
+        fastgrad.backward(outs, [None if g is None else g.copy() for g in gys],
+                          enable_double_backprop=double)
+        g, = [v.grad for v in vs]
         numpy.testing.assert_array_equal(g, expect)
 
 
@@ -113,3 +112,33 @@ def test_non_positive_sections(ios):
 def test_bad_indices_type(ios):
     with pytest.raises(TypeError, match='split_axis'):
         F.split_axis(numpy.zeros((2, 4)), ios, 1)
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'case': [2, 3],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestSplitAxis(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    def setUp(self):
+        self.shape, self.ios, self.axis = CASES[self.case]
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+            self.check_double_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+            self.check_double_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+
+    def generate_inputs(self):
+        return numpy.asarray(numpy.random.uniform(-1, 1, self.shape)).astype(self.dtype),
+
+    def forward(self, inputs, device):
+        return tuple(F.split_axis(inputs[0], self.ios, self.axis))
+
+    def forward_expected(self, inputs):
+        return tuple(p.copy() for p in numpy.split(inputs[0], self.ios, self.axis))

@@ -2,21 +2,14 @@
 import numpy
 import pytest
 
+import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
 
 CASES = [((1, 3, 1, 2), None), ((1, 3, 1, 2), 0), ((1, 3, 1, 2), -2), ((1, 3, 1, 2), (0, 2)),
          ((1, 1), None), ((3, 4), None), ((1,), 0), ((), None)]
-
-
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    y = func(*vs)
-    y.grad = gy.copy()
-    y.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 @pytest.mark.parametrize('shape,axis', CASES)
@@ -38,7 +31,9 @@ def test_backward_both_paths(shape, axis):
     f = lambda v: F.squeeze(v, axis)  # NOQA
     check_backward(f, x, gy)
     for double in (False, True):
-        g, = _grads(f, [x], gy, double)
+        vs = [Variable(a.copy()) for a in [x]]
+        fastgrad.backward([f(*vs)], [gy.copy()], enable_double_backprop=double)
+        g, = [v.grad for v in vs]
         numpy.testing.assert_array_equal(g, gy.reshape(x.shape))
 
 
@@ -63,3 +58,33 @@ def test_bad_axis_is_invalid_type(axis):
 def test_axis_type_error():
     with pytest.raises(TypeError, match='squeeze'):
         F.squeeze(numpy.zeros((1, 3)), 0.5)
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'case': [0, 3],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestSqueeze(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    def setUp(self):
+        self.shape, self.axis = CASES[self.case]
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+            self.check_double_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+            self.check_double_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+
+    def generate_inputs(self):
+        return numpy.asarray(numpy.random.uniform(-1, 1, self.shape)).astype(self.dtype),
+
+    def forward(self, inputs, device):
+        return F.squeeze(inputs[0], self.axis),
+
+    def forward_expected(self, inputs):
+        return numpy.squeeze(inputs[0], self.axis),

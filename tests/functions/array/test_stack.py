@@ -2,21 +2,14 @@
 import numpy
 import pytest
 
+import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
 
 CASES = [((2, 3), 2, 0), ((2, 3), 3, 1), ((2, 3), 2, 2), ((2, 3), 2, -1), ((2, 3), 2, -3),
          ((), 3, 0), ((4,), 1, 0)]
-
-
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    y = func(*vs)
-    y.grad = gy.copy()
-    y.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 @pytest.mark.parametrize('shape,n,axis', CASES)
@@ -39,7 +32,9 @@ def test_backward_both_paths(shape, n, axis):
     f = lambda *vs: F.stack(vs, axis)  # NOQA
     check_backward(f, tuple(xs), gy)
     for double in (False, True):
-        for i, g in enumerate(_grads(f, xs, gy, double)):
+        vs = [Variable(a.copy()) for a in xs]
+        fastgrad.backward([f(*vs)], [gy.copy()], enable_double_backprop=double)
+        for i, g in enumerate([v.grad for v in vs]):
             numpy.testing.assert_array_equal(g, numpy.take(gy, i, axis=axis))
 
 
@@ -67,3 +62,33 @@ def test_non_contiguous_input():
 def test_invalid(xs, axis):
     with pytest.raises(InvalidType, match='Stack'):
         F.stack(xs, axis)
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'case': [1, 3],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestStack(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    def setUp(self):
+        self.shape, self.n, self.axis = CASES[self.case]
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+            self.check_double_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+            self.check_double_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+
+    def generate_inputs(self):
+        return tuple(numpy.asarray(numpy.random.uniform(-1, 1, self.shape)).astype(self.dtype) for _ in range(self.n))
+
+    def forward(self, inputs, device):
+        return F.stack(inputs, self.axis),
+
+    def forward_expected(self, inputs):
+        return numpy.stack(inputs, self.axis),

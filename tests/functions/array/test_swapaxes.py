@@ -4,19 +4,12 @@ import pytest
 
 import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
 
 DTYPES = [numpy.float16, numpy.float32, numpy.float64]
 CASES = [((2, 3, 4), 0, 2), ((2, 3, 4), -1, 0), ((2, 3), 1, 1), ((5,), 0, -1)]
-
-
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    y = func(*vs)
-    fastgrad.backward([y], [gy.copy()], enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 @pytest.mark.parametrize('shape,a1,a2', CASES)
@@ -38,7 +31,9 @@ def test_backward_both_paths(shape, a1, a2):
     f = lambda v: F.swapaxes(v, a1, a2)  # NOQA
     check_backward(f, x, gy)
     for double in (False, True):
-        g, = _grads(f, [x], gy, double)
+        vs = [Variable(a.copy()) for a in [x]]
+        fastgrad.backward([f(*vs)], [gy.copy()], enable_double_backprop=double)
+        g, = [v.grad for v in vs]
         numpy.testing.assert_array_equal(g, numpy.swapaxes(gy, a1, a2))
 
 
@@ -63,3 +58,33 @@ def test_axis_out_of_range(a1, a2):
 def test_axis_must_be_int():
     with pytest.raises(TypeError, match='swapaxes'):
         F.swapaxes(numpy.zeros((2, 3)), 0.0, 1)
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'case': [0, 1],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestSwapaxes(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    def setUp(self):
+        self.shape, self.a1, self.a2 = CASES[self.case]
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+            self.check_double_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+            self.check_double_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+
+    def generate_inputs(self):
+        return numpy.asarray(numpy.random.uniform(-1, 1, self.shape)).astype(self.dtype),
+
+    def forward(self, inputs, device):
+        return F.swapaxes(inputs[0], self.a1, self.a2),
+
+    def forward_expected(self, inputs):
+        return numpy.swapaxes(inputs[0], self.a1, self.a2).copy(),

@@ -2,20 +2,13 @@
 import numpy
 import pytest
 
+import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 
 CASES = [((3, 4), 2), ((3, 4), (2, 1)), ((3, 4), (2, 1, 3)), ((2, 3, 4), (2,)), ((3,), (2, 2)),
          ((), 3), ((2, 3), 0), ((2, 3), (1, 1))]
-
-
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    y = func(*vs)
-    y.grad = gy.copy()
-    y.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 def _ref_grad(x, reps, gy):
@@ -47,7 +40,9 @@ def test_backward_both_paths(shape, reps):
     check_backward(f, x, gy)
     expect = _ref_grad(x, reps, gy)
     for double in (False, True):
-        g, = _grads(f, [x], gy, double)
+        vs = [Variable(a.copy()) for a in [x]]
+        fastgrad.backward([f(*vs)], [gy.copy()], enable_double_backprop=double)
+        g, = [v.grad for v in vs]
         assert g.shape == x.shape
         numpy.testing.assert_allclose(g, expect, rtol=1e-12, atol=1e-12)
 
@@ -71,3 +66,33 @@ def test_errors():
         F.tile(numpy.zeros(3), 1.5)
     with pytest.raises(TypeError, match='tile'):
         F.tile(numpy.zeros(3), (1, 'a'))
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'case': [1, 3],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestTile(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    def setUp(self):
+        self.shape, self.reps = CASES[self.case]
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+            self.check_double_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+            self.check_double_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+
+    def generate_inputs(self):
+        return numpy.asarray(numpy.random.uniform(-1, 1, self.shape)).astype(self.dtype),
+
+    def forward(self, inputs, device):
+        return F.tile(inputs[0], self.reps),
+
+    def forward_expected(self, inputs):
+        return numpy.tile(inputs[0], self.reps),

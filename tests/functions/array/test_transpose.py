@@ -2,21 +2,14 @@
 import numpy
 import pytest
 
+import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
 
 CASES = [((2, 3), None), ((2, 3), (1, 0)), ((2, 3, 4), None), ((2, 3, 4), (1, 2, 0)),
          ((2, 3, 4), (-1, 0, 1)), ((2, 3, 4), (0, 1, 2)), ((5,), None), ((), None)]
-
-
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    y = func(*vs)
-    y.grad = gy.copy()
-    y.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 @pytest.mark.parametrize('shape,axes', CASES)
@@ -45,8 +38,13 @@ def test_backward(shape, axes):
     x = numpy.asarray(numpy.random.randn(*shape))
     gy = numpy.asarray(numpy.random.randn(*numpy.transpose(x, axes).shape))
     check_backward(lambda v: F.transpose(v, axes), x, gy)
-    fast, = _grads(lambda v: F.transpose(v, axes), [x], gy, False)
-    slow, = _grads(lambda v: F.transpose(v, axes), [x], gy, True)
+    vs = [Variable(a.copy()) for a in [x]]
+    fastgrad.backward([(lambda v: F.transpose(v, axes))(*vs)], [gy.copy()])
+    fast, = [v.grad for v in vs]
+    vs = [Variable(a.copy()) for a in [x]]
+    fastgrad.backward([(lambda v: F.transpose(v, axes))(*vs)], [gy.copy()],
+                      enable_double_backprop=True)
+    slow, = [v.grad for v in vs]
     inv = None if axes is None else tuple(numpy.argsort([a % len(shape) for a in axes]))
     numpy.testing.assert_array_equal(fast, numpy.transpose(gy, inv))
     numpy.testing.assert_array_equal(slow, numpy.transpose(gy, inv))
@@ -69,3 +67,33 @@ def test_non_contiguous_input():
 def test_bad_axes_are_invalid_type(axes):
     with pytest.raises(InvalidType, match='Transpose'):
         F.transpose(numpy.zeros((2, 3)), axes)
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'case': [1, 3],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestTranspose(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    def setUp(self):
+        self.shape, self.axes = CASES[self.case]
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+            self.check_double_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+            self.check_double_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+
+    def generate_inputs(self):
+        return numpy.asarray(numpy.random.uniform(-1, 1, self.shape)).astype(self.dtype),
+
+    def forward(self, inputs, device):
+        return F.transpose(inputs[0], self.axes),
+
+    def forward_expected(self, inputs):
+        return numpy.transpose(inputs[0], self.axes).copy(),

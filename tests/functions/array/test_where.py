@@ -2,21 +2,14 @@
 import numpy
 import pytest
 
+import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
 
 SHAPES = [((3, 4), (3, 4), (3, 4)), ((3, 4), (4,), (3, 1)), ((1, 4), (3, 1), ()),
           ((), (2, 3), (2, 3))]
-
-
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    y = func(*vs)
-    y.grad = gy.copy()
-    y.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 def _sum_to(g, shape):
@@ -51,7 +44,9 @@ def test_backward_both_paths(sc, sx, sy):
     f = lambda a, b: F.where(c, a, b)  # NOQA
     check_backward(f, (x, y), gz)
     for double in (False, True):
-        gx, gy = _grads(f, [x, y], gz, double)
+        vs = [Variable(a.copy()) for a in [x, y]]
+        fastgrad.backward([f(*vs)], [gz.copy()], enable_double_backprop=double)
+        gx, gy = [v.grad for v in vs]
         numpy.testing.assert_allclose(gx, _sum_to(numpy.where(c, gz, 0), x.shape), rtol=1e-12)
         numpy.testing.assert_allclose(gy, _sum_to(numpy.where(c, 0, gz), y.shape), rtol=1e-12)
 
@@ -100,3 +95,34 @@ def test_errors():
         F.where(numpy.ones((4,), bool), x, x)
     with pytest.raises(TypeError, match='where'):
         F.where(numpy.ones((2,), bool), 1.0, 2.0)
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'case': [0, 1],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestWhere(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    def setUp(self):
+        self.shapes = SHAPES[self.case]
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+            self.check_double_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+            self.check_double_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+
+    def generate_inputs(self):
+        sc, sx, sy = self.shapes
+        return (numpy.asarray(numpy.random.rand(*sc) > 0.5), numpy.asarray(numpy.random.uniform(-1, 1, sx)).astype(self.dtype), numpy.asarray(numpy.random.uniform(-1, 1, sy)).astype(self.dtype))
+
+    def forward(self, inputs, device):
+        return F.where(*inputs),
+
+    def forward_expected(self, inputs):
+        return numpy.where(*inputs),
