@@ -72,3 +72,15 @@ def test_importing_the_links_does_not_import_mpi4py():
     out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
                          timeout=120, env=env, cwd=tempfile.gettempdir())
     assert out.stdout.strip() == 'False', out.stderr[-3000:]
+
+
+def test_model_parallel_equals_single_process():
+    assert _mpirun('mp_model_parallel.py') == [
+        'OK two stages', 'OK round trip', 'OK pseudo_connect', 'OK collectives',
+        'OK MultiNodeChainList', 'OK self send', 'OK n_step_rnn', 'OK errors']
+
+
+def test_collective_functions_on_three_processes():
+    assert _mpirun('mp_model_parallel.py', 'collectives', n=3) == [
+        'OK collectives', 'OK self send']
+
