@@ -127,7 +127,14 @@ class MultiAdd(Op):
 
 
 def add(*xs):
-    """Elementwise sum of two or more operands (``x + y``, ``F.add(a, b, c)``)."""
+    """Elementwise sum of two or more operands (``x + y``, ``F.add(a, b, c)``).
+
+    >>> x = np.array([1., 2.], np.float32)
+    >>> F.add(x, np.array([10., 20.], np.float32)).array
+    array([11., 22.], dtype=float32)
+    >>> F.add(x, x, x).array  # three operands: one node
+    array([3., 6.], dtype=float32)
+    """
     if len(xs) == 2:
         return _add2(xs[0], xs[1])
     if len(xs) < 2:
@@ -177,6 +184,19 @@ class SubFromConstant(Op):
 
 
 def sub(lhs, rhs):
+    """Elementwise difference ``lhs - rhs`` (``x - y``); ``rhs`` may be a scalar.
+
+    Operands broadcast; the gradient of a broadcast operand is summed back to
+    its shape.
+
+    >>> x = np.array([[1., 2.], [3., 4.]], np.float32)
+    >>> b = Variable(np.array([1., 1.], np.float32))
+    >>> F.sub(x, b).array
+    array([[0., 1.],
+           [2., 3.]], dtype=float32)
+    >>> F.sum(F.sub(x, b)).backward(); b.grad
+    array([-2., -2.], dtype=float32)
+    """
     if _is_scalar(rhs):
         y, = AddConstant(-_const(rhs, lhs)).apply((lhs,))
         return y
@@ -184,7 +204,11 @@ def sub(lhs, rhs):
 
 
 def rsub(lhs, rhs):
-    """rhs - lhs (the reflected form; lhs is the Variable)."""
+    """``rhs - lhs``, the reflected form of :func:`sub` (lhs is the Variable).
+
+    >>> F.rsub(np.array([1., 2.], np.float32), 10.).array  # 10 - x
+    array([9., 8.], dtype=float32)
+    """
     if _is_scalar(rhs):
         y, = SubFromConstant(_const(rhs, lhs)).apply((lhs,))
         return y
@@ -203,6 +227,11 @@ class Neg(Op):
 
 
 def neg(x):
+    """Elementwise negation ``-x``.
+
+    >>> F.neg(np.array([1., -2.], np.float32)).array
+    array([-1.,  2.], dtype=float32)
+    """
     y, = Neg().apply((x,))
     return y
 
@@ -240,6 +269,18 @@ class MulConstant(Op):
 
 
 def mul(lhs, rhs):
+    """Elementwise product ``lhs * rhs`` (``x * y``); ``rhs`` may be a scalar.
+
+    The gradient of each operand is the other operand times the output's
+    gradient.
+
+    >>> x = Variable(np.array([1., 2.], np.float32))
+    >>> y = F.mul(x, np.array([3., 4.], np.float32))
+    >>> y.array
+    array([3., 8.], dtype=float32)
+    >>> F.sum(y).backward(); x.grad
+    array([3., 4.], dtype=float32)
+    """
     if _is_scalar(rhs):
         y, = MulConstant(_const(rhs, lhs)).apply((lhs,))
         return y
@@ -285,6 +326,14 @@ class DivFromConstant(Op):
 
 
 def div(lhs, rhs):
+    """Elementwise quotient ``lhs / rhs`` (``x / y``); ``rhs`` may be a scalar.
+
+    >>> x = np.array([1., 3.], np.float32)
+    >>> F.div(x, np.array([2., 4.], np.float32)).array
+    array([0.5 , 0.75], dtype=float32)
+    >>> F.div(x, 2).array
+    array([0.5, 1.5], dtype=float32)
+    """
     if _is_scalar(rhs):
         y, = DivByConstant(_const(rhs, lhs)).apply((lhs,))
         return y
@@ -307,7 +356,11 @@ class DivByConstant(Op):
 
 
 def rdiv(lhs, rhs):
-    """rhs / lhs (lhs is the Variable)."""
+    """``rhs / lhs``, the reflected form of :func:`div` (lhs is the Variable).
+
+    >>> F.rdiv(np.array([2., 4.], np.float32), 1.).array  # 1 / x
+    array([0.5 , 0.25], dtype=float32)
+    """
     if _is_scalar(rhs):
         y, = DivFromConstant(_const(rhs, lhs)).apply((lhs,))
         return y
@@ -332,12 +385,25 @@ def _const_array(value, like):
 
 
 def floordiv(lhs, rhs):
+    """Elementwise floor division ``lhs // rhs``; not differentiable (as in Chainer).
+
+    >>> x = Variable(np.array([7., -7.], np.float32))
+    >>> F.floordiv(x, 2).array
+    array([ 3., -4.], dtype=float32)
+    >>> F.sum(F.floordiv(x, 2)).backward(); print(x.grad)
+    None
+    """
     if _is_scalar(rhs):
         rhs = _const_array(rhs, lhs)
     return _binary('floordiv', FloorDiv, lhs, rhs)
 
 
 def rfloordiv(lhs, rhs):
+    """``rhs // lhs``, the reflected form of :func:`floordiv` (lhs is the Variable).
+
+    >>> F.rfloordiv(np.array([2., 3.], np.float32), 7).array  # 7 // x
+    array([3., 2.], dtype=float32)
+    """
     if _is_scalar(rhs):
         rhs = _const_array(rhs, lhs)
     return _binary('floordiv', FloorDiv, _check_operand('floordiv', rhs), lhs)
@@ -407,6 +473,15 @@ class PowConstVar(Op):
 
 
 def pow(lhs, rhs):
+    """Elementwise power ``lhs ** rhs`` (``x ** y``); ``rhs`` may be a scalar.
+
+    >>> x = Variable(np.array([1., 2.], np.float32))
+    >>> y = F.pow(x, 3)
+    >>> y.array
+    array([1., 8.], dtype=float32)
+    >>> F.sum(y).backward(); x.grad  # 3 * x ** 2
+    array([ 3., 12.], dtype=float32)
+    """
     if _is_scalar(rhs):
         y, = PowVarConst(_const(rhs, lhs)).apply((lhs,))
         return y
@@ -414,7 +489,11 @@ def pow(lhs, rhs):
 
 
 def rpow(lhs, rhs):
-    """rhs ** lhs (lhs is the Variable)."""
+    """``rhs ** lhs``, the reflected form of :func:`pow` (lhs is the Variable).
+
+    >>> F.rpow(np.array([1., 3.], np.float32), 2.).array  # 2 ** x
+    array([2., 8.], dtype=float32)
+    """
     if _is_scalar(rhs):
         y, = PowConstVar(_const(rhs, lhs)).apply((lhs,))
         return y

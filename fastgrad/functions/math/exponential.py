@@ -33,12 +33,26 @@ class Log(Op):
 
 
 def exp(x):
-    """Elementwise exponential."""
+    """Elementwise exponential.
+
+    >>> x = Variable(np.array([0., 1.], np.float32))
+    >>> np.round(F.exp(x).array, 4)
+    array([1.    , 2.7183], dtype=float32)
+    >>> F.sum(F.exp(x)).backward(); np.round(x.grad, 4)  # exp(x) again
+    array([1.    , 2.7183], dtype=float32)
+    """
     y, = Exp().apply((x,))
     return y
 
 
 def log(x):
-    """Elementwise natural logarithm."""
+    """Elementwise natural logarithm.
+
+    >>> x = Variable(np.array([1., 2.], np.float32))
+    >>> np.round(F.log(x).array, 4)
+    array([0.    , 0.6931], dtype=float32)
+    >>> F.sum(F.log(x)).backward(); x.grad  # 1 / x
+    array([1. , 0.5], dtype=float32)
+    """
     y, = Log().apply((x,))
     return y

@@ -20,6 +20,13 @@ class Expm1(Op):
 
 
 def expm1(x):
-    """Elementwise ``exp(x) - 1``."""
+    """Elementwise ``exp(x) - 1``.
+
+    It keeps full precision for tiny ``x``, where ``exp(x) - 1`` would lose
+    digits to cancellation.
+
+    >>> F.expm1(np.array([0., 1e-10, 1.])).array
+    array([0.00000000e+00, 1.00000000e-10, 1.71828183e+00])
+    """
     y, = Expm1().apply((x,))
     return y

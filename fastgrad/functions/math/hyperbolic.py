@@ -30,18 +30,33 @@ class Arctanh(_Inverse):
 
 
 def sinh(x):
-    """Elementwise hyperbolic sine."""
+    """Elementwise hyperbolic sine.
+
+    >>> np.round(F.sinh(np.array([0., 1.], np.float32)).array, 4)
+    array([0.    , 1.1752], dtype=float32)
+    """
     y, = Sinh().apply((x,))
     return y
 
 
 def cosh(x):
-    """Elementwise hyperbolic cosine."""
+    """Elementwise hyperbolic cosine.
+
+    >>> np.round(F.cosh(np.array([0., 1.], np.float32)).array, 4)
+    array([1.    , 1.5431], dtype=float32)
+    """
     y, = Cosh().apply((x,))
     return y
 
 
 def arctanh(x):
-    """Elementwise inverse hyperbolic tangent."""
+    """Elementwise inverse hyperbolic tangent.
+
+    >>> x = Variable(np.array([0., 0.5], np.float32))
+    >>> np.round(F.arctanh(x).array, 4)
+    array([0.    , 0.5493], dtype=float32)
+    >>> F.sum(F.arctanh(x)).backward(); np.round(x.grad, 4)  # 1 / (1 - x ** 2)
+    array([1.    , 1.3333], dtype=float32)
+    """
     y, = Arctanh().apply((x,))
     return y

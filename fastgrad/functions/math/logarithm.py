@@ -37,12 +37,23 @@ class Log10(_LogBase):
 
 
 def log2(x):
-    """Elementwise base-2 logarithm."""
+    """Elementwise base-2 logarithm.
+
+    >>> F.log2(np.array([1., 2., 8.], np.float32)).array
+    array([0., 1., 3.], dtype=float32)
+    """
     y, = Log2().apply((x,))
     return y
 
 
 def log10(x):
-    """Elementwise base-10 logarithm."""
+    """Elementwise base-10 logarithm.
+
+    >>> x = Variable(np.array([1., 10., 100.]))
+    >>> F.log10(x).array
+    array([0., 1., 2.])
+    >>> F.sum(F.log10(x)).backward(); np.round(x.grad, 4)  # 1 / (x ln 10)
+    array([0.4343, 0.0434, 0.0043])
+    """
     y, = Log10().apply((x,))
     return y

@@ -20,6 +20,13 @@ class Log1p(Op):
 
 
 def log1p(x):
-    """Elementwise ``log(1 + x)``."""
+    """Elementwise ``log(1 + x)``.
+
+    It keeps full precision for tiny ``x``, where ``log(1 + x)`` would round
+    ``1 + x`` first.
+
+    >>> F.log1p(np.array([0., 1e-10, np.e - 1])).array
+    array([0.e+00, 1.e-10, 1.e+00])
+    """
     y, = Log1p().apply((x,))
     return y

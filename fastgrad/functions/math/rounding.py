@@ -18,22 +18,41 @@ def _rounded(name, x, keep_dtype=True):
 
 
 def ceil(x):
-    """Elementwise ceiling (no gradient)."""
+    """Elementwise ceiling (no gradient).
+
+    >>> y = F.ceil(np.array([-1.5, 0.5, 1.5], np.float32))
+    >>> y.array
+    array([-1.,  1.,  2.], dtype=float32)
+    >>> y.requires_grad  # a constant, not a node of the graph
+    False
+    """
     return _rounded('ceil', x)
 
 
 def floor(x):
-    """Elementwise floor (no gradient)."""
+    """Elementwise floor (no gradient).
+
+    >>> F.floor(np.array([-1.5, 0.5, 1.5], np.float32)).array
+    array([-2.,  0.,  1.], dtype=float32)
+    """
     return _rounded('floor', x)
 
 
 def fix(x):
-    """Elementwise rounding towards zero (no gradient)."""
+    """Elementwise rounding towards zero (no gradient).
+
+    >>> F.fix(np.array([-1.5, 0.5, 1.5], np.float32)).array
+    array([-1.,  0.,  1.], dtype=float32)
+    """
     return _rounded('fix', x)
 
 
 def sign(x):
-    """Elementwise sign: -1, 0 or 1 (no gradient)."""
+    """Elementwise sign: -1, 0 or 1 (no gradient).
+
+    >>> F.sign(np.array([-2., 0., 3.], np.float32)).array
+    array([-1.,  0.,  1.], dtype=float32)
+    """
     return _rounded('sign', x, keep_dtype=False)
 
 
@@ -63,6 +82,17 @@ class Fmod(Op):
 
 
 def fmod(x, divisor):
-    """Elementwise remainder of x / divisor with the sign of x."""
+    """Elementwise remainder of x / divisor with the sign of x.
+
+    Differentiable in both arguments: the gradient of ``divisor`` is
+    ``-fix(x / divisor)``.
+
+    >>> x = np.array([5., -5.], np.float32)
+    >>> d = Variable(np.array([3., 3.], np.float32))
+    >>> F.fmod(x, d).array
+    array([ 2., -2.], dtype=float32)
+    >>> F.sum(F.fmod(x, d)).backward(); d.grad
+    array([-1.,  1.], dtype=float32)
+    """
     y, = Fmod().apply((x, divisor))
     return y

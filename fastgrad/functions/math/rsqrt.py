@@ -22,6 +22,13 @@ class Rsqrt(Op):
 
 
 def rsqrt(x):
-    """Elementwise reciprocal square root, ``1 / sqrt(x)``."""
+    """Elementwise reciprocal square root, ``1 / sqrt(x)``.
+
+    >>> x = Variable(np.array([1., 4.], np.float32))
+    >>> F.rsqrt(x).array
+    array([1. , 0.5], dtype=float32)
+    >>> F.sum(F.rsqrt(x)).backward(); x.grad  # -x ** -1.5 / 2
+    array([-0.5   , -0.0625], dtype=float32)
+    """
     y, = Rsqrt().apply((x,))
     return y

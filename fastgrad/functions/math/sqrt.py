@@ -20,6 +20,13 @@ class Sqrt(Op):
 
 
 def sqrt(x):
-    """Elementwise square root."""
+    """Elementwise square root.
+
+    >>> x = Variable(np.array([1., 4.], np.float32))
+    >>> F.sqrt(x).array
+    array([1., 2.], dtype=float32)
+    >>> F.sum(F.sqrt(x)).backward(); x.grad  # 1 / (2 sqrt(x))
+    array([0.5 , 0.25], dtype=float32)
+    """
     y, = Sqrt().apply((x,))
     return y

@@ -20,6 +20,13 @@ class Square(Op):
 
 
 def square(x):
-    """Elementwise square."""
+    """Elementwise square.
+
+    >>> x = Variable(np.array([-2., 3.], np.float32))
+    >>> F.square(x).array
+    array([4., 9.], dtype=float32)
+    >>> F.sum(F.square(x)).backward(); x.grad  # 2 x
+    array([-4.,  6.], dtype=float32)
+    """
     y, = Square().apply((x,))
     return y

@@ -37,13 +37,27 @@ class Cos(Op):
 
 
 def sin(x):
-    """Elementwise sine."""
+    """Elementwise sine.
+
+    >>> x = Variable(np.array([0., 1.5], np.float32))
+    >>> np.round(F.sin(x).array, 4)
+    array([0.    , 0.9975], dtype=float32)
+    >>> F.sum(F.sin(x)).backward(); np.round(x.grad, 4)  # cos(x)
+    array([1.    , 0.0707], dtype=float32)
+    """
     y, = Sin().apply((x,))
     return y
 
 
 def cos(x):
-    """Elementwise cosine."""
+    """Elementwise cosine.
+
+    >>> x = Variable(np.array([1., 2.], np.float32))
+    >>> np.round(F.cos(x).array, 4)
+    array([ 0.5403, -0.4161], dtype=float32)
+    >>> F.sum(F.cos(x)).backward(); np.round(x.grad, 4)  # -sin(x)
+    array([-0.8415, -0.9093], dtype=float32)
+    """
     y, = Cos().apply((x,))
     return y
 
@@ -107,25 +121,44 @@ class Arctan(_Inverse):
 
 
 def tan(x):
-    """Elementwise tangent."""
+    """Elementwise tangent.
+
+    >>> np.round(F.tan(np.array([0., np.pi / 4], np.float32)).array, 4)
+    array([0., 1.], dtype=float32)
+    """
     y, = Tan().apply((x,))
     return y
 
 
 def arcsin(x):
-    """Elementwise inverse sine."""
+    """Elementwise inverse sine.
+
+    >>> np.round(F.arcsin(np.array([0., 0.5, 1.], np.float32)).array, 4)
+    array([0.    , 0.5236, 1.5708], dtype=float32)
+    """
     y, = Arcsin().apply((x,))
     return y
 
 
 def arccos(x):
-    """Elementwise inverse cosine."""
+    """Elementwise inverse cosine.
+
+    >>> np.round(F.arccos(np.array([1., 0.5, 0.], np.float32)).array, 4)
+    array([0.    , 1.0472, 1.5708], dtype=float32)
+    """
     y, = Arccos().apply((x,))
     return y
 
 
 def arctan(x):
-    """Elementwise inverse tangent."""
+    """Elementwise inverse tangent.
+
+    >>> x = Variable(np.array([0., 1.], np.float32))
+    >>> np.round(F.arctan(x).array, 4)
+    array([0.    , 0.7854], dtype=float32)
+    >>> F.sum(F.arctan(x)).backward(); x.grad  # 1 / (1 + x ** 2)
+    array([1. , 0.5], dtype=float32)
+    """
     y, = Arctan().apply((x,))
     return y
 
@@ -150,6 +183,15 @@ class Arctan2(Op):
 
 
 def arctan2(x1, x2):
-    """Elementwise arctan(x1 / x2) in the right quadrant."""
+    """Elementwise arctan(x1 / x2) in the right quadrant.
+
+    ``x1`` is the y coordinate and ``x2`` the x coordinate of a point; the
+    result is its angle in ``[-pi, pi]``.
+
+    >>> x1 = np.array([1., 1., -1.], np.float32)
+    >>> x2 = np.array([1., -1., -1.], np.float32)
+    >>> np.round(F.arctan2(x1, x2).array, 4)
+    array([ 0.7854,  2.3562, -2.3562], dtype=float32)
+    """
     y, = Arctan2().apply((x1, x2))
     return y
