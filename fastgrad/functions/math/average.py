@@ -47,6 +47,13 @@ def mean(x, axis=None, keepdims=False):
 
     ``axis`` is None (all elements), an int or a tuple of ints; with
     ``keepdims`` the reduced axes stay as axes of length one.
+
+    >>> x = Variable(np.arange(6, dtype=np.float32).reshape(2, 3))
+    >>> F.mean(x, axis=1).array
+    array([1., 4.], dtype=float32)
+    >>> F.mean(x).backward(); np.round(x.grad, 4)  # 1 / 6 for each element
+    array([[0.1667, 0.1667, 0.1667],
+           [0.1667, 0.1667, 0.1667]], dtype=float32)
     """
     y, = Mean(axis, keepdims).apply((x,))
     return y
@@ -60,6 +67,13 @@ def average(x, axis=None, weights=None, keepdims=False):
     ``x``'s shape; when ``axis`` is one int they must be 1-D with
     ``weights.shape == (x.shape[axis],)``.  A tuple of several axes is not
     supported together with weights.
+
+    >>> x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    >>> w = np.array([1., 0., 3.], np.float32)
+    >>> F.average(x, axis=1, weights=w).array  # (0 * 1 + 2 * 3) / 4, (3 + 15) / 4
+    array([1.5, 4.5], dtype=float32)
+    >>> F.average(x, axis=0).array
+    array([1.5, 2.5, 3.5], dtype=float32)
     """
     from fastgrad.functions.array.broadcast import broadcast_to
     from fastgrad.functions.array.reshape import reshape

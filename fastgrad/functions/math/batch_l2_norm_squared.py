@@ -27,6 +27,11 @@ class BatchL2NormSquared(Op):
 
 def batch_l2_norm_squared(x):
     """``sum(x[i] ** 2)`` for each sample ``i`` along axis 0 (x.ndim >= 2); the
-    result has shape ``(x.shape[0],)``."""
+    result has shape ``(x.shape[0],)``.
+
+    >>> x = np.arange(8, dtype=np.float32).reshape(2, 2, 2)
+    >>> F.batch_l2_norm_squared(x).array  # 0+1+4+9, 16+25+36+49
+    array([ 14., 126.], dtype=float32)
+    """
     y, = BatchL2NormSquared().apply((x,))
     return y

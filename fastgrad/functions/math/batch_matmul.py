@@ -83,6 +83,14 @@ def batch_matmul(a, b, transa=False, transb=False):
     or 3-D ``(B, M, N)`` (B matrices) with the same batch size ``B``;
     ``transa`` / ``transb`` transpose each matrix first.  The result is
     always 3-D.  Emits a DeprecationWarning, as Chainer does.
+
+    >>> import warnings
+    >>> a, b = np.ones((2, 3, 4), np.float32), np.ones((2, 4, 5), np.float32)
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter('always')
+    ...     y = F.batch_matmul(a, b)
+    >>> y.shape, caught[0].category.__name__
+    ((2, 3, 5), 'DeprecationWarning')
     """
     warnings.warn('batch_matmul is deprecated. Use matmul instead.',
                   DeprecationWarning, stacklevel=2)

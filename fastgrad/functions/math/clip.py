@@ -45,6 +45,14 @@ def clip(x, x_min, x_max):
     """Clip the elements of ``x`` to ``[x_min, x_max]`` (either bound may be None).
 
     The gradient is passed where ``x_min <= x <= x_max`` and is 0 outside.
+
+    >>> x = Variable(np.array([-2., 0.5, 3.], np.float32))
+    >>> F.clip(x, 0., 1.).array
+    array([0. , 0.5, 1. ], dtype=float32)
+    >>> F.sum(F.clip(x, 0., 1.)).backward(); x.grad
+    array([0., 1., 0.], dtype=float32)
+    >>> F.clip(x, None, 0.).array  # an upper bound only
+    array([-2.,  0.,  0.], dtype=float32)
     """
     y, = Clip(x_min, x_max).apply((x,))
     return y

@@ -99,6 +99,12 @@ def cumprod(x, axis=None):
 
     Returns:
         ~fastgrad.Variable: Output of the shape of ``x`` (1-D for ``None``).
+
+    >>> x = Variable(np.array([1., 2., 3.], np.float32))
+    >>> F.cumprod(x).array
+    array([1., 2., 6.], dtype=float32)
+    >>> F.sum(F.cumprod(x)).backward(); x.grad  # 1 + x1 + x1 x2, x0 + x0 x2, x0 x1
+    array([9., 4., 2.], dtype=float32)
     """
     y, = Cumprod(axis).apply((x,))
     return y

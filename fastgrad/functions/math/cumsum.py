@@ -40,6 +40,14 @@ class Cumsum(Op):
 
 def cumsum(x, axis=None):
     """Cumulative sum along ``axis``; ``axis=None`` sums the flattened array
-    (the result is then 1-D, as in NumPy)."""
+    (the result is then 1-D, as in NumPy).
+
+    >>> x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    >>> F.cumsum(x, axis=1).array
+    array([[ 0.,  1.,  3.],
+           [ 3.,  7., 12.]], dtype=float32)
+    >>> F.cumsum(x).array
+    array([ 0.,  1.,  3.,  6., 10., 15.], dtype=float32)
+    """
     y, = Cumsum(axis).apply((x,))
     return y

@@ -191,6 +191,13 @@ def einsum(*operands):
 
     Returns:
         ~fastgrad.Variable: The result.
+
+    >>> a = np.arange(6, dtype=np.float32).reshape(2, 3)
+    >>> F.einsum('ij,kj->ik', a, a).array  # a @ a.T
+    array([[ 5., 14.],
+           [14., 50.]], dtype=float32)
+    >>> F.einsum(a, [0, 1], [1]).array  # the column sums, sublist form
+    array([3., 5., 7.], dtype=float32)
     """
     in_subs, out, arrays = _parse(operands)
     in_subs, out = _expand(in_subs, out, arrays)

@@ -39,6 +39,16 @@ class LogSumExp(Op):
 
 
 def logsumexp(x, axis=None):
-    """``log(sum(exp(x)))`` over ``axis`` (None: all; an int or a tuple of ints)."""
+    """``log(sum(exp(x)))`` over ``axis`` (None: all; an int or a tuple of ints).
+
+    It is computed stably (the maximum is subtracted first), so large inputs
+    do not overflow.
+
+    >>> x = np.log(np.array([[1., 2., 5.], [1., 1., 2.]], np.float32))
+    >>> np.round(F.logsumexp(x, axis=1).array, 4)  # log(8), log(4)
+    array([2.0794, 1.3863], dtype=float32)
+    >>> np.round(F.logsumexp(np.array([[1000., 1000.]], np.float32), axis=1).array, 2)
+    array([1000.69], dtype=float32)
+    """
     y, = LogSumExp(axis).apply((x,))
     return y

@@ -128,6 +128,15 @@ def matmul(a, b, transa=False, transb=False):
     swap the last two axes of ``a`` / ``b`` first (no effect on 1-D operands).
     Operands of different float dtypes are promoted (NumPy's rule) first;
     their gradients come back in their own dtypes, as in Chainer.
+
+    >>> a = np.arange(6, dtype=np.float32).reshape(2, 3)
+    >>> F.matmul(a, np.ones((3, 2), np.float32)).array
+    array([[ 3.,  3.],
+           [12., 12.]], dtype=float32)
+    >>> F.matmul(a, a, transb=True).shape  # a @ a.T
+    (2, 2)
+    >>> F.matmul(np.ones((4, 2, 3), np.float32), a.T).shape  # a stack of 4
+    (4, 2, 2)
     """
     da, db = getattr(a, 'dtype', None), getattr(b, 'dtype', None)
     if da is not None and db is not None and da != db and da.kind == db.kind == 'f':
@@ -140,7 +149,14 @@ def matmul(a, b, transa=False, transb=False):
 
 
 def rmatmul(lhs, rhs):
-    """``rhs @ lhs`` (the reflected form used by ``array @ Variable``)."""
+    """``rhs @ lhs`` (the reflected form used by ``array @ Variable``).
+
+    >>> a = np.arange(6, dtype=np.float32).reshape(2, 3)
+    >>> v = Variable(np.ones((3, 1), np.float32))
+    >>> F.rmatmul(v, a).array  # a @ v
+    array([[ 3.],
+           [12.]], dtype=float32)
+    """
     if not isinstance(rhs, Variable) and not hasattr(rhs, 'dtype'):
         raise TypeError('matmul: unsupported operand type {}; expected a Variable or '
                         'an ndarray'.format(type(rhs).__name__))

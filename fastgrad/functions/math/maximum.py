@@ -44,6 +44,13 @@ def maximum(x1, x2):
     """Elementwise maximum of two float arrays of one dtype (broadcast like NumPy).
 
     Where they are equal the gradient goes to ``x1``.
+
+    >>> a = Variable(np.array([1., 5., 2.], np.float32))
+    >>> b = Variable(np.array([3., 2., 2.], np.float32))
+    >>> F.maximum(a, b).array
+    array([3., 5., 2.], dtype=float32)
+    >>> F.sum(F.maximum(a, b)).backward(); a.grad, b.grad
+    (array([0., 1., 1.], dtype=float32), array([1., 0., 0.], dtype=float32))
     """
     y, = Maximum().apply((x1, x2))
     return y

@@ -81,26 +81,59 @@ class ArgMin(_IndexSelect):
 
 
 def max(x, axis=None, keepdims=False):
-    """Maximum over ``axis`` (None: all axes; an int or a tuple of ints)."""
+    """Maximum over ``axis`` (None: all axes; an int or a tuple of ints).
+
+    The gradient goes to every element equal to the maximum (all of them on
+    ties).
+
+    >>> x = Variable(np.array([[1., 3., 3.], [4., 2., 0.]], np.float32))
+    >>> F.max(x, axis=1).array
+    array([3., 4.], dtype=float32)
+    >>> F.sum(F.max(x, axis=1)).backward(); x.grad
+    array([[0., 1., 1.],
+           [1., 0., 0.]], dtype=float32)
+    """
     y, = Max(axis, keepdims).apply((x,))
     return y
 
 
 def min(x, axis=None, keepdims=False):
-    """Minimum over ``axis`` (None: all axes; an int or a tuple of ints)."""
+    """Minimum over ``axis`` (None: all axes; an int or a tuple of ints).
+
+    >>> x = np.array([[1., 3., 3.], [4., 2., 0.]], np.float32)
+    >>> F.min(x, axis=0).array
+    array([1., 2., 0.], dtype=float32)
+    >>> F.min(x, axis=1, keepdims=True).array
+    array([[1.],
+           [0.]], dtype=float32)
+    """
     y, = Min(axis, keepdims).apply((x,))
     return y
 
 
 def argmax(x, axis=None):
     """Index of the maximum along ``axis`` (of the flattened array if None), as
-    int32; not differentiable."""
+    int32; not differentiable.
+
+    >>> x = np.array([[1., 3., 2.], [4., 0., 5.]], np.float32)
+    >>> F.argmax(x, axis=1).array
+    array([1, 2], dtype=int32)
+    >>> F.argmax(x).array  # an index into x.ravel()
+    array(5, dtype=int32)
+    """
     y, = ArgMax(axis).apply((x,))
     return y
 
 
 def argmin(x, axis=None):
     """Index of the minimum along ``axis`` (of the flattened array if None), as
-    int32; not differentiable."""
+    int32; not differentiable.
+
+    >>> x = np.array([[1., 3., 2.], [4., 0., 5.]], np.float32)
+    >>> F.argmin(x, axis=0).array
+    array([0, 1, 0], dtype=int32)
+    >>> F.argmin(x).array  # an index into x.ravel()
+    array(4, dtype=int32)
+    """
     y, = ArgMin(axis).apply((x,))
     return y

@@ -84,6 +84,12 @@ def prod(x, axis=None, keepdims=False):
 
     The gradient is the product of the *other* elements, computed without
     division, so it is exact where ``x`` has zeros.
+
+    >>> F.prod(np.array([[1., 2., 3.], [4., 5., 6.]], np.float32), axis=1).array
+    array([  6., 120.], dtype=float32)
+    >>> x = Variable(np.array([2., 0., 4.], np.float32))
+    >>> F.prod(x).backward(); x.grad
+    array([0., 8., 0.], dtype=float32)
     """
     y, = Prod(axis, keepdims).apply((x,))
     return y

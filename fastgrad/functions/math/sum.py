@@ -25,6 +25,15 @@ class Sum(Op):
 
 
 def sum(x, axis=None, keepdims=False):
-    """Sum of elements over ``axis`` (int, tuple or None for all)."""
+    """Sum of elements over ``axis`` (int, tuple or None for all).
+
+    >>> x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    >>> F.sum(x).array
+    array(15., dtype=float32)
+    >>> F.sum(x, axis=0).array
+    array([3., 5., 7.], dtype=float32)
+    >>> F.sum(x, axis=1, keepdims=True).shape
+    (2, 1)
+    """
     y, = Sum(axis, keepdims).apply((x,))
     return y

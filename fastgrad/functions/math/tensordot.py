@@ -108,6 +108,14 @@ def tensordot(a, b, axes=2):
 
     Returns:
         ~fastgrad.Variable: ``a``'s remaining axes followed by ``b``'s.
+
+    >>> a = np.ones((2, 3, 4), np.float32)
+    >>> F.tensordot(a, np.ones((3, 4, 5), np.float32)).shape  # axes=2
+    (2, 5)
+    >>> F.tensordot(a, np.ones((3, 5), np.float32), axes=([1], [0])).shape
+    (2, 4, 5)
+    >>> F.tensordot(a, a, axes=3).array  # all 24 products summed
+    array(24., dtype=float32)
     """
     a_sum, b_sum = _as_axes(axes, a.ndim, b.ndim)
     y, = TensorDot(a_sum, b_sum).apply((a, b))
