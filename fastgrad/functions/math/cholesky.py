@@ -53,6 +53,15 @@ def cholesky(a):
         ~fastgrad.Variable: The lower-triangular ``L`` with ``a = L L^T``.
         A matrix that is not positive definite raises
         ``numpy.linalg.LinAlgError`` (a ValueError).
+
+    >>> a = np.array([[4., 2.], [2., 5.]], np.float32)
+    >>> L = F.cholesky(a)
+    >>> L.array
+    array([[2., 0.],
+           [1., 2.]], dtype=float32)
+    >>> F.matmul(L, L, transb=True).array  # L L^T gives a back
+    array([[4., 2.],
+           [2., 5.]], dtype=float32)
     """
     y, = Cholesky().apply((a,))
     return y

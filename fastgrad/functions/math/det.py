@@ -39,6 +39,10 @@ def batch_det(a):
 
     Returns:
         ~fastgrad.Variable: The ``m`` determinants.
+
+    >>> a = np.array([[[2., 0.], [0., 2.]], [[2., 1.], [1., 3.]]], np.float32)
+    >>> np.round(F.batch_det(a).array, 4)
+    array([4., 5.], dtype=float32)
     """
     y, = BatchDet().apply((a,))
     return y
@@ -52,6 +56,14 @@ def det(a):
 
     Returns:
         ~fastgrad.Variable: The determinant (a 0-d variable).
+
+    >>> a = Variable(np.array([[2., 1.], [1., 3.]], np.float32))
+    >>> y = F.det(a)
+    >>> y.shape, round(float(y.array), 4)
+    ((), 5.0)
+    >>> y.backward(); np.round(a.grad, 4)  # det(a) * inv(a).T
+    array([[ 3., -1.],
+           [-1.,  2.]], dtype=float32)
     """
     from fastgrad.functions.array.reshape import reshape
     if a.ndim != 2:

@@ -48,6 +48,12 @@ def fft(x):
 
     Returns:
         tuple: ``(real, imag)`` of the result.
+
+    >>> real = np.array([1., 2., 3., 4.], np.float32)
+    >>> imag = np.array([1., 0., 0., 0.], np.float32)
+    >>> y_real, y_imag = F.fft((real, imag))  # numpy.fft.fft(real + 1j * imag)
+    >>> y_real.array, y_imag.array
+    (array([10., -2., -2., -2.], dtype=float32), array([ 1.,  3.,  1., -1.], dtype=float32))
     """
     real, imag = x
     return FFT('fft').apply((real, imag))
@@ -62,6 +68,12 @@ def ifft(x):
 
     Returns:
         tuple: ``(real, imag)`` of the result.
+
+    >>> y_real = np.array([10., -2., -2., -2.], np.float32)
+    >>> y_imag = np.array([1., 3., 1., -1.], np.float32)
+    >>> real, imag = F.ifft((y_real, y_imag))  # undoes fft
+    >>> np.round(real.array, 4)
+    array([1., 2., 3., 4.], dtype=float32)
     """
     real, imag = x
     return FFT('ifft').apply((real, imag))

@@ -59,6 +59,14 @@ def inv(a):
 
     Returns:
         ~fastgrad.Variable: Its inverse.  A singular ``a`` raises ValueError.
+
+    >>> a = np.array([[2., 1.], [1., 3.]], np.float32)
+    >>> np.round(F.inv(a).array, 4)
+    array([[ 0.6, -0.2],
+           [-0.2,  0.4]], dtype=float32)
+    >>> np.round(F.matmul(a, F.inv(a)).array, 4)
+    array([[1., 0.],
+           [0., 1.]], dtype=float32)
     """
     y, = Inv().apply((a,))
     return y
@@ -74,6 +82,14 @@ def batch_inv(a):
     Returns:
         ~fastgrad.Variable: The ``m`` inverses.  A singular matrix raises
         ValueError.
+
+    >>> a = np.array([[[2., 0.], [0., 4.]], [[1., 1.], [0., 1.]]], np.float32)
+    >>> np.round(F.batch_inv(a).array, 4)
+    array([[[ 0.5 ,  0.  ],
+            [ 0.  ,  0.25]],
+    <BLANKLINE>
+           [[ 1.  , -1.  ],
+            [ 0.  ,  1.  ]]], dtype=float32)
     """
     y, = BatchInv().apply((a,))
     return y

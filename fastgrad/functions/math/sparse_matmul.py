@@ -183,6 +183,16 @@ def sparse_matmul(a, b, transa=False, transb=False):
 
     Returns:
         ~fastgrad.Variable: The dense product.
+
+    >>> a = np.array([[1., 0., 0.], [0., 0., 2.]], np.float32)
+    >>> sp = fastgrad.utils.to_coo(a, requires_grad=True)  # 2 nonzeros
+    >>> b = np.arange(6, dtype=np.float32).reshape(3, 2)
+    >>> y = F.sparse_matmul(sp, b)  # a @ b
+    >>> y.array
+    array([[ 0.,  1.],
+           [ 8., 10.]], dtype=float32)
+    >>> F.sum(y).backward(); sp.data.grad  # one gradient per stored entry
+    array([1., 9.], dtype=float32)
     """
     dense = (Variable, numpy.ndarray) + _cupy_types()
     if isinstance(a, CooMatrix) and isinstance(b, dense):
