@@ -3,8 +3,9 @@ gradients to x and y on both paths, double backward, errors."""
 import numpy
 import pytest
 
+import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
 
@@ -17,14 +18,6 @@ def _ref(x, y, reduce):
     p = 1 / (1 + numpy.exp(-y))
     loss = -(x * numpy.log(p) + (1 - x) * numpy.log(1 - p))
     return loss.sum() if reduce == 'sum' else loss
-
-
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    z = func(*vs)
-    z.grad = gy.copy()
-    z.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 @pytest.mark.parametrize('dtype', DTYPES)
@@ -67,7 +60,10 @@ def test_gradient_formula_on_both_paths(dtype, reduce):
     ex = -gz * yd
     ey = gz * (1 / (1 + numpy.exp(-yd)) - x)
     for double in (False, True):
-        gx, gy = _grads(lambda a, b: F.bernoulli_nll(a, b, reduce), [x, y], gz, double)
+        vs = [Variable(a.copy()) for a in [x, y]]
+        fastgrad.backward([(lambda a, b: F.bernoulli_nll(a, b, reduce))(*vs)], [gz.copy()],
+                          enable_double_backprop=double)
+        gx, gy = [v.grad for v in vs]
         assert gx.dtype == gy.dtype == dtype
         numpy.testing.assert_allclose(gx, ex, rtol=TOL[dtype], atol=TOL[dtype])
         numpy.testing.assert_allclose(gy, ey, rtol=TOL[dtype], atol=TOL[dtype])
@@ -96,3 +92,32 @@ def test_errors():
         F.bernoulli_nll(Variable(a), Variable(a.astype(numpy.float32)))
     with pytest.raises(ValueError, match="'reduce'"):
         F.bernoulli_nll(a, a, reduce='mean')
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'reduce': ['sum', 'no'],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestBernoulliNLL(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    def setUp(self):
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 5e-3, 'rtol': 5e-3}
+            self.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+            self.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_double_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+
+    def generate_inputs(self):
+        return numpy.asarray(numpy.random.uniform(0, 1, (3, 4))).astype(self.dtype), numpy.asarray(numpy.random.uniform(-3, 3, (3, 4))).astype(self.dtype)
+
+    def forward(self, inputs, device):
+        return F.bernoulli_nll(*inputs, reduce=self.reduce),
+
+    def forward_expected(self, inputs):
+        return numpy.asarray(_ref(*inputs, self.reduce)).astype(self.dtype),

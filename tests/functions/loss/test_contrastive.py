@@ -3,8 +3,9 @@ double backward, margin/reduce, errors."""
 import numpy
 import pytest
 
+import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
 
@@ -27,14 +28,6 @@ def _data(n, k, margin, dtype=numpy.float64):
     x1[near] = x0[near] + (x1[near] - x0[near]) * 1.5
     y = numpy.random.randint(0, 2, n).astype(numpy.int32)
     return x0.astype(dtype), x1.astype(dtype), y
-
-
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    z = func(*vs)
-    z.grad = gy.copy()
-    z.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 @pytest.mark.parametrize('dtype', DTYPES)
@@ -74,8 +67,10 @@ def test_gradient_formula_on_both_paths(dtype, reduce):
     alpha = gz / 6 if reduce == 'mean' else gz
     expect = (coef * alpha)[:, None] * diff
     for double in (False, True):
-        g0, g1, gy = _grads(lambda a, b, c: F.contrastive(a, b, c, margin, reduce),
-                            [x0, x1, y], gz, double)
+        vs = [Variable(a.copy()) for a in [x0, x1, y]]
+        outs = [(lambda a, b, c: F.contrastive(a, b, c, margin, reduce))(*vs)]
+        fastgrad.backward(outs, [gz.copy()], enable_double_backprop=double)
+        g0, g1, gy = [v.grad for v in vs]
         assert g0.dtype == g1.dtype == dtype and gy is None
         numpy.testing.assert_allclose(g0, expect, rtol=TOL[dtype], atol=TOL[dtype])
         numpy.testing.assert_allclose(g1, -expect, rtol=TOL[dtype], atol=TOL[dtype])
@@ -113,3 +108,34 @@ def test_errors():
         F.contrastive(x, x, y, margin=0)
     with pytest.raises(ValueError, match="'reduce'"):
         F.contrastive(x, x, y, reduce='sum')
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'reduce': ['mean', 'no'],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestContrastive(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    dodge_nondifferentiable = True
+
+    def setUp(self):
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 5e-3, 'rtol': 5e-3}
+            self.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+            self.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_double_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+
+    def generate_inputs(self):
+        return _data(6, 3, 2.0, self.dtype)
+
+    def forward(self, inputs, device):
+        return F.contrastive(*inputs, margin=2.0, reduce=self.reduce),
+
+    def forward_expected(self, inputs):
+        return numpy.asarray(_ref(*inputs, 2.0, self.reduce)).astype(self.dtype),

@@ -3,8 +3,9 @@ broadcasting, gradients on both paths, double backward, errors."""
 import numpy
 import pytest
 
+import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
 
@@ -16,14 +17,6 @@ def _ref(mean, ln_var, reduce):
     mean, ln_var = mean.astype(numpy.float64), ln_var.astype(numpy.float64)
     loss = (mean ** 2 + numpy.exp(ln_var) - ln_var - 1) / 2
     return {'sum': loss.sum(), 'mean': loss.mean(), 'no': loss}[reduce]
-
-
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    y = func(*vs)
-    y.grad = gy.copy()
-    y.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 @pytest.mark.parametrize('dtype', DTYPES)
@@ -67,8 +60,10 @@ def test_gradient_formula_on_both_paths(dtype, reduce):
     em = g * m
     ev = g * (numpy.exp(v.astype(numpy.float64)) - 1) / 2
     for double in (False, True):
-        gm, gv = _grads(lambda a, b: F.gaussian_kl_divergence(a, b, reduce), [m, v], gy,
-                        double)
+        vs = [Variable(a.copy()) for a in [m, v]]
+        outs = [(lambda a, b: F.gaussian_kl_divergence(a, b, reduce))(*vs)]
+        fastgrad.backward(outs, [gy.copy()], enable_double_backprop=double)
+        gm, gv = [v.grad for v in vs]
         assert gm.dtype == gv.dtype == dtype
         numpy.testing.assert_allclose(gm, em, rtol=TOL[dtype], atol=TOL[dtype])
         numpy.testing.assert_allclose(gv, ev, rtol=TOL[dtype], atol=TOL[dtype])
@@ -98,3 +93,32 @@ def test_errors():
         F.gaussian_kl_divergence(a.astype(numpy.int32), a.astype(numpy.int32))
     with pytest.raises(ValueError, match="'reduce'"):
         F.gaussian_kl_divergence(a, a, reduce='max')
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'reduce': ['sum', 'mean', 'no'],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestGaussianKLDivergence(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    def setUp(self):
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 5e-3, 'rtol': 5e-3}
+            self.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+            self.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_double_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+
+    def generate_inputs(self):
+        return numpy.asarray(numpy.random.uniform(-1, 1, (3, 4))).astype(self.dtype), numpy.asarray(numpy.random.uniform(-1, 1, (3, 4))).astype(self.dtype)
+
+    def forward(self, inputs, device):
+        return F.gaussian_kl_divergence(*inputs, reduce=self.reduce),
+
+    def forward_expected(self, inputs):
+        return numpy.asarray(_ref(*inputs, self.reduce)).astype(self.dtype),

@@ -5,8 +5,9 @@ import math
 import numpy
 import pytest
 
+import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
 
@@ -19,14 +20,6 @@ def _ref(x, mean, ln_var, reduce):
     var = numpy.exp(ln_var)
     loss = 0.5 * numpy.log(2 * math.pi * var) + (x - mean) ** 2 / (2 * var)
     return {'sum': loss.sum(), 'mean': loss.mean(), 'no': loss}[reduce]
-
-
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    z = func(*vs)
-    z.grad = gy.copy()
-    z.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 @pytest.mark.parametrize('dtype', DTYPES)
@@ -66,7 +59,10 @@ def test_gradient_formula_on_both_paths(dtype, reduce):
     prec = numpy.exp(-v.astype(numpy.float64))
     expect = (g * d * prec, -g * d * prec, g * (1 - d * d * prec) / 2)
     for double in (False, True):
-        grads = _grads(lambda a, b, c: F.gaussian_nll(a, b, c, reduce), [x, m, v], gz, double)
+        vs = [Variable(a.copy()) for a in [x, m, v]]
+        fastgrad.backward([(lambda a, b, c: F.gaussian_nll(a, b, c, reduce))(*vs)], [gz.copy()],
+                          enable_double_backprop=double)
+        grads = [v.grad for v in vs]
         for gr, e in zip(grads, expect):
             assert gr.dtype == dtype
             numpy.testing.assert_allclose(gr, e, rtol=TOL[dtype], atol=TOL[dtype])
@@ -107,7 +103,9 @@ def test_gpu_matches_cpu(reduce):
     gz = numpy.asarray(numpy.random.randn(*numpy.shape(_ref(*xs, reduce)))).astype(
         numpy.float32)
     f = lambda a, b, c: F.gaussian_nll(a, b, c, reduce)  # NOQA
-    cpu = _grads(f, xs, gz, False)
+    vs = [Variable(a.copy()) for a in xs]
+    fastgrad.backward([f(*vs)], [gz.copy()])
+    cpu = [v.grad for v in vs]
     vs = [Variable(cupy.asarray(x)) for x in xs]
     z = f(*vs)
     numpy.testing.assert_allclose(cupy.asnumpy(z.array), _ref(*xs, reduce), rtol=1e-5)
@@ -115,3 +113,32 @@ def test_gpu_matches_cpu(reduce):
     z.backward()
     for v, g in zip(vs, cpu):
         numpy.testing.assert_allclose(cupy.asnumpy(v.grad), g, rtol=1e-5, atol=1e-6)
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'reduce': ['sum', 'mean', 'no'],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestGaussianNLL(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    def setUp(self):
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 5e-3, 'rtol': 5e-3}
+            self.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+            self.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_double_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+
+    def generate_inputs(self):
+        return numpy.asarray(numpy.random.uniform(-1, 1, (3, 4))).astype(self.dtype), numpy.asarray(numpy.random.uniform(-1, 1, (3, 4))).astype(self.dtype), numpy.asarray(numpy.random.uniform(-1, 1, (3, 4))).astype(self.dtype)
+
+    def forward(self, inputs, device):
+        return F.gaussian_nll(*inputs, reduce=self.reduce),
+
+    def forward_expected(self, inputs):
+        return numpy.asarray(_ref(*inputs, self.reduce)).astype(self.dtype),

@@ -3,8 +3,9 @@ both paths, double backward (L2), errors."""
 import numpy
 import pytest
 
+import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
 
@@ -29,14 +30,6 @@ def _data(n, k, dtype=numpy.float64):
     x = numpy.random.uniform(-2, 2, (n, k))
     x = numpy.where(abs(abs(x) - 1) < 0.05, x * 1.2, x)
     return x.astype(dtype), numpy.random.randint(0, k, n).astype(numpy.int32)
-
-
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    y = func(*vs)
-    y.grad = gy.copy()
-    y.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 @pytest.mark.parametrize('dtype', DTYPES)
@@ -75,7 +68,10 @@ def test_gradient_formula_on_both_paths(dtype, norm, reduce):
     if reduce == 'mean':
         expect /= 5
     for double in (False, True):
-        gx, gt = _grads(lambda a, c: F.hinge(a, c, norm, reduce), [x, t], gy, double)
+        vs = [Variable(a.copy()) for a in [x, t]]
+        fastgrad.backward([(lambda a, c: F.hinge(a, c, norm, reduce))(*vs)], [gy.copy()],
+                          enable_double_backprop=double)
+        gx, gt = [v.grad for v in vs]
         assert gx.dtype == dtype and gt is None
         numpy.testing.assert_allclose(gx, expect, rtol=TOL[dtype], atol=TOL[dtype])
 
@@ -103,3 +99,35 @@ def test_errors():
         F.hinge(x, t, norm='L3')
     with pytest.raises(ValueError, match="'reduce'"):
         F.hinge(x, t, reduce='sum')
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'norm': ['L1', 'L2'],
+    'reduce': ['mean', 'no'],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestHinge(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    dodge_nondifferentiable = True
+
+    def setUp(self):
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 5e-3, 'rtol': 5e-3}
+            self.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+            self.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_double_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+
+    def generate_inputs(self):
+        return _data(5, 4, self.dtype)
+
+    def forward(self, inputs, device):
+        return F.hinge(*inputs, norm=self.norm, reduce=self.reduce),
+
+    def forward_expected(self, inputs):
+        return numpy.asarray(_ref(*inputs, self.norm, self.reduce)).astype(self.dtype),

@@ -3,8 +3,9 @@ gradients on both paths, double backward, errors."""
 import numpy
 import pytest
 
+import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
 
@@ -25,14 +26,6 @@ def _data(shape, delta, dtype=numpy.float64):
     d = numpy.random.uniform(0.05, 2.5 * delta, shape)
     d = numpy.where(abs(d - delta) < 0.05, d + 0.1, d) * numpy.random.choice([-1, 1], shape)
     return (t + d).astype(dtype), t.astype(dtype)
-
-
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    y = func(*vs)
-    y.grad = gy.copy()
-    y.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 @pytest.mark.parametrize('shape', [(4, 3), (2, 3, 4)])
@@ -73,7 +66,10 @@ def test_gradient_formula_on_both_paths(dtype, reduce):
     g = gy[:, None] if reduce == 'sum_along_second_axis' else gy
     expect = numpy.clip(d, -1, 1) * g
     for double in (False, True):
-        gx, gt = _grads(lambda a, b: F.huber_loss(a, b, 1.0, reduce), [x, t], gy, double)
+        vs = [Variable(a.copy()) for a in [x, t]]
+        fastgrad.backward([(lambda a, b: F.huber_loss(a, b, 1.0, reduce))(*vs)], [gy.copy()],
+                          enable_double_backprop=double)
+        gx, gt = [v.grad for v in vs]
         assert gx.dtype == gt.dtype == dtype
         numpy.testing.assert_allclose(gx, expect, rtol=TOL[dtype], atol=TOL[dtype])
         numpy.testing.assert_allclose(gt, -expect, rtol=TOL[dtype], atol=TOL[dtype])
@@ -100,3 +96,34 @@ def test_errors():
         F.huber_loss(a, a, 1.0, reduce='mean')
     with pytest.raises(ValueError, match='delta'):
         F.huber_loss(a, a, -1.0)
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'reduce': ['sum_along_second_axis', 'no'],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestHuberLoss(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    dodge_nondifferentiable = True
+
+    def setUp(self):
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 5e-3, 'rtol': 5e-3}
+            self.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+            self.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_double_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+
+    def generate_inputs(self):
+        return _data((4, 3, 2), 1.0, self.dtype)
+
+    def forward(self, inputs, device):
+        return F.huber_loss(*inputs, 1.0, reduce=self.reduce),
+
+    def forward_expected(self, inputs):
+        return numpy.asarray(_ref(*inputs, 1.0, self.reduce)).astype(self.dtype),

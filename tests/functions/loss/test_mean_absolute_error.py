@@ -2,21 +2,14 @@
 import numpy
 import pytest
 
+import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
 
 DTYPES = [numpy.float16, numpy.float32, numpy.float64]
 TOL = {numpy.float16: 2e-3, numpy.float32: 1e-6, numpy.float64: 1e-14}
-
-
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    y = func(*vs)
-    y.grad = gy.copy()
-    y.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 @pytest.mark.parametrize('shape', [(), (5,), (3, 4), (2, 3, 4)])
@@ -53,7 +46,9 @@ def test_gradient_formula_on_both_paths(dtype):
     gy = numpy.asarray(1.5, dtype)
     expect = numpy.sign(a.astype(numpy.float64) - b) * 1.5 / 12
     for double in (False, True):
-        ga, gb = _grads(F.mean_absolute_error, [a, b], gy, double)
+        vs = [Variable(a.copy()) for a in [a, b]]
+        fastgrad.backward([F.mean_absolute_error(*vs)], [gy.copy()], enable_double_backprop=double)
+        ga, gb = [v.grad for v in vs]
         assert ga.dtype == gb.dtype == dtype
         numpy.testing.assert_allclose(ga, expect, rtol=TOL[dtype])
         numpy.testing.assert_allclose(gb, -expect, rtol=TOL[dtype])
@@ -76,3 +71,35 @@ def test_errors():
         F.mean_absolute_error(a, a.astype(numpy.float32))
     with pytest.raises(InvalidType, match='MeanAbsoluteError'):
         F.mean_absolute_error(a.astype(numpy.int32), a.astype(numpy.int32))
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'shape': [(3, 4)],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestMeanAbsoluteError(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    dodge_nondifferentiable = True
+
+    def setUp(self):
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 5e-3, 'rtol': 5e-3}
+            self.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+            self.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_double_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+
+    def generate_inputs(self):
+        return numpy.asarray(numpy.random.uniform(-1, 1, self.shape)).astype(self.dtype), numpy.asarray(numpy.random.uniform(-1, 1, self.shape)).astype(self.dtype)
+
+    def forward(self, inputs, device):
+        return F.mean_absolute_error(*inputs),
+
+    def forward_expected(self, inputs):
+        a, b = (x.astype(numpy.float64) for x in inputs)
+        return numpy.asarray(numpy.abs(a - b).mean()).astype(self.dtype),

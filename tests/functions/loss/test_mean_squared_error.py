@@ -3,8 +3,9 @@ backward paths, double backward, errors."""
 import numpy
 import pytest
 
+import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
 
@@ -20,14 +21,6 @@ def _inputs(shape, dtype=numpy.float64, seed=0):
 def _ref(a, b):
     d = a.astype(numpy.float64) - b.astype(numpy.float64)
     return (d * d).sum() / d.size
-
-
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    y = func(*vs)
-    y.grad = gy.copy()
-    y.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 @pytest.mark.parametrize('shape', [(), (5,), (3, 4), (2, 3, 4)])
@@ -60,7 +53,9 @@ def test_backward(shape):
 
 def test_gradient_formula():
     a, b = _inputs((3, 4))
-    ga, gb = _grads(F.mean_squared_error, [a, b], numpy.array(1.5), False)
+    vs = [Variable(a.copy()) for a in [a, b]]
+    fastgrad.backward([F.mean_squared_error(*vs)], [numpy.array(1.5).copy()])
+    ga, gb = [v.grad for v in vs]
     numpy.testing.assert_allclose(ga, 1.5 * 2 * (a - b) / a.size, rtol=1e-14)
     numpy.testing.assert_allclose(gb, -1.5 * 2 * (a - b) / a.size, rtol=1e-14)
 
@@ -69,17 +64,6 @@ def test_double_backward():
     a, b = _inputs((3, 4))
     check_double_backward(F.mean_squared_error, (a, b), numpy.array(numpy.random.randn()),
                           (numpy.random.randn(3, 4), numpy.random.randn(3, 4)))
-
-
-@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
-def test_both_backward_paths_agree(dtype):
-    a, b = _inputs((3, 4), dtype)
-    gy = numpy.array(0.7, dtype)
-    fast = _grads(F.mean_squared_error, [a, b], gy, False)
-    slow = _grads(F.mean_squared_error, [a, b], gy, True)
-    for g1, g2 in zip(fast, slow):
-        assert g1.dtype == g2.dtype == dtype and g1.shape == g2.shape == (3, 4)
-        numpy.testing.assert_allclose(g1, g2, rtol=TOL[dtype], atol=TOL[dtype])
 
 
 def test_non_contiguous_inputs():
@@ -104,3 +88,32 @@ def test_shape_mismatch_is_invalid_type():
 def test_int_input_is_invalid_type():
     with pytest.raises(InvalidType, match='MeanSquaredError'):
         F.mean_squared_error(numpy.zeros(3, numpy.int32), numpy.zeros(3, numpy.int32))
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'shape': [(3, 4), ()],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestMeanSquaredError(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    def setUp(self):
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 5e-3, 'rtol': 5e-3}
+            self.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+            self.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_double_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+
+    def generate_inputs(self):
+        return numpy.asarray(numpy.random.uniform(-1, 1, self.shape)).astype(self.dtype), numpy.asarray(numpy.random.uniform(-1, 1, self.shape)).astype(self.dtype)
+
+    def forward(self, inputs, device):
+        return F.mean_squared_error(*inputs),
+
+    def forward_expected(self, inputs):
+        return numpy.asarray(_ref(*inputs)).astype(self.dtype),

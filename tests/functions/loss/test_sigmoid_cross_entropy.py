@@ -3,8 +3,9 @@ normalize, reduce), gradients on both paths, double backward, errors."""
 import numpy
 import pytest
 
+import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
 
@@ -27,14 +28,6 @@ def _data(shape, dtype=numpy.float64):
     x = numpy.random.uniform(-4, 4, shape).astype(dtype)
     t = numpy.random.randint(-1, 2, shape).astype(numpy.int32)
     return x, t
-
-
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    y = func(*vs)
-    y.grad = gy.copy()
-    y.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 @pytest.mark.parametrize('shape', [(5,), (4, 3), (2, 3, 4)])
@@ -85,8 +78,10 @@ def test_gradient_formula_on_both_paths(dtype, reduce):
     if reduce == 'mean':
         expect /= mask.sum()
     for double in (False, True):
-        gx, gt = _grads(lambda a, b: F.sigmoid_cross_entropy(a, b, reduce=reduce), [x, t],
-                        gy, double)
+        vs = [Variable(a.copy()) for a in [x, t]]
+        outs = [(lambda a, b: F.sigmoid_cross_entropy(a, b, reduce=reduce))(*vs)]
+        fastgrad.backward(outs, [gy.copy()], enable_double_backprop=double)
+        gx, gt = [v.grad for v in vs]
         assert gx.dtype == dtype and gt is None
         numpy.testing.assert_allclose(gx, expect, rtol=TOL[dtype], atol=TOL[dtype])
 
@@ -119,11 +114,42 @@ def test_gpu_matches_cpu(reduce):
     gy = numpy.asarray(numpy.random.randn(*((4, 3) if reduce == 'no' else ()))).astype(
         numpy.float32)
     cpu_y = F.sigmoid_cross_entropy(x, t, reduce=reduce).array
-    cpu_g, _ = _grads(lambda a, b: F.sigmoid_cross_entropy(a, b, reduce=reduce), [x, t], gy,
-                      False)
+    vs = [Variable(a.copy()) for a in [x, t]]
+    outs = [(lambda a, b: F.sigmoid_cross_entropy(a, b, reduce=reduce))(*vs)]
+    fastgrad.backward(outs, [gy.copy()])
+    cpu_g, _ = [v.grad for v in vs]
     v = Variable(cupy.asarray(x))
     y = F.sigmoid_cross_entropy(v, cupy.asarray(t), reduce=reduce)
     numpy.testing.assert_allclose(cupy.asnumpy(y.array), cpu_y, rtol=1e-5, atol=1e-6)
     y.grad = cupy.asarray(gy)
     y.backward()
     numpy.testing.assert_allclose(cupy.asnumpy(v.grad), cpu_g, rtol=1e-5, atol=1e-6)
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'reduce': ['mean', 'no'],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestSigmoidCrossEntropy(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    def setUp(self):
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 5e-3, 'rtol': 5e-3}
+            self.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+            self.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_double_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+
+    def generate_inputs(self):
+        return _data((4, 3), self.dtype)
+
+    def forward(self, inputs, device):
+        return F.sigmoid_cross_entropy(*inputs, reduce=self.reduce),
+
+    def forward_expected(self, inputs):
+        return numpy.asarray(_ref(*inputs, reduce=self.reduce)).astype(self.dtype),

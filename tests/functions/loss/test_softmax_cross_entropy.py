@@ -6,7 +6,7 @@ import pytest
 
 import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
 
@@ -42,14 +42,6 @@ def _data(shape=(5, 4), dtype=numpy.float64, seed=0, ignore=True):
     if ignore and t.size > 1:
         t.reshape(-1)[1] = -1
     return x, t
-
-
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    y = func(*vs)
-    y.grad = gy.copy()
-    y.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 OPTIONS = [{}, dict(normalize=False), dict(reduce='no'), dict(reduce='no', normalize=False),
@@ -153,8 +145,10 @@ def test_backward(opts, shape):
 def test_gradient_formula():
     x, t = _data((5, 4))
     cw = numpy.array([0.5, 1.0, 2.0, 1.5])
-    g, = _grads(lambda v: F.softmax_cross_entropy(v, t, class_weight=cw), [x],
-                numpy.array(1.0), False)
+    vs = [Variable(a.copy()) for a in [x]]
+    outs = [(lambda v: F.softmax_cross_entropy(v, t, class_weight=cw))(*vs)]
+    fastgrad.backward(outs, [numpy.array(1.0).copy()])
+    g, = [v.grad for v in vs]
     y = numpy.exp(_log_softmax(x))
     onehot = numpy.zeros_like(x)
     mask = t != -1
@@ -172,23 +166,6 @@ def test_double_backward(opts, shape):
     gy = numpy.asarray(numpy.random.randn(*y_shape))
     check_double_backward(lambda v: F.softmax_cross_entropy(v, t, **kw), x, gy,
                           numpy.random.randn(*shape))
-
-
-@pytest.mark.parametrize('opts', OPTIONS, ids=OPT_IDS)
-@pytest.mark.parametrize('shape', [(5, 4), (3, 4, 2, 3)])
-@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
-def test_both_backward_paths_agree(opts, shape, dtype):
-    x, t = _data(shape, dtype)
-    kw = _options(opts, shape[1], dtype)
-    y_shape = () if kw.get('reduce', 'mean') == 'mean' else t.shape
-    gy = numpy.asarray(numpy.random.randn(*y_shape)).astype(dtype)
-
-    def f(v):
-        return F.softmax_cross_entropy(v, t, **kw)
-    fast, = _grads(f, [x], gy, False)
-    slow, = _grads(f, [x], gy, True)
-    assert fast.dtype == slow.dtype == dtype and fast.shape == slow.shape == shape
-    numpy.testing.assert_allclose(fast, slow, rtol=TOL[dtype], atol=TOL[dtype])
 
 
 def test_backward_twice_with_cached_score():
@@ -255,8 +232,12 @@ def test_soft_target(loss, reduce, shape):
     def f(v):
         return F.softmax_cross_entropy(v, t, reduce=reduce, soft_target_loss=loss)
     check_backward(f, x, gy)
-    fast, = _grads(f, [x], gy, False)
-    slow, = _grads(f, [x], gy, True)
+    vs = [Variable(a.copy()) for a in [x]]
+    fastgrad.backward([f(*vs)], [gy.copy()])
+    fast, = [v.grad for v in vs]
+    vs = [Variable(a.copy()) for a in [x]]
+    fastgrad.backward([f(*vs)], [gy.copy()], enable_double_backprop=True)
+    slow, = [v.grad for v in vs]
     numpy.testing.assert_allclose(fast, slow, rtol=1e-13, atol=1e-15)
 
 
@@ -342,3 +323,36 @@ def test_only_t_requires_grad():
     y = F.softmax_cross_entropy(vx, vt)
     y.backward()
     assert vx.grad is None and vt.grad is None
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'opts': OPT_IDS,
+    'shape': [(5, 4), (3, 4, 2, 3)],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestSoftmaxCrossEntropy(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    def setUp(self):
+        self.kw = _options(OPTIONS[OPT_IDS.index(self.opts)], self.shape[1], self.dtype)
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 5e-3, 'rtol': 5e-3}
+            self.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+            self.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_double_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+
+    def generate_inputs(self):
+        return _data(self.shape, self.dtype, seed=numpy.random.randint(2 ** 31))
+
+    def forward(self, inputs, device):
+        x, t = inputs
+        return F.softmax_cross_entropy(x, t.array, **self.kw),
+
+    def forward_expected(self, inputs):
+        x, t = inputs
+        return numpy.asarray(_ref(x, t, **_ref_options(self.kw))).astype(self.dtype),
