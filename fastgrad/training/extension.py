@@ -16,6 +16,32 @@ class Extension(object):
     after a resume), ``finalize()`` after it, ``on_error(trainer, exc, tb)``
     when the loop raises; ``serialize(serializer)`` saves the state in
     snapshots.
+
+    >>> import tempfile
+    >>> from fastgrad import training
+    >>> from fastgrad.training import extensions
+    >>> x = np.array([[0, 1], [1, 0], [2, 1], [1, 2]], np.float32)
+    >>> t = np.array([0, 1, 1, 0], np.int32)
+    >>> model = L.Classifier(L.Linear(2, 2, initialW=0))
+    >>> optimizer = fastgrad.optimizers.SGD(lr=0.1)
+    >>> _ = optimizer.setup(model)
+    >>> dataset = fastgrad.datasets.TupleDataset(x, t)
+    >>> it = fastgrad.iterators.SerialIterator(dataset, 2, shuffle=False)
+    >>> out = tempfile.TemporaryDirectory()
+    >>> updater = training.StandardUpdater(it, optimizer)
+    >>> trainer = training.Trainer(updater, (1, 'epoch'), out=out.name)
+    >>> class CountCalls(training.Extension):
+    ...     trigger = 1, 'iteration'
+    ...     def __init__(self):
+    ...         self.calls = 0
+    ...     def __call__(self, trainer):
+    ...         self.calls += 1
+    >>> counter = CountCalls()
+    >>> trainer.extend(counter)
+    >>> trainer.run()
+    >>> counter.calls, trainer.get_extension('CountCalls') is counter
+    (2, True)
+    >>> out.cleanup()
     """
 
     trigger = 1, 'iteration'
@@ -46,7 +72,30 @@ class Extension(object):
 def make_extension(trigger=None, default_name=None, priority=None,
                    finalizer=None, initializer=None, on_error=None, **kwargs):
     """Decorator: make a function ``f(trainer)`` an extension by giving it
-    the attributes ``Trainer.extend`` reads."""
+    the attributes ``Trainer.extend`` reads.
+
+    >>> import tempfile
+    >>> from fastgrad import training
+    >>> from fastgrad.training import extensions
+    >>> x = np.array([[0, 1], [1, 0], [2, 1], [1, 2]], np.float32)
+    >>> t = np.array([0, 1, 1, 0], np.int32)
+    >>> model = L.Classifier(L.Linear(2, 2, initialW=0))
+    >>> optimizer = fastgrad.optimizers.SGD(lr=0.1)
+    >>> _ = optimizer.setup(model)
+    >>> dataset = fastgrad.datasets.TupleDataset(x, t)
+    >>> it = fastgrad.iterators.SerialIterator(dataset, 2, shuffle=False)
+    >>> out = tempfile.TemporaryDirectory()
+    >>> updater = training.StandardUpdater(it, optimizer)
+    >>> trainer = training.Trainer(updater, (1, 'epoch'), out=out.name)
+    >>> @training.make_extension(trigger=(1, 'iteration'))
+    ... def show(trainer):
+    ...     print('iteration', trainer.updater.iteration)
+    >>> trainer.extend(show)
+    >>> trainer.run()
+    iteration 1
+    iteration 2
+    >>> out.cleanup()
+    """
     if kwargs:
         # Chainer's long-removed invoke_before_training; nothing else.
         raise TypeError('make_extension: unexpected arguments {}'.format(sorted(kwargs)))

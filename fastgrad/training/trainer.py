@@ -31,6 +31,27 @@ class Trainer(object):
     the updater (iterators, optimizers, models), the stop trigger and the
     extensions with their triggers: a snapshot loaded with ``load_npz``
     resumes training.
+
+    >>> import tempfile
+    >>> from fastgrad import training
+    >>> from fastgrad.training import extensions
+    >>> x = np.array([[0, 1], [1, 0], [2, 1], [1, 2]], np.float32)
+    >>> t = np.array([0, 1, 1, 0], np.int32)
+    >>> model = L.Classifier(L.Linear(2, 2, initialW=0))
+    >>> optimizer = fastgrad.optimizers.SGD(lr=0.1)
+    >>> _ = optimizer.setup(model)
+    >>> dataset = fastgrad.datasets.TupleDataset(x, t)
+    >>> it = fastgrad.iterators.SerialIterator(dataset, 2, shuffle=False)
+    >>> out = tempfile.TemporaryDirectory()
+    >>> updater = training.StandardUpdater(it, optimizer)
+    >>> trainer = training.Trainer(updater, (2, 'epoch'), out=out.name)
+    >>> trainer.extend(extensions.LogReport())
+    >>> trainer.run()
+    >>> trainer.updater.iteration, trainer.updater.epoch, sorted(trainer.observation)
+    (4, 2, ['main/accuracy', 'main/loss'])
+    >>> [round(entry['main/loss'], 4) for entry in trainer.get_extension('LogReport').log]
+    [0.6808, 0.6338]
+    >>> out.cleanup()
     """
 
     def __init__(self, updater, stop_trigger=None, out='result', extensions=None):

@@ -8,7 +8,14 @@ def _never_fire_trigger(trainer):
 def get_trigger(trigger):
     """A trigger object from a spec: a callable is returned as is, None
     never fires, and a tuple ``(period, unit)`` gives an IntervalTrigger
-    (``unit`` is ``'epoch'`` or ``'iteration'``)."""
+    (``unit`` is ``'epoch'`` or ``'iteration'``).
+
+    >>> trigger = fastgrad.training.get_trigger((2, 'epoch'))
+    >>> type(trigger).__name__, trigger.period, trigger.unit
+    ('IntervalTrigger', 2, 'epoch')
+    >>> fastgrad.training.get_trigger(None)(None)  # never fires
+    False
+    """
     if callable(trigger):
         return trigger
     if trigger is None:

@@ -63,7 +63,21 @@ def _clamp(value, target, growing):
 class LinearShift(_Shift):
     """Moves the attribute linearly from ``value_range[0]`` to
     ``value_range[1]`` between invocations ``time_range[0]`` and
-    ``time_range[1]`` (constant outside)."""
+    ``time_range[1]`` (constant outside).
+
+    >>> optimizer = fastgrad.optimizers.SGD(lr=1.)
+    >>> from fastgrad.training.extensions import LinearShift
+    >>> shift = LinearShift('lr', (1., 0.), (0, 4), optimizer=optimizer)
+    >>> shift.initialize(None)  # a Trainer calls these; the optimizer is given
+    >>> for _ in range(5):
+    ...     shift(None)
+    ...     print(optimizer.lr)
+    0.75
+    0.5
+    0.25
+    0.0
+    0.0
+    """
 
     def __init__(self, attr, value_range, time_range, optimizer=None):
         super().__init__(attr, value_range[0], optimizer)
@@ -81,7 +95,18 @@ class LinearShift(_Shift):
 
 
 class StepShift(_Shift):
-    """``init * gamma ** floor(t / step)``, stopping at ``target``."""
+    """``init * gamma ** floor(t / step)``, stopping at ``target``.
+
+    >>> optimizer = fastgrad.optimizers.SGD(lr=1.)
+    >>> shift = fastgrad.training.extensions.StepShift('lr', 0.5, 2, optimizer=optimizer)
+    >>> shift.initialize(None)  # a Trainer calls these; the optimizer is given
+    >>> lrs = []
+    >>> for _ in range(5):
+    ...     shift(None)
+    ...     lrs.append(optimizer.lr)
+    >>> lrs
+    [1.0, 0.5, 0.5, 0.25, 0.25]
+    """
 
     def __init__(self, attr, gamma, step, init=None, target=None, optimizer=None):
         super().__init__(attr, init, optimizer)
@@ -98,7 +123,19 @@ class StepShift(_Shift):
 
 class MultistepShift(_Shift):
     """``init * gamma ** k`` where ``k`` is how many of ``step_value`` (a
-    sorted list of invocation counts) have been reached."""
+    sorted list of invocation counts) have been reached.
+
+    >>> optimizer = fastgrad.optimizers.SGD(lr=1.)
+    >>> from fastgrad.training.extensions import MultistepShift
+    >>> shift = MultistepShift('lr', 0.1, [2, 4], 1., optimizer=optimizer)
+    >>> shift.initialize(None)  # a Trainer calls these; the optimizer is given
+    >>> lrs = []
+    >>> for _ in range(5):
+    ...     shift(None)
+    ...     lrs.append(round(optimizer.lr, 4))
+    >>> lrs
+    [1.0, 0.1, 0.1, 0.01, 0.01]
+    """
 
     def __init__(self, attr, gamma, step_value, init, optimizer=None):
         super().__init__(attr, init, optimizer)
@@ -111,7 +148,18 @@ class MultistepShift(_Shift):
 
 class PolynomialShift(_Shift):
     """``init * (1 - t / max_count) ** rate`` (0 after ``max_count``),
-    stopping at ``target``."""
+    stopping at ``target``.
+
+    >>> optimizer = fastgrad.optimizers.SGD(lr=1.)
+    >>> shift = fastgrad.training.extensions.PolynomialShift('lr', 2., 4, optimizer=optimizer)
+    >>> shift.initialize(None)  # a Trainer calls these; the optimizer is given
+    >>> lrs = []
+    >>> for _ in range(5):
+    ...     shift(None)
+    ...     lrs.append(optimizer.lr)
+    >>> lrs
+    [0.5625, 0.25, 0.0625, 0.0, 0.0]
+    """
 
     def __init__(self, attr, rate, max_count, target=None, optimizer=None):
         super().__init__(attr, None, optimizer)
@@ -130,7 +178,19 @@ class PolynomialShift(_Shift):
 
 
 class InverseShift(_Shift):
-    """``init * (1 + gamma * t) ** -power``, stopping at ``target``."""
+    """``init * (1 + gamma * t) ** -power``, stopping at ``target``.
+
+    >>> optimizer = fastgrad.optimizers.SGD(lr=1.)
+    >>> from fastgrad.training.extensions import InverseShift
+    >>> shift = InverseShift('lr', gamma=1., power=1., optimizer=optimizer)
+    >>> shift.initialize(None)  # a Trainer calls these; the optimizer is given
+    >>> for _ in range(3):
+    ...     shift(None)
+    ...     print(round(optimizer.lr, 4))
+    0.5
+    0.3333
+    0.25
+    """
 
     def __init__(self, attr, gamma, power, init=None, target=None, optimizer=None):
         super().__init__(attr, init, optimizer)
@@ -147,7 +207,18 @@ class InverseShift(_Shift):
 
 class WarmupShift(_Shift):
     """Raises the attribute linearly from ``warmup_start`` to ``init`` over
-    the first ``warmup_iter`` invocations, then keeps ``init``."""
+    the first ``warmup_iter`` invocations, then keeps ``init``.
+
+    >>> optimizer = fastgrad.optimizers.SGD(lr=1.)
+    >>> shift = fastgrad.training.extensions.WarmupShift('lr', 0., 4, optimizer=optimizer)
+    >>> shift.initialize(None)  # a Trainer calls these; the optimizer is given
+    >>> lrs = []
+    >>> for _ in range(5):
+    ...     shift(None)
+    ...     lrs.append(optimizer.lr)
+    >>> lrs
+    [0.25, 0.5, 0.75, 1.0, 1.0]
+    """
 
     def __init__(self, attr, warmup_start, warmup_iter, init=None, optimizer=None):
         super().__init__(attr, init, optimizer)

@@ -101,6 +101,34 @@ def snapshot(savefun=None, filename='snapshot_iter_{.updater.iteration}', *,
     automatically.  ``n_retains > 0`` keeps only that many newest
     snapshots; ``condition()`` returning False skips one;
     ``snapshot_on_error`` also saves when the training loop raises.
+
+    >>> import tempfile
+    >>> from fastgrad import training
+    >>> from fastgrad.training import extensions
+    >>> x = np.array([[0, 1], [1, 0], [2, 1], [1, 2]], np.float32)
+    >>> t = np.array([0, 1, 1, 0], np.int32)
+    >>> model = L.Classifier(L.Linear(2, 2, initialW=0))
+    >>> optimizer = fastgrad.optimizers.SGD(lr=0.1)
+    >>> _ = optimizer.setup(model)
+    >>> dataset = fastgrad.datasets.TupleDataset(x, t)
+    >>> it = fastgrad.iterators.SerialIterator(dataset, 2, shuffle=False)
+    >>> out = tempfile.TemporaryDirectory()
+    >>> updater = training.StandardUpdater(it, optimizer)
+    >>> trainer = training.Trainer(updater, (2, 'epoch'), out=out.name)
+    >>> trainer.extend(extensions.snapshot(), trigger=(1, 'epoch'))
+    >>> trainer.run()
+    >>> import os
+    >>> sorted(os.listdir(out.name))
+    ['snapshot_iter_2', 'snapshot_iter_4']
+    >>> model2 = L.Classifier(L.Linear(2, 2))
+    >>> optimizer2 = fastgrad.optimizers.SGD(lr=0.1)
+    >>> _ = optimizer2.setup(model2)
+    >>> it2 = fastgrad.iterators.SerialIterator(dataset, 2, shuffle=False)
+    >>> resumed = training.Trainer(training.StandardUpdater(it2, optimizer2), (2, 'epoch'))
+    >>> fastgrad.serializers.load_npz(os.path.join(out.name, 'snapshot_iter_2'), resumed)
+    >>> resumed.updater.iteration, resumed.updater.epoch
+    (2, 1)
+    >>> out.cleanup()
     """
     return _Snapshot(target=target, condition=condition, writer=writer,
                      filename=filename, snapshot_on_error=snapshot_on_error,
@@ -110,5 +138,31 @@ def snapshot(savefun=None, filename='snapshot_iter_{.updater.iteration}', *,
 def snapshot_object(target, filename, savefun=None, **kwargs):
     """Like :func:`snapshot`, saving ``target`` (a model, an optimizer...)
     instead of the trainer; ``filename`` is still formatted with the
-    trainer."""
+    trainer.
+
+    >>> import tempfile
+    >>> from fastgrad import training
+    >>> from fastgrad.training import extensions
+    >>> x = np.array([[0, 1], [1, 0], [2, 1], [1, 2]], np.float32)
+    >>> t = np.array([0, 1, 1, 0], np.int32)
+    >>> model = L.Classifier(L.Linear(2, 2, initialW=0))
+    >>> optimizer = fastgrad.optimizers.SGD(lr=0.1)
+    >>> _ = optimizer.setup(model)
+    >>> dataset = fastgrad.datasets.TupleDataset(x, t)
+    >>> it = fastgrad.iterators.SerialIterator(dataset, 2, shuffle=False)
+    >>> out = tempfile.TemporaryDirectory()
+    >>> updater = training.StandardUpdater(it, optimizer)
+    >>> trainer = training.Trainer(updater, (2, 'epoch'), out=out.name)
+    >>> trainer.extend(extensions.snapshot_object(model, 'model_epoch_{.updater.epoch}.npz'),
+    ...                trigger=(1, 'epoch'))
+    >>> trainer.run()
+    >>> import os
+    >>> sorted(os.listdir(out.name))
+    ['model_epoch_1.npz', 'model_epoch_2.npz']
+    >>> copy = L.Classifier(L.Linear(2, 2))
+    >>> fastgrad.serializers.load_npz(os.path.join(out.name, 'model_epoch_2.npz'), copy)
+    >>> bool((copy.predictor.W.array == model.predictor.W.array).all())
+    True
+    >>> out.cleanup()
+    """
     return snapshot(savefun=savefun, filename=filename, target=target, **kwargs)

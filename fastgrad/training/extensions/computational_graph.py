@@ -14,7 +14,10 @@ def is_graphviz_available():
 
 
 class DumpGraph(extension.Extension):
-    """Args:
+    """Writes the computational graph of an observed Variable as a Graphviz
+    dot file, once, after the first iteration.
+
+    Args:
         root_name (str): the observation key of the graph's output.
         filename (str): file name in ``trainer.out`` (default ``cg.dot``;
             Chainer's ``out_name=`` is accepted too).
@@ -22,7 +25,30 @@ class DumpGraph(extension.Extension):
 
     It sets ``config.keep_graph_on_report`` until it has run (the reporter
     then keeps the graph of reported values), and renders a PNG too when
-    Graphviz's ``dot`` is on the PATH."""
+    Graphviz's ``dot`` is on the PATH.
+
+    >>> import tempfile
+    >>> from fastgrad import training
+    >>> from fastgrad.training import extensions
+    >>> x = np.array([[0, 1], [1, 0], [2, 1], [1, 2]], np.float32)
+    >>> t = np.array([0, 1, 1, 0], np.int32)
+    >>> model = L.Classifier(L.Linear(2, 2, initialW=0))
+    >>> optimizer = fastgrad.optimizers.SGD(lr=0.1)
+    >>> _ = optimizer.setup(model)
+    >>> dataset = fastgrad.datasets.TupleDataset(x, t)
+    >>> it = fastgrad.iterators.SerialIterator(dataset, 2, shuffle=False)
+    >>> out = tempfile.TemporaryDirectory()
+    >>> updater = training.StandardUpdater(it, optimizer)
+    >>> trainer = training.Trainer(updater, (1, 'iteration'), out=out.name)
+    >>> trainer.extend(extensions.DumpGraph('main/loss', filename='graph.dot'))
+    >>> trainer.run()
+    >>> import os
+    >>> with open(os.path.join(out.name, 'graph.dot')) as f:
+    ...     dot = f.read()
+    >>> dot.startswith('digraph'), 'SoftmaxCrossEntropy' in dot
+    (True, True)
+    >>> out.cleanup()
+    """
 
     default_name = 'dump_graph'
     priority = extension.PRIORITY_WRITER
@@ -74,5 +100,26 @@ class DumpGraph(extension.Extension):
 
 
 def dump_graph(root_name, out_name='cg.dot', variable_style=None, function_style=None):
-    """Chainer's older function form of :class:`DumpGraph`."""
+    """Chainer's older function form of :class:`DumpGraph`.
+
+    >>> import tempfile
+    >>> from fastgrad import training
+    >>> from fastgrad.training import extensions
+    >>> x = np.array([[0, 1], [1, 0], [2, 1], [1, 2]], np.float32)
+    >>> t = np.array([0, 1, 1, 0], np.int32)
+    >>> model = L.Classifier(L.Linear(2, 2, initialW=0))
+    >>> optimizer = fastgrad.optimizers.SGD(lr=0.1)
+    >>> _ = optimizer.setup(model)
+    >>> dataset = fastgrad.datasets.TupleDataset(x, t)
+    >>> it = fastgrad.iterators.SerialIterator(dataset, 2, shuffle=False)
+    >>> out = tempfile.TemporaryDirectory()
+    >>> updater = training.StandardUpdater(it, optimizer)
+    >>> trainer = training.Trainer(updater, (1, 'iteration'), out=out.name)
+    >>> trainer.extend(extensions.dump_graph('main/loss', out_name='graph.dot'))
+    >>> trainer.run()
+    >>> import os
+    >>> os.path.exists(os.path.join(out.name, 'graph.dot'))
+    True
+    >>> out.cleanup()
+    """
     return DumpGraph(root_name, out_name, variable_style, function_style)

@@ -25,6 +25,26 @@ class Evaluator(extension.Extension):
         eval_hook: ``eval_hook(evaluator)`` before each evaluation.
         eval_func: called on each batch instead of the target.
         progress_bar: print the number of batches evaluated (to stdout).
+
+    >>> import tempfile
+    >>> from fastgrad import training
+    >>> from fastgrad.training import extensions
+    >>> x = np.array([[0, 1], [1, 0], [2, 1], [1, 2]], np.float32)
+    >>> t = np.array([0, 1, 1, 0], np.int32)
+    >>> model = L.Classifier(L.Linear(2, 2, initialW=0))
+    >>> optimizer = fastgrad.optimizers.SGD(lr=0.1)
+    >>> _ = optimizer.setup(model)
+    >>> dataset = fastgrad.datasets.TupleDataset(x, t)
+    >>> it = fastgrad.iterators.SerialIterator(dataset, 2, shuffle=False)
+    >>> out = tempfile.TemporaryDirectory()
+    >>> updater = training.StandardUpdater(it, optimizer)
+    >>> trainer = training.Trainer(updater, (1, 'epoch'), out=out.name)
+    >>> valid = fastgrad.iterators.SerialIterator(
+    ...     fastgrad.datasets.TupleDataset(x, t), 4, repeat=False, shuffle=False)
+    >>> evaluator = extensions.Evaluator(valid, model)
+    >>> result = evaluator()  # or trainer.extend(evaluator): once per epoch
+    >>> sorted(result), round(float(result['main/loss']), 4)
+    (['main/accuracy', 'main/loss'], 0.6931)
     """
 
     trigger = 1, 'epoch'

@@ -11,6 +11,16 @@ class ExponentialShift(extension.Extension):
     trigger=(10, 'epoch'))``.  ``init`` defaults to the attribute's value
     when training starts; ``optimizer`` to the updater's ``'main'`` one.
     The current value is restored on resume.
+
+    >>> optimizer = fastgrad.optimizers.SGD(lr=1.)
+    >>> shift = fastgrad.training.extensions.ExponentialShift('lr', 0.5, optimizer=optimizer)
+    >>> shift.initialize(None)  # a Trainer calls these; the optimizer is given
+    >>> for _ in range(3):
+    ...     shift(None)
+    ...     print(optimizer.lr)
+    0.5
+    0.25
+    0.125
     """
 
     def __init__(self, attr, rate, init=None, target=None, optimizer=None):

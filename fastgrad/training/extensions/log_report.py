@@ -21,6 +21,30 @@ class LogReport(extension.Extension):
             stored.
         filename: the file name in ``trainer.out`` (None: keep the log in
             memory only).  ``log_name`` is Chainer's older name for it.
+
+    >>> import tempfile
+    >>> from fastgrad import training
+    >>> from fastgrad.training import extensions
+    >>> x = np.array([[0, 1], [1, 0], [2, 1], [1, 2]], np.float32)
+    >>> t = np.array([0, 1, 1, 0], np.int32)
+    >>> model = L.Classifier(L.Linear(2, 2, initialW=0))
+    >>> optimizer = fastgrad.optimizers.SGD(lr=0.1)
+    >>> _ = optimizer.setup(model)
+    >>> dataset = fastgrad.datasets.TupleDataset(x, t)
+    >>> it = fastgrad.iterators.SerialIterator(dataset, 2, shuffle=False)
+    >>> out = tempfile.TemporaryDirectory()
+    >>> updater = training.StandardUpdater(it, optimizer)
+    >>> trainer = training.Trainer(updater, (2, 'epoch'), out=out.name)
+    >>> trainer.extend(extensions.LogReport(keys=['main/accuracy']))
+    >>> trainer.run()
+    >>> [(e['epoch'], e['iteration'], e['main/accuracy'])
+    ...  for e in trainer.get_extension('LogReport').log]
+    [(1, 2, 0.75), (2, 4, 1.0)]
+    >>> import json, os
+    >>> with open(os.path.join(out.name, 'log')) as f:
+    ...     len(json.load(f))
+    2
+    >>> out.cleanup()
     """
 
     def __init__(self, keys=None, trigger=(1, 'epoch'), postprocess=None,

@@ -62,6 +62,26 @@ class ParameterStatistics(extension.Extension):
         trigger: when to report the accumulated means.
         skip_nan_params (bool): report a single NaN for an array that holds
             a NaN instead of computing its statistics.
+
+    >>> import tempfile
+    >>> from fastgrad import training
+    >>> from fastgrad.training import extensions
+    >>> x = np.array([[0, 1], [1, 0], [2, 1], [1, 2]], np.float32)
+    >>> t = np.array([0, 1, 1, 0], np.int32)
+    >>> model = L.Classifier(L.Linear(2, 2, initialW=0))
+    >>> optimizer = fastgrad.optimizers.SGD(lr=0.1)
+    >>> _ = optimizer.setup(model)
+    >>> dataset = fastgrad.datasets.TupleDataset(x, t)
+    >>> it = fastgrad.iterators.SerialIterator(dataset, 2, shuffle=False)
+    >>> out = tempfile.TemporaryDirectory()
+    >>> updater = training.StandardUpdater(it, optimizer)
+    >>> trainer = training.Trainer(updater, (1, 'epoch'), out=out.name)
+    >>> trainer.extend(extensions.ParameterStatistics(model.predictor, {'max': np.max}))
+    >>> trainer.extend(extensions.LogReport())
+    >>> trainer.run()
+    >>> sorted(k for k in trainer.get_extension('LogReport').log[0] if '/W/' in k)
+    ['predictor/W/data/max', 'predictor/W/grad/max']
+    >>> out.cleanup()
     """
 
     default_name = 'parameter_statistics'

@@ -48,6 +48,24 @@ class PlotReport(extension.Extension):
         filename: the image file (``file_name`` is Chainer's older name).
         marker: the matplotlib marker of the points.
         grid: draw a grid.
+
+    >>> import tempfile
+    >>> from fastgrad import training
+    >>> from fastgrad.training import extensions
+    >>> x = np.array([[0, 1], [1, 0], [2, 1], [1, 2]], np.float32)
+    >>> t = np.array([0, 1, 1, 0], np.int32)
+    >>> model = L.Classifier(L.Linear(2, 2, initialW=0))
+    >>> optimizer = fastgrad.optimizers.SGD(lr=0.1)
+    >>> _ = optimizer.setup(model)
+    >>> dataset = fastgrad.datasets.TupleDataset(x, t)
+    >>> it = fastgrad.iterators.SerialIterator(dataset, 2, shuffle=False)
+    >>> out = tempfile.TemporaryDirectory()
+    >>> updater = training.StandardUpdater(it, optimizer)
+    >>> trainer = training.Trainer(updater, (1, 'epoch'), out=out.name)
+    >>> plot = extensions.PlotReport(['main/loss'], 'epoch', filename='loss.png')
+    >>> if extensions.PlotReport.available():  # matplotlib is installed
+    ...     trainer.extend(plot)
+    >>> out.cleanup()
     """
 
     def __init__(self, y_keys, x_key='iteration', trigger=(1, 'epoch'),

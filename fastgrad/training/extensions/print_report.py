@@ -21,6 +21,30 @@ class PrintReport(extension.Extension):
         log_report: the LogReport's name in the trainer, or the LogReport
             itself (then this extension calls it).
         out: the stream (stdout by default).
+
+    >>> import tempfile
+    >>> from fastgrad import training
+    >>> from fastgrad.training import extensions
+    >>> x = np.array([[0, 1], [1, 0], [2, 1], [1, 2]], np.float32)
+    >>> t = np.array([0, 1, 1, 0], np.int32)
+    >>> model = L.Classifier(L.Linear(2, 2, initialW=0))
+    >>> optimizer = fastgrad.optimizers.SGD(lr=0.1)
+    >>> _ = optimizer.setup(model)
+    >>> dataset = fastgrad.datasets.TupleDataset(x, t)
+    >>> it = fastgrad.iterators.SerialIterator(dataset, 2, shuffle=False)
+    >>> out = tempfile.TemporaryDirectory()
+    >>> updater = training.StandardUpdater(it, optimizer)
+    >>> trainer = training.Trainer(updater, (2, 'epoch'), out=out.name)
+    >>> import io
+    >>> table = io.StringIO()  # stdout by default
+    >>> trainer.extend(extensions.LogReport())
+    >>> trainer.extend(extensions.PrintReport(['epoch', 'main/accuracy'], out=table))
+    >>> trainer.run()
+    >>> print(table.getvalue())  # doctest: +NORMALIZE_WHITESPACE
+    epoch       main/accuracy
+    1           0.75
+    2           1
+    >>> out.cleanup()
     """
 
     def __init__(self, entries, log_report='LogReport', out=sys.stdout):

@@ -31,6 +31,27 @@ class ProgressBar(extension.Extension):
         bar_length: width of the bars in characters.
         out: the stream (stdout by default).
         redraw_interval: seconds between extra redraws on a terminal.
+
+    >>> import tempfile
+    >>> from fastgrad import training
+    >>> from fastgrad.training import extensions
+    >>> x = np.array([[0, 1], [1, 0], [2, 1], [1, 2]], np.float32)
+    >>> t = np.array([0, 1, 1, 0], np.int32)
+    >>> model = L.Classifier(L.Linear(2, 2, initialW=0))
+    >>> optimizer = fastgrad.optimizers.SGD(lr=0.1)
+    >>> _ = optimizer.setup(model)
+    >>> dataset = fastgrad.datasets.TupleDataset(x, t)
+    >>> it = fastgrad.iterators.SerialIterator(dataset, 2, shuffle=False)
+    >>> out = tempfile.TemporaryDirectory()
+    >>> updater = training.StandardUpdater(it, optimizer)
+    >>> trainer = training.Trainer(updater, (2, 'epoch'), out=out.name)
+    >>> import io
+    >>> stream = io.StringIO()
+    >>> trainer.extend(extensions.ProgressBar(update_interval=2, out=stream))
+    >>> trainer.run()
+    >>> print(stream.getvalue().splitlines()[2].strip())
+    2 iter, 1 epoch / 2 epochs
+    >>> out.cleanup()
     """
 
     def __init__(self, training_length=None, update_interval=100,

@@ -26,9 +26,31 @@ def _variables(targets):
 
 
 class VariableStatisticsPlot(extension.Extension):
-    """Args (as in Chainer): targets, max_sample_size, report_data,
+    """Plots the mean, standard deviation and percentiles of the data and
+    gradients of ``targets`` (Variables or Links) against the iteration.
+
+    Args (as in Chainer): targets, max_sample_size, report_data,
     report_grad, plot_mean, plot_std, percentile_sigmas, trigger, filename,
-    figsize, marker, grid."""
+    figsize, marker, grid.
+
+    >>> import tempfile
+    >>> from fastgrad import training
+    >>> from fastgrad.training import extensions
+    >>> x = np.array([[0, 1], [1, 0], [2, 1], [1, 2]], np.float32)
+    >>> t = np.array([0, 1, 1, 0], np.int32)
+    >>> model = L.Classifier(L.Linear(2, 2, initialW=0))
+    >>> optimizer = fastgrad.optimizers.SGD(lr=0.1)
+    >>> _ = optimizer.setup(model)
+    >>> dataset = fastgrad.datasets.TupleDataset(x, t)
+    >>> it = fastgrad.iterators.SerialIterator(dataset, 2, shuffle=False)
+    >>> out = tempfile.TemporaryDirectory()
+    >>> updater = training.StandardUpdater(it, optimizer)
+    >>> trainer = training.Trainer(updater, (1, 'epoch'), out=out.name)
+    >>> plot = extensions.VariableStatisticsPlot(model.predictor, filename='stats.png')
+    >>> if extensions.VariableStatisticsPlot.available():  # matplotlib is installed
+    ...     trainer.extend(plot)
+    >>> out.cleanup()
+    """
 
     def __init__(self, targets, max_sample_size=1000, report_data=True,
                  report_grad=True, plot_mean=True, plot_std=True,

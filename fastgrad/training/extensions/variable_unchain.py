@@ -6,7 +6,29 @@ from fastgrad.training import extension
 
 
 class unchain_variables(extension.Extension):
-    """Runs last (priority 0) at iterations where keep_graph_on_report was on."""
+    """Runs last (priority 0) at iterations where keep_graph_on_report was on.
+
+    >>> import tempfile
+    >>> from fastgrad import training
+    >>> from fastgrad.training import extensions
+    >>> x = np.array([[0, 1], [1, 0], [2, 1], [1, 2]], np.float32)
+    >>> t = np.array([0, 1, 1, 0], np.int32)
+    >>> model = L.Classifier(L.Linear(2, 2, initialW=0))
+    >>> optimizer = fastgrad.optimizers.SGD(lr=0.1)
+    >>> _ = optimizer.setup(model)
+    >>> dataset = fastgrad.datasets.TupleDataset(x, t)
+    >>> it = fastgrad.iterators.SerialIterator(dataset, 2, shuffle=False)
+    >>> out = tempfile.TemporaryDirectory()
+    >>> updater = training.StandardUpdater(it, optimizer)
+    >>> trainer = training.Trainer(updater, (1, 'iteration'), out=out.name)
+    >>> trainer.extend(extensions.DumpGraph('main/loss'))  # keeps the graph of main/loss
+    >>> trainer.extend(extensions.unchain_variables())
+    >>> trainer.run()
+    >>> loss = trainer.observation['main/loss']
+    >>> loss.creator is None  # its graph was cut after the other extensions
+    True
+    >>> out.cleanup()
+    """
 
     priority = 0
 

@@ -11,6 +11,30 @@ class EarlyStoppingTrigger(object):
 
     ``mode`` is ``'min'``, ``'max'`` or ``'auto'`` (max for keys containing
     'accuracy', else min).
+
+    >>> import tempfile
+    >>> from fastgrad import training
+    >>> from fastgrad.training import extensions
+    >>> x = np.array([[0, 1], [1, 0], [2, 1], [1, 2]], np.float32)
+    >>> t = np.array([0, 1, 1, 0], np.int32)
+    >>> model = L.Classifier(L.Linear(2, 2, initialW=0))
+    >>> optimizer = fastgrad.optimizers.SGD(lr=0.1)
+    >>> _ = optimizer.setup(model)
+    >>> dataset = fastgrad.datasets.TupleDataset(x, t)
+    >>> it = fastgrad.iterators.SerialIterator(dataset, 2, shuffle=False)
+    >>> out = tempfile.TemporaryDirectory()
+    >>> updater = training.StandardUpdater(it, optimizer)
+    >>> trainer = training.Trainer(updater, None, out=out.name)
+    >>> losses = iter([3., 2., 2.5, 2.1, 2.2, 1.])
+    >>> trainer.extend(extensions.observe_value('val/loss', lambda trainer: next(losses)),
+    ...                trigger=(1, 'iteration'))
+    >>> trainer.stop_trigger = training.triggers.EarlyStoppingTrigger(
+    ...     check_trigger=(1, 'iteration'), monitor='val/loss', patience=2,
+    ...     max_trigger=(6, 'iteration'))
+    >>> trainer.run()  # no improvement on 2.0 at iterations 3 and 4
+    >>> trainer.updater.iteration
+    4
+    >>> out.cleanup()
     """
 
     def __init__(self, check_trigger=(1, 'epoch'), monitor='main/loss',

@@ -119,6 +119,23 @@ class MultiprocessParallelUpdater(StandardUpdater):
             (``'@numpy'`` or ``-1``) in fastgrad today.
         auto_new_epoch (bool): call the main optimizer's ``new_epoch`` when the
             main iterator starts an epoch.
+
+    >>> import warnings
+    >>> from fastgrad import training
+    >>> x = np.array([[0, 1], [1, 0], [2, 1], [1, 2]], np.float32)
+    >>> t = np.array([0, 1, 1, 0], np.int32)
+    >>> model = L.Classifier(L.Linear(2, 2, initialW=0))
+    >>> optimizer = fastgrad.optimizers.SGD(lr=0.1)
+    >>> _ = optimizer.setup(model)
+    >>> dataset = fastgrad.datasets.TupleDataset(x, t)
+    >>> it = fastgrad.iterators.SerialIterator(dataset, 2, shuffle=False)
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter('ignore')  # it says that lr is divided by the device count
+    ...     updater = training.updaters.MultiprocessParallelUpdater(
+    ...         [it], optimizer, devices=['@numpy'])  # one process per device
+    >>> updater.update()
+    >>> updater.iteration, optimizer.lr
+    (1, 0.1)
     """
 
     def __init__(self, iterators, optimizer, converter=convert.concat_examples,

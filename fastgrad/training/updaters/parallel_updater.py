@@ -20,6 +20,23 @@ class ParallelUpdater(StandardUpdater):
             optimizer's target); built from ``devices`` when omitted.
         devices (dict): name -> device specifier, one named ``'main'``; any
             mix of ``'@numpy'`` and ``'@cupy:N'``.
+
+    >>> import tempfile
+    >>> from fastgrad import training
+    >>> x = np.array([[0, 1], [1, 0], [2, 1], [1, 2]], np.float32)
+    >>> t = np.array([0, 1, 1, 0], np.int32)
+    >>> model = L.Classifier(L.Linear(2, 2, initialW=0))
+    >>> optimizer = fastgrad.optimizers.SGD(lr=0.1)
+    >>> _ = optimizer.setup(model)
+    >>> dataset = fastgrad.datasets.TupleDataset(x, t)
+    >>> it = fastgrad.iterators.SerialIterator(dataset, 4, shuffle=False)
+    >>> updater = training.ParallelUpdater(  # each half of a batch on its own copy
+    ...     it, optimizer, devices={'main': '@numpy', 'second': '@numpy'})
+    >>> updater.update()
+    >>> updater.iteration, updater.epoch
+    (1, 1)
+    >>> bool((model.predictor.W.array != 0).any())
+    True
     """
 
     def __init__(self, iterator, optimizer, converter=convert.concat_examples,

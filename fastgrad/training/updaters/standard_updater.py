@@ -34,6 +34,22 @@ class StandardUpdater(updater_module.Updater):
         auto_new_epoch: call ``optimizer.new_epoch(auto=True)`` whenever the
             main iterator starts a new epoch.
         input_device: where the batches go, if not ``device``.
+
+    >>> from fastgrad import training
+    >>> x = np.array([[0, 1], [1, 0], [2, 1], [1, 2]], np.float32)
+    >>> t = np.array([0, 1, 1, 0], np.int32)
+    >>> model = L.Classifier(L.Linear(2, 2, initialW=0))
+    >>> optimizer = fastgrad.optimizers.SGD(lr=0.1)
+    >>> _ = optimizer.setup(model)
+    >>> dataset = fastgrad.datasets.TupleDataset(x, t)
+    >>> it = fastgrad.iterators.SerialIterator(dataset, 2, shuffle=False)
+    >>> updater = training.StandardUpdater(it, optimizer)
+    >>> updater.update()  # loss = model(x[:2], t[:2]); one SGD step
+    >>> updater.iteration, updater.epoch_detail, optimizer.t
+    (1, 0.5, 1)
+    >>> updater.update()
+    >>> updater.epoch, updater.is_new_epoch
+    (1, True)
     """
 
     def __init__(self, iterator, optimizer, converter=convert.concat_examples,
