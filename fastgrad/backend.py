@@ -12,7 +12,16 @@ def _cupy():
 
 
 def import_cupy():
-    """The cupy module, imported now; RuntimeError if CuPy is not installed."""
+    """The cupy module, imported now; RuntimeError if CuPy is not installed.
+
+    >>> from fastgrad import backend
+    >>> try:
+    ...     xp = backend.import_cupy()
+    ... except RuntimeError:   # CuPy is not installed: stay on NumPy
+    ...     xp = np
+    >>> xp.__name__ in ('cupy', 'numpy')
+    True
+    """
     try:
         import cupy
     except ImportError as e:
@@ -22,14 +31,26 @@ def import_cupy():
 
 
 def is_cupy_array(a):
-    """Whether ``a`` is a CuPy array (never imports CuPy to find out)."""
+    """Whether ``a`` is a CuPy array (never imports CuPy to find out).
+
+    >>> from fastgrad import backend
+    >>> x = np.zeros(2, dtype=np.float32)
+    >>> backend.is_cupy_array(x), backend.is_cupy_array(Variable(x))
+    (False, False)
+    """
     cp = _cupy()
     return cp is not None and isinstance(a, cp.ndarray)
 
 
 def get_array_types():
     """The array types in use: ``(numpy.ndarray,)``, plus ``cupy.ndarray``
-    once CuPy is imported."""
+    once CuPy is imported.
+
+    >>> np.ndarray in fastgrad.get_array_types()
+    True
+    >>> isinstance(np.zeros(2), fastgrad.get_array_types())
+    True
+    """
     cp = _cupy()
     return (numpy.ndarray,) if cp is None else (numpy.ndarray, cp.ndarray)
 
@@ -50,7 +71,13 @@ def _unwrap(a):
 
 
 def get_array_module(*args):
-    """numpy, or cupy when any argument (array or Variable) is a CuPy array."""
+    """numpy, or cupy when any argument (array or Variable) is a CuPy array.
+
+    >>> from fastgrad import backend
+    >>> x = np.zeros(2, dtype=np.float32)
+    >>> backend.get_array_module(x, Variable(x)) is np
+    True
+    """
     cp = _cupy()
     if cp is not None:
         for a in args:
@@ -64,6 +91,13 @@ class Device(object):
 
     Get one with :func:`get_device`; ``str(device)`` is its specifier
     (``'@numpy'``, ``'@cupy:0'``).
+
+    >>> from fastgrad import backend
+    >>> device = backend.get_device('@numpy')
+    >>> isinstance(device, backend.Device), str(device)
+    (True, '@numpy')
+    >>> device.send(np.ones(2)) is not None, device == backend.CpuDevice()
+    (True, True)
     """
     xp = None
     name = None
@@ -106,7 +140,15 @@ class Device(object):
 
 
 class CpuDevice(Device):
-    """The CPU, ``'@numpy'``: NumPy arrays."""
+    """The CPU, ``'@numpy'``: NumPy arrays.
+
+    >>> from fastgrad import backend
+    >>> cpu = backend.CpuDevice()
+    >>> str(cpu), cpu.xp is np
+    ('@numpy', True)
+    >>> cpu.send({'x': np.float32(2)})
+    {'x': array(2., dtype=float32)}
+    """
     xp = numpy
     name = '@numpy'
 
@@ -127,7 +169,15 @@ class CpuDevice(Device):
 
 class GpuDevice(Device):
     """GPU ``device_id`` through CuPy, ``'@cupy:N'``.  Constructing one does not
-    import CuPy; using it does."""
+    import CuPy; using it does.
+
+    >>> from fastgrad import backend
+    >>> gpu = backend.GpuDevice(1)   # CuPy is imported only when the device is used
+    >>> gpu, str(gpu), gpu.device_id
+    (<GpuDevice @cupy:1>, '@cupy:1', 1)
+    >>> gpu == backend.get_device('@cupy:1')
+    True
+    """
 
     def __init__(self, device_id=0):
         self.device_id = int(device_id)
@@ -164,14 +214,28 @@ class GpuDevice(Device):
 
 
 class Intel64Device(Device):
-    """iDeep is not supported: constructing one raises."""
+    """iDeep is not supported: constructing one raises.
+
+    >>> from fastgrad import backend
+    >>> backend.Intel64Device()
+    Traceback (most recent call last):
+    ...
+    RuntimeError: Intel64Device: iDeep (intel64) is not available in fastgrad
+    """
 
     def __init__(self):
         raise RuntimeError('Intel64Device: iDeep (intel64) is not available in fastgrad')
 
 
 class ChainerxDevice(Device):
-    """ChainerX is not available: constructing one raises."""
+    """ChainerX is not available: constructing one raises.
+
+    >>> from fastgrad import backend
+    >>> backend.ChainerxDevice()
+    Traceback (most recent call last):
+    ...
+    RuntimeError: ChainerxDevice: ChainerX is not available in fastgrad
+    """
 
     def __init__(self, device=None):
         raise RuntimeError('ChainerxDevice: ChainerX is not available in fastgrad')
@@ -216,7 +280,12 @@ def get_device(spec):
 
 
 def get_device_from_array(a):
-    """The device of an array or a Variable's array."""
+    """The device of an array or a Variable's array.
+
+    >>> from fastgrad import backend
+    >>> backend.get_device_from_array(Variable(np.zeros(2, dtype=np.float32)))
+    <CpuDevice @numpy>
+    """
     a = _unwrap(a)
     if is_cupy_array(a):
         return GpuDevice(a.device.id)
@@ -225,7 +294,12 @@ def get_device_from_array(a):
 
 class using_device(object):
     """Context manager: ``device`` (any :func:`get_device` specifier) is the
-    current device inside the block; returns the Device."""
+    current device inside the block; returns the Device.
+
+    >>> with fastgrad.using_device('@numpy') as device:
+    ...     print(device, device.xp.__name__)
+    @numpy numpy
+    """
 
     def __init__(self, device):
         self.device = get_device(device)
@@ -253,7 +327,14 @@ def to_device(device, a):
 
 
 def copyto(dst, src):
-    """Copy src into dst in place, across devices if needed."""
+    """Copy src into dst in place, across devices if needed.
+
+    >>> from fastgrad import backend
+    >>> dst = np.zeros(3, dtype=np.float32)
+    >>> backend.copyto(dst, np.arange(3, dtype=np.float32))
+    >>> dst
+    array([0., 1., 2.], dtype=float32)
+    """
     if isinstance(dst, numpy.ndarray):
         numpy.copyto(dst, CpuDevice().send_array(src))
     else:

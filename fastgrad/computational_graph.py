@@ -8,7 +8,16 @@ _FUNCTION_STYLE = {'shape': 'record', 'fillcolor': '#6495ED', 'style': 'filled'}
 
 
 class DotNode(object):
-    """A graph node with its dot attributes (``label`` is the dot line)."""
+    """A graph node with its dot attributes (``label`` is the dot line).
+
+    >>> from fastgrad.computational_graph import DotNode
+    >>> x = Variable(np.zeros((2, 3), dtype=np.float32), name='x')
+    >>> node = DotNode(x.node)
+    >>> node.attribute
+    {'label': 'x: (2, 3), float32', 'shape': 'oval'}
+    >>> node.label == '{} [label="x: (2, 3), float32",shape="oval"];'.format(id(x.node))
+    True
+    """
 
     def __init__(self, node, attribute=None, show_name=True):
         if not isinstance(node, (VariableNode, FunctionNode)):
@@ -42,7 +51,17 @@ def _style(style, default):
 
 class ComputationalGraph(object):
     """Nodes (VariableNodes and FunctionNodes) and edges (head, tail) of a
-    graph; ``dump()`` writes it in dot."""
+    graph; ``dump()`` writes it in dot.
+
+    >>> from fastgrad import computational_graph as c
+    >>> x = Variable(np.ones(2, dtype=np.float32))
+    >>> y = F.relu(x)
+    >>> g = c.ComputationalGraph([x.node, y.creator, y.node],
+    ...                          [(x.node, y.creator), (y.creator, y.node)], rankdir='LR')
+    >>> dot = g.dump()
+    >>> dot.startswith('digraph graphname{rankdir=LR;'), dot.count('->')
+    (True, 2)
+    """
 
     def __init__(self, nodes, edges, variable_style='default', function_style='default',
                  rankdir='TB', remove_variable=False, show_name=True):

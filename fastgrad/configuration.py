@@ -45,7 +45,14 @@ def _global_keys():
 
 
 class _GlobalConfig(object):
-    """Writes go to the class of the thread-local config: every thread sees them."""
+    """Writes go to the class of the thread-local config: every thread sees them.
+
+    >>> fastgrad.global_config.train
+    True
+    >>> with fastgrad.using_config('train', False):   # this thread only
+    ...     print(fastgrad.config.train, fastgrad.global_config.train)
+    False True
+    """
 
     def __getattr__(self, name):
         try:
@@ -81,7 +88,14 @@ def _env_flag(name, default):
 class _Mixed16(object):
     """The dtype-like ``mixed16``: float16 parameters and activations, with
     float32 where precision matters (normalization statistics, loss scaling).
-    ``numpy.dtype(mixed16)`` is float16."""
+    ``numpy.dtype(mixed16)`` is float16.
+
+    >>> fastgrad.mixed16, np.dtype(fastgrad.mixed16)
+    (dtype('mixed16'), dtype('float16'))
+    >>> with fastgrad.using_config('dtype', fastgrad.mixed16):
+    ...     print(fastgrad.get_dtype(), fastgrad.get_dtype(map_mixed16=np.float32))
+    float16 float32
+    """
 
     dtype = numpy.dtype(numpy.float16)
 
@@ -189,7 +203,14 @@ def force_backprop_mode():
 
 
 def is_debug():
-    """Whether debug mode (``config.debug``) is on."""
+    """Whether debug mode (``config.debug``) is on.
+
+    >>> with fastgrad.using_config('debug', True):
+    ...     print(fastgrad.is_debug())
+    True
+    >>> fastgrad.is_debug() == fastgrad.config.debug
+    True
+    """
     return bool(config.debug)
 
 

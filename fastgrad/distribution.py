@@ -15,7 +15,21 @@ class Distribution(object):
     """Base class: subclasses give what applies of ``batch_shape``,
     ``event_shape``, ``params``, ``log_prob``, ``sample_n``, ``mean``,
     ``variance``, ``entropy``, ``cdf``, ``icdf``...; the rest raise
-    NotImplementedError naming the distribution."""
+    NotImplementedError naming the distribution.
+
+    >>> class Coin(fastgrad.Distribution):
+    ...     def __init__(self, p):
+    ...         self.p = fastgrad.as_variable(np.array(p, dtype=np.float32))
+    ...     @property
+    ...     def mean(self):
+    ...         return self.p
+    >>> Coin(0.25).mean.array
+    array(0.25, dtype=float32)
+    >>> Coin(0.25).variance
+    Traceback (most recent call last):
+    ...
+    NotImplementedError: Coin does not define variance
+    """
 
     def _missing(self, what):
         return NotImplementedError('{} does not define {}'.format(
@@ -121,7 +135,18 @@ _KL = {}
 
 
 def register_kl(Dist1, Dist2):
-    """Decorator: register ``f(dist1, dist2)`` as ``KL(Dist1 || Dist2)``."""
+    """Decorator: register ``f(dist1, dist2)`` as ``KL(Dist1 || Dist2)``.
+
+    >>> class Coin(fastgrad.Distribution):
+    ...     def __init__(self, p):
+    ...         self.p = fastgrad.as_variable(np.array(p, dtype=np.float32))
+    >>> @fastgrad.register_kl(Coin, Coin)
+    ... def _kl_coin_coin(a, b):
+    ...     return a.p * F.log(a.p / b.p) + (1 - a.p) * F.log((1 - a.p) / (1 - b.p))
+    >>> kl = fastgrad.kl_divergence(Coin(0.5), Coin(0.25))
+    >>> round(float(kl.array), 4)
+    0.1438
+    """
     def register(f):
         _KL[Dist1, Dist2] = f
         return f
@@ -129,7 +154,14 @@ def register_kl(Dist1, Dist2):
 
 
 def kl_divergence(dist1, dist2):
-    """``KL(dist1 || dist2)`` from the function registered for their types."""
+    """``KL(dist1 || dist2)`` from the function registered for their types.
+
+    >>> from fastgrad import distributions as D
+    >>> p = D.Normal(np.zeros(1, dtype=np.float32), np.ones(1, dtype=np.float32))
+    >>> q = D.Normal(np.ones(1, dtype=np.float32), np.ones(1, dtype=np.float32))
+    >>> np.round(fastgrad.kl_divergence(p, q).array, 4)
+    array([0.5], dtype=float32)
+    """
     try:
         f = _KL[type(dist1), type(dist2)]
     except KeyError:
@@ -141,5 +173,12 @@ def kl_divergence(dist1, dist2):
 
 
 def cross_entropy(dist1, dist2):
-    """``H(dist1, dist2) = H(dist1) + KL(dist1 || dist2)``."""
+    """``H(dist1, dist2) = H(dist1) + KL(dist1 || dist2)``.
+
+    >>> from fastgrad import distributions as D
+    >>> p = D.Normal(np.zeros(1, dtype=np.float32), np.ones(1, dtype=np.float32))
+    >>> q = D.Normal(np.ones(1, dtype=np.float32), np.ones(1, dtype=np.float32))
+    >>> np.round(fastgrad.cross_entropy(p, q).array, 4)
+    array([1.9189], dtype=float32)
+    """
     return dist1.entropy + kl_divergence(dist1, dist2)

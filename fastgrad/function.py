@@ -218,6 +218,22 @@ class Function(object):
     Function raises when backprop reaches the gradient it produced.  Call each
     Function object once: state a Function keeps on ``self`` is shared by all
     its calls.
+
+    >>> class Square(fastgrad.Function):
+    ...     def forward(self, inputs):
+    ...         x, = inputs
+    ...         return x * x,
+    ...     def backward(self, inputs, grad_outputs):
+    ...         x, = inputs
+    ...         return 2 * x * grad_outputs[0],
+    >>> x = Variable(np.array([1., 3.], dtype=np.float32))
+    >>> y = Square()(x)
+    >>> y.array
+    array([1., 9.], dtype=float32)
+    >>> y.grad = np.ones(2, dtype=np.float32)
+    >>> y.backward()
+    >>> x.grad
+    array([2., 6.], dtype=float32)
     """
 
     _node = None          # weakref to the adapter of the latest call

@@ -13,7 +13,15 @@ _local = threading.local()
 
 
 def get_function_hooks():
-    """The global hooks of this thread (name -> hook, in registration order)."""
+    """The global hooks of this thread (name -> hook, in registration order).
+
+    >>> from fastgrad.function_hooks import TimerHook
+    >>> with TimerHook():
+    ...     print(list(fastgrad.get_function_hooks()))
+    ['TimerHook']
+    >>> len(fastgrad.get_function_hooks())
+    0
+    """
     hooks = getattr(_local, 'function_hooks', None)
     if hooks is None:
         hooks = _local.function_hooks = collections.OrderedDict()
@@ -35,7 +43,19 @@ def _run(kind, function, in_data, out_grad, local_hooks):
 class FunctionHook(object):
     """Base class of function hooks: override any of ``forward_preprocess``,
     ``forward_postprocess``, ``backward_preprocess``, ``backward_postprocess``
-    (and ``added`` / ``deleted``)."""
+    (and ``added`` / ``deleted``).
+
+    >>> class Recorder(fastgrad.FunctionHook):
+    ...     name = 'Recorder'
+    ...     def __init__(self):
+    ...         self.labels = []
+    ...     def forward_postprocess(self, function, in_data):
+    ...         self.labels.append(function.label)
+    >>> with Recorder() as hook:
+    ...     y = F.sum(F.relu(np.ones(2, dtype=np.float32)))
+    >>> hook.labels
+    ['ReLU', 'Sum']
+    """
 
     name = 'FunctionHook'
 

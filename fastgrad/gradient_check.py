@@ -15,7 +15,17 @@ from fastgrad.testing.array import assert_allclose  # NOQA  (re-exported)
 
 class NondifferentiableError(Exception):
     """Raised by :func:`numerical_grad` (``detect_nondifferentiable=True``)
-    when the function is not differentiable at the given point."""
+    when the function is not differentiable at the given point.
+
+    >>> from fastgrad import gradient_check
+    >>> x = np.zeros(1)
+    >>> try:
+    ...     gradient_check.numerical_grad(lambda: np.abs(x), (x,), (np.ones(1),),
+    ...                                   detect_nondifferentiable=True)
+    ... except gradient_check.NondifferentiableError:
+    ...     print('|x| is not differentiable at 0')
+    |x| is not differentiable at 0
+    """
     pass
 
 

@@ -110,7 +110,13 @@ class Reporter(object):
 
 def get_current_reporter():
     """The reporter of the innermost ``with reporter:`` (IndexError if
-    none)."""
+    none).
+
+    >>> reporter = fastgrad.Reporter()
+    >>> with reporter:
+    ...     print(fastgrad.get_current_reporter() is reporter)
+    True
+    """
     stack = _reporters()
     if not stack:
         raise IndexError('get_current_reporter: no reporter is active')
@@ -140,7 +146,15 @@ def report(values, observer=None):
 @contextlib.contextmanager
 def report_scope(observation):
     """Direct the current reporter's values into ``observation`` for the
-    duration of the block."""
+    duration of the block.
+
+    >>> reporter = fastgrad.Reporter()
+    >>> observation = {}
+    >>> with reporter, fastgrad.report_scope(observation):
+    ...     fastgrad.report({'loss': 1.5})
+    >>> observation
+    {'loss': 1.5}
+    """
     current = get_current_reporter()
     old = current.observation
     current.observation = observation

@@ -41,7 +41,14 @@ def runtime_info():
 
 
 def print_runtime_info(out=None):
-    """Print the platform, fastgrad, NumPy, SciPy, BLAS, CuPy and GPU."""
+    """Print the platform, fastgrad, NumPy, SciPy, BLAS, CuPy and GPU.
+
+    >>> import io
+    >>> out = io.StringIO()
+    >>> fastgrad.print_runtime_info(out)
+    >>> [line.split(':')[0] for line in out.getvalue().splitlines()][:3]
+    ['Platform', 'Python', 'fastgrad']
+    """
     out = sys.stdout if out is None else out
     for name, value in runtime_info():
         out.write('{}: {}\n'.format(name, value))

@@ -370,6 +370,13 @@ def backward(outputs, grad_outputs=None, **kwargs):
 
     ``grad_outputs`` None means each output's ``grad_var`` (consumed).  Unlike
     ``Variable.backward`` no grad is seeded with ones.
+
+    >>> x = Variable(np.array([1., 2.], dtype=np.float32))
+    >>> y1, y2 = 2 * x, x * x
+    >>> ones = np.ones(2, dtype=np.float32)
+    >>> fastgrad.backward([y1, y2], [ones, ones])
+    >>> x.grad
+    array([4., 6.], dtype=float32)
     """
     cdef Variable y
     enable_double_backprop = kwargs.pop('enable_double_backprop', False)
@@ -430,7 +437,16 @@ def grad(outputs, inputs, grad_outputs=None, grad_inputs=None, set_grad=False,
          retain_grad=False, enable_double_backprop=False, loss_scale=None):
     """Gradients of ``outputs`` with respect to ``inputs``, walking only the
     part of the graph that connects them; ``.grad`` attributes are left alone
-    unless ``set_grad``.  Returns a list of Variables (None where unreachable)."""
+    unless ``set_grad``.  Returns a list of Variables (None where unreachable).
+
+    >>> x = Variable(np.array([1., 2.], dtype=np.float32))
+    >>> y = F.sum(x * x)
+    >>> gx, = fastgrad.grad([y], [x])
+    >>> gx.array
+    array([2., 4.], dtype=float32)
+    >>> x.grad is None
+    True
+    """
     cdef Variable v
     cdef VariableNode node
     cdef FunctionNode f

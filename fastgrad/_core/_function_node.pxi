@@ -67,6 +67,22 @@ cdef class FunctionNode:
     Variable (or None) per target index.  Built-in ops may also define
     ``backward_arrays(target_input_indexes, grad_outputs)`` on raw arrays: the
     engine uses it when no graph is being recorded during backward.
+
+    >>> class Cube(fastgrad.FunctionNode):
+    ...     def forward(self, inputs):
+    ...         self.retain_inputs((0,))
+    ...         x, = inputs
+    ...         return x ** 3,
+    ...     def backward(self, target_input_indexes, grad_outputs):
+    ...         x, = self.get_retained_inputs()
+    ...         return 3 * x ** 2 * grad_outputs[0],
+    >>> x = Variable(np.array([1., 2.], dtype=np.float32))
+    >>> y, = Cube().apply((x,))
+    >>> y.array
+    array([1., 8.], dtype=float32)
+    >>> gx, = fastgrad.grad([F.sum(y)], [x])
+    >>> gx.array
+    array([ 3., 12.], dtype=float32)
     """
     cdef readonly tuple inputs         # set by apply only (see _gc_tracking)
     cdef PyObject** _out_nodes         # borrowed; cleared by each node's dealloc

@@ -11,6 +11,13 @@ cdef class VariableNode:
 
     Gradients live here (not on the Variable) so the backward pass never needs
     the user-facing object; a Variable reads them through its node.
+
+    >>> x = Variable(np.zeros((2, 3), dtype=np.float32), name='x')
+    >>> y = F.relu(x)
+    >>> x.node.name, x.node.shape, x.node.dtype
+    ('x', (2, 3), dtype('float32'))
+    >>> y.node.creator.label, y.node.rank
+    ('ReLU', 1)
     """
     cdef PyObject* _variable          # borrowed; cleared by Variable.__dealloc__
     cdef FunctionNode _creator
@@ -205,6 +212,14 @@ cdef class Variable:
     """An array with a gradient and a link to the function that made it.
 
     ``Variable(data=None, *, name=None, grad=None, requires_grad=True)``
+
+    >>> x = Variable(np.array([1., 2., 3.], dtype=np.float32), name='x')
+    >>> y = F.sum(x * x)
+    >>> y.backward()
+    >>> x.grad
+    array([2., 4., 6.], dtype=float32)
+    >>> x.name, y.creator.label
+    ('x', 'Sum')
     """
     cdef object _data
     cdef VariableNode _node
@@ -729,7 +744,14 @@ cdef str _format(Variable v, str separator):
 
 
 def as_variable(obj):
-    """``obj`` itself if it is a Variable, else a Variable with requires_grad=False."""
+    """``obj`` itself if it is a Variable, else a Variable with requires_grad=False.
+
+    >>> v = fastgrad.as_variable(np.ones(2, dtype=np.float32))
+    >>> v.requires_grad
+    False
+    >>> fastgrad.as_variable(v) is v
+    True
+    """
     if isinstance(obj, Variable):
         return obj
     if not _is_array(obj):
@@ -739,7 +761,12 @@ def as_variable(obj):
 
 
 def as_array(obj):
-    """The array of a Variable, or ``obj`` itself."""
+    """The array of a Variable, or ``obj`` itself.
+
+    >>> a = np.zeros(3, dtype=np.float32)
+    >>> fastgrad.as_array(Variable(a)) is a, fastgrad.as_array(a) is a
+    (True, True)
+    """
     if isinstance(obj, Variable):
         return (<Variable>obj)._data
     return obj

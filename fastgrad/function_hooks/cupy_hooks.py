@@ -6,7 +6,17 @@ from fastgrad.function_hook import FunctionHook
 
 
 class CupyMemoryProfileHook(FunctionHook):
-    """Records the CuPy memory pool's used and acquired bytes per function."""
+    """Records the CuPy memory pool's used and acquired bytes per function.
+
+    >>> from fastgrad.backends import cuda
+    >>> from fastgrad.function_hooks import CupyMemoryProfileHook
+    >>> if cuda.available:   # needs CuPy and a GPU
+    ...     with CupyMemoryProfileHook() as hook:
+    ...         y = F.relu(cuda.to_gpu(np.ones(2, dtype=np.float32)))
+    ...     assert hook.summary()['ReLU']['occurrence'] == 1
+    >>> CupyMemoryProfileHook.name
+    'CupyMemoryProfileHook'
+    """
 
     name = 'CupyMemoryProfileHook'
 
@@ -62,7 +72,16 @@ class CupyMemoryProfileHook(FunctionHook):
 
 
 class CUDAProfileHook(FunctionHook):
-    """Marks each function call as an NVTX range for the CUDA profiler."""
+    """Marks each function call as an NVTX range for the CUDA profiler.
+
+    >>> from fastgrad.backends import cuda
+    >>> from fastgrad.function_hooks import CUDAProfileHook
+    >>> if cuda.available:   # needs CuPy and a GPU
+    ...     with CUDAProfileHook():
+    ...         y = F.relu(cuda.to_gpu(np.ones(2, dtype=np.float32)))
+    >>> CUDAProfileHook.name
+    'CUDAProfileHook'
+    """
 
     name = 'CUDAProfileHook'
 

@@ -27,6 +27,20 @@ class PrintHook(FunctionHook):
         end: appended to each printed line.
         file: where to print.
         flush: flush ``file`` after each call.
+
+    >>> import io
+    >>> from fastgrad.function_hooks import PrintHook
+    >>> out = io.StringIO()
+    >>> with PrintHook(file=out):
+    ...     y = F.relu(np.array([-1., 1.], dtype=np.float32))
+    >>> print(out.getvalue().expandtabs(1))
+    function ReLU
+    input data
+    numpy.ndarray
+    dtype: float32
+    shape: (2,)
+    statistics: mean=0.00000000, std=1.00000000
+    <BLANKLINE>
     """
 
     name = 'PrintHook'

@@ -69,7 +69,16 @@ class TimerHook(_TimeRecords, FunctionHook):
 
     ``call_history`` is a list of (function name, seconds); ``total_time()``
     counts outermost calls once; ``summary()`` and ``print_report()`` group by
-    name.  On GPU arrays, CUDA events time the device work."""
+    name.  On GPU arrays, CUDA events time the device work.
+
+    >>> from fastgrad.function_hooks import TimerHook
+    >>> with TimerHook() as hook:
+    ...     y = F.sum(F.relu(np.ones(3, dtype=np.float32)))
+    >>> [name for name, seconds in hook.call_history]
+    ['ReLU', 'Sum']
+    >>> hook.summary()['ReLU']['occurrence'], hook.total_time() >= 0
+    (1, True)
+    """
 
     name = 'TimerHook'
     table = dict(_UNITS)
