@@ -90,7 +90,14 @@ def bias_grad(gy):
 def matmul(a, b, out=None):
     """``xp.matmul(a, b, out=out)``; NumPy float32/float64 matrices (or stacks
     of them) go to the BLAS of the linear layer, so a model's GEMMs all share one
-    BLAS thread pool (two OpenBLAS pools busy-wait against each other)."""
+    BLAS thread pool (two OpenBLAS pools busy-wait against each other).
+
+    >>> from fastgrad import utils
+    >>> a = np.arange(6, dtype=np.float32).reshape(2, 3)
+    >>> utils.matmul(a, a.T)
+    array([[ 5., 14.],
+           [14., 50.]], dtype=float32)
+    """
     if blas.supports_matmul(a, b) and (out is None or type(out) is numpy.ndarray):
         return blas.matmul(a, b, out)
     if isinstance(a, numpy.ndarray):

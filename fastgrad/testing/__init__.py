@@ -30,14 +30,24 @@ except ImportError:  # pragma: no cover
 
 
 def run_module(name, file):
-    """Run the tests of a module with pytest (``if __name__ == '__main__'``)."""
+    """Run the tests of a module with pytest (``if __name__ == '__main__'``).
+
+    >>> from fastgrad import testing
+    >>> testing.run_module('test_foo', 'test_foo.py')   # imported, not run: does nothing
+    """
     if name == '__main__':
         import pytest
         pytest.main([file, '-vvs', '-x', '--pdb'])
 
 
 def generate_seed():
-    """A random seed drawn from NumPy's global generator."""
+    """A random seed drawn from NumPy's global generator.
+
+    >>> from fastgrad import testing
+    >>> seed = testing.generate_seed()
+    >>> isinstance(seed, int), 0 <= seed < 2 ** 32
+    (True, True)
+    """
     import numpy
     return int(numpy.random.randint(0xffffffff))
 
@@ -45,7 +55,15 @@ def generate_seed():
 def fix_random(seed=0):
     """Decorator: run a test (function, method, or every test of a class)
     with NumPy's global RNG (and CuPy's, when importable) seeded with
-    ``seed``; the previous NumPy RNG state is restored afterwards."""
+    ``seed``; the previous NumPy RNG state is restored afterwards.
+
+    >>> from fastgrad import testing
+    >>> @testing.fix_random(seed=1)
+    ... def draw():
+    ...     return np.random.randint(100, size=3)
+    >>> bool((draw() == draw()).all())
+    True
+    """
     import functools
     import numpy
 

@@ -26,6 +26,14 @@ def assert_allclose(x, y, atol=1e-5, rtol=1e-4, verbose=True):
     compared) or scalars.  On failure the AssertionError reports the shapes,
     the dtypes, the worst element (its index, both values, the absolute and
     relative errors) and the indices of all failing elements.
+
+    >>> from fastgrad import gradient_check
+    >>> x = np.array([1., 2.], dtype=np.float32)
+    >>> gradient_check.assert_allclose(Variable(x), x + 1e-6)
+    >>> gradient_check.assert_allclose(x, x + 0.1)
+    Traceback (most recent call last):
+    ...
+    AssertionError: ...
     """
     x = _as_numpy(x)
     y = _as_numpy(y)

@@ -12,7 +12,16 @@ class BackendConfig(object):
     ``use_cudnn``, ``cudnn_deterministic``, ``autotune``,
     ``cudnn_fast_batch_normalization``, ``use_chainerx``,
     ``chainerx_device``, ``use_ideep``.  ``with config:`` applies its
-    configuration and device."""
+    configuration and device.
+
+    >>> from fastgrad import testing
+    >>> config = testing.BackendConfig({'use_cuda': False})
+    >>> config.device, config.xp is np
+    (<CpuDevice @numpy>, True)
+    >>> with config:
+    ...     print(fastgrad.config.use_cudnn)
+    never
+    """
 
     _props = (('use_chainerx', False), ('chainerx_device', None),
               ('use_cuda', False), ('cuda_device', None), ('use_cudnn', 'never'),
@@ -132,7 +141,21 @@ def inject_backend_tests(method_names, params):
     """Class decorator: each test method (all ``test_*`` if ``method_names``
     is None) runs once per backend configuration in ``params`` (a list of
     BackendConfig parameter dicts) and receives the BackendConfig as its
-    first argument.  Stacks with :func:`parameterize` either way round."""
+    first argument.  Stacks with :func:`parameterize` either way round.
+
+    >>> import sys, types, unittest
+    >>> from fastgrad import testing
+    >>> module = sys.modules['test_sum'] = types.ModuleType('test_sum')
+    >>> @testing.inject_backend_tests(None, [{}])   # needs pytest  # doctest: +SKIP
+    ... class TestSum(unittest.TestCase):
+    ...     __module__ = 'test_sum'   # the test module the classes go to
+    ...     def test_sum(self, backend_config):
+    ...         x = backend_config.get_array(np.ones(3, dtype=np.float32))
+    ...         assert float(F.sum(x).array) == 3
+    >>> cls, = [c for n, c in vars(module).items() if n.startswith('TestSum_')]  # doctest: +SKIP
+    >>> cls('test_sum').test_sum()   # gets BackendConfig({})  # doctest: +SKIP
+    >>> del sys.modules['test_sum']
+    """
     if not (method_names is None or isinstance(method_names, list)):
         raise TypeError('method_names must be either None or a list.')
     if not isinstance(params, list) or not all(isinstance(d, dict) for d in params):

@@ -21,7 +21,23 @@ def _to_gpu(x):
 
 
 class distribution_unittest(unittest.TestCase):
-    """Base class of a distribution's tests (see the module docstring)."""
+    """Base class of a distribution's tests (see the module docstring).
+
+    >>> from fastgrad import distributions, testing
+    >>> class NormalReference:   # usually scipy.stats.norm
+    ...     mean = staticmethod(lambda loc, scale: loc)
+    ...     var = staticmethod(lambda loc, scale: scale ** 2)
+    >>> class TestNormal(testing.distribution_unittest):
+    ...     def setUp_configure(self):
+    ...         self.dist, self.scipy_dist = distributions.Normal, NormalReference
+    ...         self.test_targets = {'mean', 'variance'}
+    ...         self.shape, self.is_variable = (2,), False
+    ...         self.params = {'loc': np.array([0., 1.], dtype=np.float32),
+    ...                        'scale': np.array([1., 2.], dtype=np.float32)}
+    ...         self.scipy_params = self.params
+    >>> case = TestNormal('test_mean_cpu')
+    >>> case.setUp(); case.test_mean_cpu(); case.test_variance_cpu()
+    """
 
     scipy_onebyone = False
 

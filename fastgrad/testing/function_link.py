@@ -28,17 +28,57 @@ class _TestError(AssertionError):
 
 
 class FunctionTestError(_TestError):
-    """A FunctionTestCase check failed."""
+    """A FunctionTestCase check failed.
+
+    >>> from fastgrad import testing
+    >>> class TestWrong(testing.FunctionTestCase):
+    ...     def generate_inputs(self):
+    ...         return np.ones(2, dtype=np.float32),
+    ...     def forward(self, inputs, device):
+    ...         return F.relu(inputs[0]),
+    ...     def forward_expected(self, inputs):
+    ...         return -inputs[0],   # wrong on purpose
+    >>> try:
+    ...     TestWrong('test_forward').test_forward(testing.BackendConfig({}))
+    ... except testing.FunctionTestError as e:
+    ...     print(type(e).__name__, isinstance(e, AssertionError))
+    FunctionTestError True
+    """
 
 
 class LinkTestError(_TestError):
-    """A LinkTestCase check failed."""
+    """A LinkTestCase check failed.
+
+    >>> from fastgrad import testing
+    >>> class TestWrongLinear(testing.LinkTestCase):
+    ...     def generate_params(self):
+    ...         return 1.,
+    ...     def create_link(self, inits):
+    ...         return L.Linear(2, 1, initialW=inits[0], nobias=True)
+    ...     def generate_inputs(self):
+    ...         return np.ones((1, 2), dtype=np.float32),
+    ...     def forward_expected(self, link, inputs):
+    ...         return np.zeros((1, 1), dtype=np.float32),   # wrong: x @ W.T is 2
+    >>> try:
+    ...     TestWrongLinear('test_forward').test_forward(testing.BackendConfig({}))
+    ... except testing.LinkTestError as e:
+    ...     print(type(e).__name__, isinstance(e, AssertionError))
+    LinkTestError True
+    """
 
 
 class InitializerArgument(object):
     """An initializer argument of a link constructor whose effect is another
     initializer (e.g. None meaning "the default"): ``argument_value`` is
-    passed, ``expected_initializer`` is what the parameter must hold."""
+    passed, ``expected_initializer`` is what the parameter must hold.
+
+    >>> from fastgrad import testing
+    >>> arg = testing.InitializerArgument(None, 0)   # initial_bias=None: zeros
+    >>> arg.argument_value, arg.expected_initializer
+    (None, 0)
+    >>> bool((L.Linear(2, 3, initial_bias=arg.argument_value).b.array == 0).all())
+    True
+    """
 
     def __init__(self, argument_value, expected_initializer):
         if expected_initializer is None:
@@ -326,7 +366,20 @@ class FunctionTestCase(FunctionTestBase, unittest.TestCase):
     ``test_backward`` checks the fast path (backward without double
     backprop) against numerical gradients; ``test_double_backward`` checks
     that the differentiable path (``enable_double_backprop=True``) gives the
-    same first-order gradients, then checks its own gradients numerically."""
+    same first-order gradients, then checks its own gradients numerically.
+
+    >>> from fastgrad import testing
+    >>> class TestDouble(testing.FunctionTestCase):
+    ...     def generate_inputs(self):
+    ...         return np.array([1., 2.], dtype=np.float32),
+    ...     def forward(self, inputs, device):
+    ...         return inputs[0] * 2,
+    ...     def forward_expected(self, inputs):
+    ...         return inputs[0] * 2,
+    >>> cpu = testing.BackendConfig({})
+    >>> case = TestDouble('test_forward')
+    >>> case.test_forward(cpu); case.test_backward(cpu); case.test_double_backward(cpu)
+    """
 
     def test_forward(self, backend_config):
         self.run_test_forward(backend_config)
@@ -416,7 +469,23 @@ class LinkTestCase(_LinkBase, unittest.TestCase):
     for the constructor), ``create_link(initializers)``,
     ``generate_inputs()``, ``forward_expected(link, inputs)`` and optionally
     ``forward(link, inputs, device)``; ``param_names`` lists the parameters
-    whose gradients the backward test checks."""
+    whose gradients the backward test checks.
+
+    >>> from fastgrad import testing
+    >>> class TestLinear(testing.LinkTestCase):
+    ...     param_names = ('W', 'b')
+    ...     def generate_params(self):
+    ...         return 1., 0.5
+    ...     def create_link(self, inits):
+    ...         return L.Linear(3, 2, initialW=inits[0], initial_bias=inits[1])
+    ...     def generate_inputs(self):
+    ...         return np.arange(6, dtype=np.float32).reshape(2, 3),
+    ...     def forward_expected(self, link, inputs):
+    ...         return inputs[0] @ link.W.array.T + link.b.array,
+    >>> cpu = testing.BackendConfig({})
+    >>> case = TestLinear('test_forward')
+    >>> case.test_forward(cpu); case.test_backward(cpu)
+    """
 
     def forward_expected(self, link, inputs):
         raise NotImplementedError('forward_expected() is not implemented.')
@@ -474,7 +543,23 @@ class LinkInitializersTestCase(_LinkBase, unittest.TestCase):
     """Test case of a link's initializers: override ``generate_params``,
     ``create_link``, ``generate_inputs`` and ``get_initializers()`` (per
     parameter, the initializer-likes to try); each must fill its parameter
-    exactly as the initializer does."""
+    exactly as the initializer does.
+
+    >>> from fastgrad import initializers, testing
+    >>> class TestLinearInit(testing.LinkInitializersTestCase):
+    ...     param_names = ('W', 'b')
+    ...     def generate_params(self):
+    ...         return 1., 0.
+    ...     def create_link(self, inits):
+    ...         return L.Linear(3, 2, initialW=inits[0], initial_bias=inits[1])
+    ...     def generate_inputs(self):
+    ...         return np.ones((1, 3), dtype=np.float32),
+    ...     def get_initializers(self):
+    ...         return ([initializers.Constant(3), 1.5],
+    ...                 [testing.InitializerArgument(None, 0)])
+    >>> case = TestLinearInit('test_initializers')
+    >>> case.test_initializers(testing.BackendConfig({}))
+    """
 
     check_initializers_options = None
 

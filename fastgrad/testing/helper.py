@@ -20,20 +20,59 @@ def _satisfied(requirements):
 
 
 def with_requires(*requirements):
-    """Skip the test unless every requirement (``'numpy>=1.20'``) holds."""
+    """Skip the test unless every requirement (``'numpy>=1.20'``) holds.
+
+    >>> import unittest
+    >>> from fastgrad import testing
+    >>> class TestNumpy(unittest.TestCase):
+    ...     @testing.with_requires('numpy>=1.0')
+    ...     def test_new(self):
+    ...         pass
+    ...     @testing.with_requires('numpy<1.0')
+    ...     def test_old(self):
+    ...         pass
+    >>> result = unittest.TestResult()
+    >>> _ = unittest.defaultTestLoader.loadTestsFromTestCase(TestNumpy).run(result)
+    >>> result.testsRun, [reason for _, reason in result.skipped]
+    (2, ['requires: numpy<1.0'])
+    """
     return unittest.skipIf(not _satisfied(requirements),
                            'requires: {}'.format(','.join(requirements)))
 
 
 def without_requires(*requirements):
-    """Skip the test if every requirement holds."""
+    """Skip the test if every requirement holds.
+
+    >>> import unittest
+    >>> from fastgrad import testing
+    >>> class TestFallback(unittest.TestCase):
+    ...     @testing.without_requires('numpy>=1.0')
+    ...     def test_without_numpy(self):
+    ...         pass
+    >>> result = unittest.TestResult()
+    >>> _ = unittest.defaultTestLoader.loadTestsFromTestCase(TestFallback).run(result)
+    >>> [reason for _, reason in result.skipped]
+    ['requires: numpy>=1.0']
+    """
     return unittest.skipIf(_satisfied(requirements),
                            'requires: {}'.format(','.join(requirements)))
 
 
 @contextlib.contextmanager
 def assert_warns(expected):
-    """The block must emit a warning of category ``expected``."""
+    """The block must emit a warning of category ``expected``.
+
+    >>> import warnings
+    >>> from fastgrad import testing
+    >>> with testing.assert_warns(DeprecationWarning):
+    ...     warnings.warn('old API', DeprecationWarning)
+    >>> try:
+    ...     with testing.assert_warns(UserWarning):
+    ...         pass
+    ... except AssertionError:
+    ...     print('no UserWarning')
+    no UserWarning
+    """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter('always')
         yield
@@ -57,7 +96,14 @@ def _resolve(fullname):
 def patch(target, *args, **kwargs):
     """``unittest.mock.patch`` that wraps the patched object (``wraps``
     defaults to the object at ``target``), so calls are recorded and still
-    happen."""
+    happen.
+
+    >>> import fastgrad.utils
+    >>> from fastgrad import testing
+    >>> with testing.patch('fastgrad.utils.size_of_shape') as size_of_shape:
+    ...     print(fastgrad.utils.size_of_shape((2, 3)), size_of_shape.call_count)
+    6 1
+    """
     from unittest import mock
     wraps = kwargs.pop('wraps') if 'wraps' in kwargs else _resolve(target)
     return mock.patch(target, *args, wraps=wraps, **kwargs)

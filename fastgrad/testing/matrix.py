@@ -4,7 +4,15 @@ import numpy
 
 def generate_matrix(shape, dtype=float, **kwargs):
     """A random array of ``shape`` (..., M, N) whose matrices have the
-    singular values ``singular_values`` (broadcast to (..., min(M, N)))."""
+    singular values ``singular_values`` (broadcast to (..., min(M, N))).
+
+    >>> from fastgrad import testing
+    >>> a = testing.generate_matrix((3, 2), np.float32, singular_values=[3., 1.])
+    >>> a.shape, a.dtype
+    ((3, 2), dtype('float32'))
+    >>> np.round(np.linalg.svd(a, compute_uv=False), 4)
+    array([3., 1.], dtype=float32)
+    """
     singular_values = kwargs.pop('singular_values', None)
     if kwargs:
         raise TypeError('generate_matrix: unexpected arguments {}'.format(sorted(kwargs)))

@@ -35,6 +35,12 @@ def product(parameter):
     * a dict of lists, e.g. ``{'a': [1, 2], 'b': [3]}`` ->
       ``[{'a': 1, 'b': 3}, {'a': 2, 'b': 3}]`` (keys in the given order);
     * a list of lists of dicts -> :func:`product_dict` of them.
+
+    >>> from fastgrad import testing
+    >>> testing.product({'dtype': ['f', 'd'], 'n': [1]})
+    [{'dtype': 'f', 'n': 1}, {'dtype': 'd', 'n': 1}]
+    >>> testing.product([[{'a': 1}, {'a': 2}], [{'b': 3}]])
+    [{'a': 1, 'b': 3}, {'a': 2, 'b': 3}]
     """
     if isinstance(parameter, dict):
         keys = list(parameter)
@@ -69,6 +75,10 @@ def product_dict(*parameters):
 
     ``product_dict([{'a': 1}, {'a': 2}], [{'b': 3}])`` ->
     ``[{'a': 1, 'b': 3}, {'a': 2, 'b': 3}]``.
+
+    >>> from fastgrad import testing
+    >>> testing.product_dict([{'a': 1}, {'a': 2}], [{'b': 3, 'c': 4}])
+    [{'a': 1, 'b': 3, 'c': 4}, {'a': 2, 'b': 3, 'c': 4}]
     """
     result = []
     for dicts in itertools.product(*parameters):
@@ -187,7 +197,20 @@ def expand(cls, variants):
 
 
 def parameterize(*params):
-    """Class decorator: one test class per parameter dict in ``params``."""
+    """Class decorator: one test class per parameter dict in ``params``.
+
+    >>> import sys, types
+    >>> from fastgrad import testing
+    >>> module = sys.modules['test_square'] = types.ModuleType('test_square')
+    >>> @testing.parameterize({'n': 1}, {'n': 2})
+    ... class TestSquare:
+    ...     __module__ = 'test_square'   # the test module the classes go to
+    ...     def test_it(self):
+    ...         assert self.n ** 2 >= self.n
+    >>> sorted((n, c.n) for n, c in vars(module).items() if n.startswith('TestSquare_'))
+    [('TestSquare_param_0_n_1', 1), ('TestSquare_param_1_n_2', 2)]
+    >>> del sys.modules['test_square']
+    """
     for p in params:
         if not isinstance(p, dict):
             raise TypeError('parameterize: each parameter set must be a dict, '
@@ -211,7 +234,18 @@ def parameterize(*params):
 def parameterize_pytest(names, values):
     """``parameterize`` with pytest.mark.parametrize's arguments:
     ``names`` a comma-separated string (or list), ``values`` a list of
-    tuples (or of single values for one name)."""
+    tuples (or of single values for one name).
+
+    >>> import sys, types
+    >>> from fastgrad import testing
+    >>> module = sys.modules['test_add'] = types.ModuleType('test_add')
+    >>> @testing.parameterize_pytest('a, b', [(1, 2), (3, 4)])
+    ... class TestAdd:
+    ...     __module__ = 'test_add'
+    >>> sorted((c.a, c.b) for n, c in vars(module).items() if n.startswith('TestAdd_'))
+    [(1, 2), (3, 4)]
+    >>> del sys.modules['test_add']
+    """
     if isinstance(names, str):
         names = [n.strip() for n in names.split(',')]
     params = []
@@ -224,7 +258,12 @@ def parameterize_pytest(names, values):
 
 def from_pytest_parameterize(names, values):
     """The list of parameter dicts of ``pytest.mark.parametrize(names,
-    values)``, for ``parameterize(*...)``."""
+    values)``, for ``parameterize(*...)``.
+
+    >>> from fastgrad import testing
+    >>> testing.from_pytest_parameterize('n, dtype', [(1, 'f'), (2, 'd')])
+    [{'n': 1, 'dtype': 'f'}, {'n': 2, 'dtype': 'd'}]
+    """
     if isinstance(names, str):
         names = [n.strip() for n in names.split(',')]
     if len(names) == 1:

@@ -6,7 +6,17 @@ from unittest import mock
 def get_trainer_with_mock_updater(stop_trigger=(10, 'iteration'), iter_per_epoch=10,
                                   extensions=None):
     """A Trainer whose updater is a mock: ``update()`` only advances the
-    iteration and epoch counters (``iter_per_epoch`` iterations an epoch)."""
+    iteration and epoch counters (``iter_per_epoch`` iterations an epoch).
+
+    >>> from fastgrad import testing
+    >>> trainer = testing.get_trainer_with_mock_updater((2, 'epoch'), iter_per_epoch=2)
+    >>> for _ in range(3):
+    ...     trainer.updater.update()
+    >>> trainer.updater.iteration, trainer.updater.epoch, trainer.updater.epoch_detail
+    (3, 1, 1.5)
+    >>> trainer.stop_trigger(trainer)
+    False
+    """
     from fastgrad import training
     updater = mock.Mock()
     updater.get_all_optimizers.return_value = {}

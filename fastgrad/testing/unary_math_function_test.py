@@ -26,6 +26,16 @@ def unary_math_function_unittest(func, func_expected=None, label_expected=None,
         forward_options, backward_options, double_backward_options: extra
             tolerances for assert_allclose / check_backward /
             check_double_backward.
+
+    >>> import sys, types, unittest
+    >>> from fastgrad import testing
+    >>> module = sys.modules['test_exp'] = types.ModuleType('test_exp')
+    >>> @testing.unary_math_function_unittest(F.exp)   # needs pytest  # doctest: +SKIP
+    ... class TestExp(unittest.TestCase):
+    ...     __module__ = 'test_exp'   # the test module the classes go to
+    >>> sorted(n for n in vars(module) if n.startswith('TestExp_'))[:2]   # doctest: +SKIP
+    ['TestExp_param_0_shape_3_2_dtype_float16', 'TestExp_param_1_shape_3_2_dtype_float32']
+    >>> del sys.modules['test_exp']
     """
     import warnings
     from fastgrad import gradient_check

@@ -13,7 +13,13 @@ LEGACY_PROMOTION = numpy.lib.NumpyVersion(numpy.__version__) < '2.0.0'
 
 
 def scalar(value, dtype):
-    """``value`` as an operand that keeps ``dtype`` on every NumPy version."""
+    """``value`` as an operand that keeps ``dtype`` on every NumPy version.
+
+    >>> from fastgrad import utils
+    >>> x = np.ones(2, dtype=np.float16)
+    >>> (x * utils.scalar(0.5, x.dtype)).dtype
+    dtype('float16')
+    """
     return dtype.type(value) if LEGACY_PROMOTION else value
 
 
@@ -23,13 +29,26 @@ _FLOAT32 = numpy.dtype(numpy.float32)
 def compute_dtype(*dtypes):
     """The dtype an op computes in, for operands of these dtypes: the widest
     float among them, at least float32 (sums, exp, log and GEMMs lose too
-    much in half precision; the op casts its result back)."""
+    much in half precision; the op casts its result back).
+
+    >>> from fastgrad import utils
+    >>> utils.compute_dtype(np.float16), utils.compute_dtype(np.float32, np.float64)
+    (dtype('float32'), dtype('float64'))
+    """
     dt = numpy.dtype(dtypes[0]) if len(dtypes) == 1 else numpy.result_type(*dtypes)
     return dt if dt.kind == 'f' and dt.itemsize >= 4 else _FLOAT32
 
 
 def force_array(x, dtype=None):
-    """NumPy turns 0-d results into scalars; turn them back into arrays."""
+    """NumPy turns 0-d results into scalars; turn them back into arrays.
+
+    >>> from fastgrad import utils
+    >>> s = np.ones(2, dtype=np.float32).sum()   # a NumPy scalar, not an array
+    >>> utils.force_array(s)
+    array(2., dtype=float32)
+    >>> utils.force_array(3, dtype=np.float32)
+    array(3., dtype=float32)
+    """
     if dtype is None:
         if type(x) is numpy.ndarray:
             return x
@@ -40,7 +59,15 @@ def force_array(x, dtype=None):
 
 
 def sum_to(x, shape):
-    """Sum a broadcast array back down to ``shape`` (the reverse of broadcasting)."""
+    """Sum a broadcast array back down to ``shape`` (the reverse of broadcasting).
+
+    >>> from fastgrad import utils
+    >>> x = np.ones((2, 3), dtype=np.float32)
+    >>> utils.sum_to(x, (1, 3))
+    array([[2., 2., 2.]], dtype=float32)
+    >>> utils.sum_to(x, (3,))
+    array([2., 2., 2.], dtype=float32)
+    """
     if x.shape == shape:
         return x
     ndim = len(shape)
@@ -54,7 +81,12 @@ def sum_to(x, shape):
 
 
 def size_of_shape(shape):
-    """The number of elements of an array of this shape (1 for ``()``)."""
+    """The number of elements of an array of this shape (1 for ``()``).
+
+    >>> from fastgrad import utils
+    >>> utils.size_of_shape((2, 3)), utils.size_of_shape(())
+    (6, 1)
+    """
     size = 1
     for n in shape:
         size *= n
@@ -62,7 +94,19 @@ def size_of_shape(shape):
 
 
 def invalid_type(func, expect, actual):
-    """A ``type_check.InvalidType`` in Chainer's format, naming the function."""
+    """A ``type_check.InvalidType`` in Chainer's format, naming the function.
+
+    >>> from fastgrad import utils
+    >>> err = utils.invalid_type('Linear', 'x.ndim == 2', 'x.ndim == 3')
+    >>> type(err).__name__
+    'InvalidType'
+    >>> print(err)
+    Invalid operation is performed in: Linear (Forward)
+    <BLANKLINE>
+    Expect: x.ndim == 2
+    Actual: x.ndim == 3
+    <BLANKLINE>
+    """
     from fastgrad.utils.type_check import InvalidType
     msg = 'Invalid operation is performed in: {} (Forward)\n\nExpect: {}\nActual: {}\n'.format(
         func, expect, actual)
@@ -70,7 +114,12 @@ def invalid_type(func, expect, actual):
 
 
 def array_module(x):
-    """numpy or cupy, by the type of the raw array ``x`` (cheap for NumPy)."""
+    """numpy or cupy, by the type of the raw array ``x`` (cheap for NumPy).
+
+    >>> from fastgrad import utils
+    >>> utils.array_module(np.zeros(2)) is np
+    True
+    """
     if isinstance(x, numpy.ndarray):
         return numpy
     from fastgrad import backend
@@ -79,7 +128,17 @@ def array_module(x):
 
 @contextlib.contextmanager
 def tempdir(**kwargs):
-    """A temporary directory, removed on exit (Chainer's utils.tempdir)."""
+    """A temporary directory, removed on exit (Chainer's utils.tempdir).
+
+    >>> import os
+    >>> from fastgrad import utils
+    >>> with utils.tempdir() as path:
+    ...     open(os.path.join(path, 'x.txt'), 'w').close()
+    ...     print(os.listdir(path))
+    ['x.txt']
+    >>> os.path.exists(path)
+    False
+    """
     import shutil
     import tempfile
     path = tempfile.mkdtemp(**kwargs)

@@ -16,6 +16,15 @@ class CooMatrix(object):
         order ('C', 'F', 'other' or None): whether the entries are sorted by
             row ('C') or by column ('F'); None finds out.
         requires_grad (bool): whether ``data`` (a Variable) gets a gradient.
+
+    >>> from fastgrad import utils
+    >>> data = np.array([1., 2.], dtype=np.float32)
+    >>> m = utils.CooMatrix(data, np.array([0, 1]), np.array([2, 0]), (2, 3))
+    >>> m.order
+    'C'
+    >>> m.to_dense()
+    array([[0., 0., 1.],
+           [2., 0., 0.]], dtype=float32)
     """
 
     def __init__(self, data, row, col, shape, order=None, requires_grad=False):
@@ -71,6 +80,13 @@ def to_coo(x, ldnz=None, requires_grad=False):
 
     Returns:
         CooMatrix: Its nonzero entries in row-major order.
+
+    >>> from fastgrad import utils
+    >>> m = utils.to_coo(np.array([[0., 1.], [2., 0.]], dtype=np.float32))
+    >>> m.data.array
+    array([1., 2.], dtype=float32)
+    >>> m.row, m.col
+    (array([0, 1], dtype=int32), array([1, 0], dtype=int32))
     """
     xp = utils.array_module(x)
     if x.ndim not in (2, 3):
@@ -92,7 +108,14 @@ def to_coo(x, ldnz=None, requires_grad=False):
 
 def get_order(row, col):
     """'C' if the entries are sorted by row (then column), 'F' if by column
-    (then row), else 'other'.  Padding entries (-1) are ignored."""
+    (then row), else 'other'.  Padding entries (-1) are ignored.
+
+    >>> from fastgrad import utils
+    >>> utils.get_order(np.array([0, 0, 1]), np.array([0, 2, 1]))
+    'C'
+    >>> utils.get_order(np.array([1, 0]), np.array([0, 1]))
+    'F'
+    """
     if row.shape != col.shape:
         raise ValueError('get_order: shape of row and col must be the same, got {} and {}'
                          .format(row.shape, col.shape))

@@ -14,6 +14,13 @@ class WalkerAlias(DeviceResident):
     ``alias[i]`` otherwise.  ``sample(shape)`` draws one uniform number per
     sample, on the sampler's device (NumPy, or CuPy after ``to_device``; a link
     holding the sampler moves it along).
+
+    >>> from fastgrad import utils
+    >>> sampler = utils.WalkerAlias([0., 1., 3.])
+    >>> np.random.seed(0)
+    >>> s = sampler.sample((1000,))
+    >>> s.dtype, sorted(set(s.tolist()))
+    (dtype('int32'), [1, 2])
     """
 
     def __init__(self, probs):
