@@ -378,7 +378,7 @@ class FunctionTestCase(FunctionTestBase, unittest.TestCase):
     ...         return inputs[0] * 2,
     >>> cpu = testing.BackendConfig({})
     >>> case = TestDouble('test_forward')
-    >>> case.test_forward(cpu); case.test_backward(cpu); case.test_double_backward(cpu)
+    >>> case.test_forward(cpu); case.test_backward(cpu)
     """
 
     def test_forward(self, backend_config):
