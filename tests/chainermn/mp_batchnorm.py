@@ -74,6 +74,12 @@ def check_link(comm, uneven):
         ref(x, finetune=True)
     assert mn.N == ref.N == 2
     numpy.testing.assert_allclose(mn.avg_var, ref.avg_var, **TOL)
+    # a recomputation pass (checkpointing) leaves the statistics alone
+    before = mn.avg_mean.copy(), mn.avg_var.copy()
+    with fastgrad.using_config('in_recomputing', True):
+        mn(x[me])
+    numpy.testing.assert_array_equal(mn.avg_mean, before[0])
+    numpy.testing.assert_array_equal(mn.avg_var, before[1])
     return 'link uneven' if uneven else 'link'
 
 

@@ -85,9 +85,15 @@ class MultiNodeBatchNormalization(link.Link):
                 decay = 1.0 - 1.0 / self.N
             else:
                 decay = self.decay
+            avg_mean, avg_var = self.avg_mean, self.avg_var
+            if configuration.config.in_recomputing:
+                # a recomputation pass (checkpointing) must not count the batch twice
+                if finetune:
+                    self.N -= 1
+                avg_mean = avg_var = None
             return _mnbn.multi_node_batch_normalization(
-                x, gamma, beta, self.comm, eps=self.eps, running_mean=self.avg_mean,
-                running_var=self.avg_var, decay=decay,
+                x, gamma, beta, self.comm, eps=self.eps, running_mean=avg_mean,
+                running_var=avg_var, decay=decay,
                 communication_backend=self._communication_backend)
         return fixed_batch_normalization(x, gamma, beta, self.avg_mean, self.avg_var,
                                          self.eps)
