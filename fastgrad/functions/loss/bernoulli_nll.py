@@ -24,7 +24,15 @@ def bernoulli_nll(x, y, reduce='sum'):
     """Negative log-likelihood of ``x`` (data in [0, 1], usually 0/1) under a
     Bernoulli distribution with logits ``y`` (probabilities sigmoid(y)):
     elementwise ``softplus(y) - x * y``.  ``reduce`` is ``'sum'`` (a scalar,
-    the default) or ``'no'``.  Both inputs get gradients."""
+    the default) or ``'no'``.  Both inputs get gradients.
+
+    >>> x = np.array([[1., 0.]], dtype=np.float32)
+    >>> y = np.zeros((1, 2), dtype=np.float32)
+    >>> np.round(F.bernoulli_nll(x, y, reduce='no').array, 4)
+    array([[0.6931, 0.6931]], dtype=float32)
+    >>> round(float(F.bernoulli_nll(x, y).array), 4)
+    1.3863
+    """
     _elementwise_loss.check_reduce('bernoulli_nll', reduce, ('sum', 'no'))
     x, y = _elementwise_loss.unify_dtypes((x, y))
     out, = BernoulliNLL(reduce).apply((x, y))

@@ -21,6 +21,13 @@ def black_out(x, t, W, samples, reduce='mean'):
 
     Returns:
         Variable: the loss, (N,) or a scalar.
+
+    >>> x = np.zeros((2, 3), dtype=np.float32)
+    >>> t = np.array([0, 1], dtype=np.int32)
+    >>> W = np.ones((4, 3), dtype=np.float32)
+    >>> samples = np.array([[2], [3]], dtype=np.int32)
+    >>> np.round(F.black_out(x, t, W, samples, reduce='no').array, 4)
+    array([1.3863, 1.3863], dtype=float32)
     """
     from fastgrad import functions as F
     if reduce not in ('mean', 'no'):

@@ -62,6 +62,14 @@ def contrastive(x0, x1, y, margin=1, reduce='mean'):
     one (pushed beyond ``margin``: ``max(margin - d, 0)^2 / 2``), where d is
     the Euclidean distance.  ``reduce='mean'`` returns the sum divided by N,
     ``reduce='no'`` the (N,) losses.  ``y`` gets no gradient.
+
+    >>> x0 = np.zeros((2, 2), dtype=np.float32)
+    >>> x1 = np.array([[3., 4.], [0., 1.]], dtype=np.float32)
+    >>> y = np.array([1, 0], dtype=np.int32)
+    >>> F.contrastive(x0, x1, y, margin=2, reduce='no').array
+    array([12.5,  0.5], dtype=float32)
+    >>> float(F.contrastive(x0, x1, y, margin=2).array)
+    6.5
     """
     if margin <= 0:
         raise ValueError('contrastive: margin should be a positive value, got {}'

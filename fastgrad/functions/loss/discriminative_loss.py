@@ -109,6 +109,14 @@ def discriminative_margin_based_clustering_loss(
 
     With ``norm=2`` the gradient of a zero distance (an absent instance's
     mean) is 0 here; Chainer's is NaN there.
+
+    >>> emb = np.zeros((1, 2, 1, 2), dtype=np.float32)
+    >>> emb[0, 0, 0, 1] = 1.
+    >>> labels = np.array([[[1, 2]]], dtype=np.int32)
+    >>> losses = F.discriminative_margin_based_clustering_loss(
+    ...     emb, labels, delta_v=0.5, delta_d=1.5, max_embedding_dim=2)
+    >>> [round(float(v.array), 4) for v in losses]
+    [0.0, 4.0, 0.0005]
     """
     return DiscriminativeMarginBasedClusteringLoss(
         delta_v, delta_d, max_embedding_dim, norm, alpha, beta, gamma)(embeddings, labels)

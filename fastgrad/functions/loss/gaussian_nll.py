@@ -40,7 +40,14 @@ def gaussian_nll(x, mean, ln_var, reduce='sum'):
     elementwise ``(ln_var + log(2 pi)) / 2 + (x - mean)^2 / (2 exp(ln_var))``
     (the three inputs broadcast together).  ``reduce`` is ``'sum'`` (a
     scalar, the default), ``'mean'`` (the average over elements) or
-    ``'no'``.  All three inputs get gradients."""
+    ``'no'``.  All three inputs get gradients.
+
+    >>> x = np.array([1., 3.], dtype=np.float32)
+    >>> mean = np.ones(2, dtype=np.float32)
+    >>> ln_var = np.zeros(2, dtype=np.float32)
+    >>> np.round(F.gaussian_nll(x, mean, ln_var, reduce='no').array, 4)
+    array([0.9189, 2.9189], dtype=float32)
+    """
     _elementwise_loss.check_reduce('gaussian_nll', reduce, ('sum', 'mean', 'no'))
     x, mean, ln_var = _elementwise_loss.unify_dtypes((x, mean, ln_var))
     y, = GaussianNLL(reduce).apply((x, mean, ln_var))

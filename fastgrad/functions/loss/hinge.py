@@ -69,6 +69,14 @@ def hinge(x, t, norm='L1', reduce='mean'):
     ``k == t[i]`` and ``max(0, 1 + x[i, k])`` for the others, squared for
     ``norm='L2'``.  ``reduce='mean'`` returns the sum divided by N,
     ``reduce='no'`` the (N, K) array.  Only ``x`` gets a gradient.
+
+    >>> x = np.array([[2., -0.5], [0.5, -3.]], dtype=np.float32)
+    >>> t = np.array([0, 0], dtype=np.int32)
+    >>> F.hinge(x, t, reduce='no').array
+    array([[0. , 0.5],
+           [0.5, 0. ]], dtype=float32)
+    >>> float(F.hinge(x, t).array)
+    0.5
     """
     if norm not in ('L1', 'L2'):
         raise NotImplementedError("hinge: norm should be either 'L1' or 'L2', got {!r}"

@@ -52,6 +52,13 @@ def huber_loss(x, t, delta, reduce='sum_along_second_axis'):
     ``delta * (|d| - delta / 2)`` elsewhere.  ``reduce`` is
     ``'sum_along_second_axis'`` (the default: summed over axis 1, so x needs
     ndim >= 2) or ``'no'`` (elementwise).  Both inputs get gradients.
+
+    >>> x = np.array([[0., 0.5, 3.]], dtype=np.float32)
+    >>> t = np.zeros((1, 3), dtype=np.float32)
+    >>> F.huber_loss(x, t, delta=1., reduce='no').array
+    array([[0.   , 0.125, 2.5  ]], dtype=float32)
+    >>> F.huber_loss(x, t, delta=1.).array
+    array([2.625], dtype=float32)
     """
     if reduce not in ('sum_along_second_axis', 'no'):
         raise ValueError("huber_loss: only 'sum_along_second_axis' and 'no' are valid for "

@@ -36,6 +36,11 @@ def mean_absolute_error(x0, x1):
     Both inputs need the same float dtype and shape; both get gradients
     (``sign(x0 - x1) / size``, 0 where they are equal).  The output is a
     scalar of that dtype.
+
+    >>> x0 = np.array([1., 2., 3.], dtype=np.float32)
+    >>> x1 = np.array([2., 2., 1.], dtype=np.float32)
+    >>> float(F.mean_absolute_error(x0, x1).array)
+    1.0
     """
     y, = MeanAbsoluteError().apply((x0, x1))
     return y

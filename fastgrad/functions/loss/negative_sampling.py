@@ -60,6 +60,14 @@ def negative_sampling(x, t, W, sampler, sample_size, reduce='sum', **kwargs):
 
     Returns:
         Variable, or ``(Variable, samples)`` with ``return_samples=True``.
+
+    >>> x = np.array([[1., 0.]], dtype=np.float32)
+    >>> t = np.array([0], dtype=np.int32)
+    >>> W = np.array([[2., 0.], [0., 1.], [-2., 0.]], dtype=np.float32)
+    >>> sampler = lambda shape: np.full(shape, 2, dtype=np.int32)
+    >>> loss, samples = F.negative_sampling(x, t, W, sampler, 2, return_samples=True)
+    >>> round(float(loss.array), 4), samples
+    (0.3808, array([[0, 2, 2]], dtype=int32))
     """
     from fastgrad import functions as F
     return_samples = False

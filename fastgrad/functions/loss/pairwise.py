@@ -19,19 +19,37 @@ def _same(name, x0, x1):
 
 
 def absolute_error(x0, x1):
-    """Elementwise ``|x0 - x1|``."""
+    """Elementwise ``|x0 - x1|``.
+
+    >>> x0 = np.array([1., 2., 3.], dtype=np.float32)
+    >>> x1 = np.array([2., 2., 1.], dtype=np.float32)
+    >>> F.absolute_error(x0, x1).array
+    array([1., 0., 2.], dtype=float32)
+    """
     x0, x1 = _same('AbsoluteError', x0, x1)
     return _F().absolute(x0 - x1)
 
 
 def squared_error(x0, x1):
-    """Elementwise (x0 - x1)^2."""
+    """Elementwise (x0 - x1)^2.
+
+    >>> x0 = np.array([1., 2., 3.], dtype=np.float32)
+    >>> x1 = np.array([2., 2., 1.], dtype=np.float32)
+    >>> F.squared_error(x0, x1).array
+    array([1., 0., 4.], dtype=float32)
+    """
     x0, x1 = _same('SquaredError', x0, x1)
     return _F().square(x0 - x1)
 
 
 def squared_difference(x1, x2):
-    """Elementwise (x1 - x2)^2."""
+    """Elementwise (x1 - x2)^2.
+
+    >>> x1 = np.array([1., 2., 3.], dtype=np.float32)
+    >>> x2 = np.array([2., 2., 1.], dtype=np.float32)
+    >>> F.squared_difference(x1, x2).array
+    array([1., 0., 4.], dtype=float32)
+    """
     x1, x2 = _same('SquaredDifference', x1, x2)
     return _F().square(x1 - x2)
 
@@ -44,7 +62,16 @@ def _check_reduce(name, reduce, allowed):
 
 def triplet(anchor, positive, negative, margin=0.2, reduce='mean'):
     """``max(0, |a - p|^2 - |a - n|^2 + margin)`` per example (rows of (N, K)
-    inputs); the mean over examples unless ``reduce='no'``."""
+    inputs); the mean over examples unless ``reduce='no'``.
+
+    >>> a = np.array([[0., 0.], [1., 1.]], dtype=np.float32)
+    >>> p = np.array([[0., 1.], [1., 1.]], dtype=np.float32)
+    >>> n = np.array([[2., 0.], [1., 0.]], dtype=np.float32)
+    >>> F.triplet(a, p, n, margin=4., reduce='no').array
+    array([1., 3.], dtype=float32)
+    >>> float(F.triplet(a, p, n, margin=4.).array)
+    2.0
+    """
     _check_reduce('triplet', reduce, ('mean', 'no'))
     F = _F()
     a, p, n = (as_variable(v) for v in (anchor, positive, negative))
@@ -65,7 +92,16 @@ def _centered(x):
 def cross_covariance(y, z, reduce='half_squared_sum'):
     """The cross-covariance of the columns of y (N, D1) and z (N, D2):
     half the sum of its squares, or the (D1, D2) matrix with
-    ``reduce='no'``."""
+    ``reduce='no'``.
+
+    >>> y = np.array([[1., 0.], [0., 1.], [1., 1.]], dtype=np.float32)
+    >>> z = np.array([[1.], [0.], [2.]], dtype=np.float32)
+    >>> np.round(F.cross_covariance(y, z, reduce='no').array, 4)
+    array([[0.3333],
+           [0.    ]], dtype=float32)
+    >>> round(float(F.cross_covariance(y, z).array), 4)
+    0.0556
+    """
     _check_reduce('cross_covariance', reduce, ('half_squared_sum', 'no'))
     F = _F()
     y, z = as_variable(y), as_variable(z)
@@ -75,7 +111,15 @@ def cross_covariance(y, z, reduce='half_squared_sum'):
 
 def decov(h, reduce='half_squared_sum'):
     """DeCov: the off-diagonal covariance of the columns of h (N, D): half the
-    sum of its squares, or the (D, D) matrix with ``reduce='no'``."""
+    sum of its squares, or the (D, D) matrix with ``reduce='no'``.
+
+    >>> h = np.array([[1., 0.], [0., 1.], [1., 1.]], dtype=np.float32)
+    >>> np.round(F.decov(h, reduce='no').array, 4)
+    array([[ 0.    , -0.1111],
+           [-0.1111,  0.    ]], dtype=float32)
+    >>> round(float(F.decov(h).array), 4)
+    0.0123
+    """
     _check_reduce('decov', reduce, ('half_squared_sum', 'no'))
     F = _F()
     h = as_variable(h)

@@ -62,6 +62,14 @@ def sigmoid_cross_entropy(x, t, normalize=True, reduce='mean'):
     (``normalize=True``) or by the batch size ``x.shape[0]``
     (``normalize=False``).  ``reduce='no'`` returns the elementwise loss.
     Only ``x`` gets a gradient.
+
+    >>> x = np.array([[0., 0.], [0., 5.]], dtype=np.float32)
+    >>> t = np.array([[1, 0], [-1, 1]], dtype=np.int32)
+    >>> np.round(F.sigmoid_cross_entropy(x, t, reduce='no').array, 4)
+    array([[0.6931, 0.6931],
+           [0.    , 0.0067]], dtype=float32)
+    >>> round(float(F.sigmoid_cross_entropy(x, t).array), 4)
+    0.4643
     """
     if reduce not in ('mean', 'no'):
         raise ValueError("sigmoid_cross_entropy: only 'mean' and 'no' are valid for "

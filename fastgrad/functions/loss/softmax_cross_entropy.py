@@ -179,6 +179,14 @@ def softmax_cross_entropy(x, t, normalize=True, cache_score=True, class_weight=N
     The gradient is always differentiable again (``enable_double_backprop`` is
     accepted for compatibility; ``cache_score`` keeps softmax(x) from the
     forward pass for the backward one).
+
+    >>> x = np.array([[0., 0., 0.], [2., 0., 0.]], dtype=np.float32)
+    >>> t = np.array([1, 2], dtype=np.int32)
+    >>> np.round(F.softmax_cross_entropy(x, t, reduce='no').array, 4)
+    array([1.0986, 2.2395], dtype=float32)
+    >>> t[1] = -1  # ignored: the mean is over the first sample only
+    >>> round(float(F.softmax_cross_entropy(x, t).array), 4)
+    1.0986
     """
     if reduce not in ('mean', 'no'):
         raise ValueError("softmax_cross_entropy: only 'mean' and 'no' are valid for "
