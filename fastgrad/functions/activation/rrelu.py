@@ -64,6 +64,14 @@ def rrelu(x, l=1. / 8, u=1. / 3, **kwargs):
 
     Returns:
         ~fastgrad.Variable or tuple: ``y``, or ``(y, r)`` with ``return_r``.
+
+    >>> x = np.array([[1., -2., 3.]], dtype=np.float32)
+    >>> y, r = F.rrelu(x, r=np.full((1, 3), 0.25, np.float32), return_r=True)
+    >>> y.array
+    array([[ 1. , -0.5,  3. ]], dtype=float32)
+    >>> with fastgrad.using_config('train', False):  # r = (l + u) / 2
+    ...     np.round(F.rrelu(x).array, 4)
+    array([[ 1.    , -0.4583,  3.    ]], dtype=float32)
     """
     r = kwargs.pop('r', None)
     return_r = kwargs.pop('return_r', False)

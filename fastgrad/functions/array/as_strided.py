@@ -154,6 +154,11 @@ def as_strided(x, shape, strides, storage_offset=None):
 
     Returns:
         ~fastgrad.Variable: The strided array.
+
+    >>> x = np.arange(6, dtype=np.float32)
+    >>> F.as_strided(x, shape=(2, 3), strides=(1, 1)).array  # overlapping windows
+    array([[0., 1., 2.],
+           [1., 2., 3.]], dtype=float32)
     """
     y, = AsStrided(shape, strides, storage_offset).apply((x,))
     return y

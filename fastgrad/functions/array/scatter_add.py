@@ -63,6 +63,10 @@ def scatter_add(a, slices, b):
 
     Returns:
         ~fastgrad.Variable: The result, shaped like ``a``.
+
+    >>> a = np.zeros(4, dtype=np.float32)
+    >>> F.scatter_add(a, [0, 2, 0], np.array([1., 2., 3.], dtype=np.float32)).array
+    array([4., 0., 2., 0.], dtype=float32)
     """
     y, = ScatterAdd(slices).apply((a, b))
     return y

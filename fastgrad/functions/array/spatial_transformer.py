@@ -56,6 +56,14 @@ def spatial_transformer_grid(theta, output_shape, **kwargs):
 
     Returns ``(B, 2, out_H, out_W)``: for each output pixel, the ``(x, y)``
     (in ``[-1, 1]``, x first) it reads, ``theta[b] @ (x_t, y_t, 1)``.
+
+    >>> theta = np.array([[[1., 0., 0.], [0., 1., 0.]]], dtype=np.float32)
+    >>> grid = F.spatial_transformer_grid(theta, (2, 3))  # the identity map
+    >>> grid.shape
+    (1, 2, 2, 3)
+    >>> grid.array[0, 0]  # x of each output pixel
+    array([[-1.,  0.,  1.],
+           [-1.,  0.,  1.]], dtype=float32)
     """
     if kwargs:
         argument.check_unexpected_kwargs(kwargs, use_cudnn=_CUDNN)
@@ -212,6 +220,13 @@ def spatial_transformer_sampler(x, grid, **kwargs):
             pixels), e.g. from :func:`spatial_transformer_grid`.
 
     Returns ``(B, C, out_H, out_W)``.
+
+    >>> x = np.arange(6, dtype=np.float32).reshape(1, 1, 2, 3)
+    >>> theta = np.array([[[-1., 0., 0.], [0., 1., 0.]]], dtype=np.float32)
+    >>> grid = F.spatial_transformer_grid(theta, (2, 3))  # x -> -x
+    >>> F.spatial_transformer_sampler(x, grid).array  # mirrored left-right
+    array([[[[2., 1., 0.],
+             [5., 4., 3.]]]], dtype=float32)
     """
     if kwargs:
         argument.check_unexpected_kwargs(kwargs, use_cudnn=_CUDNN)

@@ -171,6 +171,11 @@ def convolution_1d(x, W, b=None, stride=1, pad=0, cover_all=False, dilate=1, gro
     Args:
         x, W, b, stride, pad, cover_all, dilate, groups: as in
             :func:`convolution_nd`.
+
+    >>> x = np.array([[[1., 2., 4.]]], dtype=np.float32)
+    >>> W = np.array([[[1., -1.]]], dtype=np.float32)  # (c_O, c_I, k)
+    >>> F.convolution_1d(x, W).array
+    array([[[-1., -2.]]], dtype=float32)
     """
     _spatial_ndim(x, 'convolution_1d', 1)
     return convolution_nd(x, W, b, stride, pad, cover_all, dilate, groups)
@@ -182,6 +187,12 @@ def convolution_3d(x, W, b=None, stride=1, pad=0, cover_all=False, dilate=1, gro
     Args:
         x, W, b, stride, pad, cover_all, dilate, groups: as in
             :func:`convolution_nd`.
+
+    >>> x = np.ones((1, 2, 3, 3, 3), dtype=np.float32)
+    >>> W = np.ones((4, 2, 2, 2, 2), dtype=np.float32)
+    >>> y = F.convolution_3d(x, W)
+    >>> y.shape, float(y.array.max())
+    ((1, 4, 2, 2, 2), 16.0)
     """
     _spatial_ndim(x, 'convolution_3d', 3)
     return convolution_nd(x, W, b, stride, pad, cover_all, dilate, groups)

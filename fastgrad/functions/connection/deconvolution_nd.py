@@ -138,6 +138,11 @@ def deconvolution_1d(x, W, b=None, stride=1, pad=0, outsize=None, dilate=1, grou
     Args:
         x, W, b, stride, pad, outsize, dilate, groups: as in
             :func:`deconvolution_nd`.
+
+    >>> x = np.array([[[1., 2.]]], dtype=np.float32)
+    >>> W = np.array([[[1., -1.]]], dtype=np.float32)  # (c_I, c_O, k)
+    >>> F.deconvolution_1d(x, W).array
+    array([[[ 1.,  1., -2.]]], dtype=float32)
     """
     _spatial_ndim(x, 'deconvolution_1d', 1)
     return deconvolution_nd(x, W, b, stride, pad, outsize, dilate, groups)
@@ -149,6 +154,11 @@ def deconvolution_3d(x, W, b=None, stride=1, pad=0, outsize=None, dilate=1, grou
     Args:
         x, W, b, stride, pad, outsize, dilate, groups: as in
             :func:`deconvolution_nd`.
+
+    >>> x = np.ones((1, 4, 2, 2, 2), dtype=np.float32)
+    >>> W = np.ones((4, 3, 2, 2, 2), dtype=np.float32)
+    >>> F.deconvolution_3d(x, W, stride=2).shape
+    (1, 3, 4, 4, 4)
     """
     _spatial_ndim(x, 'deconvolution_3d', 3)
     return deconvolution_nd(x, W, b, stride, pad, outsize, dilate, groups)

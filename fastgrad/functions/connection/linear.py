@@ -58,6 +58,15 @@ def linear(x, W, b=None, n_batch_axes=1):
 
     The first ``n_batch_axes`` axes of ``x`` are batch axes; the rest are
     flattened into the feature axis.  The output dtype is ``x``'s.
+
+    >>> x = np.array([[1., 2.]], dtype=np.float32)
+    >>> W = np.array([[1., 1.], [0., 2.], [1., -1.]], dtype=np.float32)
+    >>> b = np.array([0., 0., 1.], dtype=np.float32)
+    >>> F.linear(x, W, b).array
+    array([[3., 4., 0.]], dtype=float32)
+    >>> x3 = np.ones((2, 3, 4), dtype=np.float32)
+    >>> F.linear(x3, np.ones((5, 4), dtype=np.float32), n_batch_axes=2).shape
+    (2, 3, 5)
     """
     from fastgrad.functions.array.reshape import reshape
     if n_batch_axes <= 0:

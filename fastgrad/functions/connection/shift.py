@@ -74,6 +74,12 @@ def shift(x, ksize=3, dilate=1):
         x: input ``(N, C, H, W)`` with ``C >= kh * kw``.
         ksize (int or pair of ints): odd kernel size.
         dilate (int or pair of ints): step between kernel offsets.
+
+    >>> x = np.zeros((1, 9, 3, 3), dtype=np.float32)
+    >>> x[:, :, 1, 1] = 1  # one centred pixel in each of 9 channels
+    >>> y = F.shift(x, ksize=3)
+    >>> y.array[0].reshape(9, 9).argmax(axis=1)  # where each channel's pixel went
+    array([0, 1, 2, 3, 8, 5, 6, 7, 4])
     """
     y, = Shift(ksize, dilate).apply((x,))
     return y

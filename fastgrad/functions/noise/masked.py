@@ -11,7 +11,14 @@ def _xp(v):
 
 def gumbel_softmax(log_pi, tau=0.1, axis=1):
     """A sample of the Gumbel-softmax (concrete) distribution with logits
-    ``log_pi`` and temperature ``tau`` along ``axis``."""
+    ``log_pi`` and temperature ``tau`` along ``axis``.
+
+    >>> np.random.seed(0)
+    >>> log_pi = np.log(np.full((2, 3), 1 / 3, dtype=np.float32))
+    >>> y = F.gumbel_softmax(log_pi, tau=0.1)
+    >>> y.shape, np.round(y.array.sum(axis=1), 4)
+    ((2, 3), array([1., 1.], dtype=float32))
+    """
     import fastgrad.functions as F
     log_pi = as_variable(log_pi)
     xp = _xp(log_pi)

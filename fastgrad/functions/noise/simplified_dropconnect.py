@@ -97,6 +97,14 @@ def simplified_dropconnect(x, W, b=None, ratio=.5, train=True, mask=None,
     Returns:
         Variable ``(n, M)`` of x's dtype; its creator keeps the mask
         (``y.creator.mask``).
+
+    >>> x = np.ones((1, 2), dtype=np.float32)
+    >>> W = np.array([[1., 2.], [3., 4.]], dtype=np.float32)
+    >>> mask = np.array([[True, False], [True, True]])  # W[0, 1] dropped
+    >>> F.simplified_dropconnect(x, W, ratio=0.5, mask=mask).array
+    array([[ 2., 14.]], dtype=float32)
+    >>> F.simplified_dropconnect(x, W, train=False).array
+    array([[3., 7.]], dtype=float32)
     """
     if not train:
         ratio = 0

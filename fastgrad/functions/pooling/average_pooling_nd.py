@@ -103,6 +103,10 @@ def average_pooling_1d(x, ksize, stride=None, pad=0, pad_value=0):
     Args:
         x: input ``(N, C, L)``.
         ksize, stride, pad, pad_value: as in :func:`average_pooling_nd`.
+
+    >>> x = np.arange(8, dtype=np.float32).reshape(1, 1, 8)
+    >>> F.average_pooling_1d(x, 2).array
+    array([[[0.5, 2.5, 4.5, 6.5]]], dtype=float32)
     """
     _pooling.check_spatial_ndim(x, 1, 'average_pooling_1d')
     return _average(x, 1, ksize, stride, pad, pad_value, 'average_pooling_1d')
@@ -115,6 +119,11 @@ def average_pooling_3d(x, ksize, stride=None, pad=0, pad_value=0):
     Args:
         x: input ``(N, C, D, H, W)``.
         ksize, stride, pad, pad_value: as in :func:`average_pooling_nd`.
+
+    >>> x = np.arange(16, dtype=np.float32).reshape(1, 1, 2, 2, 4)
+    >>> y = F.average_pooling_3d(x, 2)
+    >>> y.shape, y.array.ravel()
+    ((1, 1, 1, 1, 2), array([6.5, 8.5], dtype=float32))
     """
     _pooling.check_spatial_ndim(x, 3, 'average_pooling_3d')
     return _average(x, 3, ksize, stride, pad, pad_value, 'average_pooling_3d')

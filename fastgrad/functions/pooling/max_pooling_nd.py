@@ -127,6 +127,10 @@ def max_pooling_1d(x, ksize, stride=None, pad=0, cover_all=True, return_indices=
         x: input ``(N, C, L)``.
         ksize, stride, pad, cover_all, return_indices: as in
             :func:`max_pooling_nd`.
+
+    >>> x = np.array([[[1., 5., 2., 0., 3., 4.]]], dtype=np.float32)
+    >>> F.max_pooling_1d(x, 2).array
+    array([[[5., 2., 4.]]], dtype=float32)
     """
     _pooling.check_spatial_ndim(x, 1, 'max_pooling_1d')
     geo = _pooling.Geometry('max_pooling_1d', 1, ksize, stride, pad)
@@ -140,6 +144,11 @@ def max_pooling_3d(x, ksize, stride=None, pad=0, cover_all=True, return_indices=
         x: input ``(N, C, D, H, W)``.
         ksize, stride, pad, cover_all, return_indices: as in
             :func:`max_pooling_nd`.
+
+    >>> x = np.arange(16, dtype=np.float32).reshape(1, 1, 2, 2, 4)
+    >>> y = F.max_pooling_3d(x, 2)
+    >>> y.shape, y.array.ravel()
+    ((1, 1, 1, 1, 2), array([13., 15.], dtype=float32))
     """
     _pooling.check_spatial_ndim(x, 3, 'max_pooling_3d')
     geo = _pooling.Geometry('max_pooling_3d', 3, ksize, stride, pad)

@@ -213,6 +213,12 @@ def roi_pooling_2d(x, rois, outh, outw, spatial_scale):
 
     Returns ``(R, C, outh, outw)``: the max of each bin (0 for empty bins).
     A batch index outside ``[0, N)`` is a ValueError.
+
+    >>> x = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
+    >>> rois = np.array([[0., 0., 0., 3., 3.]], dtype=np.float32)  # image 0, all of it
+    >>> F.roi_pooling_2d(x, rois, outh=2, outw=2, spatial_scale=1.).array
+    array([[[[ 5.,  7.],
+             [13., 15.]]]], dtype=float32)
     """
     y, = ROIPooling2D((outh, outw), spatial_scale).apply((x, rois))
     return y
@@ -227,6 +233,12 @@ def roi_max_pooling_2d(x, rois, roi_indices, outsize, spatial_scale):
         roi_indices: ``(R,)`` int32, the image of each RoI (in ``[0, N)``).
         outsize (int or pair of ints): ``(outh, outw)``.
         spatial_scale (float): factor from RoI coordinates to ``x``'s.
+
+    >>> x = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
+    >>> rois = np.array([[0., 0., 4., 4.]], dtype=np.float32)
+    >>> F.roi_max_pooling_2d(x, rois, np.array([0], np.int32), 2, 1.).array
+    array([[[[ 5.,  7.],
+             [13., 15.]]]], dtype=float32)
     """
     y, = ROIMaxPooling2D(outsize, spatial_scale).apply((x, rois, _indices(roi_indices)))
     return y
@@ -241,6 +253,12 @@ def roi_average_pooling_2d(x, rois, roi_indices, outsize, spatial_scale):
         roi_indices: ``(R,)`` int32, the image of each RoI (in ``[0, N)``).
         outsize (int or pair of ints): ``(outh, outw)``.
         spatial_scale (float): factor from RoI coordinates to ``x``'s.
+
+    >>> x = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
+    >>> rois = np.array([[0., 0., 4., 4.]], dtype=np.float32)
+    >>> F.roi_average_pooling_2d(x, rois, np.array([0], np.int32), 2, 1.).array
+    array([[[[ 2.5,  4.5],
+             [10.5, 12.5]]]], dtype=float32)
     """
     y, = ROIAveragePooling2D(outsize, spatial_scale).apply(
         (x, rois, _indices(roi_indices)))
@@ -259,6 +277,12 @@ def roi_max_align_2d(x, rois, roi_indices, outsize, spatial_scale, sampling_rati
         spatial_scale (float): factor from RoI coordinates to ``x``'s.
         sampling_ratio (None, int or pair): samples per bin and axis; None
             means ``ceil(roi size / outsize)``.
+
+    >>> x = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
+    >>> rois = np.array([[0., 0., 4., 4.]], dtype=np.float32)
+    >>> F.roi_max_align_2d(x, rois, np.array([0], np.int32), 2, 1.).array
+    array([[[[ 7.5,  9. ],
+             [13.5, 15. ]]]], dtype=float32)
     """
     y, = ROIMaxAlign2D(outsize, spatial_scale, sampling_ratio).apply(
         (x, rois, _indices(roi_indices)))
@@ -278,6 +302,12 @@ def roi_average_align_2d(x, rois, roi_indices, outsize, spatial_scale,
         spatial_scale (float): factor from RoI coordinates to ``x``'s.
         sampling_ratio (None, int or pair): samples per bin and axis; None
             means ``ceil(roi size / outsize)``.
+
+    >>> x = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
+    >>> rois = np.array([[0., 0., 4., 4.]], dtype=np.float32)
+    >>> F.roi_average_align_2d(x, rois, np.array([0], np.int32), 2, 1.).array
+    array([[[[ 5.  ,  6.75],
+             [12.  , 13.75]]]], dtype=float32)
     """
     y, = ROIAverageAlign2D(outsize, spatial_scale, sampling_ratio).apply(
         (x, rois, _indices(roi_indices)))

@@ -82,6 +82,10 @@ def unpooling_1d(x, ksize, stride=None, pad=0, outsize=None, cover_all=True):
     Args:
         x: input ``(N, C, L)``.
         ksize, stride, pad, outsize, cover_all: as in :func:`unpooling_nd`.
+
+    >>> x = np.array([[[1., 2.]]], dtype=np.float32)
+    >>> F.unpooling_1d(x, 2, cover_all=False).array
+    array([[[1., 1., 2., 2.]]], dtype=float32)
     """
     _pooling.check_spatial_ndim(x, 1, 'unpooling_1d')
     return _unpool(x, 1, ksize, stride, pad, outsize, cover_all, 'unpooling_1d')
@@ -93,6 +97,10 @@ def unpooling_3d(x, ksize, stride=None, pad=0, outsize=None, cover_all=True):
     Args:
         x: input ``(N, C, D, H, W)``.
         ksize, stride, pad, outsize, cover_all: as in :func:`unpooling_nd`.
+
+    >>> x = np.ones((1, 3, 1, 2, 2), dtype=np.float32)
+    >>> F.unpooling_3d(x, 2, cover_all=False).shape
+    (1, 3, 2, 4, 4)
     """
     _pooling.check_spatial_ndim(x, 3, 'unpooling_3d')
     return _unpool(x, 3, ksize, stride, pad, outsize, cover_all, 'unpooling_3d')

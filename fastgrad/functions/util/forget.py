@@ -82,6 +82,12 @@ def forget(func, *xs):
 
     Returns:
         ~fastgrad.Variable or tuple: What ``func`` returns.
+
+    >>> x = Variable(np.array([1., 2.], dtype=np.float32))
+    >>> y = F.forget(lambda a: F.sum(a * a), x)
+    >>> y.backward()  # calls the lambda again to rebuild its graph
+    >>> x.grad
+    array([2., 4.], dtype=float32)
     """
     xs = tuple(x if isinstance(x, Variable) else Variable(x) for x in xs)
     outs = Forget(func).apply(xs)
