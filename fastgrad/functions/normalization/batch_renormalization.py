@@ -114,6 +114,15 @@ def batch_renormalization(x, gamma, beta, rmax, dmax, eps=2e-5, running_mean=Non
 
     Returns:
         Variable of ``x``'s shape and dtype.
+
+    >>> x = np.array([[1.], [3.]], dtype=np.float32)
+    >>> gamma, beta = np.ones(1, np.float32), np.zeros(1, np.float32)
+    >>> y = F.batch_renormalization(x, gamma, beta, rmax=3., dmax=5.,
+    ...                             running_mean=np.zeros(1, np.float32),
+    ...                             running_var=np.ones(1, np.float32))
+    >>> np.round(y.array, 4)  # r = 1 and d = 2 undo the batch's normalization
+    array([[1.],
+           [3.]], dtype=float32)
     """
     if running_mean is None:
         raise TypeError('batch_renormalization: running_mean is required')
@@ -132,6 +141,13 @@ def fixed_batch_renormalization(x, gamma, beta, mean, var, eps=2e-5):
         x, gamma, beta: as :func:`fixed_batch_normalization`.
         mean, var: the fixed statistics, gamma's shape.
         eps (float): added to ``var``.
+
+    >>> x = np.array([[1.], [3.]], dtype=np.float32)
+    >>> gamma, beta = np.ones(1, np.float32), np.zeros(1, np.float32)
+    >>> mean, var = np.array([2.], np.float32), np.array([1.], np.float32)
+    >>> F.fixed_batch_renormalization(x, gamma, beta, mean, var, eps=0.).array
+    array([[-1.],
+           [ 1.]], dtype=float32)
     """
     warnings.warn('fixed_batch_renormalization is deprecated. '
                   'Use fixed_batch_normalization instead.', DeprecationWarning)

@@ -183,6 +183,11 @@ def decorrelated_batch_normalization(x, *, groups=16, eps=2e-5, running_mean=Non
     Returns:
         Variable of ``x``'s shape and dtype.  Double backward is not
         supported (as in Chainer).
+
+    >>> x = np.array([[1., 0.], [0., 1.], [2., 3.], [-1., 0.]], dtype=np.float32)
+    >>> y = F.decorrelated_batch_normalization(x, groups=1, eps=0.)
+    >>> y.shape, np.allclose(y.array.T @ y.array / 4, np.eye(2), atol=1e-4)
+    ((4, 2), True)
     """
     func = DecorrelatedBatchNormalization(groups, eps, _raw(running_mean),
                                           _raw(running_projection), decay)
@@ -202,6 +207,12 @@ def fixed_decorrelated_batch_normalization(x, mean, projection, groups=16):
 
     Returns:
         Variable of ``x``'s shape and dtype.
+
+    >>> x = np.array([[3., 3.]], dtype=np.float32)
+    >>> mean = np.array([[1., 2.]], dtype=np.float32)
+    >>> projection = np.array([[[2., 0.], [0., 1.]]], dtype=np.float32)
+    >>> F.fixed_decorrelated_batch_normalization(x, mean, projection, groups=1).array
+    array([[4., 1.]], dtype=float32)
     """
     y, = FixedDecorrelatedBatchNormalization(groups).apply((x, mean, projection))
     return y

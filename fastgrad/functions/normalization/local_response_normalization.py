@@ -71,6 +71,11 @@ def local_response_normalization(x, n=5, k=2, alpha=1e-4, beta=.75):
 
     ``x`` has at least two axes; the window is clipped at the first and last
     channel.  The output dtype is ``x``'s.
+
+    >>> x = np.array([[1., 2., 2.]], dtype=np.float32)
+    >>> y = F.local_response_normalization(x, n=3, k=1, alpha=1, beta=1)
+    >>> np.round(y.array, 4)  # 1 / (1 + 5), 2 / (1 + 9), 2 / (1 + 8)
+    array([[0.1667, 0.2   , 0.2222]], dtype=float32)
     """
     y, = LocalResponseNormalization(n, k, alpha, beta).apply((x,))
     return y

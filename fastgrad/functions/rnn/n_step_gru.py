@@ -26,6 +26,14 @@ def n_step_gru(n_layers, dropout_ratio, hx, ws, bs, xs, **kwargs):
     Returns:
         tuple: ``(hy, ys)``: the final hidden states and the last layer's
         output of every step, ``ys[t]`` of shape ``(B_t, N)``.
+
+    >>> xs = [np.ones((2, 2), np.float32), np.ones((1, 2), np.float32)]
+    >>> W, U = np.zeros((3, 2), np.float32), np.zeros((3, 3), np.float32)
+    >>> b = np.zeros(3, np.float32)
+    >>> ws, bs = [[W, W, W, U, U, U]], [[b, b, np.ones(3, np.float32), b, b, b]]
+    >>> hy, ys = F.n_step_gru(1, 0., np.zeros((1, 2, 3), np.float32), ws, bs, xs)
+    >>> np.round(hy.array[0, :, 0], 4)  # z = 0.5, n = tanh(1)
+    array([0.5712, 0.3808], dtype=float32)
     """
     _check_kwargs('n_step_gru', kwargs)
     hy, _, ys = _n_step('n_step_gru', 'gru', n_layers, dropout_ratio, hx, None, ws, bs, xs,
@@ -51,6 +59,14 @@ def n_step_bigru(n_layers, dropout_ratio, hx, ws, bs, xs, **kwargs):
 
     Returns:
         tuple: ``(hy, ys)`` with ``ys[t]`` of shape ``(B_t, 2N)``.
+
+    >>> xs = [np.ones((2, 2), np.float32), np.ones((1, 2), np.float32)]
+    >>> W, U = np.zeros((3, 2), np.float32), np.zeros((3, 3), np.float32)
+    >>> b = np.zeros(3, np.float32)
+    >>> ws, bs = [[W, W, W, U, U, U]] * 2, [[b] * 6] * 2
+    >>> hy, ys = F.n_step_bigru(1, 0., np.zeros((2, 2, 3), np.float32), ws, bs, xs)
+    >>> hy.shape, [y.shape for y in ys]
+    ((2, 2, 3), [(2, 6), (1, 6)])
     """
     _check_kwargs('n_step_bigru', kwargs)
     hy, _, ys = _n_step('n_step_bigru', 'gru', n_layers, dropout_ratio, hx, None, ws, bs, xs,

@@ -68,6 +68,15 @@ def n_step_bilstm(n_layers, dropout_ratio, hx, cx, ws, bs, xs, **kwargs):
 
     Returns:
         tuple: ``(hy, cy, ys)`` with ``ys[t]`` of shape ``(B_t, 2N)``.
+
+    >>> xs = [np.ones((2, 2), np.float32), np.ones((1, 2), np.float32)]
+    >>> W, U = np.zeros((3, 2), np.float32), np.zeros((3, 3), np.float32)
+    >>> b = np.zeros(3, np.float32)
+    >>> ws, bs = [[W] * 4 + [U] * 4] * 2, [[b] * 8] * 2
+    >>> hx = cx = np.zeros((2, 2, 3), np.float32)
+    >>> hy, cy, ys = F.n_step_bilstm(1, 0., hx, cx, ws, bs, xs)
+    >>> hy.shape, cy.shape, [y.shape for y in ys]
+    ((2, 2, 3), (2, 2, 3), [(2, 6), (1, 6)])
     """
     _check_kwargs('n_step_bilstm', kwargs)
     return _n_step('n_step_bilstm', 'lstm', n_layers, dropout_ratio, hx, cx, ws, bs, xs, True)

@@ -597,6 +597,15 @@ def n_step_rnn(n_layers, dropout_ratio, hx, ws, bs, xs, activation='tanh', **kwa
         tuple: ``(hy, ys)``: ``hy`` the final hidden states (shape of ``hx``;
         each sequence's state after its last step), ``ys`` the last layer's
         output of every step, ``ys[t]`` of shape ``(B_t, N)``.
+
+    >>> xs = [np.ones((2, 2), np.float32), np.ones((1, 2), np.float32)]  # lengths 2, 1
+    >>> ws = [[np.full((3, 2), 0.5, np.float32), np.eye(3, dtype=np.float32)]]
+    >>> bs = [[np.zeros(3, np.float32), np.zeros(3, np.float32)]]
+    >>> hx = np.zeros((1, 2, 3), np.float32)
+    >>> hy, ys = F.n_step_rnn(1, 0., hx, ws, bs, xs, activation='relu')
+    >>> hy.array[0], [y.shape for y in ys]
+    (array([[2., 2., 2.],
+           [1., 1., 1.]], dtype=float32), [(2, 3), (1, 3)])
     """
     return _n_step_rnn('n_step_rnn', n_layers, dropout_ratio, hx, ws, bs, xs,
                        activation, False, kwargs)
@@ -621,6 +630,13 @@ def n_step_birnn(n_layers, dropout_ratio, hx, ws, bs, xs, activation='tanh', **k
 
     Returns:
         tuple: ``(hy, ys)`` with ``ys[t]`` of shape ``(B_t, 2N)``.
+
+    >>> xs = [np.ones((2, 2), np.float32), np.ones((1, 2), np.float32)]
+    >>> ws = [[np.ones((3, 2), np.float32), np.eye(3, dtype=np.float32)]] * 2
+    >>> bs = [[np.zeros(3, np.float32), np.zeros(3, np.float32)]] * 2
+    >>> hy, ys = F.n_step_birnn(1, 0., np.zeros((2, 2, 3), np.float32), ws, bs, xs)
+    >>> hy.shape, [y.shape for y in ys]
+    ((2, 2, 3), [(2, 6), (1, 6)])
     """
     return _n_step_rnn('n_step_birnn', n_layers, dropout_ratio, hx, ws, bs, xs,
                        activation, True, kwargs)
