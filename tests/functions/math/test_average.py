@@ -3,21 +3,14 @@ both backward paths, double backward, errors."""
 import numpy
 import pytest
 
+import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
 
 AXES = [None, 0, 1, 2, -1, (0, 2), (2, 0), (0, 1, 2), (-1, 0)]
 TOL = {numpy.float16: 2e-3, numpy.float32: 1e-6, numpy.float64: 1e-14}
-
-
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    y = func(*vs)
-    y.grad = gy.copy()
-    y.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 def _gy_for(shape):
@@ -67,8 +60,12 @@ def test_mean_both_backward_paths_agree(axis, keepdims, dtype):
 
     def f(v):
         return F.mean(v, axis=axis, keepdims=keepdims)
-    fast, = _grads(f, [x], gy, False)
-    slow, = _grads(f, [x], gy, True)
+    vs = [Variable(a.copy()) for a in [x]]
+    fastgrad.backward([f(*vs)], [gy.copy()])
+    fast, = [v.grad for v in vs]
+    vs = [Variable(a.copy()) for a in [x]]
+    fastgrad.backward([f(*vs)], [gy.copy()], enable_double_backprop=True)
+    slow, = [v.grad for v in vs]
     assert fast.dtype == slow.dtype == dtype and fast.shape == x.shape
     numpy.testing.assert_allclose(fast, slow, rtol=TOL[dtype], atol=TOL[dtype])
     n = x.size // x.mean(axis=axis, keepdims=True).size
@@ -154,8 +151,12 @@ def test_average_with_weights_backward_both_inputs(axis, wshape, keepdims):
     def f(v, wv):
         return F.average(v, axis=axis, weights=wv, keepdims=keepdims)
     check_backward(f, (x, w), gy)
-    fast = _grads(f, [x, w], gy, False)
-    slow = _grads(f, [x, w], gy, True)
+    vs = [Variable(a.copy()) for a in [x, w]]
+    fastgrad.backward([f(*vs)], [gy.copy()])
+    fast = [v.grad for v in vs]
+    vs = [Variable(a.copy()) for a in [x, w]]
+    fastgrad.backward([f(*vs)], [gy.copy()], enable_double_backprop=True)
+    slow = [v.grad for v in vs]
     for a, b in zip(fast, slow):
         numpy.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-14)
 
@@ -207,3 +208,67 @@ def test_mean_numpy_integer_axis():
     numpy.testing.assert_allclose(F.mean(x, axis=(numpy.int32(0),)).array, x.mean(axis=0))
     with pytest.raises(TypeError):
         F.mean(x, axis=True)
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'axis': [None, (0, 2)],
+    'keepdims': [False, True],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestMean(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    def setUp(self):
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 1e-2, 'rtol': 1e-2}
+            self.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+            self.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_double_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+
+    def generate_inputs(self):
+        return numpy.asarray(numpy.random.uniform(-1, 1, (2, 3, 4))).astype(self.dtype),
+
+    def forward(self, inputs, device):
+        return F.mean(inputs[0], axis=self.axis, keepdims=self.keepdims),
+
+    def forward_expected(self, inputs):
+        x = inputs[0].astype(numpy.float64)
+        return numpy.asarray(x.mean(axis=self.axis, keepdims=self.keepdims)).astype(self.dtype),
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'case': [0, 1, 5],
+    'keepdims': [False, True],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestAverageWeighted(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    def setUp(self):
+        self.axis, self.wshape = WEIGHTED[self.case]
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 1e-2, 'rtol': 1e-2}
+            self.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+            self.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_double_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+
+    def generate_inputs(self):
+        return numpy.asarray(numpy.random.uniform(-1, 1, (2, 3, 4))).astype(self.dtype), numpy.asarray(numpy.random.uniform(0.5, 2, self.wshape)).astype(self.dtype)
+
+    def forward(self, inputs, device):
+        x, w = inputs
+        return F.average(x, axis=self.axis, weights=w, keepdims=self.keepdims),
+
+    def forward_expected(self, inputs):
+        x, w = (a.astype(numpy.float64) for a in inputs)
+        return numpy.asarray(_ref_average(x, self.axis, w, self.keepdims)).astype(self.dtype),

@@ -5,7 +5,7 @@ import numpy
 import pytest
 
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
 
@@ -21,14 +21,6 @@ def _signed(shape, dtype=numpy.float64, seed=0):
     rng = numpy.random.RandomState(seed)
     x = rng.uniform(0.5, 2.0, shape) * rng.choice([-1.0, 1.0], shape)
     return numpy.asarray(x).astype(dtype)
-
-
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    y = func(*vs)
-    y.grad = gy.copy()
-    y.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 # name, fastgrad expression, NumPy reference, input maker
@@ -179,31 +171,6 @@ def test_unary_double_backward(name, op, ref, make):
     check_double_backward(op, a, numpy.random.randn(3, 4), numpy.random.randn(3, 4))
 
 
-@pytest.mark.parametrize('name,op,ref,make', BINARY, ids=[c[0] for c in BINARY])
-@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
-def test_binary_both_backward_paths_agree(name, op, ref, make, dtype):
-    a, b = make((3, 4), dtype, 1), make((3, 1), dtype, 2)
-    gy = numpy.random.randn(3, 4).astype(dtype)
-    fast = _grads(op, [a, b], gy, False)
-    slow = _grads(op, [a, b], gy, True)
-    tol = {numpy.float16: 5e-3, numpy.float32: 1e-6, numpy.float64: 1e-13}[dtype]
-    for f, s, x in zip(fast, slow, (a, b)):
-        assert f.dtype == s.dtype == dtype and f.shape == s.shape == x.shape
-        numpy.testing.assert_allclose(f, s, rtol=tol, atol=tol)
-
-
-@pytest.mark.parametrize('name,op,ref,make', UNARY, ids=[c[0] for c in UNARY])
-@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
-def test_unary_both_backward_paths_agree(name, op, ref, make, dtype):
-    a = make((3, 4), dtype)
-    gy = numpy.random.randn(3, 4).astype(dtype)
-    fast, = _grads(op, [a], gy, False)
-    slow, = _grads(op, [a], gy, True)
-    tol = {numpy.float16: 5e-3, numpy.float32: 1e-6, numpy.float64: 1e-13}[dtype]
-    assert fast.dtype == slow.dtype == dtype
-    numpy.testing.assert_allclose(fast, slow, rtol=tol, atol=tol)
-
-
 def test_broadcast_gradients_are_summed_to_input_shapes():
     a, b = _signed((3, 1), seed=1), _signed((1, 4), seed=2)
     va, vb = Variable(a), Variable(b)
@@ -279,3 +246,69 @@ def test_incompatible_shapes_are_invalid_type(op, name):
 def test_unsupported_operand_type_is_type_error(op):
     with pytest.raises(TypeError):
         op(Variable(_positive((2,))))
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'op': [c[0] for c in BINARY],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestBinaryOperator(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    dodge_nondifferentiable = True
+
+    def setUp(self):
+        _, self.op_func, self.ref, self.make = [c for c in BINARY if c[0] == self.op][0]
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 1e-2, 'rtol': 1e-2}
+            self.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+            self.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_double_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+
+    def generate_inputs(self):
+        return (self.make((3, 4), self.dtype, seed=numpy.random.randint(2 ** 31)),
+                self.make((3, 1), self.dtype, seed=numpy.random.randint(2 ** 31)))
+
+    def forward(self, inputs, device):
+        return self.op_func(*inputs),
+
+    def forward_expected(self, inputs):
+        a, b = (x.astype(numpy.float64) for x in inputs)
+        return numpy.asarray(self.ref(a, b)).astype(self.dtype),
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'op': [c[0] for c in UNARY],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestUnaryOperator(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    dodge_nondifferentiable = True
+
+    def setUp(self):
+        _, self.op_func, self.ref, self.make = [c for c in UNARY if c[0] == self.op][0]
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 1e-2, 'rtol': 1e-2}
+            self.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+            self.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_double_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+
+    def generate_inputs(self):
+        return self.make((3, 4), self.dtype, seed=numpy.random.randint(2 ** 31)),
+
+    def forward(self, inputs, device):
+        return self.op_func(inputs[0]),
+
+    def forward_expected(self, inputs):
+        return numpy.asarray(self.ref(inputs[0].astype(numpy.float64))).astype(self.dtype),

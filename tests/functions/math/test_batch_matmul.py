@@ -5,7 +5,7 @@ import numpy
 import pytest
 
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
 
@@ -22,14 +22,6 @@ def _ref(a, b, transa, transb):
     if transb:
         b = b.transpose(0, 2, 1)
     return numpy.einsum('bij,bjk->bik', a, b)
-
-
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    y = func(*vs)
-    y.grad = gy.copy()
-    y.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 # a shape, b shape, transa, transb
@@ -79,23 +71,6 @@ def test_double_backward(sa, sb, ta, tb):
                           (numpy.random.randn(*sa), numpy.random.randn(*sb)))
 
 
-@pytest.mark.parametrize('sa,sb,ta,tb', CASES)
-@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
-def test_both_backward_paths_agree(sa, sb, ta, tb, dtype):
-    a = numpy.random.randn(*sa).astype(dtype)
-    b = numpy.random.randn(*sb).astype(dtype)
-    gy = numpy.random.randn(*_ref(a, b, ta, tb).shape).astype(dtype)
-
-    def f(x, y):
-        return F.batch_matmul(x, y, ta, tb)
-    fast = _grads(f, [a, b], gy, False)
-    slow = _grads(f, [a, b], gy, True)
-    tol = {numpy.float16: 1e-2, numpy.float32: 1e-5, numpy.float64: 1e-13}[dtype]
-    for g1, g2, x in zip(fast, slow, (a, b)):
-        assert g1.dtype == g2.dtype == dtype and g1.shape == g2.shape == x.shape
-        numpy.testing.assert_allclose(g1, g2, rtol=tol, atol=tol)
-
-
 def test_matches_matmul_on_3d():
     a, b = numpy.random.randn(3, 2, 4), numpy.random.randn(3, 4, 5)
     numpy.testing.assert_allclose(F.batch_matmul(a, b).array, F.matmul(a, b).array,
@@ -130,3 +105,33 @@ def test_dtype_errors():
         F.batch_matmul(numpy.zeros((2, 3, 4), numpy.float32), numpy.zeros((2, 4, 1)))
     with pytest.raises(InvalidType, match='BatchMatMul'):
         F.batch_matmul(numpy.zeros((2, 3, 4), numpy.int32), numpy.zeros((2, 4, 1), numpy.int32))
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'case': [0, 3, 4, 6],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestBatchMatmul(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    def setUp(self):
+        self.sa, self.sb, self.ta, self.tb = CASES[self.case]
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 1e-2, 'rtol': 1e-2}
+            self.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+            self.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_double_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+
+    def generate_inputs(self):
+        return numpy.asarray(numpy.random.uniform(-1, 1, self.sa)).astype(self.dtype), numpy.asarray(numpy.random.uniform(-1, 1, self.sb)).astype(self.dtype)
+
+    def forward(self, inputs, device):
+        return F.batch_matmul(*inputs, self.ta, self.tb),
+
+    def forward_expected(self, inputs):
+        return _ref(*inputs, self.ta, self.tb).astype(self.dtype),

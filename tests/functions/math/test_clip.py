@@ -3,18 +3,11 @@ outside, both backward paths, double backward, dtypes, errors."""
 import numpy
 import pytest
 
+import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
-
-
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    y = func(*vs)
-    y.grad = gy.copy()
-    y.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 def _input(shape, dtype=numpy.float64, seed=0):
@@ -65,8 +58,12 @@ def test_both_backward_paths_agree(lo, hi, dtype, shape):
     x = _input(shape, dtype)
     gy = numpy.asarray(numpy.random.randn(*shape)).astype(dtype)
     f = lambda v: F.clip(v, lo, hi)  # NOQA
-    fast, = _grads(f, [x], gy, False)
-    slow, = _grads(f, [x], gy, True)
+    vs = [Variable(a.copy()) for a in [x]]
+    fastgrad.backward([f(*vs)], [gy.copy()])
+    fast, = [v.grad for v in vs]
+    vs = [Variable(a.copy()) for a in [x]]
+    fastgrad.backward([f(*vs)], [gy.copy()], enable_double_backprop=True)
+    slow, = [v.grad for v in vs]
     assert fast.dtype == slow.dtype == dtype
     numpy.testing.assert_array_equal(fast, slow)
     inside = numpy.ones(x.shape, bool)
@@ -96,3 +93,38 @@ def test_bad_bounds_are_rejected():
 def test_non_float_input_is_rejected():
     with pytest.raises(InvalidType, match='Clip'):
         F.clip(numpy.zeros(3, numpy.int32), 0.0, 1.0)
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'bounds': [0, 1, 2],
+    'shape': [(4, 5), ()],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestClip(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    dodge_nondifferentiable = True
+
+    def setUp(self):
+        self.lo, self.hi = BOUNDS[self.bounds]
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 1e-2, 'rtol': 1e-2}
+            self.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+            self.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_double_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+
+    def generate_inputs(self):
+        return _input(self.shape, self.dtype, seed=numpy.random.randint(2 ** 31)),
+
+    def forward(self, inputs, device):
+        return F.clip(inputs[0], self.lo, self.hi),
+
+    def forward_expected(self, inputs):
+        lo = -numpy.inf if self.lo is None else self.lo
+        hi = numpy.inf if self.hi is None else self.hi
+        return numpy.asarray(numpy.clip(inputs[0].astype(numpy.float64), lo, hi)).astype(self.dtype),

@@ -3,18 +3,11 @@ backward, dtypes, errors."""
 import numpy
 import pytest
 
+import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
-
-
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    y = func(*vs)
-    y.grad = gy.copy()
-    y.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 CASES = [((2, 3, 4), None), ((2, 3, 4), 0), ((2, 3, 4), 1), ((2, 3, 4), 2),
@@ -62,8 +55,12 @@ def test_both_backward_paths_agree(shape, axis, dtype):
 
     def f(v):
         return F.cumsum(v, axis=axis)
-    fast, = _grads(f, [x], gy, False)
-    slow, = _grads(f, [x], gy, True)
+    vs = [Variable(a.copy()) for a in [x]]
+    fastgrad.backward([f(*vs)], [gy.copy()])
+    fast, = [v.grad for v in vs]
+    vs = [Variable(a.copy()) for a in [x]]
+    fastgrad.backward([f(*vs)], [gy.copy()], enable_double_backprop=True)
+    slow, = [v.grad for v in vs]
     assert fast.dtype == slow.dtype == dtype and fast.shape == slow.shape == x.shape
     numpy.testing.assert_array_equal(fast, slow)
     # reverse cumulative sum of gy, in float64
@@ -95,3 +92,34 @@ def test_errors():
         F.cumsum(x, axis=(0,))
     with pytest.raises(InvalidType, match='Cumsum'):
         F.cumsum(numpy.ones(3, numpy.int32))
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'case': [0, 3, 7],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestCumsum(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    def setUp(self):
+        self.shape, self.axis = CASES[self.case]
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 1e-2, 'rtol': 1e-2}
+            self.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+            self.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_double_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+
+    def generate_inputs(self):
+        return numpy.asarray(numpy.random.uniform(-1, 1, self.shape)).astype(self.dtype),
+
+    def forward(self, inputs, device):
+        return F.cumsum(inputs[0], axis=self.axis),
+
+    def forward_expected(self, inputs):
+        x = inputs[0].astype(numpy.float64)
+        return numpy.cumsum(x, axis=self.axis).astype(self.dtype),

@@ -3,8 +3,9 @@ double backward, dtypes, errors."""
 import numpy
 import pytest
 
+import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
 
@@ -16,14 +17,6 @@ def _ref(x, axis):
     m = x.max(axis=axis, keepdims=True)
     return numpy.log(numpy.exp(x - m).sum(axis=axis)) + m.reshape(
         numpy.sum(x, axis=axis).shape)
-
-
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    y = func(*vs)
-    y.grad = gy.copy()
-    y.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 @pytest.mark.parametrize('axis', AXES)
@@ -80,8 +73,12 @@ def test_both_backward_paths_agree(axis, dtype):
 
     def f(v):
         return F.logsumexp(v, axis=axis)
-    fast, = _grads(f, [x], gy, False)
-    slow, = _grads(f, [x], gy, True)
+    vs = [Variable(a.copy()) for a in [x]]
+    fastgrad.backward([f(*vs)], [gy.copy()])
+    fast, = [v.grad for v in vs]
+    vs = [Variable(a.copy()) for a in [x]]
+    fastgrad.backward([f(*vs)], [gy.copy()], enable_double_backprop=True)
+    slow, = [v.grad for v in vs]
     assert fast.dtype == slow.dtype == dtype and fast.shape == slow.shape == x.shape
     tol = {numpy.float16: 5e-3, numpy.float32: 1e-6, numpy.float64: 1e-14}[dtype]
     numpy.testing.assert_allclose(fast, slow, rtol=tol, atol=tol)
@@ -111,3 +108,32 @@ def test_errors():
         F.logsumexp(x, axis=[0])
     with pytest.raises(InvalidType, match='LogSumExp'):
         F.logsumexp(numpy.ones(3, numpy.int32))
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'axis': [None, 1, (0, 2)],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestLogsumexp(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    def setUp(self):
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 1e-2, 'rtol': 1e-2}
+            self.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+            self.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_double_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+
+    def generate_inputs(self):
+        return numpy.asarray(numpy.random.uniform(-2, 2, (2, 3, 4))).astype(self.dtype),
+
+    def forward(self, inputs, device):
+        return F.logsumexp(inputs[0], axis=self.axis),
+
+    def forward_expected(self, inputs):
+        return numpy.asarray(_ref(inputs[0], self.axis)).astype(self.dtype),

@@ -2,8 +2,9 @@
 import numpy
 import pytest
 
+import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
 
@@ -46,14 +47,6 @@ def _inputs(sa, sb, dtype=numpy.float64):
     return (rng.uniform(-1, 1, sa).astype(dtype), rng.uniform(-1, 1, sb).astype(dtype))
 
 
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    y = func(*vs)
-    y.grad = gy.copy()
-    y.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
-
-
 @pytest.mark.parametrize('sa,sb,ta,tb', CASES, ids=IDS)
 @pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
 def test_forward(sa, sb, ta, tb, dtype):
@@ -83,25 +76,12 @@ def test_double_backward(sa, sb, ta, tb):
                           (numpy.random.randn(*sa), numpy.random.randn(*sb)))
 
 
-@pytest.mark.parametrize('sa,sb,ta,tb', CASES, ids=IDS)
-@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
-def test_both_backward_paths_agree(sa, sb, ta, tb, dtype):
-    a, b = _inputs(sa, sb, dtype)
-    gy = numpy.asarray(numpy.random.randn(*_ref(a, b, ta, tb).shape)).astype(dtype)
-
-    def f(p, q):
-        return F.matmul(p, q, ta, tb)
-    fast = _grads(f, [a, b], gy, False)
-    slow = _grads(f, [a, b], gy, True)
-    for g1, g2, x in zip(fast, slow, (a, b)):
-        assert g1.dtype == g2.dtype == dtype and g1.shape == g2.shape == x.shape
-        numpy.testing.assert_allclose(g1, g2, rtol=TOL[dtype], atol=TOL[dtype])
-
-
 def test_gradient_formulas_2d():
     a, b = _inputs((3, 4), (4, 5))
     gy = numpy.random.randn(3, 5)
-    ga, gb = _grads(F.matmul, [a, b], gy, False)
+    vs = [Variable(a.copy()) for a in [a, b]]
+    fastgrad.backward([F.matmul(*vs)], [gy.copy()])
+    ga, gb = [v.grad for v in vs]
     numpy.testing.assert_allclose(ga, gy @ b.T, rtol=1e-13)
     numpy.testing.assert_allclose(gb, a.T @ gy, rtol=1e-13)
 
@@ -176,3 +156,33 @@ def test_empty_batch():
     y.backward()
     assert va.grad.shape == (0, 3)
     numpy.testing.assert_array_equal(vb.grad, numpy.zeros((3, 4)))
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'case': [0, 3, 5, 9, 11, 13],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestMatmul(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    def setUp(self):
+        self.sa, self.sb, self.ta, self.tb = CASES[self.case]
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 1e-2, 'rtol': 1e-2}
+            self.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+            self.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_double_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+
+    def generate_inputs(self):
+        return numpy.asarray(numpy.random.uniform(-1, 1, self.sa)).astype(self.dtype), numpy.asarray(numpy.random.uniform(-1, 1, self.sb)).astype(self.dtype)
+
+    def forward(self, inputs, device):
+        return F.matmul(*inputs, self.ta, self.tb),
+
+    def forward_expected(self, inputs):
+        return numpy.asarray(_ref(*inputs, self.ta, self.tb)).astype(self.dtype),

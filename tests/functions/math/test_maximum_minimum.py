@@ -3,18 +3,11 @@ backward paths, double backward, dtypes, errors."""
 import numpy
 import pytest
 
+import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
-
-
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    y = func(*vs)
-    y.grad = gy.copy()
-    y.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 def _pair(sa, sb, dtype=numpy.float64, seed=0):
@@ -72,26 +65,16 @@ def test_double_backward(name, func, ref, label):
 def test_ties_send_the_gradient_to_x1(name, func, ref, label, double):
     a = numpy.array([1.0, 2.0, 3.0])
     b = numpy.array([1.0, 0.0, 5.0])
-    ga, gb = _grads(func, [a, b], numpy.array([10.0, 20.0, 30.0]), double)
+    vs = [Variable(a.copy()) for a in [a, b]]
+    fastgrad.backward([func(*vs)], [numpy.array([10.0, 20.0, 30.0]).copy()],
+                      enable_double_backprop=double)
+    ga, gb = [v.grad for v in vs]
     if name == 'maximum':
         numpy.testing.assert_array_equal(ga, [10, 20, 0])
         numpy.testing.assert_array_equal(gb, [0, 0, 30])
     else:
         numpy.testing.assert_array_equal(ga, [10, 0, 30])
         numpy.testing.assert_array_equal(gb, [0, 20, 0])
-
-
-@pytest.mark.parametrize('name,func,ref,label', FUNCS, ids=IDS)
-@pytest.mark.parametrize('sa,sb', SHAPES)
-@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
-def test_both_backward_paths_agree(name, func, ref, label, sa, sb, dtype):
-    a, b = _pair(sa, sb, dtype)
-    gy = numpy.asarray(numpy.random.randn(*numpy.broadcast_shapes(sa, sb))).astype(dtype)
-    fast = _grads(func, [a, b], gy, False)
-    slow = _grads(func, [a, b], gy, True)
-    for f, s, x in zip(fast, slow, (a, b)):
-        assert f.dtype == s.dtype == dtype and f.shape == s.shape == x.shape
-        numpy.testing.assert_allclose(f, s, rtol=1e-3 if dtype == numpy.float16 else 1e-12)
 
 
 @pytest.mark.parametrize('name,func,ref,label', FUNCS, ids=IDS)
@@ -112,3 +95,37 @@ def test_errors(name, func, ref, label):
         func(numpy.zeros(3, numpy.float32), numpy.zeros(3, numpy.float64))
     with pytest.raises(InvalidType, match=label):
         func(numpy.zeros(3, numpy.int32), numpy.zeros(3, numpy.int32))
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'func': IDS,
+    'shapes': [1, 2],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestMaximumMinimum(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    dodge_nondifferentiable = True
+
+    def setUp(self):
+        _, self.func_, self.ref, _ = FUNCS[IDS.index(self.func)]
+        self.sa, self.sb = SHAPES[self.shapes]
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 1e-2, 'rtol': 1e-2}
+            self.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+            self.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_double_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+
+    def generate_inputs(self):
+        return _pair(self.sa, self.sb, self.dtype, seed=numpy.random.randint(2 ** 31))
+
+    def forward(self, inputs, device):
+        return self.func_(*inputs),
+
+    def forward_expected(self, inputs):
+        return numpy.asarray(self.ref(*inputs)),

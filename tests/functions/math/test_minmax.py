@@ -3,8 +3,9 @@ and F.argmax / F.argmin (int32, not differentiable)."""
 import numpy
 import pytest
 
+import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
 
@@ -16,14 +17,6 @@ def _distinct(shape, dtype=numpy.float64, seed=0):
     rng = numpy.random.RandomState(seed)
     n = int(numpy.prod(shape))
     return (rng.permutation(n) * 0.1 - n * 0.05).reshape(shape).astype(dtype)
-
-
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    y = func(*vs)
-    y.grad = gy.copy()
-    y.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 FUNCS = [('max', F.max, numpy.max, 'Max'), ('min', F.min, numpy.min, 'Min')]
@@ -74,8 +67,12 @@ def test_both_backward_paths_agree(name, func, ref, label, axis, dtype):
 
     def f(v):
         return func(v, axis=axis)
-    fast, = _grads(f, [x], gy, False)
-    slow, = _grads(f, [x], gy, True)
+    vs = [Variable(a.copy()) for a in [x]]
+    fastgrad.backward([f(*vs)], [gy.copy()])
+    fast, = [v.grad for v in vs]
+    vs = [Variable(a.copy()) for a in [x]]
+    fastgrad.backward([f(*vs)], [gy.copy()], enable_double_backprop=True)
+    slow, = [v.grad for v in vs]
     assert fast.dtype == slow.dtype == dtype and fast.shape == slow.shape == x.shape
     numpy.testing.assert_array_equal(fast, slow)
     winners = x == ref(x, axis=axis, keepdims=True)
@@ -90,7 +87,10 @@ def test_ties_all_get_the_gradient(name, func, ref, label, double):
     x = numpy.array([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0]])
     if name == 'min':
         x = -x
-    g, = _grads(lambda v: func(v, axis=1), [x], numpy.array([5.0, 7.0]), double)
+    vs = [Variable(a.copy()) for a in [x]]
+    fastgrad.backward([(lambda v: func(v, axis=1))(*vs)], [numpy.array([5.0, 7.0]).copy()],
+                      enable_double_backprop=double)
+    g, = [v.grad for v in vs]
     numpy.testing.assert_array_equal(g, [[0, 5, 5], [7, 7, 0]])
 
 
@@ -171,3 +171,36 @@ def test_arg_errors(name, func, ref, label):
         func(x, axis=(0,))
     with pytest.raises(InvalidType, match=label):
         func(numpy.zeros((2, 3), numpy.int32))
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'func': IDS,
+    'axis': [None, 1, (0, 2)],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestMaxMin(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    dodge_nondifferentiable = True
+
+    def setUp(self):
+        _, self.func_, self.ref, _ = FUNCS[IDS.index(self.func)]
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 1e-2, 'rtol': 1e-2}
+            self.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+            self.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_double_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+
+    def generate_inputs(self):
+        return _distinct((2, 3, 4), self.dtype, seed=numpy.random.randint(2 ** 31)),
+
+    def forward(self, inputs, device):
+        return self.func_(inputs[0], axis=self.axis),
+
+    def forward_expected(self, inputs):
+        return numpy.asarray(self.ref(inputs[0], axis=self.axis)),

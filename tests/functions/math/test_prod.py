@@ -3,20 +3,13 @@ backward paths, double backward, dtypes, errors."""
 import numpy
 import pytest
 
+import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
 
 AXES = [None, 0, 1, 2, -1, (0, 2), (2, 0), (0, 1, 2), ()]
-
-
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    y = func(*vs)
-    y.grad = gy.copy()
-    y.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 def _ref_grad(x, axis, gy):
@@ -79,7 +72,10 @@ ZEROS = [numpy.array([[0.0, 2.0, 3.0], [0.0, 0.0, 1.5], [1.0, 2.0, 3.0], [0.0, 0
 @pytest.mark.parametrize('double', [False, True])
 def test_gradient_with_zeros_is_exact(x, axis, double):
     gy = numpy.asarray(numpy.random.randn(*numpy.prod(x, axis=axis).shape))
-    g, = _grads(lambda v: F.prod(v, axis=axis), [x], gy, double)
+    vs = [Variable(a.copy()) for a in [x]]
+    fastgrad.backward([(lambda v: F.prod(v, axis=axis))(*vs)], [gy.copy()],
+                      enable_double_backprop=double)
+    g, = [v.grad for v in vs]
     numpy.testing.assert_allclose(g, _ref_grad(x, axis, gy), rtol=1e-14)
     assert numpy.all(numpy.isfinite(g))
 
@@ -99,8 +95,12 @@ def test_both_backward_paths_agree(axis, dtype):
 
     def f(v):
         return F.prod(v, axis=axis)
-    fast, = _grads(f, [x], gy, False)
-    slow, = _grads(f, [x], gy, True)
+    vs = [Variable(a.copy()) for a in [x]]
+    fastgrad.backward([f(*vs)], [gy.copy()])
+    fast, = [v.grad for v in vs]
+    vs = [Variable(a.copy()) for a in [x]]
+    fastgrad.backward([f(*vs)], [gy.copy()], enable_double_backprop=True)
+    slow, = [v.grad for v in vs]
     assert fast.dtype == slow.dtype == dtype and fast.shape == slow.shape == x.shape
     tol = {numpy.float16: 1e-2, numpy.float32: 1e-5, numpy.float64: 1e-13}[dtype]
     numpy.testing.assert_allclose(fast, slow, rtol=tol, atol=tol)
@@ -135,3 +135,33 @@ def test_errors():
         F.prod(x, axis=[0])
     with pytest.raises(InvalidType, match='Prod'):
         F.prod(numpy.ones(3, numpy.int32))
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'axis': [None, 1, (0, 2)],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestProd(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    def setUp(self):
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 1e-2, 'rtol': 1e-2}
+            self.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+            self.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_double_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+
+    def generate_inputs(self):
+        return _input((2, 3, 4), self.dtype, seed=numpy.random.randint(2 ** 31)),
+
+    def forward(self, inputs, device):
+        return F.prod(inputs[0], axis=self.axis),
+
+    def forward_expected(self, inputs):
+        x = inputs[0].astype(numpy.float64)
+        return numpy.asarray(numpy.prod(x, axis=self.axis)).astype(self.dtype),

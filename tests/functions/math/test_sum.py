@@ -2,20 +2,13 @@
 import numpy
 import pytest
 
+import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
 
 AXES = [None, 0, 1, 2, -1, -3, (0, 2), (2, 0), (0, 1, 2), (), (-1, 0)]
-
-
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    y = func(*vs)
-    y.grad = gy.copy()
-    y.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 @pytest.mark.parametrize('axis', AXES)
@@ -62,8 +55,12 @@ def test_both_backward_paths_agree(axis, keepdims):
 
     def f(v):
         return F.sum(v, axis=axis, keepdims=keepdims)
-    fast, = _grads(f, [x], gy, False)
-    slow, = _grads(f, [x], gy, True)
+    vs = [Variable(a.copy()) for a in [x]]
+    fastgrad.backward([f(*vs)], [gy.copy()])
+    fast, = [v.grad for v in vs]
+    vs = [Variable(a.copy()) for a in [x]]
+    fastgrad.backward([f(*vs)], [gy.copy()], enable_double_backprop=True)
+    slow, = [v.grad for v in vs]
     assert fast.shape == slow.shape == x.shape and fast.dtype == slow.dtype == numpy.float32
     numpy.testing.assert_array_equal(fast, slow)
     kept = numpy.sum(x, axis=axis, keepdims=True).shape
@@ -98,3 +95,34 @@ def test_bad_axis_is_invalid_type(axis):
 def test_duplicate_axis_is_value_error():
     with pytest.raises(ValueError, match='duplicate'):
         F.sum(numpy.zeros((2, 3, 4)), axis=(1, -2))
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'axis': [None, 1, (0, 2)],
+    'keepdims': [False, True],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestSum(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    def setUp(self):
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 1e-2, 'rtol': 1e-2}
+            self.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+            self.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_double_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+
+    def generate_inputs(self):
+        return numpy.asarray(numpy.random.uniform(-1, 1, (2, 3, 4))).astype(self.dtype),
+
+    def forward(self, inputs, device):
+        return F.sum(inputs[0], axis=self.axis, keepdims=self.keepdims),
+
+    def forward_expected(self, inputs):
+        x = inputs[0].astype(numpy.float64)
+        return numpy.asarray(numpy.sum(x, axis=self.axis, keepdims=self.keepdims)).astype(self.dtype),

@@ -6,7 +6,7 @@ import pytest
 
 import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
 
@@ -50,14 +50,6 @@ TOL = {numpy.float16: dict(atol=2e-3, rtol=2e-3),
 DTYPES = [numpy.float16, numpy.float32, numpy.float64]
 
 
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    y = func(*vs)
-    y.grad = gy.copy()
-    y.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
-
-
 @pytest.mark.parametrize('name,func,ref,d1,d2,make,label', CASES, ids=IDS)
 @pytest.mark.parametrize('dtype', DTYPES)
 @pytest.mark.parametrize('shape', [(), (5,), (3, 4), (2, 3, 4)])
@@ -99,8 +91,12 @@ def test_derivatives_match_formulas(name, func, ref, d1, d2, make, label):
 def test_both_backward_paths_agree(name, func, ref, d1, d2, make, label, dtype, shape):
     x = make(shape, dtype)
     gy = numpy.asarray(numpy.random.randn(*shape)).astype(dtype)
-    fast, = _grads(func, [x], gy, False)
-    slow, = _grads(func, [x], gy, True)
+    vs = [Variable(a.copy()) for a in [x]]
+    fastgrad.backward([func(*vs)], [gy.copy()])
+    fast, = [v.grad for v in vs]
+    vs = [Variable(a.copy()) for a in [x]]
+    fastgrad.backward([func(*vs)], [gy.copy()], enable_double_backprop=True)
+    slow, = [v.grad for v in vs]
     assert fast.dtype == slow.dtype == dtype and fast.shape == slow.shape == x.shape
     numpy.testing.assert_allclose(fast, slow, **TOL[dtype])
     numpy.testing.assert_allclose(fast, _f64(gy) * d1(_f64(x)),
@@ -134,3 +130,34 @@ def test_sqrt_and_rsqrt_at_zero_follow_numpy():
     with numpy.errstate(divide='ignore'):
         numpy.testing.assert_array_equal(F.sqrt(numpy.zeros(2)).array, [0, 0])
         numpy.testing.assert_array_equal(F.rsqrt(numpy.zeros(2)).array, [numpy.inf] * 2)
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'func': IDS,
+    'shape': [(4, 5), ()],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestUnaryMath(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    def setUp(self):
+        _, self.func_, self.ref, _, _, self.make, _ = CASES[IDS.index(self.func)]
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 1e-2, 'rtol': 1e-2}
+            self.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+            self.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_double_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+
+    def generate_inputs(self):
+        return self.make(self.shape, self.dtype, seed=numpy.random.randint(2 ** 31)),
+
+    def forward(self, inputs, device):
+        return self.func_(inputs[0]),
+
+    def forward_expected(self, inputs):
+        return numpy.asarray(self.ref(inputs[0].astype(numpy.float64))).astype(self.dtype),
