@@ -207,25 +207,50 @@ class NaiveCommunicator(CommunicatorBase):
 
 class FlatCommunicator(CommunicatorBase):
     """The gradients of each dtype packed into one buffer, one call per dtype
-    (optionally sent as ``allreduce_grad_dtype``, e.g. float16)."""
+    (optionally sent as ``allreduce_grad_dtype``, e.g. float16).
+
+    Packing divides by the number of processes on the way (one pass over the
+    gradients), the all-reduce sums in place, and each NumPy ``.grad`` then
+    becomes a view of the summed buffer (no copy back): a gradient array
+    kept from one step is overwritten by the next call on the same model.
+    """
+
+    def _buffer(self, key, wire, total):
+        """The packing buffer of one model's gradients of one dtype, kept
+        between calls (the gradients are views of it after the call)."""
+        cache = self.__dict__.setdefault('_flat_buffers', {})
+        buf = cache.get(key)
+        if buf is None or buf.dtype != wire or buf.size != total:
+            buf = cache[key] = numpy.empty(total, wire)
+        return buf
 
     def multi_node_mean_grad(self, model, zero_fill=False):
+        MPI = _mpi()
         groups = {}
         for p in self._grads(model, zero_fill):
             groups.setdefault(p.grad.dtype.str, []).append(p)
         for key in sorted(groups):
             params = groups[key]
-            wire = self.allreduce_grad_dtype or numpy.dtype(key)
-            buf = numpy.concatenate([self._host(p.grad).ravel() for p in params]).astype(
-                wire, copy=False)
-            out = numpy.empty_like(buf)
-            self.mpi_comm.Allreduce(buf, out)
-            out = out.astype(numpy.dtype(key), copy=False) / self.size
+            dtype = numpy.dtype(key)
+            wire = self.allreduce_grad_dtype or dtype
+            buf = self._buffer((id(model), key), wire, sum(p.grad.size for p in params))
             offset = 0
-            for p in params:
+            for p in params:            # pack g / size: one pass per gradient
                 n = p.grad.size
-                backend.copyto(p.grad, out[offset:offset + n].reshape(p.grad.shape))
+                numpy.divide(self._host(p.grad), self.size, casting='unsafe',
+                             out=buf[offset:offset + n].reshape(p.grad.shape))
                 offset += n
+            self.mpi_comm.Allreduce(MPI.IN_PLACE, buf)
+            mean = buf if wire == dtype else buf.astype(dtype)
+            offset = 0
+            for p in params:            # unpack: .grad becomes a view of the mean
+                n = p.grad.size
+                view = mean[offset:offset + n].reshape(p.grad.shape)
+                offset += n
+                if isinstance(p.grad, numpy.ndarray):
+                    p.grad = view
+                else:
+                    backend.copyto(p.grad, view)
 
 
 class DummyCommunicator(FlatCommunicator):
