@@ -10,7 +10,9 @@ Chainer is copied into fastgrad) and run there with small arguments (one
 epoch, few units).  Where an example would download a data set, a small
 synthetic one in Chainer's cache layout is written under a scratch dataset
 root first (MNIST, CIFAR-10/100, Penn Treebank), so a run shows that the
-program works, not what accuracy it reaches on the real data."""
+program works, not what accuracy it reaches on the real data.  ChainerMN's
+examples (MPI_RUNS) run under ``mpiexec -n N`` where mpi4py and an mpiexec
+are installed."""
 import argparse
 import os
 import shutil
@@ -66,16 +68,34 @@ RUNS = [
     ('serialization save', 'serialization', 'save.py', []),
     ('serialization load', 'serialization', 'load.py', []),
 ]
+# ChainerMN's examples: (name, folder, script, arguments, processes), run as
+# ``mpiexec -n PROCESSES python -m fastgrad run SCRIPT ARGS`` (CPU; needs
+# mpi4py and an mpiexec, else reported as skipped)
+MPI_RUNS = [
+    ('chainermn mnist', 'chainermn/mnist', 'train_mnist.py',
+     ['--communicator', 'flat', '--epoch', '5', '--unit', '100', '--batchsize', '50'], 2),
+]
+
+
+def find_mpiexec(python):
+    """The mpiexec next to ``python`` (pip's mpich puts it there), else on
+    PATH; None if there is none or ``python`` has no mpi4py."""
+    ok = subprocess.run([python, '-c', 'import mpi4py'], capture_output=True).returncode == 0
+    here = os.path.join(os.path.dirname(python), 'mpiexec')
+    found = here if os.path.exists(here) else shutil.which('mpiexec')
+    return found if ok else None
 
 
 def _rng():
     return numpy.random.RandomState(0)
 
 
-def _class_images(n, shape, n_classes, rng):
-    """Images whose class is visible (a class template plus noise), uint8."""
-    templates = rng.randint(0, 256, (n_classes,) + shape)
-    y = rng.randint(0, n_classes, n)
+def _class_images(n, templates, rng):
+    """Images whose class is visible (its class's template plus noise),
+    uint8; the splits of one data set share the templates, so that the
+    validation accuracy means something."""
+    shape = templates.shape[1:]
+    y = rng.randint(0, len(templates), n)
     x = templates[y] * 0.6 + rng.randint(0, 256, (n,) + shape) * 0.4
     return x.astype(numpy.uint8), y.astype(numpy.uint8)
 
@@ -85,14 +105,16 @@ def make_datasets(root):
     rng = _rng()
     d = os.path.join(root, 'pfnet', 'chainer', 'mnist')
     os.makedirs(d, exist_ok=True)
+    templates = rng.randint(0, 256, (10, 784))
     for split, n in (('train', 600), ('test', 100)):
-        x, y = _class_images(n, (784,), 10, rng)
+        x, y = _class_images(n, templates, rng)
         numpy.savez_compressed(os.path.join(d, split + '.npz'), x=x, y=y)
     d = os.path.join(root, 'pfnet', 'chainer', 'cifar')
     os.makedirs(d, exist_ok=True)
     for name, k in (('cifar-10', 10), ('cifar-100', 100)):
-        tx, ty = _class_images(256, (3072,), k, rng)
-        vx, vy = _class_images(64, (3072,), k, rng)
+        templates = rng.randint(0, 256, (k, 3072))
+        tx, ty = _class_images(256, templates, rng)
+        vx, vy = _class_images(64, templates, rng)
         numpy.savez_compressed(os.path.join(d, name + '.npz'), train_x=tx, train_y=ty,
                                test_x=vx, test_y=vy)
     d = os.path.join(root, 'pfnet', 'chainer', 'ptb')
@@ -154,14 +176,15 @@ def make_sentiment_trees(folder):
             f.writelines(_tree(rng, 4) + '\n' for _ in range(n))
 
 
-def run_one(work, data_root, name, folder, script, args, timeout, python):
+def run_one(work, data_root, name, folder, script, args, timeout, python, launcher=()):
     env = dict(os.environ, FASTGRAD_DATASET_ROOT=data_root, CHAINER_DATASET_ROOT=data_root,
                MPLBACKEND='Agg', OMP_NUM_THREADS='1', OPENBLAS_NUM_THREADS='1')
     cwd = os.path.join(work, folder)
     t0 = time.time()
     try:
         args = [arg.replace('{data}', data_root) for arg in args]
-        out = subprocess.run([python, '-m', 'fastgrad', 'run', script] + args, cwd=cwd,
+        out = subprocess.run(list(launcher) + [python, '-m', 'fastgrad', 'run', script] + args,
+                             cwd=cwd,
                              env=env, capture_output=True, text=True, timeout=timeout)
         rc, text = out.returncode, out.stdout + out.stderr
     except subprocess.TimeoutExpired as e:
@@ -188,15 +211,24 @@ def main():
     make_datasets(data_root)
     make_sentiment_trees(os.path.join(work, 'sentiment'))
     rows = []
-    for name, folder, script, args in RUNS:
+    mpiexec = find_mpiexec(a.python)
+    runs = [(name, folder, script, args, None) for name, folder, script, args in RUNS]
+    runs += MPI_RUNS
+    for name, folder, script, args, nprocs in runs:
         if a.only and not any(name.startswith(o) for o in a.only):
             continue
+        launcher, cmd = (), '{}/{} {}'.format(folder, script, ' '.join(args))
+        if nprocs is not None:
+            if mpiexec is None:
+                print('{:34s}  skipped: no mpi4py/mpiexec for {}'.format(name, a.python))
+                continue
+            launcher = (mpiexec, '-n', str(nprocs))
+            cmd = 'mpiexec -n {} ... {}'.format(nprocs, cmd)
         rc, seconds, last, text = run_one(work, data_root, name, folder, script, args,
-                                          a.timeout, a.python)
+                                          a.timeout, a.python, launcher)
         with open(os.path.join(scratch, name.replace(' ', '_') + '.log'), 'w') as f:
             f.write(text)
-        rows.append((name, '{}/{} {}'.format(folder, script, ' '.join(args)), rc, seconds,
-                     last))
+        rows.append((name, cmd, rc, seconds, last))
         print('{:34s} {:>8} {:6.0f} s  {}'.format(name, 'ok' if rc == 0 else 'FAIL ' + str(rc),
                                                seconds, last), flush=True)
     ok = sum(1 for r in rows if r[2] == 0)
