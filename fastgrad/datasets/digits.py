@@ -20,12 +20,15 @@ def get_digits(withlabel=True, ndim=1, scale=1., dtype=None,
     pixels scaled to ``[0, scale]``.  Needs scikit-learn
     (``pip install "fastgrad[examples]"``).
 
-    >>> train, test = fastgrad.datasets.get_digits(ndim=2)
-    >>> len(train), len(test)
-    (1437, 360)
-    >>> image, label = train[0]
-    >>> image.shape, image.dtype, 0 <= float(image.min()) <= float(image.max()) <= 1
-    ((8, 8), dtype('float32'), True)
+    .. doctest::
+       :skipif: __import__('importlib.util').util.find_spec('sklearn') is None
+
+       >>> train, test = fastgrad.datasets.get_digits(ndim=2)
+       >>> len(train), len(test)
+       (1437, 360)
+       >>> image, label = train[0]
+       >>> image.shape, image.dtype, 0 <= float(image.min()) <= float(image.max()) <= 1
+       ((8, 8), dtype('float32'), True)
     """
     try:
         from sklearn.datasets import load_digits

@@ -53,14 +53,17 @@ class ImageDataset(DatasetMixin):
     """Images from files: ``paths`` is a list of paths relative to ``root``,
     or the path of a text file with one such path per line.
 
-    >>> import os, tempfile
-    >>> from PIL import Image
-    >>> with tempfile.TemporaryDirectory() as root:
-    ...     Image.new('RGB', (4, 2), (255, 0, 0)).save(os.path.join(root, 'a.png'))
-    ...     dataset = fastgrad.datasets.ImageDataset(['a.png'], root=root)
-    ...     image = dataset[0]
-    >>> image.shape, image[:, 0, 0]
-    ((3, 2, 4), array([255.,   0.,   0.], dtype=float32))
+    .. doctest::
+       :skipif: not fastgrad.datasets.image_dataset.available
+
+       >>> import os, tempfile
+       >>> from PIL import Image
+       >>> with tempfile.TemporaryDirectory() as root:
+       ...     Image.new('RGB', (4, 2), (255, 0, 0)).save(os.path.join(root, 'a.png'))
+       ...     dataset = fastgrad.datasets.ImageDataset(['a.png'], root=root)
+       ...     image = dataset[0]
+       >>> image.shape, image[:, 0, 0]
+       ((3, 2, 4), array([255.,   0.,   0.], dtype=float32))
     """
 
     def __init__(self, paths, root='.', dtype=None):
@@ -83,14 +86,17 @@ class LabeledImageDataset(DatasetMixin):
     """(image, label) pairs: ``pairs`` is a list of (path, int label) or the
     path of a text file of ``path label`` lines.
 
-    >>> import os, tempfile
-    >>> from PIL import Image
-    >>> with tempfile.TemporaryDirectory() as root:
-    ...     Image.new('L', (3, 3), 7).save(os.path.join(root, 'a.png'))
-    ...     dataset = fastgrad.datasets.LabeledImageDataset([('a.png', 5)], root=root)
-    ...     image, label = dataset[0]
-    >>> image.shape, int(image.max()), int(label)
-    ((1, 3, 3), 7, 5)
+    .. doctest::
+       :skipif: not fastgrad.datasets.image_dataset.available
+
+       >>> import os, tempfile
+       >>> from PIL import Image
+       >>> with tempfile.TemporaryDirectory() as root:
+       ...     Image.new('L', (3, 3), 7).save(os.path.join(root, 'a.png'))
+       ...     dataset = fastgrad.datasets.LabeledImageDataset([('a.png', 5)], root=root)
+       ...     image, label = dataset[0]
+       >>> image.shape, int(image.max()), int(label)
+       ((1, 3, 3), 7, 5)
     """
 
     def __init__(self, pairs, root='.', dtype=None, label_dtype=numpy.int32):
@@ -116,17 +122,20 @@ class ZippedImageDataset(DatasetMixin):
     An example is indexed by position or by its name in the archive.  The
     archive is reopened in a forked or unpickled process.
 
-    >>> import os, tempfile, zipfile, io
-    >>> from PIL import Image
-    >>> png = io.BytesIO()
-    >>> Image.new('L', (2, 2), 9).save(png, format='PNG')
-    >>> with tempfile.TemporaryDirectory() as d:
-    ...     with zipfile.ZipFile(os.path.join(d, 'img.zip'), 'w') as z:
-    ...         z.writestr('x.png', png.getvalue())
-    ...     dataset = fastgrad.datasets.ZippedImageDataset(os.path.join(d, 'img.zip'))
-    ...     by_name = dataset.get_example('x.png')
-    >>> len(dataset), by_name.shape, int(by_name[0, 0, 0])
-    (1, (1, 2, 2), 9)
+    .. doctest::
+       :skipif: not fastgrad.datasets.image_dataset.available
+
+       >>> import os, tempfile, zipfile, io
+       >>> from PIL import Image
+       >>> png = io.BytesIO()
+       >>> Image.new('L', (2, 2), 9).save(png, format='PNG')
+       >>> with tempfile.TemporaryDirectory() as d:
+       ...     with zipfile.ZipFile(os.path.join(d, 'img.zip'), 'w') as z:
+       ...         z.writestr('x.png', png.getvalue())
+       ...     dataset = fastgrad.datasets.ZippedImageDataset(os.path.join(d, 'img.zip'))
+       ...     by_name = dataset.get_example('x.png')
+       >>> len(dataset), by_name.shape, int(by_name[0, 0, 0])
+       (1, (1, 2, 2), 9)
     """
 
     def __init__(self, zipfilename, dtype=None):
@@ -166,20 +175,23 @@ class ZippedImageDataset(DatasetMixin):
 class MultiZippedImageDataset(DatasetMixin):
     """The images of several zip archives, one after the other.
 
-    >>> import os, tempfile, zipfile, io
-    >>> from PIL import Image
-    >>> png = io.BytesIO()
-    >>> Image.new('L', (2, 2), 9).save(png, format='PNG')
-    >>> with tempfile.TemporaryDirectory() as d:
-    ...     names = [os.path.join(d, n) for n in ('a.zip', 'b.zip')]
-    ...     for name, count in zip(names, (1, 2)):
-    ...         with zipfile.ZipFile(name, 'w') as z:
-    ...             for i in range(count):
-    ...                 z.writestr('{}.png'.format(i), png.getvalue())
-    ...     dataset = fastgrad.datasets.MultiZippedImageDataset(names)
-    ...     shape = dataset[2].shape
-    >>> len(dataset), shape
-    (3, (1, 2, 2))
+    .. doctest::
+       :skipif: not fastgrad.datasets.image_dataset.available
+
+       >>> import os, tempfile, zipfile, io
+       >>> from PIL import Image
+       >>> png = io.BytesIO()
+       >>> Image.new('L', (2, 2), 9).save(png, format='PNG')
+       >>> with tempfile.TemporaryDirectory() as d:
+       ...     names = [os.path.join(d, n) for n in ('a.zip', 'b.zip')]
+       ...     for name, count in zip(names, (1, 2)):
+       ...         with zipfile.ZipFile(name, 'w') as z:
+       ...             for i in range(count):
+       ...                 z.writestr('{}.png'.format(i), png.getvalue())
+       ...     dataset = fastgrad.datasets.MultiZippedImageDataset(names)
+       ...     shape = dataset[2].shape
+       >>> len(dataset), shape
+       (3, (1, 2, 2))
     """
 
     def __init__(self, zipfilenames, dtype=None):
@@ -205,20 +217,23 @@ class LabeledZippedImageDataset(DatasetMixin):
     """(image, label) pairs: images from a zip archive, named with their
     labels in a text file of ``name label`` lines.
 
-    >>> import os, tempfile, zipfile, io
-    >>> from PIL import Image
-    >>> png = io.BytesIO()
-    >>> Image.new('L', (2, 2), 9).save(png, format='PNG')
-    >>> with tempfile.TemporaryDirectory() as d:
-    ...     with zipfile.ZipFile(os.path.join(d, 'img.zip'), 'w') as z:
-    ...         z.writestr('x.png', png.getvalue())
-    ...     with open(os.path.join(d, 'labels.txt'), 'w') as f:
-    ...         _ = f.write('x.png 3\\n')
-    ...     dataset = fastgrad.datasets.LabeledZippedImageDataset(
-    ...         os.path.join(d, 'img.zip'), os.path.join(d, 'labels.txt'))
-    ...     image, label = dataset[0]
-    >>> len(dataset), image.shape, int(label)
-    (1, (1, 2, 2), 3)
+    .. doctest::
+       :skipif: not fastgrad.datasets.image_dataset.available
+
+       >>> import os, tempfile, zipfile, io
+       >>> from PIL import Image
+       >>> png = io.BytesIO()
+       >>> Image.new('L', (2, 2), 9).save(png, format='PNG')
+       >>> with tempfile.TemporaryDirectory() as d:
+       ...     with zipfile.ZipFile(os.path.join(d, 'img.zip'), 'w') as z:
+       ...         z.writestr('x.png', png.getvalue())
+       ...     with open(os.path.join(d, 'labels.txt'), 'w') as f:
+       ...         _ = f.write('x.png 3\\n')
+       ...     dataset = fastgrad.datasets.LabeledZippedImageDataset(
+       ...         os.path.join(d, 'img.zip'), os.path.join(d, 'labels.txt'))
+       ...     image, label = dataset[0]
+       >>> len(dataset), image.shape, int(label)
+       (1, (1, 2, 2), 3)
     """
 
     def __init__(self, zipfilename, labelfilename, dtype=None,

@@ -43,13 +43,16 @@ class HDF5Serializer(Serializer):
         group (h5py.Group): The group to write into.
         compression (int): gzip level for datasets of more than one element.
 
-    >>> import os, tempfile, h5py
-    >>> model = L.Linear(2, 1, initialW=np.array([[1., 2.]]), initial_bias=3)
-    >>> with tempfile.TemporaryDirectory() as d:
-    ...     with h5py.File(os.path.join(d, 'model.h5'), 'w') as f:
-    ...         fastgrad.serializers.HDF5Serializer(f).save(model)
-    ...         print(sorted(f), f['W'][...])
-    ['W', 'b'] [[1. 2.]]
+    .. doctest::
+       :skipif: fastgrad.serializers.hdf5.h5py is None
+
+       >>> import os, tempfile, h5py
+       >>> model = L.Linear(2, 1, initialW=np.array([[1., 2.]]), initial_bias=3)
+       >>> with tempfile.TemporaryDirectory() as d:
+       ...     with h5py.File(os.path.join(d, 'model.h5'), 'w') as f:
+       ...         fastgrad.serializers.HDF5Serializer(f).save(model)
+       ...         print(sorted(f), f['W'][...])
+       ['W', 'b'] [[1. 2.]]
     """
 
     def __init__(self, group, compression=4):
@@ -78,13 +81,16 @@ def save_hdf5(filename, obj, compression=4):
     its target and renamed into place, so an interrupted save never leaves a
     truncated file under ``filename``.
 
-    >>> import os, tempfile, h5py
-    >>> model = L.Linear(2, 1, initialW=np.array([[1., 2.]]), initial_bias=3)
-    >>> with tempfile.TemporaryDirectory() as d:
-    ...     fastgrad.serializers.save_hdf5(os.path.join(d, 'model.h5'), model)
-    ...     with h5py.File(os.path.join(d, 'model.h5'), 'r') as f:
-    ...         print(sorted(f), f['b'][...])
-    ['W', 'b'] [3.]
+    .. doctest::
+       :skipif: fastgrad.serializers.hdf5.h5py is None
+
+       >>> import os, tempfile, h5py
+       >>> model = L.Linear(2, 1, initialW=np.array([[1., 2.]]), initial_bias=3)
+       >>> with tempfile.TemporaryDirectory() as d:
+       ...     fastgrad.serializers.save_hdf5(os.path.join(d, 'model.h5'), model)
+       ...     with h5py.File(os.path.join(d, 'model.h5'), 'r') as f:
+       ...         print(sorted(f), f['b'][...])
+       ['W', 'b'] [3.]
     """
     _check_available()
     if not isinstance(obj, dict) and not callable(getattr(obj, 'serialize', None)):
@@ -115,16 +121,19 @@ class HDF5Deserializer(Deserializer):
         strict (bool): If True, a missing key is a KeyError; if False the
             target keeps its value.
 
-    >>> import os, tempfile, h5py
-    >>> src = L.Linear(2, 1, initialW=np.array([[1., 2.]]), initial_bias=3)
-    >>> dst = L.Linear(2, 1)
-    >>> with tempfile.TemporaryDirectory() as d:
-    ...     path = os.path.join(d, 'model.h5')
-    ...     fastgrad.serializers.save_hdf5(path, src)
-    ...     with h5py.File(path, 'r') as f:
-    ...         fastgrad.serializers.HDF5Deserializer(f).load(dst)
-    >>> dst.W.array, dst.b.array
-    (array([[1., 2.]], dtype=float32), array([3.], dtype=float32))
+    .. doctest::
+       :skipif: fastgrad.serializers.hdf5.h5py is None
+
+       >>> import os, tempfile, h5py
+       >>> src = L.Linear(2, 1, initialW=np.array([[1., 2.]]), initial_bias=3)
+       >>> dst = L.Linear(2, 1)
+       >>> with tempfile.TemporaryDirectory() as d:
+       ...     path = os.path.join(d, 'model.h5')
+       ...     fastgrad.serializers.save_hdf5(path, src)
+       ...     with h5py.File(path, 'r') as f:
+       ...         fastgrad.serializers.HDF5Deserializer(f).load(dst)
+       >>> dst.W.array, dst.b.array
+       (array([[1., 2.]], dtype=float32), array([3.], dtype=float32))
     """
 
     def __init__(self, group, strict=True, _dry=False):
@@ -197,14 +206,17 @@ def load_hdf5(filename, obj, path='', strict=True):
     ``save_hdf5`` (fastgrad's or Chainer's).  ``path`` selects a group inside
     the file; nothing is assigned unless every key is present and matches.
 
-    >>> import os, tempfile
-    >>> src = L.Linear(2, 1, initialW=np.array([[1., 2.]]), initial_bias=3)
-    >>> dst = L.Linear(2, 1)
-    >>> with tempfile.TemporaryDirectory() as d:
-    ...     fastgrad.serializers.save_hdf5(os.path.join(d, 'model.h5'), src)
-    ...     fastgrad.serializers.load_hdf5(os.path.join(d, 'model.h5'), dst)
-    >>> dst.W.array
-    array([[1., 2.]], dtype=float32)
+    .. doctest::
+       :skipif: fastgrad.serializers.hdf5.h5py is None
+
+       >>> import os, tempfile
+       >>> src = L.Linear(2, 1, initialW=np.array([[1., 2.]]), initial_bias=3)
+       >>> dst = L.Linear(2, 1)
+       >>> with tempfile.TemporaryDirectory() as d:
+       ...     fastgrad.serializers.save_hdf5(os.path.join(d, 'model.h5'), src)
+       ...     fastgrad.serializers.load_hdf5(os.path.join(d, 'model.h5'), dst)
+       >>> dst.W.array
+       array([[1., 2.]], dtype=float32)
     """
     _check_available()
     with h5py.File(os.fspath(filename), 'r') as f:

@@ -63,8 +63,7 @@ class PlotReport(extension.Extension):
     >>> updater = training.StandardUpdater(it, optimizer)
     >>> trainer = training.Trainer(updater, (1, 'epoch'), out=out.name)
     >>> plot = extensions.PlotReport(['main/loss'], 'epoch', filename='loss.png')
-    >>> if extensions.PlotReport.available():  # matplotlib is installed
-    ...     trainer.extend(plot)
+    >>> trainer.extend(plot)  # run() then draws loss.png in out.name, with matplotlib
     >>> out.cleanup()
     """
 

@@ -47,8 +47,7 @@ class VariableStatisticsPlot(extension.Extension):
     >>> updater = training.StandardUpdater(it, optimizer)
     >>> trainer = training.Trainer(updater, (1, 'epoch'), out=out.name)
     >>> plot = extensions.VariableStatisticsPlot(model.predictor, filename='stats.png')
-    >>> if extensions.VariableStatisticsPlot.available():  # matplotlib is installed
-    ...     trainer.extend(plot)
+    >>> trainer.extend(plot)  # run() then draws stats.png in out.name, with matplotlib
     >>> out.cleanup()
     """
 
