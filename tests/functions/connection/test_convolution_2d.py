@@ -6,7 +6,7 @@ import pytest
 
 import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
 
@@ -153,35 +153,15 @@ def test_double_backward(case):
     check_double_backward(f, (x, W, b), gy, ggs, atol=1e-5, rtol=1e-4)
 
 
-def _grads(f, arrays, gy, double):
-    vs = [Variable(a.copy()) for a in arrays]
-    y = f(*vs)
-    y.grad = gy.copy()
-    y.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
-
-
-@pytest.mark.parametrize('case', CASES)
-@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
-def test_both_backward_paths_agree(case, dtype):
-    x, W, b = _make(case, dtype)
-    f = _func(case)
-    gy = numpy.random.uniform(-1, 1, f(x, W, b).shape).astype(dtype)
-    fast = _grads(f, (x, W, b), gy, False)
-    slow = _grads(f, (x, W, b), gy, True)
-    for a, g, s in zip((x, W, b), fast, slow):
-        assert g.dtype == s.dtype == dtype and g.shape == a.shape
-        numpy.testing.assert_allclose(g.astype(numpy.float64), s.astype(numpy.float64),
-                                      **TOL[dtype])
-
-
 def test_gradients_match_naive_adjoints():
     """gx and gW from backward equal the transposes of the naive loop."""
     case = CASES[6]
     x, W, b = _make(case)
     f = _func(case)
     gy = numpy.random.randn(*f(x, W, b).shape)
-    gx, gW, gb = _grads(f, (x, W, b), gy, False)
+    vs = [Variable(a.copy()) for a in (x, W, b)]
+    fastgrad.backward([f(*vs)], [gy.copy()])
+    gx, gW, gb = [v.grad for v in vs]
     # <conv(x, W), gy> is linear in x and in W: its gradients by finite rules
     eye_x = numpy.eye(x.size).reshape((x.size,) + x.shape)
     num_gx = numpy.array([(_conv_ref(e, W, None, *case[2:]) * gy).sum() for e in eye_x])
@@ -214,8 +194,12 @@ def test_non_contiguous_grad_output():
     shape = f(x, W, b).shape
     gy = numpy.random.randn(*shape)
     gy_t = numpy.ascontiguousarray(gy.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
-    a = _grads(f, (x, W, b), gy, False)
-    c = _grads(f, (x, W, b), gy_t, False)
+    vs = [Variable(a.copy()) for a in (x, W, b)]
+    fastgrad.backward([f(*vs)], [gy.copy()])
+    a = [v.grad for v in vs]
+    vs = [Variable(a.copy()) for a in (x, W, b)]
+    fastgrad.backward([f(*vs)], [gy_t.copy()])
+    c = [v.grad for v in vs]
     for u, v in zip(a, c):
         numpy.testing.assert_allclose(u, v, rtol=1e-12, atol=1e-12)
 
@@ -300,3 +284,33 @@ def test_backward_on_an_empty_batch(groups):
     numpy.testing.assert_array_equal(W.grad, numpy.zeros_like(W.array))
     numpy.testing.assert_array_equal(b.grad, numpy.zeros(6, numpy.float32))
     assert x.grad.shape == (0, 3, 5, 5)
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'case': [0, 1, 5, 6, 8, 9],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestConvolution2D(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    def setUp(self):
+        self.func = _func(CASES[self.case])
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 1e-2, 'rtol': 1e-2}
+            self.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+            self.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_double_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+
+    def generate_inputs(self):
+        return _make(CASES[self.case], self.dtype, seed=numpy.random.randint(2 ** 31))
+
+    def forward(self, inputs, device):
+        return self.func(*inputs),
+
+    def forward_expected(self, inputs):
+        return _conv_ref(*inputs, *CASES[self.case][2:]).astype(self.dtype),

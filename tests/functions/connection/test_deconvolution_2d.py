@@ -5,7 +5,7 @@ import numpy
 import pytest
 
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
 
@@ -152,28 +152,6 @@ def test_double_backward(case):
     check_double_backward(f, (x, W, b), gy, ggs, atol=1e-5, rtol=1e-4)
 
 
-def _grads(f, arrays, gy, double):
-    vs = [Variable(a.copy()) for a in arrays]
-    y = f(*vs)
-    y.grad = gy.copy()
-    y.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
-
-
-@pytest.mark.parametrize('case', CASES)
-@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
-def test_both_backward_paths_agree(case, dtype):
-    x, W, b = _make(case, dtype)
-    f = _func(case)
-    gy = numpy.random.uniform(-1, 1, f(x, W, b).shape).astype(dtype)
-    fast = _grads(f, (x, W, b), gy, False)
-    slow = _grads(f, (x, W, b), gy, True)
-    for a, g, s in zip((x, W, b), fast, slow):
-        assert g.dtype == s.dtype == dtype and g.shape == a.shape
-        numpy.testing.assert_allclose(g.astype(numpy.float64), s.astype(numpy.float64),
-                                      **TOL[dtype])
-
-
 def test_non_contiguous_inputs():
     case = CASES[7]
     x, W, b = _make(case)
@@ -233,3 +211,33 @@ def test_grouped_bias_has_all_output_channels():
     assert y.shape == (1, 4, 5, 5)
     numpy.testing.assert_allclose(y.array - F.deconvolution_2d(x, W, groups=2).array,
                                   numpy.broadcast_to(b.reshape(1, 4, 1, 1), y.shape))
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'case': [0, 2, 5, 7, 8],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestDeconvolution2D(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    def setUp(self):
+        self.func = _func(CASES[self.case])
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 1e-2, 'rtol': 1e-2}
+            self.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+            self.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_double_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+
+    def generate_inputs(self):
+        return _make(CASES[self.case], self.dtype, seed=numpy.random.randint(2 ** 31))
+
+    def forward(self, inputs, device):
+        return self.func(*inputs),
+
+    def forward_expected(self, inputs):
+        return _deconv_ref(*inputs, *CASES[self.case][2:]).astype(self.dtype),

@@ -4,8 +4,9 @@ backward and errors."""
 import numpy
 import pytest
 
+import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad._core import blas
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
@@ -33,14 +34,6 @@ def _layouts(a):
     return {'C': numpy.ascontiguousarray(a), 'F': numpy.asfortranarray(a),
             'strided': big[::2, ::3], 'row-slice': wide[:, :a.shape[1]],
             'T-view': numpy.ascontiguousarray(a.T).T}
-
-
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy(order='K')) for x in xs]
-    y = func(*vs)
-    y.grad = gy.copy()
-    y.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 @pytest.fixture
@@ -77,7 +70,9 @@ def test_all_layouts_on_blas_path(dtype, x_layout, W_layout):
     numpy.testing.assert_allclose(F.linear(xl, Wl).array, _ref(x, W), rtol=TOL[dtype],
                                   atol=TOL[dtype])
     gy = numpy.random.RandomState(2).uniform(-1, 1, (7, 3)).astype(dtype)
-    gx, gW, gb = _grads(F.linear, [xl, Wl, b], gy, False)
+    vs = [Variable(a.copy()) for a in [xl, Wl, b]]
+    fastgrad.backward([F.linear(*vs)], [gy.copy()])
+    gx, gW, gb = [v.grad for v in vs]
     g64 = gy.astype(numpy.float64)
     numpy.testing.assert_allclose(gx, g64 @ W.astype(numpy.float64), rtol=TOL[dtype],
                                   atol=TOL[dtype])
@@ -93,10 +88,14 @@ def test_blas_path_equals_numpy_fallback(dtype, layout, monkeypatch):
     xl, Wl = _layouts(x)[layout], _layouts(W)[layout]
     gy = numpy.random.RandomState(3).uniform(-1, 1, (6, 4)).astype(dtype)
     y_blas = F.linear(xl, Wl, b).array
-    g_blas = _grads(F.linear, [xl, Wl, b], gy, False)
+    vs = [Variable(a.copy()) for a in [xl, Wl, b]]
+    fastgrad.backward([F.linear(*vs)], [gy.copy()])
+    g_blas = [v.grad for v in vs]
     monkeypatch.setattr(blas, 'supports', lambda x, W: False)
     y_np = F.linear(xl, Wl, b).array
-    g_np = _grads(F.linear, [xl, Wl, b], gy, False)
+    vs = [Variable(a.copy()) for a in [xl, Wl, b]]
+    fastgrad.backward([F.linear(*vs)], [gy.copy()])
+    g_np = [v.grad for v in vs]
     assert y_blas.dtype == y_np.dtype == dtype
     numpy.testing.assert_allclose(y_blas, y_np, rtol=TOL[dtype], atol=TOL[dtype])
     for a, c in zip(g_blas, g_np):
@@ -136,8 +135,13 @@ def test_n_batch_axes(n_batch_axes, x_shape):
     numpy.testing.assert_allclose(y.array, expect, rtol=1e-12)
     gy = rng.randn(*(batch + (2,)))
     check_backward(lambda *a: F.linear(*a, n_batch_axes=n_batch_axes), (x, W, b), gy)
-    fast = _grads(lambda *a: F.linear(*a, n_batch_axes=n_batch_axes), [x, W, b], gy, False)
-    slow = _grads(lambda *a: F.linear(*a, n_batch_axes=n_batch_axes), [x, W, b], gy, True)
+    vs = [Variable(a.copy()) for a in [x, W, b]]
+    fastgrad.backward([(lambda *a: F.linear(*a, n_batch_axes=n_batch_axes))(*vs)], [gy.copy()])
+    fast = [v.grad for v in vs]
+    vs = [Variable(a.copy()) for a in [x, W, b]]
+    fastgrad.backward([(lambda *a: F.linear(*a, n_batch_axes=n_batch_axes))(*vs)], [gy.copy()],
+                      enable_double_backprop=True)
+    slow = [v.grad for v in vs]
     for g1, g2, a in zip(fast, slow, (x, W, b)):
         assert g1.shape == a.shape
         numpy.testing.assert_allclose(g1, g2, rtol=1e-12)
@@ -159,7 +163,10 @@ def test_mixed_dtypes_give_x_dtype(x_dtype, W_dtype):
     y.backward()
     assert vx.grad.dtype == x_dtype and vW.grad.dtype == W_dtype and vb.grad.dtype == x_dtype
     for double in (False, True):
-        fast = _grads(F.linear, [x, W, b], numpy.ones((4, 2), x_dtype), double)
+        vs = [Variable(a.copy()) for a in [x, W, b]]
+        fastgrad.backward([F.linear(*vs)], [numpy.ones((4, 2), x_dtype).copy()],
+                          enable_double_backprop=double)
+        fast = [v.grad for v in vs]
         assert [g.dtype for g in fast] == [x_dtype, W_dtype, x_dtype]
 
 
@@ -193,17 +200,6 @@ def test_double_backward(with_bias):
     args = (x, W, b) if with_bias else (x, W)
     ggs = tuple(numpy.random.randn(*a.shape) for a in args)
     check_double_backward(F.linear, args, numpy.random.randn(4, 2), ggs)
-
-
-@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
-def test_both_backward_paths_agree(dtype):
-    x, W, b = _data(5, 4, 3, dtype)
-    gy = numpy.random.randn(5, 3).astype(dtype)
-    fast = _grads(F.linear, [x, W, b], gy, False)
-    slow = _grads(F.linear, [x, W, b], gy, True)
-    for g1, g2, a in zip(fast, slow, (x, W, b)):
-        assert g1.dtype == g2.dtype == dtype and g1.shape == g2.shape == a.shape
-        numpy.testing.assert_allclose(g1, g2, rtol=TOL[dtype], atol=TOL[dtype])
 
 
 def test_non_contiguous_backward():
@@ -254,3 +250,39 @@ def test_n_batch_axes_must_be_positive():
     x, W, b = _data()
     with pytest.raises(ValueError, match='n_batch_axes'):
         F.linear(x, W, b, n_batch_axes=0)
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'batch': [(1, (5, 4)), (2, (3, 2, 4))],
+    'nobias': [False, True],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestLinear(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) on every dtype."""
+
+    def setUp(self):
+        self.n_batch_axes, self.x_shape = self.batch
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 1e-2, 'rtol': 1e-2}
+            self.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+            self.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_double_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+
+    def generate_inputs(self):
+        x = numpy.asarray(numpy.random.uniform(-1, 1, self.x_shape)).astype(self.dtype)
+        W = numpy.asarray(numpy.random.uniform(-1, 1, (3, 4))).astype(self.dtype)
+        b = numpy.asarray(numpy.random.uniform(-1, 1, (3,))).astype(self.dtype)
+        return (x, W) if self.nobias else (x, W, b)
+
+    def forward(self, inputs, device):
+        return F.linear(*inputs, n_batch_axes=self.n_batch_axes),
+
+    def forward_expected(self, inputs):
+        x = inputs[0].reshape(-1, 4)
+        y = _ref(x, *inputs[1:]).reshape(self.x_shape[:self.n_batch_axes] + (3,))
+        return y.astype(self.dtype),

@@ -5,19 +5,11 @@ import pytest
 
 import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
 
 DTYPES = [numpy.float16, numpy.float32, numpy.float64]
-
-
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    y = func(*vs)
-    y.grad = gy.copy()
-    y.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 @pytest.mark.parametrize('dtype', DTYPES)
@@ -71,7 +63,10 @@ def test_gradient_is_masked_on_both_paths(dtype):
     gy = numpy.random.randn(4, 5).astype(dtype)
     mask = (numpy.random.rand(4, 5) >= 0.3).astype(dtype) / dtype(0.7)
     for double in (False, True):
-        g, = _grads(lambda v: F.dropout(v, 0.3, mask=mask), [x], gy, double)
+        vs = [Variable(a.copy()) for a in [x]]
+        fastgrad.backward([(lambda v: F.dropout(v, 0.3, mask=mask))(*vs)], [gy.copy()],
+                          enable_double_backprop=double)
+        g, = [v.grad for v in vs]
         assert g.dtype == dtype
         numpy.testing.assert_array_equal(g, gy * mask)
 
@@ -131,3 +126,37 @@ def test_gpu_mask_and_gradient():
     y.grad = cupy.full((100, 100), 3, cupy.float32)
     y.backward()
     numpy.testing.assert_allclose(cupy.asnumpy(v.grad), 3 * cupy.asnumpy(mask))
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'ratio': [0.3, 0.8],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestDropoutWithMask(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) with a given mask."""
+
+    def setUp(self):
+        keep = numpy.random.rand(4, 5) >= self.ratio
+        self.mask = (keep / (1 - self.ratio)).astype(self.dtype)
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+            self.check_double_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+            self.check_double_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+
+    def generate_inputs(self):
+        return numpy.asarray(numpy.random.uniform(-1, 1, (4, 5))).astype(self.dtype),
+
+    def forward(self, inputs, device):
+        x, = inputs
+        # the numerical gradient runs x in float64; fastgrad's dropout wants
+        # the mask in x's dtype (Chainer's accepts any)
+        return F.dropout(x, self.ratio, mask=self.mask.astype(x.dtype)),
+
+    def forward_expected(self, inputs):
+        return (inputs[0] * self.mask).astype(self.dtype),

@@ -5,20 +5,12 @@ import pytest
 
 import fastgrad
 import fastgrad.functions as F
-from fastgrad import Variable
+from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
 
 DTYPES = [numpy.float16, numpy.float32, numpy.float64]
 TOL = {numpy.float16: 2e-3, numpy.float32: 1e-6, numpy.float64: 1e-14}
-
-
-def _grads(func, xs, gy, double):
-    vs = [Variable(x.copy()) for x in xs]
-    y = func(*vs)
-    y.grad = gy.copy()
-    y.backward(enable_double_backprop=double)
-    return [v.grad for v in vs]
 
 
 @pytest.mark.parametrize('dtype', DTYPES)
@@ -61,7 +53,9 @@ def test_gradients_on_both_paths(dtype):
     f = lambda a, b: F.gaussian(a, b, eps=eps)  # NOQA
     expect_v = gy.astype(numpy.float64) * numpy.exp(v.astype(numpy.float64) / 2) * eps / 2
     for double in (False, True):
-        gm, gv = _grads(f, [m, v], gy, double)
+        vs = [Variable(a.copy()) for a in [m, v]]
+        fastgrad.backward([f(*vs)], [gy.copy()], enable_double_backprop=double)
+        gm, gv = [v.grad for v in vs]
         assert gm.dtype == gv.dtype == dtype
         numpy.testing.assert_array_equal(gm, gy)
         numpy.testing.assert_allclose(gv, expect_v, rtol=5 * TOL[dtype], atol=5 * TOL[dtype])
@@ -110,3 +104,34 @@ def test_gpu_sample_and_gradient():
     assert abs(float(y.array.std()) - 2) < 0.1
     F.sum(y).backward()
     numpy.testing.assert_allclose(cupy.asnumpy(v.grad), cupy.asnumpy(eps), rtol=1e-6)
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'shape': [(3, 4), ()],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestGaussianWithEps(testing.FunctionTestCase):
+    """Forward, fast-path backward, and the differentiable path (same
+    first-order gradients, double backward) with a given eps."""
+
+    def setUp(self):
+        self.eps = numpy.asarray(numpy.random.randn(*self.shape)).astype(self.dtype)
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+            self.check_double_backward_options = {'atol': 1e-2, 'rtol': 1e-2}
+        elif self.dtype == numpy.float32:
+            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-5}
+            self.check_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+            self.check_double_backward_options = {'atol': 1e-4, 'rtol': 1e-4}
+
+    def generate_inputs(self):
+        return numpy.asarray(numpy.random.uniform(-1, 1, self.shape)).astype(self.dtype), numpy.asarray(numpy.random.uniform(-1, 1, self.shape)).astype(self.dtype)
+
+    def forward(self, inputs, device):
+        return F.gaussian(*inputs, eps=self.eps),
+
+    def forward_expected(self, inputs):
+        m, v = (a.astype(numpy.float64) for a in inputs)
+        return numpy.asarray(m + numpy.exp(v / 2) * self.eps).astype(self.dtype),
