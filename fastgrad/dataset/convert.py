@@ -157,7 +157,8 @@ def _concat_with_padding(arrays, padding, xp):
             raise ValueError(
                 'concat_examples: cannot pad arrays of different ndim '
                 '({} and {})'.format(len(shape), a.ndim))
-        numpy.maximum(shape, a.shape, out=shape)
+        if a.ndim:    # () would be taken as a float array and refuse the int out=
+            numpy.maximum(shape, a.shape, out=shape)
     with backend.using_device(backend.get_device_from_array(arrays[0])):
         result = xp.full((len(arrays),) + tuple(int(s) for s in shape),
                          padding, dtype=arrays[0].dtype)

@@ -61,6 +61,14 @@ def test_padding_2d_and_per_field():
     numpy.testing.assert_array_equal(t, [[1, -9], [1, 2]])
 
 
+def test_padding_sequences_with_scalar_labels():
+    # (sequence, label) pairs: the label field is 0-d and is stacked, not padded
+    batch = [(numpy.array([1, 2]), 0), (numpy.array([3]), 1)]
+    x, t = dataset.concat_examples(batch, padding=-1)
+    numpy.testing.assert_array_equal(x, [[1, 2], [3, -1]])
+    numpy.testing.assert_array_equal(t, [0, 1])
+
+
 def test_padding_dict():
     batch = [{'a': numpy.array([1]), 'b': numpy.array([1])},
              {'a': numpy.array([1, 2]), 'b': numpy.array([1, 2])}]
