@@ -274,8 +274,10 @@ def create_communicator(communicator_name='pure_nccl', mpi_comm=None,
              'non_cuda_aware': FlatCommunicator, 'dummy': DummyCommunicator}
     if communicator_name in table:
         return table[communicator_name](mpi_comm, allreduce_grad_dtype, batched_copy)
-    if communicator_name in ('pure_nccl', 'hierarchical', 'two_dimensional',
-                             'single_node'):
+    if communicator_name == 'pure_nccl':
+        from fastgrad.chainermn._nccl import PureNcclCommunicator
+        return PureNcclCommunicator(mpi_comm, allreduce_grad_dtype, batched_copy)
+    if communicator_name in ('hierarchical', 'two_dimensional', 'single_node'):
         from fastgrad.backends import cuda
         cuda.check_cuda_available()
         raise NotImplementedError(
