@@ -147,3 +147,42 @@ def test_bad_arguments():
     with pytest.raises(ValueError, match='bucket_size must be positive'):
         chainermn.create_multi_node_optimizer(fastgrad.optimizers.SGD(), _comm(),
                                               overlap=True, bucket_size=0)
+
+
+@pytest.mark.parametrize('kw', [{'overlap': True, 'bucket_size': 64},
+                                {'double_buffering': True}])
+@pytest.mark.parametrize('zero_fill', [True, False])
+def test_zero_fill(kw, zero_fill):
+    # a link outside the loss reaches the actual optimizer with zeros under
+    # zero_fill, with no gradient otherwise
+    from fastgrad import chainermn
+
+    class WithUnused(_Net):
+        def __init__(self):
+            super(WithUnused, self).__init__()
+            with self.init_scope():
+                self.unused = L.Linear(2, 2)
+
+    class Recording(fastgrad.optimizers.SGD):
+        seen = []
+
+        def update(self, lossfun=None, *args, **kwds):
+            g = self.target.unused.W.grad
+            self.seen.append(None if g is None else g.copy())
+            return super(Recording, self).update(lossfun, *args, **kwds)
+
+    model = WithUnused()
+    opt = chainermn.create_multi_node_optimizer(
+        Recording(lr=0.1), _comm(), zero_fill=zero_fill, **kw).setup(model)
+    x = numpy.random.RandomState(0).randn(3, 4)
+    try:
+        for _ in range(4):
+            opt.update(model, x)
+    finally:
+        opt.close()
+    assert len(Recording.seen) == (3 if 'overlap' in kw else 2)
+    for g in Recording.seen:
+        if zero_fill:
+            assert g is not None and not g.any()
+        else:
+            assert g is None
