@@ -25,9 +25,12 @@ class Dropout(Op):
         mask = self.mask
         if mask is None:
             mask = self.mask = _make_mask(x, self.dropout_ratio)
-        elif mask.shape != x.shape or mask.dtype != x.dtype:
-            raise ValueError('dropout: mask must have the shape and dtype of x ({}, {}), got '
-                             '({}, {})'.format(x.shape, x.dtype, mask.shape, mask.dtype))
+        elif mask.shape != x.shape:
+            raise ValueError('dropout: mask must have the shape of x {}, got {}'
+                             .format(x.shape, mask.shape))
+        elif mask.dtype != x.dtype:
+            # Chainer takes a mask of any dtype; y keeps x's dtype
+            mask = self.mask = mask.astype(x.dtype)
         return utils.force_array(x * mask),
 
     def gradient(self, ns, indexes, grad_outputs):

@@ -107,8 +107,6 @@ def test_errors():
         F.dropout(x, 0.5, foo=1)
     with pytest.raises(ValueError, match='mask'):
         F.dropout(x, 0.5, mask=numpy.ones((3, 2), numpy.float32))
-    with pytest.raises(ValueError, match='mask'):
-        F.dropout(x, 0.5, mask=numpy.ones((2, 3), numpy.float64))
     with pytest.raises(InvalidType, match='Dropout'):
         F.dropout(numpy.zeros((2, 3), numpy.int32))
 
@@ -160,3 +158,18 @@ class TestDropoutWithMask(testing.FunctionTestCase):
 
     def forward_expected(self, inputs):
         return (inputs[0] * self.mask).astype(self.dtype),
+
+
+def test_a_mask_of_another_dtype_is_taken_as_x_dtype():
+    # as in Chainer, the mask may come in any dtype; y and gx keep x's
+    x = Variable(numpy.arange(6, dtype=numpy.float32).reshape(2, 3))
+    mask = numpy.array([[2, 0, 2], [0, 2, 2]], dtype=numpy.int64)
+    y = F.dropout(x, 0.5, mask=mask)
+    assert y.dtype == numpy.float32
+    numpy.testing.assert_array_equal(y.array, x.array * mask)
+    y.grad = numpy.ones((2, 3), numpy.float32)
+    y.backward()
+    assert x.grad.dtype == numpy.float32
+    numpy.testing.assert_array_equal(x.grad, mask.astype(numpy.float32))
+    with pytest.raises(ValueError, match='shape of x'):
+        F.dropout(x, 0.5, mask=numpy.ones((3, 2), numpy.float32))
