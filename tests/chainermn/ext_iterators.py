@@ -52,6 +52,9 @@ def check_multi_node_iterator(comm):
     assert (it.batch_size, it.repeat) == (4, True) if rank != master else True
     first = _record(it, 3)
     state = _save(it)
+    # every process saves the master's order (a plain iterator can load it)
+    orders = comm.allgather_obj(state['order'].tolist())
+    assert all(o == orders[master] for o in orders) and sorted(orders[0]) == list(range(10))
     after = _record(it, 5)
     everyone = comm.allgather_obj(first + after)
     assert all(_same(everyone[master], e) for e in everyone), 'batches differ'

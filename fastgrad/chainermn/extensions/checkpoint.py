@@ -85,6 +85,21 @@ class _MultiNodeCheckpointer(extension.Extension):
     def _filename(self, iteration):
         return '{}.{}.{}'.format(self.name, self.comm.rank, int(iteration))
 
+    def _filenames(self, iterations):
+        return [self._filename(i) for i in iterations]
+
+    def _parse_filenames(self, filenames):
+        """(name, rank, iteration) of each file name (None if not one)."""
+        out = []
+        for f in filenames:
+            parts = f.rsplit('.', 2)
+            try:
+                ok = len(parts) == 3 and parts[0] == self.name
+                out.append((parts[0], int(parts[1]), int(parts[2])) if ok else None)
+            except ValueError:
+                out.append(None)
+        return out
+
     def _iteration_of(self, filename):
         """The iteration of one of this process's files, else None."""
         parts = filename.rsplit('.', 2)

@@ -6,12 +6,20 @@ _STATE_KEYS = ('current_position', 'epoch', 'is_new_epoch', 'epoch_detail',
                'previous_epoch_detail')
 
 
-def _state_of(it):
+def _state_of(it, with_order=True):
     state = {}
     for key in _STATE_KEYS:
         value = getattr(it, key, None)
         state[key] = value
+    if with_order:
+        state['order'] = _order_of(it)
     return state
+
+
+def _order_of(it):
+    """The actual iterator's current order (None if it has none)."""
+    state = getattr(it, '_state', None)
+    return getattr(state, 'order', None)
 
 
 class _MultiNodeIteratorMaster(iterator_module.Iterator):
@@ -24,6 +32,7 @@ class _MultiNodeIteratorMaster(iterator_module.Iterator):
         d['actual_iterator'] = actual_iterator
         d['communicator'] = communicator
         d['rank_master'] = rank_master
+        d['_sent_order'] = _order_of(actual_iterator)
         dataset = getattr(actual_iterator, 'dataset', None)
         communicator.bcast_obj({
             'dataset_size': None if dataset is None else len(dataset),
@@ -35,7 +44,7 @@ class _MultiNodeIteratorMaster(iterator_module.Iterator):
         try:
             batch = self.actual_iterator.__next__()
         except StopIteration:
-            self.communicator.bcast_obj(('stop', None, _state_of(self.actual_iterator)),
+            self.communicator.bcast_obj(('stop', None, self._state_to_send()),
                                         root=self.rank_master)
             raise
         except Exception as e:
@@ -44,9 +53,18 @@ class _MultiNodeIteratorMaster(iterator_module.Iterator):
                 ('error', '{}: {}'.format(type(e).__name__, e), None),
                 root=self.rank_master)
             raise
-        self.communicator.bcast_obj(('batch', batch, _state_of(self.actual_iterator)),
+        self.communicator.bcast_obj(('batch', batch, self._state_to_send()),
                                     root=self.rank_master)
         return batch
+
+    def _state_to_send(self):
+        """The position, and the order only when it changed since last sent."""
+        state = _state_of(self.actual_iterator, with_order=False)
+        order = _order_of(self.actual_iterator)
+        if order is not self.__dict__.get('_sent_order'):
+            self.__dict__['_sent_order'] = order
+            state['order'] = order
+        return state
 
     next = __next__
 
@@ -76,6 +94,7 @@ class _MultiNodeIteratorMaster(iterator_module.Iterator):
     def reset(self):
         """Reset the actual iterator (call it on every process together)."""
         self.actual_iterator.reset()
+        self.communicator.bcast_obj(self._state_to_send(), root=self.rank_master)
 
     def finalize(self):
         self.actual_iterator.finalize()
@@ -100,10 +119,12 @@ class _MultiNodeIteratorSlave(iterator_module.Iterator):
         self.dataset_size = meta['dataset_size']
         self.batch_size = meta['batch_size']
         self.repeat = meta['repeat']
-        self._initial_state = meta['state']
+        self._order = None
         self._set_state(meta['state'])
 
     def _set_state(self, state):
+        if 'order' in state:
+            self._order = state['order']
         self.current_position = state['current_position']
         self.epoch = state['epoch']
         self.is_new_epoch = state['is_new_epoch']
@@ -125,7 +146,7 @@ class _MultiNodeIteratorSlave(iterator_module.Iterator):
 
     def reset(self):
         """Back to the start (call it on every process together)."""
-        self._set_state(self._initial_state)
+        self._set_state(self.communicator.bcast_obj(None, root=self.rank_master))
 
     def serialize(self, serializer):
         """Save this process's copy of the position; after a load, take the
@@ -136,6 +157,11 @@ class _MultiNodeIteratorSlave(iterator_module.Iterator):
                 continue
             try:
                 setattr(self, key, type(value)(serializer(key, value)))
+            except KeyError:
+                pass
+        if self._order is not None:      # as ChainerMN: a plain iterator can load it
+            try:
+                self._order = serializer('order', self._order)
             except KeyError:
                 pass
         self._set_state(self.communicator.bcast_obj(None, root=self.rank_master))
