@@ -22,7 +22,17 @@ class LinkHook(object):
     """Base class of link hooks: override ``forward_preprocess(args)`` and
     ``forward_postprocess(args)`` (``args.link``, ``args.forward_name``,
     ``args.args``, ``args.kwargs``, and ``args.out`` after), and
-    ``added(link)`` / ``deleted(link)`` (link None for a global hook)."""
+    ``added(link)`` / ``deleted(link)`` (link None for a global hook).
+
+    >>> class PrintCalls(fastgrad.LinkHook):
+    ...     name = 'PrintCalls'
+    ...     def forward_preprocess(self, args):
+    ...         print(type(args.link).__name__, args.forward_name, args.args[0].shape)
+    >>> layer = L.Linear(2, 3)
+    >>> with PrintCalls():  # a global hook: every link's forward
+    ...     y = layer(np.ones((1, 2), np.float32))
+    Linear forward (1, 2)
+    """
 
     name = 'LinkHook'
 

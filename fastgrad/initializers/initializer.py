@@ -9,6 +9,14 @@ class DTypeMismatchError(ValueError, AssertionError):
     Chainer signals this with a bare ``assert`` (``AssertionError``); this
     error is both a ``ValueError`` and an ``AssertionError`` so code written
     against either keeps working.
+
+    >>> init = fastgrad.initializers.Constant(1., dtype=np.float64)
+    >>> init(np.empty(2, np.float32))
+    Traceback (most recent call last):
+      ...
+    DTypeMismatchError: Constant: dtype mismatch: ...
+    >>> issubclass(fastgrad.initializers.DTypeMismatchError, (ValueError, AssertionError))
+    True
     """
 
 
@@ -18,6 +26,12 @@ class Initializer(object):
     Args:
         dtype: Data type specifier.  When set, the array to be initialized
             must have this dtype.
+
+    >>> class Sevens(fastgrad.Initializer):
+    ...     def __call__(self, array):
+    ...         array[...] = 7
+    >>> L.Linear(2, 1, initialW=Sevens()).W.array
+    array([[7., 7.]], dtype=float32)
     """
 
     # Attribute names shown by ``__repr__`` (besides ``dtype``).

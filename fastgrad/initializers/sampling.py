@@ -89,6 +89,15 @@ class DownsamplingConvFilter(_SamplingFilter):
     Args:
         interpolation (str): only ``'linear'``.
         dtype: data type specifier.
+
+    >>> a = np.empty((2, 2, 3, 3), dtype=np.float32)
+    >>> fastgrad.initializers.DownsamplingConvFilter()(a)
+    >>> a[0, 0]
+    array([[0.0625, 0.125 , 0.0625],
+           [0.125 , 0.25  , 0.125 ],
+           [0.0625, 0.125 , 0.0625]], dtype=float32)
+    >>> float(a[1, 1].sum()), bool(a[0, 1].any())  # channel c to c only
+    (1.0, False)
     """
 
     def __init__(self, interpolation='linear', dtype=None):

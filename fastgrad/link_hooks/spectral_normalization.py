@@ -13,7 +13,14 @@ def _l2normalize(xp, v, eps):
 class SpectralNormalization(LinkHook):
     """Args (as in Chainer): n_power_iteration, eps, use_gamma, factor,
     weight_name, name.  Add it to a link (``link.add_hook(...)``), not as a
-    context manager."""
+    context manager.
+
+    >>> np.random.seed(0)  # the power iteration's start vector
+    >>> layer = L.Linear(2, 2, initialW=np.array([[3., 0.], [0., 1.]], np.float32))
+    >>> _ = layer.add_hook(fastgrad.link_hooks.SpectralNormalization(n_power_iteration=5))
+    >>> np.round(layer(np.ones((1, 2), np.float32)).array, 4)  # W / 3
+    array([[1.    , 0.3333]], dtype=float32)
+    """
 
     name = 'SpectralNormalization'
 

@@ -5,7 +5,15 @@ from fastgrad.link_hook import LinkHook
 
 
 class WeightStandardization(LinkHook):
-    """Args: eps (added to the variance), weight_name ('W'), name."""
+    """Args: eps (added to the variance), weight_name ('W'), name.
+
+    >>> layer = L.Linear(2, 1, initialW=np.array([[1., 3.]], np.float32))
+    >>> _ = layer.add_hook(fastgrad.link_hooks.WeightStandardization())
+    >>> np.round(layer(np.array([[1., 2.]], np.float32)).array, 4)  # W -> [-1, 1]
+    array([[1.]], dtype=float32)
+    >>> layer.W.array  # the parameter itself is unchanged
+    array([[1., 3.]], dtype=float32)
+    """
 
     name = 'WeightStandardization'
 

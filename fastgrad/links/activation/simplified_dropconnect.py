@@ -23,6 +23,13 @@ class SimplifiedDropconnect(link.Link):
         nobias (bool): no bias if True.
         initialW: initializer of W.
         initial_bias: initializer of b.
+
+    >>> layer = L.SimplifiedDropconnect(3, 2, initialW=1.)
+    >>> x = np.ones((4, 3), np.float32)
+    >>> layer(x).shape
+    (4, 2)
+    >>> layer(x, train=False).array[0]  # no weight dropped: a linear layer
+    array([3., 3.], dtype=float32)
     """
 
     def __init__(self, in_size, out_size, ratio=.5, nobias=False, initialW=None,

@@ -30,6 +30,12 @@ class ConvolutionND(link.Link):
         initialW, initial_bias: initializers (default LeCunNormal / zeros).
         cover_all (bool): as in ``convolution_nd``.
         groups (int): grouped convolution.
+
+    >>> conv = L.ConvolutionND(2, None, 5, ksize=3)  # in_channels inferred
+    >>> conv.W.array is None
+    True
+    >>> conv(np.ones((1, 3, 5, 5), np.float32)).shape, conv.W.shape
+    ((1, 5, 3, 3), (5, 3, 3, 3))
     """
 
     def __init__(self, ndim, in_channels, out_channels, ksize=None, stride=1, pad=0,
@@ -91,6 +97,11 @@ class Convolution1D(ConvolutionND):
     Args:
         in_channels, out_channels, ksize: as in ConvolutionND; so are the other
             arguments.
+
+    >>> conv = L.Convolution1D(3, 4, ksize=3, initialW=1.)
+    >>> y = conv(np.ones((2, 3, 8), np.float32))
+    >>> y.shape, y.array[0, :, 0]  # 3 channels x 3 taps of ones
+    ((2, 4, 6), array([9., 9., 9., 9.], dtype=float32))
     """
 
     def __init__(self, in_channels, out_channels, ksize=None, stride=1, pad=0,
@@ -106,6 +117,10 @@ class Convolution3D(ConvolutionND):
     Args:
         in_channels, out_channels, ksize: as in ConvolutionND; so are the other
             arguments.
+
+    >>> conv = L.Convolution3D(2, 4, ksize=3, pad=1)
+    >>> conv(np.ones((1, 2, 4, 4, 4), np.float32)).shape
+    (1, 4, 4, 4, 4)
     """
 
     def __init__(self, in_channels, out_channels, ksize=None, stride=1, pad=0,

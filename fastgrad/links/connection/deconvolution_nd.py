@@ -22,6 +22,10 @@ class DeconvolutionND(link.Link):
         outsize (tuple or None): output spatial size.
         initialW, initial_bias: initializers (default LeCunNormal / zeros).
         groups (int): grouped deconvolution.
+
+    >>> deconv = L.DeconvolutionND(2, 3, 2, ksize=3)
+    >>> deconv(np.ones((1, 3, 4, 4), np.float32)).shape
+    (1, 2, 6, 6)
     """
 
     def __init__(self, ndim, in_channels, out_channels, ksize=None, stride=1, pad=0,
@@ -68,6 +72,10 @@ class Deconvolution1D(DeconvolutionND):
     Args:
         in_channels, out_channels, ksize: as in DeconvolutionND; so are the other
             arguments.
+
+    >>> deconv = L.Deconvolution1D(3, 2, ksize=4, stride=2)
+    >>> deconv(np.ones((2, 3, 5), np.float32)).shape  # (5 - 1) * 2 + 4
+    (2, 2, 12)
     """
 
     def __init__(self, in_channels, out_channels, ksize=None, stride=1, pad=0,
@@ -83,6 +91,10 @@ class Deconvolution3D(DeconvolutionND):
     Args:
         in_channels, out_channels, ksize: as in DeconvolutionND; so are the other
             arguments.
+
+    >>> deconv = L.Deconvolution3D(2, 4, ksize=2, stride=2)
+    >>> deconv(np.ones((1, 2, 2, 2, 2), np.float32)).shape
+    (1, 4, 4, 4, 4)
     """
 
     def __init__(self, in_channels, out_channels, ksize=None, stride=1, pad=0,

@@ -29,6 +29,12 @@ class DeformableConvolution2D(link.Chain):
             convolution's bias switch and initializers.
         deform_nobias, deform_initialW, deform_initial_bias: the deformable
             convolution's; its W defaults to zeros, as in Chainer 7.8.1.
+
+    >>> conv = L.DeformableConvolution2D(3, 4, ksize=3, pad=1)
+    >>> conv.offset_conv.W.shape  # 2 * 3 * 3 offsets per position
+    (18, 3, 3, 3)
+    >>> conv(np.ones((2, 3, 5, 5), np.float32)).shape
+    (2, 4, 5, 5)
     """
 
     def __init__(self, in_channels, out_channels, ksize, stride=1, pad=0,

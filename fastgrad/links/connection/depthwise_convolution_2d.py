@@ -25,6 +25,12 @@ class DepthwiseConvolution2D(link.Link):
         nobias (bool): no bias.
         initialW: W's initializer (default ``HeNormal(1 / sqrt(2))``, as in
             Chainer); initial_bias: b's (default zeros).
+
+    >>> conv = L.DepthwiseConvolution2D(3, channel_multiplier=2, ksize=3)
+    >>> conv.W.shape
+    (2, 3, 3, 3)
+    >>> conv(np.ones((1, 3, 5, 5), np.float32)).shape  # 3 * 2 output channels
+    (1, 6, 3, 3)
     """
 
     def __init__(self, in_channels, channel_multiplier, ksize, stride=1, pad=0,

@@ -21,6 +21,10 @@ class DilatedConvolution2D(link.Link):
         ksize, stride, pad, dilate (int or pair): filter geometry.
         nobias (bool): no bias.
         initialW, initial_bias: initializers (default LeCunNormal / zeros).
+
+    >>> conv = L.DilatedConvolution2D(3, 4, ksize=3, dilate=2)
+    >>> conv(np.ones((1, 3, 7, 7), np.float32)).shape  # 7 - (3 - 1) * 2
+    (1, 4, 3, 3)
     """
 
     def __init__(self, in_channels, out_channels, ksize=None, stride=1, pad=0, dilate=1,

@@ -27,6 +27,12 @@ class LocalConvolution2D(link.Link):
 
     The output size is ``(h - k_H) // s_Y + 1`` (Chainer 7.8.1's link uses
     ``h - k_H + 1`` whatever the stride, which only works for stride 1).
+
+    >>> conv = L.LocalConvolution2D(3, 4, in_size=5, ksize=3)
+    >>> conv.W.shape  # one (4, 3, 3, 3) filter bank per output position
+    (4, 3, 3, 3, 3, 3)
+    >>> conv(np.ones((1, 3, 5, 5), np.float32)).shape
+    (1, 4, 3, 3)
     """
 
     def __init__(self, in_channels, out_channels, in_size=None, ksize=None, stride=1,

@@ -15,6 +15,12 @@ class MLPConvolution2D(link.ChainList):
         ksize, stride, pad: the first convolution's geometry.
         activation: applied after every layer but the last (default relu).
         conv_init, bias_init (keyword only): initializers of every layer.
+
+    >>> mlp = L.MLPConvolution2D(3, (8, 8, 4), ksize=3)
+    >>> len(mlp)  # a 3x3 convolution, then two 1x1 ones
+    3
+    >>> mlp(np.ones((1, 3, 5, 5), np.float32)).shape
+    (1, 4, 3, 3)
     """
 
     def __init__(self, in_channels, out_channels, ksize=None, stride=1, pad=0,

@@ -15,6 +15,12 @@ class BlackOut(link.Link):
     sampler proportional to ``counts``. ``forward(x, t)`` draws
     ``(N, sample_size)`` negatives (or uses ``sample_data`` when set, for
     tests) and returns :func:`~fastgrad.functions.black_out`'s mean loss.
+
+    >>> bo = L.BlackOut(3, counts=[1, 1, 1, 1], sample_size=2)
+    >>> bo.W.array[...] = 0  # W starts uninitialised (NaN)
+    >>> x, t = np.zeros((2, 3), np.float32), np.array([0, 1], np.int32)
+    >>> round(float(bo(x, t).array), 4)  # -log(1/3) - 2 log(2/3)
+    1.9095
     """
 
     sample_data = None

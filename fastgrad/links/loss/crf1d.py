@@ -41,6 +41,16 @@ class CRF1d(link.Link):
     ``transpose=True`` the arguments are batch-major lists of sequences in
     any order (sorted and transposed here, and ``path`` is returned
     batch-major in the caller's order).
+
+    >>> crf = L.CRF1d(2)
+    >>> crf.cost.array[...] = np.array([[0., -5.], [0., 0.]], np.float32)
+    >>> xs = [np.array([[1., 0.]], np.float32), np.array([[0., 2.]], np.float32)]
+    >>> score, path = crf.argmax(xs)
+    >>> score.array, np.concatenate(path)
+    (array([2.], dtype=float32), array([1, 1], dtype=int32))
+    >>> ys = [np.array([1], np.int32), np.array([1], np.int32)]
+    >>> round(float(crf(xs, ys).array), 4)
+    0.4197
     """
 
     def __init__(self, n_label, initial_cost=None):

@@ -94,6 +94,15 @@ class BinaryHierarchicalSoftmax(link.Link):
     ``W`` (number of internal nodes, in_size) starts ``Uniform(1)``. The
     gradient is built from differentiable functions (a gather of the path
     rows of W), so it also has a second derivative (Chainer's has none).
+
+    >>> tree = L.BinaryHierarchicalSoftmax.create_huffman_tree({0: 5, 1: 1, 2: 2})
+    >>> tree
+    ((1, 2), 0)
+    >>> hsm = L.BinaryHierarchicalSoftmax(3, tree)
+    >>> hsm.W.array[...] = 0  # every branch then has probability 1/2
+    >>> x, t = np.ones((2, 3), np.float32), np.array([0, 2], np.int32)
+    >>> round(float(hsm(x, t).array), 4)  # 3 log 2: depths 1 and 2
+    2.0794
     """
 
     def __init__(self, in_size, tree, dtype=None):

@@ -17,6 +17,12 @@ class NegativeSampling(link.Link):
     probabilities proportional to ``counts ** power``.
     ``forward(x, t, reduce='sum', *, return_samples=False)``: see
     :func:`~fastgrad.functions.negative_sampling`.
+
+    >>> ns = L.NegativeSampling(3, counts=[1, 1, 1, 1], sample_size=2)
+    >>> x, t = np.zeros((2, 3), np.float32), np.array([0, 1], np.int32)
+    >>> loss, samples = ns(x, t, return_samples=True)
+    >>> round(float(loss.array), 4), samples.shape  # 2 x 3 log 2 (W is zero)
+    (4.1589, (2, 3))
     """
 
     def __init__(self, in_size, counts, sample_size, power=0.75, dtype=None):

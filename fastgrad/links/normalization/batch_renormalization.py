@@ -25,6 +25,14 @@ class BatchRenormalization(BatchNormalization):
         decay, eps, dtype, use_gamma, use_beta: as :class:`BatchNormalization`.
         initial_gamma, initial_beta, initial_avg_mean, initial_avg_var: as
             :class:`BatchNormalization`.
+
+    >>> bn = L.BatchRenormalization(3, rmax=1., dmax=0.)
+    >>> y = bn(np.array([[1., 2., 3.], [3., 4., 9.]], dtype=np.float32))
+    >>> np.round(y.array, 4)
+    array([[-1., -1., -1.],
+           [ 1.,  1.,  1.]], dtype=float32)
+    >>> bn.avg_mean  # running mean: 0.1 * the batch mean (decay=0.9)
+    array([0.2, 0.3, 0.6], dtype=float32)
     """
 
     def __init__(self, size, rmax=1, dmax=0, decay=0.9, eps=2e-5, dtype=None,

@@ -29,6 +29,14 @@ class DecorrelatedBatchNormalization(link.Link):
         decay (float): the running averages' decay.
         eps (float): added to the covariances' diagonal.
         dtype: the dtype of the statistics.
+
+    >>> dbn = L.DecorrelatedBatchNormalization(2, groups=1)
+    >>> x = np.array([[1., 0.], [0., 1.], [2., 3.], [-1., 0.]], dtype=np.float32)
+    >>> y = dbn(x)
+    >>> y.shape, np.allclose(y.array.T @ y.array / 4, np.eye(2), atol=1e-3)
+    ((4, 2), True)
+    >>> dbn.avg_mean  # (groups, size // groups)
+    array([[0.05, 0.1 ]], dtype=float32)
     """
 
     def __init__(self, size, groups=16, decay=0.9, eps=2e-5, dtype=numpy.float32):

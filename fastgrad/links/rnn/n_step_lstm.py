@@ -42,6 +42,12 @@ class NStepBiLSTM(NStepLSTMBase):
     ``NStepBiLSTM(n_layers, in_size, out_size, dropout)``;
     ``hy, cy, ys = lstm(hx, cx, xs)`` with ``ys[i]`` of ``2 * out_size``
     features.
+
+    >>> lstm = L.NStepBiLSTM(1, 4, 5, dropout=0.)
+    >>> xs = [np.ones((3, 4), np.float32), np.ones((1, 4), np.float32)]
+    >>> hy, cy, ys = lstm(None, None, xs)
+    >>> hy.shape, cy.shape, [y.shape for y in ys]
+    ((2, 2, 5), (2, 2, 5), [(3, 10), (1, 10)])
     """
     use_bi_direction = True
 

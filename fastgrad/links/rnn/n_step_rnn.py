@@ -134,6 +134,12 @@ class NStepRNNTanh(NStepRNNBase):
 
     ``NStepRNNTanh(n_layers, in_size, out_size, dropout)``; call it as
     ``hy, ys = rnn(hx, xs)``.  See :class:`NStepRNNBase` for the arguments.
+
+    >>> rnn = L.NStepRNNTanh(2, 4, 5, dropout=0.)
+    >>> xs = [np.ones((3, 4), np.float32), np.ones((1, 4), np.float32)]  # 2 sequences
+    >>> hy, ys = rnn(None, xs)
+    >>> hy.shape, [y.shape for y in ys]
+    ((2, 2, 5), [(3, 5), (1, 5)])
     """
 
     def rnn(self, *args):
@@ -145,6 +151,13 @@ class NStepRNNReLU(NStepRNNBase):
 
     ``NStepRNNReLU(n_layers, in_size, out_size, dropout)``; call it as
     ``hy, ys = rnn(hx, xs)``.  See :class:`NStepRNNBase` for the arguments.
+
+    >>> rnn = L.NStepRNNReLU(1, 4, 2, dropout=0., initialW=1., initial_bias=0.)
+    >>> xs = [np.ones((3, 4), np.float32), np.ones((1, 4), np.float32)]
+    >>> hy, ys = rnn(None, xs)  # h = relu(4 + 2 h), steps 4, 12, 28
+    >>> hy.array[0]
+    array([[28., 28.],
+           [ 4.,  4.]], dtype=float32)
     """
 
     def rnn(self, *args):
@@ -156,6 +169,12 @@ class NStepBiRNNTanh(NStepRNNBase):
 
     ``NStepBiRNNTanh(n_layers, in_size, out_size, dropout)``; call it as
     ``hy, ys = rnn(hx, xs)``; ``ys[i]`` has ``2 * out_size`` features.
+
+    >>> rnn = L.NStepBiRNNTanh(2, 4, 5, dropout=0.)
+    >>> xs = [np.ones((3, 4), np.float32), np.ones((1, 4), np.float32)]
+    >>> hy, ys = rnn(None, xs)
+    >>> hy.shape, [y.shape for y in ys]  # 2 layers x 2 directions
+    ((4, 2, 5), [(3, 10), (1, 10)])
     """
     use_bi_direction = True
 
@@ -168,6 +187,12 @@ class NStepBiRNNReLU(NStepRNNBase):
 
     ``NStepBiRNNReLU(n_layers, in_size, out_size, dropout)``; call it as
     ``hy, ys = rnn(hx, xs)``; ``ys[i]`` has ``2 * out_size`` features.
+
+    >>> rnn = L.NStepBiRNNReLU(2, 4, 5, dropout=0.)
+    >>> xs = [np.ones((3, 4), np.float32), np.ones((1, 4), np.float32)]
+    >>> hy, ys = rnn(None, xs)
+    >>> hy.shape, [y.shape for y in ys]  # 2 layers x 2 directions
+    ((4, 2, 5), [(3, 10), (1, 10)])
     """
     use_bi_direction = True
 

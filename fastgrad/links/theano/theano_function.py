@@ -9,6 +9,11 @@ class TheanoFunction(Link):
     graph.  Creating one raises ``RuntimeError``: Theano is not supported by
     fastgrad (its development ended in 2017 and it does not install on current
     Python and NumPy); write the computation with fastgrad.functions instead.
+
+    >>> L.TheanoFunction(inputs=None, outputs=None)
+    Traceback (most recent call last):
+      ...
+    RuntimeError: TheanoFunction: Theano is not supported by fastgrad. ...
     """
 
     def __init__(self, inputs, outputs):
