@@ -63,6 +63,16 @@ class GoogLeNet(_base.PretrainedModel):
         available_layers (list of str): The layer names of ``forward`` and
             ``extract``; ``loss1_fc2`` and ``loss2_fc2`` (the auxiliary
             classifiers, from ``inception_4a`` and ``inception_4d``) come last.
+
+    Not run by the doctests (building the random weights takes about a second):
+
+    >>> model = L.GoogLeNet(pretrained_model=None)  # doctest: +SKIP
+    >>> model.available_layers[-3:]  # doctest: +SKIP
+    ['prob', 'loss1_fc2', 'loss2_fc2']
+    >>> x = np.zeros((1, 3, 224, 224), np.float32)
+    >>> with fastgrad.using_config('train', False):  # doctest: +SKIP
+    ...     model(x, layers=['pool5'])['pool5'].shape
+    (1, 1024, 1, 1)
     """
 
     _branches = {'loss1_fc2': 'inception_4a', 'loss2_fc2': 'inception_4d'}

@@ -136,6 +136,14 @@ class ResNet101Layers(ResNetLayers):
     Args:
         pretrained_model (str or None): As for :class:`ResNet50Layers`.
         downsample_fb (bool): Facebook's placement of the stride.
+
+    Not run by the doctests (building the random weights takes seconds):
+
+    >>> model = L.ResNet101Layers(pretrained_model=None)  # doctest: +SKIP
+    >>> x = np.zeros((1, 3, 32, 32), np.float32)
+    >>> with fastgrad.using_config('train', False):  # doctest: +SKIP
+    ...     model(x, layers=['res4', 'pool5'])['pool5'].shape
+    (1, 2048)
     """
 
     def __init__(self, pretrained_model='auto', downsample_fb=False):
@@ -150,6 +158,14 @@ class ResNet152Layers(ResNetLayers):
     Args:
         pretrained_model (str or None): As for :class:`ResNet50Layers`.
         downsample_fb (bool): Facebook's placement of the stride.
+
+    Not run by the doctests (building the random weights takes seconds):
+
+    >>> model = L.ResNet152Layers(pretrained_model=None)  # doctest: +SKIP
+    >>> x = np.zeros((1, 3, 32, 32), np.float32)
+    >>> with fastgrad.using_config('train', False):  # doctest: +SKIP
+    ...     model(x, layers=['res4', 'pool5'])['pool5'].shape
+    (1, 2048)
     """
 
     def __init__(self, pretrained_model='auto', downsample_fb=False):

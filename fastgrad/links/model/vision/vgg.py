@@ -107,6 +107,14 @@ class VGG16Layers(VGGLayers):
         pretrained_model (str or None): npz path to load; None for
             ``Normal(0.01)`` initialization; ``'auto'`` (default): a
             converted ``VGG_ILSVRC_16_layers.npz`` in the model cache.
+
+    Not run by the doctests (building the 138 M random weights takes seconds):
+
+    >>> model = L.VGG16Layers(pretrained_model=None)  # doctest: +SKIP
+    >>> x = np.zeros((1, 3, 32, 32), np.float32)
+    >>> with fastgrad.using_config('train', False):  # doctest: +SKIP
+    ...     model(x, layers=['pool5'])['pool5'].shape
+    (1, 512, 1, 1)
     """
 
     def __init__(self, pretrained_model='auto'):
@@ -120,6 +128,16 @@ class VGG19Layers(VGGLayers):
         pretrained_model (str or None): npz path to load; None for
             ``Normal(0.01)`` initialization; ``'auto'`` (default): a
             converted ``VGG_ILSVRC_19_layers.npz`` in the model cache.
+
+    Not run by the doctests (building the 144 M random weights takes seconds):
+
+    >>> model = L.VGG19Layers(pretrained_model=None)  # doctest: +SKIP
+    >>> model.available_layers[:3]  # doctest: +SKIP
+    ['conv1_1', 'conv1_2', 'pool1']
+    >>> x = np.zeros((1, 3, 32, 32), np.float32)
+    >>> with fastgrad.using_config('train', False):  # doctest: +SKIP
+    ...     model(x, layers=['pool5'])['pool5'].shape
+    (1, 512, 1, 1)
     """
 
     def __init__(self, pretrained_model='auto'):
