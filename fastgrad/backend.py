@@ -341,3 +341,13 @@ def copyto(dst, src):
         cp = import_cupy()
         with cp.cuda.Device(dst.device.id):
             dst[...] = cp.asarray(src)
+
+
+def __getattr__(name):
+    # Chainer's chainer.backend also carries its backend modules
+    # (`from chainer.backend import cuda`); imported on first use, since
+    # fastgrad.backends.cuda itself imports this module.
+    if name in ('cuda', 'intel64', 'cpu'):
+        import importlib
+        return importlib.import_module('fastgrad.backends.' + name)
+    raise AttributeError("module 'fastgrad.backend' has no attribute {!r}".format(name))
