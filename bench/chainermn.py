@@ -63,6 +63,7 @@ def _mpi():
 
 def worker_allreduce(reps):
     import numpy
+
     import fastgrad.links as L
     from fastgrad import chainermn
     MPI = _mpi()
@@ -104,6 +105,7 @@ def worker_allreduce(reps):
 
 def worker_sizes(reps):
     import numpy
+
     from fastgrad import chainermn
     MPI = _mpi()
     comm = chainermn.create_communicator('flat')
@@ -121,6 +123,7 @@ def worker_sizes(reps):
 
 def worker_mlp(steps, modes):
     import numpy
+
     import fastgrad
     import fastgrad.functions as F
     import fastgrad.links as L
@@ -162,6 +165,7 @@ def worker_mlp(steps, modes):
 
 def worker_compute(reps):
     import numpy
+
     import fastgrad.functions as F
     import fastgrad.links as L
     from fastgrad import chainermn

@@ -328,6 +328,7 @@ def _time_link(cp, fastgrad, L, shape, dtype, bias, config):
 def cublas_tf32_worker(path, quick):
     """Child process (started with CUPY_TF32=1): cuBLAS float32 times -> JSON at path."""
     import cupy as cp
+
     import fastgrad
     import fastgrad.links as L
     res = {'env_CUPY_TF32': os.environ.get('CUPY_TF32'), 'shapes': []}

@@ -16,10 +16,10 @@ import numpy
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fastgrad_cuda import linear as fl  # noqa: E402
-from fastgrad_cuda import launch
-from fastgrad_cuda import plan
 from gpu_linear import time_fn  # noqa: E402
+
+from fastgrad_cuda import launch, plan
+from fastgrad_cuda import linear as fl  # noqa: E402
 
 CASES = [(4, 'L', (1024, 4096, 4096)), (4, 'L', (4096, 4096, 4096)),
          (8, 'W', (1024, 4096, 4096))]

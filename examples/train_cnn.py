@@ -10,11 +10,10 @@ Runs on the 8x8 digits that ship with scikit-learn (``pip install
 """
 import argparse
 
-import numpy
-
 import chainer
 import chainer.functions as F
 import chainer.links as L
+import numpy
 from chainer import training
 from chainer.training import extensions
 

@@ -10,11 +10,10 @@ the loss and accuracy as it learns.
 import argparse
 import time
 
-import numpy as np
-
 import chainer
 import chainer.functions as F
 import chainer.links as L
+import numpy as np
 
 
 class MLP(chainer.Chain):

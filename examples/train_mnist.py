@@ -13,17 +13,16 @@ scikit-learn (1,797 images, no download; ``pip install "fastgrad[examples]"``);
 """
 import argparse
 
-import numpy
-
 import chainer
-import chainer.functions as F
-import chainer.links as L
-from chainer import training
-from chainer.training import extensions
 import chainer.datasets
+import chainer.functions as F
 import chainer.iterators
+import chainer.links as L
 import chainer.optimizers
 import chainer.serializers
+import numpy
+from chainer import training
+from chainer.training import extensions
 
 
 # Network definition

@@ -10,9 +10,9 @@ import argparse
 import chainer
 import chainer.functions as F
 import chainer.links as L
+import chainermn
 from chainer import training
 from chainer.training import extensions
-import chainermn
 
 
 class MLP(chainer.Chain):

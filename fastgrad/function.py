@@ -22,8 +22,7 @@ Differences from Chainer 7.8.1, on purpose or forced by the engine:
 """
 import weakref
 
-from fastgrad import backend
-from fastgrad import utils
+from fastgrad import backend, utils
 from fastgrad._core.graph import FunctionNode, Variable
 from fastgrad.configuration import force_backprop_mode, no_backprop_mode  # NOQA
 

@@ -16,11 +16,9 @@ import warnings
 
 import numpy
 
-from fastgrad import backend
-from fastgrad import device_resident
+from fastgrad import backend, device_resident
 from fastgrad import link_hook as _link_hook
 from fastgrad.variable import Parameter
-
 
 _NOT_INIT_MSG = 'Link.__init__() has not been called.'
 _COPY_MODES = ('init', 'copy', 'share')

@@ -21,7 +21,6 @@ import numpy
 
 from fastgrad import backend
 
-
 # Bumped by every write to any Hyperparameter; rules compare it with the
 # generation of their cached resolved dict.
 _generation = 0

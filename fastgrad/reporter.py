@@ -15,8 +15,7 @@ import warnings
 
 import numpy
 
-from fastgrad import backend
-from fastgrad import configuration
+from fastgrad import backend, configuration
 from fastgrad._core.graph import Variable
 
 _local = threading.local()

@@ -17,6 +17,7 @@ def runtime_info():
     """The lines of :func:`print_runtime_info` as (name, value) pairs."""
     import numpy
     import scipy
+
     import fastgrad
     from fastgrad.backends import cuda
     info = [('Platform', platform.platform()),

@@ -9,11 +9,27 @@ signature (``plan``) and cached.  CuPy is imported inside functions only.
 import numpy
 
 from fastgrad_cuda.plan import (
-    COMPILE_OPTIONS, MMA_MIN_CC, MMA_SOURCE_PATH, MMA_TILES, SOURCE_PATH, STATIC_SMEM_LIMIT,
-    VEC_BYTES, gemm_flags, gemm_kernel_name, kernel_names, mma_kernel_name, mma_kernel_names,
-    mma_smem_bytes, mma_smem_max, operand_layout, output_vec_ok, plan_gemm,
-    reduce_kernel_name, reduce_launch, use_mma)
-
+    COMPILE_OPTIONS,
+    MMA_MIN_CC,
+    MMA_SOURCE_PATH,
+    MMA_TILES,
+    SOURCE_PATH,
+    STATIC_SMEM_LIMIT,
+    VEC_BYTES,
+    gemm_flags,
+    gemm_kernel_name,
+    kernel_names,
+    mma_kernel_name,
+    mma_kernel_names,
+    mma_smem_bytes,
+    mma_smem_max,
+    operand_layout,
+    output_vec_ok,
+    plan_gemm,
+    reduce_kernel_name,
+    reduce_launch,
+    use_mma,
+)
 
 _modules = {}       # (device id, itemsize, family) -> cupy.RawModule
 _functions = {}     # (device id, name) -> kernel

@@ -106,8 +106,9 @@ def test_run_errors_and_info(tmp_path):
 
 
 def test_cuda_module_without_a_gpu():
-    from fastgrad.backends import cuda
     import numpy
+
+    from fastgrad.backends import cuda
     if cuda.available:
         pytest.skip('a GPU is available here')
     with pytest.raises(RuntimeError, match='CUDA environment is not correctly set up'):

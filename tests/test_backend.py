@@ -83,8 +83,8 @@ def test_variable_and_parameter_to_device_cpu():
 
 def test_backend_modules_are_reachable_from_backend():
     # Chainer programs and tests write `from chainer.backend import cuda`
-    from fastgrad.backend import cuda
     import fastgrad.backends.cuda
+    from fastgrad.backend import cuda
     assert cuda is fastgrad.backends.cuda
     assert fastgrad.backend.intel64 is __import__('fastgrad.backends.intel64').backends.intel64
     with pytest.raises(AttributeError, match='no_such_thing'):

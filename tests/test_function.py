@@ -7,11 +7,9 @@ import pytest
 
 import fastgrad
 import fastgrad.functions as F
-from fastgrad import Function, Variable
+from fastgrad import Function, Variable, optimizers, utils
 from fastgrad import function as function_module
-from fastgrad import optimizers
 from fastgrad.gradient_check import check_backward
-from fastgrad import utils
 from fastgrad.utils import type_check
 from fastgrad.utils.type_check import InvalidType
 

@@ -2,9 +2,7 @@ import numpy
 import pytest
 
 import fastgrad
-from fastgrad import gradient_check
-from fastgrad import testing
-
+from fastgrad import gradient_check, testing
 
 # ---------------------------------------------------------------------------
 # Helper FunctionNodes
@@ -411,6 +409,7 @@ def test_assert_allclose_reexported():
 
 def test_check_double_backward_with_a_missing_output_grad():
     import numpy as np
+
     import fastgrad.functions as F
     from fastgrad.gradient_check import check_double_backward
     rng = np.random.RandomState(0)

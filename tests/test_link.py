@@ -9,9 +9,7 @@ import pytest
 
 import fastgrad
 import fastgrad.functions as F
-from fastgrad import initializers
-from fastgrad import Chain, ChainList, Link, Parameter, Sequential
-
+from fastgrad import Chain, ChainList, Link, Parameter, Sequential, initializers
 
 # -- small links that hold their parameters directly ---------------------------
 

@@ -12,9 +12,7 @@ import pytest
 import fastgrad
 import fastgrad.functions as F
 import fastgrad.links as L
-from fastgrad import optimizer, optimizer_hooks, optimizers, serializers
-from fastgrad import Parameter, Variable
-
+from fastgrad import Parameter, Variable, optimizer, optimizer_hooks, optimizers, serializers
 
 # -- Hyperparameter ---------------------------------------------------------------
 

@@ -8,8 +8,7 @@ import pytest
 
 import fastgrad
 import fastgrad.functions as F
-from fastgrad import initializers
-from fastgrad import Chain, ChainList, Link, Parameter, Sequential
+from fastgrad import Chain, ChainList, Link, Parameter, Sequential, initializers
 
 
 class Affine(Link):

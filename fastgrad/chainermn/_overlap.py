@@ -16,8 +16,7 @@ import threading
 
 import numpy
 
-from fastgrad import backend
-from fastgrad import configuration
+from fastgrad import backend, configuration
 from fastgrad.function_hook import FunctionHook
 
 

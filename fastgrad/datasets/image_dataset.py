@@ -15,7 +15,6 @@ import numpy
 from fastgrad import configuration
 from fastgrad.dataset.dataset_mixin import DatasetMixin
 
-
 available = importlib.util.find_spec('PIL') is not None   # Chainer's flag
 
 

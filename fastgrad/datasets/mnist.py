@@ -22,7 +22,6 @@ from fastgrad import configuration
 from fastgrad.dataset import download
 from fastgrad.datasets import tuple_dataset
 
-
 _IDX_FILES = {
     'x_train': 'train-images-idx3-ubyte',
     'y_train': 'train-labels-idx1-ubyte',

@@ -6,7 +6,14 @@ import fastgrad
 import fastgrad.functions as F
 from fastgrad.distribution import Distribution, register_kl
 from fastgrad.distributions._util import (
-    Elementwise, cached, data, uniform, var, where_outside, xp_of)
+    Elementwise,
+    cached,
+    data,
+    uniform,
+    var,
+    where_outside,
+    xp_of,
+)
 
 
 def _constant(array):

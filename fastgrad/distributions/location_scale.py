@@ -7,8 +7,16 @@ import numpy
 import fastgrad.functions as F
 from fastgrad.distribution import register_kl
 from fastgrad.distributions._util import (
-    EULER, Elementwise, cached, data, full_like, uniform, var, where_outside,
-    xp_of)
+    EULER,
+    Elementwise,
+    cached,
+    data,
+    full_like,
+    uniform,
+    var,
+    where_outside,
+    xp_of,
+)
 
 
 class _LocScale(Elementwise):

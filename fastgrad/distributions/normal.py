@@ -5,8 +5,7 @@ import fastgrad.functions as F
 from fastgrad import utils
 from fastgrad._core.graph import FunctionNode
 from fastgrad.distribution import Distribution, register_kl
-from fastgrad.distributions._util import (
-    LOG_2PI, Elementwise, cached, data, standard_normal, var)
+from fastgrad.distributions._util import LOG_2PI, Elementwise, cached, data, standard_normal, var
 
 
 class Normal(Elementwise):

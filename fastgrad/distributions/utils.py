@@ -5,8 +5,8 @@ tests use."""
 def _modified_xlogx(x):
     """x * log(x) with 0 * log(0) = 0, differentiable (a Variable)."""
     import fastgrad.functions as F
-    from fastgrad._core.graph import as_variable
     from fastgrad import backend
+    from fastgrad._core.graph import as_variable
     x = as_variable(x)
     xp = backend.get_array_module(x.array)
     zero = x.array == 0

@@ -7,33 +7,44 @@ array (-> :class:`Constant`), or ``None`` (-> ``LeCunNormal()``); see
 """
 import numpy
 
-from fastgrad import backend
-from fastgrad import configuration
-from fastgrad.initializers import constant  # NOQA
-from fastgrad.initializers import initializer  # NOQA
-from fastgrad.initializers import normal  # NOQA
-from fastgrad.initializers import orthogonal  # NOQA
-from fastgrad.initializers import sampling  # NOQA
-from fastgrad.initializers import uniform  # NOQA
-from fastgrad.initializers.constant import Constant  # NOQA
-from fastgrad.initializers.constant import Identity  # NOQA
-from fastgrad.initializers.constant import NaN  # NOQA
-from fastgrad.initializers.constant import One  # NOQA
-from fastgrad.initializers.constant import Zero  # NOQA
-from fastgrad.initializers.initializer import DTypeMismatchError  # NOQA
-from fastgrad.initializers.initializer import Initializer  # NOQA
-from fastgrad.initializers.initializer import get_fans  # NOQA
-from fastgrad.initializers.normal import GlorotNormal  # NOQA
-from fastgrad.initializers.normal import HeNormal  # NOQA
-from fastgrad.initializers.normal import LeCunNormal  # NOQA
-from fastgrad.initializers.normal import Normal  # NOQA
+from fastgrad import backend, configuration
+from fastgrad.initializers import (
+    constant,  # NOQA
+    initializer,  # NOQA
+    normal,  # NOQA
+    orthogonal,  # NOQA
+    sampling,  # NOQA
+    uniform,  # NOQA
+)
+from fastgrad.initializers.constant import (
+    Constant,  # NOQA
+    Identity,  # NOQA
+    NaN,  # NOQA
+    One,  # NOQA
+    Zero,  # NOQA
+)
+from fastgrad.initializers.initializer import (
+    DTypeMismatchError,  # NOQA
+    Initializer,  # NOQA
+    get_fans,  # NOQA
+)
+from fastgrad.initializers.normal import (
+    GlorotNormal,  # NOQA
+    HeNormal,  # NOQA
+    LeCunNormal,  # NOQA
+    Normal,  # NOQA
+)
 from fastgrad.initializers.orthogonal import Orthogonal  # NOQA
-from fastgrad.initializers.sampling import DownsamplingConvFilter  # NOQA
-from fastgrad.initializers.sampling import UpsamplingDeconvFilter  # NOQA
-from fastgrad.initializers.uniform import GlorotUniform  # NOQA
-from fastgrad.initializers.uniform import HeUniform  # NOQA
-from fastgrad.initializers.uniform import LeCunUniform  # NOQA
-from fastgrad.initializers.uniform import Uniform  # NOQA
+from fastgrad.initializers.sampling import (
+    DownsamplingConvFilter,  # NOQA
+    UpsamplingDeconvFilter,  # NOQA
+)
+from fastgrad.initializers.uniform import (
+    GlorotUniform,  # NOQA
+    HeUniform,  # NOQA
+    LeCunUniform,  # NOQA
+    Uniform,  # NOQA
+)
 
 
 def generate_array(initializer, shape, xp, dtype=None, device=None):  # noqa: F811  (Chainer's name)

@@ -8,9 +8,7 @@ the same ``numpy.random.seed``.
 import numpy
 
 from fastgrad import backend
-from fastgrad.initializers.initializer import Initializer
-from fastgrad.initializers.initializer import _parse_rng
-from fastgrad.initializers.initializer import get_fans
+from fastgrad.initializers.initializer import Initializer, _parse_rng, get_fans
 
 
 class Normal(Initializer):

@@ -2,9 +2,7 @@
 import numpy
 
 from fastgrad import backend
-from fastgrad.initializers.initializer import Initializer
-from fastgrad.initializers.initializer import _parse_rng
-
+from fastgrad.initializers.initializer import Initializer, _parse_rng
 
 # mode -> (requires an embedding: in_dim <= out_dim,
 #          requires a projection: in_dim >= out_dim)

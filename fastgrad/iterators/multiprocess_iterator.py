@@ -18,10 +18,8 @@ import weakref
 import numpy
 
 from fastgrad.dataset import iterator
-from fastgrad.iterators import _statemachine
-from fastgrad.iterators import _worker_pool
-from fastgrad.iterators.serial_iterator import (
-    _make_sampler, _serialize_sampler, _serialize_state)
+from fastgrad.iterators import _statemachine, _worker_pool
+from fastgrad.iterators.serial_iterator import _make_sampler, _serialize_sampler, _serialize_state
 
 # Waiting for a batch wakes up every _POLL_SECONDS (for the timeout warning).
 _POLL_SECONDS = 0.2

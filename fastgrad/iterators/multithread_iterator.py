@@ -16,8 +16,7 @@ import numpy
 
 from fastgrad.dataset import iterator
 from fastgrad.iterators import _statemachine
-from fastgrad.iterators.serial_iterator import (
-    _make_sampler, _serialize_sampler, _serialize_state)
+from fastgrad.iterators.serial_iterator import _make_sampler, _serialize_sampler, _serialize_state
 
 
 def _load(dataset, indices):

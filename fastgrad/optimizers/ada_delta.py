@@ -5,8 +5,7 @@
     msdx = rho * msdx + (1 - rho) * dx**2
     param -= dx
 """
-from fastgrad import optimizer
-from fastgrad import utils
+from fastgrad import optimizer, utils
 
 _default_hyperparam = optimizer.Hyperparameter()
 _default_hyperparam.rho = 0.95

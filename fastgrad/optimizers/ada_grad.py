@@ -3,8 +3,7 @@
     h += grad**2
     param -= lr * grad / (sqrt(h) + eps)
 """
-from fastgrad import optimizer
-from fastgrad import utils
+from fastgrad import optimizer, utils
 
 _default_hyperparam = optimizer.Hyperparameter()
 _default_hyperparam.lr = 0.001

@@ -17,8 +17,7 @@ import warnings
 
 import numpy
 
-from fastgrad import optimizer
-from fastgrad import utils
+from fastgrad import optimizer, utils
 
 _FLOAT32 = numpy.dtype(numpy.float32)
 

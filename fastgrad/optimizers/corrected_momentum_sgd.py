@@ -1,7 +1,6 @@
 """Momentum SGD with the learning rate outside the momentum (Goyal et al.,
 2017): ``v = momentum * v - grad; param += lr * v``."""
-from fastgrad import optimizer
-from fastgrad import utils
+from fastgrad import optimizer, utils
 
 _default_hyperparam = optimizer.Hyperparameter()
 _default_hyperparam.lr = 0.01

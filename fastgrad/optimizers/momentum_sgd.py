@@ -1,6 +1,5 @@
 """Momentum SGD: ``v = momentum * v - lr * grad; param += v``."""
-from fastgrad import optimizer
-from fastgrad import utils
+from fastgrad import optimizer, utils
 
 _default_hyperparam = optimizer.Hyperparameter()
 _default_hyperparam.lr = 0.01

@@ -10,8 +10,7 @@
 """
 import numpy
 
-from fastgrad import optimizer
-from fastgrad import utils
+from fastgrad import optimizer, utils
 
 _default_hyperparam = optimizer.Hyperparameter()
 _default_hyperparam.lr = 0.1

@@ -4,8 +4,7 @@ that keeps the parameter at the look-ahead point)::
     v = momentum * v - lr * grad
     param += momentum**2 * v - (1 + momentum) * lr * grad
 """
-from fastgrad import optimizer
-from fastgrad import utils
+from fastgrad import optimizer, utils
 
 _default_hyperparam = optimizer.Hyperparameter()
 _default_hyperparam.lr = 0.01

@@ -3,8 +3,7 @@
     ms = alpha * ms + (1 - alpha) * grad**2
     param -= lr * grad / (sqrt(ms) + eps)      # or sqrt(ms + eps)
 """
-from fastgrad import optimizer
-from fastgrad import utils
+from fastgrad import optimizer, utils
 
 _default_hyperparam = optimizer.Hyperparameter()
 _default_hyperparam.lr = 0.01

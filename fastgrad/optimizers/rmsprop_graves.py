@@ -5,8 +5,7 @@
     delta = momentum * delta - lr * grad / sqrt(n - g**2 + eps)
     param += delta
 """
-from fastgrad import optimizer
-from fastgrad import utils
+from fastgrad import optimizer, utils
 
 _default_hyperparam = optimizer.Hyperparameter()
 _default_hyperparam.lr = 1e-4

@@ -7,8 +7,7 @@
     param -= grad * min(lr, x) / (sqrt(g2) + eps)
     mem = 1 + mem * (1 - x)
 """
-from fastgrad import optimizer
-from fastgrad import utils
+from fastgrad import optimizer, utils
 
 _default_hyperparam = optimizer.Hyperparameter()
 _default_hyperparam.lr = 0.001

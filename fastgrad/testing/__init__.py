@@ -65,6 +65,7 @@ def fix_random(seed=0):
     True
     """
     import functools
+
     import numpy
 
     def seeded(f):

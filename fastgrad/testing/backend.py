@@ -103,6 +103,7 @@ class BackendConfig(object):
         """The pytest marks of this configuration (gpu, cudnn, multi_gpu,
         chainerx, ideep) plus a skip where fastgrad cannot run it."""
         import pytest
+
         from fastgrad.testing import attr
         marks = []
         if self.use_chainerx:

@@ -7,6 +7,7 @@ import warnings
 
 def _satisfied(requirements):
     from importlib import metadata
+
     from packaging.requirements import Requirement
     for text in requirements:
         req = Requirement(text)

@@ -38,6 +38,7 @@ def unary_math_function_unittest(func, func_expected=None, label_expected=None,
     >>> del sys.modules['test_exp']
     """
     import warnings
+
     from fastgrad import gradient_check
     from fastgrad.testing import attr, parameterized
     from fastgrad.testing.array import assert_allclose

@@ -2,7 +2,6 @@
 import warnings
 
 
-
 def experimental(api_name):
     """Emit a FutureWarning that ``api_name`` is experimental (silenced by
     ``chainer.disable_experimental_feature_warning = True``)."""

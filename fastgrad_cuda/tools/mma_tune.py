@@ -28,9 +28,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(os.path.dirname(HERE)))
 import numpy  # noqa: E402
 
+from fastgrad_cuda import launch, plan  # noqa: E402
 from fastgrad_cuda import linear as fl  # noqa: E402
-from fastgrad_cuda import launch  # noqa: E402
-from fastgrad_cuda import plan  # noqa: E402
 
 DTYPES = {'float32': 4, 'float64': 8}
 CHECK_SHAPE = (257, 300, 129)

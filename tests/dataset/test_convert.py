@@ -1,8 +1,7 @@
 import numpy
 import pytest
 
-from fastgrad import backend
-from fastgrad import dataset
+from fastgrad import backend, dataset
 
 
 def test_arrays_are_stacked():

@@ -6,8 +6,7 @@ import os
 import numpy
 import pytest
 
-from fastgrad import dataset
-from fastgrad import datasets
+from fastgrad import dataset, datasets
 from fastgrad.datasets import mnist
 
 NAMES = ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte',

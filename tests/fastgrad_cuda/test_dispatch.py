@@ -17,8 +17,8 @@ import fastgrad
 import fastgrad.functions as F
 from fastgrad import _gemm
 from fastgrad.functions.connection.linear import LinearFunction
-from fastgrad_cuda import linear as fl
 from fastgrad_cuda import launch
+from fastgrad_cuda import linear as fl
 
 linear_mod = importlib.import_module('fastgrad.functions.connection.linear')
 
@@ -247,6 +247,7 @@ def test_engine_rejects_mixed_inputs(tmp_path):
     """
     import os
     import subprocess
+
     import fastgrad
     # The fastgrad this test imported (installed or source), run outside the tree.
     root = os.path.dirname(os.path.dirname(os.path.abspath(fastgrad.__file__)))

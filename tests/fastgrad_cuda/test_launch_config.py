@@ -13,6 +13,7 @@ H200 = dict(sm_count=132, cc=90)
 def test_import_needs_no_cupy(tmp_path):
     import os
     import subprocess
+
     import fastgrad
     code = ('import sys; import fastgrad_cuda, fastgrad_cuda.linear, fastgrad; '
             'import fastgrad.functions as F; '

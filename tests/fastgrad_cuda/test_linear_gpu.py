@@ -13,9 +13,8 @@ import fastgrad
 import fastgrad.functions as F
 import fastgrad.links as L
 from fastgrad import optimizers
+from fastgrad_cuda import launch, plan
 from fastgrad_cuda import linear as fl
-from fastgrad_cuda import launch
-from fastgrad_cuda import plan
 
 pytestmark = pytest.mark.gpu
 

@@ -16,9 +16,8 @@ that unwritten elements are caught.  Error measures:
 import numpy
 import pytest
 
+from fastgrad_cuda import launch, plan
 from fastgrad_cuda import linear as fl
-from fastgrad_cuda import launch
-from fastgrad_cuda import plan
 
 pytestmark = pytest.mark.gpu
 
@@ -251,6 +250,7 @@ def test_L_Linear_chain_with_flag(mma_cp, monkeypatch, dtype):
     """Two L.Linear layers and a relu on the GPU with the flag on: loss and every
     parameter gradient against the same model in float64 on the CPU."""
     import copy
+
     import fastgrad
     import fastgrad.functions as F
     import fastgrad.links as L

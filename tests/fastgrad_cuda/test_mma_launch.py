@@ -15,9 +15,8 @@ import pytest
 
 import fastgrad
 from fastgrad.functions.connection.linear import LinearFunction
+from fastgrad_cuda import launch, plan
 from fastgrad_cuda import linear as fl
-from fastgrad_cuda import launch
-from fastgrad_cuda import plan
 
 H100 = dict(sm_count=132, cc=90)
 
@@ -172,6 +171,7 @@ def test_fastgrad_cuda_imports_nothing_of_fastgrad(tmp_path):
     # the dependency runs one way: fastgrad/_gemm.py imports fastgrad_cuda lazily
     import os
     import subprocess
+
     import fastgrad_cuda
     root = os.path.dirname(os.path.dirname(os.path.abspath(fastgrad_cuda.__file__)))
     code = ('import sys\n'

@@ -35,12 +35,10 @@ import types
 
 import numpy
 import pytest
+from fake_device import FakeArray, Mem, fake_empty, kernel_params  # tests/fastgrad_cuda/conftest.py
 
+from fastgrad_cuda import launch, plan
 from fastgrad_cuda import linear as fl
-from fastgrad_cuda import launch
-from fastgrad_cuda import plan
-from fake_device import FakeArray, Mem, fake_empty, kernel_params   # tests/fastgrad_cuda/conftest.py
-
 
 # -- the PTX ISA's fragment layouts, as documented ----------------------------------------
 

@@ -9,6 +9,7 @@ import fastgrad.functions
 from fastgrad._core.graph import FunctionNode
 from fastgrad.functions._util.recipe import Op
 
+
 def _builtin_ops():
     ops = {}
     for info in pkgutil.walk_packages(fastgrad.functions.__path__, 'fastgrad.functions.'):
@@ -49,6 +50,7 @@ def test_recipe_ops_are_closed():
 def test_the_two_namespaces_agree():
     # a gradient written against ns runs on either: same names, same parameters
     import numpy
+
     from fastgrad.functions._util.recipe import NUMPY_OPS, VARIABLE_OPS
     for name in dir(NUMPY_OPS):
         if name.startswith('_') or name in ('xp', 'differentiable'):

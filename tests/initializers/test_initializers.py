@@ -5,9 +5,7 @@ import math
 import numpy
 import pytest
 
-from fastgrad import configuration
-from fastgrad import initializers
-
+from fastgrad import configuration, initializers
 
 NORMAL_FAMILY = ['Normal', 'LeCunNormal', 'GlorotNormal', 'HeNormal']
 UNIFORM_FAMILY = ['Uniform', 'LeCunUniform', 'GlorotUniform', 'HeUniform']

@@ -5,8 +5,7 @@ import warnings
 import numpy
 import pytest
 
-from fastgrad import dataset
-from fastgrad import iterators
+from fastgrad import dataset, iterators
 
 
 class PidDataset(dataset.DatasetMixin):
@@ -252,6 +251,7 @@ print('finalized')
 def _run_dies(tmp_path, how, maxtasksperchild=0):
     import subprocess
     import sys
+
     import fastgrad
     root = os.path.dirname(os.path.dirname(os.path.abspath(fastgrad.__file__)))
     env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get('PYTHONPATH', ''))
@@ -306,6 +306,7 @@ def test_finalize_never_hangs_under_churn(tmp_path):
     # lock; 40 start/stop cycles in a fresh interpreter, with a timeout.
     import subprocess
     import sys
+
     import fastgrad
     root = os.path.dirname(os.path.dirname(os.path.abspath(fastgrad.__file__)))
     env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get('PYTHONPATH', ''))

@@ -6,12 +6,7 @@ import numpy
 import pytest
 
 import fastgrad.links as L
-from fastgrad import dataset
-from fastgrad import datasets
-from fastgrad import iterators
-from fastgrad import optimizers
-from fastgrad import serializers
-from fastgrad import training
+from fastgrad import dataset, datasets, iterators, optimizers, serializers, training
 
 
 class ThreadDataset(dataset.DatasetMixin):

@@ -8,11 +8,10 @@ given initial states, and the parameter gradients of the sum of the outputs.
 CI only reads the file (tests/links/test_n_step_rnn.py)."""
 import os
 
-import numpy
-
 import chainer
 import chainer.functions as F
 import chainer.links as L
+import numpy
 from chainer import serializers
 
 HERE = os.path.dirname(os.path.abspath(__file__))

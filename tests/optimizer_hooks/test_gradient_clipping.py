@@ -3,7 +3,7 @@ import numpy
 import pytest
 
 import fastgrad
-from fastgrad import optimizer_hooks, optimizers, Parameter
+from fastgrad import Parameter, optimizer_hooks, optimizers
 
 
 def _link(scale=1.0, dtype=numpy.float32):

@@ -4,7 +4,7 @@ import numpy
 import pytest
 
 import fastgrad
-from fastgrad import optimizer_hooks, optimizers, Parameter
+from fastgrad import Parameter, optimizer_hooks, optimizers
 from fastgrad.optimizer_hooks.gradient_noise import exponential_decay_noise
 
 

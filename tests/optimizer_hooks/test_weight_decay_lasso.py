@@ -4,7 +4,7 @@ import numpy
 import pytest
 
 import fastgrad
-from fastgrad import optimizer_hooks, optimizers, Parameter
+from fastgrad import Parameter, optimizer_hooks, optimizers
 
 
 def _link(dtype=numpy.float32):

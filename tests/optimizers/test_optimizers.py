@@ -10,8 +10,7 @@ import pytest
 
 import fastgrad
 import fastgrad.functions as F
-from fastgrad import optimizer, optimizers, Parameter
-
+from fastgrad import Parameter, optimizer, optimizers
 
 ALL_OPTIMIZERS = {
     'AdaBound', 'AdaDelta', 'AdaGrad', 'Adam', 'AdamW', 'AMSBound', 'AMSGrad',

@@ -24,11 +24,10 @@ Files written into ``fixtures/``:
 import importlib.util
 import os
 
-import numpy
-
 import chainer
 import chainer.functions as F
 import chainer.links as L
+import numpy
 from chainer import optimizer_hooks, optimizers, serializers
 
 HERE = os.path.dirname(os.path.abspath(__file__))

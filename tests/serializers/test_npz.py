@@ -11,9 +11,8 @@ import pytest
 
 import fastgrad
 import fastgrad.links as L
-from fastgrad import optimizers, serializers, Parameter
-from fastgrad.serializers import (DictionarySerializer, NpzDeserializer,
-                                  load_npz, save_npz)
+from fastgrad import Parameter, optimizers, serializers
+from fastgrad.serializers import DictionarySerializer, NpzDeserializer, load_npz, save_npz
 
 
 class Child(fastgrad.Chain):

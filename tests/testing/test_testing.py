@@ -5,9 +5,7 @@ import numpy
 import pytest
 
 from fastgrad import testing
-from fastgrad.testing import attr
-from fastgrad.testing import condition
-
+from fastgrad.testing import attr, condition
 
 # ---------------------------------------------------------------------------
 # assert_allclose

@@ -5,10 +5,7 @@ import numpy
 import pytest
 
 import fastgrad.links as L
-from fastgrad import datasets
-from fastgrad import iterators
-from fastgrad import optimizers
-from fastgrad import training
+from fastgrad import datasets, iterators, optimizers, training
 
 
 class MemSaver(object):

@@ -13,7 +13,11 @@ import fastgrad.links as L
 from fastgrad import iterators, optimizers, training
 from fastgrad.training.updaters import MultiprocessParallelUpdater
 from fastgrad.training.updaters.multiprocess_parallel_updater import (
-    gather_grads, gather_params, scatter_grads, scatter_params)
+    gather_grads,
+    gather_params,
+    scatter_grads,
+    scatter_params,
+)
 
 
 class Model(fastgrad.Chain):

@@ -88,6 +88,7 @@ def test_concat_with_async_transfer_on_cpu_is_concat_examples():
 @pytest.mark.gpu
 def test_concat_with_async_transfer_on_gpu():
     import cupy
+
     from fastgrad.dataset import ConcatWithAsyncTransfer
     batch = [(numpy.full(4, i, numpy.float32), numpy.int32(i)) for i in range(5)]
     x, t = ConcatWithAsyncTransfer()(batch, 0)

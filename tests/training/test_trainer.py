@@ -4,8 +4,7 @@ import numpy
 import pytest
 
 import fastgrad
-from fastgrad import reporter
-from fastgrad import training
+from fastgrad import reporter, training
 from fastgrad.training import extensions
 
 

@@ -3,11 +3,7 @@ import pytest
 
 import fastgrad
 import fastgrad.functions as F
-from fastgrad import backend
-from fastgrad import dataset
-from fastgrad import iterators
-from fastgrad import optimizers
-from fastgrad import training
+from fastgrad import backend, dataset, iterators, optimizers, training
 
 
 class Recorder(fastgrad.Link):

@@ -7,8 +7,7 @@ import types
 
 import numpy
 
-from fastgrad import backend
-from fastgrad import configuration
+from fastgrad import backend, configuration
 from fastgrad.dataset import convert
 from fastgrad.training import extension
 

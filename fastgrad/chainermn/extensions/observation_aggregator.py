@@ -2,8 +2,7 @@
 import numpy
 
 from fastgrad import backend
-from fastgrad.training import extension
-from fastgrad.training import util
+from fastgrad.training import extension, util
 
 
 def _average(histories):

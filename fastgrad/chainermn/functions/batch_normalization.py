@@ -24,7 +24,11 @@ from fastgrad import backend, utils
 from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 from fastgrad.functions.normalization.batch_normalization import (
-    AXIS_CHECKS, CHECKS, Axes, _key_shape)
+    AXIS_CHECKS,
+    CHECKS,
+    Axes,
+    _key_shape,
+)
 
 
 def _allreduce_sum(comm, buf):

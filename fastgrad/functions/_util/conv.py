@@ -22,7 +22,6 @@ import numpy
 
 from fastgrad import utils
 
-
 # Bytes of column buffer per batch chunk (CPU): small enough to stay in cache
 # between the im2col copy and the GEMM, big enough for efficient GEMMs.
 _CHUNK_BYTES = 1 << 23

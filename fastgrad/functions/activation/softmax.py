@@ -5,7 +5,6 @@ from fastgrad import utils
 from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
-
 # softmax and log_softmax
 AXIS_CHECKS = Checks('x', "x.dtype.kind == 'f'", '-x.ndim <= self.axis < x.ndim')
 

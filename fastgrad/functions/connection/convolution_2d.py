@@ -1,7 +1,7 @@
 """convolution_2d: 2-D convolution (cross-correlation), NCHW, im2col + GEMM."""
+from fastgrad.functions._util import conv as _conv
 from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
-from fastgrad.functions._util import conv as _conv
 
 
 def _positive_outsize(name, oh, ow, x_shape, W_shape):

@@ -1,8 +1,8 @@
 """deconvolution_2d: transposed 2-D convolution (the adjoint of convolution_2d in x)."""
 from fastgrad import utils
+from fastgrad.functions._util import conv as _conv
 from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
-from fastgrad.functions._util import conv as _conv
 
 _NAME = 'Deconvolution2DFunction'
 
@@ -73,7 +73,9 @@ class Deconvolution2DFunction(Op):
     def gradient(self, ns, indexes, grad_outputs):
         # convolution and its weight-gradient node are the adjoints
         from fastgrad.functions.connection.convolution_2d import (
-            Convolution2DFunction, Convolution2DGradW)
+            Convolution2DFunction,
+            Convolution2DGradW,
+        )
         x, W = ns.inputs(self)
         gy = grad_outputs[0]
         out = []

@@ -84,8 +84,7 @@ class DeconvolutionND(Op):
         return y.astype(x.dtype, copy=False),
 
     def gradient(self, ns, indexes, grad_outputs):
-        from fastgrad.functions.connection.convolution_nd import (
-            ConvolutionND, ConvolutionNDGradW)
+        from fastgrad.functions.connection.convolution_nd import ConvolutionND, ConvolutionNDGradW
         x, W = ns.inputs(self)
         gy = grad_outputs[0]
         out = []

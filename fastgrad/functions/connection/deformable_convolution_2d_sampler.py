@@ -5,8 +5,7 @@ Written with differentiable functions (pad, clip, a gather through
 get_item, matmul), so it has gradients of every order in x, offset, W, b."""
 import numpy
 
-from fastgrad import utils
-from fastgrad import variable
+from fastgrad import utils, variable
 from fastgrad.functions._util import conv as _conv
 from fastgrad.functions.array.broadcast import broadcast_to
 from fastgrad.functions.array.get_item import get_item

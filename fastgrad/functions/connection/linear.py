@@ -1,7 +1,6 @@
 """linear(x, W, b) = x @ W.T + b; which backend computes the products
 (BLAS, fastgrad_cuda, cuBLAS, the array module) is decided in fastgrad/_gemm.py."""
-from fastgrad import _gemm
-from fastgrad import utils
+from fastgrad import _gemm, utils
 from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 

@@ -7,8 +7,6 @@ from fastgrad._core.graph import Variable
 from fastgrad.functions._util.recipe import Op
 
 
-
-
 def unify_dtypes(args):
     """Chainer's operator rule: a raw array meeting a Variable is cast to the
     Variable's dtype (two Variables of different dtypes stay an error)."""

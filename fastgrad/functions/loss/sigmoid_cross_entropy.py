@@ -5,8 +5,6 @@ from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
 
-
-
 class SigmoidCrossEntropy(Op):
     """Elementwise loss -(t log s(x) + (1 - t) log(1 - s(x))); t == -1 is ignored."""
     __slots__ = ('normalize', 'reduce', '_mask', '_coeff')

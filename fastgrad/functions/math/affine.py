@@ -5,8 +5,8 @@ linear_interpolate: compositions of differentiable ops."""
 def _aligned(x, y, axis, name):
     """``y`` reshaped so that NumPy broadcasting applies it to ``x``'s axes
     ``axis, axis + 1, ...``."""
-    from fastgrad.functions.array.reshape import reshape
     from fastgrad.functions.array.broadcast import broadcast_to
+    from fastgrad.functions.array.reshape import reshape
     if axis < 0:
         axis += x.ndim
     if x.shape[axis:axis + y.ndim] != y.shape:

@@ -47,7 +47,7 @@ def _coo_dense_scatter(row, col, data, m, b):
 
 
 def _coo_dense_scipy(row, col, data, m, b):
-    from scipy import sparse            # a dependency of fastgrad
+    from scipy import sparse  # a dependency of fastgrad
     if b.ndim == 3:
         return numpy.stack([_coo_dense_scipy(r, c, d, m, x)
                             for r, c, d, x in zip(row, col, data, b)])

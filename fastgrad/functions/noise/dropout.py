@@ -3,9 +3,9 @@ import numpy
 
 from fastgrad import utils
 from fastgrad._core.graph import as_variable
+from fastgrad.configuration import config
 from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
-from fastgrad.configuration import config
 
 
 class Dropout(Op):

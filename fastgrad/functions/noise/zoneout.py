@@ -1,6 +1,5 @@
 """zoneout: each unit keeps its previous value with probability ``ratio``."""
-from fastgrad import configuration
-from fastgrad import utils
+from fastgrad import configuration, utils
 from fastgrad._core.graph import as_variable
 from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op

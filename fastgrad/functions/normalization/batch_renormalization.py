@@ -2,13 +2,11 @@
 statistics (r, d of the Batch Renormalization paper, gradient-stopped)."""
 import warnings
 
-from fastgrad import configuration
-from fastgrad import utils
+from fastgrad import configuration, utils
 from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 from fastgrad.functions.normalization.batch_normalization import Axes, _raw
-from fastgrad.functions.normalization.fixed_batch_normalization import (
-    fixed_batch_normalization)
+from fastgrad.functions.normalization.fixed_batch_normalization import fixed_batch_normalization
 
 
 class BatchRenormalization(Op):

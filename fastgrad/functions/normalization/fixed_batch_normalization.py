@@ -3,7 +3,12 @@ from fastgrad import utils
 from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 from fastgrad.functions.normalization.batch_normalization import (
-    AXIS_CHECKS, CHECKS, Axes, _key_shape, parse_axis)
+    AXIS_CHECKS,
+    CHECKS,
+    Axes,
+    _key_shape,
+    parse_axis,
+)
 
 
 class FixedBatchNormalization(Op):

@@ -1,8 +1,7 @@
 """L.Maxout: a Linear layer followed by a max over groups of its outputs."""
 import numpy
 
-from fastgrad import backend
-from fastgrad import link
+from fastgrad import backend, link
 from fastgrad.functions.activation import maxout
 from fastgrad.links.connection.linear import Linear
 

@@ -1,6 +1,5 @@
 """L.PReLU: parametric ReLU with a learned slope W."""
-from fastgrad import link
-from fastgrad import variable
+from fastgrad import link, variable
 from fastgrad.functions.activation import prelu
 
 

@@ -2,9 +2,7 @@
 at random in training."""
 import numpy
 
-from fastgrad import initializers
-from fastgrad import link
-from fastgrad import variable
+from fastgrad import initializers, link, variable
 from fastgrad.functions.noise import simplified_dropconnect
 
 

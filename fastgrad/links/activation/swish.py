@@ -1,7 +1,5 @@
 """L.Swish: swish activation with a learned beta."""
-from fastgrad import initializers
-from fastgrad import link
-from fastgrad import variable
+from fastgrad import initializers, link, variable
 from fastgrad.functions.activation import swish
 
 

@@ -1,7 +1,5 @@
 """L.Bias: adds a (learned or given) bias, broadcast from ``axis`` on."""
-from fastgrad import link
-from fastgrad import utils
-from fastgrad import variable
+from fastgrad import link, utils, variable
 from fastgrad.functions.array.broadcast import broadcast_to
 from fastgrad.functions.array.reshape import reshape
 

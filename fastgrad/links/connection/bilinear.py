@@ -1,7 +1,5 @@
 """L.Bilinear: y = e1 W e2 + e1 V1 + e2 V2 + b."""
-from fastgrad import initializers
-from fastgrad import link
-from fastgrad import variable
+from fastgrad import initializers, link, variable
 from fastgrad.functions.connection import bilinear
 
 

@@ -1,7 +1,5 @@
 """L.Convolution2D: a 2-D convolution layer holding W (out, in/groups, kh, kw) and b."""
-from fastgrad import initializers
-from fastgrad import link
-from fastgrad import variable
+from fastgrad import initializers, link, variable
 from fastgrad.functions.connection.convolution_2d import convolution_2d
 
 

@@ -1,8 +1,6 @@
 """L.ConvolutionND (and Convolution1D / Convolution3D): an N-D convolution layer
 holding W ``(out, in/groups, k_1..k_N)`` and b."""
-from fastgrad import initializers
-from fastgrad import link
-from fastgrad import variable
+from fastgrad import initializers, link, variable
 from fastgrad.functions._util.convnd import as_tuple
 from fastgrad.functions.connection.convolution_nd import convolution_nd
 

@@ -1,8 +1,6 @@
 """L.Deconvolution2D: a 2-D transposed convolution layer holding
 W (in, out/groups, kh, kw) and b."""
-from fastgrad import initializers
-from fastgrad import link
-from fastgrad import variable
+from fastgrad import initializers, link, variable
 from fastgrad.functions.connection.deconvolution_2d import deconvolution_2d
 from fastgrad.links.connection.convolution_2d import _pair
 

@@ -1,8 +1,6 @@
 """L.DeconvolutionND (and Deconvolution1D / Deconvolution3D): an N-D transposed
 convolution layer holding W ``(in, out/groups, k_1..k_N)`` and b."""
-from fastgrad import initializers
-from fastgrad import link
-from fastgrad import variable
+from fastgrad import initializers, link, variable
 from fastgrad.functions._util.convnd import as_tuple
 from fastgrad.functions.connection.deconvolution_nd import deconvolution_nd
 from fastgrad.links.connection.convolution_nd import check_groups

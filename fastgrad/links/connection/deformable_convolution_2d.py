@@ -1,10 +1,9 @@
 """L.DeformableConvolution2D: a Convolution2D that predicts the offsets and a
 sampler link that convolves at them."""
-from fastgrad import initializers
-from fastgrad import link
-from fastgrad import variable
+from fastgrad import initializers, link, variable
 from fastgrad.functions.connection.deformable_convolution_2d_sampler import (
-    deformable_convolution_2d_sampler)
+    deformable_convolution_2d_sampler,
+)
 from fastgrad.links.connection.convolution_2d import Convolution2D
 
 

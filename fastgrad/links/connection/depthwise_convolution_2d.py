@@ -1,9 +1,7 @@
 """L.DepthwiseConvolution2D: W ``(c_M, c_I, kh, kw)`` and b ``(c_I * c_M,)``."""
 import numpy
 
-from fastgrad import initializers
-from fastgrad import link
-from fastgrad import variable
+from fastgrad import initializers, link, variable
 from fastgrad.functions.connection.depthwise_convolution_2d import depthwise_convolution_2d
 
 

@@ -1,7 +1,5 @@
 """L.DilatedConvolution2D: a 2-D convolution layer with dilated filters."""
-from fastgrad import initializers
-from fastgrad import link
-from fastgrad import variable
+from fastgrad import initializers, link, variable
 from fastgrad.functions.connection.dilated_convolution_2d import dilated_convolution_2d
 
 

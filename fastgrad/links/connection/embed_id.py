@@ -1,7 +1,5 @@
 """L.EmbedID: a lookup table W (in_size, out_size) of word embeddings."""
-from fastgrad import initializers
-from fastgrad import link
-from fastgrad import variable
+from fastgrad import initializers, link, variable
 from fastgrad.functions.connection import embed_id
 
 

@@ -1,7 +1,6 @@
 """L.InceptionBN: the inception module of the batch-normalized GoogLeNet
 (Inception v2)."""
-from fastgrad import configuration
-from fastgrad import link
+from fastgrad import configuration, link
 from fastgrad.functions.activation.relu import relu
 from fastgrad.functions.array.concat import concat
 from fastgrad.functions.pooling.average_pooling_2d import average_pooling_2d

@@ -1,7 +1,5 @@
 """L.Linear: a fully connected layer holding W (out_size, in_size) and b."""
-from fastgrad import initializers
-from fastgrad import link
-from fastgrad import variable
+from fastgrad import initializers, link, variable
 from fastgrad.functions.connection.linear import linear as linear_function
 from fastgrad.utils import size_of_shape
 

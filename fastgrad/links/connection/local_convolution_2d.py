@@ -1,8 +1,6 @@
 """L.LocalConvolution2D: unshared-weight convolution, W ``(c_O, h_O, w_O, c_I,
 kh, kw)`` and b ``(c_O, h_O, w_O)`` (so the input size fixes the shapes)."""
-from fastgrad import initializers
-from fastgrad import link
-from fastgrad import variable
+from fastgrad import initializers, link, variable
 from fastgrad.functions.connection.local_convolution_2d import local_convolution_2d
 
 

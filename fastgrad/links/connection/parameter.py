@@ -1,6 +1,5 @@
 """L.Parameter: a link that holds one array as its parameter ``W``."""
-from fastgrad import backend
-from fastgrad import link
+from fastgrad import backend, link
 from fastgrad.functions.math import identity
 
 

@@ -1,7 +1,6 @@
 """L.Scale: multiplies by a (learned or given) scale, broadcast from ``axis``
 on, optionally followed by a Bias."""
-from fastgrad import link
-from fastgrad import variable
+from fastgrad import link, variable
 from fastgrad.links.connection.bias import Bias, _broadcast_along
 
 

@@ -1,8 +1,7 @@
 """L.BlackOut: the weights of F.black_out and its sampler of negatives."""
 import numpy
 
-from fastgrad import link
-from fastgrad import variable
+from fastgrad import link, variable
 from fastgrad.functions.loss.black_out import black_out
 from fastgrad.utils.walker_alias import WalkerAlias
 

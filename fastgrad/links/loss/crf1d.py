@@ -1,10 +1,7 @@
 """L.CRF1d: a linear-chain CRF holding its (n_label, n_label) transition costs."""
 import numpy
 
-from fastgrad import initializers
-from fastgrad import link
-from fastgrad import utils
-from fastgrad import variable
+from fastgrad import initializers, link, utils, variable
 from fastgrad.functions.loss.crf1d import argmax_crf1d, crf1d
 
 

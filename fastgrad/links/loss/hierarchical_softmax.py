@@ -4,10 +4,7 @@ import heapq
 
 import numpy
 
-from fastgrad import initializers
-from fastgrad import link
-from fastgrad import utils
-from fastgrad import variable
+from fastgrad import initializers, link, utils, variable
 from fastgrad.configuration import get_dtype
 from fastgrad.device_resident import DeviceResident
 from fastgrad.variable import as_array

@@ -1,8 +1,7 @@
 """L.NegativeSampling: the weights of F.negative_sampling and its sampler."""
 import numpy
 
-from fastgrad import link
-from fastgrad import variable
+from fastgrad import link, variable
 from fastgrad.configuration import get_dtype
 from fastgrad.functions.loss import negative_sampling
 from fastgrad.utils import argument

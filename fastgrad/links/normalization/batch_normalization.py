@@ -3,13 +3,8 @@ import copy
 
 import numpy
 
-from fastgrad import backend
-from fastgrad import configuration
-from fastgrad import initializers
-from fastgrad import link
-from fastgrad import variable
-from fastgrad.functions.normalization import (
-    batch_normalization, fixed_batch_normalization)
+from fastgrad import backend, configuration, initializers, link, variable
+from fastgrad.functions.normalization import batch_normalization, fixed_batch_normalization
 
 
 def _highprec_dtype(dtype):

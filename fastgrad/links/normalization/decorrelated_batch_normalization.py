@@ -4,11 +4,12 @@ import warnings
 
 import numpy
 
-from fastgrad import configuration
-from fastgrad import link
+from fastgrad import configuration, link
 from fastgrad import serializer as serializer_mod
 from fastgrad.functions.normalization import (
-    decorrelated_batch_normalization, fixed_decorrelated_batch_normalization)
+    decorrelated_batch_normalization,
+    fixed_decorrelated_batch_normalization,
+)
 
 
 class DecorrelatedBatchNormalization(link.Link):

@@ -1,9 +1,7 @@
 """L.GroupNormalization: group normalization with learned gamma and beta."""
 import numpy
 
-from fastgrad import configuration
-from fastgrad import link
-from fastgrad import variable
+from fastgrad import configuration, link, variable
 from fastgrad.functions.normalization import group_normalization
 from fastgrad.links.normalization.batch_normalization import _with_dtype
 

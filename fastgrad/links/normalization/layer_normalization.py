@@ -1,7 +1,5 @@
 """L.LayerNormalization: normalizes each sample over its units."""
-from fastgrad import initializers
-from fastgrad import link
-from fastgrad import variable
+from fastgrad import initializers, link, variable
 from fastgrad.functions.normalization import layer_normalization
 from fastgrad.utils import size_of_shape
 

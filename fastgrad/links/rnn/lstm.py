@@ -1,9 +1,6 @@
 """L.LSTM and L.StatelessLSTM: LSTM layers with upward and lateral Linear
 connections (with and without a state kept between calls)."""
-from fastgrad import backend
-from fastgrad import initializers
-from fastgrad import link
-from fastgrad import variable
+from fastgrad import backend, initializers, link, variable
 from fastgrad.functions.array import concat, get_item
 from fastgrad.functions.rnn import lstm
 from fastgrad.links.connection.linear import Linear

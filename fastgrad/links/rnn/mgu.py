@@ -1,10 +1,9 @@
 """L.StatelessMGU and L.StatefulMGU: minimal gated units."""
 import fastgrad
+from fastgrad import link, variable
 from fastgrad.functions.activation import sigmoid, tanh
 from fastgrad.functions.array import concat
 from fastgrad.functions.math import linear_interpolate
-from fastgrad import link
-from fastgrad import variable
 from fastgrad.links.connection.linear import Linear
 from fastgrad.links.rnn._state import moved_state
 

@@ -8,9 +8,7 @@ sequences as they come.  Parameters are Chainer's: child ``k`` (layer
 """
 import numpy
 
-from fastgrad import initializers
-from fastgrad import link
-from fastgrad import variable
+from fastgrad import initializers, link, variable
 from fastgrad.functions.array.permutate import permutate
 from fastgrad.functions.array.transpose_sequence import transpose_sequence
 from fastgrad.functions.rnn.n_step_rnn import n_step_birnn, n_step_rnn

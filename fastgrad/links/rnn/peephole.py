@@ -1,7 +1,5 @@
 """L.StatefulPeepholeLSTM: an LSTM whose gates also see the cell state."""
-from fastgrad import backend
-from fastgrad import link
-from fastgrad import variable
+from fastgrad import backend, link, variable
 from fastgrad.functions.activation import sigmoid, tanh
 from fastgrad.functions.array import reshape, separate
 from fastgrad.links.connection.linear import Linear

@@ -1,8 +1,6 @@
 """L.StatefulZoneoutLSTM: an LSTM whose state units randomly keep their
 previous values (zoneout) while training."""
-from fastgrad import backend
-from fastgrad import link
-from fastgrad import variable
+from fastgrad import backend, link, variable
 from fastgrad.functions.activation import sigmoid, tanh
 from fastgrad.functions.noise import zoneout
 from fastgrad.links.connection.linear import Linear

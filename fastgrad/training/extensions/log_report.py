@@ -3,8 +3,7 @@ import os
 import warnings
 
 from fastgrad import reporter
-from fastgrad.training import extension
-from fastgrad.training import util
+from fastgrad.training import extension, util
 from fastgrad.training.extensions import _util
 
 

@@ -1,5 +1,4 @@
-from fastgrad.training import extension
-from fastgrad.training import util
+from fastgrad.training import extension, util
 
 
 class MicroAverage(extension.Extension):

@@ -1,8 +1,7 @@
 """Statistics of parameters and their gradients, reported while training."""
 import numpy
 
-from fastgrad import backend
-from fastgrad import reporter
+from fastgrad import backend, reporter
 from fastgrad.training import extension
 from fastgrad.training import util as trigger_util
 

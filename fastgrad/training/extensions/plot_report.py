@@ -3,10 +3,9 @@ import warnings
 
 from fastgrad import reporter
 from fastgrad.serializers import Deserializer
-from fastgrad.training import extension
-from fastgrad.training import util
-from fastgrad.training.triggers import IntervalTrigger
+from fastgrad.training import extension, util
 from fastgrad.training.extensions import _util
+from fastgrad.training.triggers import IntervalTrigger
 
 _available = None
 _warned = False

@@ -21,8 +21,7 @@ import weakref
 
 import numpy
 
-from fastgrad import backend
-from fastgrad import configuration
+from fastgrad import backend, configuration
 from fastgrad import reporter as reporter_module
 from fastgrad.dataset import convert
 from fastgrad.training.updaters.standard_updater import StandardUpdater, call_with_batch

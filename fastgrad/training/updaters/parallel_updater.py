@@ -4,8 +4,7 @@ gradients of all copies are summed into the main model, the main model is
 updated and its parameters are copied back to the other copies)."""
 import copy
 
-from fastgrad import backend
-from fastgrad import configuration
+from fastgrad import backend, configuration
 from fastgrad.dataset import convert
 from fastgrad.training.updaters.standard_updater import StandardUpdater, call_with_batch
 

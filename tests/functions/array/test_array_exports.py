@@ -22,6 +22,6 @@ def test_exported(name):
 
 
 def test_broadcast_is_the_function_not_the_module():
-    from fastgrad.functions.array.broadcast_args import broadcast
     import fastgrad.functions.array as A
+    from fastgrad.functions.array.broadcast_args import broadcast
     assert F.broadcast is broadcast and A.broadcast is broadcast

@@ -12,10 +12,9 @@ import importlib
 import os
 import sys
 
-import numpy
-
 import chainer
 import chainer.functions as F
+import numpy
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)

@@ -9,7 +9,6 @@ from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 from fastgrad.utils.type_check import InvalidType
 
-
 CASES = [((2, 3, 4), None), ((2, 3, 4), 0), ((2, 3, 4), 1), ((2, 3, 4), 2),
          ((2, 3, 4), -1), ((5,), 0), ((5,), None), ((), None), ((3, 1), 1)]
 

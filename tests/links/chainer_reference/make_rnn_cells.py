@@ -10,11 +10,10 @@ the file."""
 import os
 import sys
 
-import numpy
-
 import chainer
 import chainer.functions as F
 import chainer.links as L
+import numpy
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)

@@ -16,11 +16,10 @@ import json
 import os
 import sys
 
-import numpy
-
 import chainer
 import chainer.functions as F
 import chainer.links as L
+import numpy
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 

@@ -3,9 +3,7 @@ import pytest
 
 import fastgrad
 import fastgrad.functions as F
-from fastgrad import dataset
-from fastgrad import iterators
-from fastgrad import reporter
+from fastgrad import dataset, iterators, reporter
 from fastgrad.training import extensions
 
 

@@ -3,8 +3,7 @@ import warnings
 import numpy
 import pytest
 
-from fastgrad import serializers
-from fastgrad import training
+from fastgrad import serializers, training
 from fastgrad.training import extensions
 
 
@@ -84,6 +83,7 @@ def test_plot_report_serialize(mem_serializers):
 
 def test_plot_report_without_matplotlib(tmp_path, setup_factory, monkeypatch):
     import sys
+
     from fastgrad.training.extensions import plot_report
     monkeypatch.setitem(sys.modules, 'matplotlib', None)
     monkeypatch.setattr(plot_report, '_available', None)

@@ -3,8 +3,7 @@ import os
 import numpy
 import pytest
 
-from fastgrad import serializers
-from fastgrad import training
+from fastgrad import serializers, training
 from fastgrad.training import extensions
 
 

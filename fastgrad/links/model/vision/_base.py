@@ -6,17 +6,14 @@ import os
 
 import numpy
 
-from fastgrad import configuration
-from fastgrad import link
-from fastgrad import variable
+from fastgrad import configuration, link, variable
 from fastgrad.dataset import download
 from fastgrad.dataset.convert import concat_examples
 from fastgrad.function import no_backprop_mode
 from fastgrad.functions.array.reshape import reshape
 from fastgrad.functions.math.sum import sum as _sum
 from fastgrad.serializers import npz
-from fastgrad.utils import argument
-from fastgrad.utils import imgproc
+from fastgrad.utils import argument, imgproc
 
 try:
     from PIL import Image

@@ -6,7 +6,8 @@ from fastgrad.functions.activation.relu import relu
 from fastgrad.functions.activation.softmax import softmax
 from fastgrad.functions.noise.dropout import dropout
 from fastgrad.functions.normalization.local_response_normalization import (
-    local_response_normalization)
+    local_response_normalization,
+)
 from fastgrad.functions.pooling.average_pooling_2d import average_pooling_2d
 from fastgrad.functions.pooling.max_pooling_2d import max_pooling_2d
 from fastgrad.links.connection.convolution_2d import Convolution2D

@@ -3,8 +3,7 @@
 ``b1``, ``b2``... bottlenecks), ``fc6``."""
 import warnings
 
-from fastgrad import initializers
-from fastgrad import link
+from fastgrad import initializers, link
 from fastgrad.functions.activation.relu import relu
 from fastgrad.functions.activation.softmax import softmax
 from fastgrad.functions.math.average import average
