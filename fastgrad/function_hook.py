@@ -92,3 +92,22 @@ class FunctionHook(object):
 
     def backward_postprocess(self, function, in_data, out_grad):
         """Called after ``function``'s backward."""
+
+    def backward_gradients(self, function, indexes, grad_inputs):
+        """Called with what ``function``'s backward computed, before it is
+        accumulated: ``grad_inputs[k]`` is the gradient for input
+        ``indexes[k]`` (an array, a Variable under double backprop, or None).
+
+        fastgrad's addition to Chainer's hook API; it sees the gradients
+        without changing them.
+
+        >>> class Grads(fastgrad.FunctionHook):
+        ...     name = 'Grads'
+        ...     def backward_gradients(self, function, indexes, grad_inputs):
+        ...         print(function.label, indexes, grad_inputs[0])
+        >>> x = Variable(np.array([1., 2.], dtype=np.float32))
+        >>> with Grads():
+        ...     F.sum(x * 3).backward()
+        Sum (0,) [1. 1.]
+        MulConstant (0,) [3. 3.]
+        """

@@ -184,3 +184,36 @@ def test_spectral_normalization():
     with pytest.raises(NotImplementedError):
         with link_hooks.SpectralNormalization():
             pass
+
+
+class GradientRecorder(FunctionHook):
+    name = 'GradientRecorder'
+
+    def __init__(self):
+        self.seen = []
+
+    def backward_gradients(self, function, indexes, grad_inputs):
+        self.seen.append((function.label, indexes, grad_inputs))
+
+
+def test_backward_gradients_sees_what_each_backward_computed():
+    x = fastgrad.Variable(numpy.array([1., 2.], numpy.float32))
+    w = fastgrad.Variable(numpy.array([3., 4.], numpy.float32))
+    with GradientRecorder() as hook:
+        F.sum(x * w).backward()
+    (sum_label, _, _), (mul_label, indexes, gxs) = hook.seen
+    assert sum_label == 'Sum' and mul_label == 'Mul' and indexes == (0, 1)
+    assert all(type(g) is numpy.ndarray for g in gxs)     # the fast path: arrays
+    numpy.testing.assert_array_equal(gxs[0], w.array)
+    numpy.testing.assert_array_equal(gxs[1], x.array)
+    # what the hook saw is what was accumulated
+    numpy.testing.assert_array_equal(x.grad, gxs[0])
+
+
+def test_backward_gradients_under_double_backprop_are_variables():
+    x = fastgrad.Variable(numpy.array([1., 2.]))
+    with GradientRecorder() as hook:
+        F.sum(x * x).backward(enable_double_backprop=True)
+    _, indexes, gxs = hook.seen[-1]
+    assert indexes == (0, 1) and all(isinstance(g, fastgrad.Variable) for g in gxs)
+

@@ -132,6 +132,7 @@ cdef tuple _call_backward(FunctionNode f, tuple indexes, tuple gys, bint double,
         _run_hooks('backward_preprocess', f, in_data, gys)
         try:
             gxs = _call_backward_plain(f, indexes, gys, double, fast)
+            _run_hooks('backward_gradients', f, indexes, gxs)
         finally:
             _run_hooks('backward_postprocess', f, in_data, gys)
     else:

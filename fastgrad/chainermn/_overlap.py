@@ -185,70 +185,12 @@ class Layout(object):
             p.grad = backend.get_device_from_array(p.array).send(mean)
 
 
-class _TapState(threading.local):
-    depth = 0
-    captured = None
-
-
-_tap_state = _TapState()
-_tap_classes = {}
-
-
-def _normalize(f, indexes, gxs):
-    """Mirror what the engine does with a backward's result: one array (or
-    None) per index in ``indexes``."""
-    if not isinstance(gxs, tuple):
-        gxs = tuple(gxs) if isinstance(gxs, list) else (gxs,)
-    n_in = len(f.inputs)
-    if len(gxs) == n_in and n_in != len(indexes):
-        gxs = tuple(gxs[k] for k in indexes)
-    out = []
-    for g in gxs:
-        if g is not None:
-            g = getattr(g, 'array', g)
-            if not hasattr(g, 'shape'):
-                g = numpy.asarray(g)
-        out.append(g)
-    return dict(zip(indexes, out))
-
-
-def _wrap(method_name):
-    def method(self, *args):
-        # gradient(ops, indexes, gys), backward_arrays(indexes, gys) and
-        # backward(indexes, gys); an Op's backward may call the others: keep
-        # what the outermost call returns.
-        base = type(self).__mro__[1]
-        _tap_state.depth += 1
-        try:
-            out = getattr(base, method_name)(self, *args)
-        finally:
-            _tap_state.depth -= 1
-        if _tap_state.depth == 0:
-            indexes = args[-2]
-            _tap_state.captured = (self, _normalize(self, indexes, out))
-        return out
-    method.__name__ = method_name
-    return method
-
-
-def _tap_class(cls):
-    """A layout-compatible subclass of ``cls`` whose backward methods also
-    record their result (instances are switched to it for one backward)."""
-    tap = _tap_classes.get(cls)
-    if tap is None:
-        attrs = {'__slots__': (), '__module__': cls.__module__}
-        for name in ('gradient', 'backward_arrays', 'backward'):
-            if hasattr(cls, name):
-                attrs[name] = _wrap(name)
-        tap = _tap_classes[cls] = type(cls.__name__, (cls,), attrs)
-    return tap
-
-
 class GradTap(FunctionHook):
     """Counts, during forward, how many functions consume each parameter of a
-    layout, and during backward captures the gradient each of them returns
-    for the parameter; when the last consumer has run, the parameter's
-    gradient is final: ``on_ready(i)`` is called."""
+    layout, and during backward adds up the gradient each of them returns for
+    the parameter (``backward_gradients``, in the engine's order); when the
+    last consumer has run, the parameter's gradient is final and the owner's
+    ``_on_ready(i)`` is called."""
 
     name = 'MultiNodeOverlap'
 
@@ -256,7 +198,6 @@ class GradTap(FunctionHook):
         self.name = 'MultiNodeOverlap-{}'.format(id(self))
         self.owner = owner
         self.layout = None
-        self._tapped = None
 
     def arm(self, layout):
         """Start a new step over ``layout`` (None: stop)."""
@@ -302,32 +243,21 @@ class GradTap(FunctionHook):
                     self.untrusted[self.layout.bucket_of[i]] = True
 
     def backward_preprocess(self, function, in_data, out_grad):
+        if self.layout is not None and not self.started:
+            self._start_backward()
+
+    def backward_gradients(self, function, indexes, grad_inputs):
         if self.layout is None or function.inputs is None:
             return
-        if not self.started:
-            self._start_backward()
-        hits = [(k, self.by_node[id(node)]) for k, node in enumerate(function.inputs)
-                if id(node) in self.by_node]
+        by_node = self.by_node
+        hits = [(k, by_node[id(node)]) for k, node in enumerate(function.inputs)
+                if id(node) in by_node]
         if not hits:
             return
-        cls = type(function)
-        if cls not in _tap_classes.values():
-            function.__class__ = _tap_class(cls)
-            swapped = cls
-        else:
-            swapped = None                # another tap switched it already
-        _tap_state.captured = None
-        self._tapped = (function, hits, swapped)
-
-    def backward_postprocess(self, function, in_data, out_grad):
-        tapped, self._tapped = self._tapped, None
-        if tapped is None or tapped[0] is not function:
-            return
-        _, hits, swapped = tapped
-        if swapped is not None:
-            function.__class__ = swapped
-        captured = _tap_state.captured
-        gxs = captured[1] if captured is not None and captured[0] is function else {}
+        gxs = {}
+        for k, g in zip(indexes, grad_inputs):
+            if g is not None:
+                gxs[k] = getattr(g, 'array', g)      # a Variable under double backprop
         layout = self.layout
         for k, i in hits:
             b = layout.bucket_of[i]
