@@ -15,9 +15,8 @@ from fastgrad._core.graph import FunctionNode, Variable
 from fastgrad.chainermn.functions import _wire
 
 
-class Send(FunctionNode):
-    """Send the inputs (all but the last, a dummy) to ``peer_rank``; the one
-    output is an empty delegate variable."""
+class _PeerFunction(FunctionNode):
+    """A FunctionNode that talks to one peer process under one tag."""
 
     def __init__(self, comm, peer_rank, peer_tag):
         self.comm = comm
@@ -26,7 +25,12 @@ class Send(FunctionNode):
 
     @property
     def label(self):
-        return 'Send (peer_rank: {})'.format(self.peer_rank)
+        return '{} (peer_rank: {})'.format(type(self).__name__, self.peer_rank)
+
+
+class Send(_PeerFunction):
+    """Send the inputs (all but the last, a dummy) to ``peer_rank``; the one
+    output is an empty delegate variable."""
 
     def forward(self, inputs):
         xs = inputs[:-1]
@@ -40,25 +44,16 @@ class Send(FunctionNode):
         if not isinstance(grads, tuple):
             grads = (grads,)
         if len(grads) != len(self._dtypes):
-            raise ValueError('Send (peer_rank: {}): received {} gradients for {} sent '
-                             'arrays'.format(self.peer_rank, len(grads), len(self._dtypes)))
+            raise ValueError('{}: received {} gradients for {} sent '
+                             'arrays'.format(self.label, len(grads), len(self._dtypes)))
         out = [_wire.from_wire(g, self._like, dt) for g, dt in zip(grads, self._dtypes)]
         out.append(self._like)
         return tuple(out)
 
 
-class Recv(FunctionNode):
+class Recv(_PeerFunction):
     """Receive arrays from ``peer_rank``; the input is a dummy or a delegate
     variable, which keeps this function on the backward path."""
-
-    def __init__(self, comm, peer_rank, peer_tag):
-        self.comm = comm
-        self.peer_rank = peer_rank
-        self.peer_tag = peer_tag
-
-    @property
-    def label(self):
-        return 'Recv (peer_rank: {})'.format(self.peer_rank)
 
     def forward(self, inputs):
         data = self.comm.recv(self.peer_rank, self.peer_tag)

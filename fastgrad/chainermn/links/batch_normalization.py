@@ -56,17 +56,14 @@ class MultiNodeBatchNormalization(link.Link):
         self.eps = eps
         with self.init_scope():
             if use_gamma:
-                init = initializers._get_initializer(
-                    1 if initial_gamma is None else initial_gamma)
-                init = copy.copy(init)
-                init.dtype = self._highprec_dtype
-                self.gamma = variable.Parameter(init, size)
+                self.gamma = self._parameter(initial_gamma, 1, size)
             if use_beta:
-                init = initializers._get_initializer(
-                    0 if initial_beta is None else initial_beta)
-                init = copy.copy(init)
-                init.dtype = self._highprec_dtype
-                self.beta = variable.Parameter(init, size)
+                self.beta = self._parameter(initial_beta, 0, size)
+
+    def _parameter(self, initial, default, size):
+        init = copy.copy(initializers._get_initializer(default if initial is None else initial))
+        init.dtype = self._highprec_dtype
+        return variable.Parameter(init, size)
 
     def _param_or(self, name, fill):
         p = getattr(self, name, None)
