@@ -289,7 +289,7 @@ def test_second_derivative_matches_formula(name, func, d2):
 @testing.parameterize(*(
     testing.product({'case': IDS, 'dtype': DTYPES, 'shape': [(3, 4)]})
     + testing.product({'case': IDS, 'dtype': [numpy.float64], 'shape': [()]})))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestElementwiseActivation(testing.FunctionTestCase):
     """Forward, fast-path backward, and the differentiable path (same
     first-order gradients, double backward) of every case, on every dtype."""

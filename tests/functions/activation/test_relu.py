@@ -71,7 +71,7 @@ def test_non_contiguous_input():
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
     'shape': [(), (3, 4)],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestReLU(testing.FunctionTestCase):
     """Forward, fast-path backward, and the differentiable path (same
     first-order gradients, double backward) on every dtype."""

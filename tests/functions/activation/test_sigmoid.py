@@ -77,7 +77,7 @@ def test_non_float_input_is_rejected(dtype):
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
     'shape': [(), (3, 4)],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestSigmoid(testing.FunctionTestCase):
     """Forward, fast-path backward, and the differentiable path (same
     first-order gradients, double backward) on every dtype."""

@@ -143,7 +143,7 @@ def test_axis_must_be_an_int(name, func, ref, label, axis):
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
     'axis': [0, 2],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestSoftmaxCase(testing.FunctionTestCase):
     """Forward, fast-path backward, and the differentiable path (same
     first-order gradients, double backward) for both functions, any axis."""

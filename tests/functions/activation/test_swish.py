@@ -111,7 +111,7 @@ def test_dtype_errors():
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
     'shapes': [((3, 4), (4,)), ((2, 3, 4), (3, 4)), ((2, 3), ())],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestSwish(testing.FunctionTestCase):
     """Forward, fast-path backward, and the differentiable path (same
     first-order gradients, double backward) for x and the broadcast parameter."""

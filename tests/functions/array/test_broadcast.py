@@ -102,7 +102,7 @@ def test_bad_shapes_are_invalid_type():
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
     'case': [0, 5],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestBroadcastTo(testing.FunctionTestCase):
     """Forward, fast-path backward, and the differentiable path (same
     first-order gradients, double backward) on every dtype."""
@@ -132,7 +132,7 @@ class TestBroadcastTo(testing.FunctionTestCase):
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
     'case': [0, 5],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestSumTo(testing.FunctionTestCase):
     """Forward, fast-path backward, and the differentiable path (same
     first-order gradients, double backward) on every dtype."""

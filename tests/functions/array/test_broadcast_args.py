@@ -98,7 +98,7 @@ def test_f_broadcast_is_the_function():
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
     'case': [0, 3],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestBroadcast(testing.FunctionTestCase):
     """Forward, fast-path backward, and the differentiable path (same
     first-order gradients, double backward) on every dtype."""

@@ -64,7 +64,7 @@ def test_axis_must_be_int():
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
     'case': [1, 5],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestExpandDims(testing.FunctionTestCase):
     """Forward, fast-path backward, and the differentiable path (same
     first-order gradients, double backward) on every dtype."""

@@ -51,7 +51,7 @@ def test_one_dimensional_variable_comes_back_as_is():
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
     'shape': [(2, 3, 4), (5,)],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestFlatten(testing.FunctionTestCase):
     """Forward, fast-path backward, and the differentiable path (same
     first-order gradients, double backward) on every dtype."""

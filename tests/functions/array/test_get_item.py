@@ -162,7 +162,7 @@ def test_two_ellipses_are_rejected():
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
     'index': ['step slice', 'repeated list', '2-d mask', 'two arrays'],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestGetItem(testing.FunctionTestCase):
     """Forward, fast-path backward, and the differentiable path (same
     first-order gradients, double backward) on every dtype."""

@@ -71,7 +71,7 @@ def test_value_and_type_errors():
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
     'case': [0, 3],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestMoveaxis(testing.FunctionTestCase):
     """Forward, fast-path backward, and the differentiable path (same
     first-order gradients, double backward) on every dtype."""

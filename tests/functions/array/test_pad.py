@@ -104,7 +104,7 @@ def test_gpu_matches_cpu(mode):
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
     'case': [1, 5, 7],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestPad(testing.FunctionTestCase):
     """Forward, fast-path backward, and the differentiable path (same
     first-order gradients, double backward) on every dtype."""

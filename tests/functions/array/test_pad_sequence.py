@@ -83,7 +83,7 @@ def test_bad_length():
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
     'case': [0, 2],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestPadSequence(testing.FunctionTestCase):
     """Forward, fast-path backward, and the differentiable path (same
     first-order gradients, double backward) on every dtype."""

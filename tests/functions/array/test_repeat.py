@@ -101,7 +101,7 @@ def test_gpu_matches_cpu(dtype, repeats, axis):
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
     'case': [1, 2, 6],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestRepeat(testing.FunctionTestCase):
     """Forward, fast-path backward, and the differentiable path (same
     first-order gradients, double backward) on every dtype."""

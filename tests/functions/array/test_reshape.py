@@ -73,7 +73,7 @@ def test_bad_shape_is_invalid_type(dst):
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
     'case': [0, 4],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestReshape(testing.FunctionTestCase):
     """Forward, fast-path backward, and the differentiable path (same
     first-order gradients, double backward) on every dtype."""

@@ -71,7 +71,7 @@ def test_type_errors():
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
     'axis_start': [(0, 3), (-1, 1)],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestRollaxis(testing.FunctionTestCase):
     """Forward, fast-path backward, and the differentiable path (same
     first-order gradients, double backward) on every dtype."""

@@ -93,7 +93,7 @@ def test_gpu():
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
     'shape': [(4, 3), (2, 5)],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestSelectItem(testing.FunctionTestCase):
     """Forward, fast-path backward, and the differentiable path (same
     first-order gradients, double backward) on every dtype."""

@@ -118,7 +118,7 @@ def test_bad_indices_type(ios):
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
     'case': [2, 3],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestSplitAxis(testing.FunctionTestCase):
     """Forward, fast-path backward, and the differentiable path (same
     first-order gradients, double backward) on every dtype."""

@@ -64,7 +64,7 @@ def test_axis_type_error():
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
     'case': [0, 3],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestSqueeze(testing.FunctionTestCase):
     """Forward, fast-path backward, and the differentiable path (same
     first-order gradients, double backward) on every dtype."""

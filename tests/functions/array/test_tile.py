@@ -72,7 +72,7 @@ def test_errors():
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
     'case': [1, 3],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestTile(testing.FunctionTestCase):
     """Forward, fast-path backward, and the differentiable path (same
     first-order gradients, double backward) on every dtype."""

@@ -290,7 +290,7 @@ def test_backward_on_an_empty_batch(groups):
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
     'case': [0, 1, 5, 6, 8, 9],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestConvolution2D(testing.FunctionTestCase):
     """Forward, fast-path backward, and the differentiable path (same
     first-order gradients, double backward) on every dtype."""

@@ -217,7 +217,7 @@ def test_grouped_bias_has_all_output_channels():
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
     'case': [0, 2, 5, 7, 8],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestDeconvolution2D(testing.FunctionTestCase):
     """Forward, fast-path backward, and the differentiable path (same
     first-order gradients, double backward) on every dtype."""

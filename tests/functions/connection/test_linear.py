@@ -257,7 +257,7 @@ def test_n_batch_axes_must_be_positive():
     'batch': [(1, (5, 4)), (2, (3, 2, 4))],
     'nobias': [False, True],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestLinear(testing.FunctionTestCase):
     """Forward, fast-path backward, and the differentiable path (same
     first-order gradients, double backward) on every dtype."""

@@ -119,7 +119,7 @@ def test_gpu_matches_cpu(reduce):
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
     'reduce': ['sum', 'mean', 'no'],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestGaussianNLL(testing.FunctionTestCase):
     """Forward, fast-path backward, and the differentiable path (same
     first-order gradients, double backward) on every dtype."""

@@ -102,7 +102,7 @@ def test_errors():
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
     'reduce': ['sum_along_second_axis', 'no'],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestHuberLoss(testing.FunctionTestCase):
     """Forward, fast-path backward, and the differentiable path (same
     first-order gradients, double backward) on every dtype."""

@@ -94,7 +94,7 @@ def test_int_input_is_invalid_type():
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
     'shape': [(3, 4), ()],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestMeanSquaredError(testing.FunctionTestCase):
     """Forward, fast-path backward, and the differentiable path (same
     first-order gradients, double backward) on every dtype."""

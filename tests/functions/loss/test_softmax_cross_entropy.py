@@ -330,7 +330,7 @@ def test_only_t_requires_grad():
     'opts': OPT_IDS,
     'shape': [(5, 4), (3, 4, 2, 3)],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestSoftmaxCrossEntropy(testing.FunctionTestCase):
     """Forward, fast-path backward, and the differentiable path (same
     first-order gradients, double backward) on every dtype."""

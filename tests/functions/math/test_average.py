@@ -215,7 +215,7 @@ def test_mean_numpy_integer_axis():
     'axis': [None, (0, 2)],
     'keepdims': [False, True],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestMean(testing.FunctionTestCase):
     """Forward, fast-path backward, and the differentiable path (same
     first-order gradients, double backward) on every dtype."""
@@ -246,7 +246,7 @@ class TestMean(testing.FunctionTestCase):
     'case': [0, 1, 5],
     'keepdims': [False, True],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestAverageWeighted(testing.FunctionTestCase):
     """Forward, fast-path backward, and the differentiable path (same
     first-order gradients, double backward) on every dtype."""

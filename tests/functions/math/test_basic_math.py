@@ -252,7 +252,7 @@ def test_unsupported_operand_type_is_type_error(op):
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
     'op': [c[0] for c in BINARY],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestBinaryOperator(testing.FunctionTestCase):
     """Forward, fast-path backward, and the differentiable path (same
     first-order gradients, double backward) on every dtype."""
@@ -286,7 +286,7 @@ class TestBinaryOperator(testing.FunctionTestCase):
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
     'op': [c[0] for c in UNARY],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestUnaryOperator(testing.FunctionTestCase):
     """Forward, fast-path backward, and the differentiable path (same
     first-order gradients, double backward) on every dtype."""

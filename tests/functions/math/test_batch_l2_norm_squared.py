@@ -74,7 +74,7 @@ def test_errors():
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
     'shape': [(4, 3), (2, 3, 4)],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestBatchL2NormSquared(testing.FunctionTestCase):
     """Forward, fast-path backward, and the differentiable path (same
     first-order gradients, double backward) on every dtype."""

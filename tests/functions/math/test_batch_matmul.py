@@ -111,7 +111,7 @@ def test_dtype_errors():
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
     'case': [0, 3, 4, 6],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestBatchMatmul(testing.FunctionTestCase):
     """Forward, fast-path backward, and the differentiable path (same
     first-order gradients, double backward) on every dtype."""

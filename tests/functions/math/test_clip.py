@@ -100,7 +100,7 @@ def test_non_float_input_is_rejected():
     'bounds': [0, 1, 2],
     'shape': [(4, 5), ()],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestClip(testing.FunctionTestCase):
     """Forward, fast-path backward, and the differentiable path (same
     first-order gradients, double backward) on every dtype."""

@@ -73,7 +73,7 @@ def test_log_of_exp_is_identity_with_unit_gradient():
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
     'func': IDS,
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestExpLog(testing.FunctionTestCase):
     """Forward, fast-path backward, and the differentiable path (same
     first-order gradients, double backward) on every dtype."""

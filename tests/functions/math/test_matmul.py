@@ -162,7 +162,7 @@ def test_empty_batch():
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
     'case': [0, 3, 5, 9, 11, 13],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestMatmul(testing.FunctionTestCase):
     """Forward, fast-path backward, and the differentiable path (same
     first-order gradients, double backward) on every dtype."""

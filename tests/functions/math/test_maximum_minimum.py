@@ -102,7 +102,7 @@ def test_errors(name, func, ref, label):
     'func': IDS,
     'shapes': [1, 2],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestMaximumMinimum(testing.FunctionTestCase):
     """Forward, fast-path backward, and the differentiable path (same
     first-order gradients, double backward) on every dtype."""

@@ -178,7 +178,7 @@ def test_arg_errors(name, func, ref, label):
     'func': IDS,
     'axis': [None, 1, (0, 2)],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestMaxMin(testing.FunctionTestCase):
     """Forward, fast-path backward, and the differentiable path (same
     first-order gradients, double backward) on every dtype."""

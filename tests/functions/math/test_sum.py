@@ -102,7 +102,7 @@ def test_duplicate_axis_is_value_error():
     'axis': [None, 1, (0, 2)],
     'keepdims': [False, True],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestSum(testing.FunctionTestCase):
     """Forward, fast-path backward, and the differentiable path (same
     first-order gradients, double backward) on every dtype."""

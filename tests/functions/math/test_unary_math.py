@@ -135,7 +135,7 @@ def test_sqrt_and_rsqrt_at_zero_follow_numpy():
 @testing.parameterize(*(
     testing.product({'dtype': DTYPES, 'func': IDS, 'shape': [(4, 5)]})
     + testing.product({'dtype': [numpy.float64], 'func': IDS, 'shape': [()]})))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestUnaryMath(testing.FunctionTestCase):
     """Forward, fast-path backward, and the differentiable path (same
     first-order gradients, double backward) on every dtype."""

@@ -130,7 +130,7 @@ def test_gpu_mask_and_gradient():
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
     'ratio': [0.3, 0.8],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestDropoutWithMask(testing.FunctionTestCase):
     """Forward, fast-path backward, and the differentiable path (same
     first-order gradients, double backward) with a given mask."""
