@@ -25,8 +25,9 @@ fi
 
 if has tests; then
   stamp tests
-  timeout "${TEST_TIMEOUT:-300}" $PY -m pytest ${TESTS:-tests} -m gpu -q -p no:cacheprovider \
-    -n "${WORKERS:-16}" --timeout 120 -o junit_family=xunit1 \
+  # SIGINT first: pytest then still writes its summary and the JUnit file
+  timeout -s INT -k 30 "${TEST_TIMEOUT:-300}" $PY -m pytest ${TESTS:-tests} -m gpu -q -p no:cacheprovider \
+    -n "${WORKERS:-16}" --timeout 120 -rfE -o junit_family=xunit1 \
     --junitxml="$OUT/gpu_tests.xml" > "$OUT/gpu_tests.log" 2>&1
   echo "pytest rc=$?"; tail -2 "$OUT/gpu_tests.log"
   [ -f "$OUT/gpu_tests.xml" ] && $PY tools/gpu_summary.py "$OUT/gpu_tests.xml" --top "${TOP:-45}"
@@ -36,10 +37,11 @@ if has examples; then
   stamp examples
   for dev in 0 -1; do
     for ex in train_mnist.py train_cnn.py; do
-      log="$OUT/example_${ex%.py}_dev${dev}.log"
+      log="/tmp/example_${ex%.py}_dev${dev}.log"
       timeout 150 $PY -m fastgrad run "examples/$ex" --device "$dev" --epoch "${EPOCHS:-3}" \
         --seed 0 --noplot --out "/tmp/result_${ex}_$dev" > "$log" 2>&1
       echo "$ex device $dev rc=$? last epoch: $(grep -E '^[0-9]+ ' "$log" | tail -1)"
+      { echo "=== $ex --device $dev"; cat "$log"; } >> "$OUT/examples.log"
     done
   done
 fi
