@@ -167,3 +167,32 @@ def test_converted_ops_word_their_conditions(call, label, expect, actual):
         call()
     assert str(e.value) == ('Invalid operation is performed in: {} (Forward)\n\n'
                             'Expect: {}\nActual: {}\n'.format(label, expect, actual))
+
+
+class _OtherDeviceArray(object):
+    """Stands for an array type of another library (only its module matters)."""
+    __module__ = 'cupy._core.core'
+
+
+def test_same_device_names_the_function_and_both_devices():
+    from fastgrad.functions._util.checks import same_device
+    same_device('dropout', 'mask', numpy.ones(2), numpy.ones(2))       # same library: fine
+    with pytest.raises(TypeError, match=r'dropout: mask is a numpy.ndarray but the input '
+                                        r'is a cupy._OtherDeviceArray'):
+        same_device('dropout', 'mask', numpy.ones(2), _OtherDeviceArray())
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize('call', ['dropout', 'gaussian', 'softmax_cross_entropy'])
+def test_a_host_array_beside_gpu_inputs_is_a_clear_error(call):
+    import cupy
+    x = cupy.ones((2, 3), numpy.float32)
+    host = numpy.ones((2, 3), numpy.float32)
+    with pytest.raises(TypeError, match=call + r': \w+ is a numpy.ndarray but the input is '
+                                               r'a cupy.ndarray'):
+        if call == 'dropout':
+            F.dropout(x, 0.5, mask=host)
+        elif call == 'gaussian':
+            F.gaussian(x, x, eps=host)
+        else:
+            F.softmax_cross_entropy(x, cupy.zeros(2, numpy.int32), class_weight=host[0])

@@ -146,3 +146,17 @@ def _show(value):
     if hasattr(value, 'name') and hasattr(value, 'kind'):
         return value.name
     return str(value)
+
+
+def same_device(function, name, array, like):
+    """Raise a clear ``TypeError`` when an op's extra array (a mask, a class
+    weight: not an input, so the engine does not check it) lives on another
+    device than the input ``like``; mixing them would fail deep inside NumPy
+    or CuPy with a message that names neither the function nor the array."""
+    if type(array) is not type(like) and (type(array).__module__.split('.')[0] !=
+                                          type(like).__module__.split('.')[0]):
+        raise TypeError('{}: {} is a {}.{} but the input is a {}.{}: put both on one device '
+                        '(e.g. device.send({}))'.format(
+                            function, name, type(array).__module__.split('.')[0],
+                            type(array).__name__, type(like).__module__.split('.')[0],
+                            type(like).__name__, name))

@@ -1,7 +1,9 @@
 """softmax_cross_entropy: softmax over axis 1 followed by the cross entropy."""
-from fastgrad import utils
+import numpy
+
+from fastgrad import configuration, utils
 from fastgrad._core.graph import Variable
-from fastgrad.functions._util.checks import Checks
+from fastgrad.functions._util.checks import Checks, same_device
 from fastgrad.functions._util.recipe import Op
 from fastgrad.functions.activation.log_softmax import log_softmax
 
@@ -77,7 +79,11 @@ class SoftmaxCrossEntropy(Op):
         xp = utils.array_module(x)
         n_classes = x.shape[1]
         mask = t != self.ignore_label
-        self._check_labels(t, mask, n_classes, xp)
+        on_host = xp is numpy
+        if on_host or configuration.is_debug():
+            # on the GPU the check would wait for the device every step (and
+            # break CUDA-graph capture): there it runs in debug mode, as in Chainer
+            self._check_labels(t, mask, n_classes, xp)
         ct = utils.compute_dtype(x.dtype)
         log_y = _log_softmax_array(x.astype(ct, copy=False), xp)
         labels = xp.where(mask, t, 0)
@@ -87,10 +93,15 @@ class SoftmaxCrossEntropy(Op):
         # Per-sample weight of -log_p: the mask, times the class weight.
         w = mask.astype(ct)
         if self.class_weight is not None:
+            same_device('softmax_cross_entropy', 'class_weight', self.class_weight, x)
             w *= self.class_weight.astype(ct, copy=False)[labels]
-        if self.reduce == 'mean':
-            count = int(mask.sum()) if self.normalize else x.shape[0]
-            self._coeff = 1.0 / max(count, 1)
+        if self.reduce == 'mean' and not self.normalize:
+            self._coeff = 1.0 / max(x.shape[0], 1)
+        elif self.reduce == 'mean' and on_host:
+            self._coeff = 1.0 / max(int(mask.sum()), 1)
+        elif self.reduce == 'mean':
+            # a 0-d device array: no host sync
+            self._coeff = (1.0 / xp.maximum(mask.sum(), 1)).astype(ct)
         else:
             self._coeff = 1.0
         loss = xp.where(mask, -log_p * w, 0)

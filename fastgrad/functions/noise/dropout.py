@@ -4,7 +4,7 @@ import numpy
 from fastgrad import utils
 from fastgrad._core.graph import as_variable
 from fastgrad.configuration import config
-from fastgrad.functions._util.checks import Checks
+from fastgrad.functions._util.checks import Checks, same_device
 from fastgrad.functions._util.recipe import Op
 
 
@@ -25,12 +25,14 @@ class Dropout(Op):
         mask = self.mask
         if mask is None:
             mask = self.mask = _make_mask(x, self.dropout_ratio)
-        elif mask.shape != x.shape:
-            raise ValueError('dropout: mask must have the shape of x {}, got {}'
-                             .format(x.shape, mask.shape))
-        elif mask.dtype != x.dtype:
-            # Chainer takes a mask of any dtype; y keeps x's dtype
-            mask = self.mask = mask.astype(x.dtype)
+        else:
+            same_device('dropout', 'mask', mask, x)
+            if mask.shape != x.shape:
+                raise ValueError('dropout: mask must have the shape of x {}, got {}'
+                                 .format(x.shape, mask.shape))
+            if mask.dtype != x.dtype:
+                # Chainer takes a mask of any dtype; y keeps x's dtype
+                mask = self.mask = mask.astype(x.dtype)
         return utils.force_array(x * mask),
 
     def gradient(self, ns, indexes, grad_outputs):

@@ -2,7 +2,7 @@
 import numpy
 
 from fastgrad import utils
-from fastgrad.functions._util.checks import Checks
+from fastgrad.functions._util.checks import Checks, same_device
 from fastgrad.functions._util.recipe import Op
 
 
@@ -26,6 +26,7 @@ class Gaussian(Op):
                 eps = xp.random.standard_normal(ln_var.shape, dtype=numpy.float32)
             self.eps = eps.astype(dtype, copy=False)
         else:
+            same_device('gaussian', 'eps', self.eps, ln_var)
             if self.eps.shape != ln_var.shape:
                 raise ValueError('gaussian: eps must have the shape of ln_var {}, got {}'
                                  .format(ln_var.shape, self.eps.shape))

@@ -90,7 +90,7 @@ class TestCopy(testing.FunctionTestCase):
         return numpy.asarray(numpy.random.uniform(-1, 1, self.shape)).astype(self.dtype),
 
     def forward(self, inputs, device):
-        return F.copy(inputs[0], -1),
+        return F.copy(inputs[0], device),
 
     def forward_expected(self, inputs):
         return inputs[0].copy(),

@@ -351,7 +351,10 @@ class TestSoftmaxCrossEntropy(testing.FunctionTestCase):
 
     def forward(self, inputs, device):
         x, t = inputs
-        return F.softmax_cross_entropy(x, t.array, **self.kw),
+        kw = dict(self.kw)
+        if 'class_weight' in kw:            # on x's device, as Chainer requires
+            kw['class_weight'] = device.send(kw['class_weight'])
+        return F.softmax_cross_entropy(x, t.array, **kw),
 
     def forward_expected(self, inputs):
         x, t = inputs

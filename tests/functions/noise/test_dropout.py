@@ -154,7 +154,7 @@ class TestDropoutWithMask(testing.FunctionTestCase):
         x, = inputs
         # the numerical gradient runs x in float64; fastgrad's dropout wants
         # the mask in x's dtype (Chainer's accepts any)
-        return F.dropout(x, self.ratio, mask=self.mask.astype(x.dtype)),
+        return F.dropout(x, self.ratio, mask=device.send(self.mask.astype(x.dtype))),
 
     def forward_expected(self, inputs):
         return (inputs[0] * self.mask).astype(self.dtype),

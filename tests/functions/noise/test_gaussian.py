@@ -130,7 +130,7 @@ class TestGaussianWithEps(testing.FunctionTestCase):
         return numpy.asarray(numpy.random.uniform(-1, 1, self.shape)).astype(self.dtype), numpy.asarray(numpy.random.uniform(-1, 1, self.shape)).astype(self.dtype)
 
     def forward(self, inputs, device):
-        return F.gaussian(*inputs, eps=self.eps),
+        return F.gaussian(*inputs, eps=device.send(self.eps)),
 
     def forward_expected(self, inputs):
         m, v = (a.astype(numpy.float64) for a in inputs)
