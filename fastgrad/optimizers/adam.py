@@ -17,7 +17,7 @@ import warnings
 
 import numpy
 
-from fastgrad import optimizer, utils
+from fastgrad import graph_replay, optimizer, utils
 
 _FLOAT32 = numpy.dtype(numpy.float32)
 
@@ -41,6 +41,29 @@ def _learning_rate(alpha, beta1, beta2, t):
     fix1 = 1. - math.pow(beta1, t)
     fix2 = 1. - math.pow(beta2, t)
     return alpha * math.sqrt(fix2) / fix1
+
+
+def _device_step_scalars(ctx, rule, hp, dtype):
+    """``(alpha_t, eta * alpha_t, lower, upper)`` as device scalars of
+    ``dtype`` computed from the capture's device step counter (the same
+    formulas as the host path, in float64, then cast as the host's Python
+    floats are); shared by the rules with the same hyperparameters."""
+    t = ctx.step_count(rule)
+    alpha, beta1, beta2, eta = hp['alpha'], hp['beta1'], hp['beta2'], hp['eta']
+    adabound = hp['adabound']
+    bounds = (hp['final_lr'] * alpha / rule.initial_alpha, hp['gamma']) if adabound else None
+    key = ('adam', id(t), alpha, beta1, beta2, eta, bounds, dtype.str)
+
+    def make():
+        xp = ctx.xp
+        alpha_t = alpha * xp.sqrt(1.0 - xp.power(beta2, t)) / (1.0 - xp.power(beta1, t))
+        lower = upper = None
+        if adabound:
+            final_lr, gamma = bounds
+            lower = (final_lr * (1.0 - 1.0 / (gamma * t + 1))).astype(dtype)
+            upper = (final_lr * (1.0 + 1.0 / (gamma * t))).astype(dtype)
+        return alpha_t.astype(dtype), (eta * alpha_t).astype(dtype), lower, upper
+    return ctx.cached(key, make)
 
 
 class AdamRule(optimizer.UpdateRule):
@@ -115,16 +138,25 @@ class AdamRule(optimizer.UpdateRule):
         xp.sqrt(vhat.astype(dtype) if half else vhat, out=buf)
         buf += eps
         eta = hp['eta']
-        alpha_t = _learning_rate(hp['alpha'], hp['beta1'], hp['beta2'], self.t)
-        if hp['adabound']:
+        ctx = graph_replay._current
+        if ctx is not None:
+            # Inside a captured step: the step scalars come from the device
+            # step counter, so each replay uses its own t.
+            alpha_t, step, lower, upper = _device_step_scalars(ctx, self, hp, dtype)
+        elif hp['adabound']:
+            alpha_t = _learning_rate(hp['alpha'], hp['beta1'], hp['beta2'], self.t)
             lower, upper = self.bounds
+        else:
+            alpha_t = _learning_rate(hp['alpha'], hp['beta1'], hp['beta2'], self.t)
+            step = eta * alpha_t
+        if hp['adabound']:
             xp.divide(alpha_t, buf, out=buf)
             xp.clip(buf, lower, upper, out=buf)
             buf *= m
             buf *= eta
         else:
             xp.divide(m, buf, out=buf)
-            buf *= eta * alpha_t
+            buf *= step
         wd = hp['weight_decay_rate']
         if wd != 0:
             data *= 1.0 - eta * wd

@@ -10,7 +10,7 @@
 """
 import numpy
 
-from fastgrad import optimizer, utils
+from fastgrad import graph_replay, optimizer, utils
 
 _default_hyperparam = optimizer.Hyperparameter()
 _default_hyperparam.lr = 0.1
@@ -55,6 +55,8 @@ class MSVAGRule(optimizer.UpdateRule):
         grad = param.grad
         if grad is None:
             return
+        # its step scalars (beta**t, rho) are host floats of the step count
+        graph_replay.refuse('MSVAG', 'its update reads the step count t on the host')
         hp = self._hp()
         beta = hp['beta']
         bp = beta ** self.t

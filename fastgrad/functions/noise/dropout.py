@@ -1,7 +1,7 @@
 """dropout: zero random elements in training, scale the rest by 1/(1-ratio)."""
 import numpy
 
-from fastgrad import utils
+from fastgrad import graph_replay, utils
 from fastgrad._core.graph import as_variable
 from fastgrad.configuration import config
 from fastgrad.functions._util.checks import Checks, same_device
@@ -49,6 +49,10 @@ def _make_mask(x, ratio):
         u = numpy.random.rand(*x.shape)
         mask = u if dtype == numpy.float64 else numpy.empty(x.shape, dtype)
         numpy.greater_equal(u, ratio, out=mask)
+    elif graph_replay._current is not None:
+        # Inside a captured step CuPy's generator would repeat its mask on
+        # every replay: draw from the device-side counter instead.
+        return graph_replay.dropout_mask(x, ratio)
     else:
         mask = (xp.random.rand(*x.shape, dtype=numpy.float32) >= ratio).astype(dtype)
     mask *= scale

@@ -34,6 +34,10 @@ class StandardUpdater(updater_module.Updater):
         auto_new_epoch: call ``optimizer.new_epoch(auto=True)`` whenever the
             main iterator starts a new epoch.
         input_device: where the batches go, if not ``device``.
+        graph_replay: replay each step from a CUDA graph
+            (:func:`fastgrad.graph_replay.capture_step`): ``True``, or a dict
+            of its options (``warmup``, ``fallback``, ``cache_size``).  The
+            step must be capturable (CuPy arrays, no host sync in the loss).
 
     >>> from fastgrad import training
     >>> x = np.array([[0, 1], [1, 0], [2, 1], [1, 2]], np.float32)
@@ -50,11 +54,17 @@ class StandardUpdater(updater_module.Updater):
     >>> updater.update()
     >>> updater.epoch, updater.is_new_epoch
     (1, True)
+    >>> updater = training.StandardUpdater(it, optimizer, graph_replay={'fallback': True})
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True):  # NumPy: runs eagerly
+    ...     updater.update()
+    >>> optimizer.t
+    3
     """
 
     def __init__(self, iterator, optimizer, converter=convert.concat_examples,
                  device=None, loss_func=None, loss_scale=None,
-                 auto_new_epoch=True, input_device=None):
+                 auto_new_epoch=True, input_device=None, graph_replay=False):
         if device is not None:
             device = backend.get_device(device)
         if input_device is not None:
@@ -80,6 +90,13 @@ class StandardUpdater(updater_module.Updater):
             for opt in optimizer.values():
                 opt.set_loss_scale(loss_scale)
         self.auto_new_epoch = auto_new_epoch
+        if graph_replay is True:
+            graph_replay = {}
+        elif graph_replay is not False and not isinstance(graph_replay, dict):
+            raise TypeError('StandardUpdater: graph_replay must be a bool or a dict of '
+                            'capture_step options, got {}'.format(type(graph_replay).__name__))
+        self.graph_replay = graph_replay
+        self._replayed_step = None
         if auto_new_epoch:
             for opt in optimizer.values():
                 opt.use_auto_new_epoch = True
@@ -128,10 +145,24 @@ class StandardUpdater(updater_module.Updater):
         batch = iterator.next()
         in_arrays = convert._call_converter(self.converter, batch, self.input_device)
         optimizer = self._optimizers['main']
-        loss_func = self.loss_func or optimizer.target
-        call_with_batch(optimizer.update, in_arrays, loss_func)
+        if self.graph_replay is not False:
+            call_with_batch(self._graph_step(optimizer), in_arrays)
+        else:
+            loss_func = self.loss_func or optimizer.target
+            call_with_batch(optimizer.update, in_arrays, loss_func)
         if self.auto_new_epoch and iterator.is_new_epoch:
             optimizer.new_epoch(auto=True)
+
+    def _graph_step(self, optimizer):
+        step = self._replayed_step
+        if step is None:
+            from fastgrad import graph_replay
+
+            def train_step(*args, **kwargs):
+                optimizer.update(self.loss_func or optimizer.target, *args, **kwargs)
+            step = self._replayed_step = graph_replay.capture_step(
+                train_step, list(self._optimizers.values()), **self.graph_replay)
+        return step
 
     def serialize(self, serializer):
         """Iterators (``iterator:<name>``), optimizers (``optimizer:<name>``),
