@@ -341,7 +341,7 @@ cdef tuple _apply(FunctionNode f, object inputs):
     if _cupy_ndarray is not None and n > 1:
         _check_same_device(f, in_data, 'input')
 
-    if flags & (_CHECK_TYPE | _CHECK_ARRAYS) and _config.type_check:
+    if flags & (_CHECK_TYPE | _CHECK_ARRAYS) and _config_get('type_check'):
         if flags & _CHECK_ARRAYS:
             f._check_arrays(in_data)
         if flags & _CHECK_TYPE:
@@ -379,7 +379,7 @@ cdef tuple _apply(FunctionNode f, object inputs):
                                 .format(f.label, i, type(y).__name__))
         _put(out_vars, i, _wrap(y, requires_grad))
 
-    if not _config.enable_backprop:
+    if not _config_get('enable_backprop'):
         f._retain_in = None
         for i in range(n_out):            # unlinked leaves: no cycle can pass them
             v = <Variable>out_vars[i]

@@ -20,7 +20,8 @@ Weak links are borrowed pointers that the owner clears in ``__dealloc__``
   node._variable -> the Variable that owns the node (cleared by the Variable),
   func._out_nodes[i] -> output node i (cleared by the node).
 """
-from cpython.ref cimport PyObject, Py_INCREF
+from cpython.object cimport PyTypeObject
+from cpython.ref cimport PyObject, Py_DECREF, Py_INCREF
 from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
 from cpython.mem cimport PyMem_Malloc, PyMem_Free
 cimport cython
@@ -54,6 +55,29 @@ def _install_functions(module):
     _AddConstant = basic_math.AddConstant
     _MulConstant = basic_math.MulConstant
     _DivByConstant = basic_math.DivByConstant
+    for cls in (_AddConstant, _MulConstant, _DivByConstant):
+        # _scalar_op makes them without calling __init__: it sets ``value``,
+        # their only state
+        if cls.__slots__ != ('value',) or cls.__dictoffset__:
+            raise TypeError('{} must keep exactly one slot, value'.format(cls.__name__))
+
+
+cdef extern from "Python.h":
+    ctypedef PyObject* (*_newfunc)(PyTypeObject*, PyObject*, PyObject*) except NULL
+    ctypedef struct _TypeWithNew "PyTypeObject":
+        _newfunc tp_new
+
+
+cdef object _new_instance(object cls):
+    """``cls.__new__(cls)``, calling the type slot directly."""
+    cdef PyObject* o = (<_TypeWithNew*><PyObject*>cls).tp_new(<PyTypeObject*>cls,
+                                                            <PyObject*>_EMPTY, NULL)
+    obj = <object>o
+    Py_DECREF(obj)                  # <object> took a second reference
+    return obj
+
+
+cdef tuple _EMPTY = ()
 
 
 cdef inline bint _is_py_scalar(object x):
@@ -84,6 +108,52 @@ cdef inline bint _is_cupy(object x):
 
 cdef str _array_kind(object x):
     return 'cupy.ndarray' if _is_cupy(x) else 'numpy.ndarray'
+
+
+# -- Reading the configuration on the hot path --------------------------------
+#
+# ``config`` is a threading.local whose global values are class attributes of
+# its type; a plain ``config.enable_backprop`` costs the generic attribute
+# lookup of a threading.local (some 600 instructions), twice per op.  The
+# engine reads the same entries from the two dicts directly: this thread's
+# ``config.__dict__`` (overrides from using_config), then the class dict (the
+# global values).  The thread's dict is cached in the thread-state dict, the
+# per-thread storage CPython gives extensions, so it goes when the thread does.
+# Config entries are plain values (no descriptors), as configuration.py sets
+# them; a name found in neither dict falls back to getattr (AttributeError).
+
+cdef extern from "Python.h":
+    PyObject* PyThreadState_GetDict()
+    PyObject* PyDict_GetItemWithError(object d, object key) except? NULL
+    ctypedef struct _TypeWithDict "PyTypeObject":
+        PyObject* tp_dict
+
+cdef str _TLS_KEY = 'fastgrad._core.graph: this thread\'s config.__dict__'
+cdef object _config_type = type(_config)
+cdef dict _config_class_dict = <dict>(<_TypeWithDict*><PyObject*>_config_type).tp_dict
+
+
+cdef object _thread_config_dict():
+    cdef PyObject* tdict = PyThreadState_GetDict()
+    cdef PyObject* d
+    if tdict == NULL:
+        return _config.__dict__
+    d = PyDict_GetItemWithError(<object>tdict, _TLS_KEY)
+    if d != NULL:
+        return <object>d
+    ldict = _config.__dict__           # made by threading.local on first use
+    (<dict><object>tdict)[_TLS_KEY] = ldict
+    return ldict
+
+
+cdef inline object _config_get(str name):
+    """``config.<name>`` as this thread sees it (see above)."""
+    cdef PyObject* v = PyDict_GetItemWithError(_thread_config_dict(), name)
+    if v == NULL:
+        v = PyDict_GetItemWithError(_config_class_dict, name)
+        if v == NULL:
+            return getattr(_config, name)
+    return <object>v
 
 
 class VariableComparisonError(TypeError, NotImplementedError):
