@@ -204,7 +204,12 @@ cdef inline object _scalar_op(Variable v, object op_class, object value):
     v's dtype first."""
     if _legacy_promotion:
         value = v._data.dtype.type(value)
-    return _apply(op_class(value), (v,))[0]
+    # op_class(value) without the Python frame of its __init__, which only
+    # stores the value (_install_functions checks that these classes have
+    # no other state)
+    f = _new_instance(op_class)
+    f.value = value
+    return _apply(f, (v,))[0]
 
 
 @cython.no_gc_clear

@@ -76,14 +76,11 @@ class ArrayOps(object):
     def __init__(self, xp):
         self.xp = xp
 
-    # -- what the op kept from forward
-    @staticmethod
-    def inputs(node):
-        return node.get_retained_input_arrays()
-
-    @staticmethod
-    def outputs(node):
-        return node.get_retained_output_arrays()
+    # -- what the op kept from forward: ns.inputs(node) is
+    # node.get_retained_input_arrays() (the compiled method itself, no frame
+    # of its own: gradients call these once per op)
+    inputs = staticmethod(FunctionNode.get_retained_input_arrays)
+    outputs = staticmethod(FunctionNode.get_retained_output_arrays)
 
     @staticmethod
     def data(v):
@@ -247,13 +244,8 @@ class VariableOps(object):
     """The gradient namespace on Variables: fastgrad's differentiable functions."""
     differentiable = True
 
-    @staticmethod
-    def inputs(node):
-        return node.get_retained_inputs()
-
-    @staticmethod
-    def outputs(node):
-        return node.get_retained_outputs()
+    inputs = staticmethod(FunctionNode.get_retained_inputs)
+    outputs = staticmethod(FunctionNode.get_retained_outputs)
 
     @staticmethod
     def data(v):

@@ -1,4 +1,6 @@
 """tanh(x), the hyperbolic tangent."""
+import numpy
+
 from fastgrad import utils
 from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
@@ -11,7 +13,12 @@ class Tanh(Op):
 
     def forward(self, inputs):
         x, = inputs
-        y = utils.force_array(utils.array_module(x).tanh(x))
+        if type(x) is numpy.ndarray:      # the common case, without helper calls
+            y = numpy.tanh(x)
+            if type(y) is not numpy.ndarray:
+                y = numpy.asarray(y)      # NumPy turns 0-d results into scalars
+        else:
+            y = utils.force_array(utils.array_module(x).tanh(x))
         self.retain_outputs((0,))
         return y,
 
