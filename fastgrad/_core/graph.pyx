@@ -70,8 +70,8 @@ cdef extern from "Python.h":
 
 cdef object _new_instance(object cls):
     """``cls.__new__(cls)``, calling the type slot directly."""
-    cdef PyObject* o = (<_TypeWithNew*><PyObject*>cls).tp_new(<PyTypeObject*>cls,
-                                                            <PyObject*>_EMPTY, NULL)
+    cdef _TypeWithNew* t = <_TypeWithNew*><PyObject*>cls
+    cdef PyObject* o = t.tp_new(<PyTypeObject*>cls, <PyObject*>_EMPTY, NULL)
     obj = <object>o
     Py_DECREF(obj)                  # <object> took a second reference
     return obj
