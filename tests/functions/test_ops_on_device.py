@@ -431,7 +431,7 @@ CASES = [
                      r.standard_normal(5)], [r.rand(4, 5, 6) > 0.4])),
     Case('zoneout_ratio0', lambda h, x: F.zoneout(h, x, 0.0), _n((4, 5), (4, 5))),
     Case('zoneout_ratio1', lambda h, x: F.zoneout(h, x, 1.0), _n((4, 5), (4, 5))),
-    Case('zoneout_seeded', lambda h, x: _seeded_zoneout(h, x, 0.4), _n((4, 5), (4, 5)),
+    Case('zoneout_seeded', lambda h, x: _seeded(F.zoneout, h, x, 0.4), _n((4, 5), (4, 5)),
          same_as_cpu=False),
     # normalization
     Case('batch_normalization', lambda x, g, b: F.batch_normalization(x, g, b), _bn()),
@@ -497,15 +497,81 @@ CASES = [
          bwd=dict(eps=1e-6, atol=1e-7, rtol=1e-6), dbl=dict(eps=1e-5, atol=1e-6, rtol=1e-5)),
     Case('n_step_rnn_tanh', *_rnn(F.n_step_rnn, 2, False, False, n_layers=2),
          bwd=dict(eps=1e-6, atol=1e-7, rtol=1e-6), dbl=dict(eps=1e-5, atol=1e-6, rtol=1e-5)),
+    Case('n_step_bilstm', *_rnn(F.n_step_bilstm, 8, True, True, batches=(2, 2, 1)),
+         bwd=dict(eps=1e-6, atol=1e-7, rtol=1e-6), dbl=dict(eps=1e-5, atol=1e-6, rtol=1e-5)),
+    Case('n_step_gru', *_rnn(F.n_step_gru, 6, False, False),
+         bwd=dict(eps=1e-6, atol=1e-7, rtol=1e-6), dbl=dict(eps=1e-5, atol=1e-6, rtol=1e-5)),
+    Case('n_step_birnn_tanh', *_rnn(F.n_step_birnn, 2, False, True, batches=(2, 1)),
+         bwd=dict(eps=1e-6, atol=1e-7, rtol=1e-6), dbl=dict(eps=1e-5, atol=1e-6, rtol=1e-5)),
     # util
     Case('forget', lambda a, b: F.forget(lambda p, q: (F.tanh((p + q) * p), F.exp(q) * 2), a, b),
          _n((5,), (5,)), double=False),
 ]
 
+# Ops whose only other tests are the comparisons with Chainer (chainer_reference/):
+# the same checks on both devices.
+CASES += [
+    Case('absolute_error', F.absolute_error,
+         lambda r: ([r.standard_normal((3, 4)), r.standard_normal((3, 4))], [])),
+    Case('squared_error', F.squared_error, _n((3, 4), (3, 4))),
+    Case('squared_difference', F.squared_difference, _n((3, 4), (3, 4))),
+    Case('arccos', F.arccos, _uniform(-0.8, 0.8)),
+    Case('arcsin', F.arcsin, _uniform(-0.8, 0.8)),
+    Case('arctan', F.arctan, _n((3, 4))),
+    Case('arctanh', F.arctanh, _uniform(-0.8, 0.8)),
+    Case('arctan2', F.arctan2, _n((3, 4), (3, 4))),
+    Case('tan', F.tan, _uniform(-1.2, 1.2)),
+    Case('cosh', F.cosh, _n((3, 4))),
+    Case('sinh', F.sinh, _n((3, 4))),
+    Case('bias', lambda x, y: F.bias(x, y, axis=1), _n((2, 3, 4), (3,))),
+    Case('crelu', lambda x: F.crelu(x, axis=1), lambda r: ([_away(r, 2, 3, 2)], [])),
+    Case('relu6', F.relu6,
+         lambda r: ([r.permutation(numpy.linspace(-1.95, 7.95, 12)).reshape(3, 4)], [])),
+    Case('cross_covariance', F.cross_covariance, _n((5, 3), (5, 2))),
+    Case('decov', lambda h: F.decov(h, reduce='no'), _n((5, 4))),
+    Case('depth2space', lambda x: F.depth2space(x, 2), _n((1, 8, 2, 3))),
+    Case('space2depth', lambda x: F.space2depth(x, 2), _n((1, 2, 4, 6))),
+    Case('diagonal', lambda x: F.diagonal(x * x, 1, 0, 2), _n((3, 2, 4))),
+    Case('dstack', lambda a, b: F.dstack([a, b]), _n((2, 3), (2, 3))),
+    Case('fliplr', lambda x: F.fliplr(x * x), _n((3, 4))),
+    Case('flipud', lambda x: F.flipud(x * x), _n((3, 4))),
+    Case('fmod', F.fmod, lambda r: ([r.standard_normal((3, 4)), r.uniform(0.5, 2, (3, 4))], [])),
+    Case('linear_interpolate', F.linear_interpolate, _n((3, 4), (3, 4), (3, 4))),
+    Case('triplet', lambda a, p, n: F.triplet(a, p, n, margin=1.0, reduce='no'),
+         _n((5, 3), (5, 3), (5, 3))),
+    Case('floor', F.floor, _n((3, 4)), grad=False),
+    Case('ceil', F.ceil, _n((3, 4)), grad=False),
+    Case('fix', F.fix, _n((3, 4)), grad=False),
+    Case('r2_score', F.r2_score, _n((6, 3), (6, 3)), grad=False),
+    Case('precision', lambda y, t: F.precision(y, t, label_num=3),
+         lambda r: ([r.standard_normal((8, 3))], [r.randint(0, 3, 8).astype(numpy.int32)]),
+         grad=False),
+    Case('recall', lambda y, t: F.recall(y, t),
+         lambda r: ([r.standard_normal((8, 3))], [r.randint(0, 3, 8).astype(numpy.int32)]),
+         grad=False),
+    Case('f1_score', lambda y, t: F.f1_score(y, t, label_num=3),
+         lambda r: ([r.standard_normal((8, 3))], [r.randint(0, 3, 8).astype(numpy.int32)]),
+         grad=False),
+    Case('convolution_3d', lambda x, W: F.convolution_3d(x, W, None, 1, (0, 1, 0)),
+         _n((1, 2, 3, 3, 2), (2, 2, 2, 2, 2))),
+    Case('deconvolution_1d', lambda x, W, b: F.deconvolution_1d(x, W, b, 2, 1),
+         _n((2, 3, 4), (3, 2, 3), (2,))),
+    Case('average_pooling_1d', lambda x: F.average_pooling_1d(x, 3, 2, 1), _n((2, 3, 7))),
+    Case('average_pooling_3d', lambda x: F.average_pooling_3d(x, 2, 1), _n((1, 2, 3, 3, 3))),
+    Case('max_pooling_3d', lambda x: F.max_pooling_3d(x, 2, 1),
+         lambda r: ([_distinct(r, 1, 2, 3, 3, 3)], []), bwd=dict(eps=1e-4)),
+    Case('unpooling_1d', lambda x: F.unpooling_1d(x, 3, 2, 1), _n((2, 3, 4))),
+    Case('unpooling_3d', lambda x: F.unpooling_3d(x, 2), _n((1, 2, 2, 2, 3))),
+    Case('gumbel_softmax_seeded', lambda x: _seeded(F.gumbel_softmax, x, tau=0.5),
+         _n((3, 4)), same_as_cpu=False),
+]
 
-def _seeded_zoneout(h, x, ratio):
-    fastgrad.backend.get_array_module(h).random.seed(0)
-    return F.zoneout(h, x, ratio)
+
+def _seeded(op, x, *args, **kwargs):
+    """``op`` with the RNG of ``x``'s array module seeded: the same noise
+    on every call on one device (numerical gradients need that)."""
+    fastgrad.backend.get_array_module(x).random.seed(0)
+    return op(x, *args, **kwargs)
 
 
 def _ids(cases):
