@@ -32,6 +32,7 @@ logic on the CPU with an emulated backend.
 """
 import collections
 import warnings
+import weakref
 
 import numpy
 
@@ -262,6 +263,37 @@ def _cupy_backend():
     return None
 
 
+# Pools of dropped graphs.  A CuPy pool frees its memory when it is collected,
+# even memory still referenced by arrays (a parameter's grad, a returned
+# loss), so a pool is kept until none of its memory is in use.
+_retired_pools = []
+
+
+def _pool_in_use(pool):
+    free_all_blocks = getattr(pool, 'free_all_blocks', None)
+    if free_all_blocks is None:       # not a CuPy pool (the tests' emulation)
+        return False
+    free_all_blocks()                 # its graph is gone: release what is free
+    return pool.used_bytes() > 0
+
+
+def _retire(pool):
+    if pool is not None:
+        _retired_pools.append(pool)
+    _retired_pools[:] = [p for p in _retired_pools if _pool_in_use(p)]
+
+
+def _drop(entry):
+    pool = entry.pool
+    entry.graph = entry.inputs = entry.output = entry.report = entry.pool = None
+    _retire(pool)
+
+
+def _drop_all(entries):
+    for entry in entries.values():
+        _drop(entry)
+
+
 class _Entry(object):
     """One signature's warm-up count and, once captured, its graph."""
 
@@ -269,7 +301,7 @@ class _Entry(object):
 
     def __init__(self):
         self.eager = 0
-        self.graph = None
+        self.graph = self.inputs = self.output = self.report = self.pool = self.deltas = None
 
 
 def _is_array(a):
@@ -318,6 +350,8 @@ class CapturedStep(object):
         self.captures = 0
         self.replays = 0
         self.eager_steps = 0
+        # the pools outlive the wrapper while their memory is in use
+        weakref.finalize(self, _drop_all, self._entries)
 
     # -- host state the graph depends on ---------------------------------------------
     def _bindings(self):
@@ -393,7 +427,7 @@ class CapturedStep(object):
         if any(e.graph is not None for e in self._entries.values()):
             self._backend.synchronize()   # no launch in flight uses what is freed
         for entry in self._entries.values():
-            entry.graph = entry.inputs = entry.output = entry.report = entry.pool = None
+            _drop(entry)
             if rewarm:
                 entry.eager = 0
 
@@ -443,6 +477,7 @@ class CapturedStep(object):
                 _, old = self._entries.popitem(last=False)
                 if old.graph is not None:
                     backend.synchronize()
+                _drop(old)
         else:
             self._entries.move_to_end(sig)
         if entry.graph is not None:
@@ -521,6 +556,7 @@ class CapturedStep(object):
             self._check_deltas(ctx, objs, t_before)
         except Exception as e:
             # Nothing ran on the device: undo the host side of the step.
+            _retire(pool)
             for obj, t in zip(objs, t_before):
                 obj.t = t
             for p, g in grads:

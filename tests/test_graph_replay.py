@@ -622,3 +622,28 @@ def test_standard_updater_graph_replay_on_numpy():
     assert opt.t == 3
     with pytest.raises(TypeError, match='graph_replay must be a bool or a dict'):
         _updater('yes', n=1)
+
+
+class _FakePool(object):
+    """Counts what a CuPy pool would report (used bytes, freeing)."""
+
+    def __init__(self, used):
+        self.used = used
+        self.freed = 0
+
+    def used_bytes(self):
+        return self.used
+
+    def free_all_blocks(self):
+        self.freed += 1
+
+
+def test_retired_pools_live_while_their_memory_is_in_use():
+    busy, idle = _FakePool(512), _FakePool(0)
+    graph_replay._retire(busy)
+    graph_replay._retire(idle)
+    assert busy in graph_replay._retired_pools
+    assert idle not in graph_replay._retired_pools and idle.freed == 1
+    busy.used = 0                       # its last array was freed
+    graph_replay._retire(None)
+    assert busy not in graph_replay._retired_pools
