@@ -633,6 +633,32 @@ def test_gradients_match_cpu(case, dtype, device):
     _compare(case, got, want, device, dtype)
 
 
+def _noncontiguous(a):
+    """``a`` as a strided view (every other element of a twice as long last
+    axis) on ``a``'s device."""
+    if a is None or a.ndim == 0 or a.shape[-1] < 2:
+        return a
+    xp = fastgrad.backend.get_array_module(a)
+    view = xp.zeros(a.shape[:-1] + (2 * a.shape[-1],), a.dtype)[..., ::2]
+    view[...] = a
+    assert not view.flags.c_contiguous
+    return view
+
+
+@pytest.mark.parametrize('device', DEVICES)
+@pytest.mark.parametrize('case', CASES, ids=_ids(CASES))
+def test_noncontiguous_inputs(case, device):
+    """Strided inputs (and upstream gradients) give the same forward and
+    gradients as contiguous NumPy ones."""
+    xs, consts = case.inputs()
+    gys = _upstream(case)[0] if case.grad else None
+    want, want_g = _run(case, xs, consts, gys)
+    strided = [[_noncontiguous(a) for a in to_device(arrays, device)]
+               for arrays in (xs, consts, gys or [])]
+    got, got_g = _run(case, strided[0], strided[1], strided[2] if case.grad else None)
+    _compare(case, got + got_g, want + want_g, device, numpy.float64)
+
+
 @pytest.mark.parametrize('device', DEVICES)
 @pytest.mark.parametrize('case', GRAD, ids=_ids(GRAD))
 def test_check_backward(case, device):
