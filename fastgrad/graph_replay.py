@@ -480,8 +480,10 @@ class CapturedStep(object):
                 _drop(old)
         else:
             self._entries.move_to_end(sig)
-        if entry.graph is not None:
-            self._still_valid()   # drops the graphs whose frozen host state is stale
+        if any(e.graph is not None for e in self._entries.values()):
+            # Before any step, also an eager or capturing one: a capture
+            # re-snapshots the host state, which must not hide a stale graph.
+            self._still_valid()
         if entry.graph is None:
             if entry.eager < self.warmup:
                 entry.eager += 1

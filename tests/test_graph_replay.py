@@ -647,3 +647,24 @@ def test_retired_pools_live_while_their_memory_is_in_use():
     busy.used = 0                       # its last array was freed
     graph_replay._retire(None)
     assert busy not in graph_replay._retired_pools
+
+
+def test_stale_graph_is_dropped_before_another_signature_is_captured():
+    model = _mlp()
+    opt = optimizers.SGD(lr=0.1).setup(model)
+    step = capture_step(_step_fn(model, opt), opt, warmup=0)
+    step._backend = EmulatedBackend()
+    ref = _mlp()
+    ref_opt = optimizers.SGD(lr=0.1).setup(ref)
+    ref_fn = _step_fn(ref, ref_opt)
+    big, other = _batches(3, batch=4), _batches(1, batch=3, seed=2)
+    step(*big[0])
+    ref_fn(*big[0])
+    opt.lr = ref_opt.lr = 0.01
+    # a new signature is captured with lr=0.01; the big graph has 0.1 in it
+    for b in (other[0], big[1], big[2]):
+        step(*b)
+        ref_fn(*b)
+    assert step.captures == 3 and step.replays == 1
+    for a, b in zip(_params(model), _params(ref)):
+        numpy.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
