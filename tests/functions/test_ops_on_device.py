@@ -1,39 +1,57 @@
 """The ops whose own test files do not use ``testing.FunctionTestCase``, on
-NumPy and on CuPy, from one table.
+NumPy and on CuPy, from one table (convolution_2d and deconvolution_2d,
+with stride, pad, dilate and groups, are on FunctionTestCase with CuPy
+already, so they are not here).
 
 Each ``Case`` names an op call with fixed arguments (``fn``), a maker of
-NumPy inputs with a fixed seed (``make`` -> the differentiable float arrays
-and the constant ones: labels, indices, masks, samples), the tolerances and
-whether the double backward is checked.  For every case and each device in
-``cpu`` / ``gpu`` (``gpu`` marked ``pytest.mark.gpu``: skipped without CuPy
-and a CUDA device) the tests check that
+NumPy inputs with a fixed seed (``make`` -> the differentiable float64
+arrays and the constant ones: labels, indices, masks, samples), the
+tolerances and whether the double backward is checked.  For every case and
+each device in ``cpu`` / ``gpu`` (``gpu`` marked ``pytest.mark.gpu``:
+skipped without CuPy and a CUDA device) the tests check that
 
 - the forward on the device equals the forward on NumPy, and its arrays are
-  the device's arrays (``numpy.ndarray`` / ``cupy.ndarray``);
-- the first-order gradients on the device equal NumPy's;
-- ``gradient_check.check_backward`` passes on the device's arrays;
-- ``gradient_check.check_double_backward`` passes where it applies.
+  the device's arrays (``numpy.ndarray`` / ``cupy.ndarray``), from float64
+  inputs and from float32 ones (against the float64 NumPy results);
+- the first-order gradients on the device equal NumPy's (float64, float32);
+- strided (non-contiguous) inputs give the same forward and gradients;
+- ``gradient_check.check_backward`` passes on the device's float64 arrays;
+- ``gradient_check.check_double_backward`` passes where it applies (not for
+  ctc, forget and decorrelated_batch_normalization, which have none, as in
+  Chainer; nor for the forward-only metrics and rounding functions).
 
 The device path is the CPU path with the inputs sent by ``to_device``
 (``cupy.asarray`` for ``gpu``); nothing else differs.  Random ops get their
 noise as arguments (rrelu's ``r``, simplified_dropconnect's ``mask``,
 negative_sampling's samples, black_out's samples), so both devices see the
-same noise.  zoneout draws its mask inside the op from the array module's
-RNG (``xp.random``), so only ratios 0 and 1 (a deterministic mask) are
-compared across devices; a ratio in between is checked per device, with
-that device's RNG seeded on every call (``same_as_cpu=False``).
+same noise.  zoneout and gumbel_softmax draw inside the op from the array
+module's RNG (``xp.random``), so zoneout's ratios 0 and 1 (a deterministic
+mask) are compared across devices, and a ratio in between (and
+gumbel_softmax) is checked per device with that device's RNG seeded on
+every call (``same_as_cpu=False``).
 
 Run the GPU half on a CUDA machine with
 ``python -m pytest tests/functions/test_ops_on_device.py -m gpu -n 16 -q -p no:cacheprovider``.
 
-Read for CuPy (before the first GPU run of this file): calls of NumPy
-functions on arrays that may live on the device (deformable sampler's
-``numpy.clip``, n_step_rnn's ``numpy.tanh(x, out=x)``) go through CuPy's
-``__array_function__`` / ``__array_ufunc__`` and stay on the device; the RoI
-family, ctc, crf1d, embed_id, negative_sampling, black_out, as_strided and
-the evaluation functions read indices or labels on the host (``int()`` or
-``to_cpu``: a device sync, not an error); resize_images and
-transpose_sequence build their index plans on the host from shapes only.
+Read for CuPy before the first GPU run of this file (no failure expected
+from it): every ``xp.<name>`` used in fastgrad exists in CuPy's namespace;
+NumPy functions called on arrays that may live on the device (deformable
+sampler's ``numpy.clip``, n_step_rnn's ``numpy.tanh(x, out=x)``,
+``numpy.result_type`` in einsum and sparse_matmul) go through CuPy's
+``__array_function__`` / ``__array_ufunc__``; NumPy index arrays used on
+device arrays are converted by CuPy's indexing; ``numpy.add.at`` is only
+reached on NumPy (``cupyx.scatter_add`` otherwise).  The RoI family, ctc,
+crf1d, embed_id, negative_sampling, black_out, as_strided, CooMatrix and
+the metrics read indices or labels on the host (``int()``, ``to_cpu``: a
+device sync, not an error); resize_images, transpose_sequence and the
+poolings' window counts build their plans on the host from shapes only.
+Differences worth knowing, not covered here: on CuPy, as_strided of a view
+reads the view made contiguous, while on NumPy (and in Chainer) it reads
+the memory of the array owning the data (Chainer on CuPy: its allocation);
+a host ``r`` (rrelu), ``mask`` (simplified_dropconnect), ``indexes``
+(upsampling_2d) or running statistics (batch_normalization,
+batch_renormalization) beside device inputs fails inside NumPy or CuPy, not
+with ``checks.same_device``'s error naming the function and the array.
 """
 import numpy
 import pytest
