@@ -351,7 +351,7 @@ class CapturedStep(object):
         self.replays = 0
         self.eager_steps = 0
         # the pools outlive the wrapper while their memory is in use
-        weakref.finalize(self, _drop_all, self._entries)
+        weakref.finalize(self, _drop_all, self._entries).atexit = False
 
     # -- host state the graph depends on ---------------------------------------------
     def _bindings(self):
