@@ -1,13 +1,14 @@
-"""Write bench/RESULTS_GPU.md from the JSON of bench/gpu_linear.py.
+"""Write bench/RESULTS_GPU.md from the JSON of bench/gpu_linear.py (and of
+bench/gpu_models.py, when bench/results/gpu_models.json or --models is there).
 
-    python bench/gpu_report.py [results/gpu_linear.json]
+    python bench/gpu_report.py [results/gpu_linear.json] [--models PATH] [--output PATH]
 
 No GPU needed: it only formats a run made elsewhere (the card is named in the
 report).
 """
+import argparse
 import json
 import os
-import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -80,20 +81,135 @@ def render_minb(run):
     return '\n'.join(md) + '\n'
 
 
+def _ms(st, scale=1.0, unit='ms', digits=3):
+    return '{:.{d}f} {u} ({:.{d}f}-{:.{d}f})'.format(
+        st['median_ms'] * scale, st['p10_ms'] * scale, st['p90_ms'] * scale, d=digits, u=unit)
+
+
+def _met(ratio, target):
+    if target is None or ratio is None:
+        return ''
+    return 'yes' if ratio <= target else 'no'
+
+
+MODEL_ROWS = [  # key in the JSON, label
+    ('small_mlp', 'small MLP 64-64-64-10, batch 32'),
+    ('mnist_mlp', 'MNIST MLP 784-1000-1000-10, batch 100'),
+    ('cnn', 'CNN of examples/train_cnn.py, 1x28x28, batch 128'),
+]
+
+
+def render_models(run):
+    """bench/gpu_models.py: whole training steps against PyTorch eager (issue 15)."""
+    m = run['meta']
+    w = run['workloads']
+    targets = run.get('targets', {})
+    if m['device'] == 'gpu':
+        where = ('{} (sm_{}), CuPy {}, CUDA runtime {}, driver {}; PyTorch {} (CUDA {}, '
+                 'cuDNN {}, TF32 off)'.format(m['gpu'], m['compute_capability'], m['cupy'],
+                                              m['cuda_runtime'], m['cuda_driver'], m['torch'],
+                                              m['torch_cuda'], m['cudnn']))
+    else:
+        where = ('the CPU (NumPy {}, PyTorch {} with {} threads): a smoke test of the '
+                 'script, not GPU figures'.format(m['numpy'], m['torch'], m['torch_threads']))
+    reps = run.get('repeats', {})
+    md = ['', '## Training steps against PyTorch eager (issue 15)', '',
+          'One run of `bench/gpu_models.py` ({}s, fastgrad {}{}) on {}. Both frameworks in '
+          'the same process, same initial weights, same fixed batch; a step is forward, '
+          'backward and a plain SGD update (softmax cross entropy). Times are medians of '
+          '{} per step, with p10-p90 in brackets; the frameworks alternate in rounds '
+          'after a warm-up ({}). Ratio = fastgrad / PyTorch eager; lower is better.'.format(
+              m.get('elapsed_s', '?'), m['fastgrad'],
+              ', commit ' + m['git'] if m.get('git') else '', where,
+              'CUDA-event timings' if m['device'] == 'gpu' else 'wall-clock timings',
+              ', '.join('{}: {} + {}'.format(k, a, b) for k, (a, b) in sorted(reps.items()))),
+          '',
+          'Same function: before timing, two consecutive steps from the same weights give '
+          'the same losses in both frameworks within {} (dropout off for that check); a '
+          'graph row checks the replayed steps against eager steps of the same '
+          'framework.'.format(m.get('check_tol', 1e-4)), '']
+    rows = []
+
+    def failed(label, r):
+        if 'error' in r:
+            rows.append([label, 'error: ' + r['error'].strip().splitlines()[-1], '', '', '',
+                         '', ''])
+            return True
+        if 'not_available' in r:
+            rows.append([label, 'not available: ' + r['not_available'], '', '', '', '', ''])
+            return True
+        return False
+
+    def check(r):
+        c = r.get('check', {})
+        return 'yes' if c.get('ok') else 'NO'
+
+    for key, label in MODEL_ROWS:
+        r = w.get(key)
+        if r is not None and not failed(label + ', step', r):
+            t = targets.get(key)
+            rows.append([label + ', step', _ms(r['fastgrad']), _ms(r['torch']),
+                         '{:.2f}'.format(r['ratio']), '<= {}'.format(t) if t else '',
+                         _met(r['ratio'], t), check(r)])
+        g = w.get(key + '_graph')
+        if g is None or failed(label + ', CUDA graph replay', g):
+            continue
+        t = targets.get(key + '_graph')
+        if 'fastgrad' in g:
+            fg = _ms(g['fastgrad'])
+        else:
+            why = g.get('fastgrad_error') or g.get('fastgrad_not_available', '?')
+            fg = 'n/a: ' + why.strip().splitlines()[-1]
+        rows.append([label + ', CUDA graph replay (vs PyTorch eager)', fg,
+                     _ms(g['torch_eager']),
+                     '{:.2f}'.format(g['ratio']) if 'ratio' in g else '',
+                     '<= {}'.format(t) if t else '', _met(g.get('ratio'), t), check(g)])
+        rows.append([label + ', CUDA graph replay (vs PyTorch graph replay)', fg,
+                     _ms(g['torch']),
+                     '{:.2f}'.format(g['ratio_vs_torch_graph']) if 'ratio' in g else '',
+                     '', '', check(g)])
+    r = w.get('per_op')
+    if r is not None and not failed('per op', r):
+        for name, label, t in (('mul_tanh', 'per op: `x * 1.0001`, `tanh` alternately',
+                                targets.get('per_op')),
+                               ('relu', 'per op: `relu` (as bench/overhead.py)', None)):
+            c = r[name]
+            rows.append(['{} ({} ops, {} {}, fwd+bwd)'.format(label, r['ops'], r['size'],
+                                                            r['dtype']),
+                         _ms(c['fastgrad'], 1e3 / r['ops'], 'us', 2),
+                         _ms(c['torch'], 1e3 / r['ops'], 'us', 2), '{:.2f}'.format(c['ratio']),
+                         '<= {}'.format(t) if t else '', _met(c['ratio'], t),
+                         'yes' if c['check']['ok'] else 'NO'])
+    md += _table(['workload', 'fastgrad', 'PyTorch', 'ratio', 'target', 'met?',
+                  'same function?'], rows)
+    if m['device'] == 'gpu':
+        md += ['', 'PyTorch runs its convolutions through cuDNN; fastgrad on CuPy 14 (which '
+               'has no cuDNN) through its own im2col + GEMM.']
+    return '\n'.join(md) + '\n'
+
+
 def main():
-    path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, 'results',
-                                                               'gpu_linear.json')
-    with open(path) as f:
+    parser = argparse.ArgumentParser(description='write bench/RESULTS_GPU.md')
+    parser.add_argument('linear', nargs='?',
+                        default=os.path.join(HERE, 'results', 'gpu_linear.json'),
+                        help='JSON of bench/gpu_linear.py')
+    parser.add_argument('--models', default=os.path.join(HERE, 'results', 'gpu_models.json'),
+                        help='JSON of bench/gpu_models.py (left out if absent)')
+    parser.add_argument('--output', default=os.path.join(HERE, 'RESULTS_GPU.md'))
+    args = parser.parse_args()
+    with open(args.linear) as f:
         run = json.load(f)
-    out = os.path.join(HERE, 'RESULTS_GPU.md')
     text = render(run)
     minb = os.path.join(HERE, 'results', 'gpu_minb_h100.json')
     if os.path.exists(minb):
         with open(minb) as f:
             text += render_minb(json.load(f))
-    with open(out, 'w') as f:
+    if os.path.exists(args.models):
+        with open(args.models) as f:
+            text += render_models(json.load(f))
+    with open(args.output, 'w') as f:
         f.write(text)
-    print('wrote', out)
+    print('wrote', args.output)
 
 
 if __name__ == '__main__':
