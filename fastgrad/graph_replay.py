@@ -486,8 +486,9 @@ class CapturedStep(object):
             self._still_valid()
         if entry.graph is None:
             if entry.eager < self.warmup:
-                entry.eager += 1
-                return self._run_eager(args, kwargs)
+                out = self._run_eager(args, kwargs)
+                entry.eager += 1        # counted once it ran through
+                return out
             return self._capture(entry, args, kwargs, arrays)
         return self._replay(entry, arrays)
 
@@ -556,7 +557,7 @@ class CapturedStep(object):
             if problem:
                 raise GraphCaptureError(problem)
             self._check_deltas(ctx, objs, t_before)
-        except Exception as e:
+        except BaseException as e:
             # Nothing ran on the device: undo the host side of the step.
             _retire(pool)
             for obj, t in zip(objs, t_before):
@@ -564,6 +565,8 @@ class CapturedStep(object):
             for p, g in grads:
                 p.grad = g
             _restore(bound)
+            if not isinstance(e, Exception):
+                raise           # KeyboardInterrupt and the like
             return self._not_capturable(_describe(e), e, args, kwargs)
         entry.graph, entry.inputs, entry.output, entry.report, entry.pool = (
             graph, statics, out, report, pool)

@@ -668,3 +668,25 @@ def test_stale_graph_is_dropped_before_another_signature_is_captured():
     assert step.captures == 3 and step.replays == 1
     for a, b in zip(_params(model), _params(ref)):
         numpy.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+def test_a_failed_warmup_step_is_not_counted():
+    model = _mlp()
+    opt = optimizers.SGD(lr=0.1).setup(model)
+    inner = _step_fn(model, opt)
+    calls = []
+
+    def train_step(x, t):
+        calls.append(1)
+        if len(calls) == 1:
+            raise ValueError('bad batch')
+        return inner(x, t)
+    step = capture_step(train_step, opt)
+    step._backend = EmulatedBackend()
+    x, t = _batches(1)[0]
+    with pytest.raises(ValueError, match='bad batch'):
+        step(x, t)
+    assert graph_replay._current is None
+    step(x, t)
+    step(x, t)
+    assert step.eager_steps == 1 and step.captures == 1
