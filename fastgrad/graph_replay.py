@@ -45,7 +45,11 @@ _MASK64 = (1 << 64) - 1
 
 
 class GraphCaptureError(RuntimeError):
-    """A training step cannot be captured into a CUDA graph."""
+    """A training step cannot be captured into a CUDA graph.
+
+    >>> issubclass(fastgrad.graph_replay.GraphCaptureError, RuntimeError)
+    True
+    """
 
 
 def _mix64(z):
@@ -113,8 +117,14 @@ def dropout_mask(x, ratio):
 
 
 def refuse(name, why):
-    """Raise GraphCaptureError inside a captured step: ``name`` cannot be
-    captured because ``why`` (a no-op outside one)."""
+    """Raise GraphCaptureError while a step is being captured, else do nothing.
+
+    An update rule that reads host values which change every step (and has
+    no device-side equivalent) calls it, so that the capture fails with a
+    clear message: ``name`` cannot be captured because ``why``.
+
+    >>> fastgrad.graph_replay.refuse('MyRule', 'it reads t on the host')  # no capture
+    """
     if _current is not None and _current.capturing:
         raise GraphCaptureError('{} cannot be captured into a CUDA graph: {}'.format(name, why))
 
@@ -322,6 +332,21 @@ class CapturedStep(object):
         captures (int): Graphs captured so far (recaptures included).
         replays (int): Steps run by replaying a graph.
         eager_steps (int): Steps run eagerly (warm-up and fallback).
+
+    >>> import warnings
+    >>> model = L.Linear(1, 1, initialW=np.array([[2.]]), nobias=True)
+    >>> optimizer = fastgrad.optimizers.SGD(lr=0.5)
+    >>> _ = optimizer.setup(model)
+    >>> def train_step(x):
+    ...     model.cleargrads()
+    ...     F.sum(model(x)).backward()
+    ...     optimizer.update()
+    >>> step = fastgrad.graph_replay.capture_step(train_step, optimizer, fallback=True)
+    >>> with warnings.catch_warnings(record=True):  # NumPy: runs eagerly
+    ...     for _ in range(3):
+    ...         step(np.ones((1, 1), np.float32))
+    >>> step.eager_steps, step.captures, optimizer.t, model.W.array
+    (3, 0, 3, array([[0.5]], dtype=float32))
     """
 
     def __init__(self, fn, optimizer, warmup=1, fallback=False, cache_size=4, backend=None):
