@@ -174,6 +174,37 @@ def measure(dev, fns, warmup, repeat, rounds=4):
     return {name: _stats(times[name], wall[name] * 1e3 / len(times[name])) for name in fns}
 
 
+def launches(dev, fns):
+    """GPU work items (kernels, copies, memsets) of one call of each
+    ``fns[name]``, from PyTorch's profiler (CUPTI sees CuPy's launches too):
+    {name: {'count': n, 'top': [[kernel, count], ...]}}.  Run after the
+    timings, so the profiler cannot disturb them."""
+    from torch.autograd import DeviceType
+    from torch.profiler import ProfilerActivity, profile
+    out = {}
+    for name, fn in fns.items():
+        fn()
+        dev.sync()
+        with profile(activities=[ProfilerActivity.CUDA]) as prof:
+            fn()
+            dev.sync()
+        names = {}
+        for e in prof.events():
+            if e.device_type == DeviceType.CUDA:
+                names[e.name] = names.get(e.name, 0) + 1
+        top = sorted(names.items(), key=lambda kv: -kv[1])[:12]
+        out[name] = {'count': sum(names.values()), 'top': [[k[:80], v] for k, v in top]}
+    return out
+
+
+def add_launches(dev, res, fns):
+    if dev.gpu and dev.profile:
+        try:
+            res['launches'] = launches(dev, fns)
+        except Exception:
+            res['launches_error'] = traceback.format_exc()
+
+
 # -- models ------------------------------------------------------------------------------
 
 class MLP(fastgrad.ChainList):
@@ -419,7 +450,7 @@ def check_replay(dev, kind, steps=6):
         except NotAvailable as e:
             out['fastgrad'] = {'not_available': str(e)}
         except Exception:
-            out['fastgrad'] = {'error': traceback.format_exc(limit=8), 'ok': False}
+            out['fastgrad'] = {'error': traceback.format_exc(), 'ok': False}
         replay, done, _ = w.torch_graph()
         got = [_loss(dev, replay()) for _ in range(steps - done)]
         d = max(abs(a - b) for a, b in zip(got, tl[done:]))
@@ -439,6 +470,7 @@ def run_step(dev, kind, reps):
                 warmup, repeat)
     res.update(m)
     res['ratio'] = m['fastgrad']['median_ms'] / m['torch']['median_ms']
+    add_launches(dev, res, {'fastgrad': w.fg_eager, 'torch': w.torch_eager})
     return res
 
 
@@ -456,7 +488,7 @@ def run_graph(dev, kind, reps):
     except NotAvailable as e:
         res['fastgrad_not_available'] = str(e)
     except Exception:
-        res['fastgrad_error'] = traceback.format_exc(limit=8)
+        res['fastgrad_error'] = traceback.format_exc()
     fns['torch'] = ('torch', w.torch_graph()[0])
     m = measure(dev, fns, warmup, repeat)
     res.update(m)
@@ -518,6 +550,7 @@ def run_per_op(dev, reps, n=256):
             'fastgrad_us_per_op': m['fastgrad']['median_ms'] * 1e3 / N_OPS,
             'torch_us_per_op': m['torch']['median_ms'] * 1e3 / N_OPS,
             'ratio': m['fastgrad']['median_ms'] / m['torch']['median_ms']}
+        add_launches(dev, res[name], {'fastgrad': f, 'torch': t})
     res['check'] = {'ok': all(res[k]['check']['ok'] for k in chains)}
     res['ratio'] = res['mul_tanh']['ratio']
     return res
@@ -563,22 +596,30 @@ def meta(dev, args):
     return info
 
 
-ROWS = [  # (key, label, unit)
-    ('small_mlp', 'small MLP 64-64-64-10, b32, step', 'ms'),
-    ('small_mlp_graph', 'small MLP step, CUDA graph replay', 'ms'),
-    ('mnist_mlp', 'MNIST MLP 784-1000-1000-10, b100, step', 'ms'),
-    ('mnist_mlp_graph', 'MNIST MLP step, CUDA graph replay', 'ms'),
-    ('cnn', 'CNN (train_cnn.py), b128, step', 'ms'),
-    ('cnn_graph', 'CNN step, CUDA graph replay', 'ms'),
-    ('per_op', 'per op: 100x (mul, tanh), 256 f32, fwd+bwd', 'us'),
+ROWS = [  # (key, label)
+    ('small_mlp', 'small MLP 64-64-64-10, b32, step'),
+    ('small_mlp_graph', 'small MLP, graph replay vs PyTorch graph'),
+    ('mnist_mlp', 'MNIST MLP 784-1000-1000-10, b100, step'),
+    ('mnist_mlp_graph', 'MNIST MLP, graph replay vs PyTorch graph'),
+    ('cnn', 'CNN (train_cnn.py), b128, step'),
+    ('cnn_graph', 'CNN, graph replay vs PyTorch graph'),
+    ('per_op', 'per op: 100x (mul, tanh), 256 f32, fwd+bwd'),
 ]
+_LINE = '{:<44} {:>11} {:>11} {:>7} {:>7} {:>6} {:>11}'
+
+
+def _launch_col(r, per=1):
+    n = r.get('launches')
+    if not n:
+        return ''
+    return '{:g}/{:g}'.format(round(n['fastgrad']['count'] / per, 1),
+                              round(n['torch']['count'] / per, 1))
 
 
 def table(run):
-    lines = ['{:<44} {:>11} {:>11} {:>7} {:>7} {:>6}'.format(
-        'workload (medians; ratio = fastgrad/torch)', 'fastgrad', 'PyTorch', 'ratio',
-        'target', 'check')]
-    for key, label, unit in ROWS:
+    lines = [_LINE.format('workload (medians; ratio = fastgrad/torch)', 'fastgrad', 'PyTorch',
+                          'ratio', 'target', 'check', 'launches')]
+    for key, label in ROWS:
         r = run['workloads'].get(key)
         if r is None:
             continue
@@ -592,31 +633,34 @@ def table(run):
             continue
         chk = 'ok' if r.get('check', {}).get('ok') else 'FAIL'
         if key == 'per_op':
-            lines.append('{:<44} {:>9.2f}us {:>9.2f}us {:>6.2f}x {:>7} {:>6}'.format(
-                label, r['mul_tanh']['fastgrad_us_per_op'], r['mul_tanh']['torch_us_per_op'],
-                r['ratio'], tgt, chk))
-            rr = r['relu']
-            lines.append('{:<44} {:>9.2f}us {:>9.2f}us {:>6.2f}x {:>7} {:>6}'.format(
-                '  per op: 100x relu (bench/overhead.py)', rr['fastgrad_us_per_op'],
-                rr['torch_us_per_op'], rr['ratio'], '', chk))
+            for name, lab, t in (('mul_tanh', label, tgt),
+                                 ('relu', '  per op: 100x relu (bench/overhead.py)', '')):
+                c = r[name]
+                lines.append(_LINE.format(
+                    lab, '{:.2f}us'.format(c['fastgrad_us_per_op']),
+                    '{:.2f}us'.format(c['torch_us_per_op']), '{:.2f}x'.format(c['ratio']), t,
+                    'ok' if c['check']['ok'] else 'FAIL', _launch_col(c, r['ops'])))
             continue
         if key.endswith('_graph'):
-            fg = ('{:>9.3f}ms'.format(r['fastgrad']['median_ms']) if 'fastgrad' in r
-                  else '{:>11}'.format('n/a'))
-            lines.append('{:<44} {} {:>9.3f}ms {:>7} {:>7} {:>6}'.format(
-                label + ' (PyTorch: graph)', fg, r['torch']['median_ms'],
-                '{:.2f}x'.format(r['ratio_vs_torch_graph']) if 'ratio' in r else '',
-                '', chk))
-            lines.append('{:<44} {} {:>9.3f}ms {:>7} {:>7} {:>6}'.format(
-                '  same, vs PyTorch eager', fg, r['torch_eager']['median_ms'],
-                '{:.2f}x'.format(r['ratio']) if 'ratio' in r else '', tgt, ''))
+            fg = ('{:.3f}ms'.format(r['fastgrad']['median_ms']) if 'fastgrad' in r else 'n/a')
+            lines.append(_LINE.format(
+                label, fg, '{:.3f}ms'.format(r['torch']['median_ms']),
+                '{:.2f}x'.format(r['ratio_vs_torch_graph']) if 'ratio' in r else '', '', chk,
+                ''))
+            lines.append(_LINE.format(
+                '  same, vs PyTorch eager', fg, '{:.3f}ms'.format(r['torch_eager']['median_ms']),
+                '{:.2f}x'.format(r['ratio']) if 'ratio' in r else '', tgt, '', ''))
             if 'fastgrad_error' in r:
                 lines.append('  fastgrad: ERROR: ' + r['fastgrad_error'].strip().splitlines()[-1])
             elif 'fastgrad_not_available' in r:
                 lines.append('  fastgrad: not available: ' + r['fastgrad_not_available'])
             continue
-        lines.append('{:<44} {:>9.3f}ms {:>9.3f}ms {:>6.2f}x {:>7} {:>6}'.format(
-            label, r['fastgrad']['median_ms'], r['torch']['median_ms'], r['ratio'], tgt, chk))
+        lines.append(_LINE.format(
+            label, '{:.3f}ms'.format(r['fastgrad']['median_ms']),
+            '{:.3f}ms'.format(r['torch']['median_ms']), '{:.2f}x'.format(r['ratio']), tgt, chk,
+            _launch_col(r)))
+    lines.append('(launches: GPU kernels + copies per step, per op for the chains, '
+                 'fastgrad/PyTorch)')
     return '\n'.join(lines)
 
 
@@ -628,6 +672,8 @@ def main():
                         'gpu_models_cpu.json in the temporary folder on the CPU)')
     parser.add_argument('--only', default='',
                         help='comma-separated workload keys (default: all)')
+    parser.add_argument('--no-profile', dest='profile', action='store_false',
+                        help='leave out the launch counts (PyTorch profiler, GPU only)')
     parser.add_argument('--scale', type=float, default=1.0,
                         help='multiply the repeat counts')
     args = parser.parse_args()
@@ -638,6 +684,7 @@ def main():
                     else os.path.join(tempfile.gettempdir(), 'gpu_models_cpu.json'))
     import torch
     dev = Device(args.device, torch)
+    dev.profile = args.profile
     if dev.gpu:
         # float32 on both sides (TF32 would round PyTorch's products to 10 bits)
         torch.backends.cuda.matmul.allow_tf32 = False
@@ -676,7 +723,7 @@ def main():
             except NotAvailable as e:
                 res = {'not_available': str(e)}
             except Exception:
-                res = {'error': traceback.format_exc(limit=8)}
+                res = {'error': traceback.format_exc()}
         res['seconds'] = round(time.time() - t0, 2)
         run['workloads'][key] = res
         run['meta']['elapsed_s'] = round(time.time() - t_start, 2)

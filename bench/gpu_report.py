@@ -92,6 +92,14 @@ def _met(ratio, target):
     return 'yes' if ratio <= target else 'no'
 
 
+def _launches(r, per=1):
+    n = r.get('launches')
+    if not n:
+        return ''
+    return '{:g} / {:g}'.format(round(n['fastgrad']['count'] / per, 1),
+                                round(n['torch']['count'] / per, 1))
+
+
 MODEL_ROWS = [  # key in the JSON, label
     ('small_mlp', 'small MLP 64-64-64-10, batch 32'),
     ('mnist_mlp', 'MNIST MLP 784-1000-1000-10, batch 100'),
@@ -129,14 +137,16 @@ def render_models(run):
           'graph row checks the replayed steps against eager steps of the same '
           'framework.'.format(m.get('check_tol', 1e-4)), '']
     rows = []
+    notes = []
 
     def failed(label, r):
         if 'error' in r:
             rows.append([label, 'error: ' + r['error'].strip().splitlines()[-1], '', '', '',
-                         '', ''])
+                         '', '', ''])
             return True
         if 'not_available' in r:
-            rows.append([label, 'not available: ' + r['not_available'], '', '', '', '', ''])
+            rows.append([label, 'not available: ' + r['not_available'], '', '', '', '', '',
+                         ''])
             return True
         return False
 
@@ -150,7 +160,7 @@ def render_models(run):
             t = targets.get(key)
             rows.append([label + ', step', _ms(r['fastgrad']), _ms(r['torch']),
                          '{:.2f}'.format(r['ratio']), '<= {}'.format(t) if t else '',
-                         _met(r['ratio'], t), check(r)])
+                         _met(r['ratio'], t), check(r), _launches(r)])
         g = w.get(key + '_graph')
         if g is None or failed(label + ', CUDA graph replay', g):
             continue
@@ -159,15 +169,17 @@ def render_models(run):
             fg = _ms(g['fastgrad'])
         else:
             why = g.get('fastgrad_error') or g.get('fastgrad_not_available', '?')
-            fg = 'n/a: ' + why.strip().splitlines()[-1]
+            fg = 'n/a (note {})'.format(len(notes) + 1)
+            notes.append('{}, fastgrad with graph replay: {}'.format(
+                label, why.strip().splitlines()[-1]))
         rows.append([label + ', CUDA graph replay (vs PyTorch eager)', fg,
                      _ms(g['torch_eager']),
                      '{:.2f}'.format(g['ratio']) if 'ratio' in g else '',
-                     '<= {}'.format(t) if t else '', _met(g.get('ratio'), t), check(g)])
+                     '<= {}'.format(t) if t else '', _met(g.get('ratio'), t), check(g), ''])
         rows.append([label + ', CUDA graph replay (vs PyTorch graph replay)', fg,
                      _ms(g['torch']),
                      '{:.2f}'.format(g['ratio_vs_torch_graph']) if 'ratio' in g else '',
-                     '', '', check(g)])
+                     '', '', check(g), ''])
     r = w.get('per_op')
     if r is not None and not failed('per op', r):
         for name, label, t in (('mul_tanh', 'per op: `x * 1.0001`, `tanh` alternately',
@@ -179,11 +191,14 @@ def render_models(run):
                          _ms(c['fastgrad'], 1e3 / r['ops'], 'us', 2),
                          _ms(c['torch'], 1e3 / r['ops'], 'us', 2), '{:.2f}'.format(c['ratio']),
                          '<= {}'.format(t) if t else '', _met(c['ratio'], t),
-                         'yes' if c['check']['ok'] else 'NO'])
+                         'yes' if c['check']['ok'] else 'NO', _launches(c, r['ops'])])
     md += _table(['workload', 'fastgrad', 'PyTorch', 'ratio', 'target', 'met?',
-                  'same function?'], rows)
+                  'same function?', 'GPU launches (fastgrad / PyTorch)'], rows)
+    if notes:
+        md += ['', 'Notes:', ''] + ['{}. {}'.format(i + 1, n) for i, n in enumerate(notes)]
     if m['device'] == 'gpu':
-        md += ['', 'PyTorch runs its convolutions through cuDNN; fastgrad on CuPy 14 (which '
+        md += ['', 'GPU launches: kernels, copies and memsets of one step (per op for the '
+               "chains), counted by PyTorch's profiler (CUPTI sees CuPy's launches too).", '', 'PyTorch runs its convolutions through cuDNN; fastgrad on CuPy 14 (which '
                'has no cuDNN) through its own im2col + GEMM.']
     return '\n'.join(md) + '\n'
 
