@@ -690,3 +690,15 @@ def test_a_failed_warmup_step_is_not_counted():
     step(x, t)
     step(x, t)
     assert step.eager_steps == 1 and step.captures == 1
+
+
+def test_gradient_noise_hook_is_refused_by_name():
+    model = _mlp()
+    opt = optimizers.SGD(lr=0.1).setup(model)
+    opt.add_hook(fastgrad.optimizer_hooks.GradientNoise(eta=0.01))
+    step = capture_step(_step_fn(model, opt), opt)
+    step._backend = EmulatedBackend()
+    x, t = _batches(1)[0]
+    step(x, t)
+    with pytest.raises(GraphCaptureError, match='GradientNoise cannot be captured'):
+        step(x, t)

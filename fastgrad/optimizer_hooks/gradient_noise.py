@@ -1,7 +1,7 @@
 """GradientNoise: add noise (annealed Gaussian by default) to each gradient."""
 import numpy
 
-from fastgrad import utils
+from fastgrad import graph_replay, utils
 
 
 def exponential_decay_noise(xp, shape, dtype, hook, opt):
@@ -48,5 +48,7 @@ class GradientNoise(object):
         g = param.grad if param.array is not None else None
         if g is None:
             return
+        # host RNG and the host step count: a graph replay would repeat them
+        graph_replay.refuse('GradientNoise', 'its noise is drawn on the host')
         xp = utils.array_module(g)
         g += self.noise_func(xp, g.shape, g.dtype, self, rule)
