@@ -702,3 +702,27 @@ def test_gradient_noise_hook_is_refused_by_name():
     step(x, t)
     with pytest.raises(GraphCaptureError, match='GradientNoise cannot be captured'):
         step(x, t)
+
+
+@pytest.mark.parametrize('noise', [
+    lambda h: F.gaussian(h, h),
+    lambda h: F.rrelu(h),
+    lambda h: F.zoneout(h, h),
+    lambda h: F.gumbel_softmax(h),
+], ids=['gaussian', 'rrelu', 'zoneout', 'gumbel_softmax'])
+def test_host_random_functions_are_refused(noise):
+    model = _mlp()
+    opt = optimizers.SGD(lr=0.1).setup(model)
+
+    def train_step(x, t):
+        model.cleargrads()
+        loss = F.mean_squared_error(noise(model(x)), t)
+        loss.backward()
+        opt.update()
+        return loss
+    step = capture_step(train_step, opt)
+    step._backend = EmulatedBackend()
+    x, t = _batches(1)[0]
+    step(x, t)                              # eager warm-up: fine
+    with pytest.raises(GraphCaptureError, match='cannot be captured.*host-side generator'):
+        step(x, t)

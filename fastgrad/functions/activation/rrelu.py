@@ -1,9 +1,12 @@
 """rrelu: randomized leaky ReLU."""
 import numpy
 
-from fastgrad import configuration, utils
+from fastgrad import configuration, graph_replay, utils
 from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
+
+# a graph replay would repeat the host generator's draw on every step
+_HOST_RNG = 'its random numbers are drawn by the host-side generator'
 
 
 class RReLU(Op):
@@ -36,6 +39,7 @@ class RReLU(Op):
         if not configuration.config.train:
             self.r = xp.full(x.shape, (self.lower + self.upper) / 2, dtype=x.dtype)
         elif self.r is None:
+            graph_replay.refuse('F.rrelu', _HOST_RNG)
             self.r = xp.random.uniform(self.lower, self.upper, x.shape).astype(x.dtype)
         self.retain_outputs((0,))
         return utils.force_array(xp.where(x >= 0, x, x * self.r)),

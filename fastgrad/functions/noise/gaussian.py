@@ -1,9 +1,12 @@
 """gaussian: a sample of N(mean, exp(ln_var)), reparameterized."""
 import numpy
 
-from fastgrad import utils
+from fastgrad import graph_replay, utils
 from fastgrad.functions._util.checks import Checks, same_device
 from fastgrad.functions._util.recipe import Op
+
+# a graph replay would repeat the host generator's draw on every step
+_HOST_RNG = 'its random numbers are drawn by the host-side generator'
 
 
 class Gaussian(Op):
@@ -20,6 +23,7 @@ class Gaussian(Op):
         xp = utils.array_module(mean)
         dtype = mean.dtype
         if self.eps is None:
+            graph_replay.refuse('F.gaussian', _HOST_RNG)
             if xp is numpy:
                 eps = numpy.random.standard_normal(ln_var.shape)
             else:

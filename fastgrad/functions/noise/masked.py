@@ -1,7 +1,11 @@
 """gumbel_softmax, built from differentiable ops: the noise is a constant of
 the graph, so one draw serves both backward and double backward."""
 
+from fastgrad import graph_replay
 from fastgrad._core.graph import as_variable
+
+# a graph replay would repeat the host generator's draw on every step
+_HOST_RNG = 'its random numbers are drawn by the host-side generator'
 
 
 def _xp(v):
@@ -22,6 +26,7 @@ def gumbel_softmax(log_pi, tau=0.1, axis=1):
     import fastgrad.functions as F
     log_pi = as_variable(log_pi)
     xp = _xp(log_pi)
+    graph_replay.refuse('F.gumbel_softmax', _HOST_RNG)
     g = xp.random.gumbel(size=log_pi.shape).astype(log_pi.dtype)
     return F.softmax((log_pi + g) / tau, axis=axis)
 

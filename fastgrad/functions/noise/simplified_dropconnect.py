@@ -2,9 +2,12 @@
 (one op: the node keeps the mask it used, ``y.creator.mask``, as Chainer's)."""
 import numpy
 
-from fastgrad import utils
+from fastgrad import graph_replay, utils
 from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
+
+# a graph replay would repeat the host generator's draw on every step
+_HOST_RNG = 'its random numbers are drawn by the host-side generator'
 
 
 class SimplifiedDropconnect(Op):
@@ -40,6 +43,7 @@ class SimplifiedDropconnect(Op):
         if self.mask is None:
             n, (m, k) = x.shape[0], W.shape
             shape = (n, m, k) if self.use_batchwise_mask else (m, k)
+            graph_replay.refuse('F.simplified_dropconnect', _HOST_RNG)
             self.mask = xp.random.rand(*shape) >= self.ratio
         ct = self.ct = utils.compute_dtype(x.dtype, W.dtype)
         x2 = x.reshape(len(x), -1).astype(ct, copy=False)

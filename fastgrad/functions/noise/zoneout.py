@@ -1,8 +1,11 @@
 """zoneout: each unit keeps its previous value with probability ``ratio``."""
-from fastgrad import configuration, utils
+from fastgrad import configuration, graph_replay, utils
 from fastgrad._core.graph import as_variable
 from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
+
+# a graph replay would repeat the host generator's draw on every step
+_HOST_RNG = 'its random numbers are drawn by the host-side generator'
 
 
 class Zoneout(Op):
@@ -20,6 +23,7 @@ class Zoneout(Op):
     def forward(self, inputs):
         h, x = inputs
         xp = utils.array_module(x)
+        graph_replay.refuse('F.zoneout', _HOST_RNG)
         self.flag_x = xp.random.rand(*x.shape) >= self.zoneout_ratio
         self.flag_h = ~self.flag_x
         return utils.force_array(xp.where(self.flag_x, x, h)),
