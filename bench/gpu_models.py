@@ -570,9 +570,12 @@ def meta(dev, args):
             'lr': LR, 'check_tol': CHECK_TOL, 'argv': sys.argv[1:]}
     try:
         import subprocess
-        info['git'] = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=ROOT,
-                                     capture_output=True, text=True,
-                                     timeout=10).stdout.strip() or None
+        def git(*cmd):
+            return subprocess.run(('git',) + cmd, cwd=ROOT, capture_output=True, text=True,
+                                  timeout=10).stdout.strip()
+        info['git'] = git('rev-parse', '--short', 'HEAD') or None
+        # a copied tree can carry a stale .git: say when the files differ from HEAD
+        info['git_dirty'] = bool(git('status', '--porcelain', '--untracked-files=no'))
     except Exception:
         info['git'] = None
     if dev.gpu:
@@ -632,6 +635,8 @@ def table(run):
             lines.append('{:<44} not available: {}'.format(label, r['not_available']))
             continue
         chk = 'ok' if r.get('check', {}).get('ok') else 'FAIL'
+        if 'error' in r.get('check', {}).get('fastgrad', {}):
+            chk = 'n/a'         # fastgrad's capture failed: shown below
         if key == 'per_op':
             for name, lab, t in (('mul_tanh', label, tgt),
                                  ('relu', '  per op: 100x relu (bench/overhead.py)', '')):

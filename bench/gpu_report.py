@@ -107,6 +107,13 @@ MODEL_ROWS = [  # key in the JSON, label
 ]
 
 
+def _commit(m):
+    # only a run that says its tree matched the commit names it
+    if m.get('git') and 'git_dirty' in m:
+        return ', commit {}{}'.format(m['git'], ' with local changes' if m['git_dirty'] else '')
+    return ''
+
+
 def render_models(run):
     """bench/gpu_models.py: whole training steps against PyTorch eager (issue 15)."""
     m = run['meta']
@@ -128,7 +135,7 @@ def render_models(run):
           '{} per step, with p10-p90 in brackets; the frameworks alternate in rounds '
           'after a warm-up ({}). Ratio = fastgrad / PyTorch eager; lower is better.'.format(
               m.get('elapsed_s', '?'), m['fastgrad'],
-              ', commit ' + m['git'] if m.get('git') else '', where,
+              _commit(m), where,
               'CUDA-event timings' if m['device'] == 'gpu' else 'wall-clock timings',
               ', '.join('{}: {} + {}'.format(k, a, b) for k, (a, b) in sorted(reps.items()))),
           '',
@@ -152,6 +159,8 @@ def render_models(run):
 
     def check(r):
         c = r.get('check', {})
+        if 'error' in c.get('fastgrad', {}):
+            return 'PyTorch {}, fastgrad n/a'.format('yes' if c['torch'].get('ok') else 'NO')
         return 'yes' if c.get('ok') else 'NO'
 
     for key, label in MODEL_ROWS:
@@ -197,8 +206,20 @@ def render_models(run):
     if notes:
         md += ['', 'Notes:', ''] + ['{}. {}'.format(i + 1, n) for i, n in enumerate(notes)]
     if m['device'] == 'gpu':
+        per = []
+        for key, label in (('small_mlp', 'small MLP step'), ('mnist_mlp', 'MNIST MLP step')):
+            r = w.get(key, {})
+            if r.get('launches'):
+                per.append('{} {:.1f} us'.format(label, 1e3 * r['torch']['median_ms']
+                                                 / r['launches']['torch']['count']))
+        r = w.get('per_op', {}).get('mul_tanh', {})
+        if r.get('launches'):
+            per.append('per-op chain {:.1f} us'.format(1e3 * r['torch']['median_ms']
+                                                       / r['launches']['torch']['count']))
         md += ['', 'GPU launches: kernels, copies and memsets of one step (per op for the '
-               "chains), counted by PyTorch's profiler (CUPTI sees CuPy's launches too).", '', 'PyTorch runs its convolutions through cuDNN; fastgrad on CuPy 14 (which '
+               "chains), counted by PyTorch's profiler (CUPTI sees CuPy's launches too)."
+               + (" PyTorch eager's step time divided by its launches, in this run: {}."
+                  .format(', '.join(per)) if per else ''), '', 'PyTorch runs its convolutions through cuDNN; fastgrad on CuPy 14 (which '
                'has no cuDNN) through its own im2col + GEMM.']
     return '\n'.join(md) + '\n'
 
