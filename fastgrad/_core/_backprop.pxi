@@ -79,48 +79,100 @@ cdef _accumulate_leaf(VariableNode node, object g, bint owned, bint double):
         _store_grad(node, _sum_new(old, g), True, False)
 
 
-cdef inline bint _before(FunctionNode a, FunctionNode b):
+cdef inline bint _before(PyObject* a, PyObject* b):
     """Heap order: higher rank first; equal ranks first-in first-out."""
-    return a.rank > b.rank or (a.rank == b.rank and a._seq < b._seq)
+    cdef FunctionNode fa = <FunctionNode>a, fb = <FunctionNode>b
+    return fa.rank > fb.rank or (fa.rank == fb.rank and fa._seq < fb._seq)
 
 
-cdef void _push(list heap, FunctionNode f, long* counter) except *:
-    """Queue ``f`` once (a binary max-heap on rank, sifted in C)."""
+# The queue of functions to run: a binary max-heap on rank in a C array of
+# strong references.  It starts in a buffer on _backprop's stack and moves to
+# PyMem when it outgrows it (a Python list was reallocated at every push and
+# pop of a chain, where the queue holds one function at a time).
+cdef enum:
+    _HEAP_BUF = 32
+
+cdef struct _Heap:
+    PyObject** items
+    Py_ssize_t n
+    Py_ssize_t cap
+    PyObject** buf                     # the initial buffer (not freed)
+    long counter
+
+
+cdef int _push(_Heap* h, FunctionNode f) except -1:
+    """Queue ``f`` once."""
     cdef Py_ssize_t i, parent
+    cdef PyObject** grown
     if f._queued:
-        return
+        return 0
+    if h.n == h.cap:
+        grown = <PyObject**>PyMem_Malloc(2 * h.cap * sizeof(PyObject*))
+        if grown == NULL:
+            raise MemoryError()
+        memcpy(grown, h.items, h.n * sizeof(PyObject*))
+        if h.items != h.buf:
+            PyMem_Free(h.items)
+        h.items = grown
+        h.cap *= 2
     f._queued = True
-    counter[0] += 1
-    f._seq = counter[0]
-    heap.append(f)
-    i = len(heap) - 1
+    h.counter += 1
+    f._seq = h.counter
+    Py_INCREF(f)
+    i = h.n
+    h.n += 1
     while i > 0:
         parent = (i - 1) >> 1
-        if not _before(f, <FunctionNode>heap[parent]):
+        if not _before(<PyObject*>f, h.items[parent]):
             break
-        heap[i] = heap[parent]
+        h.items[i] = h.items[parent]
         i = parent
-    heap[i] = f
+    h.items[i] = <PyObject*>f
+    return 0
 
 
-cdef FunctionNode _pop(list heap):
-    cdef FunctionNode top = <FunctionNode>heap[0]
-    cdef FunctionNode last = <FunctionNode>heap.pop()
-    cdef Py_ssize_t n = len(heap), i = 0, child
+cdef FunctionNode _pop(_Heap* h):
+    """Take the first function off a non-empty heap."""
+    cdef PyObject* top = h.items[0]
+    cdef PyObject* last
+    cdef Py_ssize_t n, i = 0, child
+    h.n -= 1
+    n = h.n
+    last = h.items[n]
     if n:
         while True:
             child = 2 * i + 1
             if child >= n:
                 break
-            if child + 1 < n and _before(<FunctionNode>heap[child + 1], <FunctionNode>heap[child]):
+            if child + 1 < n and _before(h.items[child + 1], h.items[child]):
                 child += 1
-            if not _before(<FunctionNode>heap[child], last):
+            if not _before(h.items[child], last):
                 break
-            heap[i] = heap[child]
+            h.items[i] = h.items[child]
             i = child
-        heap[i] = last
-    top._queued = False
-    return top
+        h.items[i] = last
+    cdef FunctionNode f = <FunctionNode>top
+    Py_DECREF(f)                       # the heap's reference, now held by f
+    f._queued = False
+    return f
+
+
+cdef void _heap_release(_Heap* h):
+    """Unqueue what is left (after an error) and free the storage."""
+    cdef FunctionNode f
+    cdef Py_ssize_t k
+    while h.n:
+        h.n -= 1
+        f = <FunctionNode>h.items[h.n]
+        Py_DECREF(f)
+        f._queued = False
+        for k in range(f._n_out):
+            if f._out_nodes[k] != NULL:
+                (<VariableNode>f._out_nodes[k])._pending = None
+    if h.items != h.buf:
+        PyMem_Free(h.items)
+    h.items = h.buf
+    h.cap = 0
 
 
 cdef tuple _call_backward(FunctionNode f, tuple indexes, tuple gys, bint double, bint fast):
@@ -270,8 +322,12 @@ cdef dict _backprop(list roots, list root_grads, bint retain_grad, bint double,
     State that lives on nodes during the pass belongs to this graph alone;
     what concerns leaves, which threads may share, lives in the pass's dict.
     """
-    cdef list heap = []
-    cdef long counter = 0
+    cdef PyObject* heap_buf[_HEAP_BUF]
+    cdef _Heap heap
+    heap.items = heap.buf = heap_buf
+    heap.n = 0
+    heap.cap = _HEAP_BUF
+    heap.counter = 0
     cdef dict leaves = {}                # leaf node -> [gathered grad, owned]
     cdef bint grad_mode = targets is not None
     cdef VariableNode node, xnode
@@ -299,12 +355,12 @@ cdef dict _backprop(list roots, list root_grads, bint retain_grad, bint double,
             if node._creator is not None:
                 _add_pending(node, g, double)
                 if not grad_mode or node._creator._needed:
-                    _push(heap, node._creator, &counter)
+                    _push(&heap, node._creator)
             else:
                 _add_leaf_pending(leaves, node, g, double)
 
-        while heap:
-            f = _pop(heap)
+        while heap.n:
+            f = _pop(&heap)
             gys = _take_output_grads(f, retain_grad, double, targets)
             if gys is None or f.inputs is None:
                 continue
@@ -331,7 +387,7 @@ cdef dict _backprop(list roots, list root_grads, bint retain_grad, bint double,
                 if xnode._creator is not None:
                     _add_pending(xnode, gx, double)
                     if not grad_mode or xnode._creator._needed:
-                        _push(heap, xnode._creator, &counter)
+                        _push(&heap, xnode._creator)
                 else:
                     _add_leaf_pending(leaves, xnode, gx, double)
 
@@ -345,16 +401,10 @@ cdef dict _backprop(list roots, list root_grads, bint retain_grad, bint double,
                         if hasattr(leaf, '__dict__'):
                             leaf._loss_scale = loss_scale
         return leaves
-    except BaseException:
-        # Leave no half-gathered gradient behind for the next backward.
-        for item in heap:
-            f = item
-            f._queued = False
-            for k in range(f._n_out):
-                if f._out_nodes[k] != NULL:
-                    (<VariableNode>f._out_nodes[k])._pending = None
-        raise
     finally:
+        # After an error: leave no half-gathered gradient behind for the
+        # next backward (_heap_release).
+        _heap_release(&heap)
         if double:
             _track_all -= 1
         if old_backprop is _missing:

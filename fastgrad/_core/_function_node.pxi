@@ -86,6 +86,7 @@ cdef class FunctionNode:
     """
     cdef readonly tuple inputs         # set by apply only (see _gc_tracking)
     cdef PyObject** _out_nodes         # borrowed; cleared by each node's dealloc
+    cdef PyObject* _out1               # _out_nodes' storage for one output (no malloc)
     cdef int _n_out
     cdef public int rank
     cdef tuple _retain_in
@@ -103,9 +104,12 @@ cdef class FunctionNode:
 
     def __dealloc__(self):
         # Output nodes hold this function strongly, so none is alive here.
-        if self._out_nodes != NULL:
+        self._free_out_nodes()
+
+    cdef inline void _free_out_nodes(self):
+        if self._out_nodes != NULL and self._out_nodes != &self._out1:
             PyMem_Free(self._out_nodes)
-            self._out_nodes = NULL
+        self._out_nodes = NULL
 
     cdef void _forget_output(self, int index, VariableNode node):
         if (self._out_nodes != NULL and index < self._n_out
@@ -121,8 +125,7 @@ cdef class FunctionNode:
         for i in range(n):
             grown[i] = self._out_nodes[i]
         grown[n] = <PyObject*>node
-        if self._out_nodes != NULL:
-            PyMem_Free(self._out_nodes)
+        self._free_out_nodes()
         self._out_nodes = grown
         self._n_out = n + 1
         return n
@@ -288,6 +291,30 @@ cdef class FunctionNode:
         return _apply(self, inputs)
 
 
+# The recipe's ns.inputs / ns.outputs (functions/_util/recipe.py): compiled,
+# so a gradient's ``ns.outputs(self)`` costs no Python frame; the node's own
+# method is looked up, so a subclass may override it.
+
+def _retained_input_arrays(node):
+    """``node.get_retained_input_arrays()``"""
+    return node.get_retained_input_arrays()
+
+
+def _retained_output_arrays(node):
+    """``node.get_retained_output_arrays()``"""
+    return node.get_retained_output_arrays()
+
+
+def _retained_inputs(node):
+    """``node.get_retained_inputs()``"""
+    return node.get_retained_inputs()
+
+
+def _retained_outputs(node):
+    """``node.get_retained_outputs()``"""
+    return node.get_retained_outputs()
+
+
 cdef inline void _put(tuple t, Py_ssize_t i, object o):
     """Fill slot i of a tuple made by PyTuple_New (nothing has seen it yet)."""
     Py_INCREF(o)
@@ -369,6 +396,7 @@ cdef tuple _apply(FunctionNode f, object inputs):
         f._retain_out = _checked_indexes(f, f._retain_out, n_out, 'retain_outputs',
                                          'outputs')
     cdef tuple out_vars = PyTuple_New(n_out)
+    shape_hint = (<VariableNode>nodes[0])._shape if n and nodes[0] is not None else None
     for i in range(n_out):
         y = outputs[i]
         if not (type(y) is _ndarray):
@@ -377,7 +405,7 @@ cdef tuple _apply(FunctionNode f, object inputs):
             elif not _is_array(y):
                 raise TypeError('{}.forward output {} must be an ndarray, got {}'
                                 .format(f.label, i, type(y).__name__))
-        _put(out_vars, i, _wrap(y, requires_grad))
+        _put(out_vars, i, _wrap(y, requires_grad, shape_hint))
 
     if not _config_get('enable_backprop'):
         f._retain_in = None
@@ -396,9 +424,11 @@ cdef tuple _apply(FunctionNode f, object inputs):
     if f._retain_in is not None:
         for i in f._retain_in:
             (<VariableNode>nodes[i])._data = in_data[i]
-    if f._out_nodes != NULL:
-        PyMem_Free(f._out_nodes)
-    f._out_nodes = <PyObject**>PyMem_Malloc(n_out * sizeof(PyObject*) if n_out else 1)
+    f._free_out_nodes()
+    if n_out == 1:
+        f._out_nodes = &f._out1
+    else:
+        f._out_nodes = <PyObject**>PyMem_Malloc(n_out * sizeof(PyObject*) if n_out else 1)
     if f._out_nodes == NULL:
         raise MemoryError()
     f._n_out = <int>n_out

@@ -181,14 +181,62 @@ cdef Variable _variable_for_node(VariableNode node, object data):
     return v
 
 
-cdef inline Variable _wrap(object data, bint requires_grad):
+cdef extern from *:
+    """
+    /* The head of NumPy's PyArrayObject_fields (numpy/ndarraytypes.h), a
+       layout NumPy keeps stable across versions (its ABI). */
+    typedef struct {
+        PyObject_HEAD
+        char *data;
+        int nd;
+        Py_ssize_t *dimensions;
+        Py_ssize_t *strides;
+        PyObject *base;
+        PyObject *descr;
+    } _fg_ndarray_head;
+    """
+    ctypedef struct _fg_ndarray_head:
+        int nd
+        Py_ssize_t* dimensions
+        PyObject* descr
+
+
+cdef inline void _set_meta(VariableNode node, object data, object shape_hint):
+    """node's shape and dtype from ``data``: for a numpy.ndarray read from the
+    array struct (``data.shape`` builds a tuple through a getattr), reusing
+    ``shape_hint`` (an input's shape tuple) when it is equal, as it is for
+    elementwise ops."""
+    cdef _fg_ndarray_head* a
+    cdef Py_ssize_t k, nd
+    cdef tuple shape
+    if type(data) is not _ndarray:
+        node._shape = data.shape
+        node._dtype = data.dtype
+        return
+    a = <_fg_ndarray_head*><PyObject*>data
+    node._dtype = <object>a.descr
+    nd = a.nd
+    if type(shape_hint) is tuple and len(<tuple>shape_hint) == nd:
+        for k in range(nd):
+            item = (<tuple>shape_hint)[k]
+            if type(item) is not int or <Py_ssize_t>item != a.dimensions[k]:
+                break
+        else:
+            node._shape = shape_hint
+            return
+    shape = PyTuple_New(nd)
+    for k in range(nd):
+        _put(shape, k, a.dimensions[k])
+    node._shape = shape
+
+
+cdef inline Variable _wrap(object data, bint requires_grad, object shape_hint=None):
     """Fast Variable construction for the engine (no argument checks)."""
     cdef Variable v = Variable.__new__(Variable)    # its node comes from __cinit__
     cdef VariableNode node = v._node
     node.requires_grad = requires_grad
     if data is not None:
-        node._shape = data.shape
-        node._dtype = data.dtype
+        _set_meta(node, data, shape_hint)
     v._data = data
     return v
 

@@ -24,6 +24,7 @@ from cpython.object cimport PyTypeObject
 from cpython.ref cimport PyObject, Py_DECREF, Py_INCREF
 from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
 from cpython.mem cimport PyMem_Malloc, PyMem_Free
+from libc.string cimport memcpy
 cimport cython
 
 import gc as _gc
@@ -113,42 +114,46 @@ cdef str _array_kind(object x):
 # -- Reading the configuration on the hot path --------------------------------
 #
 # ``config`` is a threading.local whose global values are class attributes of
-# its type; a plain ``config.enable_backprop`` costs the generic attribute
-# lookup of a threading.local (some 600 instructions), twice per op.  The
-# engine reads the same entries from the two dicts directly: this thread's
-# ``config.__dict__`` (overrides from using_config), then the class dict (the
-# global values).  The thread's dict is cached in the thread-state dict, the
-# per-thread storage CPython gives extensions, so it goes when the thread does.
-# Config entries are plain values (no descriptors), as configuration.py sets
-# them; a name found in neither dict falls back to getattr (AttributeError).
+# its type; a plain ``config.enable_backprop`` goes through threading.local's
+# generic attribute lookup (some 270 instructions), and _apply reads one or
+# two entries per op.  The engine reads the same entries from the two dicts
+# directly: this thread's ``config.__dict__`` (overrides from using_config),
+# skipped while empty, then the class dict (the global values).  The thread's
+# dict is cached with the id of the thread state it belongs to (ids are never
+# reused within an interpreter, unlike the thread states' addresses).  Config
+# entries are plain values (no descriptors), as configuration.py sets them; a
+# name found in neither dict falls back to getattr (AttributeError).
 
 cdef extern from "Python.h":
-    PyObject* PyThreadState_GetDict()
+    ctypedef struct _ThreadState "PyThreadState":
+        unsigned long long id
+    _ThreadState* PyThreadState_Get()
     PyObject* PyDict_GetItemWithError(object d, object key) except? NULL
+    Py_ssize_t PyDict_GET_SIZE(object d)
     ctypedef struct _TypeWithDict "PyTypeObject":
         PyObject* tp_dict
 
-cdef str _TLS_KEY = 'fastgrad._core.graph: this thread\'s config.__dict__'
 cdef object _config_type = type(_config)
 cdef dict _config_class_dict = <dict>(<_TypeWithDict*><PyObject*>_config_type).tp_dict
+cdef object _cfg_thread_dict = None      # config.__dict__ of thread _cfg_thread_id
+cdef unsigned long long _cfg_thread_id = 0
 
 
-cdef object _thread_config_dict():
-    cdef PyObject* tdict = PyThreadState_GetDict()
-    cdef PyObject* d
-    if tdict == NULL:
-        return _config.__dict__
-    d = PyDict_GetItemWithError(<object>tdict, _TLS_KEY)
-    if d != NULL:
-        return <object>d
-    ldict = _config.__dict__           # made by threading.local on first use
-    (<dict><object>tdict)[_TLS_KEY] = ldict
-    return ldict
+cdef inline object _thread_config_dict():
+    global _cfg_thread_dict, _cfg_thread_id
+    cdef unsigned long long tid = PyThreadState_Get().id
+    if tid != _cfg_thread_id or _cfg_thread_dict is None:
+        _cfg_thread_dict = _config.__dict__      # made by threading.local on first use
+        _cfg_thread_id = tid
+    return _cfg_thread_dict
 
 
 cdef inline object _config_get(str name):
     """``config.<name>`` as this thread sees it (see above)."""
-    cdef PyObject* v = PyDict_GetItemWithError(_thread_config_dict(), name)
+    cdef PyObject* v = NULL
+    ldict = _thread_config_dict()
+    if PyDict_GET_SIZE(ldict):
+        v = PyDict_GetItemWithError(ldict, name)
     if v == NULL:
         v = PyDict_GetItemWithError(_config_class_dict, name)
         if v == NULL:

@@ -77,10 +77,10 @@ class ArrayOps(object):
         self.xp = xp
 
     # -- what the op kept from forward: ns.inputs(node) is
-    # node.get_retained_input_arrays() (the compiled method itself, no frame
-    # of its own: gradients call these once per op)
-    inputs = staticmethod(FunctionNode.get_retained_input_arrays)
-    outputs = staticmethod(FunctionNode.get_retained_output_arrays)
+    # node.get_retained_input_arrays() (compiled, no Python frame: gradients
+    # call these once per op)
+    inputs = staticmethod(graph._retained_input_arrays)
+    outputs = staticmethod(graph._retained_output_arrays)
 
     @staticmethod
     def data(v):
@@ -244,8 +244,8 @@ class VariableOps(object):
     """The gradient namespace on Variables: fastgrad's differentiable functions."""
     differentiable = True
 
-    inputs = staticmethod(FunctionNode.get_retained_inputs)
-    outputs = staticmethod(FunctionNode.get_retained_outputs)
+    inputs = staticmethod(graph._retained_inputs)
+    outputs = staticmethod(graph._retained_outputs)
 
     @staticmethod
     def data(v):
