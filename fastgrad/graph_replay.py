@@ -784,8 +784,7 @@ def capture_step(fn, optimizer, warmup=1, fallback=False, cache_size=4):
 
     Values reported to the current reporter inside the step are reported
     again (copied) after each replay.  Optimizer hooks are captured with
-    their attributes frozen.  ``F.softmax_cross_entropy`` and ``F.accuracy``
-    read counts on the host and cannot be captured.
+    their attributes frozen.
 
     Args:
         fn: The step; positional and keyword arguments are arrays (CuPy) or

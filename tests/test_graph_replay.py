@@ -726,3 +726,34 @@ def test_host_random_functions_are_refused(noise):
     step(x, t)                              # eager warm-up: fine
     with pytest.raises(GraphCaptureError, match='cannot be captured.*host-side generator'):
         step(x, t)
+
+
+def test_classifier_updater_reports_every_step():
+    rng = numpy.random.RandomState(5)
+    x = rng.randn(32, 3).astype(numpy.float32)
+    t = rng.randint(0, 2, 32).astype(numpy.int32)
+
+    def run(replay):
+        numpy.random.seed(0)
+        model = L.Classifier(fastgrad.Sequential(L.Linear(3, 8), F.relu, L.Linear(8, 2)))
+        opt = optimizers.Adam(alpha=0.01).setup(model)
+        it = fastgrad.iterators.SerialIterator(fastgrad.datasets.TupleDataset(x, t), 4,
+                                               shuffle=False)
+        updater = training.StandardUpdater(it, opt, graph_replay=replay)
+        if replay:
+            updater._graph_step(opt)._backend = EmulatedBackend()
+        rep = fastgrad.Reporter()
+        rep.add_observer('main', model)
+        seen = []
+        for _ in range(6):
+            obs = {}
+            with rep, reporter.report_scope(obs):
+                updater.update()
+            seen.append((float(obs['main/loss'].array), float(obs['main/accuracy'].array)))
+        return model, updater, seen
+    model, updater, seen = run(True)
+    ref, _, ref_seen = run(False)
+    assert updater._replayed_step.replays == 4
+    numpy.testing.assert_allclose(seen, ref_seen, rtol=1e-6)
+    for a, b in zip(_params(model), _params(ref)):
+        numpy.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
