@@ -104,4 +104,35 @@ def matmul(a, b, out=None):
         return numpy.matmul(a, b) if out is None else numpy.matmul(a, b, out=out)
     from fastgrad import backend
     xp = backend.get_array_module(a)
+    if xp is not numpy and _capturing(xp) and _gpu_ops(a, b) is not None:
+        return _matmul_on_kernels(xp, a, b, out)
     return xp.matmul(a, b) if out is None else xp.matmul(a, b, out=out)
+
+
+def _capturing(cp):
+    """Whether the current CUDA stream is being captured into a graph."""
+    try:
+        return cp.cuda.get_current_stream().is_capturing()
+    except Exception:       # an older CuPy without Stream.is_capturing
+        return False
+
+
+def _matmul_on_kernels(cp, a, b, out):
+    """``a @ b`` on fastgrad_cuda's GEMM kernels, one launch per matrix of a
+    stack: CuPy refuses cuBLAS while a stream is captured into a CUDA graph
+    (graph_replay), and inside a graph the extra launches cost little."""
+    if a.ndim < 2 or b.ndim < 2 or a.shape[-1] != b.shape[-2]:
+        return cp.matmul(a, b) if out is None else cp.matmul(a, b, out=out)
+    batch = numpy.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    shape = batch + (a.shape[-2], b.shape[-1])
+    a = cp.broadcast_to(a, batch + a.shape[-2:])
+    b = cp.broadcast_to(b, batch + b.shape[-2:])
+    fits = (out is not None and out.shape == shape and out.dtype == a.dtype and
+            out.flags.c_contiguous)
+    y = out if fits else cp.empty(shape, a.dtype)
+    for i in numpy.ndindex(*batch):
+        _cuda.linear_grad_x(a[i], b[i], out=y[i])       # gy . W is a plain product
+    if out is not None and y is not out:
+        out[...] = y
+        return out
+    return y

@@ -17,6 +17,7 @@ import threading
 import numpy
 
 from fastgrad import backend, configuration
+from fastgrad.chainermn.communicators import _allreduce_sum_inplace
 from fastgrad.function_hook import FunctionHook
 
 
@@ -45,13 +46,12 @@ class Reducer(object):
         self._thread = None
 
     def _allreduce(self, buf):
-        from mpi4py import MPI
         if self.wire_dtype is not None and self.wire_dtype != buf.dtype:
             wire = buf.astype(self.wire_dtype)
-            self._comm.Allreduce(MPI.IN_PLACE, wire)
+            _allreduce_sum_inplace(self._comm, wire)
             buf[...] = wire
         else:
-            self._comm.Allreduce(MPI.IN_PLACE, buf)
+            _allreduce_sum_inplace(self._comm, buf)
 
     def _loop(self):
         while True:

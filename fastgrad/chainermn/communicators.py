@@ -21,6 +21,41 @@ def _mpi():
     return MPI
 
 
+def _has_mpi_type(dtype):
+    """Whether mpi4py maps ``dtype`` to an MPI datatype (Open MPI has no
+    float16; MPICH has)."""
+    from mpi4py.util import dtlib
+    try:
+        dtlib.from_numpy_dtype(dtype)
+    except Exception:
+        return False
+    return True
+
+
+_half = {}
+
+
+def _half_sum_spec(MPI, buf):
+    """A buffer spec and op that sum float16 ``buf`` where MPI has no float16:
+    2-byte elements (so MPI never splits a value) added by a user op."""
+    if not _half:
+        def add(inbuf, outbuf, datatype):
+            out = numpy.frombuffer(outbuf, numpy.float16)
+            out += numpy.frombuffer(inbuf, numpy.float16)
+        _half['type'] = MPI.BYTE.Create_contiguous(2).Commit()
+        _half['op'] = MPI.Op.Create(add, commute=True)
+    return [buf, buf.size, _half['type']], _half['op']
+
+
+def _allreduce_sum_inplace(mpi_comm, buf):
+    MPI = _mpi()
+    if buf.dtype == numpy.float16 and not _has_mpi_type(buf.dtype):
+        spec, op = _half_sum_spec(MPI, buf)
+        mpi_comm.Allreduce(MPI.IN_PLACE, spec, op=op)
+    else:
+        mpi_comm.Allreduce(MPI.IN_PLACE, buf)
+
+
 class CommunicatorBase(object):
     """Communication among the processes of one job (see module docstring)."""
 
@@ -225,7 +260,6 @@ class FlatCommunicator(CommunicatorBase):
         return buf
 
     def multi_node_mean_grad(self, model, zero_fill=False):
-        MPI = _mpi()
         groups = {}
         for p in self._grads(model, zero_fill):
             groups.setdefault(p.grad.dtype.str, []).append(p)
@@ -240,7 +274,7 @@ class FlatCommunicator(CommunicatorBase):
                 numpy.divide(self._host(p.grad), self.size, casting='unsafe',
                              out=buf[offset:offset + n].reshape(p.grad.shape))
                 offset += n
-            self.mpi_comm.Allreduce(MPI.IN_PLACE, buf)
+            _allreduce_sum_inplace(self.mpi_comm, buf)
             mean = buf if wire == dtype else buf.astype(dtype)
             offset = 0
             for p in params:            # unpack: .grad becomes a view of the mean

@@ -72,3 +72,11 @@ def test_mnist_example_under_mpiexec(tmp_path):
     assert out.returncode == 0, out.stderr[-3000:]
     last = [line.split() for line in out.stdout.splitlines() if line[:1].isdigit()][-1]
     assert float(last[4]) > 0.85        # validation accuracy, averaged over ranks
+
+
+@pytest.mark.parametrize('path', ['user_op', 'plain'])
+def test_float16_on_the_wire(path):
+    # Open MPI has no float16 datatype: a user op sums 2-byte elements there
+    out = _mpirun([os.path.join(HERE, 'mpi_half_wire.py'), path])
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert 'OK half wire' in out.stdout
