@@ -469,14 +469,48 @@ class CapturedStep(object):
                 # snapshot): the frozen offsets of the device counter are stale.
                 self._drop_graphs()
                 return False
-        now = self._bindings()
-        bound = self._bound
-        if len(now) != len(bound) or not all(
-                _same(a[2], b[2]) for a, b in zip(now, bound)):
+        if not self._bindings_unchanged():
             # Arrays were rebound between steps (a reloaded model, a new
             # optimizer state): warm up and capture again on the new ones.
             self._drop_graphs(rewarm=True)
             return False
+        return True
+
+    def _record_bindings(self):
+        """What the graph reads and writes, in the shape of the fast check
+        that runs before every step (a walk of the link tree costs more)."""
+        params, rules, pers = [], [], []
+        for opt in self._optimizers:
+            for link in opt.target.links():
+                for name in link._persistent:
+                    pers.append((link, name, getattr(link, name)))
+            for param in opt.target.params():
+                rule = getattr(param, 'update_rule', None)
+                params.append((param, param.array, rule))
+                if rule is not None:
+                    state = rule._state
+                    rules.append((rule, rule.enabled, state,
+                                  tuple(state.items()) if state else ()))
+        self._bound = (params, rules, pers)
+
+    def _bindings_unchanged(self):
+        params, rules, pers = self._bound
+        for param, array, rule in params:
+            if param.array is not array or param.update_rule is not rule:
+                return False
+        for rule, enabled, state, items in rules:
+            if rule.enabled != enabled or rule._state is not state:
+                return False
+            if items:
+                if len(state) != len(items):
+                    return False
+                for key, value in items:
+                    if state.get(key) is not value:
+                        return False
+        for link, name, value in pers:
+            now = getattr(link, name)
+            if now is not value and not _same(now, value):
+                return False
         return True
 
     # -- calling -----------------------------------------------------------------------
@@ -600,7 +634,7 @@ class CapturedStep(object):
         from fastgrad import optimizer as optimizer_module
         self._hp_gen = optimizer_module._generation
         self._hp_snapshot = self._hyperparams()
-        self._bound = self._bindings()
+        self._record_bindings()
         self._record_t()        # the capture ran the host side of this step
         backend.launch(graph)
         self._count += 1
