@@ -183,7 +183,9 @@ def test_same_device_names_the_function_and_both_devices():
 
 
 @pytest.mark.gpu
-@pytest.mark.parametrize('call', ['dropout', 'gaussian', 'softmax_cross_entropy'])
+@pytest.mark.parametrize('call', ['dropout', 'gaussian', 'softmax_cross_entropy', 'rrelu',
+                                  'simplified_dropconnect', 'upsampling',
+                                  'batch_normalization'])
 def test_a_host_array_beside_gpu_inputs_is_a_clear_error(call):
     import cupy
     x = cupy.ones((2, 3), numpy.float32)
@@ -194,5 +196,16 @@ def test_a_host_array_beside_gpu_inputs_is_a_clear_error(call):
             F.dropout(x, 0.5, mask=host)
         elif call == 'gaussian':
             F.gaussian(x, x, eps=host)
-        else:
+        elif call == 'softmax_cross_entropy':
             F.softmax_cross_entropy(x, cupy.zeros(2, numpy.int32), class_weight=host[0])
+        elif call == 'rrelu':
+            F.rrelu(x, r=host)
+        elif call == 'simplified_dropconnect':
+            F.simplified_dropconnect(x, cupy.ones((4, 3), numpy.float32), 0.5,
+                                     mask=numpy.ones((2, 4, 3), bool))
+        elif call == 'upsampling':
+            F.upsampling_2d(cupy.ones((1, 1, 2, 2), numpy.float32),
+                            numpy.zeros((1, 1, 2, 2), numpy.int32), 2, outsize=(4, 4))
+        else:
+            F.batch_normalization(x, cupy.ones(3, numpy.float32), cupy.zeros(3, numpy.float32),
+                                  running_mean=numpy.zeros(3, numpy.float32))

@@ -2,7 +2,7 @@
 import numpy
 
 from fastgrad import configuration, graph_replay, utils
-from fastgrad.functions._util.checks import Checks
+from fastgrad.functions._util.checks import Checks, same_device
 from fastgrad.functions._util.recipe import Op
 
 # a graph replay would repeat the host generator's draw on every step
@@ -38,7 +38,9 @@ class RReLU(Op):
         xp = utils.array_module(x)
         if not configuration.config.train:
             self.r = xp.full(x.shape, (self.lower + self.upper) / 2, dtype=x.dtype)
-        elif self.r is None:
+        elif self.r is not None:
+            same_device('rrelu', 'r', self.r, x)
+        else:
             graph_replay.refuse('F.rrelu', _HOST_RNG)
             self.r = xp.random.uniform(self.lower, self.upper, x.shape).astype(x.dtype)
         self.retain_outputs((0,))

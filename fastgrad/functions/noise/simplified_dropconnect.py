@@ -3,7 +3,7 @@
 import numpy
 
 from fastgrad import graph_replay, utils
-from fastgrad.functions._util.checks import Checks
+from fastgrad.functions._util.checks import Checks, same_device
 from fastgrad.functions._util.recipe import Op
 
 # a graph replay would repeat the host generator's draw on every step
@@ -40,7 +40,9 @@ class SimplifiedDropconnect(Op):
     def forward(self, inputs):
         x, W = inputs[:2]
         xp = utils.array_module(x)
-        if self.mask is None:
+        if self.mask is not None:
+            same_device('simplified_dropconnect', 'mask', self.mask, x)
+        else:
             n, (m, k) = x.shape[0], W.shape
             shape = (n, m, k) if self.use_batchwise_mask else (m, k)
             graph_replay.refuse('F.simplified_dropconnect', _HOST_RNG)

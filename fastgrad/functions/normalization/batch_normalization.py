@@ -3,7 +3,7 @@ import numpy
 
 from fastgrad import utils
 from fastgrad._core.graph import Variable
-from fastgrad.functions._util.checks import Checks
+from fastgrad.functions._util.checks import Checks, same_device
 from fastgrad.functions._util.recipe import Op
 
 
@@ -76,6 +76,9 @@ class BatchNormalization(Op):
 
     def forward(self, inputs):
         x, gamma, beta = inputs
+        for name in ('running_mean', 'running_var'):
+            if getattr(self, name) is not None:
+                same_device('batch_normalization', name, getattr(self, name), x)
         ax = self.ax = Axes(x, gamma, self.axis)
         ct = self.ct = utils.compute_dtype(x.dtype, gamma.dtype)
         xp = utils.array_module(x)

@@ -2,7 +2,7 @@
 ops behind their gradients, shared with max_pooling_2d / upsampling_2d)."""
 import numpy
 
-from fastgrad.functions._util.checks import Checks
+from fastgrad.functions._util.checks import Checks, same_device
 from fastgrad.functions._util.recipe import Op
 from fastgrad.functions.pooling import _pooling
 
@@ -78,6 +78,7 @@ class UpsamplingND(Op):
 
     def forward(self, inputs):
         x, = inputs
+        same_device('upsampling', 'indexes', self.indexes, x)
         self.outs = _pooling.resolve_outsize(self, x, self.outs, self.cover_all)
         return self.geo.scatter(x, self.outs, x.dtype, self.indexes),
 
