@@ -4,7 +4,7 @@
 # FunctionNode
 # ---------------------------------------------------------------------------
 
-cdef dict _type_flags = {}     # type -> (runs check_type_forward, has backward_arrays)
+cdef dict _type_flags = {}     # type -> _TypeInfo
 cdef int _CHECK_TYPE = 1
 cdef int _FAST_BACKWARD = 2
 cdef int _CLOSED = 4           # instances hold no graph or user objects (_gc_tracking)
@@ -24,17 +24,35 @@ def _install_recipe(op_class, numpy_ops):
     _type_flags.clear()
 
 
-cdef int _flags_of(type cls):
+@cython.final
+cdef class _TypeInfo:
+    """What the engine caches about a FunctionNode subclass."""
+    cdef int flags
+    cdef tuple fast_checks     # Checks.fast of an Op's checks, or None
+
+
+cdef inline int _flags_of(type cls) except? -1:
+    return _type_info(cls).flags
+
+
+cdef _TypeInfo _type_info(type cls):
     """Which optional hooks a FunctionNode subclass provides (cached per class)."""
-    flags = _type_flags.get(cls)
-    if flags is not None:
-        return flags
+    cdef PyObject* cached = PyDict_GetItemWithError(_type_flags, cls)
+    if cached != NULL:
+        return <_TypeInfo>cached
     cdef int f = 0
+    cdef _TypeInfo info = _TypeInfo.__new__(_TypeInfo)
     mro = cls.__mro__
     if _defining_class(mro, 'check_type_forward') is not FunctionNode:
         f |= _CHECK_TYPE
-    if _defining_class(mro, '_check_arrays') is not None:
+    checker = _defining_class(mro, '_check_arrays')
+    if checker is not None:
         f |= _CHECK_ARRAYS
+        # the shortcut only when it was declared with these very checks
+        if _defining_class(mro, '_check_fast') is checker:
+            spec = checker.__dict__['_check_fast']
+            if type(spec) is tuple:
+                info.fast_checks = spec
     fast = _defining_class(mro, 'backward_arrays')
     if fast is not None:
         # The raw-array path is valid only if no subclass overrode backward
@@ -48,8 +66,68 @@ cdef int _flags_of(type cls):
     # Closedness is not inherited: a subclass must declare it again.
     if cls.__dict__.get('_graph_closed', False) and cls.__dictoffset__ == 0:
         f |= _CLOSED
-    _type_flags[cls] = f
-    return f
+    info.flags = f
+    _type_flags[cls] = info
+    return info
+
+
+cdef extern from *:
+    """
+    /* The head of NumPy's PyArray_Descr (the same in NumPy 1 and 2). */
+    typedef struct {
+        PyObject_HEAD
+        PyTypeObject *typeobj;
+        char kind;
+    } _fg_descr_head;
+    """
+    ctypedef struct _fg_descr_head:
+        char kind
+
+
+cdef bint _fast_checks_pass(tuple spec, tuple in_data):
+    """Does ``spec`` (Checks.fast, functions/_util/checks.py) show that every
+    check of the op holds?  False when it cannot: the op's check function
+    then runs (and raises if a condition fails)."""
+    cdef Py_ssize_t n = len(in_data), i, j
+    cdef long code
+    cdef tuple cond
+    cdef _fg_ndarray_head* a
+    cdef _fg_ndarray_head* b
+    if n < <Py_ssize_t>spec[0] or n > <Py_ssize_t>spec[1]:
+        return False
+    for c in <tuple>spec[2]:
+        cond = <tuple>c
+        code = cond[0]
+        i = cond[1]
+        j = cond[2]
+        if i >= n or j >= n:
+            continue                   # an optional input that is not given
+        x = in_data[i]
+        if type(x) is not _ndarray:
+            return False
+        a = <_fg_ndarray_head*><PyObject*>x
+        if code == 1:                  # FAST_KIND_IN
+            kinds = cond[3]
+            if type(kinds) is not str:
+                return False
+            if chr((<_fg_descr_head*>a.descr).kind) not in <str>kinds:
+                return False
+        elif code == 2:                # FAST_DTYPE_EQ (the same dtype object)
+            y = in_data[j]
+            if type(y) is not _ndarray:
+                return False
+            b = <_fg_ndarray_head*><PyObject*>y
+            if a.descr != b.descr:
+                return False
+        elif code == 3:                # FAST_NDIM_EQ
+            if a.nd != <long>cond[3]:
+                return False
+        elif code == 4:                # FAST_NDIM_GE
+            if a.nd < <long>cond[3]:
+                return False
+        else:
+            return False
+    return True
 
 
 cdef object _defining_class(tuple mro, str name):
@@ -332,7 +410,8 @@ cdef tuple _apply(FunctionNode f, object inputs):
     cdef int rank = 0
     cdef Variable v
     cdef VariableNode node
-    cdef int flags = _flags_of(type(f))
+    cdef _TypeInfo info = _type_info(type(f))
+    cdef int flags = info.flags
     # may the objects made here leave the cycle collector? (_gc_tracking)
     cdef bint closed = (flags & _CLOSED) != 0 and _track_all == 0
 
@@ -369,7 +448,8 @@ cdef tuple _apply(FunctionNode f, object inputs):
         _check_same_device(f, in_data, 'input')
 
     if flags & (_CHECK_TYPE | _CHECK_ARRAYS) and _config_get('type_check'):
-        if flags & _CHECK_ARRAYS:
+        if flags & _CHECK_ARRAYS and not (info.fast_checks is not None
+                                          and _fast_checks_pass(info.fast_checks, in_data)):
             f._check_arrays(in_data)
         if flags & _CHECK_TYPE:
             _run_type_check(f, in_data)

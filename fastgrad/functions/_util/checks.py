@@ -43,6 +43,7 @@ class Checks(object):
         self.names = names
         self.conditions = conditions
         self.function = _compile(names, conditions)
+        self.fast = _fast_spec(names, conditions)
 
     def __call__(self, op, inputs):
         self.function(op, inputs)
@@ -62,6 +63,71 @@ def _parse_names(names):
     if variadic and (required or optional):
         raise ValueError('Checks: *name takes all the inputs: ' + names)
     return required, optional, variadic
+
+
+# -- The engine's shortcut ------------------------------------------------------
+#
+# Most ops check only dtype kinds, equal dtypes and ndims.  Such conditions are
+# also given to the engine as data (``Checks.fast``), which it evaluates in C
+# on NumPy arrays; only when that cannot show that every condition holds (a
+# condition fails, an input is not a numpy.ndarray) does it call ``function``,
+# which raises the error.  The codes (the engine reads them, _core/graph):
+FAST_KIND_IN = 1    # inputs[i].dtype.kind in value (a str of kind characters)
+FAST_DTYPE_EQ = 2   # inputs[i].dtype == inputs[j].dtype
+FAST_NDIM_EQ = 3    # inputs[i].ndim == value
+FAST_NDIM_GE = 4    # inputs[i].ndim >= value
+
+
+def _fast_spec(names, conditions):
+    """``(lo, hi, ((code, i, j, value), ...))``, or None when a condition (or
+    a ``*name`` input) is outside what the engine evaluates; ``lo``/``hi``:
+    the number of inputs allowed; j is -1 for one-input conditions.  A
+    condition over an optional input applies when that input is given."""
+    required, optional, variadic = _parse_names(names)
+    if variadic:
+        return None
+    position = {n: i for i, n in enumerate(required + optional)}
+    out = []
+    for cond in conditions:
+        c = _fast_condition(ast.parse(cond, mode='eval').body, position)
+        if c is None:
+            return None
+        out.append(c)
+    return len(required), len(required) + len(optional), tuple(out)
+
+
+def _input_attr(node, position, *attrs):
+    """The input index of ``<input>.<attrs...>``, else None."""
+    for attr in reversed(attrs):
+        if not (isinstance(node, ast.Attribute) and node.attr == attr):
+            return None
+        node = node.value
+    if isinstance(node, ast.Name) and node.id in position:
+        return position[node.id]
+    return None
+
+
+def _fast_condition(tree, position):
+    if not (isinstance(tree, ast.Compare) and len(tree.ops) == 1):
+        return None
+    op, left, right = tree.ops[0], tree.left, tree.comparators[0]
+    const = right.value if isinstance(right, ast.Constant) else None
+    i = _input_attr(left, position, 'dtype', 'kind')
+    if i is not None and type(const) is str:
+        if isinstance(op, ast.Eq) and len(const) == 1 or isinstance(op, ast.In):
+            return FAST_KIND_IN, i, -1, const
+        return None
+    i = _input_attr(left, position, 'dtype')
+    j = _input_attr(right, position, 'dtype')
+    if i is not None and j is not None and isinstance(op, ast.Eq):
+        return FAST_DTYPE_EQ, i, j, None
+    i = _input_attr(left, position, 'ndim')
+    if i is not None and type(const) is int:
+        if isinstance(op, ast.Eq):
+            return FAST_NDIM_EQ, i, -1, const
+        if isinstance(op, ast.GtE):
+            return FAST_NDIM_GE, i, -1, const
+    return None
 
 
 def _fail(op, expect, actual):

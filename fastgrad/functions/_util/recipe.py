@@ -46,8 +46,10 @@ class Op(FunctionNode):
             cls._graph_closed = True
         checks = cls.__dict__.get('checks')
         if checks is not None:
-            # run by the engine before forward while config.type_check is on
+            # run by the engine before forward while config.type_check is on;
+            # _check_fast: what the engine can evaluate itself (checks.py)
             cls._check_arrays = checks.function
+            cls._check_fast = checks.fast
 
     def gradient(self, ns, indexes, grad_outputs):
         raise NotImplementedError('{} does not define gradient'.format(self.label))
