@@ -4,10 +4,23 @@
     param -= lr * grad / (sqrt(h) + eps)
 """
 from fastgrad import optimizer, utils
+from fastgrad.optimizers import _kernels
 
 _default_hyperparam = optimizer.Hyperparameter()
 _default_hyperparam.lr = 0.001
 _default_hyperparam.eps = 1e-8
+
+_KERNEL = _kernels.define(
+    'fastgrad_ada_grad_update', 'T grad, T lr, T eps', 'T param, T h',
+    '''
+    T buf = grad * grad;
+    h = h + buf;
+    buf = sqrt(h);
+    buf = buf + eps;
+    buf = grad / buf;
+    buf = buf * lr;
+    param = param - buf;
+    ''')
 
 
 class AdaGradRule(optimizer.UpdateRule):
@@ -43,7 +56,18 @@ class AdaGradRule(optimizer.UpdateRule):
         buf *= hp['lr']
         data -= buf
 
-    update_core_gpu = update_core_cpu
+    def update_core_gpu(self, param):
+        data = param.array
+        if data is None:
+            return
+        grad = param.grad
+        if grad is None:
+            return
+        if grad.dtype != data.dtype:
+            self.update_core_cpu(param)      # the generic xp path
+            return
+        hp = self._hp()
+        _kernels.kernel(_KERNEL)(grad, hp['lr'], hp['eps'], data, self.state['h'])
 
 
 class AdaGrad(optimizer.GradientMethod):

@@ -18,6 +18,7 @@ import warnings
 import numpy
 
 from fastgrad import graph_replay, optimizer, utils
+from fastgrad.optimizers import _kernels
 
 _FLOAT32 = numpy.dtype(numpy.float32)
 
@@ -32,6 +33,62 @@ _default_hyperparam.amsgrad = False
 _default_hyperparam.adabound = False
 _default_hyperparam.final_lr = 0.1
 _default_hyperparam.gamma = 1e-3
+
+
+def _define_kernel(amsgrad, adabound, half):
+    """Register the fused update of one Adam variant; ``C`` (the compute
+    type) is float for float16 parameters (whose states stay float16), else
+    the parameter type ``T``.  The step scalars (``alpha_t``, ``step``,
+    ``lower``, ``upper``) are scalars or, under graph capture, 0-d arrays
+    that the kernel reads on the device."""
+    c, cdt = ('float', 'float32') if half else ('T', 'T')
+    ins = ['T grad', 'T decay'] + ['{} {}'.format(cdt, n) for n in (
+        'one_minus_beta1', 'one_minus_beta2', 'eps')]
+    outs = ['T param', 'T m', 'T v']
+    body = [
+        'C g = (C)grad;',
+        'C buf = g - (C)m;',
+        'buf = buf * one_minus_beta1;',
+        'm = m + buf;',
+        'buf = g * g;',
+        'buf = buf - (C)v;',
+        'buf = buf * one_minus_beta2;',
+        'v = v + buf;',
+    ]
+    if amsgrad:
+        outs.append('T vhat')
+        body.append('vhat = (vhat > v || isnan(vhat)) ? vhat : v;')
+        body.append('C den = sqrt((C)vhat);')
+    else:
+        body.append('C den = sqrt((C)v);')
+    body.append('den = den + eps;')
+    if adabound:
+        ins += ['{} {}'.format(cdt, n) for n in ('eta', 'alpha_t', 'lower', 'upper')]
+        body += [
+            'buf = alpha_t / den;',
+            'buf = buf < lower ? lower : (buf > upper ? upper : buf);',
+            'buf = buf * (C)m;',
+            'buf = buf * eta;',
+        ]
+    else:
+        ins.append('{} step'.format(cdt))
+        body += [
+            'buf = (C)m / den;',
+            'buf = buf * step;',
+        ]
+    body += [
+        'param = param * decay;',
+        'param = param - buf;',
+    ]
+    name = 'fastgrad_{}{}_update{}'.format(
+        'ams' if amsgrad else 'adam', 'bound' if adabound else '', '_f16' if half else '')
+    code = '\n'.join(line.replace('(C)', '({})'.format(c)).replace('C ', c + ' ')
+                     for line in body)
+    return _kernels.define(name, ', '.join(ins), ', '.join(outs), code)
+
+
+_KERNELS = {key: _define_kernel(*key) for key in
+            [(a, b, h) for a in (False, True) for b in (False, True) for h in (False, True)]}
 
 
 def _learning_rate(alpha, beta1, beta2, t):
@@ -97,6 +154,14 @@ class AdamRule(optimizer.UpdateRule):
         if self._hp()['amsgrad']:
             self.state['vhat'] = xp.zeros_like(data)
 
+    def _check_eps(self, eps, dtype):
+        if self._eps_checked is not eps or self._eps_dtype is not dtype:
+            if eps != 0 and dtype.type(eps) == 0:
+                raise ValueError('eps of Adam optimizer is too small for {} ({})'
+                                 .format(dtype.name, eps))
+            self._eps_checked = eps
+            self._eps_dtype = dtype
+
     def update_core_cpu(self, param):
         data = param.array
         if data is None:
@@ -111,12 +176,7 @@ class AdamRule(optimizer.UpdateRule):
             dtype = _FLOAT32
             grad = grad.astype(numpy.float32)
         eps = hp['eps']
-        if self._eps_checked is not eps or self._eps_dtype is not dtype:
-            if eps != 0 and dtype.type(eps) == 0:
-                raise ValueError('eps of Adam optimizer is too small for {} ({})'
-                                 .format(dtype.name, eps))
-            self._eps_checked = eps
-            self._eps_dtype = dtype
+        self._check_eps(eps, dtype)
         xp = numpy if type(data) is numpy.ndarray else utils.array_module(data)
         state = self.state
         m = state['m']
@@ -162,7 +222,49 @@ class AdamRule(optimizer.UpdateRule):
             data *= 1.0 - eta * wd
         data -= buf
 
-    update_core_gpu = update_core_cpu
+    def update_core_gpu(self, param):
+        data = param.array
+        if data is None:
+            return
+        grad = param.grad
+        if grad is None:
+            return
+        dtype = data.dtype
+        if grad.dtype != dtype or dtype.kind != 'f':
+            self.update_core_cpu(param)      # the generic xp path
+            return
+        hp = self._hp()
+        half = dtype.char == 'e'
+        if half:
+            dtype = _FLOAT32
+        eps = hp['eps']
+        self._check_eps(eps, dtype)
+        eta = hp['eta']
+        adabound = hp['adabound']
+        amsgrad = hp['amsgrad']
+        ctx = graph_replay._current
+        if ctx is not None:
+            # Inside a captured step: 0-d device scalars from the device step
+            # counter, read by the kernel on every replay.
+            alpha_t, step, lower, upper = _device_step_scalars(ctx, self, hp, dtype)
+        else:
+            alpha_t = _learning_rate(hp['alpha'], hp['beta1'], hp['beta2'], self.t)
+            if adabound:
+                lower, upper = self.bounds
+            else:
+                step = eta * alpha_t
+        wd = hp['weight_decay_rate']
+        decay = 1.0 - eta * wd if wd != 0 else 1.0
+        state = self.state
+        args = [grad, decay, 1.0 - hp['beta1'], 1.0 - hp['beta2'], eps]
+        if adabound:
+            args += [eta, alpha_t, lower, upper]
+        else:
+            args.append(step)
+        args += [data, state['m'], state['v']]
+        if amsgrad:
+            args.append(state['vhat'])
+        _kernels.kernel(_KERNELS[bool(amsgrad), bool(adabound), half])(*args)
 
     @property
     def alpha_t(self):

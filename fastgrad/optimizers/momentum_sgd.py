@@ -1,9 +1,19 @@
 """Momentum SGD: ``v = momentum * v - lr * grad; param += v``."""
 from fastgrad import optimizer, utils
+from fastgrad.optimizers import _kernels
 
 _default_hyperparam = optimizer.Hyperparameter()
 _default_hyperparam.lr = 0.01
 _default_hyperparam.momentum = 0.9
+
+_KERNEL = _kernels.define(
+    'fastgrad_momentum_sgd_update', 'T grad, T lr, T momentum', 'T param, T v',
+    '''
+    T buf = grad * lr;
+    v = v * momentum;
+    v = v - buf;
+    param = param + v;
+    ''')
 
 
 class MomentumSGDRule(optimizer.UpdateRule):
@@ -36,7 +46,18 @@ class MomentumSGDRule(optimizer.UpdateRule):
         v -= buf
         data += v
 
-    update_core_gpu = update_core_cpu
+    def update_core_gpu(self, param):
+        data = param.array
+        if data is None:
+            return
+        grad = param.grad
+        if grad is None:
+            return
+        if grad.dtype != data.dtype:
+            self.update_core_cpu(param)      # the generic xp path
+            return
+        hp = self._hp()
+        _kernels.kernel(_KERNEL)(grad, hp['lr'], hp['momentum'], data, self.state['v'])
 
 
 class MomentumSGD(optimizer.GradientMethod):

@@ -5,10 +5,24 @@ that keeps the parameter at the look-ahead point)::
     param += momentum**2 * v - (1 + momentum) * lr * grad
 """
 from fastgrad import optimizer, utils
+from fastgrad.optimizers import _kernels
 
 _default_hyperparam = optimizer.Hyperparameter()
 _default_hyperparam.lr = 0.01
 _default_hyperparam.momentum = 0.9
+
+_KERNEL = _kernels.define(
+    'fastgrad_nesterov_ag_update',
+    'T grad, T lr, T momentum, T one_plus_momentum, T momentum_sq', 'T param, T v',
+    '''
+    T buf = grad * lr;
+    v = v * momentum;
+    v = v - buf;
+    buf = buf * one_plus_momentum;
+    param = param - buf;
+    buf = v * momentum_sq;
+    param = param + buf;
+    ''')
 
 
 class NesterovAGRule(optimizer.UpdateRule):
@@ -46,7 +60,20 @@ class NesterovAGRule(optimizer.UpdateRule):
         xp.multiply(v, momentum * momentum, out=buf)
         data += buf
 
-    update_core_gpu = update_core_cpu
+    def update_core_gpu(self, param):
+        data = param.array
+        if data is None:
+            return
+        grad = param.grad
+        if grad is None:
+            return
+        if grad.dtype != data.dtype:
+            self.update_core_cpu(param)      # the generic xp path
+            return
+        hp = self._hp()
+        momentum = hp['momentum']
+        _kernels.kernel(_KERNEL)(grad, hp['lr'], momentum, 1 + momentum,
+                                 momentum * momentum, data, self.state['v'])
 
 
 class NesterovAG(optimizer.GradientMethod):

@@ -4,12 +4,31 @@
     param -= lr * grad / (sqrt(ms) + eps)      # or sqrt(ms + eps)
 """
 from fastgrad import optimizer, utils
+from fastgrad.optimizers import _kernels
 
 _default_hyperparam = optimizer.Hyperparameter()
 _default_hyperparam.lr = 0.01
 _default_hyperparam.alpha = 0.99
 _default_hyperparam.eps = 1e-8
 _default_hyperparam.eps_inside_sqrt = False
+
+_BODY = '''
+    T buf = grad * grad;
+    buf = buf * one_minus_alpha;
+    ms = ms * alpha;
+    ms = ms + buf;
+    {}
+    buf = grad / buf;
+    buf = buf * lr;
+    param = param - buf;
+    '''
+_PARAMS = 'T grad, T lr, T alpha, T one_minus_alpha, T eps', 'T param, T ms'
+_KERNELS = {
+    False: _kernels.define('fastgrad_rmsprop_update', *_PARAMS,
+                           _BODY.format('buf = sqrt(ms);\n    buf = buf + eps;')),
+    True: _kernels.define('fastgrad_rmsprop_eps_inside_update', *_PARAMS,
+                          _BODY.format('buf = ms + eps;\n    buf = sqrt(buf);')),
+}
 
 
 class RMSpropRule(optimizer.UpdateRule):
@@ -32,6 +51,14 @@ class RMSpropRule(optimizer.UpdateRule):
     def init_state(self, param):
         self.state['ms'] = utils.array_module(param.array).zeros_like(param.array)
 
+    @staticmethod
+    def _check_eps(hp, dtype):
+        eps = dtype.type(hp['eps'])
+        if hp['eps'] != 0 and eps == 0:
+            raise ValueError('eps of RMSprop optimizer is too small for {} ({})'
+                             .format(dtype.name, hp['eps']))
+        return eps
+
     def update_core_cpu(self, param):
         data = param.array
         if data is None:
@@ -40,10 +67,7 @@ class RMSpropRule(optimizer.UpdateRule):
         if grad is None:
             return
         hp = self._hp()
-        eps = grad.dtype.type(hp['eps'])
-        if hp['eps'] != 0 and eps == 0:
-            raise ValueError('eps of RMSprop optimizer is too small for {} ({})'
-                             .format(grad.dtype.name, hp['eps']))
+        eps = self._check_eps(hp, grad.dtype)
         alpha = hp['alpha']
         xp = utils.array_module(data)
         ms = self.state['ms']
@@ -61,7 +85,21 @@ class RMSpropRule(optimizer.UpdateRule):
         buf *= hp['lr']
         data -= buf
 
-    update_core_gpu = update_core_cpu
+    def update_core_gpu(self, param):
+        data = param.array
+        if data is None:
+            return
+        grad = param.grad
+        if grad is None:
+            return
+        if grad.dtype != data.dtype:
+            self.update_core_cpu(param)      # the generic xp path
+            return
+        hp = self._hp()
+        eps = self._check_eps(hp, grad.dtype)
+        alpha = hp['alpha']
+        _kernels.kernel(_KERNELS[bool(hp['eps_inside_sqrt'])])(
+            grad, hp['lr'], alpha, 1 - alpha, eps, data, self.state['ms'])
 
 
 class RMSprop(optimizer.GradientMethod):

@@ -1,8 +1,16 @@
 """SGD: ``param -= lr * grad``."""
 from fastgrad import optimizer
+from fastgrad.optimizers import _kernels
 
 _default_hyperparam = optimizer.Hyperparameter()
 _default_hyperparam.lr = 0.01
+
+_KERNEL = _kernels.define(
+    'fastgrad_sgd_update', 'T grad, T lr', 'T param',
+    '''
+    T buf = lr * grad;
+    param = param - buf;
+    ''')
 
 
 class SGDRule(optimizer.UpdateRule):
@@ -24,7 +32,17 @@ class SGDRule(optimizer.UpdateRule):
             return
         data -= self._hp()['lr'] * grad
 
-    update_core_gpu = update_core_cpu
+    def update_core_gpu(self, param):
+        data = param.array
+        if data is None:
+            return
+        grad = param.grad
+        if grad is None:
+            return
+        if grad.dtype != data.dtype:
+            self.update_core_cpu(param)      # the generic xp path
+            return
+        _kernels.kernel(_KERNEL)(grad, self._hp()['lr'], data)
 
 
 class SGD(optimizer.GradientMethod):
