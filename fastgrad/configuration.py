@@ -149,6 +149,9 @@ global_config.linear_allow_tf32 = False
 # off for sm_80-89, where it has not run yet; True forces it on for sm_80+; False keeps
 # the CUDA-core kernel.  Below sm_80 the CUDA-core kernel runs regardless.
 global_config.linear_fp64_mma = None
+# fastgrad's own: on CuPy, an elementwise op's backward runs as one kernel generated
+# from its gradient (functions/_util/fused.py); FASTGRAD_FUSE_ELEMENTWISE=0 turns it off.
+global_config.fuse_elementwise_grads = _env_flag('FASTGRAD_FUSE_ELEMENTWISE', True)
 
 
 _missing = object()

@@ -31,6 +31,8 @@ import numpy
 from fastgrad import utils
 from fastgrad._core import graph
 from fastgrad._core.graph import FunctionNode, Variable
+from fastgrad.configuration import config
+from fastgrad.functions._util import fused
 
 
 class Op(FunctionNode):
@@ -55,10 +57,21 @@ class Op(FunctionNode):
         raise NotImplementedError('{} does not define gradient'.format(self.label))
 
     def backward_arrays(self, indexes, grad_outputs):
-        return self.gradient(_array_ops(grad_outputs), indexes, grad_outputs)
+        ns = _array_ops(grad_outputs)
+        if ns is not NUMPY_OPS and self.is_elementwise and _fuse_on():
+            # CuPy: the whole gradient in one kernel (functions/_util/fused.py)
+            gxs = fused.gradient(self, indexes, grad_outputs)
+            if gxs is not None:
+                return gxs
+        return self.gradient(ns, indexes, grad_outputs)
 
     def backward(self, indexes, grad_outputs):
         return self.gradient(VARIABLE_OPS, indexes, grad_outputs)
+
+
+def _fuse_on():
+    # NEP 50 dtypes only (fused.py); NumPy 1 keeps the unfused path
+    return config.fuse_elementwise_grads and not utils.LEGACY_PROMOTION
 
 
 def _array_ops(grad_outputs):
