@@ -334,7 +334,7 @@ cdef dict _backprop(list roots, list root_grads, bint retain_grad, bint double,
     cdef FunctionNode f
     cdef Py_ssize_t i, k
     cdef bint fast
-    cdef tuple gys, indexes
+    cdef tuple gys, indexes, inputs, gxs
 
     global _track_all
     old_backprop = _config.__dict__.get('enable_backprop', _missing)

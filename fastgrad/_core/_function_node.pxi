@@ -22,6 +22,7 @@ def _install_recipe(op_class, numpy_ops):
     _Op = op_class
     _numpy_ops = numpy_ops
     _type_flags.clear()
+    memset(_ti_types, 0, sizeof(_ti_types))
 
 
 @cython.final
@@ -35,7 +36,25 @@ cdef inline int _flags_of(type cls) except? -1:
     return _type_info(cls).flags
 
 
-cdef _TypeInfo _type_info(type cls):
+# In front of _type_flags, a direct-mapped cache of borrowed pointers (the dict
+# keeps both the classes and their infos alive; _install_recipe empties both).
+cdef enum:
+    _TI_CACHE = 64
+cdef PyObject* _ti_types[_TI_CACHE]
+cdef PyObject* _ti_infos[_TI_CACHE]
+
+
+cdef inline _TypeInfo _type_info(type cls):
+    cdef size_t k = (<size_t><PyObject*>cls >> 5) & (_TI_CACHE - 1)
+    if _ti_types[k] == <PyObject*>cls:
+        return <_TypeInfo>_ti_infos[k]
+    info = _type_info_lookup(cls)
+    _ti_types[k] = <PyObject*>cls
+    _ti_infos[k] = <PyObject*>info
+    return info
+
+
+cdef _TypeInfo _type_info_lookup(type cls):
     """Which optional hooks a FunctionNode subclass provides (cached per class)."""
     cdef PyObject* cached = PyDict_GetItemWithError(_type_flags, cls)
     if cached != NULL:
@@ -519,8 +538,10 @@ cdef tuple _apply(FunctionNode f, object inputs):
         node.rank = rank + 1
         f._out_nodes[i] = <PyObject*>node
     if f._retain_out is not None:
-        f._retained_output_data = tuple([(<Variable>out_vars[i])._data
-                                         for i in f._retain_out])
+        kept = PyTuple_New(len(f._retain_out))
+        for i in range(len(f._retain_out)):
+            _put(kept, i, (<Variable>out_vars[<Py_ssize_t>f._retain_out[i]])._data)
+        f._retained_output_data = kept
     if closed:
         _untrack(f)
         _untrack(nodes)
