@@ -2,14 +2,20 @@
 
 * Every kernel body compiles with nvcc for sm_90, wrapped the way CuPy wraps
   an ElementwiseKernel body (skipped without nvcc; runs on the CPU machine).
+* The same bodies compiled as host C++ (g++, no FP contraction, a float16
+  type with CuPy's conversions) and called where the rules' GPU paths call
+  the CuPy kernels: the GPU paths' arguments and the bodies' math give the
+  NumPy path's numbers, eagerly and with graph replay's step scalars.
 * On a GPU: five updates of CuPy parameters give the NumPy path's numbers for
   every optimizer and dtype, and graph replay of the Adam family still
   matches an eager NumPy run.
 
 GPU run: python -m pytest tests/optimizers/test_gpu_updates.py -q -m gpu
 """
+import ctypes
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 
@@ -18,7 +24,7 @@ import pytest
 
 import fastgrad
 import fastgrad.functions as F
-from fastgrad import Parameter, optimizers
+from fastgrad import Parameter, graph_replay, optimizer, optimizers
 from fastgrad.optimizers import _kernels
 from fastgrad_cuda.tools import compile_check
 
@@ -134,6 +140,119 @@ def test_kernel_bodies_compile_with_nvcc():
     assert len(instances) >= 30
 
 
+# -- the kernel bodies on the host (CPU) --------------------------------------------
+
+_HOST_PRELUDE = r'''
+#include <cmath>
+using std::sqrt;
+using std::isnan;
+class float16 {
+    _Float16 h_;
+public:
+    float16() {}
+    float16(float v) : h_((_Float16)v) {}
+    explicit float16(double v) : h_((_Float16)(float)v) {}
+    operator float() const { return (float)h_; }
+    float16& operator=(const float16&) = default;
+    template <typename U> float16& operator=(const U& v) {
+        *this = static_cast<float16>(v);
+        return *this;
+    }
+};
+inline int isnan(float16 x) { return std::isnan((float)x); }
+'''
+
+_DTYPE_CTYPE = {numpy.dtype(numpy.float16): 'float16', numpy.dtype(numpy.float32): 'float',
+                numpy.dtype(numpy.float64): 'double'}
+
+
+def _host_instance(index, in_params, out_params, body, ctype):
+    def c(typ):
+        return 'T' if typ == 'T' else _CTYPES[typ]
+    refs, a, k = [], 0, 0
+    for typ, n in _params(in_params):
+        if n == 'grad':
+            refs.append('const {t} &{n} = ((const {t} *)_a[{a}])[i];'.format(t=c(typ), n=n, a=a))
+            a += 1
+        else:
+            refs.append('const {t} {n} = *(const {t} *)_s[{k}];'.format(t=c(typ), n=n, k=k))
+            k += 1
+    for typ, n in _params(out_params):
+        refs.append('{t} &{n} = (({t} *)_a[{a}])[i];'.format(t=c(typ), n=n, a=a))
+        a += 1
+    return '''
+extern "C" void fg_host_{idx}(void **_a, void **_s, long long n) {{
+    typedef {ctype} T;
+    for (long long i = 0; i < n; ++i) {{
+        {refs}
+        {body}
+    }}
+}}
+'''.format(idx=index, ctype=ctype, refs='\n        '.join(refs), body=body)
+
+
+class _HostKernel(object):
+    '''Called like the CuPy ElementwiseKernel (inputs then outputs), on
+    C-contiguous NumPy arrays of one shape; scalars are cast to their
+    declared type as CuPy casts them, and a NumPy scalar or 0-d array (what
+    a device scalar is under the emulated capture) must have the declared
+    dtype, as CuPy requires of a 0-d array.'''
+
+    def __init__(self, lib, index, name):
+        self.lib, self.index, self.name = lib, index, name
+        in_params, out_params, _ = _kernels.SPECS[name]
+        self.ins, self.outs = _params(in_params), _params(out_params)
+
+    def __call__(self, *args):
+        assert len(args) == len(self.ins) + len(self.outs), self.name
+        t = args[len(self.ins)].dtype
+        arrays, scalars = [], []
+        for (typ, n), a in zip(self.ins + self.outs, args):
+            declared = t if typ == 'T' else numpy.dtype(typ)
+            if n == 'grad' or (typ, n) in self.outs:
+                assert a.dtype == declared and a.flags.c_contiguous, (self.name, n)
+                assert a.shape == args[len(self.ins)].shape, (self.name, n)
+                arrays.append(a)
+            else:
+                if isinstance(a, (numpy.ndarray, numpy.generic)):
+                    assert a.dtype == declared and a.ndim == 0, (self.name, n, a.dtype)
+                scalars.append(numpy.array(a, dtype=declared))
+        fn = getattr(self.lib, 'fg_host_{}'.format(self.index[self.name, _DTYPE_CTYPE[t]]))
+        ptrs = (ctypes.c_void_p * len(arrays))(*[x.ctypes.data for x in arrays])
+        sptrs = (ctypes.c_void_p * max(1, len(scalars)))(*[x.ctypes.data for x in scalars])
+        fn(ptrs, sptrs, ctypes.c_longlong(arrays[0].size))
+        return tuple(args[len(self.ins):])
+
+
+_HOST_CXX = shutil.which('g++') or shutil.which('c++')
+
+
+@pytest.fixture(scope='module')
+def host_kernels():
+    if _HOST_CXX is None:
+        pytest.skip('no C++ compiler')
+    instances, index = [], {}
+    for name, ctype, _ in _instances():
+        index[name, ctype] = len(instances)
+        in_params, out_params, body = _kernels.SPECS[name]
+        instances.append(_host_instance(len(instances), in_params, out_params, body, ctype))
+    tmp = tempfile.mkdtemp(prefix='fastgrad_optk_')
+    src, lib = os.path.join(tmp, 'k.cpp'), os.path.join(tmp, 'k.so')
+    with open(src, 'w') as f:
+        f.write(_HOST_PRELUDE + ''.join(instances))
+    proc = subprocess.run([_HOST_CXX, '-O1', '-ffp-contract=off', '-fno-fast-math', '-shared',
+                           '-fPIC', '-std=c++17', src, '-o', lib],
+                          cwd=tmp, capture_output=True, text=True, timeout=300)
+    if proc.returncode != 0 and '_Float16' in proc.stderr:
+        shutil.rmtree(tmp, ignore_errors=True)
+        pytest.skip('the C++ compiler has no _Float16')
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    dll = ctypes.CDLL(lib)
+    kernels = {name: _HostKernel(dll, index, name) for name in _kernels.SPECS}
+    yield kernels
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
 # -- GPU: the kernels against the NumPy path ---------------------------------------
 
 CONFIGS = {
@@ -153,6 +272,7 @@ CONFIGS = {
                                          weight_decay_rate=0.05),
 }
 
+ADAM_FAMILY = {'Adam', 'AdamW', 'AMSGrad', 'AdaBound', 'AMSBound', 'AMSBoundW'}
 TOL = {'float16': dict(rtol=2e-3, atol=2e-3), 'float32': dict(rtol=1e-5, atol=1e-7),
        'float64': dict(rtol=1e-12, atol=1e-15)}
 SHAPES = [(3, 4), (7,), ()]
@@ -276,3 +396,93 @@ def test_graph_replay_matches_numpy(name):
     for key, value in ref.p0.update_rule.state.items():
         numpy.testing.assert_allclose(got.p0.update_rule.state[key].get(), value,
                                       rtol=1e-5, atol=1e-7, err_msg=key)
+
+
+# -- the GPU paths on the host --------------------------------------------------------
+
+class _Paths(object):
+    def __init__(self):
+        self.gpu = True
+        self.calls = []
+
+
+@pytest.fixture
+def host_paths(monkeypatch, host_kernels):
+    """``paths.gpu``: the rules run update_core_gpu on NumPy arrays with the
+    host-compiled bodies as their kernels; else the NumPy path."""
+    paths = _Paths()
+
+    def kernel(name):
+        paths.calls.append(name)
+        return host_kernels[name]
+
+    def update_core(self, param):
+        if paths.gpu:
+            self.update_core_gpu(param)
+        else:
+            self.update_core_cpu(param)
+    monkeypatch.setattr(_kernels, 'kernel', kernel)
+    monkeypatch.setattr(optimizer.UpdateRule, 'update_core', update_core)
+    return paths
+
+
+def _run_both(paths, make_opt, dtype, fp32=False):
+    paths.gpu = True
+    got = _run(make_opt, numpy, dtype, fp32=fp32)
+    calls = list(paths.calls)
+    paths.gpu = False
+    ref = _run(make_opt, numpy, dtype, fp32=fp32)
+    assert paths.calls == calls        # the NumPy path launches nothing
+    return got, ref, calls
+
+
+@pytest.mark.parametrize('dtype', ['float16', 'float32', 'float64'])
+@pytest.mark.parametrize('name', sorted(CONFIGS))
+def test_host_kernels_match_numpy_path(name, dtype, host_paths):
+    got, ref, calls = _run_both(host_paths, CONFIGS[name], dtype)
+    # one kernel per parameter and step, the right variant for the dtype
+    assert len(calls) == 5 * len(SHAPES)
+    assert len(set(calls)) == 1
+    assert calls[0].endswith('_f16') == (dtype == 'float16' and name in ADAM_FAMILY)
+    # the same operations in the same order: the same numbers
+    _assert_link_states_close(got, ref, dict(rtol=0, atol=0))
+    start = _link(numpy, dtype)
+    assert not numpy.allclose(got.p0.array, start.p0.array)
+
+
+@pytest.mark.parametrize('name', ['SGD', 'MomentumSGD', 'Adam', 'AMSBound'])
+def test_host_kernels_fp32_master_copy(name, host_paths):
+    got, ref, calls = _run_both(host_paths, CONFIGS[name], 'float16', fp32=True)
+    assert not any(c.endswith('_f16') for c in calls)       # float32 master copies
+    _assert_link_states_close(got, ref, dict(rtol=0, atol=0))
+    for p, q in zip(got.params(), ref.params()):
+        numpy.testing.assert_array_equal(p.update_rule._fp32_param.array,
+                                         q.update_rule._fp32_param.array)
+
+
+@pytest.mark.parametrize('dtype', ['float16', 'float32', 'float64'])
+@pytest.mark.parametrize('name', sorted(ADAM_FAMILY))
+def test_host_kernels_with_capture_step_scalars(name, dtype, host_paths, monkeypatch):
+    """Under graph capture the step scalars come from the device step
+    counter (here a NumPy 0-d counter): the kernel gets them with the
+    declared dtype, and they give the eager numbers."""
+    def run(gpu):
+        host_paths.gpu = gpu
+        link = _link(numpy, dtype)
+        opt = CONFIGS[name]().setup(link)
+        rng = numpy.random.RandomState(1)
+        for _ in range(5):
+            for p in link.params():
+                p.grad = numpy.asarray(rng.randn(*p.array.shape)).astype(dtype)
+            if gpu:
+                # a fresh run of the step: t = counter + (rule.t - step)
+                monkeypatch.setattr(graph_replay, '_current', graph_replay._StepContext(
+                    numpy, numpy.zeros((), numpy.float64), 0, 0, {}, False))
+            opt.update()
+            monkeypatch.setattr(graph_replay, '_current', None)
+        return link
+    got = run(True)
+    ref = run(False)
+    tol = {'float16': dict(rtol=2e-3, atol=1e-4), 'float32': dict(rtol=2e-6, atol=1e-8),
+           'float64': dict(rtol=1e-12, atol=1e-15)}[dtype]
+    _assert_link_states_close(got, ref, tol)
