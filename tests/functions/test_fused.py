@@ -299,12 +299,14 @@ def test_fused_tanh_backward_is_one_launch(monkeypatch):
 
     def backward():
         x.cleargrad()
-        y = fastgrad.functions.tanh(x)
-        y.grad = cupy.ones_like(y.array)
-        y.backward()
+        with fastgrad.using_config('fuse_elementwise_grads', True):
+            y = fastgrad.functions.tanh(x)
+            y.grad = cupy.ones_like(y.array)
+            y.backward()
 
     backward()                        # traces and builds the kernel
-    key = [k for k in fused._KERNELS if k[0] is tanh.Tanh][-1]
+    key, = [k for k in fused._KERNELS if k[0] is tanh.Tanh and k[3] == (1000,)
+            and k[4] == (numpy.dtype(numpy.float32),)]
     entry = fused._KERNELS[key]
     calls = []
 
@@ -317,7 +319,7 @@ def test_fused_tanh_backward_is_one_launch(monkeypatch):
 
     # one call of the fused kernel, and the op's gradient (3 CuPy kernels)
     # not run: the backward of tanh is one launch
-    monkeypatch.setitem(fused._KERNELS, key, (counting,) + entry[1:])
+    monkeypatch.setitem(fused._KERNELS, key, (counting,) + tuple(entry[1:]))
     monkeypatch.setattr(tanh.Tanh, 'gradient', unfused)
     backward()
     assert len(calls) == 1
