@@ -344,23 +344,29 @@ def test_kernel_with_fp32_master_copy(name):
                                       **TOL['float32'])
 
 
-@pytest.mark.gpu
-def test_updates_are_in_place():
-    cupy = pytest.importorskip('cupy')
+def _check_updates_in_place(xp):
     for name in sorted(CONFIGS):
-        link = _link(cupy, 'float32')
+        link = _link(xp, 'float32')
         opt = CONFIGS[name]().setup(link)
         for p in link.params():
-            p.grad = cupy.ones(p.array.shape, 'f')
+            p.grad = xp.ones(p.array.shape, 'f')
         opt.update()
-        before = {n: (p.array, dict(p.update_rule.state)) for n, p in link.namedparams()}
+        before = {n: (p.array, dict(p.update_rule.state or {}))
+                  for n, p in link.namedparams()}
         for p in link.params():
-            p.grad = cupy.ones(p.array.shape, 'f')
+            p.grad = xp.ones(p.array.shape, 'f')
         opt.update()
         for n, p in link.namedparams():
             array, state = before[n]
             assert p.array is array, (name, n)
+            assert sorted(p.update_rule.state or {}) == sorted(state), (name, n)
             assert all(p.update_rule.state[k] is state[k] for k in state), (name, n)
+
+
+@pytest.mark.gpu
+def test_updates_are_in_place():
+    cupy = pytest.importorskip('cupy')
+    _check_updates_in_place(cupy)
 
 
 @pytest.mark.gpu
@@ -486,3 +492,8 @@ def test_host_kernels_with_capture_step_scalars(name, dtype, host_paths, monkeyp
     tol = {'float16': dict(rtol=2e-3, atol=1e-4), 'float32': dict(rtol=2e-6, atol=1e-8),
            'float64': dict(rtol=1e-12, atol=1e-15)}[dtype]
     _assert_link_states_close(got, ref, tol)
+
+
+def test_host_kernels_update_in_place(host_paths):
+    _check_updates_in_place(numpy)
+    assert len(host_paths.calls) == 2 * len(SHAPES) * len(CONFIGS)
