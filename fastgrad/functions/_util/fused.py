@@ -566,16 +566,23 @@ _SOURCES = {}    # (in_params, out_params, operation) -> cupy.ElementwiseKernel
 _FAILED = (None,)
 
 
+_ROLES = {'g': 0, 'x': 1, 'y': 2}     # grad_outputs, retained inputs, retained outputs
+_ndarray = None
+
+
 def gradient(op, indexes, grad_outputs):
     """The op's gradients from one fused kernel, or None for the normal path."""
-    import cupy
+    global _ndarray
+    if _ndarray is None:
+        import cupy
+        _ndarray = cupy.ndarray
     inputs = op.get_retained_input_arrays()
     outputs = op.get_retained_output_arrays()
     shape = None
     for a in (*grad_outputs, *inputs, *outputs):
         if a is None:
             continue
-        if type(a) is not cupy.ndarray:
+        if type(a) is not _ndarray:
             return None
         if shape is None:
             shape = a.shape
@@ -600,7 +607,7 @@ def gradient(op, indexes, grad_outputs):
     if entry is _FAILED:
         return None
     kernel, arrays, params, outs, fixed = entry
-    role = {'g': grad_outputs, 'x': inputs, 'y': outputs}
+    role = (grad_outputs, inputs, outputs)
     result = [None if g is None else role[g[0]][g[1]] for g in fixed]
     if kernel is not None:
         args = [role[r][k] for r, k in arrays] + [getattr(op, n) for n in params]
@@ -618,6 +625,10 @@ def gradient(op, indexes, grad_outputs):
     return tuple(result)
 
 
+def _role(array):
+    return _ROLES[array[0]], array[1]
+
+
 def _build(op, indexes, grad_outputs, inputs, outputs, shape):
     if any(a is not None and a.dtype.name not in _C_TYPES
            for a in (*grad_outputs, *inputs, *outputs)):
@@ -629,8 +640,9 @@ def _build(op, indexes, grad_outputs, inputs, outputs, shape):
         return _FAILED
     # per output: (role, position) of an input array that is the gradient
     # itself, else None (filled by the kernel, or no gradient)
-    fixed = tuple(trace.arrays[g.args[0]] if g is not None and g.kind == 'array'
+    fixed = tuple(_role(trace.arrays[g.args[0]]) if g is not None and g.kind == 'array'
                   else None for g in gxs)
+    arrays = tuple(_role(a) for a in arrays)
     kernel = None
     if outs:
         kernel = _SOURCES.get((in_params, out_params, body))
