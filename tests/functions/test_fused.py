@@ -3,7 +3,8 @@
 On the CPU: every built-in op with ``is_elementwise = True`` either traces,
 and the traced expression evaluated with NumPy equals the normal gradient in
 values and dtypes, or it is one of the documented fallbacks; the generated
-CUDA compiles with nvcc.  On a GPU (marked ``gpu``): fused equals unfused and
+CUDA compiles with nvcc, and the same kernel bodies compiled with g++ for the
+host compute the normal gradient.  On a GPU (marked ``gpu``): fused equals unfused and
 a fused tanh backward is one kernel launch.
 """
 import importlib
@@ -258,6 +259,84 @@ def test_generated_cuda_compiles():
              os.path.join(tmp, 'fused.o')], cwd=tmp, capture_output=True, text=True,
             timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
+
+
+_CTYPES = {'float32': 'c_float', 'float64': 'c_double', 'int64': 'c_longlong',
+           'bool': 'c_bool'}
+
+
+def _host_source(k, in_params, out_params, body):
+    """The same loop as a host C++ function (the CUDA math names are <cmath>'s)."""
+    c = fused._C_TYPES
+    args, loads = [], []
+    for decl in in_params.split(', '):
+        dtype, name = decl.split()
+        if name.startswith('a'):
+            args.append('const {} *_{}'.format(c[dtype], name))
+            loads.append('const {} {} = _{}[_i];'.format(c[dtype], name, name))
+        else:
+            args.append('{} {}'.format(c[dtype], name))
+    for decl in out_params.split(', '):
+        dtype, name = decl.split()
+        args.append('{} *_{}'.format(c[dtype], name))
+        loads.append('{} &{} = _{}[_i];'.format(c[dtype], name, name))
+    return ('extern "C" void host_{}({}, long long _n) {{\n'
+            '  for (long long _i = 0; _i < _n; ++_i) {{\n{}\n{}\n  }}\n}}\n'
+            ).format(k, ', '.join(args), '\n'.join(loads), body)
+
+
+@pytest.mark.skipif(shutil.which('g++') is None, reason='needs g++')
+def test_generated_source_computes_the_gradient_on_the_host():
+    # The rendered kernel bodies, compiled for the CPU (no contraction, like
+    # --fmad=false) and run on the arrays: the casts, literals and parameters
+    # of the CUDA text give the normal gradient's values and dtypes.
+    import ctypes
+    kernels = []
+    for cls, (factories, n, bounds) in CASES.items():
+        if cls in FALLBACK:
+            continue
+        for factory in factories:
+            for dtype in (numpy.float32, numpy.float64):
+                op, _, gys = _run(factory, n, bounds, dtype, seed=3)
+                indexes = tuple(range(n))
+                rendered = fused.render(*_trace(op, indexes, gys))
+                if rendered[5]:
+                    kernels.append((op, indexes, gys, rendered))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, 'fused.cpp')
+        with open(path, 'w') as f:
+            f.write('#include <cmath>\n#include <algorithm>\nusing namespace std;\n')
+            for k, (_, _, _, r) in enumerate(kernels):
+                f.write(_host_source(k, r[0], r[1], r[2]))
+        lib = os.path.join(tmp, 'fused.so')
+        result = subprocess.run(['g++', '-O1', '-ffp-contract=off', '-shared', '-fPIC',
+                                 path, '-o', lib], cwd=tmp, capture_output=True,
+                                text=True, timeout=300)
+        assert result.returncode == 0, result.stderr[-3000:]
+        so = ctypes.CDLL(lib)
+        for k, (op, indexes, gys, r) in enumerate(kernels):
+            in_params, out_params, _, arrays, params, outs = r
+            sources = (gys, op.get_retained_input_arrays(), op.get_retained_output_arrays())
+            roles = {'g': 0, 'x': 1, 'y': 2}
+            args = [numpy.ascontiguousarray(sources[roles[role]][pos])
+                    for role, pos in arrays]
+            scalars = [d.split()[0] for d in in_params.split(', ')[len(arrays):]]
+            args += [getattr(ctypes, _CTYPES[t])(getattr(op, name))
+                     for t, name in zip(scalars, params)]
+            results = [numpy.empty(gys[0].shape, d.split()[0])
+                       for d in out_params.split(', ')]
+            shape = gys[0].shape
+            getattr(so, 'host_{}'.format(k))(
+                *[a.ctypes.data_as(ctypes.c_void_p) if isinstance(a, numpy.ndarray)
+                  else a for a in args + results],
+                ctypes.c_longlong(int(numpy.prod(shape))))
+            expected = op.gradient(NUMPY_OPS, indexes, gys)
+            for j, got in zip(outs, results):
+                e = expected[j]
+                assert got.dtype == e.dtype, type(op).__name__
+                numpy.testing.assert_allclose(
+                    got, e, rtol=1e-5 if e.dtype == numpy.float32 else 1e-12, atol=0,
+                    err_msg=type(op).__name__)
 
 
 # -- on a GPU ---------------------------------------------------------------------
