@@ -201,7 +201,7 @@ def test_a_host_array_beside_gpu_inputs_is_a_clear_error(call):
         elif call == 'rrelu':
             F.rrelu(x, r=host)
         elif call == 'simplified_dropconnect':
-            F.simplified_dropconnect(x, cupy.ones((4, 3), numpy.float32), 0.5,
+            F.simplified_dropconnect(x, cupy.ones((4, 3), numpy.float32), ratio=0.5,
                                      mask=numpy.ones((2, 4, 3), bool))
         elif call == 'upsampling':
             F.upsampling_2d(cupy.ones((1, 1, 2, 2), numpy.float32),
