@@ -4,12 +4,14 @@ On CuPy an elementwise op's gradient (``gy * (1 - y * y)``) costs one kernel
 launch per operator, and small models are bound by launches.  For an op with
 ``is_elementwise = True`` the fast path (no double backprop) runs the op's one
 ``gradient`` once on symbols (``Sym``) that record the expression, renders it
-as the body of one ``cupy.ElementwiseKernel`` and caches the kernel per key:
-(op class, indexes, dtypes of the gradients and of the retained arrays, which
-op attributes are Python scalars and the other attributes' values).  Later
-calls launch that kernel on the real arrays, passing the op's scalar
-attributes (a slope, an exponent) as kernel parameters, so one kernel serves
-every instance.
+as the body of one ``cupy.ElementwiseKernel`` and caches it per key: op
+class, indexes, shape, dtypes of the gradients and of the retained arrays,
+which op attributes are Python scalars and the other attributes' values (a
+gradient may branch on any of them).  Later calls launch that kernel on the
+real arrays, passing the op's scalar attributes (a slope, an exponent) as
+kernel parameters, so one kernel serves every instance; keys with the same
+CUDA source (other shapes) share one compiled kernel.  ``render`` gives the
+source and ``evaluate`` computes a trace with NumPy (the CPU tests).
 
 Dtypes are NumPy 2's (NEP 50: a Python scalar takes the array's dtype): each
 node's dtype is what NumPy returns for that operation on operands of those
@@ -24,7 +26,9 @@ another shape), an ``xp`` function it does not know, ``ns.call`` of another op,
 a scalar computed from an attribute in Python (``numpy.log(value)``), a branch
 on a traced value -- raises while tracing; the key then falls back to the
 normal path for good, silently.  Arrays of different shapes (broadcasting)
-take the normal path for that call.
+take the normal path for that call, and so does NumPy 1's promotion
+(``utils.LEGACY_PROMOTION``) and ``config.fuse_elementwise_grads = False``
+(``FASTGRAD_FUSE_ELEMENTWISE=0``).
 
 Built-in elementwise ops that fall back (tests/functions/test_fused.py checks
 the list):
