@@ -600,6 +600,8 @@ def gradient(op, indexes, grad_outputs):
     attributes = _attribute_key(op)
     if attributes is None:
         return None
+    if type(indexes) is not tuple:
+        indexes = tuple(indexes)      # a key part (the engine passes a tuple)
     # the shape too: a gradient may branch on it (one kernel serves all shapes)
     key = (type(op), indexes, attributes, shape,
            tuple(None if g is None else g.dtype for g in grad_outputs),
