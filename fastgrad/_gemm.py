@@ -118,20 +118,29 @@ def _capturing(cp):
 
 
 def _matmul_on_kernels(cp, a, b, out):
-    """``a @ b`` on fastgrad_cuda's GEMM kernels, one launch per matrix of a
-    stack: CuPy refuses cuBLAS while a stream is captured into a CUDA graph
-    (graph_replay), and inside a graph the extra launches cost little."""
+    """``a @ b`` on fastgrad_cuda's GEMM kernels: CuPy refuses cuBLAS while a
+    stream is captured into a CUDA graph (graph_replay).  A stack times one
+    matrix (either side) is folded into one GEMM; two stacks take one launch
+    per matrix, which inside a graph costs little."""
     if a.ndim < 2 or b.ndim < 2 or a.shape[-1] != b.shape[-2]:
         return cp.matmul(a, b) if out is None else cp.matmul(a, b, out=out)
     batch = numpy.broadcast_shapes(a.shape[:-2], b.shape[:-2])
-    shape = batch + (a.shape[-2], b.shape[-1])
-    a = cp.broadcast_to(a, batch + a.shape[-2:])
-    b = cp.broadcast_to(b, batch + b.shape[-2:])
+    (m, k), n = a.shape[-2:], b.shape[-1]
+    shape = batch + (m, n)
     fits = (out is not None and out.shape == shape and out.dtype == a.dtype and
             out.flags.c_contiguous)
-    y = out if fits else cp.empty(shape, a.dtype)
-    for i in numpy.ndindex(*batch):
-        _cuda.linear_grad_x(a[i], b[i], out=y[i])       # gy . W is a plain product
+    if b.ndim == 2:                     # (B.., m, k) @ (k, n): rows stack up
+        y = _cuda.linear_grad_x(a.reshape(-1, k), b).reshape(shape)
+    elif a.ndim == 2:                   # (m, k) @ (B.., k, n): columns stack up
+        cols = cp.moveaxis(b, -2, 0).reshape(k, -1)                 # (k, B.. * n)
+        y = cp.ascontiguousarray(
+            cp.moveaxis(_cuda.linear_grad_x(a, cols).reshape((m,) + batch + (n,)), 0, -2))
+    else:
+        y = out if fits else cp.empty(shape, a.dtype)
+        a = cp.broadcast_to(a, batch + (m, k))
+        b = cp.broadcast_to(b, batch + (k, n))
+        for i in numpy.ndindex(*batch):
+            _cuda.linear_grad_x(a[i], b[i], out=y[i])       # gy . W is a plain product
     if out is not None and y is not out:
         out[...] = y
         return out

@@ -6,7 +6,7 @@ import pytest
 
 from fastgrad import _gemm, utils
 
-SHAPES = [((5, 7), (7, 3)), ((4, 5, 7), (7, 3)), ((6, 9), (2, 9, 4)),
+SHAPES = [((5, 7), (7, 3)), ((4, 5, 7), (7, 3)), ((6, 9), (2, 9, 4)), ((6, 9), (2, 3, 9, 4)),
           ((2, 1, 3, 4), (5, 4, 6)), ((3, 8, 16), (3, 16, 33))]
 
 
@@ -15,9 +15,14 @@ def test_stacks_split_into_plain_products(monkeypatch, a_shape, b_shape):
     # the batching and broadcasting, with NumPy standing in for the kernel
     class Kernels(object):
         @staticmethod
-        def linear_grad_x(gy, W, out):
-            assert gy.ndim == 2 and W.ndim == 2 and out.flags.c_contiguous
+        def linear_grad_x(gy, W, out=None):
+            assert gy.ndim == 2 and W.ndim == 2
+            calls.append(1)
+            if out is None:
+                return gy @ W
+            assert out.flags.c_contiguous
             out[...] = gy @ W
+    calls = []
     monkeypatch.setattr(_gemm, '_cuda', Kernels)
     rng = numpy.random.RandomState(1)
     a, b = rng.randn(*a_shape), rng.randn(*b_shape)
@@ -26,6 +31,9 @@ def test_stacks_split_into_plain_products(monkeypatch, a_shape, b_shape):
                       (a_shape[-2], b_shape[-1]), numpy.float32)      # another dtype
     assert _gemm._matmul_on_kernels(numpy, a, b, out) is out
     numpy.testing.assert_allclose(out, a @ b, rtol=1e-5)
+    # a stack times one matrix is one GEMM; two stacks, one per matrix
+    one = len(a_shape) == 2 or len(b_shape) == 2
+    assert len(calls) == 2 * (1 if one else int(numpy.prod(out.shape[:-2])))
 
 
 @pytest.mark.gpu
