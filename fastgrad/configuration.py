@@ -152,6 +152,10 @@ global_config.linear_fp64_mma = None
 # fastgrad's own: on CuPy, an elementwise op's backward runs as one kernel generated
 # from its gradient (functions/_util/fused.py); FASTGRAD_FUSE_ELEMENTWISE=0 turns it off.
 global_config.fuse_elementwise_grads = _env_flag('FASTGRAD_FUSE_ELEMENTWISE', True)
+# fastgrad's own: on CuPy, 2-D max pooling (forward, backward, double backward) and
+# 2-D col2im (convolution's gx) run as one kernel each (functions/_util/gpu_kernels.py);
+# FASTGRAD_GPU_POOLING_KERNELS=0 turns them off (the generic per-offset loops).
+global_config.gpu_pooling_kernels = _env_flag('FASTGRAD_GPU_POOLING_KERNELS', True)
 
 
 _missing = object()

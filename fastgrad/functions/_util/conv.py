@@ -21,6 +21,7 @@ import operator
 import numpy
 
 from fastgrad import utils
+from fastgrad.functions._util import gpu_kernels
 
 # Bytes of column buffer per batch chunk (CPU): small enough to stay in cache
 # between the im2col copy and the GEMM, big enough for efficient GEMMs.
@@ -121,7 +122,11 @@ def windows(x, kh, kw, sy, sx, ph, pw, oh, ow, dy=1, dx=1, pval=0, dtype=None):
 
 
 def col2im_add(img, col, sy, sx, dy=1, dx=1):
-    """``img`` (padded, ``(N, C, rows, cols)``) += the windows of ``col``."""
+    """``img`` (padded, ``(N, C, rows, cols)``) += the windows of ``col``
+    (on CuPy: one kernel, gpu_kernels.col2im_add_2d)."""
+    if gpu_kernels.enabled(img):
+        gpu_kernels.col2im_add_2d(img, col, sy, sx, dy, dx)
+        return
     kh, kw, oh, ow = col.shape[2:]
     hspan = sy * (oh - 1) + 1
     wspan = sx * (ow - 1) + 1

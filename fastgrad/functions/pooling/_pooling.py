@@ -137,6 +137,11 @@ class Geometry(object):
         strides = st[:2] + st[2:] + tuple(t * s for t, s in zip(st[2:], self.stride))
         return _conv._as_strided(xp, buf, shape, strides)
 
+    def index_dtype(self):
+        """The smallest int type that holds every offset (argmax's dtype)."""
+        n_off = self.n_offsets
+        return numpy.int8 if n_off <= 127 else numpy.int16 if n_off <= 32767 else numpy.int32
+
     def offsets(self):
         """The kernel offsets ``(i, j, ...)`` in row-major order."""
         return itertools.product(*(range(k) for k in self.ksize))
@@ -173,7 +178,7 @@ class Geometry(object):
         argmax order), by arithmetic on small ints (no masked selects)."""
         xp = utils.array_module(y)
         n_off = self.n_offsets
-        dtype = numpy.int8 if n_off <= 127 else numpy.int16 if n_off <= 32767 else numpy.int32
+        dtype = self.index_dtype()
         idx = xp.zeros(y.shape, dtype=dtype)
         lead = (slice(None), slice(None))
         offsets = list(self.offsets())

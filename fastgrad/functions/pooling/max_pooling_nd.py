@@ -2,6 +2,7 @@
 ops behind their gradients, shared with max_pooling_2d / upsampling_2d)."""
 import numpy
 
+from fastgrad.functions._util import gpu_kernels
 from fastgrad.functions._util.checks import Checks, same_device
 from fastgrad.functions._util.recipe import Op
 from fastgrad.functions.pooling import _pooling
@@ -19,6 +20,12 @@ class MaxPoolingND(Op):
     def forward(self, inputs):
         x, = inputs
         outs = self.geo.outsize(x.shape[2:], self.cover_all)
+        if self.geo.ndim == 2 and gpu_kernels.enabled(x):
+            # one kernel: the max and its offset (CuPy, 2-D)
+            y, self._indexes = gpu_kernels.max_pool_2d(x, self.geo, outs,
+                                                       self.geo.index_dtype())
+            self._x = self._y = None
+            return y,
         # Padding is -inf so it never wins (Chainer's rule).
         win = self.geo.windows(x, outs, pval=-numpy.inf)
         y = self.geo.window_max(win, x.dtype)
@@ -55,6 +62,8 @@ class MaxPoolingNDWithIndexes(Op):
 
     def forward(self, inputs):
         x, = inputs
+        if self.geo.ndim == 2 and gpu_kernels.enabled(x):
+            return gpu_kernels.max_pool_gather_2d(x, self.indexes, self.geo, x.dtype),
         return self.geo.gather(x, self.indexes, x.dtype),
 
     def gradient(self, ns, indexes, grad_outputs):
@@ -80,6 +89,8 @@ class UpsamplingND(Op):
         x, = inputs
         same_device('upsampling', 'indexes', self.indexes, x)
         self.outs = _pooling.resolve_outsize(self, x, self.outs, self.cover_all)
+        if self.geo.ndim == 2 and gpu_kernels.enabled(x):
+            return gpu_kernels.max_unpool_2d(x, self.indexes, self.geo, self.outs, x.dtype),
         return self.geo.scatter(x, self.outs, x.dtype, self.indexes),
 
     def gradient(self, ns, indexes, grad_outputs):

@@ -1,0 +1,221 @@
+"""One-launch CuPy kernels of the 2-D window ops (max pooling and col2im).
+
+The generic window code (functions/pooling/_pooling.py, _util/conv.py) is a
+loop over the kernel offsets, a few CuPy launches per offset.  On CuPy arrays
+of 4-D (N, C, H, W) shape these replace it, one ``cupy.ElementwiseKernel``
+launch each, in gather form (every output element sums what maps to it, no
+atomics):
+
+* ``fastgrad_max_pool_2d``: the max of each window and the row-major offset
+  ``i * kw + j`` of the FIRST element equal to it (padding is ``ninf``,
+  -inf, as in the generic path; a NaN in a window gives NaN and offset 0).
+* ``fastgrad_max_unpool_2d``: max pooling's backward (upsampling): each input
+  element sums, over the windows that cover it, the gradients whose window
+  picked it, in the generic path's order of additions.
+* ``fastgrad_max_pool_gather_2d``: the double backward: each output takes the
+  (zero-padded) element its index names.
+* ``fastgrad_col2im_2d``: ``img += `` the windows of ``col`` (stride and
+  dilation, ``img`` the padded image), in the generic path's order.
+
+``SPECS`` lists every kernel (name -> in_params, out_params, body) so that
+tests compile each body outside CuPy (host C++ and nvcc).  The kernels run
+when ``fastgrad.config.gpu_pooling_kernels`` is true (the default;
+FASTGRAD_GPU_POOLING_KERNELS=0 turns them off).
+"""
+import threading
+
+import numpy
+
+from fastgrad import configuration, utils
+
+SPECS = {}
+
+_lock = threading.Lock()
+_kernels = {}
+
+# (nc, oy, ox) of output element i of an (N, C, out_h, out_w) array
+_OUT_COORDS = '''
+    const ptrdiff_t _plane = (ptrdiff_t)out_h * out_w;
+    const ptrdiff_t _nc = i / _plane;
+    const ptrdiff_t _rest = i - _nc * _plane;
+    const int _oy = (int)(_rest / out_w);
+    const int _ox = (int)(_rest - (ptrdiff_t)_oy * out_w);
+'''
+
+_GEOMETRY = ('int32 h, int32 w, int32 out_h, int32 out_w, int32 kh, int32 kw, '
+             'int32 sy, int32 sx, int32 ph, int32 pw')
+
+SPECS['fastgrad_max_pool_2d'] = (
+    'raw T x, T ninf, ' + _GEOMETRY, 'T y, I arg', _OUT_COORDS + '''
+    const ptrdiff_t _base = _nc * h * w;
+    const int _y0 = _oy * sy - ph;
+    const int _x0 = _ox * sx - pw;
+    T _m = ninf;
+    T _nanv = ninf;
+    int _best = -1;
+    bool _nan = false;
+    for (int _i = 0; _i < kh; ++_i) {
+        const int _yy = _y0 + _i;
+        const bool _row = _yy >= 0 && _yy < h;
+        for (int _j = 0; _j < kw; ++_j) {
+            const int _xx = _x0 + _j;
+            T _v = ninf;
+            if (_row && _xx >= 0 && _xx < w) {
+                _v = x[_base + (ptrdiff_t)_yy * w + _xx];
+            }
+            if (!(_v == _v)) {
+                if (!_nan) {
+                    _nan = true;
+                    _nanv = _v;
+                }
+            } else if (_v > _m) {
+                _m = _v;
+                _best = _i * kw + _j;
+            }
+        }
+    }
+    y = _nan ? _nanv : _m;
+    arg = (_nan || _best < 0) ? 0 : _best;
+''')
+
+SPECS['fastgrad_max_unpool_2d'] = (
+    'raw T gy, raw I arg, ' + _GEOMETRY, 'T gx', '''
+    const ptrdiff_t _hw = (ptrdiff_t)h * w;
+    const ptrdiff_t _nc = i / _hw;
+    const ptrdiff_t _rest = i - _nc * _hw;
+    const int _py = (int)(_rest / w) + ph;
+    const int _px = (int)(_rest - (_rest / w) * w) + pw;
+    int _oy_hi = _py / sy;
+    if (_oy_hi > out_h - 1) _oy_hi = out_h - 1;
+    int _oy_lo = _py - kh + 1;
+    _oy_lo = _oy_lo <= 0 ? 0 : (_oy_lo + sy - 1) / sy;
+    int _ox_hi = _px / sx;
+    if (_ox_hi > out_w - 1) _ox_hi = out_w - 1;
+    int _ox_lo = _px - kw + 1;
+    _ox_lo = _ox_lo <= 0 ? 0 : (_ox_lo + sx - 1) / sx;
+    const ptrdiff_t _obase = _nc * out_h * out_w;
+    T _acc = (T)0.0f;
+    // offsets k = i * kw + j ascending (the generic order): oy, then ox, descending
+    for (int _oy = _oy_hi; _oy >= _oy_lo; --_oy) {
+        const int _i = _py - _oy * sy;
+        for (int _ox = _ox_hi; _ox >= _ox_lo; --_ox) {
+            const int _j = _px - _ox * sx;
+            const ptrdiff_t _o = _obase + (ptrdiff_t)_oy * out_w + _ox;
+            if (arg[_o] == _i * kw + _j) {
+                _acc = _acc + gy[_o];
+            }
+        }
+    }
+    gx = _acc;
+''')
+
+SPECS['fastgrad_max_pool_gather_2d'] = (
+    'raw T z, I arg, ' + _GEOMETRY, 'T out', _OUT_COORDS + '''
+    T _acc = (T)0.0f;
+    const long long _k = (long long)arg;
+    if (_k >= 0 && _k < (long long)kh * kw) {
+        const int _yy = _oy * sy + (int)(_k / kw) - ph;
+        const int _xx = _ox * sx + (int)(_k % kw) - pw;
+        if (_yy >= 0 && _yy < h && _xx >= 0 && _xx < w) {
+            _acc = _acc + z[_nc * h * w + (ptrdiff_t)_yy * w + _xx];
+        }
+    }
+    out = _acc;
+''')
+
+SPECS['fastgrad_col2im_2d'] = (
+    'raw T col, int32 rows, int32 cols, int32 kh, int32 kw, int32 oh, int32 ow, '
+    'int32 sy, int32 sx, int32 dy, int32 dx', 'T img', '''
+    const ptrdiff_t _rc = (ptrdiff_t)rows * cols;
+    const ptrdiff_t _nc = i / _rc;
+    const ptrdiff_t _rest = i - _nc * _rc;
+    const int _r = (int)(_rest / cols);
+    const int _q = (int)(_rest - (ptrdiff_t)_r * cols);
+    T _acc = img;
+    // offsets (i, j) ascending: the generic path's order of additions
+    for (int _i = 0; _i < kh; ++_i) {
+        const int _ry = _r - _i * dy;
+        if (_ry < 0) break;
+        if (_ry % sy != 0) continue;
+        const int _oy = _ry / sy;
+        if (_oy >= oh) continue;
+        for (int _j = 0; _j < kw; ++_j) {
+            const int _qx = _q - _j * dx;
+            if (_qx < 0) break;
+            if (_qx % sx != 0) continue;
+            const int _ox = _qx / sx;
+            if (_ox >= ow) continue;
+            _acc = _acc + col[(((_nc * kh + _i) * kw + _j) * (ptrdiff_t)oh + _oy) * ow + _ox];
+        }
+    }
+    img = _acc;
+''')
+
+
+def kernel(name):
+    """The ``cupy.ElementwiseKernel`` of ``name`` (built once, cached)."""
+    k = _kernels.get(name)
+    if k is None:
+        import cupy
+        in_params, out_params, body = SPECS[name]
+        with _lock:
+            k = _kernels.get(name)
+            if k is None:
+                k = _kernels[name] = cupy.ElementwiseKernel(
+                    in_params, out_params, body, name)
+    return k
+
+
+def enabled(a):
+    """Whether the kernels take arrays like ``a``: a CuPy array, with
+    ``config.gpu_pooling_kernels`` on."""
+    if isinstance(a, numpy.ndarray) or not configuration.config.gpu_pooling_kernels:
+        return False
+    return getattr(utils.array_module(a), '__name__', '') == 'cupy'
+
+
+def _geometry(geo, dims, outs):
+    (kh, kw), (sy, sx), (ph, pw) = geo.ksize, geo.stride, geo.pad
+    return (dims[0], dims[1], outs[0], outs[1], kh, kw, sy, sx, ph, pw)
+
+
+def max_pool_2d(x, geo, outs, index_dtype):
+    """``(y, indexes)`` of 2-D max pooling of the CuPy array ``x``."""
+    xp = utils.array_module(x)
+    x = xp.ascontiguousarray(x)
+    shape = x.shape[:2] + tuple(outs)
+    y = xp.empty(shape, dtype=x.dtype)
+    arg = xp.empty(shape, dtype=index_dtype)
+    kernel('fastgrad_max_pool_2d')(x, x.dtype.type(-numpy.inf),
+                                   *_geometry(geo, x.shape[2:], outs), y, arg)
+    return y, arg
+
+
+def max_unpool_2d(gy, indexes, geo, dims, dtype):
+    """Max pooling's backward: ``(N, C) + dims`` from ``gy`` and ``indexes``."""
+    xp = utils.array_module(gy)
+    gy = xp.ascontiguousarray(gy, dtype=dtype)
+    indexes = xp.ascontiguousarray(indexes)
+    gx = xp.empty(gy.shape[:2] + tuple(dims), dtype=dtype)
+    kernel('fastgrad_max_unpool_2d')(gy, indexes, *_geometry(geo, dims, gy.shape[2:]), gx)
+    return gx
+
+
+def max_pool_gather_2d(z, indexes, geo, dtype):
+    """``out[n, c, o]`` = the zero-padded element of ``z`` at ``indexes``."""
+    xp = utils.array_module(z)
+    z = xp.ascontiguousarray(z, dtype=dtype)
+    out = xp.empty(indexes.shape, dtype=dtype)
+    kernel('fastgrad_max_pool_gather_2d')(
+        z, indexes, *_geometry(geo, z.shape[2:], indexes.shape[2:]), out)
+    return out
+
+
+def col2im_add_2d(img, col, sy, sx, dy, dx):
+    """``img`` (``(N, C, rows, cols)``) += the windows of ``col``
+    ``(N, C, kh, kw, oh, ow)``, in place."""
+    xp = utils.array_module(col)
+    col = xp.ascontiguousarray(col, dtype=img.dtype)
+    kh, kw, oh, ow = col.shape[2:]
+    rows, cols = img.shape[2:]
+    kernel('fastgrad_col2im_2d')(col, rows, cols, kh, kw, oh, ow, sy, sx, dy, dx, img)

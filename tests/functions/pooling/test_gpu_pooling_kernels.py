@@ -1,0 +1,409 @@
+"""The one-launch 2-D window kernels (fastgrad/functions/_util/gpu_kernels.py).
+
+* Every kernel body compiles with nvcc for sm_90, wrapped the way CuPy wraps
+  an ElementwiseKernel body, for float16/float32/float64 (skipped without
+  nvcc; runs on the CPU machine).
+* The same bodies compiled as host C++ (g++), one loop over ``i``, give the
+  generic NumPy path's numbers exactly (max, argmax with ties and NaN,
+  max pooling's backward and double backward, col2im) across ksize, stride,
+  pad, dilation and cover_all.
+* On a GPU: the kernel path equals the generic path
+  (``config.gpu_pooling_kernels`` off) on CuPy arrays.
+
+GPU run: python -m pytest tests/functions/pooling/test_gpu_pooling_kernels.py -q -m gpu
+"""
+import ctypes
+import os
+import shutil
+import subprocess
+import tempfile
+import zlib
+
+import numpy
+import pytest
+
+import fastgrad
+import fastgrad.functions as F
+from fastgrad.functions._util import conv as _conv
+from fastgrad.functions._util import gpu_kernels
+from fastgrad.functions.pooling import _pooling
+from fastgrad_cuda.tools import compile_check
+
+
+def _params(spec):
+    out = []
+    for item in spec.split(','):
+        words = item.split()
+        raw = words[0] == 'raw'
+        typ, name = words[-2], words[-1]
+        out.append((raw, typ, name))
+    return out
+
+
+_CT = {'int32': 'int'}
+
+
+def _ctype(typ):
+    return _CT.get(typ, typ)       # T and I stay template names
+
+
+# -- nvcc (CPU machine) -------------------------------------------------------------
+
+_FLOAT16 = r'''
+#include <cuda_fp16.h>
+#include <cstddef>
+class float16 {
+    __half h_;
+public:
+    __device__ float16() {}
+    __device__ float16(float v) : h_(__float2half_rn(v)) {}
+    explicit __device__ float16(double v) : h_(__float2half_rn((float)v)) {}
+    __device__ operator float() const { return __half2float(h_); }
+    float16& operator=(const float16&) = default;
+    template <typename U> __device__ float16& operator=(const U& v) {
+        *this = static_cast<float16>(v);
+        return *this;
+    }
+};
+'''
+
+
+def _device_instance(name, in_params, out_params, body, ctype, itype, index):
+    args, refs = [], []
+    for raw, typ, n in _params(in_params):
+        c = _ctype(typ)
+        if raw:
+            args.append('const {} *{}'.format(c, n))
+        elif typ in ('T', 'I') and n != 'ninf':
+            args.append('const {} *_raw_{}'.format(c, n))
+            refs.append('const {} &{} = _raw_{}[i];'.format(c, n, n))
+        else:
+            args.append('const {} {}'.format(c, n))
+    for _, typ, n in _params(out_params):
+        args.append('{} *_raw_{}'.format(_ctype(typ), n))
+        refs.append('{} &{} = _raw_{}[i];'.format(_ctype(typ), n, n))
+    return '''
+namespace k{idx} {{
+typedef {ctype} T;
+typedef {itype} I;
+__global__ void {name}({args}, long long n) {{
+    for (ptrdiff_t i = blockIdx.x * (ptrdiff_t)blockDim.x + threadIdx.x; i < n;
+         i += (ptrdiff_t)blockDim.x * gridDim.x) {{
+        {refs}
+        {body}
+    }}
+}}
+}}
+'''.format(idx=index, ctype=ctype, itype=itype, name=name, args=', '.join(args),
+           refs='\n        '.join(refs), body=body)
+
+
+@pytest.mark.skipif(compile_check.find_nvcc() is None, reason='nvcc not installed')
+def test_kernel_bodies_compile_with_nvcc():
+    src, count = _FLOAT16, 0
+    for name, (in_params, out_params, body) in sorted(gpu_kernels.SPECS.items()):
+        for ctype in ('float16', 'float', 'double'):
+            for itype in ('signed char', 'int', 'long long'):
+                src += _device_instance(name, in_params, out_params, body, ctype, itype, count)
+                count += 1
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, 'pool_kernels.cu')
+        with open(path, 'w') as f:
+            f.write(src)
+        proc = subprocess.run(
+            [compile_check.find_nvcc(), '-arch=sm_90', '-c', path,
+             '-o', os.path.join(tmp, 'k.o')],
+            cwd=tmp, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    assert count == 4 * 9
+
+
+# -- the bodies on the host (CPU) ------------------------------------------------------
+
+_HOST_TYPES = {'float32': 'float', 'float64': 'double'}
+_HOST_ITYPES = {'int8': 'signed char', 'int16': 'short', 'int32': 'int', 'int64': 'long long'}
+
+
+def _host_instance(name, in_params, out_params, body, ctype, itype):
+    refs, a = [], 0
+    for raw, typ, n in _params(in_params):
+        c = _ctype(typ)
+        if raw:
+            refs.append('const {c} *{n} = (const {c} *)_a[{a}];'.format(c=c, n=n, a=a))
+        elif typ in ('T', 'I') and n != 'ninf':
+            refs.append('const {c} &{n} = ((const {c} *)_a[{a}])[i];'.format(c=c, n=n, a=a))
+        else:
+            refs.append('const {c} {n} = *(const {c} *)_a[{a}];'.format(c=c, n=n, a=a))
+        a += 1
+    for _, typ, n in _params(out_params):
+        refs.append('{c} &{n} = (({c} *)_a[{a}])[i];'.format(c=_ctype(typ), n=n, a=a))
+        a += 1
+    return '''
+extern "C" void {sym}(void **_a, long long n) {{
+    typedef {ctype} T;
+    typedef {itype} I;
+    for (ptrdiff_t i = 0; i < n; ++i) {{
+        {refs}
+        {body}
+    }}
+}}
+'''.format(sym=_symbol(name, ctype, itype), ctype=ctype, itype=itype,
+           refs='\n        '.join(refs), body=body)
+
+
+def _symbol(name, ctype, itype):
+    return 'host_{}_{}_{}'.format(name, ctype, itype).replace(' ', '_')
+
+
+@pytest.fixture(scope='module')
+def host_lib():
+    gxx = shutil.which('g++')
+    if gxx is None:
+        pytest.skip('g++ not installed')
+    src = '#include <cstddef>\n#include <cmath>\n'
+    for name, (in_params, out_params, body) in sorted(gpu_kernels.SPECS.items()):
+        for ctype in _HOST_TYPES.values():
+            for itype in _HOST_ITYPES.values():
+                src += _host_instance(name, in_params, out_params, body, ctype, itype)
+    tmp = tempfile.mkdtemp()
+    try:
+        path = os.path.join(tmp, 'pool_kernels.cpp')
+        lib = os.path.join(tmp, 'pool_kernels.so')
+        with open(path, 'w') as f:
+            f.write(src)
+        proc = subprocess.run([gxx, '-O1', '-ffp-contract=off', '-shared', '-fPIC', path,
+                               '-o', lib], cwd=tmp, capture_output=True, text=True,
+                              timeout=300)
+        assert proc.returncode == 0, proc.stderr[-4000:]
+        yield ctypes.CDLL(lib)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _host_call(lib, name, dtype, itype, args):
+    """Call kernel ``name`` like the CuPy one: ``args`` in parameter order
+    (arrays as C-contiguous NumPy arrays, scalars cast to their types); the
+    size is the first output's."""
+    in_params, out_params = gpu_kernels.SPECS[name][:2]
+    params = _params(in_params) + _params(out_params)
+    assert len(params) == len(args)
+    keep, ptrs = [], []
+    outs = {n for _, _, n in _params(out_params)}
+    for (raw, typ, n), v in zip(params, args):
+        if typ == 'T':
+            arr = numpy.ascontiguousarray(v, dtype=dtype)
+        elif typ == 'I':
+            arr = numpy.ascontiguousarray(v, dtype=itype)
+        else:
+            arr = numpy.ascontiguousarray(v, dtype=numpy.int32)
+        if n in outs:
+            assert arr is v, 'outputs must be C-contiguous arrays of the kernel types'
+        keep.append(arr)
+        ptrs.append(arr.ctypes.data)
+    size = args[len(params) - len(outs)].size
+    fn = getattr(lib, _symbol(name, _HOST_TYPES[numpy.dtype(dtype).name],
+                              _HOST_ITYPES[numpy.dtype(itype).name]))
+    fn((ctypes.c_void_p * len(ptrs))(*ptrs), ctypes.c_longlong(size))
+
+
+def _geometry_args(geo, dims, outs):
+    return list(gpu_kernels._geometry(geo, dims, outs))
+
+
+# (ksize, stride, pad, cover_all, input h x w)
+_POOL_CASES = [
+    (2, None, 0, True, (6, 6)),
+    (2, None, 0, True, (7, 5)),
+    (3, 2, 1, True, (7, 8)),
+    (3, 2, 1, False, (7, 8)),
+    (3, 1, 1, False, (5, 5)),
+    ((2, 3), (1, 2), (1, 0), True, (6, 7)),
+    ((3, 2), (2, 3), (2, 1), True, (5, 9)),
+    (3, 3, 2, True, (4, 4)),        # windows of padding only
+    (4, 1, 0, True, (4, 6)),
+    (12, 1, 0, True, (12, 12)),     # 144 offsets: int16 indexes
+]
+
+
+def _generic_pool(x, geo, cover_all):
+    outs = geo.outsize(x.shape[2:], cover_all)
+    win = geo.windows(x, outs, pval=-numpy.inf)
+    y = geo.window_max(win, x.dtype)
+    return y, geo.argmax(win, y)
+
+
+def _host_pool(lib, x, geo, cover_all):
+    outs = geo.outsize(x.shape[2:], cover_all)
+    y = numpy.empty(x.shape[:2] + outs, dtype=x.dtype)
+    arg = numpy.empty(y.shape, dtype=geo.index_dtype())
+    _host_call(lib, 'fastgrad_max_pool_2d', x.dtype, arg.dtype,
+               [x, -numpy.inf] + _geometry_args(geo, x.shape[2:], outs) + [y, arg])
+    return y, arg
+
+
+def _inputs(rng, shape, dtype, kind):
+    if kind == 'ties':
+        x = rng.randint(-2, 3, size=shape).astype(dtype)
+    elif kind == 'inf':
+        x = rng.randint(-1, 2, size=shape).astype(dtype)
+        x[x == -1] = -numpy.inf
+    elif kind == 'nan':
+        x = rng.randn(*shape).astype(dtype)
+        x.ravel()[rng.rand(x.size) < 0.05] = numpy.nan
+    else:
+        x = rng.randn(*shape).astype(dtype)
+    return x
+
+
+@pytest.mark.parametrize('case', _POOL_CASES)
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+@pytest.mark.parametrize('kind', ['randn', 'ties', 'inf', 'nan'])
+def test_max_pool_forward_matches_generic(host_lib, case, dtype, kind):
+    ksize, stride, pad, cover_all, dims = case
+    geo = _pooling.Geometry('max_pooling_2d', 2, ksize, stride, pad)
+    rng = numpy.random.RandomState(zlib.crc32((str(case) + kind).encode()) % 1000)
+    x = _inputs(rng, (2, 3) + dims, dtype, kind)
+    y0, i0 = _generic_pool(x, geo, cover_all)
+    y1, i1 = _host_pool(host_lib, x, geo, cover_all)
+    numpy.testing.assert_array_equal(y1, y0)
+    assert i1.dtype == i0.dtype
+    numpy.testing.assert_array_equal(i1, i0)
+
+
+@pytest.mark.parametrize('case', _POOL_CASES)
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+@pytest.mark.parametrize('itype', [None, numpy.int64])
+def test_max_unpool_and_gather_match_generic(host_lib, case, dtype, itype):
+    ksize, stride, pad, cover_all, dims = case
+    geo = _pooling.Geometry('max_pooling_2d', 2, ksize, stride, pad)
+    rng = numpy.random.RandomState(zlib.crc32(str(case).encode()) % 1000)
+    x = _inputs(rng, (2, 3) + dims, dtype, 'ties')
+    _, idx = _generic_pool(x, geo, cover_all)
+    if itype is not None:
+        # upsampling_2d takes user indexes: int64, some out of range
+        idx = idx.astype(itype)
+        idx.ravel()[rng.rand(idx.size) < 0.1] = geo.n_offsets + 1
+        idx.ravel()[rng.rand(idx.size) < 0.1] = -1
+    gy = rng.randn(*idx.shape).astype(dtype)
+    outs = idx.shape[2:]
+    # backward: scatter with indexes
+    g0 = geo.scatter(gy, dims, dtype, idx)
+    g1 = numpy.empty(x.shape, dtype=dtype)
+    _host_call(host_lib, 'fastgrad_max_unpool_2d', dtype, idx.dtype,
+               [gy, idx] + _geometry_args(geo, dims, outs) + [g1])
+    numpy.testing.assert_array_equal(g1, g0)
+    # double backward: gather
+    z = rng.randn(*x.shape).astype(dtype)
+    o0 = geo.gather(z, idx, dtype)
+    o1 = numpy.empty(idx.shape, dtype=dtype)
+    _host_call(host_lib, 'fastgrad_max_pool_gather_2d', dtype, idx.dtype,
+               [z, idx] + _geometry_args(geo, dims, outs) + [o1])
+    numpy.testing.assert_array_equal(o1, o0)
+
+
+# (kh, kw, sy, sx, ph, pw, dy, dx, cover_all, h, w)
+_CONV_CASES = [
+    (3, 3, 1, 1, 1, 1, 1, 1, False, 6, 6),
+    (3, 3, 2, 2, 1, 1, 1, 1, False, 7, 8),
+    (3, 3, 2, 2, 1, 1, 1, 1, True, 7, 8),
+    (2, 3, 1, 2, 0, 1, 2, 1, False, 8, 7),
+    (3, 2, 3, 1, 2, 0, 2, 3, True, 9, 10),
+    (1, 1, 2, 2, 0, 0, 1, 1, False, 5, 5),
+    (5, 5, 1, 1, 2, 2, 1, 1, False, 4, 4),
+    (3, 3, 4, 4, 0, 0, 1, 1, False, 9, 9),   # stride > kernel: some pixels get nothing
+]
+
+
+@pytest.mark.parametrize('case', _CONV_CASES)
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_col2im_matches_generic(host_lib, case, dtype):
+    kh, kw, sy, sx, ph, pw, dy, dx, cover_all, h, w = case
+    oh = _conv.get_conv_outsize(h, kh, sy, ph, cover_all, dy)
+    ow = _conv.get_conv_outsize(w, kw, sx, pw, cover_all, dx)
+    rows = max(_conv._extent(oh, kh, sy, dy), ph + h)
+    cols = max(_conv._extent(ow, kw, sx, dx), pw + w)
+    rng = numpy.random.RandomState(zlib.crc32(str(case).encode()) % 1000)
+    col = rng.randn(2, 3, kh, kw, oh, ow).astype(dtype)
+    for start in (numpy.zeros, lambda s, dtype: rng.randn(*s).astype(dtype)):
+        img0 = start((2, 3, rows, cols), dtype=dtype)
+        img1 = img0.copy()
+        _conv.col2im_add(img0, col, sy, sx, dy, dx)
+        _host_call(host_lib, 'fastgrad_col2im_2d', dtype, numpy.int32,
+                   [col, rows, cols, kh, kw, oh, ow, sy, sx, dy, dx, img1])
+        numpy.testing.assert_array_equal(img1, img0)
+
+
+def test_switch_reads_config_and_numpy_never_uses_kernels():
+    x = numpy.zeros((1, 1, 2, 2), numpy.float32)
+    assert not gpu_kernels.enabled(x)
+    assert isinstance(fastgrad.config.gpu_pooling_kernels, bool)
+    code = ('import os, fastgrad; print(fastgrad.config.gpu_pooling_kernels)')
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__)))))
+    env = dict(os.environ, PYTHONPATH=root, FASTGRAD_GPU_POOLING_KERNELS='0')
+    out = subprocess.run(['python', '-c', code], cwd=tempfile.gettempdir(), env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == 'False'
+
+
+# -- on a GPU: the kernel path equals the generic path ------------------------------------
+
+def _both(fn):
+    """``fn()`` with the kernels on and off."""
+    with fastgrad.using_config('gpu_pooling_kernels', True):
+        on = fn()
+    with fastgrad.using_config('gpu_pooling_kernels', False):
+        off = fn()
+    return on, off
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize('case', _POOL_CASES)
+@pytest.mark.parametrize('dtype', ['float16', 'float32', 'float64'])
+@pytest.mark.parametrize('kind', ['randn', 'ties', 'inf'])
+def test_gpu_max_pooling_2d_kernels_equal_generic(case, dtype, kind):
+    import cupy
+    ksize, stride, pad, cover_all, dims = case
+    rng = numpy.random.RandomState(zlib.crc32((str(case) + kind).encode()) % 1000)
+    x = cupy.asarray(_inputs(rng, (2, 3) + dims, dtype, kind))
+
+    def run():
+        v = fastgrad.Variable(x.copy())
+        y, idx = F.max_pooling_2d(v, ksize, stride, pad, cover_all, return_indices=True)
+        gy = cupy.asarray(numpy.random.RandomState(1).randn(*y.shape).astype(dtype))
+        y.grad = gy
+        y.backward()
+        # double backward: upsampling_2d's gradient gathers
+        u = fastgrad.Variable(gy.copy())
+        up = F.upsampling_2d(u, idx, ksize, stride, pad, outsize=dims, cover_all=cover_all)
+        up.grad = x.copy()
+        up.backward()
+        return [cupy.asnumpy(a) for a in (y.array, idx, v.grad, up.array, u.grad)]
+
+    on, off = _both(run)
+    for a, b in zip(on, off):
+        assert a.dtype == b.dtype
+        numpy.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize('case', _CONV_CASES)
+@pytest.mark.parametrize('dtype', ['float32', 'float64'])
+def test_gpu_convolution_2d_gx_kernel_equals_generic(case, dtype):
+    import cupy
+    kh, kw, sy, sx, ph, pw, dy, dx, cover_all, h, w = case
+    rng = numpy.random.RandomState(zlib.crc32(str(case).encode()) % 1000)
+    x = cupy.asarray(rng.randn(2, 4, h, w).astype(dtype))
+    W = cupy.asarray(rng.randn(5, 4, kh, kw).astype(dtype))
+
+    def run():
+        v = fastgrad.Variable(x.copy())
+        y = F.convolution_2d(v, W, None, (sy, sx), (ph, pw), cover_all, dilate=(dy, dx))
+        y.grad = cupy.asarray(numpy.random.RandomState(2).randn(*y.shape).astype(dtype))
+        y.backward()
+        return cupy.asnumpy(v.grad)
+
+    on, off = _both(run)
+    numpy.testing.assert_array_equal(on, off)
+
