@@ -382,9 +382,18 @@ def test_gpu_max_pooling_2d_kernels_equal_generic(case, dtype, kind):
         return [cupy.asnumpy(a) for a in (y.array, idx, v.grad, up.array, u.grad)]
 
     on, off = _both(run)
-    for a, b in zip(on, off):
+    for i, (a, b) in enumerate(zip(on, off)):
         assert a.dtype == b.dtype
-        numpy.testing.assert_array_equal(a, b)
+        if kind == 'inf' and i == 4:
+            # u.grad gathers x, which holds -inf: the generic path multiplies each
+            # window by a 0/1 mask (-inf * 0 = nan at unselected positions), the
+            # kernel reads only the selected element (as Chainer's GPU kernel); the
+            # H200 run showed exactly that difference, so compare where both are defined
+            defined = ~numpy.isnan(b)
+            numpy.testing.assert_array_equal(a[defined], b[defined])
+            assert not numpy.isnan(a).any()
+        else:
+            numpy.testing.assert_array_equal(a, b)
 
 
 @pytest.mark.gpu
