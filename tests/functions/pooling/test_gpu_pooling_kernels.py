@@ -16,6 +16,7 @@ import ctypes
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import zlib
 
@@ -338,10 +339,10 @@ def test_switch_reads_config_and_numpy_never_uses_kernels():
     assert not gpu_kernels.enabled(x)
     assert isinstance(fastgrad.config.gpu_pooling_kernels, bool)
     code = ('import os, fastgrad; print(fastgrad.config.gpu_pooling_kernels)')
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
-        os.path.abspath(__file__)))))
+    # the fastgrad under test (the installed one in CI), in this interpreter
+    root = os.path.dirname(os.path.dirname(os.path.abspath(fastgrad.__file__)))
     env = dict(os.environ, PYTHONPATH=root, FASTGRAD_GPU_POOLING_KERNELS='0')
-    out = subprocess.run(['python', '-c', code], cwd=tempfile.gettempdir(), env=env,
+    out = subprocess.run([sys.executable, '-c', code], cwd=tempfile.gettempdir(), env=env,
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == 'False'
