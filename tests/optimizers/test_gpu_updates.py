@@ -442,6 +442,9 @@ def _run_both(paths, make_opt, dtype, fp32=False):
     return got, ref, calls
 
 
+@pytest.mark.skipif(fastgrad.utils.LEGACY_PROMOTION,
+                    reason="the kernels round as NumPy 2's path (NEP 50, as CuPy); NumPy 1's "
+                    'path promotes Python scalars by value, so the two differ in the last bit')
 @pytest.mark.parametrize('dtype', ['float16', 'float32', 'float64'])
 @pytest.mark.parametrize('name', sorted(CONFIGS))
 def test_host_kernels_match_numpy_path(name, dtype, host_paths):
