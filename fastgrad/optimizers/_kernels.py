@@ -24,6 +24,19 @@ def define(name, in_params, out_params, body):
     return name
 
 
+def update_arrays(rule, param):
+    """``(data, grad)`` for a kernel update of ``param``, or None when there is
+    nothing to update or the rule's generic path ran instead (a gradient of
+    another dtype than the parameter)."""
+    data, grad = param.array, param.grad
+    if data is None or grad is None:
+        return None
+    if grad.dtype != data.dtype:
+        rule.update_core_cpu(param)      # the generic xp path
+        return None
+    return data, grad
+
+
 def kernel(name):
     """The ``cupy.ElementwiseKernel`` of the registered kernel ``name``."""
     k = _kernels.get(name)

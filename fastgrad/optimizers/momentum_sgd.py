@@ -47,15 +47,10 @@ class MomentumSGDRule(optimizer.UpdateRule):
         data += v
 
     def update_core_gpu(self, param):
-        data = param.array
-        if data is None:
+        arrays = _kernels.update_arrays(self, param)
+        if arrays is None:
             return
-        grad = param.grad
-        if grad is None:
-            return
-        if grad.dtype != data.dtype:
-            self.update_core_cpu(param)      # the generic xp path
-            return
+        data, grad = arrays
         hp = self._hp()
         _kernels.kernel(_KERNEL)(grad, hp['lr'], hp['momentum'], data, self.state['v'])
 

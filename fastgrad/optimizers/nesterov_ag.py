@@ -61,15 +61,10 @@ class NesterovAGRule(optimizer.UpdateRule):
         data += buf
 
     def update_core_gpu(self, param):
-        data = param.array
-        if data is None:
+        arrays = _kernels.update_arrays(self, param)
+        if arrays is None:
             return
-        grad = param.grad
-        if grad is None:
-            return
-        if grad.dtype != data.dtype:
-            self.update_core_cpu(param)      # the generic xp path
-            return
+        data, grad = arrays
         hp = self._hp()
         momentum = hp['momentum']
         _kernels.kernel(_KERNEL)(grad, hp['lr'], momentum, 1 + momentum,

@@ -86,15 +86,10 @@ class RMSpropRule(optimizer.UpdateRule):
         data -= buf
 
     def update_core_gpu(self, param):
-        data = param.array
-        if data is None:
+        arrays = _kernels.update_arrays(self, param)
+        if arrays is None:
             return
-        grad = param.grad
-        if grad is None:
-            return
-        if grad.dtype != data.dtype:
-            self.update_core_cpu(param)      # the generic xp path
-            return
+        data, grad = arrays
         hp = self._hp()
         eps = self._check_eps(hp, grad.dtype)
         alpha = hp['alpha']

@@ -33,15 +33,10 @@ class SGDRule(optimizer.UpdateRule):
         data -= self._hp()['lr'] * grad
 
     def update_core_gpu(self, param):
-        data = param.array
-        if data is None:
+        arrays = _kernels.update_arrays(self, param)
+        if arrays is None:
             return
-        grad = param.grad
-        if grad is None:
-            return
-        if grad.dtype != data.dtype:
-            self.update_core_cpu(param)      # the generic xp path
-            return
+        data, grad = arrays
         _kernels.kernel(_KERNEL)(grad, self._hp()['lr'], data)
 
 
