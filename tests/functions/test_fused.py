@@ -12,7 +12,7 @@ import inspect
 import os
 import pkgutil
 import shutil
-import subprocess
+import sys
 import tempfile
 
 import numpy
@@ -22,6 +22,10 @@ import fastgrad
 import fastgrad.functions
 from fastgrad.functions._util import fused
 from fastgrad.functions._util.recipe import NUMPY_OPS, Op
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                '_helpers'))
+import host_kernels  # noqa: E402  (tests/_helpers: CuPy kernel bodies outside CuPy)
 
 # fusion follows NumPy 2's promotion (NEP 50), as CuPy does, and is off under NumPy 1,
 # whose path promotes Python scalars by value: nothing here applies there
@@ -218,29 +222,12 @@ def test_unsupported_gradients_raise_while_tracing():
         _trace(op, (0,), gys)
 
 
-def _kernel_source(k, in_params, out_params, body):
-    """One __global__ loop with the parameters CuPy's ElementwiseKernel
-    declares: input elements by value, outputs by reference, scalars as is."""
-    c = fused._C_TYPES
-    args, loads = [], []
-    for decl in in_params.split(', '):
-        dtype, name = decl.split()
-        if name.startswith('a'):
-            args.append('const {} *_{}'.format(c[dtype], name))
-            loads.append('const {} {} = _{}[_i];'.format(c[dtype], name, name))
-        else:
-            args.append('{} {}'.format(c[dtype], name))
-    for decl in out_params.split(', '):
-        dtype, name = decl.split()
-        args.append('{} *_{}'.format(c[dtype], name))
-        loads.append('{} &{} = _{}[_i];'.format(c[dtype], name, name))
-    return ('extern "C" __global__ void fused_{}({}, long long _n) {{\n'
-            '  for (long long _i = blockIdx.x * (long long)blockDim.x + threadIdx.x;'
-            ' _i < _n; _i += (long long)blockDim.x * gridDim.x) {{\n{}\n{}\n  }}\n}}\n'
-            ).format(k, ', '.join(args), '\n'.join(loads), body)
+def _arrays(in_params):
+    # fused.render names array inputs a0, a1, ... and scalar ones s0, s1, ...
+    return [d.split()[1] for d in in_params.split(', ') if d.split()[1].startswith('a')]
 
 
-@pytest.mark.skipif(shutil.which('nvcc') is None, reason='needs nvcc')
+@pytest.mark.skipif(host_kernels.find_nvcc() is None, reason='needs nvcc')
 def test_generated_cuda_compiles():
     sources = []
     for cls, (factories, n, bounds) in CASES.items():
@@ -252,42 +239,14 @@ def test_generated_cuda_compiles():
                 in_params, out_params, body, _, _, outs = fused.render(
                     *_trace(op, tuple(range(n)), gys))
                 if outs:
-                    sources.append(_kernel_source(len(sources), in_params, out_params,
-                                                  body))
+                    # one __global__ loop declared as CuPy's ElementwiseKernel
+                    # declares it: input elements by value, outputs by reference
+                    sources.append(host_kernels.elementwise_source(
+                        'fused_{}'.format(len(sources)), in_params, out_params, body,
+                        arrays=_arrays(in_params)))
     assert len(sources) > 80
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, 'fused.cu')
-        with open(path, 'w') as f:
-            f.write('\n'.join(sources))
-        result = subprocess.run(
-            ['nvcc', '-arch=sm_90', '--fmad=false', '-c', path, '-o',
-             os.path.join(tmp, 'fused.o')], cwd=tmp, capture_output=True, text=True,
-            timeout=300)
+    result = host_kernels.nvcc_compile('\n'.join(sources), ['--fmad=false'])
     assert result.returncode == 0, result.stderr[-3000:]
-
-
-_CTYPES = {'float32': 'c_float', 'float64': 'c_double', 'int64': 'c_longlong',
-           'bool': 'c_bool'}
-
-
-def _host_source(k, in_params, out_params, body):
-    """The same loop as a host C++ function (the CUDA math names are <cmath>'s)."""
-    c = fused._C_TYPES
-    args, loads = [], []
-    for decl in in_params.split(', '):
-        dtype, name = decl.split()
-        if name.startswith('a'):
-            args.append('const {} *_{}'.format(c[dtype], name))
-            loads.append('const {} {} = _{}[_i];'.format(c[dtype], name, name))
-        else:
-            args.append('{} {}'.format(c[dtype], name))
-    for decl in out_params.split(', '):
-        dtype, name = decl.split()
-        args.append('{} *_{}'.format(c[dtype], name))
-        loads.append('{} &{} = _{}[_i];'.format(c[dtype], name, name))
-    return ('extern "C" void host_{}({}, long long _n) {{\n'
-            '  for (long long _i = 0; _i < _n; ++_i) {{\n{}\n{}\n  }}\n}}\n'
-            ).format(k, ', '.join(args), '\n'.join(loads), body)
 
 
 @pytest.mark.skipif(shutil.which('g++') is None, reason='needs g++')
@@ -295,7 +254,6 @@ def test_generated_source_computes_the_gradient_on_the_host():
     # The rendered kernel bodies, compiled for the CPU (no contraction, like
     # --fmad=false) and run on the arrays: the casts, literals and parameters
     # of the CUDA text give the normal gradient's values and dtypes.
-    import ctypes
     kernels = []
     for cls, (factories, n, bounds) in CASES.items():
         if cls in FALLBACK:
@@ -307,34 +265,23 @@ def test_generated_source_computes_the_gradient_on_the_host():
                 rendered = fused.render(*_trace(op, indexes, gys))
                 if rendered[5]:
                     kernels.append((op, indexes, gys, rendered))
+    # (the CUDA math names are <cmath>'s)
+    lib = host_kernels.HostLibrary(host_kernels.HOST_MATH)
+    for k, (_, _, _, r) in enumerate(kernels):
+        lib.add_elementwise('host_{}'.format(k), r[0], r[1], r[2], arrays=_arrays(r[0]))
     with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, 'fused.cpp')
-        with open(path, 'w') as f:
-            f.write('#include <cmath>\n#include <algorithm>\nusing namespace std;\n')
-            for k, (_, _, _, r) in enumerate(kernels):
-                f.write(_host_source(k, r[0], r[1], r[2]))
-        lib = os.path.join(tmp, 'fused.so')
-        result = subprocess.run(['g++', '-O1', '-ffp-contract=off', '-shared', '-fPIC',
-                                 path, '-o', lib], cwd=tmp, capture_output=True,
-                                text=True, timeout=300)
+        result = lib.build(tmp)
         assert result.returncode == 0, result.stderr[-3000:]
-        so = ctypes.CDLL(lib)
         for k, (op, indexes, gys, r) in enumerate(kernels):
             in_params, out_params, _, arrays, params, outs = r
             sources = (gys, op.get_retained_input_arrays(), op.get_retained_output_arrays())
             roles = {'g': 0, 'x': 1, 'y': 2}
             args = [numpy.ascontiguousarray(sources[roles[role]][pos])
                     for role, pos in arrays]
-            scalars = [d.split()[0] for d in in_params.split(', ')[len(arrays):]]
-            args += [getattr(ctypes, _CTYPES[t])(getattr(op, name))
-                     for t, name in zip(scalars, params)]
+            args += [getattr(op, name) for name in params]      # cast as declared
             results = [numpy.empty(gys[0].shape, d.split()[0])
                        for d in out_params.split(', ')]
-            shape = gys[0].shape
-            getattr(so, 'host_{}'.format(k))(
-                *[a.ctypes.data_as(ctypes.c_void_p) if isinstance(a, numpy.ndarray)
-                  else a for a in args + results],
-                ctypes.c_longlong(int(numpy.prod(shape))))
+            lib.elementwise('host_{}'.format(k))(*args, *results)
             expected = op.gradient(NUMPY_OPS, indexes, gys)
             for j, got in zip(outs, results):
                 e = expected[j]

@@ -12,11 +12,10 @@
 
 GPU run: python -m pytest tests/optimizers/test_gpu_updates.py -q -m gpu
 """
-import ctypes
 import os
 import re
 import shutil
-import subprocess
+import sys
 import tempfile
 
 import numpy
@@ -26,32 +25,12 @@ import fastgrad
 import fastgrad.functions as F
 from fastgrad import Parameter, graph_replay, optimizer, optimizers
 from fastgrad.optimizers import _kernels
-from fastgrad_cuda.tools import compile_check
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                '_helpers'))
+import host_kernels  # noqa: E402  (tests/_helpers: CuPy kernel bodies outside CuPy)
 
 # -- compile check (CPU) ---------------------------------------------------------
-
-# A stand-in for CuPy's float16 type with the same conversions (each
-# operator computes in float; assigning a float rounds to half).
-_FLOAT16 = r'''
-#include <cuda_fp16.h>
-class float16 {
-    __half h_;
-public:
-    __device__ float16() {}
-    __device__ float16(float v) : h_(__float2half_rn(v)) {}
-    explicit __device__ float16(double v) : h_(__float2half_rn((float)v)) {}
-    __device__ operator float() const { return __half2float(h_); }
-    float16& operator=(const float16&) = default;
-    template <typename U> __device__ float16& operator=(const U& v) {
-        *this = static_cast<float16>(v);
-        return *this;
-    }
-};
-__device__ int isnan(float16 x) { return isnan((float)x); }
-'''
-
-_CTYPES = {'float16': 'float16', 'float32': 'float', 'float64': 'double'}
-
 
 def _params(spec):
     out = []
@@ -61,49 +40,24 @@ def _params(spec):
     return out
 
 
-def _instance(name, in_params, out_params, body, ctype, index):
-    """One CuPy-like __global__ wrapper of ``body`` with ``T`` = ``ctype``:
-    arrays by reference into global memory, scalars by value."""
-    def c(typ):
-        return 'T' if typ == 'T' else _CTYPES[typ]
-    args, refs = [], []
-    for typ, n in _params(in_params):
-        if n == 'grad':
-            args.append('const {} *_raw_{}'.format(c(typ), n))
-            refs.append('const {} &{} = _raw_{}[i];'.format(c(typ), n, n))
-        else:
-            args.append('const {} {}'.format(c(typ), n))
-    for typ, n in _params(out_params):
-        args.append('{} *_raw_{}'.format(c(typ), n))
-        refs.append('{} &{} = _raw_{}[i];'.format(c(typ), n, n))
-    return '''
-namespace k{idx} {{
-typedef {ctype} T;
-__global__ void {name}({args}, long long n) {{
-    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n;
-         i += (long long)blockDim.x * gridDim.x) {{
-        {refs}
-        {body}
-    }}
-}}
-}}
-'''.format(idx=index, ctype=ctype, name=name, args=', '.join(args),
-           refs='\n        '.join(refs), body=body)
-
-
 def _instances():
+    """(name, T) of every kernel instance: the float16 variants for float16
+    only, the Adam family's other kernels for float and double."""
     out = []
-    for name, (in_params, out_params, body) in sorted(_kernels.SPECS.items()):
+    for name in sorted(_kernels.SPECS):
         if name.endswith('_f16'):
             ctypes = ['float16']
         elif name.startswith(('fastgrad_adam', 'fastgrad_ams')):
             ctypes = ['float', 'double']
         else:
             ctypes = ['float16', 'float', 'double']
-        for ctype in ctypes:
-            out.append((name, ctype, _instance(name, in_params, out_params, body,
-                                                ctype, len(out))))
+        out.extend((name, ctype) for ctype in ctypes)
     return out
+
+
+# the parameters passed as arrays (the outputs too): CuPy-like wrappers, arrays
+# by reference into global memory, scalars by value
+_ARRAYS = ('grad',)
 
 
 def test_every_optimizer_kernel_is_registered():
@@ -124,71 +78,25 @@ def test_every_optimizer_kernel_is_registered():
             assert re.search(r'\b{} = '.format(n), body), (name, n)
 
 
-@pytest.mark.skipif(compile_check.find_nvcc() is None, reason='nvcc not installed')
+@pytest.mark.skipif(host_kernels.find_nvcc() is None, reason='nvcc not installed')
 def test_kernel_bodies_compile_with_nvcc():
     instances = _instances()
-    src = _FLOAT16 + ''.join(code for _, _, code in instances)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, 'optimizer_kernels.cu')
-        with open(path, 'w') as f:
-            f.write(src)
-        proc = subprocess.run(
-            [compile_check.find_nvcc(), '-arch=sm_90', '-c', '--fmad=false',
-             '-Werror', 'all-warnings', path, '-o', os.path.join(tmp, 'k.o')],
-            cwd=tmp, capture_output=True, text=True, timeout=300)
+    src = host_kernels.DEVICE_FLOAT16 + ''.join(
+        host_kernels.elementwise_source('k{}_{}'.format(k, name), *_kernels.SPECS[name],
+                                        typedefs={'T': ctype}, arrays=_ARRAYS)
+        for k, (name, ctype) in enumerate(instances))
+    proc = host_kernels.nvcc_compile(src, ['--fmad=false', '-Werror', 'all-warnings'])
     assert proc.returncode == 0, proc.stderr[-4000:]
     assert len(instances) >= 30
 
 
 # -- the kernel bodies on the host (CPU) --------------------------------------------
 
-_HOST_PRELUDE = r'''
-#include <cmath>
+# float16 with CuPy's conversions; the bodies' sqrt and isnan are <cmath>'s
+_HOST_PRELUDE = host_kernels.HOST_FLOAT16 + '''
 using std::sqrt;
 using std::isnan;
-class float16 {
-    _Float16 h_;
-public:
-    float16() {}
-    float16(float v) : h_((_Float16)v) {}
-    explicit float16(double v) : h_((_Float16)(float)v) {}
-    operator float() const { return (float)h_; }
-    float16& operator=(const float16&) = default;
-    template <typename U> float16& operator=(const U& v) {
-        *this = static_cast<float16>(v);
-        return *this;
-    }
-};
-inline int isnan(float16 x) { return std::isnan((float)x); }
 '''
-
-_DTYPE_CTYPE = {numpy.dtype(numpy.float16): 'float16', numpy.dtype(numpy.float32): 'float',
-                numpy.dtype(numpy.float64): 'double'}
-
-
-def _host_instance(index, in_params, out_params, body, ctype):
-    def c(typ):
-        return 'T' if typ == 'T' else _CTYPES[typ]
-    refs, a, k = [], 0, 0
-    for typ, n in _params(in_params):
-        if n == 'grad':
-            refs.append('const {t} &{n} = ((const {t} *)_a[{a}])[i];'.format(t=c(typ), n=n, a=a))
-            a += 1
-        else:
-            refs.append('const {t} {n} = *(const {t} *)_s[{k}];'.format(t=c(typ), n=n, k=k))
-            k += 1
-    for typ, n in _params(out_params):
-        refs.append('{t} &{n} = (({t} *)_a[{a}])[i];'.format(t=c(typ), n=n, a=a))
-        a += 1
-    return '''
-extern "C" void fg_host_{idx}(void **_a, void **_s, long long n) {{
-    typedef {ctype} T;
-    for (long long i = 0; i < n; ++i) {{
-        {refs}
-        {body}
-    }}
-}}
-'''.format(idx=index, ctype=ctype, refs='\n        '.join(refs), body=body)
 
 
 class _HostKernel(object):
@@ -198,58 +106,39 @@ class _HostKernel(object):
     a device scalar is under the emulated capture) must have the declared
     dtype, as CuPy requires of a 0-d array.'''
 
-    def __init__(self, lib, index, name):
-        self.lib, self.index, self.name = lib, index, name
+    def __init__(self, call, name):
+        self.call, self.name = call, name
         in_params, out_params, _ = _kernels.SPECS[name]
         self.ins, self.outs = _params(in_params), _params(out_params)
 
     def __call__(self, *args):
         assert len(args) == len(self.ins) + len(self.outs), self.name
         t = args[len(self.ins)].dtype
-        arrays, scalars = [], []
         for (typ, n), a in zip(self.ins + self.outs, args):
             declared = t if typ == 'T' else numpy.dtype(typ)
-            if n == 'grad' or (typ, n) in self.outs:
+            if n in _ARRAYS or (typ, n) in self.outs:
                 assert a.dtype == declared and a.flags.c_contiguous, (self.name, n)
                 assert a.shape == args[len(self.ins)].shape, (self.name, n)
-                arrays.append(a)
-            else:
-                if isinstance(a, (numpy.ndarray, numpy.generic)):
-                    assert a.dtype == declared and a.ndim == 0, (self.name, n, a.dtype)
-                scalars.append(numpy.array(a, dtype=declared))
-        fn = getattr(self.lib, 'fg_host_{}'.format(self.index[self.name, _DTYPE_CTYPE[t]]))
-        ptrs = (ctypes.c_void_p * len(arrays))(*[x.ctypes.data for x in arrays])
-        sptrs = (ctypes.c_void_p * max(1, len(scalars)))(*[x.ctypes.data for x in scalars])
-        fn(ptrs, sptrs, ctypes.c_longlong(arrays[0].size))
-        return tuple(args[len(self.ins):])
-
-
-_HOST_CXX = shutil.which('g++') or shutil.which('c++')
+            elif isinstance(a, (numpy.ndarray, numpy.generic)):
+                assert a.dtype == declared and a.ndim == 0, (self.name, n, a.dtype)
+        return self.call(*args)
 
 
 @pytest.fixture(scope='module')
-def host_kernels():
-    if _HOST_CXX is None:
+def host_kernels_lib():
+    if host_kernels.host_compiler() is None:
         pytest.skip('no C++ compiler')
-    instances, index = [], {}
-    for name, ctype, _ in _instances():
-        index[name, ctype] = len(instances)
-        in_params, out_params, body = _kernels.SPECS[name]
-        instances.append(_host_instance(len(instances), in_params, out_params, body, ctype))
+    lib = host_kernels.HostLibrary(_HOST_PRELUDE)
+    for name, ctype in _instances():
+        lib.add_elementwise(name, *_kernels.SPECS[name], typedefs={'T': ctype},
+                            arrays=_ARRAYS)
     tmp = tempfile.mkdtemp(prefix='fastgrad_optk_')
-    src, lib = os.path.join(tmp, 'k.cpp'), os.path.join(tmp, 'k.so')
-    with open(src, 'w') as f:
-        f.write(_HOST_PRELUDE + ''.join(instances))
-    proc = subprocess.run([_HOST_CXX, '-O1', '-ffp-contract=off', '-fno-fast-math', '-shared',
-                           '-fPIC', '-std=c++17', src, '-o', lib],
-                          cwd=tmp, capture_output=True, text=True, timeout=300)
+    proc = lib.build(tmp)
     if proc.returncode != 0 and '_Float16' in proc.stderr:
         shutil.rmtree(tmp, ignore_errors=True)
         pytest.skip('the C++ compiler has no _Float16')
     assert proc.returncode == 0, proc.stderr[-4000:]
-    dll = ctypes.CDLL(lib)
-    kernels = {name: _HostKernel(dll, index, name) for name in _kernels.SPECS}
-    yield kernels
+    yield {name: _HostKernel(lib.elementwise(name), name) for name in _kernels.SPECS}
     shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -413,14 +302,14 @@ class _Paths(object):
 
 
 @pytest.fixture
-def host_paths(monkeypatch, host_kernels):
+def host_paths(monkeypatch, host_kernels_lib):
     """``paths.gpu``: the rules run update_core_gpu on NumPy arrays with the
     host-compiled bodies as their kernels; else the NumPy path."""
     paths = _Paths()
 
     def kernel(name):
         paths.calls.append(name)
-        return host_kernels[name]
+        return host_kernels_lib[name]
 
     def update_core(self, param):
         if paths.gpu:
