@@ -153,8 +153,11 @@ global_config.linear_fp64_mma = None
 # from its gradient (functions/_util/fused.py); FASTGRAD_FUSE_ELEMENTWISE=0 turns it off.
 global_config.fuse_elementwise_grads = _env_flag('FASTGRAD_FUSE_ELEMENTWISE', True)
 # fastgrad's own: on CuPy, 2-D max pooling (forward, backward, double backward) and
-# 2-D col2im (convolution's gx) run as one kernel each (functions/_util/gpu_kernels.py);
-# FASTGRAD_GPU_POOLING_KERNELS=0 turns them off (the generic per-offset loops).
+# 2-D col2im (convolution's gx) run as one kernel each (functions/_util/gpu_kernels.py),
+# and a 2-D convolution's forward, gW and gx are one whole-batch GEMM each, between
+# one-kernel im2col/col2im (functions/_util/conv.py gemm_conv_*);
+# FASTGRAD_GPU_POOLING_KERNELS=0 turns them off (the generic per-offset loops and
+# per-sample GEMMs).
 global_config.gpu_pooling_kernels = _env_flag('FASTGRAD_GPU_POOLING_KERNELS', True)
 
 

@@ -12,6 +12,10 @@ Layouts, NCHW throughout:
   and the copy lands in cache right before the GEMM reads it.
 * ``col2im_add`` is the adjoint: one strided ``+=`` per kernel offset (kh*kw
   vectorised adds, never a loop over pixels), also done chunk by chunk.
+* On CuPy (``gpu_kernels.enabled``, not depthwise) ``gemm_conv_*`` make each
+  product one GEMM over the whole batch instead: launches, not memory, bound
+  a GPU step.  The columns are one ``(G, K, N*P)`` matrix (``K = C/G*kh*kw``,
+  ``P = oh*ow``), written by one gather kernel; see ``gemm_conv_forward``.
 
 Float16 is computed in float32 (NumPy has no float16 GEMM); mixed float
 dtypes are computed in the wider one.  Callers cast the result.
@@ -243,12 +247,117 @@ def _depthwise_grad_x(gy, W, c, h, w, sy, sx, ph, pw, dy, dx, ct):
     return img[:, :, ph:ph + h, pw:pw + w]
 
 
+# -- the whole-batch GEMM path (CuPy).  The array code is generic: ``kernels``
+# supplies im2col, col2im and conv_output (gpu_kernels on CuPy; in the tests,
+# ArrayKernels below on NumPy, compared with the chunked path above).
+
+def _gemm_path(a, cg, groups):
+    return not _is_depthwise(cg, groups) and gpu_kernels.enabled(a)
+
+
+def _group_matmul(a, b):
+    """``(G, m, k) @ (G, k, n)``.  One group is a plain 2-D GEMM: cuBLAS reads a
+    transposed operand in place, where a batched matmul copies it and builds
+    pointer arrays."""
+    if a.shape[0] == 1:
+        return utils.matmul(a[0], b[0])[None]
+    return utils.matmul(a, b)
+
+
+def _gy_rows(gy, groups, ct):
+    """``gy`` ``(N, O, oh, ow)`` as the ``(G, O/G, N*oh*ow)`` matrix of the GEMMs
+    (one transposing copy, which also casts)."""
+    n, out_c, oh, ow = gy.shape
+    g = utils.array_module(gy).empty((out_c, n, oh * ow), dtype=ct)
+    g[...] = gy.reshape(n, out_c, oh * ow).swapaxes(0, 1)
+    return g.reshape(groups, out_c // groups, n * oh * ow)
+
+
+def gemm_conv_forward(x, W, b, sy, sx, ph, pw, oh, ow, dy, dx, groups, out_dtype, kernels):
+    """``conv_forward`` as one GEMM per group: ``W_g (O/G, K) @ cols_g (K, N*P)``
+    with ``cols[(c, i, j), (n, y, x)] = xpad[n, c, y*sy + i*dy, x*sx + j*dx]``,
+    then ``kernels.conv_output`` writes NCHW and adds the bias."""
+    n, c = x.shape[:2]
+    out_c, cg, kh, kw = W.shape
+    ct = utils.compute_dtype(x.dtype, W.dtype)
+    cols = kernels.im2col(x.astype(ct, copy=False), kh, kw, sy, sx, ph, pw, oh, ow, dy, dx)
+    W2 = W.reshape(groups, out_c // groups, cg * kh * kw).astype(ct, copy=False)
+    y2 = _group_matmul(W2, cols.reshape(groups, cg * kh * kw, n * oh * ow))
+    bias = None if b is None else b.astype(ct, copy=False)
+    y = kernels.conv_output(y2.reshape(out_c, n * oh * ow), bias, n, oh, ow)
+    return y.astype(out_dtype, copy=False)
+
+
+def gemm_conv_grad_W(x, gy, kh, kw, sy, sx, ph, pw, dy, dx, groups, out_dtype, kernels):
+    """``conv_grad_W`` as one GEMM per group over the whole batch:
+    ``gy_g (O/G, N*P) @ cols_g^T (N*P, K)`` (no per-sample products to sum)."""
+    n, c = x.shape[:2]
+    out_c, oh, ow = gy.shape[1:]
+    cg = c // groups
+    ct = utils.compute_dtype(x.dtype, gy.dtype)
+    if n == 0:
+        gW = utils.array_module(x).zeros((out_c, cg, kh, kw), dtype=ct)
+        return gW.astype(out_dtype, copy=False)
+    cols = kernels.im2col(x.astype(ct, copy=False), kh, kw, sy, sx, ph, pw, oh, ow, dy, dx)
+    cols = cols.reshape(groups, cg * kh * kw, n * oh * ow)
+    gW = _group_matmul(_gy_rows(gy, groups, ct), cols.swapaxes(1, 2))
+    return gW.reshape(out_c, cg, kh, kw).astype(out_dtype, copy=False)
+
+
+def gemm_conv_grad_x(gy, W, h, w, sy, sx, ph, pw, dy, dx, groups, out_dtype, kernels):
+    """``conv_grad_x`` as one GEMM per group, ``W_g^T (K, O/G) @ gy_g (O/G, N*P)``,
+    then ``kernels.col2im`` gathers the columns into the ``(N, C, h, w)`` image."""
+    n, out_c, oh, ow = gy.shape
+    _, cg, kh, kw = W.shape
+    c = groups * cg
+    ct = utils.compute_dtype(gy.dtype, W.dtype)
+    W2t = W.reshape(groups, out_c // groups, cg * kh * kw).astype(ct, copy=False)
+    gcol = _group_matmul(W2t.swapaxes(1, 2), _gy_rows(gy, groups, ct))
+    gx = kernels.col2im(gcol.reshape(c * kh * kw, n * oh * ow), n, c, h, w, kh, kw,
+                        sy, sx, ph, pw, oh, ow, dy, dx)
+    return gx.astype(out_dtype, copy=False)
+
+
+class ArrayKernels(object):
+    """The ``kernels`` of ``gemm_conv_*`` as array code (any xp, from ``windows``
+    and ``col2im_add``): the definition the tests hold gpu_kernels' one-launch
+    im2col, col2im and conv_output to, and run the GEMM path with on NumPy."""
+
+    @staticmethod
+    def im2col(x, kh, kw, sy, sx, ph, pw, oh, ow, dy, dx):
+        n, c = x.shape[:2]
+        win = windows(x, kh, kw, sy, sx, ph, pw, oh, ow, dy, dx)
+        return win.transpose(1, 2, 3, 0, 4, 5).reshape(c * kh * kw, n * oh * ow)
+
+    @staticmethod
+    def col2im(col, n, c, h, w, kh, kw, sy, sx, ph, pw, oh, ow, dy, dx):
+        xp = utils.array_module(col)
+        rows = max(_extent(oh, kh, sy, dy), ph + h)
+        cols = max(_extent(ow, kw, sx, dx), pw + w)
+        img = xp.zeros((n, c, rows, cols), dtype=col.dtype)
+        col2im_add(img, col.reshape(c, kh, kw, n, oh, ow).transpose(3, 0, 1, 2, 4, 5),
+                   sy, sx, dy, dx)
+        return xp.ascontiguousarray(img[:, :, ph:ph + h, pw:pw + w])
+
+    @staticmethod
+    def conv_output(y2, b, n, oh, ow):
+        out_c = y2.shape[0]
+        # a copy even where the transpose is a no-op (n == 1): y2 stays as it was
+        y = y2.reshape(out_c, n, oh, ow).transpose(1, 0, 2, 3).copy()
+        if b is not None:
+            y += b.reshape(1, out_c, 1, 1)
+        return y
+
+
 def conv_forward(x, W, b, sy, sx, ph, pw, oh, ow, dy, dx, groups, out_dtype):
     """``y[n, o] = sum_{c,i,j} W[o, c, i, j] * xpad[n, c, ...]`` (+ b), NCHW."""
     xp = utils.array_module(x)
     n = x.shape[0]
     out_c, cg, kh, kw = W.shape
     ct = utils.compute_dtype(x.dtype, W.dtype)
+    if _gemm_path(x, cg, groups):
+        return gemm_conv_forward(x, W, b, sy, sx, ph, pw, oh, ow, dy, dx, groups, out_dtype,
+                                 gpu_kernels)
     if _is_depthwise(cg, groups):
         y = _depthwise_forward(x, W, sy, sx, ph, pw, oh, ow, dy, dx, ct)
         if b is not None:
@@ -272,6 +381,9 @@ def conv_grad_W(x, gy, kh, kw, sy, sx, ph, pw, dy, dx, groups, out_dtype):
     n = x.shape[0]
     out_c, oh, ow = gy.shape[1:]
     ct = utils.compute_dtype(x.dtype, gy.dtype)
+    if _gemm_path(x, x.shape[1] // groups, groups):
+        return gemm_conv_grad_W(x, gy, kh, kw, sy, sx, ph, pw, dy, dx, groups, out_dtype,
+                                gpu_kernels)
     if _is_depthwise(x.shape[1] // groups, groups):
         gW = _depthwise_grad_W(x, gy, kh, kw, sy, sx, ph, pw, dy, dx, ct)
         return gW.astype(out_dtype, copy=False)
@@ -295,6 +407,9 @@ def conv_grad_x(gy, W, h, w, sy, sx, ph, pw, dy, dx, groups, out_dtype):
     _, cg, kh, kw = W.shape
     c = groups * cg
     ct = utils.compute_dtype(gy.dtype, W.dtype)
+    if _gemm_path(gy, cg, groups):
+        return gemm_conv_grad_x(gy, W, h, w, sy, sx, ph, pw, dy, dx, groups, out_dtype,
+                                gpu_kernels)
     if _is_depthwise(cg, groups):
         gx = _depthwise_grad_x(gy, W, c, h, w, sy, sx, ph, pw, dy, dx, ct)
         return gx.astype(out_dtype, copy=False)

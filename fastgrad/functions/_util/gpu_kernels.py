@@ -17,9 +17,22 @@ atomics):
 * ``fastgrad_col2im_2d``: ``img += `` the windows of ``col`` (stride and
   dilation, ``img`` the padded image), in the generic path's order.
 
+The convolution's whole-batch GEMM path (_util/conv.py ``gemm_conv_*``) has
+three more, around one GEMM each, with the columns as a ``(C*kh*kw, N*oh*ow)``
+matrix (rows ``(c, i, j)``, columns ``(n, y, x)``):
+
+* ``fastgrad_im2col_2d``: the columns of ``x`` (zero padding, stride,
+  dilation), one element each;
+* ``fastgrad_col2im_gather_2d``: the adjoint, straight into the unpadded
+  ``(N, C, h, w)`` image: each pixel sums the columns that read it, offsets
+  ``(i, j)`` ascending from zero (the generic col2im's order);
+* ``fastgrad_conv_output_2d``: the GEMM's ``(O, N*oh*ow)`` result written
+  as NCHW, plus the bias.
+
 ``SPECS`` lists every kernel (name -> in_params, out_params, body) so that
-tests compile each body outside CuPy (host C++ and nvcc).  The kernels run
-when ``fastgrad.config.gpu_pooling_kernels`` is true (the default;
+tests compile each body outside CuPy (host C++ and nvcc).  The kernels (and
+the convolution's GEMM path) run when ``fastgrad.config.gpu_pooling_kernels``
+is true (the default;
 FASTGRAD_GPU_POOLING_KERNELS=0 turns them off).
 """
 import threading
@@ -151,6 +164,78 @@ SPECS['fastgrad_col2im_2d'] = (
     img = _acc;
 ''')
 
+# The convolution's column matrix: rows (c, i, j), columns (n, y, x).
+_CONV_GEOMETRY = ('int32 batch, int32 channels, int32 h, int32 w, int32 out_h, int32 out_w, '
+                  'int32 kh, int32 kw, int32 sy, int32 sx, int32 ph, int32 pw, int32 dy, '
+                  'int32 dx')
+
+SPECS['fastgrad_im2col_2d'] = (
+    'raw T x, ' + _CONV_GEOMETRY, 'T col', '''
+    const ptrdiff_t _plane = (ptrdiff_t)out_h * out_w;
+    const ptrdiff_t _ncols = (ptrdiff_t)batch * _plane;
+    const ptrdiff_t _row = i / _ncols;
+    const ptrdiff_t _rest = i - _row * _ncols;
+    const ptrdiff_t _n = _rest / _plane;
+    const ptrdiff_t _p = _rest - _n * _plane;
+    const int _oy = (int)(_p / out_w);
+    const int _ox = (int)(_p - (ptrdiff_t)_oy * out_w);
+    const int _kk = (int)(_row % ((ptrdiff_t)kh * kw));
+    const ptrdiff_t _c = _row / ((ptrdiff_t)kh * kw);
+    const int _ki = _kk / kw;
+    const int _yy = _oy * sy - ph + _ki * dy;
+    const int _xx = _ox * sx - pw + (_kk - _ki * kw) * dx;
+    T _v = (T)0.0f;
+    if (_yy >= 0 && _yy < h && _xx >= 0 && _xx < w) {
+        _v = x[((_n * channels + _c) * h + _yy) * (ptrdiff_t)w + _xx];
+    }
+    col = _v;
+''')
+
+SPECS['fastgrad_col2im_gather_2d'] = (
+    'raw T col, ' + _CONV_GEOMETRY, 'T img', '''
+    const ptrdiff_t _hw = (ptrdiff_t)h * w;
+    const ptrdiff_t _nc = i / _hw;
+    const ptrdiff_t _rest = i - _nc * _hw;
+    const ptrdiff_t _n = _nc / channels;
+    const ptrdiff_t _c = _nc - _n * channels;
+    const int _r = (int)(_rest / w) + ph;          // in the padded image
+    const int _q = (int)(_rest - (_rest / w) * w) + pw;
+    const ptrdiff_t _plane = (ptrdiff_t)out_h * out_w;
+    T _acc = (T)0.0f;
+    // offsets (i, j) ascending from zero: the generic col2im's order of additions
+    for (int _i = 0; _i < kh; ++_i) {
+        const int _ry = _r - _i * dy;
+        if (_ry < 0) break;
+        if (_ry % sy != 0) continue;
+        const int _oy = _ry / sy;
+        if (_oy >= out_h) continue;
+        for (int _j = 0; _j < kw; ++_j) {
+            const int _qx = _q - _j * dx;
+            if (_qx < 0) break;
+            if (_qx % sx != 0) continue;
+            const int _ox = _qx / sx;
+            if (_ox >= out_w) continue;
+            const ptrdiff_t _row = (_c * kh + _i) * kw + _j;
+            _acc = _acc + col[(_row * batch + _n) * _plane + (ptrdiff_t)_oy * out_w + _ox];
+        }
+    }
+    img = _acc;
+''')
+
+SPECS['fastgrad_conv_output_2d'] = (
+    'raw T y2, raw T b, int32 has_b, int32 batch, int32 out_c, int32 plane', 'T y', '''
+    const ptrdiff_t _op = (ptrdiff_t)out_c * plane;
+    const ptrdiff_t _n = i / _op;
+    const ptrdiff_t _rest = i - _n * _op;
+    const ptrdiff_t _o = _rest / plane;
+    const ptrdiff_t _p = _rest - _o * plane;
+    T _v = y2[(_o * batch + _n) * plane + _p];
+    if (has_b) {
+        _v = _v + b[_o];
+    }
+    y = _v;
+''')
+
 
 def kernel(name):
     """The ``cupy.ElementwiseKernel`` of ``name`` (built once, cached)."""
@@ -219,3 +304,37 @@ def col2im_add_2d(img, col, sy, sx, dy, dx):
     kh, kw, oh, ow = col.shape[2:]
     rows, cols = img.shape[2:]
     kernel('fastgrad_col2im_2d')(col, rows, cols, kh, kw, oh, ow, sy, sx, dy, dx, img)
+
+
+# -- the convolution's GEMM path (conv.gemm_conv_*): this module is its ``kernels``
+
+def im2col(x, kh, kw, sy, sx, ph, pw, oh, ow, dy, dx):
+    """The ``(C*kh*kw, N*oh*ow)`` columns of ``x`` ``(N, C, h, w)``."""
+    xp = utils.array_module(x)
+    x = xp.ascontiguousarray(x)
+    n, c, h, w = x.shape
+    col = xp.empty((c * kh * kw, n * oh * ow), dtype=x.dtype)
+    kernel('fastgrad_im2col_2d')(x, n, c, h, w, oh, ow, kh, kw, sy, sx, ph, pw, dy, dx, col)
+    return col
+
+
+def col2im(col, n, c, h, w, kh, kw, sy, sx, ph, pw, oh, ow, dy, dx):
+    """The ``(N, C, h, w)`` adjoint of ``im2col``: each pixel sums its columns."""
+    xp = utils.array_module(col)
+    col = xp.ascontiguousarray(col)
+    img = xp.empty((n, c, h, w), dtype=col.dtype)
+    kernel('fastgrad_col2im_gather_2d')(col, n, c, h, w, oh, ow, kh, kw, sy, sx, ph, pw,
+                                        dy, dx, img)
+    return img
+
+
+def conv_output(y2, b, n, oh, ow):
+    """``(N, O, oh, ow)`` from the GEMM's ``(O, N*oh*ow)``, plus ``b`` (or None)."""
+    xp = utils.array_module(y2)
+    y2 = xp.ascontiguousarray(y2)
+    out_c = y2.shape[0]
+    y = xp.empty((n, out_c, oh, ow), dtype=y2.dtype)
+    # without a bias y2 stands in for it, never read
+    bias = y2 if b is None else xp.ascontiguousarray(b, dtype=y2.dtype)
+    kernel('fastgrad_conv_output_2d')(y2, bias, int(b is not None), n, out_c, oh * ow, y)
+    return y

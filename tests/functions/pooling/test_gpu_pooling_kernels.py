@@ -6,9 +6,11 @@
 * The same bodies compiled as host C++ (g++), one loop over ``i``, give the
   generic NumPy path's numbers exactly (max, argmax with ties and NaN,
   max pooling's backward and double backward, col2im) across ksize, stride,
-  pad, dilation and cover_all.
+  pad, dilation and cover_all; the convolution GEMM path's im2col, col2im
+  gather and NCHW output give ``conv.ArrayKernels``' numbers exactly.
 * On a GPU: the kernel path equals the generic path
-  (``config.gpu_pooling_kernels`` off) on CuPy arrays.
+  (``config.gpu_pooling_kernels`` off) on CuPy arrays, and the convolution
+  kernels equal ``conv.ArrayKernels`` on CuPy arrays.
 
 GPU run: python -m pytest tests/functions/pooling/test_gpu_pooling_kernels.py -q -m gpu
 """
@@ -116,7 +118,7 @@ def test_kernel_bodies_compile_with_nvcc():
              '-o', os.path.join(tmp, 'k.o')],
             cwd=tmp, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-4000:]
-    assert count == 4 * 9
+    assert count == 7 * 9
 
 
 # -- the bodies on the host (CPU) ------------------------------------------------------
@@ -334,6 +336,54 @@ def test_col2im_matches_generic(host_lib, case, dtype):
         numpy.testing.assert_array_equal(img1, img0)
 
 
+def _conv_case(case):
+    kh, kw, sy, sx, ph, pw, dy, dx, cover_all, h, w = case
+    oh = _conv.get_conv_outsize(h, kh, sy, ph, cover_all, dy)
+    ow = _conv.get_conv_outsize(w, kw, sx, pw, cover_all, dx)
+    return kh, kw, sy, sx, ph, pw, dy, dx, h, w, oh, ow
+
+
+@pytest.mark.parametrize('case', _CONV_CASES)
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+@pytest.mark.parametrize('n', [1, 3])
+def test_conv_im2col_and_col2im_match_array_kernels(host_lib, case, dtype, n):
+    kh, kw, sy, sx, ph, pw, dy, dx, h, w, oh, ow = _conv_case(case)
+    c = 2
+    rng = numpy.random.RandomState(zlib.crc32(str(case).encode()) % 1000 + n)
+    x = rng.randn(n, c, h, w).astype(dtype)
+    geo = [n, c, h, w, oh, ow, kh, kw, sy, sx, ph, pw, dy, dx]
+    col0 = _conv.ArrayKernels.im2col(x, kh, kw, sy, sx, ph, pw, oh, ow, dy, dx)
+    col1 = numpy.empty((c * kh * kw, n * oh * ow), dtype=dtype)
+    _host_call(host_lib, 'fastgrad_im2col_2d', dtype, numpy.int32, [x] + geo + [col1])
+    numpy.testing.assert_array_equal(col1, col0)
+    # the adjoint: gather back into the unpadded image
+    gcol = rng.randn(*col0.shape).astype(dtype)
+    img0 = _conv.ArrayKernels.col2im(gcol, n, c, h, w, kh, kw, sy, sx, ph, pw, oh, ow, dy, dx)
+    img1 = numpy.empty((n, c, h, w), dtype=dtype)
+    _host_call(host_lib, 'fastgrad_col2im_gather_2d', dtype, numpy.int32,
+               [gcol] + geo + [img1])
+    numpy.testing.assert_array_equal(img1, img0)
+    # adjointness: <im2col(x), gcol> == <x, col2im(gcol)>
+    numpy.testing.assert_allclose(numpy.vdot(col1, gcol), numpy.vdot(x, img1),
+                                  rtol=1e-4 if dtype == numpy.float32 else 1e-12)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+@pytest.mark.parametrize('bias', [True, False])
+@pytest.mark.parametrize('n, out_c, oh, ow', [(1, 3, 2, 2), (4, 5, 3, 7)])
+def test_conv_output_matches_array_kernels(host_lib, dtype, bias, n, out_c, oh, ow):
+    rng = numpy.random.RandomState(n + out_c)
+    y2 = rng.randn(out_c, n * oh * ow).astype(dtype)
+    y2.ravel()[::5] = -0.0               # no bias: no addition, -0 stays -0
+    b = rng.randn(out_c).astype(dtype) if bias else None
+    y0 = _conv.ArrayKernels.conv_output(y2, b, n, oh, ow)
+    y1 = numpy.empty((n, out_c, oh, ow), dtype=dtype)
+    _host_call(host_lib, 'fastgrad_conv_output_2d', dtype, numpy.int32,
+               [y2, y2 if b is None else b, int(bias), n, out_c, oh * ow, y1])
+    numpy.testing.assert_array_equal(y1, y0)
+    numpy.testing.assert_array_equal(numpy.signbit(y1), numpy.signbit(y0))
+
+
 def test_switch_reads_config_and_numpy_never_uses_kernels():
     x = numpy.zeros((1, 1, 2, 2), numpy.float32)
     assert not gpu_kernels.enabled(x)
@@ -400,7 +450,10 @@ def test_gpu_max_pooling_2d_kernels_equal_generic(case, dtype, kind):
 @pytest.mark.gpu
 @pytest.mark.parametrize('case', _CONV_CASES)
 @pytest.mark.parametrize('dtype', ['float32', 'float64'])
-def test_gpu_convolution_2d_gx_kernel_equals_generic(case, dtype):
+def test_gpu_convolution_2d_gx_kernels_equal_generic(case, dtype):
+    """With the kernels on, the convolution takes the whole-batch GEMM path
+    (a different order of GEMM additions than the generic per-sample one):
+    equal within rounding."""
     import cupy
     kh, kw, sy, sx, ph, pw, dy, dx, cover_all, h, w = case
     rng = numpy.random.RandomState(zlib.crc32(str(case).encode()) % 1000)
@@ -415,5 +468,33 @@ def test_gpu_convolution_2d_gx_kernel_equals_generic(case, dtype):
         return cupy.asnumpy(v.grad)
 
     on, off = _both(run)
-    numpy.testing.assert_array_equal(on, off)
+    tol = 1e-5 if dtype == 'float32' else 1e-12
+    numpy.testing.assert_allclose(on, off, rtol=tol, atol=tol)
 
+
+@pytest.mark.gpu
+@pytest.mark.parametrize('case', _CONV_CASES)
+@pytest.mark.parametrize('dtype', ['float16', 'float32', 'float64'])
+def test_gpu_conv_kernels_equal_array_kernels(case, dtype):
+    """gpu_kernels' im2col, col2im and conv_output on CuPy arrays equal
+    ``conv.ArrayKernels`` on the same CuPy arrays, exactly."""
+    import cupy
+    kh, kw, sy, sx, ph, pw, dy, dx, h, w, oh, ow = _conv_case(case)
+    n, c, out_c = 3, 2, 4
+    rng = numpy.random.RandomState(zlib.crc32(str(case).encode()) % 1000)
+    x = cupy.asarray(rng.randn(n, c, h, w).astype(dtype))
+    gcol = cupy.asarray(rng.randn(c * kh * kw, n * oh * ow).astype(dtype))
+    y2 = cupy.asarray(rng.randn(out_c, n * oh * ow).astype(dtype))
+    b = cupy.asarray(rng.randn(out_c).astype(dtype))
+    geo = (kh, kw, sy, sx, ph, pw, oh, ow, dy, dx)
+    ref = _conv.ArrayKernels
+    with fastgrad.using_config('gpu_pooling_kernels', False):     # generic col2im_add
+        want = [ref.im2col(x, *geo),
+                ref.col2im(gcol, n, c, h, w, kh, kw, sy, sx, ph, pw, oh, ow, dy, dx),
+                ref.conv_output(y2, b, n, oh, ow), ref.conv_output(y2, None, n, oh, ow)]
+    got = [gpu_kernels.im2col(x, *geo),
+           gpu_kernels.col2im(gcol, n, c, h, w, kh, kw, sy, sx, ph, pw, oh, ow, dy, dx),
+           gpu_kernels.conv_output(y2, b, n, oh, ow), gpu_kernels.conv_output(y2, None, n, oh, ow)]
+    for a, e in zip(got, want):
+        assert a.dtype == e.dtype and a.shape == e.shape
+        numpy.testing.assert_array_equal(cupy.asnumpy(a), cupy.asnumpy(e))
