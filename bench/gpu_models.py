@@ -177,7 +177,8 @@ def measure(dev, fns, warmup, repeat, rounds=4):
 def launches(dev, fns):
     """GPU work items (kernels, copies, memsets) of one call of each
     ``fns[name]``, from PyTorch's profiler (CUPTI sees CuPy's launches too):
-    {name: {'count': n, 'top': [[kernel, count], ...]}}.  Run after the
+    {name: {'count': n, 'top': [[kernel, count], ...], 'busy_us': total GPU time,
+    'top_time': [[kernel, count, us], ...]}}.  Run after the
     timings, so the profiler cannot disturb them."""
     from torch.autograd import DeviceType
     from torch.profiler import ProfilerActivity, profile
@@ -188,12 +189,17 @@ def launches(dev, fns):
         with profile(activities=[ProfilerActivity.CUDA]) as prof:
             fn()
             dev.sync()
-        names = {}
+        names, busy = {}, {}
         for e in prof.events():
             if e.device_type == DeviceType.CUDA:
                 names[e.name] = names.get(e.name, 0) + 1
+                busy[e.name] = busy.get(e.name, 0.0) + e.time_range.elapsed_us()
         top = sorted(names.items(), key=lambda kv: -kv[1])[:12]
-        out[name] = {'count': sum(names.values()), 'top': [[k[:80], v] for k, v in top]}
+        # where the GPU time goes: the kernels that are slow, not only the many
+        slow = sorted(busy.items(), key=lambda kv: -kv[1])[:12]
+        out[name] = {'count': sum(names.values()), 'top': [[k[:80], v] for k, v in top],
+                     'busy_us': round(sum(busy.values()), 1),
+                     'top_time': [[k[:80], names[k], round(us, 1)] for k, us in slow]}
     return out
 
 

@@ -221,7 +221,26 @@ def render_models(run):
                + (" PyTorch eager's step time divided by its launches, in this run: {}."
                   .format(', '.join(per)) if per else ''), '', 'PyTorch runs its convolutions through cuDNN; fastgrad on CuPy 14 (which '
                'has no cuDNN) through its own im2col + GEMM.']
+        md += _kernel_time_table(w.get('cnn', {}).get('launches'))
     return '\n'.join(md) + '\n'
+
+
+def _kernel_time_table(launches):
+    """Where one CNN step's GPU time goes: the costliest kernels of each
+    framework (from the profiler run, so not the CUDA-event timings above)."""
+    if not launches or 'top_time' not in launches.get('fastgrad', {}):
+        return []
+    md = ['', "## Where the CNN step's GPU time goes", '',
+          "Kernels by total GPU time in one profiled step (PyTorch's profiler): fastgrad "
+          '{:.0f} us busy in {} launches, PyTorch {:.0f} us in {}.'.format(
+              launches['fastgrad']['busy_us'], launches['fastgrad']['count'],
+              launches['torch']['busy_us'], launches['torch']['count']), '']
+    for fw in ('fastgrad', 'torch'):
+        md += ['| {} kernel | launches | us |'.format(fw), '|---|---|---|']
+        md += ['| `{}` | {} | {:.1f} |'.format(k.replace('|', '/'), n, us)
+               for k, n, us in launches[fw]['top_time']]
+        md.append('')
+    return md
 
 
 def main():
