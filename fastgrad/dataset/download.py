@@ -14,7 +14,6 @@ import hashlib
 import os
 import shutil
 import tempfile
-import urllib.request
 
 
 def _default_root():
@@ -145,6 +144,8 @@ def cached_download(url):
             'cached_download: {} is not in the cache and downloads are off. Put '
             'the file at {} or allow downloads (FASTGRAD_ALLOW_DOWNLOAD=1 or '
             'fastgrad.dataset.allow_download(True)).'.format(url, path))
+    # imported here: it pulls in http, ssl and email (2 MB)
+    import urllib.request
     with _temp_dir_next_to(path) as tmp:
         part = os.path.join(tmp, 'download')
         with urllib.request.urlopen(url) as response, open(part, 'wb') as f:

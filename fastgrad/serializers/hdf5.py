@@ -15,19 +15,37 @@ import numpy
 from fastgrad import backend
 from fastgrad.serializers._base import Deserializer, Serializer
 
-try:
-    import h5py
-    _h5py_error = None
-except ImportError as e:  # optional dependency
-    h5py = None
-    _h5py_error = e
+_h5py = None          # imported on first use: h5py is 40 modules, too many for
+_h5py_error = None    # every ``import fastgrad`` of a program that never saves HDF5
+
+
+def _load_h5py():
+    """h5py, or None where it cannot be imported."""
+    global _h5py, _h5py_error
+    if _h5py is None and _h5py_error is None:
+        try:
+            import h5py
+            _h5py = h5py
+        except ImportError as e:  # optional dependency
+            _h5py_error = e
+    return _h5py
+
+
+def __getattr__(name):
+    # ``hdf5.h5py`` (None without h5py), as when it was imported eagerly
+    if name == 'h5py':
+        return _load_h5py()
+    raise AttributeError('module {!r} has no attribute {!r}'.format(__name__, name))
 
 
 def _check_available():
+    """h5py, or a RuntimeError saying how to install it."""
+    h5py = _load_h5py()
     if h5py is None:
         raise RuntimeError(
             'HDF5 serialization needs h5py (pip install "fastgrad[hdf5]" or '
             'pip install h5py): {}'.format(_h5py_error))
+    return h5py
 
 
 def _to_cpu(value):
@@ -67,7 +85,7 @@ class HDF5Serializer(Serializer):
     def __call__(self, key, value):
         key = key.lstrip('/')
         if value is None:
-            self.group.create_dataset(key, data=h5py.Empty('f'))
+            self.group.create_dataset(key, data=_h5py.Empty('f'))
             return value
         arr = _to_cpu(value)
         compression = None if arr.size <= 1 else self.compression
@@ -92,7 +110,7 @@ def save_hdf5(filename, obj, compression=4):
        ...         print(sorted(f), f['b'][...])
        ['W', 'b'] [3.]
     """
-    _check_available()
+    h5py = _check_available()
     if not isinstance(obj, dict) and not callable(getattr(obj, 'serialize', None)):
         raise TypeError('save_hdf5: obj must have a serialize(serializer) method '
                         '(a Link or an Optimizer) or be a dict of arrays, got {}'
@@ -218,7 +236,7 @@ def load_hdf5(filename, obj, path='', strict=True):
        >>> dst.W.array
        array([[1., 2.]], dtype=float32)
     """
-    _check_available()
+    h5py = _check_available()
     with h5py.File(os.fspath(filename), 'r') as f:
         group = f
         for part in [p for p in path.split('/') if p]:

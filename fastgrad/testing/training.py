@@ -1,6 +1,5 @@
 """``get_trainer_with_mock_updater``: a Trainer driven by a mock updater
 whose ``update()`` only advances the iteration counters."""
-from unittest import mock
 
 
 def get_trainer_with_mock_updater(stop_trigger=(10, 'iteration'), iter_per_epoch=10,
@@ -17,6 +16,9 @@ def get_trainer_with_mock_updater(stop_trigger=(10, 'iteration'), iter_per_epoch
     >>> trainer.stop_trigger(trainer)
     False
     """
+    # imported here: it imports asyncio (3 MB on every import fastgrad)
+    from unittest import mock
+
     from fastgrad import training
     updater = mock.Mock()
     updater.get_all_optimizers.return_value = {}
