@@ -174,6 +174,19 @@ def test_import_does_not_need_pytest():
         ''')
 
 
+def test_import_leaves_heavy_optional_modules_unimported():
+    # Each is needed by one rarely used feature (HDF5, image zoo preprocessing,
+    # downloads, a test helper) and costs memory in every program.
+    _ok('''
+        import sys
+        import fastgrad, fastgrad.links, fastgrad.serializers, fastgrad.testing
+        heavy = [m for m in ('h5py', 'PIL', 'urllib.request', 'unittest.mock', 'asyncio')
+                 if m in sys.modules]
+        assert not heavy, heavy
+        assert isinstance(fastgrad.links.model.vision.resnet.available, bool)
+        ''')
+
+
 def test_chainer_submodules_are_attributes_without_importing_them():
     # `import chainer` alone makes these reachable (as in Chainer 7.8.1):
     # user code writes chainer.initializer.Initializer without importing it.
