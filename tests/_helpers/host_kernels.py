@@ -317,7 +317,7 @@ class HostLibrary(object):
 
     def _bind(self, name, args):
         """(the instance's function, [(is_array, NumPy data)] in parameter
-        order, the arrays' broadcast shape, the number of inputs) by CuPy's
+        order, the number of inputs) by CuPy's
         rules: a placeholder is the dtype of the arrays declared with it,
         a scalar is cast to its parameter's type."""
         in_params, out_params, arrays = self.specs[name]
@@ -335,16 +335,16 @@ class HostLibrary(object):
         for (is_array, typ), a in zip(params, args):
             dtype = typedefs.get(typ) or numpy.dtype(typ)
             data.append((is_array, a if is_array else numpy.array(a, dtype=dtype)))
-        shape = numpy.broadcast_shapes(*[a.shape for is_array, a in data if is_array])
         key = (name, tuple(sorted((t, C_TYPES[d.name]) for t, d in typedefs.items())))
-        return getattr(self.lib, self.symbols[key]), data, shape, n_in
+        return getattr(self.lib, self.symbols[key]), data, n_in
 
     def elementwise(self, name):
         """``name``'s instances called like a ``cupy.ElementwiseKernel``:
         inputs then outputs (arrays of the broadcast shape, written in place);
         returns the outputs."""
         def call(*args):
-            fn, data, shape, n_in = self._bind(name, args)
+            fn, data, n_in = self._bind(name, args)
+            shape = numpy.broadcast_shapes(*[a.shape for is_array, a in data if is_array])
             tmp = [numpy.ascontiguousarray(numpy.broadcast_to(a, shape)) if is_array else a
                    for is_array, a in data]
             _run(fn, tmp, ctypes.c_longlong(int(numpy.prod(shape))))
@@ -356,7 +356,7 @@ class HostLibrary(object):
         every output given: the inputs broadcast and reduced over ``axis``;
         the outputs have the shape left over (``keepdims``: ones in ``axis``)."""
         def call(*args, axis=None, keepdims=False):
-            fn, data, _, n_in = self._bind(name, args)
+            fn, data, n_in = self._bind(name, args)
             shape = numpy.broadcast_shapes(*[a.shape for is_array, a in data[:n_in]
                                              if is_array])
             ndim = len(shape)

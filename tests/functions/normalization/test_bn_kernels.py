@@ -1,0 +1,365 @@
+"""The batch normalization kernels (fastgrad/functions/_util/bn_kernels.py).
+
+* Every body compiles with nvcc for sm_90, wrapped the way CuPy wraps an
+  ElementwiseKernel or a ReductionKernel, for float and double (skipped
+  without nvcc; runs on the CPU machine).
+* The same bodies as host C++ (tests/_helpers/host_kernels.py: loops that
+  emulate the launches) stand in for the CuPy kernels: batch_normalization
+  on NumPy arrays through the kernel path gives a float64 NumPy reference's
+  and the generic path's forward, running statistics and gradients, in three
+  launches forward and two backward, for (N, C), (N, C, H, W), (N, C, L),
+  N = 1 and C = 1; other axes, float16, mixed dtypes and double backprop
+  keep the generic path.
+* On a GPU: the kernel path equals the generic path
+  (``config.gpu_batch_norm_kernels`` off) on CuPy arrays, and graph replay
+  of a step with it equals eager steps.
+
+GPU run: python -m pytest tests/functions/normalization/test_bn_kernels.py -q -m gpu
+"""
+import os
+import re
+import shutil
+import sys
+import tempfile
+
+import numpy
+import pytest
+
+import fastgrad
+import fastgrad.functions as F
+from fastgrad.functions._util import bn_kernels
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), '_helpers'))
+import host_kernels  # noqa: E402  (tests/_helpers: CuPy kernel bodies outside CuPy)
+
+_SCALARS = {'m', 'eps', 'decay', 'c', 'inv_m'}
+_TYPES = ('float', 'double')
+
+
+def _arrays(spec):
+    # what the op passes as arrays: every input but the scalars
+    return [n for _, _, n in host_kernels.parse_params(spec.in_params) if n not in _SCALARS]
+
+
+def _source(sym, spec, ctype, host=False):
+    if isinstance(spec, bn_kernels.Elementwise):
+        return host_kernels.elementwise_source(sym, *spec, typedefs={'T': ctype},
+                                               arrays=_arrays(spec), host=host)
+    return host_kernels.reduction_source(
+        sym, spec.in_params, spec.out_params, spec.map_expr, spec.reduce_expr,
+        spec.post_map_expr, spec.identity, spec.reduce_type, {'T': ctype},
+        _arrays(spec), host=host, preamble=spec.preamble)
+
+
+def test_specs_declare_what_the_bodies_use():
+    for name, spec in bn_kernels.SPECS.items():
+        params = host_kernels.parse_params(spec.in_params + ',' + spec.out_params)
+        used = set(re.findall(r'[A-Za-z_]\w*', ' '.join(spec[2:])))
+        for _, typ, n in params:
+            assert typ in ('T', 'float64') and n in used, (name, n)
+        # every output written
+        for _, _, n in host_kernels.parse_params(spec.out_params):
+            assert re.search(r'\b{} = '.format(n), ' '.join(spec[2:])), (name, n)
+
+
+@pytest.mark.skipif(host_kernels.find_nvcc() is None, reason='nvcc not installed')
+def test_kernel_bodies_compile_with_nvcc():
+    src = ''.join(_source('k{}_{}'.format(k, ctype), spec, ctype)
+                  for k, (name, spec) in enumerate(sorted(bn_kernels.SPECS.items()))
+                  for ctype in _TYPES)
+    proc = host_kernels.nvcc_compile(src, ['-Werror', 'all-warnings'])
+    assert proc.returncode == 0, proc.stderr[-4000:]
+
+
+# -- the bodies on the host (CPU) ------------------------------------------------------
+
+@pytest.fixture(scope='module')
+def host_lib():
+    if host_kernels.host_compiler() is None:
+        pytest.skip('no C++ compiler')
+    lib = host_kernels.HostLibrary(host_kernels.HOST_MATH)
+    for name, spec in sorted(bn_kernels.SPECS.items()):
+        for ctype in _TYPES:
+            if isinstance(spec, bn_kernels.Elementwise):
+                lib.add_elementwise(name, *spec, typedefs={'T': ctype}, arrays=_arrays(spec))
+            else:
+                lib.add_reduction(name, *spec[:7], typedefs={'T': ctype},
+                                  arrays=_arrays(spec), preamble=spec.preamble)
+    tmp = tempfile.mkdtemp(prefix='fastgrad_bnk_')
+    try:
+        proc = lib.build(tmp)
+        assert proc.returncode == 0, proc.stderr[-4000:]
+        yield lib
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture
+def host_path(monkeypatch, host_lib):
+    """The kernel path on NumPy arrays, the host-compiled bodies as its
+    kernels; returns the names of the kernels launched."""
+    calls = []
+
+    def kernel(name):
+        calls.append(name)
+        if isinstance(bn_kernels.SPECS[name], bn_kernels.Elementwise):
+            return host_lib.elementwise(name)
+        return host_lib.reduction(name)
+    monkeypatch.setattr(bn_kernels, 'kernel', kernel)
+    monkeypatch.setattr(bn_kernels, 'enabled',
+                        lambda a: fastgrad.config.gpu_batch_norm_kernels)
+    return calls
+
+
+SHAPES = [(5, 3), (2, 3, 4, 5), (6, 4, 3), (1, 3, 4, 4), (4, 1, 3, 3), (1, 3)]
+DECAY, EPS = 0.8, 1e-3
+
+
+def _inputs(shape, dtype, seed=0):
+    rng = numpy.random.RandomState(seed)
+    c = shape[1]
+    x = (rng.randn(*shape) * 2 + 3).astype(dtype)
+    gamma = rng.uniform(0.5, 1.5, c).astype(dtype)
+    beta = rng.randn(c).astype(dtype)
+    gy = rng.randn(*shape).astype(dtype)
+    stats = (rng.randn(c).astype(dtype), rng.uniform(0.5, 2, c).astype(dtype))
+    return x, gamma, beta, gy, stats
+
+
+def _run(inputs, kernels, running=True, xp=numpy, axis=None):
+    """y, gx, ggamma, gbeta, running mean and var (None without them)."""
+    x, gamma, beta, gy, stats = [xp.asarray(a) if not isinstance(a, tuple) else
+                                 tuple(xp.asarray(s) for s in a) for a in inputs]
+    rm, rv = (stats[0].copy(), stats[1].copy()) if running else (None, None)
+    xs = [fastgrad.Variable(a) for a in (x, gamma, beta)]
+    with fastgrad.using_config('gpu_batch_norm_kernels', kernels):
+        y = F.batch_normalization(*xs, eps=EPS, running_mean=rm, running_var=rv,
+                                  decay=DECAY, axis=axis)
+        y.grad = gy
+        y.backward()
+    return [y.array] + [v.grad for v in xs] + [rm, rv]
+
+
+def _reference(inputs):
+    """The same in float64 with NumPy, written out (Chainer's definitions)."""
+    x, gamma, beta, gy, (rm, rv) = [a.astype(numpy.float64) if not isinstance(a, tuple)
+                                    else tuple(s.astype(numpy.float64) for s in a)
+                                    for a in inputs]
+    axis = (0,) + tuple(range(2, x.ndim))
+    b = (1, -1) + (1,) * (x.ndim - 2)
+    m = x.size // x.shape[1]
+    mean = x.mean(axis=axis, keepdims=True)
+    var = ((x - mean) ** 2).mean(axis=axis, keepdims=True)
+    inv_std = 1 / numpy.sqrt(var + EPS)
+    x_hat = (x - mean) * inv_std
+    y = gamma.reshape(b) * x_hat + beta.reshape(b)
+    gbeta = gy.sum(axis=axis)
+    ggamma = (gy * x_hat).sum(axis=axis)
+    gx = gamma.reshape(b) * inv_std * (gy - (x_hat * ggamma.reshape(b)
+                                             + gbeta.reshape(b)) / m)
+    rm = DECAY * rm + (1 - DECAY) * mean.ravel()
+    rv = DECAY * rv + (1 - DECAY) * var.ravel() * m / max(m - 1, 1)
+    return [y, gx, ggamma, gbeta, rm, rv]
+
+
+def _assert_close(got, want, dtype, rtol32, rtol64=1e-11):
+    names = ('y', 'gx', 'ggamma', 'gbeta', 'running_mean', 'running_var')
+    rtol = rtol32 if dtype == numpy.float32 else rtol64
+    for name, g, w in zip(names, got, want):
+        if w is None:
+            assert g is None, name
+            continue
+        assert g.dtype == dtype and g.shape == w.shape, (name, g.dtype, g.shape)
+        scale = max(float(numpy.abs(w).max()), 1.0)
+        numpy.testing.assert_allclose(g, w, rtol=rtol, atol=rtol * scale, err_msg=name)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+@pytest.mark.parametrize('shape', SHAPES)
+def test_host_kernels_match_reference_and_generic_path(shape, dtype, host_path):
+    inputs = _inputs(shape, dtype)
+    got = _run(inputs, True)
+    # three launches forward (mean, inv_std, y) and two backward
+    assert host_path == ['fastgrad_bn_mean_running', 'fastgrad_bn_inv_std_running',
+                         'fastgrad_bn_forward', 'fastgrad_bn_grad_sums',
+                         'fastgrad_bn_backward']
+    del host_path[:]
+    generic = _run(inputs, False)
+    assert host_path == []
+    _assert_close(got, _reference(inputs), dtype, 2e-5)
+    _assert_close(got, generic, dtype, 2e-6)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_host_kernels_without_running_statistics(dtype, host_path):
+    inputs = _inputs((3, 4, 2, 3), dtype, seed=1)
+    got = _run(inputs, True, running=False)
+    assert host_path == ['fastgrad_bn_mean', 'fastgrad_bn_inv_std', 'fastgrad_bn_forward',
+                         'fastgrad_bn_grad_sums', 'fastgrad_bn_backward']
+    want = _reference(inputs)[:4] + [None, None]
+    _assert_close(got, want, dtype, 2e-5)
+
+
+def test_host_kernels_only_gamma_and_beta_grads(host_path):
+    # x a constant: no gx kernel
+    x, gamma, beta, gy, _ = _inputs((4, 3, 2, 2), numpy.float32, seed=2)
+    g, b = fastgrad.Variable(gamma), fastgrad.Variable(beta)
+    y = F.batch_normalization(x, g, b, eps=EPS)
+    y.grad = gy
+    y.backward()
+    assert host_path == ['fastgrad_bn_mean', 'fastgrad_bn_inv_std', 'fastgrad_bn_forward',
+                         'fastgrad_bn_grad_sums']
+    want = _reference(_inputs((4, 3, 2, 2), numpy.float32, seed=2))
+    numpy.testing.assert_allclose(g.grad, want[2], rtol=2e-5, atol=2e-5)
+    numpy.testing.assert_allclose(b.grad, want[3], rtol=2e-5, atol=2e-5)
+
+
+def test_host_kernels_statistics_feed_the_generic_gradient(host_path):
+    # forward on the kernels, backward with them switched off (and the other way)
+    inputs = _inputs((3, 2, 4), numpy.float32, seed=3)
+    ref = _reference(inputs)
+    x, gamma, beta, gy, (rm, rv) = inputs
+    for fwd, bwd in ((True, False), (False, True)):
+        xs = [fastgrad.Variable(a.copy()) for a in (x, gamma, beta)]
+        with fastgrad.using_config('gpu_batch_norm_kernels', fwd):
+            y = F.batch_normalization(*xs, eps=EPS)
+        y.grad = gy
+        with fastgrad.using_config('gpu_batch_norm_kernels', bwd):
+            y.backward()
+        for v, w in zip(xs, ref[1:4]):
+            numpy.testing.assert_allclose(v.grad, w, rtol=2e-5, atol=2e-5)
+
+
+@pytest.mark.parametrize('case', ['axis', 'float16', 'mixed', 'running_dtype', 'gamma_nd'])
+def test_other_cases_keep_the_generic_path(case, host_path):
+    x, gamma, beta, gy, (rm, rv) = _inputs((4, 3, 2, 5), numpy.float32, seed=4)
+    axis = None
+    if case == 'axis':
+        axis, gamma, beta = (0, 2, 3), gamma, beta       # same statistics, axis given
+    elif case == 'float16':
+        x, gy = x.astype(numpy.float16), gy.astype(numpy.float16)
+        gamma, beta = gamma.astype(numpy.float16), beta.astype(numpy.float16)
+        rm, rv = rm.astype(numpy.float16), rv.astype(numpy.float16)
+    elif case == 'mixed':
+        gamma, beta = gamma.astype(numpy.float64), beta.astype(numpy.float64)
+        rm, rv = rm.astype(numpy.float64), rv.astype(numpy.float64)
+    elif case == 'running_dtype':
+        rv = rv.astype(numpy.float64)
+    else:
+        # gamma over (C, H): statistics over (0, 3)
+        gamma = numpy.ones((3, 2), numpy.float32)
+        beta = numpy.zeros((3, 2), numpy.float32)
+        rm, rv = numpy.zeros((3, 2), numpy.float32), numpy.ones((3, 2), numpy.float32)
+    inputs = (x, gamma, beta, gy, (rm, rv))
+    got = _run(inputs, True, axis=axis)
+    want = _run(inputs, False, axis=axis)
+    if case == 'axis':
+        # an explicit axis equal to the default is the common case: kernels
+        assert len(host_path) == 5
+    elif case == 'running_dtype':
+        # a running statistic of another dtype: the generic forward updates
+        # it; the gradient does not read it
+        assert host_path == ['fastgrad_bn_grad_sums', 'fastgrad_bn_backward']
+    else:
+        assert host_path == []
+    for g, w in zip(got, want):
+        numpy.testing.assert_allclose(g, w, rtol=2e-6, atol=2e-6)
+
+
+def test_double_backprop_keeps_the_generic_gradient(host_path):
+    inputs = _inputs((4, 3, 2), numpy.float64, seed=5)
+    x, gamma, beta, gy, _ = inputs
+
+    def grads(kernels):
+        xs = [fastgrad.Variable(a.copy()) for a in (x, gamma, beta)]
+        with fastgrad.using_config('gpu_batch_norm_kernels', kernels):
+            y = F.batch_normalization(*xs, eps=EPS)
+            gx, = fastgrad.grad([y], [xs[0]], grad_outputs=[fastgrad.Variable(gy)],
+                                enable_double_backprop=True)
+            F.sum(gx * gx).backward()
+        return [gx.array] + [v.grad for v in xs]
+    got = grads(True)
+    # the forward on the kernels, the differentiable gradient generic
+    assert host_path == ['fastgrad_bn_mean', 'fastgrad_bn_inv_std', 'fastgrad_bn_forward']
+    want = grads(False)
+    assert got[3] is None and want[3] is None        # gx does not depend on beta
+    for g, w in zip(got[:3], want[:3]):
+        numpy.testing.assert_allclose(g, w, rtol=1e-10, atol=1e-12)
+
+
+def test_config_entry_defaults_on():
+    assert fastgrad.config.gpu_batch_norm_kernels is True
+    assert not bn_kernels.enabled(numpy.ones(3, numpy.float32))
+
+
+# -- on a GPU --------------------------------------------------------------------------
+
+@pytest.mark.gpu
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+@pytest.mark.parametrize('shape', SHAPES + [(32, 16, 9, 9)])
+@pytest.mark.parametrize('running', [True, False])
+def test_gpu_kernels_match_generic_path(shape, dtype, running):
+    import cupy
+    inputs = _inputs(shape, dtype)
+    got = [None if a is None else cupy.asnumpy(a)
+           for a in _run(inputs, True, running, xp=cupy)]
+    want = [None if a is None else cupy.asnumpy(a)
+            for a in _run(inputs, False, running, xp=cupy)]
+    _assert_close(got, want, dtype, 2e-5)
+    _assert_close(got, _reference(inputs) if running else _reference(inputs)[:4]
+                  + [None, None], dtype, 5e-5)
+
+
+@pytest.mark.gpu
+def test_gpu_kernels_launch_five_kernels(monkeypatch):
+    import cupy
+    names = []
+    kernel = bn_kernels.kernel
+    monkeypatch.setattr(bn_kernels, 'kernel', lambda name: names.append(name) or kernel(name))
+    y = _run(_inputs((8, 4, 5, 5), numpy.float32), True, xp=cupy)[0]
+    assert isinstance(y, cupy.ndarray)
+    assert len(names) == 5
+
+
+@pytest.mark.gpu
+def test_gpu_graph_replay_with_kernels_matches_eager():
+    """A captured step (conv, batch normalization, relu) replayed with the
+    kernels gives the eager steps without them."""
+    import cupy
+
+    import fastgrad.links as L
+    from fastgrad import optimizers
+    from fastgrad.graph_replay import capture_step
+    rng = numpy.random.RandomState(7)
+    batches = [(cupy.asarray(rng.randn(8, 2, 6, 6).astype(numpy.float32)),
+                cupy.asarray(rng.randn(8, 3).astype(numpy.float32))) for _ in range(6)]
+
+    def train(replay):
+        numpy.random.seed(0)
+        model = fastgrad.Sequential(
+            L.Convolution2D(2, 4, 3, pad=1), L.BatchNormalization(4), F.relu,
+            lambda h: F.reshape(h, (h.shape[0], -1)), L.Linear(4 * 36, 3)).to_device('@cupy:0')
+        opt = optimizers.SGD(lr=0.05).setup(model)
+
+        def step(x, t):
+            model.cleargrads()
+            loss = F.mean_squared_error(model(x), t)
+            loss.backward()
+            opt.update()
+            return loss
+        with fastgrad.using_config('gpu_batch_norm_kernels', replay):
+            fn = capture_step(step, opt) if replay else step
+            for x, t in batches:
+                fn(x, t)
+        return model, fn
+    got, fn = train(True)
+    want, _ = train(False)
+    assert fn.replays == len(batches) - 2
+    for (name, p), (_, q) in zip(sorted(got.namedparams()), sorted(want.namedparams())):
+        numpy.testing.assert_allclose(p.array.get(), q.array.get(), rtol=1e-4, atol=1e-5,
+                                      err_msg=name)
+    numpy.testing.assert_allclose(got[1].avg_mean.get(), want[1].avg_mean.get(),
+                                  rtol=1e-5, atol=1e-6)
+    numpy.testing.assert_allclose(got[1].avg_var.get(), want[1].avg_var.get(),
+                                  rtol=1e-5, atol=1e-6)
