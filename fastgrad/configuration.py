@@ -160,7 +160,7 @@ global_config.fuse_elementwise_grads = _env_flag('FASTGRAD_FUSE_ELEMENTWISE', Tr
 # per-sample GEMMs).
 global_config.gpu_pooling_kernels = _env_flag('FASTGRAD_GPU_POOLING_KERNELS', True)
 # fastgrad's own: on CuPy, batch normalization in training mode runs as three kernels
-# forward and two backward (functions/_util/bn_kernels.py);
+# forward and two backward, fixed_batch_normalization as one (functions/_util/bn_kernels.py);
 # FASTGRAD_GPU_BATCH_NORM_KERNELS=0 turns them off (one CuPy call per NumPy operation).
 global_config.gpu_batch_norm_kernels = _env_flag('FASTGRAD_GPU_BATCH_NORM_KERNELS', True)
 

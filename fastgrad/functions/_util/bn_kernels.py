@@ -1,4 +1,4 @@
-"""Batch normalization (training mode) on CuPy arrays in five launches.
+"""Batch normalization on CuPy arrays in few launches.
 
 The generic op (functions/normalization/batch_normalization.py) makes one
 CuPy call per NumPy operation: 16 launches forward (with the running
@@ -18,6 +18,8 @@ these kernels do the same:
 * ``fastgrad_bn_grad_sums``: ``sum(gy)`` and ``sum(gy * x_hat)`` per
   channel in one reduction: the gradients of ``beta`` and ``gamma``.
 * ``fastgrad_bn_backward``: the gradient of ``x``.
+* ``fastgrad_bn_fixed_forward``: fixed_batch_normalization (given
+  statistics, inference mode) in one launch instead of eight.
 
 The operations in the dtype are the generic path's, in its order; the sums
 are accumulated in double (the generic path's in the dtype), so results
@@ -85,6 +87,12 @@ SPECS['fastgrad_bn_grad_sums'] = Reduction(
 SPECS['fastgrad_bn_backward'] = Elementwise(
     'T x, T gy, T mean, T inv_std, T gamma, T ggamma, T gbeta, T inv_m', 'T gx',
     'gx = (gamma * inv_std) * (gy - ((x - mean) * inv_std * ggamma + gbeta) * inv_m);')
+
+# fixed_batch_normalization: the generic path's per-channel scale and shift, per element
+SPECS['fastgrad_bn_fixed_forward'] = Elementwise(
+    'T x, T gamma, T beta, T mean, T var, T eps', 'T y',
+    'const T scale = gamma * ((T)1 / sqrt(var + eps));\n'
+    'y = x * scale + (beta - mean * scale);')
 
 _DTYPES = (numpy.dtype(numpy.float32), numpy.dtype(numpy.float64))
 
@@ -180,3 +188,12 @@ def backward(x, gy, gamma, mean, inv_std, need_gx):
                                        ggamma.reshape(b), gbeta.reshape(b),
                                        1.0 / (x.size // c), gx)
     return gx, ggamma, gbeta
+
+
+def fixed_forward(x, gamma, beta, mean, var, eps):
+    """fixed_batch_normalization's ``y``."""
+    b = _bshape(x)
+    y = utils.array_module(x).empty(x.shape, x.dtype)
+    kernel('fastgrad_bn_fixed_forward')(x, gamma.reshape(b), beta.reshape(b), mean.reshape(b),
+                                        var.reshape(b), eps, y)
+    return y

@@ -9,7 +9,8 @@
   and the generic path's forward, running statistics and gradients, in three
   launches forward and two backward, for (N, C), (N, C, H, W), (N, C, L),
   N = 1 and C = 1; other axes, float16, mixed dtypes and double backprop
-  keep the generic path.
+  keep the generic path.  fixed_batch_normalization's forward likewise, in
+  one launch.
 * On a GPU: the kernel path equals the generic path
   (``config.gpu_batch_norm_kernels`` off) on CuPy arrays, and graph replay
   of a step with it equals eager steps.
@@ -288,6 +289,39 @@ def test_double_backprop_keeps_the_generic_gradient(host_path):
         numpy.testing.assert_allclose(g, w, rtol=1e-10, atol=1e-12)
 
 
+def _fixed_inputs(shape, dtype, seed=6):
+    x, gamma, beta, _, (mean, var) = _inputs(shape, dtype, seed)
+    return x, gamma, beta, mean, var
+
+
+def _fixed_reference(x, gamma, beta, mean, var):
+    b = (1, -1) + (1,) * (x.ndim - 2)
+    x, gamma, beta, mean, var = [a.astype(numpy.float64) for a in (x, gamma, beta, mean, var)]
+    return gamma.reshape(b) * (x - mean.reshape(b)) / numpy.sqrt(var.reshape(b) + EPS) \
+        + beta.reshape(b)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+@pytest.mark.parametrize('shape', SHAPES)
+def test_host_fixed_batch_normalization_is_one_launch(shape, dtype, host_path):
+    arrays = _fixed_inputs(shape, dtype)
+    xs = [fastgrad.Variable(a) for a in arrays]
+    y = F.fixed_batch_normalization(*xs, eps=EPS)
+    assert host_path == ['fastgrad_bn_fixed_forward']
+    with fastgrad.using_config('gpu_batch_norm_kernels', False):
+        want = F.fixed_batch_normalization(*arrays, eps=EPS).array
+    assert y.dtype == dtype and y.shape == shape
+    rtol = 1e-6 if dtype == numpy.float32 else 1e-14
+    numpy.testing.assert_allclose(y.array, want, rtol=rtol, atol=rtol)
+    numpy.testing.assert_allclose(y.array, _fixed_reference(*arrays), rtol=10 * rtol,
+                                  atol=10 * rtol)
+    # its gradient is the generic one, from the retained inputs
+    y.grad = numpy.ones_like(y.array)
+    y.backward()
+    assert host_path == ['fastgrad_bn_fixed_forward']
+    numpy.testing.assert_allclose(xs[2].grad, numpy.full(shape[1], y.size // shape[1]))
+
+
 def test_config_entry_defaults_on():
     assert fastgrad.config.gpu_batch_norm_kernels is True
     assert not bn_kernels.enabled(numpy.ones(3, numpy.float32))
@@ -309,6 +343,20 @@ def test_gpu_kernels_match_generic_path(shape, dtype, running):
     _assert_close(got, want, dtype, 2e-5)
     _assert_close(got, _reference(inputs) if running else _reference(inputs)[:4]
                   + [None, None], dtype, 5e-5)
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+@pytest.mark.parametrize('shape', SHAPES + [(32, 16, 9, 9)])
+def test_gpu_fixed_batch_normalization_matches_generic_path(shape, dtype):
+    import cupy
+    arrays = [cupy.asarray(a) for a in _fixed_inputs(shape, dtype)]
+    got = F.fixed_batch_normalization(*arrays, eps=EPS).array
+    with fastgrad.using_config('gpu_batch_norm_kernels', False):
+        want = F.fixed_batch_normalization(*arrays, eps=EPS).array
+    assert got.dtype == dtype
+    rtol = 1e-5 if dtype == numpy.float32 else 1e-13
+    numpy.testing.assert_allclose(got.get(), want.get(), rtol=rtol, atol=rtol)
 
 
 @pytest.mark.gpu
