@@ -19,7 +19,7 @@ these kernels do the same:
   channel in one reduction: the gradients of ``beta`` and ``gamma``.
 * ``fastgrad_bn_backward``: the gradient of ``x``.
 * ``fastgrad_bn_fixed_forward``: fixed_batch_normalization (given
-  statistics, inference mode) in one launch instead of eight.
+  statistics, inference mode) in one launch instead of nine.
 
 The operations in the dtype are the generic path's, in its order; the sums
 are accumulated in double (the generic path's in the dtype), so results

@@ -29,7 +29,7 @@ class FixedBatchNormalization(Op):
         ct = self.ct = utils.compute_dtype(x.dtype, gamma.dtype)
         self.retain_inputs((0, 1, 3, 4))
         if bn_kernels.applies(x, ax.axis, gamma, beta, mean, var):
-            # CuPy: one launch instead of eight (_util/bn_kernels.py)
+            # CuPy: one launch instead of nine (_util/bn_kernels.py)
             return bn_kernels.fixed_forward(x, gamma, beta, mean, var, self.eps),
         xp = utils.array_module(x)
         inv_std = 1.0 / xp.sqrt(var.astype(ct) + ct.type(self.eps))
