@@ -102,10 +102,11 @@ def _typedefs(typedefs):
     return ''.join('typedef {} {};\n'.format(c, t) for t, c in sorted(typedefs.items()))
 
 
-def _loads(params, out, arrays, index, host, first=0):
+def _loads(params, out, arrays, index, host, first=0, ref=True):
     """(declarations, scalars, per-element loads) of the parameters ``params``
     (``out``: outputs, always arrays; else inputs, arrays if named in
-    ``arrays``: CuPy decides that per call).
+    ``arrays``: CuPy decides that per call).  Elements are references
+    (``ref`` false: input elements by value, as CuPy's reductions read them).
 
     Device: arrays by pointer, scalars by value, as CuPy declares them.
     Host: parameter k is ``_a[first + k]``, a pointer to its data (an
@@ -123,7 +124,7 @@ def _loads(params, out, arrays, index, host, first=0):
                 decls.append('{}{} *{}'.format(const, c, ptr))
             if not raw:
                 loads.append('{k}{c} {r}{n} = _raw_{n}[{ix}];'.format(
-                    k=const, c=c, r='&' if out else '', n=name, ix=index))
+                    k=const, c=c, r='&' if out or ref else '', n=name, ix=index))
         elif host:
             scalars.append('const {c} {n} = *(const {c} *)_a[{i}];'.format(
                 c=c, n=name, i=first + k))
@@ -181,7 +182,7 @@ def reduction_source(sym, in_params, out_params, map_expr, reduce_expr, post_map
     sequential reduction per output.  Device: each block takes an output,
     its threads' partial results combined pairwise in shared memory."""
     n_in = len(parse_params(in_params))
-    d_in, s_in, l_in = _loads(in_params, False, set(arrays), '_k', host)
+    d_in, s_in, l_in = _loads(in_params, False, set(arrays), '_k', host, ref=False)
     d_out, s_out, l_out = _loads(out_params, True, (), '_o', host, n_in)
     head = '''namespace {sym}_ns {{
 {defs}{preamble}

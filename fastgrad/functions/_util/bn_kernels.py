@@ -4,9 +4,10 @@ The generic op (functions/normalization/batch_normalization.py) makes one
 CuPy call per NumPy operation: 16 launches forward (with the running
 statistics) and 12 for the gradient.  Small CNNs are bound by launches, so
 on CuPy arrays normalized per channel (``x`` of shape ``(N, C)`` or
-``(N, C, ...)``, the statistics over every axis but 1; ``x``, ``gamma``,
-``beta`` and the running statistics float32 or float64, all of one dtype)
-these kernels do the same:
+``(N, C, ...)``, the statistics over every axis but 1; ``gamma``, ``beta``
+and the running statistics float32 or float64, all of one dtype, the
+compute dtype: ``x`` float16 or of a dtype no wider) these kernels do the
+same:
 
 * ``fastgrad_bn_mean``: the per-channel mean (a ``cupy.ReductionKernel``);
   ``_running`` also updates the running mean in place.
@@ -23,8 +24,10 @@ these kernels do the same:
 
 The operations in the dtype are the generic path's, in its order; the sums
 are accumulated in double (the generic path's in the dtype), so results
-agree to rounding.  float16 and mixed dtypes keep the generic path, and so
-does double backprop (its gradient is differentiated).
+agree to rounding (float16 outputs are rounded once, from the compute
+dtype, as the generic path's cast).  float16 gamma (computed in float32),
+a gamma narrower than ``x`` and a ``gy`` of another dtype than ``x`` keep the
+generic path, and so does double backprop (its gradient is differentiated).
 
 ``SPECS`` lists every kernel (name -> ``Elementwise`` or ``Reduction``, the
 strings given to CuPy) so that tests compile each body outside CuPy (host
@@ -48,27 +51,30 @@ SPECS = {}
 _lock = threading.Lock()
 _kernels = {}
 
-# the running statistics: r = decay * r + c * stat (c = (1 - decay) * factor),
-# in the dtype, as the generic in-place update
+# X is x's dtype (x, y, gy, gx), T the compute dtype, gamma's (the per-channel
+# arrays): every operation in T, as the generic path after its casts.
+# The running statistics: r = decay * r + c * stat (c = (1 - decay) * factor),
+# in T, as the generic in-place update.
 SPECS['fastgrad_bn_mean'] = Reduction(
-    'T x, float64 m', 'T mean', 'x', 'a + b', 'mean = (T)(a / m)', '0', 'double', '')
+    'X x, float64 m', 'T mean', '(T)x', 'a + b', 'mean = (T)(a / m)', '0', 'double', '')
 SPECS['fastgrad_bn_mean_running'] = Reduction(
-    'T x, float64 m, T decay, T c', 'T mean, T running_mean', 'x', 'a + b',
+    'X x, float64 m, T decay, T c', 'T mean, T running_mean', '(T)x', 'a + b',
     'mean = (T)(a / m), running_mean = running_mean * decay + c * mean',
     '0', 'double', '')
 
+_SQUARE = '((T)x - mean) * ((T)x - mean)'
 _INV_STD = 'inv_std = (T)1 / sqrt((T)(a / m) + eps)'
 SPECS['fastgrad_bn_inv_std'] = Reduction(
-    'T x, T mean, float64 m, T eps', 'T inv_std', '(x - mean) * (x - mean)', 'a + b',
-    _INV_STD, '0', 'double', '')
+    'X x, T mean, float64 m, T eps', 'T inv_std', _SQUARE, 'a + b', _INV_STD, '0',
+    'double', '')
 SPECS['fastgrad_bn_inv_std_running'] = Reduction(
-    'T x, T mean, float64 m, T eps, T decay, T c', 'T inv_std, T running_var',
-    '(x - mean) * (x - mean)', 'a + b',
-    _INV_STD + ', running_var = running_var * decay + c * (T)(a / m)', '0', 'double', '')
+    'X x, T mean, float64 m, T eps, T decay, T c', 'T inv_std, T running_var', _SQUARE,
+    'a + b', _INV_STD + ', running_var = running_var * decay + c * (T)(a / m)', '0',
+    'double', '')
 
 SPECS['fastgrad_bn_forward'] = Elementwise(
-    'T x, T mean, T inv_std, T gamma, T beta', 'T y',
-    'y = (x - mean) * (gamma * inv_std) + beta;')
+    'X x, T mean, T inv_std, T gamma, T beta', 'X y',
+    'y = (X)(((T)x - mean) * (gamma * inv_std) + beta);')
 
 # two sums in one pass: a pair of doubles
 _PAIR = '''
@@ -79,20 +85,21 @@ struct fastgrad_bn_pair {
 };
 '''
 SPECS['fastgrad_bn_grad_sums'] = Reduction(
-    'T x, T gy, T mean, T inv_std', 'T gbeta, T ggamma',
-    'fastgrad_bn_pair(gy, gy * ((x - mean) * inv_std))',
+    'X x, X gy, T mean, T inv_std', 'T gbeta, T ggamma',
+    'fastgrad_bn_pair((T)gy, (T)gy * (((T)x - mean) * inv_std))',
     'fastgrad_bn_pair(a.s + b.s, a.t + b.t)', 'gbeta = (T)a.s, ggamma = (T)a.t',
     '0', 'fastgrad_bn_pair', _PAIR)
 
 SPECS['fastgrad_bn_backward'] = Elementwise(
-    'T x, T gy, T mean, T inv_std, T gamma, T ggamma, T gbeta, T inv_m', 'T gx',
-    'gx = (gamma * inv_std) * (gy - ((x - mean) * inv_std * ggamma + gbeta) * inv_m);')
+    'X x, X gy, T mean, T inv_std, T gamma, T ggamma, T gbeta, T inv_m', 'X gx',
+    'gx = (X)((gamma * inv_std) * ((T)gy - (((T)x - mean) * inv_std * ggamma + gbeta)'
+    ' * inv_m));')
 
 # fixed_batch_normalization: the generic path's per-channel scale and shift, per element
 SPECS['fastgrad_bn_fixed_forward'] = Elementwise(
-    'T x, T gamma, T beta, T mean, T var, T eps', 'T y',
+    'X x, T gamma, T beta, T mean, T var, T eps', 'X y',
     'const T scale = gamma * ((T)1 / sqrt(var + eps));\n'
-    'y = x * scale + (beta - mean * scale);')
+    'y = (X)((T)x * scale + (beta - mean * scale));')
 
 _DTYPES = (numpy.dtype(numpy.float32), numpy.dtype(numpy.float64))
 
@@ -124,16 +131,19 @@ def enabled(a):
     return getattr(utils.array_module(a), '__name__', '') == 'cupy'
 
 
-def applies(x, axis, *per_channel):
+def applies(x, axis, gamma, *per_channel):
     """Whether the kernels take a batch normalization of ``x`` over ``axis``
-    with the per-channel arrays ``per_channel`` (gamma, beta, running
+    with ``gamma`` and the per-channel arrays ``per_channel`` (beta, running
     statistics; None: absent): see the module docstring."""
-    if not enabled(x) or x.dtype not in _DTYPES or x.ndim < 2 or x.size == 0:
+    if not enabled(x) or gamma.dtype not in _DTYPES or x.ndim < 2 or x.size == 0:
+        return False
+    # the generic path computes in gamma's dtype: x float16, or as wide as gamma
+    if x.dtype.kind != 'f' or utils.compute_dtype(x.dtype, gamma.dtype) != gamma.dtype:
         return False
     if tuple(axis) != (0,) + tuple(range(2, x.ndim)):
         return False
-    return all(a is None or (a.dtype == x.dtype and a.shape == x.shape[1:2])
-               for a in per_channel)
+    return all(a is None or (a.dtype == gamma.dtype and a.shape == x.shape[1:2])
+               for a in (gamma,) + per_channel)
 
 
 def _bshape(x):
@@ -144,11 +154,11 @@ def forward(x, gamma, beta, eps, running_mean, running_var, decay):
     """``(y, mean, inv_std)``, the statistics shaped ``(1, C, 1, ...)``; the
     running statistics (None: not kept) are updated in place."""
     xp = utils.array_module(x)
-    c, dtype = x.shape[1], x.dtype
+    c, ct = x.shape[1], gamma.dtype
     axis = (0,) + tuple(range(2, x.ndim))
     m = x.size // c
-    mean = xp.empty(c, dtype)
-    inv_std = xp.empty(c, dtype)
+    mean = xp.empty(c, ct)
+    inv_std = xp.empty(c, ct)
     if running_mean is None:
         kernel('fastgrad_bn_mean')(x, m, mean, axis=axis)
     else:
@@ -164,7 +174,7 @@ def forward(x, gamma, beta, eps, running_mean, running_var, decay):
                                               (1.0 - decay) * adjust, inv_std, running_var,
                                               axis=axis)
     inv_std = inv_std.reshape(_bshape(x))
-    y = xp.empty(x.shape, dtype)
+    y = xp.empty(x.shape, x.dtype)
     kernel('fastgrad_bn_forward')(x, mean, inv_std, gamma.reshape(_bshape(x)),
                                   beta.reshape(_bshape(x)), y)
     return y, mean, inv_std
@@ -172,18 +182,17 @@ def forward(x, gamma, beta, eps, running_mean, running_var, decay):
 
 def backward(x, gy, gamma, mean, inv_std, need_gx):
     """``(gx, ggamma, gbeta)`` from forward's ``mean`` and ``inv_std``
-    (``gx`` None unless ``need_gx``)."""
+    (``gx`` None unless ``need_gx``); ``gy`` has ``x``'s dtype."""
     xp = utils.array_module(x)
-    c, dtype = x.shape[1], x.dtype
-    gy = gy.astype(dtype, copy=False)
-    gbeta = xp.empty(c, dtype)
-    ggamma = xp.empty(c, dtype)
+    c, ct = x.shape[1], gamma.dtype
+    gbeta = xp.empty(c, ct)
+    ggamma = xp.empty(c, ct)
     kernel('fastgrad_bn_grad_sums')(x, gy, mean, inv_std, gbeta, ggamma,
                                     axis=(0,) + tuple(range(2, x.ndim)))
     gx = None
     if need_gx:
         b = _bshape(x)
-        gx = xp.empty(x.shape, dtype)
+        gx = xp.empty(x.shape, x.dtype)
         kernel('fastgrad_bn_backward')(x, gy, mean, inv_std, gamma.reshape(b),
                                        ggamma.reshape(b), gbeta.reshape(b),
                                        1.0 / (x.size // c), gx)

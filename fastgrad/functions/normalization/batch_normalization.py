@@ -116,7 +116,8 @@ class BatchNormalization(Op):
     def gradient(self, ns, indexes, grad_outputs):
         x, gamma = ns.inputs(self)
         ax, ct = self.ax, self.ct
-        if not ns.differentiable and bn_kernels.applies(x, ax.axis, gamma):
+        if (not ns.differentiable and grad_outputs[0].dtype == x.dtype
+                and bn_kernels.applies(x, ax.axis, gamma)):
             # CuPy: two launches instead of about twelve (_util/bn_kernels.py)
             grads = bn_kernels.backward(x, grad_outputs[0], gamma, self.mean, self.inv_std,
                                         0 in indexes)

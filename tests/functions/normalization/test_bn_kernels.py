@@ -8,9 +8,9 @@
   on NumPy arrays through the kernel path gives a float64 NumPy reference's
   and the generic path's forward, running statistics and gradients, in three
   launches forward and two backward, for (N, C), (N, C, H, W), (N, C, L),
-  N = 1 and C = 1; other axes, float16, mixed dtypes and double backprop
-  keep the generic path.  fixed_batch_normalization's forward likewise, in
-  one launch.
+  N = 1 and C = 1, x float16/32/64 with gamma float32/64 no narrower; other
+  axes, float16 gamma, a gamma narrower than x and double backprop keep the
+  generic path.  fixed_batch_normalization's forward likewise, in one launch.
 * On a GPU: the kernel path equals the generic path
   (``config.gpu_batch_norm_kernels`` off) on CuPy arrays, and graph replay
   of a step with it equals eager steps.
@@ -35,7 +35,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
 import host_kernels  # noqa: E402  (tests/_helpers: CuPy kernel bodies outside CuPy)
 
 _SCALARS = {'m', 'eps', 'decay', 'c', 'inv_m'}
-_TYPES = ('float', 'double')
+# (T, X): the compute dtype (gamma's) and x's, float16 or no wider
+_COMBOS = [('float', 'float'), ('float', 'float16'), ('double', 'double'),
+           ('double', 'float'), ('double', 'float16')]
 
 
 def _arrays(spec):
@@ -43,14 +45,14 @@ def _arrays(spec):
     return [n for _, _, n in host_kernels.parse_params(spec.in_params) if n not in _SCALARS]
 
 
-def _source(sym, spec, ctype, host=False):
+def _source(sym, spec, typedefs):
     if isinstance(spec, bn_kernels.Elementwise):
-        return host_kernels.elementwise_source(sym, *spec, typedefs={'T': ctype},
-                                               arrays=_arrays(spec), host=host)
+        return host_kernels.elementwise_source(sym, *spec, typedefs=typedefs,
+                                               arrays=_arrays(spec))
     return host_kernels.reduction_source(
         sym, spec.in_params, spec.out_params, spec.map_expr, spec.reduce_expr,
-        spec.post_map_expr, spec.identity, spec.reduce_type, {'T': ctype},
-        _arrays(spec), host=host, preamble=spec.preamble)
+        spec.post_map_expr, spec.identity, spec.reduce_type, typedefs, _arrays(spec),
+        preamble=spec.preamble)
 
 
 def test_specs_declare_what_the_bodies_use():
@@ -58,7 +60,7 @@ def test_specs_declare_what_the_bodies_use():
         params = host_kernels.parse_params(spec.in_params + ',' + spec.out_params)
         used = set(re.findall(r'[A-Za-z_]\w*', ' '.join(spec[2:])))
         for _, typ, n in params:
-            assert typ in ('T', 'float64') and n in used, (name, n)
+            assert typ in ('T', 'X', 'float64') and n in used, (name, n)
         # every output written
         for _, _, n in host_kernels.parse_params(spec.out_params):
             assert re.search(r'\b{} = '.format(n), ' '.join(spec[2:])), (name, n)
@@ -66,9 +68,10 @@ def test_specs_declare_what_the_bodies_use():
 
 @pytest.mark.skipif(host_kernels.find_nvcc() is None, reason='nvcc not installed')
 def test_kernel_bodies_compile_with_nvcc():
-    src = ''.join(_source('k{}_{}'.format(k, ctype), spec, ctype)
-                  for k, (name, spec) in enumerate(sorted(bn_kernels.SPECS.items()))
-                  for ctype in _TYPES)
+    src = host_kernels.DEVICE_FLOAT16 + ''.join(
+        _source('k{}_{}_{}'.format(k, t, x), spec, {'T': t, 'X': x})
+        for k, (name, spec) in enumerate(sorted(bn_kernels.SPECS.items()))
+        for t, x in _COMBOS)
     proc = host_kernels.nvcc_compile(src, ['-Werror', 'all-warnings'])
     assert proc.returncode == 0, proc.stderr[-4000:]
 
@@ -79,17 +82,20 @@ def test_kernel_bodies_compile_with_nvcc():
 def host_lib():
     if host_kernels.host_compiler() is None:
         pytest.skip('no C++ compiler')
-    lib = host_kernels.HostLibrary(host_kernels.HOST_MATH)
+    lib = host_kernels.HostLibrary(host_kernels.HOST_MATH + host_kernels.HOST_FLOAT16)
     for name, spec in sorted(bn_kernels.SPECS.items()):
-        for ctype in _TYPES:
+        for t, x in _COMBOS:
             if isinstance(spec, bn_kernels.Elementwise):
-                lib.add_elementwise(name, *spec, typedefs={'T': ctype}, arrays=_arrays(spec))
+                lib.add_elementwise(name, *spec, typedefs={'T': t, 'X': x},
+                                    arrays=_arrays(spec))
             else:
-                lib.add_reduction(name, *spec[:7], typedefs={'T': ctype},
+                lib.add_reduction(name, *spec[:7], typedefs={'T': t, 'X': x},
                                   arrays=_arrays(spec), preamble=spec.preamble)
     tmp = tempfile.mkdtemp(prefix='fastgrad_bnk_')
     try:
         proc = lib.build(tmp)
+        if proc.returncode != 0 and '_Float16' in proc.stderr:
+            pytest.skip('the C++ compiler has no _Float16')
         assert proc.returncode == 0, proc.stderr[-4000:]
         yield lib
     finally:
@@ -117,14 +123,22 @@ SHAPES = [(5, 3), (2, 3, 4, 5), (6, 4, 3), (1, 3, 4, 4), (4, 1, 3, 3), (1, 3)]
 DECAY, EPS = 0.8, 1e-3
 
 
-def _inputs(shape, dtype, seed=0):
+# (x's dtype, gamma's): as _COMBOS
+DTYPES = [(numpy.float32, numpy.float32), (numpy.float16, numpy.float32),
+          (numpy.float64, numpy.float64), (numpy.float32, numpy.float64),
+          (numpy.float16, numpy.float64)]
+
+
+def _inputs(shape, dtype, seed=0, gdtype=None):
+    """x and gy of ``dtype``; gamma, beta, running mean and var of ``gdtype``."""
+    gdtype = dtype if gdtype is None else gdtype
     rng = numpy.random.RandomState(seed)
     c = shape[1]
     x = (rng.randn(*shape) * 2 + 3).astype(dtype)
-    gamma = rng.uniform(0.5, 1.5, c).astype(dtype)
-    beta = rng.randn(c).astype(dtype)
+    gamma = rng.uniform(0.5, 1.5, c).astype(gdtype)
+    beta = rng.randn(c).astype(gdtype)
     gy = rng.randn(*shape).astype(dtype)
-    stats = (rng.randn(c).astype(dtype), rng.uniform(0.5, 2, c).astype(dtype))
+    stats = (rng.randn(c).astype(gdtype), rng.uniform(0.5, 2, c).astype(gdtype))
     return x, gamma, beta, gy, stats
 
 
@@ -164,22 +178,24 @@ def _reference(inputs):
     return [y, gx, ggamma, gbeta, rm, rv]
 
 
-def _assert_close(got, want, dtype, rtol32, rtol64=1e-11):
+def _assert_close(got, want, dtype, rtol32, rtol64=1e-11, gdtype=None):
+    """y and gx of ``dtype`` (float16: to its rounding), the rest of ``gdtype``."""
     names = ('y', 'gx', 'ggamma', 'gbeta', 'running_mean', 'running_var')
-    rtol = rtol32 if dtype == numpy.float32 else rtol64
-    for name, g, w in zip(names, got, want):
+    for k, (name, g, w) in enumerate(zip(names, got, want)):
         if w is None:
             assert g is None, name
             continue
-        assert g.dtype == dtype and g.shape == w.shape, (name, g.dtype, g.shape)
+        dt = numpy.dtype(dtype if k < 2 or gdtype is None else gdtype)
+        rtol = {'float16': 2e-3, 'float32': rtol32, 'float64': rtol64}[dt.name]
+        assert g.dtype == dt and g.shape == w.shape, (name, g.dtype, g.shape)
         scale = max(float(numpy.abs(w).max()), 1.0)
         numpy.testing.assert_allclose(g, w, rtol=rtol, atol=rtol * scale, err_msg=name)
 
 
-@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+@pytest.mark.parametrize('dtype, gdtype', DTYPES)
 @pytest.mark.parametrize('shape', SHAPES)
-def test_host_kernels_match_reference_and_generic_path(shape, dtype, host_path):
-    inputs = _inputs(shape, dtype)
+def test_host_kernels_match_reference_and_generic_path(shape, dtype, gdtype, host_path):
+    inputs = _inputs(shape, dtype, gdtype=gdtype)
     got = _run(inputs, True)
     # three launches forward (mean, inv_std, y) and two backward
     assert host_path == ['fastgrad_bn_mean_running', 'fastgrad_bn_inv_std_running',
@@ -188,8 +204,8 @@ def test_host_kernels_match_reference_and_generic_path(shape, dtype, host_path):
     del host_path[:]
     generic = _run(inputs, False)
     assert host_path == []
-    _assert_close(got, _reference(inputs), dtype, 2e-5)
-    _assert_close(got, generic, dtype, 2e-6)
+    _assert_close(got, _reference(inputs), dtype, 2e-5, gdtype=gdtype)
+    _assert_close(got, generic, dtype, 2e-6, gdtype=gdtype)
 
 
 @pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
@@ -243,8 +259,8 @@ def test_other_cases_keep_the_generic_path(case, host_path):
         gamma, beta = gamma.astype(numpy.float16), beta.astype(numpy.float16)
         rm, rv = rm.astype(numpy.float16), rv.astype(numpy.float16)
     elif case == 'mixed':
-        gamma, beta = gamma.astype(numpy.float64), beta.astype(numpy.float64)
-        rm, rv = rm.astype(numpy.float64), rv.astype(numpy.float64)
+        # gamma narrower than x: computed in x's dtype
+        x, gy = x.astype(numpy.float64), gy.astype(numpy.float64)
     elif case == 'running_dtype':
         rv = rv.astype(numpy.float64)
     else:
@@ -289,8 +305,8 @@ def test_double_backprop_keeps_the_generic_gradient(host_path):
         numpy.testing.assert_allclose(g, w, rtol=1e-10, atol=1e-12)
 
 
-def _fixed_inputs(shape, dtype, seed=6):
-    x, gamma, beta, _, (mean, var) = _inputs(shape, dtype, seed)
+def _fixed_inputs(shape, dtype, seed=6, gdtype=None):
+    x, gamma, beta, _, (mean, var) = _inputs(shape, dtype, seed, gdtype)
     return x, gamma, beta, mean, var
 
 
@@ -301,17 +317,17 @@ def _fixed_reference(x, gamma, beta, mean, var):
         + beta.reshape(b)
 
 
-@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+@pytest.mark.parametrize('dtype, gdtype', DTYPES)
 @pytest.mark.parametrize('shape', SHAPES)
-def test_host_fixed_batch_normalization_is_one_launch(shape, dtype, host_path):
-    arrays = _fixed_inputs(shape, dtype)
+def test_host_fixed_batch_normalization_is_one_launch(shape, dtype, gdtype, host_path):
+    arrays = _fixed_inputs(shape, dtype, gdtype=gdtype)
     xs = [fastgrad.Variable(a) for a in arrays]
     y = F.fixed_batch_normalization(*xs, eps=EPS)
     assert host_path == ['fastgrad_bn_fixed_forward']
     with fastgrad.using_config('gpu_batch_norm_kernels', False):
         want = F.fixed_batch_normalization(*arrays, eps=EPS).array
     assert y.dtype == dtype and y.shape == shape
-    rtol = 1e-6 if dtype == numpy.float32 else 1e-14
+    rtol = {'float16': 1e-3, 'float32': 1e-6, 'float64': 1e-14}[numpy.dtype(dtype).name]
     numpy.testing.assert_allclose(y.array, want, rtol=rtol, atol=rtol)
     numpy.testing.assert_allclose(y.array, _fixed_reference(*arrays), rtol=10 * rtol,
                                   atol=10 * rtol)
@@ -330,32 +346,32 @@ def test_config_entry_defaults_on():
 # -- on a GPU --------------------------------------------------------------------------
 
 @pytest.mark.gpu
-@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+@pytest.mark.parametrize('dtype, gdtype', DTYPES)
 @pytest.mark.parametrize('shape', SHAPES + [(32, 16, 9, 9)])
 @pytest.mark.parametrize('running', [True, False])
-def test_gpu_kernels_match_generic_path(shape, dtype, running):
+def test_gpu_kernels_match_generic_path(shape, dtype, gdtype, running):
     import cupy
-    inputs = _inputs(shape, dtype)
+    inputs = _inputs(shape, dtype, gdtype=gdtype)
     got = [None if a is None else cupy.asnumpy(a)
            for a in _run(inputs, True, running, xp=cupy)]
     want = [None if a is None else cupy.asnumpy(a)
             for a in _run(inputs, False, running, xp=cupy)]
-    _assert_close(got, want, dtype, 2e-5)
+    _assert_close(got, want, dtype, 2e-5, gdtype=gdtype)
     _assert_close(got, _reference(inputs) if running else _reference(inputs)[:4]
-                  + [None, None], dtype, 5e-5)
+                  + [None, None], dtype, 5e-5, gdtype=gdtype)
 
 
 @pytest.mark.gpu
-@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+@pytest.mark.parametrize('dtype, gdtype', DTYPES)
 @pytest.mark.parametrize('shape', SHAPES + [(32, 16, 9, 9)])
-def test_gpu_fixed_batch_normalization_matches_generic_path(shape, dtype):
+def test_gpu_fixed_batch_normalization_matches_generic_path(shape, dtype, gdtype):
     import cupy
-    arrays = [cupy.asarray(a) for a in _fixed_inputs(shape, dtype)]
+    arrays = [cupy.asarray(a) for a in _fixed_inputs(shape, dtype, gdtype=gdtype)]
     got = F.fixed_batch_normalization(*arrays, eps=EPS).array
     with fastgrad.using_config('gpu_batch_norm_kernels', False):
         want = F.fixed_batch_normalization(*arrays, eps=EPS).array
     assert got.dtype == dtype
-    rtol = 1e-5 if dtype == numpy.float32 else 1e-13
+    rtol = {'float16': 1e-3, 'float32': 1e-5, 'float64': 1e-13}[numpy.dtype(dtype).name]
     numpy.testing.assert_allclose(got.get(), want.get(), rtol=rtol, atol=rtol)
 
 
