@@ -317,25 +317,26 @@ class HostLibrary(object):
         return proc
 
     def _bind(self, name, args):
-        """(the instance's function, [(is_array, NumPy data)] in parameter
-        order, the number of inputs) by CuPy's
-        rules: a placeholder is the dtype of the arrays declared with it,
-        a scalar is cast to its parameter's type."""
+        """(the instance's function, [(kind, NumPy data)] in parameter order,
+        the number of inputs) by CuPy's rules: a placeholder is the dtype of
+        the arrays declared with it, a scalar is cast to its parameter's
+        type.  kind: 'raw' (a raw array, as is), 'array' (broadcast) or
+        'scalar'."""
         in_params, out_params, arrays = self.specs[name]
         n_in = len(parse_params(in_params))
-        params = [(raw or k >= n_in or n in arrays, typ)
+        params = [('raw' if raw else 'array' if k >= n_in or n in arrays else 'scalar', typ)
                   for k, (raw, typ, n) in enumerate(parse_params(in_params + ',' + out_params))]
         assert len(args) == len(params), (name, len(args), len(params))
         typedefs = {}
-        for (is_array, typ), a in sorted(zip(params, args), key=lambda p: not p[0][0]):
+        for (kind, typ), a in sorted(zip(params, args), key=lambda p: p[0][0] == 'scalar'):
             if typ not in C_TYPES:
                 # arrays first: a scalar of a placeholder takes the arrays' type
                 dt = typedefs.setdefault(typ, numpy.asarray(a).dtype)
-                assert not is_array or dt == a.dtype, (name, typ, dt, a.dtype)
+                assert kind == 'scalar' or dt == a.dtype, (name, typ, dt, a.dtype)
         data = []
-        for (is_array, typ), a in zip(params, args):
+        for (kind, typ), a in zip(params, args):
             dtype = typedefs.get(typ) or numpy.dtype(typ)
-            data.append((is_array, a if is_array else numpy.array(a, dtype=dtype)))
+            data.append((kind, numpy.array(a, dtype=dtype) if kind == 'scalar' else a))
         key = (name, tuple(sorted((t, C_TYPES[d.name]) for t, d in typedefs.items())))
         return getattr(self.lib, self.symbols[key]), data, n_in
 
@@ -345,9 +346,9 @@ class HostLibrary(object):
         returns the outputs."""
         def call(*args):
             fn, data, n_in = self._bind(name, args)
-            shape = numpy.broadcast_shapes(*[a.shape for is_array, a in data if is_array])
-            tmp = [numpy.ascontiguousarray(numpy.broadcast_to(a, shape)) if is_array else a
-                   for is_array, a in data]
+            shape = numpy.broadcast_shapes(*[a.shape for kind, a in data if kind == 'array'])
+            tmp = [numpy.ascontiguousarray(numpy.broadcast_to(a, shape)) if kind == 'array'
+                   else numpy.ascontiguousarray(a) for kind, a in data]
             _run(fn, tmp, ctypes.c_longlong(int(numpy.prod(shape))))
             return _write_back(args, tmp, n_in)
         return call
@@ -358,8 +359,8 @@ class HostLibrary(object):
         the outputs have the shape left over (``keepdims``: ones in ``axis``)."""
         def call(*args, axis=None, keepdims=False):
             fn, data, n_in = self._bind(name, args)
-            shape = numpy.broadcast_shapes(*[a.shape for is_array, a in data[:n_in]
-                                             if is_array])
+            shape = numpy.broadcast_shapes(*[a.shape for kind, a in data[:n_in]
+                                             if kind == 'array'])
             ndim = len(shape)
             axis = tuple(range(ndim)) if axis is None else tuple(
                 sorted(a % ndim for a in ((axis,) if isinstance(axis, int) else axis)))
@@ -369,15 +370,15 @@ class HostLibrary(object):
             out_shape = tuple(1 if d in axis else n for d, n in enumerate(shape)) \
                 if keepdims else tuple(shape[d] for d in kept)
             tmp = []
-            for k, (is_array, a) in enumerate(data):
+            for k, (kind, a) in enumerate(data):
                 if k >= n_in:
                     assert a.shape == out_shape, (name, a.shape, out_shape)
                     tmp.append(numpy.ascontiguousarray(a))
-                elif is_array:
+                elif kind == 'array':
                     a = numpy.broadcast_to(a, shape).transpose(kept + axis)
                     tmp.append(numpy.ascontiguousarray(a).reshape(nout, nred))
                 else:
-                    tmp.append(a)
+                    tmp.append(numpy.ascontiguousarray(a))
             _run(fn, tmp, ctypes.c_longlong(nout), ctypes.c_longlong(nred))
             return _write_back(args, tmp, n_in)
         return call
