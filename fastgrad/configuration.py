@@ -126,8 +126,11 @@ global_config.type_check = _env_flag('CHAINER_TYPE_CHECK', True)
 global_config.dtype = _dtype_from_env()
 global_config.lazy_grad_sum = _env_flag('CHAINER_LAZY_GRAD_SUM', False)
 global_config.keep_graph_on_report = False
-global_config.use_cudnn = 'never'
-global_config.use_cudnn_tensor_core = 'never'
+# cuDNN (fastgrad_cuda/cudnn.py, through ctypes) runs the 2-D convolutions of CuPy
+# arrays where libcudnn loads and a handle is created; elsewhere 'auto' and 'always'
+# fall back to im2col + GEMM, as Chainer does without cuDNN.
+global_config.use_cudnn = os.environ.get('CHAINER_USE_CUDNN', 'auto')
+global_config.use_cudnn_tensor_core = 'auto'
 global_config.cudnn_deterministic = False
 global_config.autotune = False
 global_config.use_ideep = 'never'

@@ -36,6 +36,11 @@ def runtime_info():
             info.append(('GPU {}'.format(i), name.decode() if isinstance(name, bytes) else name))
     else:
         info.append(('CuPy', 'Not Available'))
+    if cuda.cudnn_enabled:
+        info.append(('cuDNN', '{} ({})'.format(cuda.cudnn.get_version(),
+                                               cuda.cudnn.library_path())))
+    else:
+        info.append(('cuDNN', 'Not Available'))
     info.append(('ChainerX', 'Not Available'))
     info.append(('iDeep', 'Not Available'))
     return info

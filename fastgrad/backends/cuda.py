@@ -3,6 +3,7 @@ programs use to move arrays to and from the GPU.  Everything works on a
 machine without CuPy except the calls that need a GPU, which raise Chainer's
 "CUDA environment is not correctly set up" error."""
 import functools
+import os
 
 import numpy
 
@@ -27,12 +28,13 @@ if available:
     Device = cupy.cuda.Device
     Event = cupy.cuda.Event
     Stream = cupy.cuda.Stream
-    try:
-        from cupy import cudnn
-        cudnn_enabled = cudnn is not None
-    except Exception:
+    # CuPy 14 has no cuDNN: ``cudnn`` is fastgrad_cuda's ctypes binding, enabled
+    # when libcudnn loads (CHAINER_CUDNN=0 turns it off, as in Chainer).  A handle
+    # that cannot be created on first use disables it again (functions/_util/conv.py).
+    from fastgrad_cuda import cudnn
+    cudnn_enabled = os.environ.get('CHAINER_CUDNN', '1') != '0' and cudnn.available()
+    if not cudnn_enabled:
         cudnn = None
-        cudnn_enabled = False
 else:
     class ndarray(object):
         """Placeholder type: isinstance(x, cuda.ndarray) is False everywhere."""
@@ -208,19 +210,43 @@ def fuse(*args, **kwargs):
     return lambda f: f
 
 
+_SHOULD_USE_CUDNN = {'==always': ('always',), '>=auto': ('always', 'auto')}
+_TENSOR_CORE = {'always': True, 'auto': None, 'never': False}
+
+
 def should_use_cudnn(level, lowest_version=0):
-    """Whether cuDNN would be used at ``config.use_cudnn`` level ``level``;
-    always False without cuDNN."""
-    if not cudnn_enabled:
-        return False
-    if level not in ('==always', '>=auto'):
+    """Whether cuDNN is used at ``config.use_cudnn`` level ``level`` (Chainer's
+    semantics: ``'==always'`` needs the config to be ``'always'``, ``'>=auto'``
+    ``'always'`` or ``'auto'``); always False without cuDNN or below
+    ``lowest_version``."""
+    if level not in _SHOULD_USE_CUDNN:
         raise ValueError("should_use_cudnn: level must be '==always' or '>=auto', "
                          'got {!r}'.format(level))
     from fastgrad import configuration
     setting = configuration.config.use_cudnn
-    if level == '==always':
-        return setting == 'always'
-    return setting in ('always', 'auto')
+    if setting not in ('always', 'auto', 'never'):
+        raise ValueError("invalid use_cudnn configuration: {!r} (must be 'always', 'auto' "
+                         "or 'never')".format(setting))
+    if not cudnn_enabled or (lowest_version and cudnn.get_version() < lowest_version):
+        return False
+    return setting in _SHOULD_USE_CUDNN[level]
+
+
+def should_use_cudnn_tensor_core(dtype):
+    """Whether cuDNN may use tensor cores for ``dtype`` (``config.use_cudnn_tensor_core``:
+    ``'always'``, ``'never'``, or ``'auto'``: for float16 on sm_70 and newer, as in
+    Chainer).  ``'always'`` lets float32 convolutions run in TF32 on sm_80+."""
+    from fastgrad import configuration
+    setting = configuration.config.use_cudnn_tensor_core
+    if setting not in _TENSOR_CORE:
+        raise ValueError("invalid use_cudnn_tensor_core configuration: {!r} (must be "
+                         "'always', 'auto' or 'never')".format(setting))
+    flag = _TENSOR_CORE[setting]
+    if flag is None:
+        if numpy.dtype(dtype) != numpy.float16 or not available:
+            return False
+        return int(cupy.cuda.Device().compute_capability) >= 70
+    return flag
 
 
 _max_workspace_size = 8 * 1024 * 1024

@@ -21,10 +21,11 @@ Float16 is computed in float32 (NumPy has no float16 GEMM); mixed float
 dtypes are computed in the wider one.  Callers cast the result.
 """
 import operator
+import warnings
 
 import numpy
 
-from fastgrad import utils
+from fastgrad import configuration, utils
 from fastgrad.functions._util import gpu_kernels
 
 # Bytes of column buffer per batch chunk (CPU): small enough to stay in cache
@@ -349,12 +350,72 @@ class ArrayKernels(object):
         return y
 
 
+# -- cuDNN (CuPy arrays, config.use_cudnn): the one dispatch of the three products.
+
+_CUDNN_DTYPES = ('float16', 'float32', 'float64')
+_CUDNN_MAX_ELEMENTS = 2 ** 31 - 1      # the legacy API describes tensors with ints
+
+
+def _size(shape):
+    out = 1
+    for v in shape:
+        out *= int(v)
+    return out
+
+
+def _cudnn(kind, a, b, out_shape, sy, sx, ph, pw, dy, dx, groups):
+    """The product ``kind`` by cuDNN, or None where the im2col path runs instead.
+
+    ``kind`` is ``'forward'`` (``a, b = x, W``), ``'backward_data'`` (``W, gy``)
+    or ``'backward_filter'`` (``x, gy``).  None without cuDNN, with
+    ``use_cudnn='never'``, for NumPy arrays, mixed dtypes, empty arrays, and
+    ``cover_all`` sizes (cuDNN computes the output size without it).
+    """
+    if isinstance(a, numpy.ndarray) or a.dtype != b.dtype or a.dtype.name not in _CUDNN_DTYPES:
+        return None
+    from fastgrad.backends import cuda
+    if not (cuda.cudnn_enabled and isinstance(a, cuda.ndarray) and isinstance(b, cuda.ndarray)
+            and cuda.should_use_cudnn('>=auto')):
+        return None
+    x_shape, w_shape, y_shape = {'forward': (a.shape, b.shape, out_shape),
+                                 'backward_data': (out_shape, a.shape, b.shape),
+                                 'backward_filter': (a.shape, out_shape, b.shape)}[kind]
+    kh, kw = w_shape[2:]
+    natural = (get_conv_outsize(x_shape[2], kh, sy, ph, False, dy),
+               get_conv_outsize(x_shape[3], kw, sx, pw, False, dx))
+    if tuple(y_shape[2:]) != natural:
+        return None
+    sizes = [_size(s) for s in (x_shape, w_shape, y_shape)]
+    if min(sizes) == 0 or max(sizes) > _CUDNN_MAX_ELEMENTS:
+        return None
+    binding = cuda.cudnn
+    args = ((ph, pw), (sy, sx), (dy, dx), groups, configuration.config.cudnn_deterministic,
+            cuda.should_use_cudnn_tensor_core(a.dtype), cuda.get_max_workspace_size())
+    try:
+        if kind == 'forward':
+            return binding.convolution_forward(a, b, *args)
+        return getattr(binding, 'convolution_' + kind)(a, b, out_shape, *args)
+    except binding.CudnnError as e:
+        if e.call != 'cudnnCreate':
+            raise
+        # the library loads but cannot run here: use it nowhere from now on
+        warnings.warn('cuDNN is disabled: {}; convolutions use im2col + GEMM'.format(e),
+                      RuntimeWarning, stacklevel=2)
+        cuda.cudnn_enabled = False
+        return None
+
+
 def conv_forward(x, W, b, sy, sx, ph, pw, oh, ow, dy, dx, groups, out_dtype):
     """``y[n, o] = sum_{c,i,j} W[o, c, i, j] * xpad[n, c, ...]`` (+ b), NCHW."""
     xp = utils.array_module(x)
     n = x.shape[0]
     out_c, cg, kh, kw = W.shape
     ct = utils.compute_dtype(x.dtype, W.dtype)
+    y = _cudnn('forward', x, W, (n, out_c, oh, ow), sy, sx, ph, pw, dy, dx, groups)
+    if y is not None:
+        if b is not None:
+            y += b.astype(y.dtype, copy=False).reshape(1, out_c, 1, 1)
+        return y.astype(out_dtype, copy=False)
     if _gemm_path(x, cg, groups):
         return gemm_conv_forward(x, W, b, sy, sx, ph, pw, oh, ow, dy, dx, groups, out_dtype,
                                  gpu_kernels)
@@ -381,6 +442,10 @@ def conv_grad_W(x, gy, kh, kw, sy, sx, ph, pw, dy, dx, groups, out_dtype):
     n = x.shape[0]
     out_c, oh, ow = gy.shape[1:]
     ct = utils.compute_dtype(x.dtype, gy.dtype)
+    gW = _cudnn('backward_filter', x, gy, (out_c, x.shape[1] // groups, kh, kw), sy, sx, ph, pw,
+                dy, dx, groups)
+    if gW is not None:
+        return gW.astype(out_dtype, copy=False)
     if _gemm_path(x, x.shape[1] // groups, groups):
         return gemm_conv_grad_W(x, gy, kh, kw, sy, sx, ph, pw, dy, dx, groups, out_dtype,
                                 gpu_kernels)
@@ -407,6 +472,9 @@ def conv_grad_x(gy, W, h, w, sy, sx, ph, pw, dy, dx, groups, out_dtype):
     _, cg, kh, kw = W.shape
     c = groups * cg
     ct = utils.compute_dtype(gy.dtype, W.dtype)
+    gx = _cudnn('backward_data', W, gy, (n, c, h, w), sy, sx, ph, pw, dy, dx, groups)
+    if gx is not None:
+        return gx.astype(out_dtype, copy=False)
     if _gemm_path(gy, cg, groups):
         return gemm_conv_grad_x(gy, W, h, w, sy, sx, ph, pw, dy, dx, groups, out_dtype,
                                 gpu_kernels)
