@@ -3,6 +3,7 @@ import numpy
 
 from fastgrad import configuration, utils
 from fastgrad._core.graph import Variable
+from fastgrad.functions._util import sce_kernels
 from fastgrad.functions._util.checks import Checks, same_device
 from fastgrad.functions._util.recipe import Op
 from fastgrad.functions.activation.log_softmax import log_softmax
@@ -48,7 +49,7 @@ def _class_axis_shape(ndim, n_classes):
 class SoftmaxCrossEntropy(Op):
     """Hard-label softmax cross entropy; t is an integer array of class labels."""
     __slots__ = ('normalize', 'cache_score', 'class_weight', 'ignore_label', 'reduce',
-                 '_y', '_coeff', '_labels', '_w')
+                 '_y', '_coeff', '_labels', '_w', '_t', '_fast')
     # class_weight (an ndarray of ndim 1, or None: checked by the function)
     # holds one weight per class
     checks = Checks('x, t', "x.dtype.kind == 'f'", "t.dtype.kind == 'i'", 'x.ndim >= 2',
@@ -64,6 +65,7 @@ class SoftmaxCrossEntropy(Op):
         self.ignore_label = ignore_label
         self.reduce = reduce
         self._y = None
+        self._fast = None
 
     def _check_labels(self, t, mask, n_classes, xp):
         bad = mask & ((t < 0) | (t >= n_classes))
@@ -78,8 +80,17 @@ class SoftmaxCrossEntropy(Op):
         x, t = inputs
         xp = utils.array_module(x)
         n_classes = x.shape[1]
-        mask = t != self.ignore_label
         on_host = xp is numpy
+        self.retain_inputs((0,))
+        if sce_kernels.applies(x, t, self.class_weight, self.reduce):
+            if configuration.is_debug():
+                self._check_labels(t, t != self.ignore_label, n_classes, xp)
+            # CuPy: two launches instead of about twenty-two (_util/sce_kernels.py)
+            loss, mx, ls, coeff = sce_kernels.forward(x, t, self.ignore_label,
+                                                      self.normalize, self.reduce)
+            self._t, self._fast = t, (mx, ls, coeff)
+            return loss,
+        mask = t != self.ignore_label
         if on_host or configuration.is_debug():
             # on the GPU the check would wait for the device every step (and
             # break CUDA-graph capture): there it runs in debug mode, as in Chainer
@@ -110,10 +121,19 @@ class SoftmaxCrossEntropy(Op):
         self._labels = idx
         self._w = w
 
-        self.retain_inputs((0,))
         if self.cache_score:
             self._y = xp.exp(log_y)
         return utils.force_array(loss, x.dtype),
+
+    def _generic_state(self, x, coeff):
+        """The generic gradient's labels, weights and scale, after a forward
+        on the kernels (which did not make them)."""
+        xp = utils.array_module(x)
+        mask = self._t != self.ignore_label
+        self._labels = xp.expand_dims(xp.where(mask, self._t, 0), 1)
+        self._w = mask.astype(x.dtype)
+        self._coeff = 1.0 if coeff is None else coeff
+        self._fast = None
 
     def _onehot(self, xp, n_classes, ndim):
         classes = xp.arange(n_classes).reshape(_class_axis_shape(ndim, n_classes))
@@ -124,6 +144,14 @@ class SoftmaxCrossEntropy(Op):
             return (None,) * len(indexes)
         x, = ns.inputs(self)
         xa = ns.data(x)
+        if self._fast is not None:
+            mx, ls, coeff = self._fast
+            gy = grad_outputs[0]
+            if not ns.differentiable and gy.dtype == xa.dtype and sce_kernels.enabled(xa):
+                # CuPy: one launch instead of about seven (_util/sce_kernels.py)
+                gx = sce_kernels.backward(xa, self._t, self.ignore_label, mx, ls, coeff, gy)
+                return tuple(gx if i == 0 else None for i in indexes)
+            self._generic_state(xa, coeff)
         # raw float16 is computed in float32; Variables keep their dtype
         ct = xa.dtype if ns.differentiable else utils.compute_dtype(xa.dtype)
         if self._y is not None and not ns.differentiable:
