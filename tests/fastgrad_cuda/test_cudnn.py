@@ -222,3 +222,67 @@ def test_mismatched_channels_are_refused_by_cudnn(lib):
     conv = cudnn.convolution_descriptor((0, 0), (1, 1), (1, 1), 1, 'float32', 0)
     with pytest.raises(cudnn.CudnnError, match='cudnnGetConvolutionNdForwardOutputDim'):
         cudnn.forward_output_dim(conv, x, W)
+
+
+# -- the ctypes declarations against cuDNN's own header (where a C compiler,
+# the header next to the library and CUDA's cuda_runtime_api.h are found)
+
+def _c_arg(t):
+    # 1, not 0: a literal 0 is also a null pointer and would pass for one
+    if t is ctypes.c_int:
+        return '(int)1'
+    if t is ctypes.c_size_t:
+        return '(size_t)1'
+    return '(void *)0'
+
+
+def _header_check_source():
+    lines = ['#include <stddef.h>', '#include <cudnn.h>', 'void check(void) {']
+    # every function: its arity, and integer vs pointer for each argument
+    for name, argtypes in cudnn._SIGNATURES.items():
+        lines.append('    (void){}({});'.format(name, ', '.join(_c_arg(t) for t in argtypes)))
+    lines.append('}')
+    same = '_Static_assert(__builtin_types_compatible_p({}, {}), "{}");'
+    lines += [same.format('__typeof__(cudnnGetVersion())', 'size_t', 'cudnnGetVersion'),
+              same.format('__typeof__(cudnnGetErrorString(0))', 'const char *',
+                          'cudnnGetErrorString')]
+    for name, c_name in [('STATUS_SUCCESS', 'CUDNN_STATUS_SUCCESS'),
+                         ('DATA_FLOAT', 'CUDNN_DATA_FLOAT'), ('DATA_DOUBLE', 'CUDNN_DATA_DOUBLE'),
+                         ('DATA_HALF', 'CUDNN_DATA_HALF'), ('TENSOR_NCHW', 'CUDNN_TENSOR_NCHW'),
+                         ('CROSS_CORRELATION', 'CUDNN_CROSS_CORRELATION'),
+                         ('DEFAULT_MATH', 'CUDNN_DEFAULT_MATH'),
+                         ('TENSOR_OP_MATH', 'CUDNN_TENSOR_OP_MATH'),
+                         ('TENSOR_OP_MATH_ALLOW_CONVERSION',
+                          'CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION'),
+                         ('FMA_MATH', 'CUDNN_FMA_MATH'), ('DETERMINISTIC', 'CUDNN_DETERMINISTIC')]:
+        lines.append('_Static_assert({} == {}, "{}");'.format(c_name, getattr(cudnn, name), name))
+    for struct in ('cudnnConvolutionFwdAlgoPerf_t', 'cudnnConvolutionBwdDataAlgoPerf_t',
+                   'cudnnConvolutionBwdFilterAlgoPerf_t'):
+        lines.append('_Static_assert(sizeof({}) == {}, "{} size");'.format(
+            struct, ctypes.sizeof(cudnn._AlgoPerf), struct))
+        for field, _ in cudnn._AlgoPerf._fields_:
+            lines.append('_Static_assert(offsetof({0}, {1}) == {2}, "{0}.{1}");'.format(
+                struct, field, getattr(cudnn._AlgoPerf, field).offset))
+    return '\n'.join(lines) + '\n'
+
+
+def test_declarations_match_cudnns_header(lib, tmp_path):
+    import shutil
+    import subprocess
+    compiler = shutil.which('gcc') or shutil.which('cc')
+    path = cudnn.library_path()
+    include = os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(path))), 'include')
+    cuda_include = [os.path.join(d, 'include') for d in
+                    (os.environ.get('CUDA_HOME', ''), os.environ.get('CUDA_PATH', ''),
+                     '/usr/local/cuda') if d]
+    cuda_include = [d for d in cuda_include if os.path.isfile(os.path.join(d,
+                                                                            'cuda_runtime_api.h'))]
+    if not (compiler and os.path.isfile(os.path.join(include, 'cudnn.h')) and cuda_include):
+        pytest.skip('needs a C compiler, cudnn.h next to the library and cuda_runtime_api.h')
+    src = tmp_path / 'check.c'
+    src.write_text(_header_check_source())
+    out = subprocess.run([compiler, '-std=c11', '-c', '-Werror', '-Wno-deprecated-declarations',
+                          '-I', include, '-I', cuda_include[0], str(src), '-o',
+                          str(tmp_path / 'check.o')],
+                         cwd=str(tmp_path), capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-3000:]
