@@ -396,9 +396,9 @@ def _cudnn(kind, a, b, out_shape, sy, sx, ph, pw, dy, dx, groups):
             return binding.convolution_forward(a, b, *args)
         return getattr(binding, 'convolution_' + kind)(a, b, out_shape, *args)
     except binding.CudnnError as e:
-        if e.call != 'cudnnCreate':
-            raise
-        # the library loads but cannot run here: use it nowhere from now on
+        # A library that loads but fails (no handle on this GPU, a sublibrary that
+        # does not load, a driver too old) is used nowhere from now on; a failed
+        # call has launched nothing, so im2col can still compute this product.
         warnings.warn('cuDNN is disabled: {}; convolutions use im2col + GEMM'.format(e),
                       RuntimeWarning, stacklevel=2)
         cuda.cudnn_enabled = False

@@ -17,7 +17,9 @@ from fastgrad.backends import cuda
 from fastgrad.graph_replay import capture_step
 from fastgrad_cuda import cudnn
 
-pytestmark = [pytest.mark.gpu, pytest.mark.cudnn]
+# a cuDNN call that fails disables cuDNN with this warning: here it fails the test
+pytestmark = [pytest.mark.gpu, pytest.mark.cudnn,
+              pytest.mark.filterwarnings('error:cuDNN is disabled:RuntimeWarning')]
 cupy = pytest.importorskip('cupy')
 if not cuda.cudnn_enabled:
     pytest.skip('cuDNN not found: {}'.format(cudnn.load_error()), allow_module_level=True)
