@@ -108,6 +108,7 @@ def test_cover_all_and_float16_and_mixed_dtypes():
         ymix_ref = F.convolution_2d(x, W.astype(numpy.float64)).array
     numpy.testing.assert_allclose(cupy.asnumpy(y), cupy.asnumpy(y_ref), rtol=1e-5, atol=1e-5)
     assert y16.dtype == numpy.float16
+    assert _planned('forward', x.shape, 'float16')
     numpy.testing.assert_allclose(cupy.asnumpy(y16).astype(numpy.float32),
                                   cupy.asnumpy(y16_ref).astype(numpy.float32), rtol=1e-2, atol=2e-2)
     numpy.testing.assert_allclose(cupy.asnumpy(ymix), cupy.asnumpy(ymix_ref), rtol=1e-6)
@@ -141,7 +142,22 @@ def test_capture_step_replays_cudnn_convolutions():
             step = capture_step(train_step, opt) if replay else train_step
             losses = [float(step(x, t).array) for x, t in batches]
             results.append((losses, cupy.asnumpy(model[0].W.array)))
-    assert _planned('forward') and _planned('backward_filter')
+    for kind in ('forward', 'backward_filter'):
+        assert _planned(kind, (8, 1, 8, 8), 'float32', True), kind
+    assert _planned('backward_data', (8, 8, 3, 3), 'float32', True)     # 2nd conv's gx
     (eager_losses, eager_W), (replay_losses, replay_W) = results
     numpy.testing.assert_allclose(replay_losses, eager_losses, rtol=1e-5)
     numpy.testing.assert_allclose(replay_W, eager_W, rtol=1e-5, atol=1e-6)
+
+
+def test_auto_is_the_default_and_uses_cudnn():
+    assert fastgrad.config.use_cudnn == 'auto'
+    x = cupy.ones((3, 5, 6, 6), numpy.float32)
+    W = cupy.ones((7, 5, 3, 3), numpy.float32)
+    y = F.convolution_2d(x, W, pad=1).array
+    assert _planned('forward', x.shape, 'float32', False)
+    assert float(y[0, 0, 2, 2]) == 45.0 and float(y[0, 0, 0, 0]) == 20.0
+    with fastgrad.using_config('use_cudnn', 'never'):
+        before = len(cudnn._plans)
+        F.convolution_2d(x[:2], W, pad=1)
+        assert len(cudnn._plans) == before           # 'never': no cuDNN call at all
