@@ -413,11 +413,12 @@ def _convolve(kind, a, b, out_shape, pad, stride, dilation, groups, deterministi
     ws = cupy.empty((plan.workspace,), dtype=cupy.uint8) if plan.workspace else None
     scale = ctypes.c_double if plan.double else ctypes.c_float
     one, zero = scale(1), scale(0)
-    _call('cudnnSetStream', handle, cupy.cuda.get_current_stream().ptr)
     da, db, do = (d.ptr for d in plan.descs)
-    _call(plan.run, handle, ctypes.byref(one), da, a.data.ptr, db, b.data.ptr, plan.conv.ptr,
-          plan.algo, None if ws is None else ws.data.ptr, plan.workspace, ctypes.byref(zero),
-          do, out.data.ptr)
+    with _lock:     # a handle is not thread-safe: its stream is set per call
+        _call('cudnnSetStream', handle, cupy.cuda.get_current_stream().ptr)
+        _call(plan.run, handle, ctypes.byref(one), da, a.data.ptr, db, b.data.ptr,
+              plan.conv.ptr, plan.algo, None if ws is None else ws.data.ptr, plan.workspace,
+              ctypes.byref(zero), do, out.data.ptr)
     return out
 
 
