@@ -95,3 +95,12 @@ def test_dispatch_leaves_numpy_arrays_to_im2col(monkeypatch):
     with fastgrad.using_config('use_cudnn', 'never'):
         expected = F.convolution_2d(x, W, groups=2).array
     numpy.testing.assert_array_equal(y, expected)
+
+
+def test_runtime_info_names_the_cudnn_found():
+    from fastgrad import runtime_info
+    info = dict(runtime_info.runtime_info())
+    if cuda.cudnn_enabled:
+        assert info['cuDNN'].startswith(str(cuda.cudnn.get_version()))
+    else:
+        assert info['cuDNN'] == 'Not Available'
