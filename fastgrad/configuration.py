@@ -166,6 +166,11 @@ global_config.gpu_pooling_kernels = _env_flag('FASTGRAD_GPU_POOLING_KERNELS', Tr
 # forward and two backward, fixed_batch_normalization as one (functions/_util/bn_kernels.py);
 # FASTGRAD_GPU_BATCH_NORM_KERNELS=0 turns them off (one CuPy call per NumPy operation).
 global_config.gpu_batch_norm_kernels = _env_flag('FASTGRAD_GPU_BATCH_NORM_KERNELS', True)
+# fastgrad's own: on CuPy, SGD, MomentumSGD and AdaGrad update the float32/float64
+# parameters of one device and hyperparameters with one kernel launch per up to 48
+# parameters instead of one each (optimizers/_multi_tensor.py);
+# FASTGRAD_GPU_MULTI_TENSOR_UPDATE=0 turns it off.
+global_config.gpu_multi_tensor_update = _env_flag('FASTGRAD_GPU_MULTI_TENSOR_UPDATE', True)
 # fastgrad's own: on CuPy, softmax_cross_entropy of (N, C) float32/float64 scores with
 # integer labels runs as two kernels forward (one for reduce='no') and one for the
 # gradient (functions/_util/sce_kernels.py); FASTGRAD_GPU_LOSS_KERNELS=0 turns them off.

@@ -529,6 +529,19 @@ def _reallocate(params):
             param.grad = backend.get_array_module(data).zeros_like(data)
 
 
+_multi_tensor = None
+
+
+def _update_params(params):
+    """``param.update()`` for each of ``params``; on CuPy, rules with a
+    multi-tensor kernel update many parameters per launch
+    (optimizers/_multi_tensor.py, imported here lazily: it imports this module)."""
+    global _multi_tensor
+    if _multi_tensor is None:
+        from fastgrad.optimizers import _multi_tensor
+    _multi_tensor.update(params)
+
+
 class GradientMethod(Optimizer):
     """An optimizer driven by one gradient per step, with one
     ``UpdateRule`` per parameter (``create_update_rule``) and a
@@ -601,8 +614,7 @@ class GradientMethod(Optimizer):
             self.call_hooks('pre')
         self.t += 1
         if self.is_safe_to_update():
-            for param in params:
-                param.update()
+            _update_params(params)
         _reallocate(params)
         if hookable._post_update_hooks:
             self.call_hooks('post')

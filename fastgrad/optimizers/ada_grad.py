@@ -27,6 +27,8 @@ class AdaGradRule(optimizer.UpdateRule):
     """Update rule of AdaGrad (state ``h``)."""
 
     is_elementwise = True
+    # on CuPy, updated with other parameters in one launch (_multi_tensor.py)
+    _multi_tensor_kernel = _KERNEL
 
     def __init__(self, parent_hyperparam=None, lr=None, eps=None):
         super().__init__(parent_hyperparam or _default_hyperparam)

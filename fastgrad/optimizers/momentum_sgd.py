@@ -20,6 +20,8 @@ class MomentumSGDRule(optimizer.UpdateRule):
     """Update rule of momentum SGD (state ``v``)."""
 
     is_elementwise = True
+    # on CuPy, updated with other parameters in one launch (_multi_tensor.py)
+    _multi_tensor_kernel = _KERNEL
 
     def __init__(self, parent_hyperparam=None, lr=None, momentum=None):
         super().__init__(parent_hyperparam or _default_hyperparam)

@@ -17,6 +17,8 @@ class SGDRule(optimizer.UpdateRule):
     """Update rule of vanilla stochastic gradient descent."""
 
     is_elementwise = True
+    # on CuPy, updated with other parameters in one launch (_multi_tensor.py)
+    _multi_tensor_kernel = _KERNEL
 
     def __init__(self, parent_hyperparam=None, lr=None):
         super().__init__(parent_hyperparam or _default_hyperparam)
