@@ -3,7 +3,8 @@
 * Every kernel body compiles with nvcc for sm_90, wrapped the way CuPy wraps
   an ElementwiseKernel body, for float16/float32/float64 (skipped without
   nvcc; runs on the CPU machine).
-* The same bodies compiled as host C++ (g++), one loop over ``i``, give the
+* The same bodies compiled as host C++ (tests/_helpers/host_kernels.py: g++,
+  one loop over ``i``, called like the CuPy kernels) give the
   generic NumPy path's numbers exactly (max, argmax with ties and NaN,
   max pooling's backward and double backward, col2im) across ksize, stride,
   pad, dilation and cover_all; the convolution GEMM path's im2col, col2im
@@ -14,7 +15,6 @@
 
 GPU run: python -m pytest tests/functions/pooling/test_gpu_pooling_kernels.py -q -m gpu
 """
-import ctypes
 import os
 import shutil
 import subprocess
@@ -30,183 +30,76 @@ import fastgrad.functions as F
 from fastgrad.functions._util import conv as _conv
 from fastgrad.functions._util import gpu_kernels
 from fastgrad.functions.pooling import _pooling
-from fastgrad_cuda.tools import compile_check
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), '_helpers'))
+import host_kernels  # noqa: E402  (tests/_helpers: CuPy kernel bodies outside CuPy)
 
 
-def _params(spec):
-    out = []
-    for item in spec.split(','):
-        words = item.split()
-        raw = words[0] == 'raw'
-        typ, name = words[-2], words[-1]
-        out.append((raw, typ, name))
-    return out
+def _arrays(in_params):
+    """The inputs passed as arrays (not raw): T or I, but the scalar ninf."""
+    return [n for raw, typ, n in host_kernels.parse_params(in_params)
+            if not raw and typ in ('T', 'I') and n != 'ninf']
 
 
-_CT = {'int32': 'int'}
-
-
-def _ctype(typ):
-    return _CT.get(typ, typ)       # T and I stay template names
+def _uses_index_type(in_params, out_params):
+    return any(typ == 'I' for _, typ, _ in host_kernels.parse_params(in_params + ',' + out_params))
 
 
 # -- nvcc (CPU machine) -------------------------------------------------------------
 
-_FLOAT16 = r'''
-#include <cuda_fp16.h>
-#include <cstddef>
-class float16 {
-    __half h_;
-public:
-    __device__ float16() {}
-    __device__ float16(float v) : h_(__float2half_rn(v)) {}
-    explicit __device__ float16(double v) : h_(__float2half_rn((float)v)) {}
-    __device__ operator float() const { return __half2float(h_); }
-    float16& operator=(const float16&) = default;
-    template <typename U> __device__ float16& operator=(const U& v) {
-        *this = static_cast<float16>(v);
-        return *this;
-    }
-};
-'''
-
-
-def _device_instance(name, in_params, out_params, body, ctype, itype, index):
-    args, refs = [], []
-    for raw, typ, n in _params(in_params):
-        c = _ctype(typ)
-        if raw:
-            args.append('const {} *{}'.format(c, n))
-        elif typ in ('T', 'I') and n != 'ninf':
-            args.append('const {} *_raw_{}'.format(c, n))
-            refs.append('const {} &{} = _raw_{}[i];'.format(c, n, n))
-        else:
-            args.append('const {} {}'.format(c, n))
-    for _, typ, n in _params(out_params):
-        args.append('{} *_raw_{}'.format(_ctype(typ), n))
-        refs.append('{} &{} = _raw_{}[i];'.format(_ctype(typ), n, n))
-    return '''
-namespace k{idx} {{
-typedef {ctype} T;
-typedef {itype} I;
-__global__ void {name}({args}, long long n) {{
-    for (ptrdiff_t i = blockIdx.x * (ptrdiff_t)blockDim.x + threadIdx.x; i < n;
-         i += (ptrdiff_t)blockDim.x * gridDim.x) {{
-        {refs}
-        {body}
-    }}
-}}
-}}
-'''.format(idx=index, ctype=ctype, itype=itype, name=name, args=', '.join(args),
-           refs='\n        '.join(refs), body=body)
-
-
-@pytest.mark.skipif(compile_check.find_nvcc() is None, reason='nvcc not installed')
+@pytest.mark.skipif(host_kernels.find_nvcc() is None, reason='nvcc not installed')
 def test_kernel_bodies_compile_with_nvcc():
-    src, count = _FLOAT16, 0
+    src, count = '#include <cstddef>\n' + host_kernels.DEVICE_FLOAT16, 0
     for name, (in_params, out_params, body) in sorted(gpu_kernels.SPECS.items()):
         for ctype in ('float16', 'float', 'double'):
             for itype in ('signed char', 'int', 'long long'):
-                src += _device_instance(name, in_params, out_params, body, ctype, itype, count)
+                src += host_kernels.elementwise_source(
+                    'k{}_{}'.format(count, name), in_params, out_params, body,
+                    typedefs={'T': ctype, 'I': itype}, arrays=_arrays(in_params))
                 count += 1
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, 'pool_kernels.cu')
-        with open(path, 'w') as f:
-            f.write(src)
-        proc = subprocess.run(
-            [compile_check.find_nvcc(), '-arch=sm_90', '-c', path,
-             '-o', os.path.join(tmp, 'k.o')],
-            cwd=tmp, capture_output=True, text=True, timeout=300)
+    proc = host_kernels.nvcc_compile(src)
     assert proc.returncode == 0, proc.stderr[-4000:]
     assert count == 7 * 9
 
 
 # -- the bodies on the host (CPU) ------------------------------------------------------
 
-_HOST_TYPES = {'float32': 'float', 'float64': 'double'}
-_HOST_ITYPES = {'int8': 'signed char', 'int16': 'short', 'int32': 'int', 'int64': 'long long'}
-
-
-def _host_instance(name, in_params, out_params, body, ctype, itype):
-    refs, a = [], 0
-    for raw, typ, n in _params(in_params):
-        c = _ctype(typ)
-        if raw:
-            refs.append('const {c} *{n} = (const {c} *)_a[{a}];'.format(c=c, n=n, a=a))
-        elif typ in ('T', 'I') and n != 'ninf':
-            refs.append('const {c} &{n} = ((const {c} *)_a[{a}])[i];'.format(c=c, n=n, a=a))
-        else:
-            refs.append('const {c} {n} = *(const {c} *)_a[{a}];'.format(c=c, n=n, a=a))
-        a += 1
-    for _, typ, n in _params(out_params):
-        refs.append('{c} &{n} = (({c} *)_a[{a}])[i];'.format(c=_ctype(typ), n=n, a=a))
-        a += 1
-    return '''
-extern "C" void {sym}(void **_a, long long n) {{
-    typedef {ctype} T;
-    typedef {itype} I;
-    for (ptrdiff_t i = 0; i < n; ++i) {{
-        {refs}
-        {body}
-    }}
-}}
-'''.format(sym=_symbol(name, ctype, itype), ctype=ctype, itype=itype,
-           refs='\n        '.join(refs), body=body)
-
-
-def _symbol(name, ctype, itype):
-    return 'host_{}_{}_{}'.format(name, ctype, itype).replace(' ', '_')
+_HOST_TYPES = ('float', 'double')
+_HOST_ITYPES = ('signed char', 'short', 'int', 'long long')
 
 
 @pytest.fixture(scope='module')
 def host_lib():
-    gxx = shutil.which('g++')
-    if gxx is None:
-        pytest.skip('g++ not installed')
-    src = '#include <cstddef>\n#include <cmath>\n'
+    """The bodies as host C++, called like the CuPy kernels
+    (``host_lib.elementwise(name)(*args)``: inputs then outputs)."""
+    if host_kernels.host_compiler() is None:
+        pytest.skip('no C++ compiler')
+    lib = host_kernels.HostLibrary(host_kernels.HOST_MATH)
     for name, (in_params, out_params, body) in sorted(gpu_kernels.SPECS.items()):
-        for ctype in _HOST_TYPES.values():
-            for itype in _HOST_ITYPES.values():
-                src += _host_instance(name, in_params, out_params, body, ctype, itype)
-    tmp = tempfile.mkdtemp()
+        itypes = _HOST_ITYPES if _uses_index_type(in_params, out_params) else (None,)
+        for ctype in _HOST_TYPES:
+            for itype in itypes:
+                typedefs = {'T': ctype} if itype is None else {'T': ctype, 'I': itype}
+                lib.add_elementwise(name, in_params, out_params, body, typedefs=typedefs,
+                                    arrays=_arrays(in_params))
+    tmp = tempfile.mkdtemp(prefix='fastgrad_poolk_')
     try:
-        path = os.path.join(tmp, 'pool_kernels.cpp')
-        lib = os.path.join(tmp, 'pool_kernels.so')
-        with open(path, 'w') as f:
-            f.write(src)
-        proc = subprocess.run([gxx, '-O1', '-ffp-contract=off', '-shared', '-fPIC', path,
-                               '-o', lib], cwd=tmp, capture_output=True, text=True,
-                              timeout=300)
+        proc = lib.build(tmp)
         assert proc.returncode == 0, proc.stderr[-4000:]
-        yield ctypes.CDLL(lib)
+        yield lib
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _host_call(lib, name, dtype, itype, args):
+def _host_call(lib, name, args):
     """Call kernel ``name`` like the CuPy one: ``args`` in parameter order
-    (arrays as C-contiguous NumPy arrays, scalars cast to their types); the
-    size is the first output's."""
-    in_params, out_params = gpu_kernels.SPECS[name][:2]
-    params = _params(in_params) + _params(out_params)
-    assert len(params) == len(args)
-    keep, ptrs = [], []
-    outs = {n for _, _, n in _params(out_params)}
-    for (raw, typ, n), v in zip(params, args):
-        if typ == 'T':
-            arr = numpy.ascontiguousarray(v, dtype=dtype)
-        elif typ == 'I':
-            arr = numpy.ascontiguousarray(v, dtype=itype)
-        else:
-            arr = numpy.ascontiguousarray(v, dtype=numpy.int32)
-        if n in outs:
-            assert arr is v, 'outputs must be C-contiguous arrays of the kernel types'
-        keep.append(arr)
-        ptrs.append(arr.ctypes.data)
-    size = args[len(params) - len(outs)].size
-    fn = getattr(lib, _symbol(name, _HOST_TYPES[numpy.dtype(dtype).name],
-                              _HOST_ITYPES[numpy.dtype(itype).name]))
-    fn((ctypes.c_void_p * len(ptrs))(*ptrs), ctypes.c_longlong(size))
+    (arrays of the kernel's types, the outputs C-contiguous and written in
+    place; scalars cast to their declared types)."""
+    n_in = len(host_kernels.parse_params(gpu_kernels.SPECS[name][0]))
+    for out in args[n_in:]:
+        assert out.flags.c_contiguous, 'outputs must be C-contiguous arrays'
+    lib.elementwise(name)(*args)
 
 
 def _geometry_args(geo, dims, outs):
@@ -239,7 +132,7 @@ def _host_pool(lib, x, geo, cover_all):
     outs = geo.outsize(x.shape[2:], cover_all)
     y = numpy.empty(x.shape[:2] + outs, dtype=x.dtype)
     arg = numpy.empty(y.shape, dtype=geo.index_dtype())
-    _host_call(lib, 'fastgrad_max_pool_2d', x.dtype, arg.dtype,
+    _host_call(lib, 'fastgrad_max_pool_2d',
                [x, -numpy.inf] + _geometry_args(geo, x.shape[2:], outs) + [y, arg])
     return y, arg
 
@@ -292,14 +185,14 @@ def test_max_unpool_and_gather_match_generic(host_lib, case, dtype, itype):
     # backward: scatter with indexes
     g0 = geo.scatter(gy, dims, dtype, idx)
     g1 = numpy.empty(x.shape, dtype=dtype)
-    _host_call(host_lib, 'fastgrad_max_unpool_2d', dtype, idx.dtype,
+    _host_call(host_lib, 'fastgrad_max_unpool_2d',
                [gy, idx] + _geometry_args(geo, dims, outs) + [g1])
     numpy.testing.assert_array_equal(g1, g0)
     # double backward: gather
     z = rng.randn(*x.shape).astype(dtype)
     o0 = geo.gather(z, idx, dtype)
     o1 = numpy.empty(idx.shape, dtype=dtype)
-    _host_call(host_lib, 'fastgrad_max_pool_gather_2d', dtype, idx.dtype,
+    _host_call(host_lib, 'fastgrad_max_pool_gather_2d',
                [z, idx] + _geometry_args(geo, dims, outs) + [o1])
     numpy.testing.assert_array_equal(o1, o0)
 
@@ -331,7 +224,7 @@ def test_col2im_matches_generic(host_lib, case, dtype):
         img0 = start((2, 3, rows, cols), dtype=dtype)
         img1 = img0.copy()
         _conv.col2im_add(img0, col, sy, sx, dy, dx)
-        _host_call(host_lib, 'fastgrad_col2im_2d', dtype, numpy.int32,
+        _host_call(host_lib, 'fastgrad_col2im_2d',
                    [col, rows, cols, kh, kw, oh, ow, sy, sx, dy, dx, img1])
         numpy.testing.assert_array_equal(img1, img0)
 
@@ -354,14 +247,13 @@ def test_conv_im2col_and_col2im_match_array_kernels(host_lib, case, dtype, n):
     geo = [n, c, h, w, oh, ow, kh, kw, sy, sx, ph, pw, dy, dx]
     col0 = _conv.ArrayKernels.im2col(x, kh, kw, sy, sx, ph, pw, oh, ow, dy, dx)
     col1 = numpy.empty((c * kh * kw, n * oh * ow), dtype=dtype)
-    _host_call(host_lib, 'fastgrad_im2col_2d', dtype, numpy.int32, [x] + geo + [col1])
+    _host_call(host_lib, 'fastgrad_im2col_2d', [x] + geo + [col1])
     numpy.testing.assert_array_equal(col1, col0)
     # the adjoint: gather back into the unpadded image
     gcol = rng.randn(*col0.shape).astype(dtype)
     img0 = _conv.ArrayKernels.col2im(gcol, n, c, h, w, kh, kw, sy, sx, ph, pw, oh, ow, dy, dx)
     img1 = numpy.empty((n, c, h, w), dtype=dtype)
-    _host_call(host_lib, 'fastgrad_col2im_gather_2d', dtype, numpy.int32,
-               [gcol] + geo + [img1])
+    _host_call(host_lib, 'fastgrad_col2im_gather_2d', [gcol] + geo + [img1])
     numpy.testing.assert_array_equal(img1, img0)
     # adjointness: <im2col(x), gcol> == <x, col2im(gcol)>
     numpy.testing.assert_allclose(numpy.vdot(col1, gcol), numpy.vdot(x, img1),
@@ -378,7 +270,7 @@ def test_conv_output_matches_array_kernels(host_lib, dtype, bias, n, out_c, oh, 
     b = rng.randn(out_c).astype(dtype) if bias else None
     y0 = _conv.ArrayKernels.conv_output(y2, b, n, oh, ow)
     y1 = numpy.empty((n, out_c, oh, ow), dtype=dtype)
-    _host_call(host_lib, 'fastgrad_conv_output_2d', dtype, numpy.int32,
+    _host_call(host_lib, 'fastgrad_conv_output_2d',
                [y2, y2 if b is None else b, int(bias), n, out_c, oh * ow, y1])
     numpy.testing.assert_array_equal(y1, y0)
     numpy.testing.assert_array_equal(numpy.signbit(y1), numpy.signbit(y0))
