@@ -91,11 +91,11 @@ struct fastgrad_sce_pair {
 };
 '''
 SPECS['fastgrad_sce_mean'] = Reduction(
-    'T loss, I t, int64 ignore, int32 normalize, float64 n', 'T out, T coeff',
+    'T loss, I t, int64 ignore, int32 normalize, float64 n', 'T mean, T coeff',
     'fastgrad_sce_pair((double)loss, (long long)t == ignore ? 0.0 : 1.0)',
     'fastgrad_sce_pair(a.s + b.s, a.t + b.t)',
     'coeff = (T)(1.0 / (normalize ? (a.t > 1.0 ? a.t : 1.0) : n)), '
-    'out = (T)a.s * coeff',
+    'mean = (T)a.s * coeff',
     '0', 'fastgrad_sce_pair', _PAIR)
 
 _GRAD = '''
@@ -166,11 +166,11 @@ def forward(x, t, ignore_label, normalize, reduce):
     mx, ls = mx.reshape(n, 1), ls.reshape(n, 1)
     if reduce != 'mean':
         return rows, mx, ls, None
-    out = xp.empty((), x.dtype)
+    mean = xp.empty((), x.dtype)
     coeff = xp.empty((), x.dtype)
     kernel('fastgrad_sce_mean')(rows, t, int(ignore_label), int(bool(normalize)),
-                                float(max(n, 1)), out, coeff)
-    return out, mx, ls, coeff
+                                float(max(n, 1)), mean, coeff)
+    return mean, mx, ls, coeff
 
 
 def backward(x, t, ignore_label, mx, ls, coeff, gy):
