@@ -15,6 +15,7 @@ generation counter), instead of walking the parent chain with a Python
 import collections
 import copy
 import math
+import sys
 import warnings
 
 import numpy
@@ -532,10 +533,19 @@ def _reallocate(params):
 _multi_tensor = None
 
 
+def _cupy_imported():
+    return 'cupy' in sys.modules
+
+
 def _update_params(params):
     """``param.update()`` for each of ``params``; on CuPy, rules with a
     multi-tensor kernel update many parameters per launch
     (optimizers/_multi_tensor.py, imported here lazily: it imports this module)."""
+    if not _cupy_imported():
+        # no CuPy imported, so no CuPy parameter: the CPU step skips the grouping
+        for param in params:
+            param.update()
+        return
     global _multi_tensor
     if _multi_tensor is None:
         from fastgrad.optimizers import _multi_tensor

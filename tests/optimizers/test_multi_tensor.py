@@ -165,6 +165,8 @@ def host_paths(monkeypatch, host_libs):
         self.update_core_gpu(param)
 
     monkeypatch.setattr(_multi_tensor, 'raw_kernel', raw_kernel)
+    # NumPy arrays stand for CuPy's here, so CuPy counts as imported
+    monkeypatch.setattr(optimizer, '_cupy_imported', lambda: True)
     monkeypatch.setattr(_multi_tensor, 'enabled', lambda a: (
         paths.multi and fastgrad.config.gpu_multi_tensor_update))
     # small launches, so that blocks and the grid-stride loop are exercised
