@@ -22,34 +22,26 @@ class LinearFunction(Op):
         x, W = ns.inputs(self)
         gy = grad_outputs[0]
         out = []
+        if not ns.differentiable:
+            # raw arrays: the GEMM dispatch (_gemm) picks BLAS, fastgrad_cuda or cuBLAS
+            for i in indexes:
+                if i == 0:
+                    out.append(_gemm.linear_grad_x(gy, W, x.dtype))
+                elif i == 1:
+                    out.append(_gemm.linear_grad_W(gy, x, W.dtype))
+                else:
+                    out.append(_gemm.bias_grad(gy))
+            return tuple(out)
+        # Variables: the same products through linear itself, so differentiable
         for i in indexes:
             if i == 0:      # gy @ W
-                out.append(self._grad_x(ns, gy, W, x.dtype))
+                out.append(ns.cast(linear(gy, ns.transpose(ns.cast(W, gy.dtype))), x.dtype))
             elif i == 1:    # gy.T @ x
-                out.append(self._grad_W(ns, gy, x, W.dtype))
+                out.append(ns.cast(linear(ns.transpose(gy), ns.transpose(ns.cast(x, gy.dtype))),
+                                   W.dtype))
             else:
-                out.append(self._grad_b(ns, gy))
+                out.append(ns.sum(gy, axis=0))
         return tuple(out)
-
-    # The products go through linear itself on Variables and through the GEMM
-    # dispatch (_gemm) on arrays.
-    @staticmethod
-    def _grad_x(ns, gy, W, dtype):
-        if ns.differentiable:
-            return ns.cast(linear(gy, ns.transpose(ns.cast(W, gy.dtype))), dtype)
-        return _gemm.linear_grad_x(gy, W, dtype)
-
-    @staticmethod
-    def _grad_W(ns, gy, x, dtype):
-        if ns.differentiable:
-            return ns.cast(linear(ns.transpose(gy), ns.transpose(ns.cast(x, gy.dtype))), dtype)
-        return _gemm.linear_grad_W(gy, x, dtype)
-
-    @staticmethod
-    def _grad_b(ns, gy):
-        if ns.differentiable:
-            return ns.sum(gy, axis=0)
-        return _gemm.bias_grad(gy)
 
 
 def linear(x, W, b=None, n_batch_axes=1):
