@@ -1,6 +1,7 @@
 """fastgrad against an earlier fastgrad commit, interleaved: did a change step back?
 
     python bench/ab.py --base COMMIT [--rounds 5] [--only per_op small_mlp ...]
+    python bench/ab.py --report-only
 
 ``run.py`` runs each peer's workloads one after another, so a machine that gets
 busier halfway (a shared 2-core VM) can move one peer's figures and not the
@@ -78,23 +79,55 @@ def run_once(env, peer, workload):
 
 
 def table(rows):
+    """Rows of (figure, base samples, new samples, floor samples or None)."""
     md = ['| figure | base | this checkout | NumPy floor | this / base | this / floor | '
-          'worse by > 5%? |', '|---|---|---|---|---|---|---|']
+          'worse by > 5%? | base, rounds | this checkout, rounds |',
+          '|---|---|---|---|---|---|---|---|---|']
     for name, base, new, floor in rows:
-        ratio = new / base if base else float('nan')
-        md.append('| {} | {:.4g} | {:.4g} | {} | {:.3f} | {} | {} |'.format(
-            name, base, new, '{:.4g}'.format(floor) if floor is not None else '',
-            ratio, '{:.2f}×'.format(new / floor) if floor else '',
-            'yes' if ratio > 1.05 else 'no'))
+        b, n = statistics.median(base), statistics.median(new)
+        f = statistics.median(floor) if floor else None
+        ratio = n / b if b else float('nan')
+        md.append('| {} | {:.4g} | {:.4g} | {} | {:.3f} | {} | {} | {} | {} |'.format(
+            name, b, n, '{:.4g}'.format(f) if f is not None else '', ratio,
+            '{:.2f}×'.format(n / f) if f else '', 'yes' if ratio > 1.05 else 'no',
+            _spread(base), _spread(new)))
     return md
+
+
+def _spread(samples):
+    return '{:.4g}–{:.4g}'.format(min(samples), max(samples))
+
+
+def report(samples, sha, head, rounds, seconds, date):
+    rows = [(k, samples['base'][k], samples['new'][k], samples['floor'].get(k))
+            for k in samples['new'] if k in samples['base']]
+    md = ['# fastgrad against an earlier commit, interleaved', '',
+          '`python bench/ab.py --base {}` on {} ({} rounds, {:.0f} s): fastgrad at {} '
+          '(base) and at {} (this checkout, with any uncommitted changes) and the NumPy '
+          'floor, each workload in a fresh process, the three back to back in a rotating '
+          "order; each figure is the median over rounds of every process's median "
+          '(µs for per_op, small_mlp and wide, ms for large_mlp and linear, MB for '
+          'memory); the last two columns are the lowest and highest round, the '
+          "machine's noise.".format(sha, date, rounds, seconds, sha, head), '']
+    return '\n'.join(md + table(rows)) + '\n'
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--base', required=True, help='the earlier commit')
+    parser.add_argument('--base', help='the earlier commit (required unless --report-only)')
     parser.add_argument('--rounds', type=int, default=5)
     parser.add_argument('--only', nargs='*', default=WORKLOADS)
+    parser.add_argument('--report-only', action='store_true',
+                        help='rewrite results/ab.md from results/raw/ab.json')
     args = parser.parse_args()
+    if args.report_only:
+        with open(os.path.join(run.RAW, 'ab.json')) as f:
+            d = json.load(f)
+        write(d['samples'], d['base'], d['head'], d['rounds'], d.get('seconds', 0),
+              d.get('date', ''))
+        return
+    if not args.base:
+        parser.error('--base is required')
     os.makedirs(run.RAW, exist_ok=True)
     run.setup_fastgrad()
     base_env, sha = setup_base(args.base)
@@ -110,27 +143,20 @@ def main():
                     samples[label].setdefault(k, []).append(v)
         print('== round {} done at {:.0f}s'.format(r + 1, time.perf_counter() - t0),
               file=sys.stderr)
-    med = {label: {k: statistics.median(v) for k, v in s.items()}
-           for label, s in samples.items()}
-    rows = [(k, med['base'][k], med['new'][k], med['floor'].get(k))
-            for k in med['new'] if k in med['base']]
     head = subprocess.run(['git', 'rev-parse', '--short=10', 'HEAD'], cwd=run.ROOT,
                           capture_output=True, text=True).stdout.strip()
-    md = ['# fastgrad against an earlier commit, interleaved', '',
-          '`python bench/ab.py --base {}` on {} ({} rounds, {:.0f} s): fastgrad at {} '
-          '(base) and at {} (this checkout, with any uncommitted changes) and the NumPy '
-          'floor, each workload in a fresh process, the three back to back in a rotating '
-          "order; each figure is the median over rounds of every process's median "
-          '(µs for per_op, small_mlp and wide, ms for large_mlp and linear, MB for '
-          'memory).'.format(sha, time.strftime('%Y-%m-%d %H:%M'), args.rounds,
-                            time.perf_counter() - t0, sha, head), '']
-    md += table(rows)
-    with open(os.path.join(run.OUT, 'ab.md'), 'w') as f:
-        f.write('\n'.join(md) + '\n')
+    seconds, date = time.perf_counter() - t0, time.strftime('%Y-%m-%d %H:%M')
     with open(os.path.join(run.RAW, 'ab.json'), 'w') as f:
-        json.dump({'base': sha, 'head': head, 'rounds': args.rounds, 'samples': samples},
-                  f, indent=1)
-    print('\n'.join(md))
+        json.dump({'base': sha, 'head': head, 'rounds': args.rounds, 'seconds': seconds,
+                   'date': date, 'samples': samples}, f, indent=1)
+    write(samples, sha, head, args.rounds, seconds, date)
+
+
+def write(samples, sha, head, rounds, seconds, date):
+    text = report(samples, sha, head, rounds, seconds, date)
+    with open(os.path.join(run.OUT, 'ab.md'), 'w') as f:
+        f.write(text)
+    print(text)
 
 
 if __name__ == '__main__':
