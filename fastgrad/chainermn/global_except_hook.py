@@ -8,9 +8,11 @@ import traceback
 def _hook(exc_type, value, tb):
     from mpi4py import MPI
     rank = MPI.COMM_WORLD.Get_rank()
-    sys.stderr.write('*** uncaught exception on rank {} of {}; aborting the job ***\n'
-                     .format(rank, MPI.COMM_WORLD.Get_size()))
-    traceback.print_exception(exc_type, value, tb)
+    # one write: mpiexec may stop forwarding a rank's output as the job aborts, and
+    # the banner without its traceback would name no cause
+    sys.stderr.write('*** uncaught exception on rank {} of {}; aborting the job ***\n{}'
+                     .format(rank, MPI.COMM_WORLD.Get_size(),
+                             ''.join(traceback.format_exception(exc_type, value, tb))))
     sys.stderr.flush()
     MPI.COMM_WORLD.Abort(1)
 

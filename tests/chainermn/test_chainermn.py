@@ -59,8 +59,8 @@ def test_a_failing_rank_aborts_the_job(tmp_path):
         'comm.mpi_comm.barrier()\n')
     out = _mpirun([str(script)], timeout=60, env={'CHAINERMN_FORCE_ABORT_ON_EXCEPTION': '1'})
     assert out.returncode != 0          # the job ended (a hang would hit the timeout)
-    # MPICH's abort can kill rank 1 before its stderr is flushed (seen once in CI,
-    # under load): what does arrive must be the failing rank's report
+    # MPICH's abort can end the job before rank 1's report is forwarded (seen in CI,
+    # under load); the report is one write, so what arrives is all of it
     if out.stderr:
         assert 'rank one fails' in out.stderr and 'aborting the job' in out.stderr
 
