@@ -34,7 +34,12 @@ STEPS = {
 
 @pytest.mark.parametrize('name', sorted(STEPS))
 def test_memory_is_flat(name, run_python):
-    objects, rss = map(float, run_python(LOOP % STEPS[name], timeout=300).split())
-    # 1,800 leaked steps would be >= 1,800 objects and ~70 MB (500x20 floats each)
-    assert objects < 100, objects
+    # 1,800 leaked steps would be >= 1,800 objects and ~70 MB (500x20 floats each), in
+    # every run; the allocator's high-water mark can jump once in a run (22.9 MB seen
+    # on Python 3.13 in CI, -0.2 MB in its next runs), so a second run decides
+    for attempt in range(2):
+        objects, rss = map(float, run_python(LOOP % STEPS[name], timeout=300).split())
+        assert objects < 100, objects
+        if rss < 20:
+            break
     assert rss < 20, rss
