@@ -34,22 +34,13 @@ strings given to CuPy) so that tests compile each body outside CuPy (host
 C++ and nvcc).  The kernels run when ``fastgrad.config.gpu_batch_norm_kernels``
 is true (the default; FASTGRAD_GPU_BATCH_NORM_KERNELS=0 turns them off).
 """
-import collections
-import threading
-
 import numpy
 
 from fastgrad import configuration, utils
-
-Elementwise = collections.namedtuple('Elementwise', 'in_params out_params body')
-Reduction = collections.namedtuple(
-    'Reduction', 'in_params out_params map_expr reduce_expr post_map_expr identity '
-    'reduce_type preamble')
+from fastgrad.functions._util.kernel_specs import Elementwise, Kernels, Reduction
 
 SPECS = {}
 
-_lock = threading.Lock()
-_kernels = {}
 
 # X is x's dtype (x, y, gy, gx), T the compute dtype, gamma's (the per-channel
 # arrays): every operation in T, as the generic path after its casts.
@@ -104,24 +95,7 @@ SPECS['fastgrad_bn_fixed_forward'] = Elementwise(
 _DTYPES = (numpy.dtype(numpy.float32), numpy.dtype(numpy.float64))
 
 
-def kernel(name):
-    """The CuPy kernel of ``name`` (built once, cached)."""
-    k = _kernels.get(name)
-    if k is None:
-        import cupy
-        spec = SPECS[name]
-        with _lock:
-            k = _kernels.get(name)
-            if k is None:
-                if isinstance(spec, Elementwise):
-                    k = cupy.ElementwiseKernel(*spec, name=name)
-                else:
-                    k = cupy.ReductionKernel(
-                        spec.in_params, spec.out_params, spec.map_expr, spec.reduce_expr,
-                        spec.post_map_expr, spec.identity, name,
-                        reduce_type=spec.reduce_type, preamble=spec.preamble)
-                _kernels[name] = k
-    return k
+kernel = Kernels(SPECS)     # kernel(name): the CuPy kernel, built once
 
 
 def enabled(a):

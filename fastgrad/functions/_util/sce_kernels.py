@@ -36,25 +36,16 @@ strings given to CuPy) so that tests compile each body outside CuPy (host
 C++ and nvcc).  The kernels run when ``fastgrad.config.gpu_loss_kernels``
 is true (the default; FASTGRAD_GPU_LOSS_KERNELS=0 turns them off).
 """
-import collections
-import threading
-
 import numpy
 
 from fastgrad import configuration, utils
-
-Elementwise = collections.namedtuple('Elementwise', 'in_params out_params body')
-Reduction = collections.namedtuple(
-    'Reduction', 'in_params out_params map_expr reduce_expr post_map_expr identity '
-    'reduce_type preamble')
+from fastgrad.functions._util.kernel_specs import Elementwise, Kernels, Reduction
 
 # one thread loops over a row's classes: wider rows keep the generic path
 MAX_CLASSES = 1024
 
 SPECS = {}
 
-_lock = threading.Lock()
-_kernels = {}
 
 # T is x's dtype (float or double), I t's (a signed integer); x is read raw,
 # row by row (C-contiguous), the loop index i is the row.
@@ -114,24 +105,7 @@ SPECS['fastgrad_sce_grad_no'] = Elementwise(
 _DTYPES = (numpy.dtype(numpy.float32), numpy.dtype(numpy.float64))
 
 
-def kernel(name):
-    """The CuPy kernel of ``name`` (built once, cached)."""
-    k = _kernels.get(name)
-    if k is None:
-        import cupy
-        spec = SPECS[name]
-        with _lock:
-            k = _kernels.get(name)
-            if k is None:
-                if isinstance(spec, Elementwise):
-                    k = cupy.ElementwiseKernel(*spec, name=name)
-                else:
-                    k = cupy.ReductionKernel(
-                        spec.in_params, spec.out_params, spec.map_expr, spec.reduce_expr,
-                        spec.post_map_expr, spec.identity, name,
-                        reduce_type=spec.reduce_type, preamble=spec.preamble)
-                _kernels[name] = k
-    return k
+kernel = Kernels(SPECS)     # kernel(name): the CuPy kernel, built once
 
 
 def enabled(a):
