@@ -79,7 +79,7 @@ _OPS = {
     'abs': (operator.abs, 'fabs({0})'),
     'square': (numpy.square, '{0} * {0}'),
     'sign': (numpy.sign, '({0} > 0) - ({0} < 0)'),      # CuPy's sign
-    'fix': (numpy.fix, 'trunc({0})'),
+    'fix': (numpy.trunc, 'trunc({0})'),
     'maximum': (numpy.maximum, _float_max),
     'minimum': (numpy.minimum, _float_min),
     'where': (numpy.where, '{0} ? {1} : {2}'),
@@ -196,7 +196,7 @@ class Sym(object):
     def __array_function__(self, func, types, args, kwargs):
         if func is numpy.where and len(args) == 3 and not kwargs:
             return self.trace.apply('where', args)
-        if func is numpy.fix and len(args) == 1 and not kwargs:
+        if func is getattr(numpy, 'fix', None) and len(args) == 1 and not kwargs:
             return self.trace.apply('fix', args)
         if func is numpy.clip and len(args) == 3 and not kwargs:
             return self.trace.clip(*args)

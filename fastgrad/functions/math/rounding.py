@@ -44,7 +44,7 @@ def fix(x):
     >>> F.fix(np.array([-1.5, 0.5, 1.5], np.float32)).array
     array([-1.,  0.,  1.], dtype=float32)
     """
-    return _rounded('fix', x)
+    return _rounded('trunc', x)   # numpy.fix is deprecated since NumPy 2.5
 
 
 def sign(x):
@@ -76,7 +76,7 @@ class Fmod(Op):
             if i == 0:
                 out.append(ns.sum_to(gy, x.shape))
             else:   # the quotient is a constant (piecewise: no gradient of its own)
-                q = utils.force_array(utils.array_module(x).fix(x / divisor))
+                q = utils.force_array(utils.array_module(x).trunc(x / divisor))
                 out.append(ns.sum_to(-(gy * q), divisor.shape))
         return tuple(out)
 
