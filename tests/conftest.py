@@ -11,9 +11,20 @@ def _gpu_available():
         return False
 
 
+MARKERS = (
+    'gpu: needs CuPy and a CUDA device (skipped otherwise)',
+    'slow: takes more than a few seconds',
+    'cudnn: needs cuDNN (also marked gpu)',
+    'multi_gpu: needs several GPUs (also marked gpu)',
+    'chainerx: needs ChainerX (not available in fastgrad; skipped)',
+    'ideep: needs iDeep (not available in fastgrad; skipped)',
+)
+
+
 def pytest_configure(config):
-    config.addinivalue_line('markers', 'gpu: needs CuPy and a CUDA device')
-    config.addinivalue_line('markers', 'slow: takes more than a few seconds')
+    # here, not in pyproject.toml: CI runs a copy of tests/ outside the project
+    for line in MARKERS:
+        config.addinivalue_line('markers', line)
 
 
 def pytest_collection_modifyitems(config, items):
