@@ -30,7 +30,7 @@ from fastgrad import links  # NOQA
 from fastgrad import reporter  # NOQA
 from fastgrad.reporter import (  # NOQA
     DictSummary, Reporter, Summary, get_current_reporter, report, report_scope)
-from fastgrad import dataset, datasets, iterators, training  # NOQA
+from fastgrad import dataset  # NOQA
 from fastgrad import optimizer  # NOQA
 from fastgrad import optimizer_hooks  # NOQA
 from fastgrad import optimizers  # NOQA
@@ -39,10 +39,6 @@ from fastgrad.optimizer import GradientMethod, Optimizer, UpdateRule  # NOQA
 from fastgrad.serializers import AbstractSerializer, Deserializer, Serializer  # NOQA
 # Chainer's module paths, reachable as attributes (chainer.initializer.Initializer).
 from fastgrad import function_node, initializer, serializer  # NOQA
-from fastgrad import gradient_check, testing  # NOQA
-from fastgrad import distributions  # NOQA
-from fastgrad.distribution import (  # NOQA
-    Distribution, cross_entropy, kl_divergence, register_kl)
 from fastgrad import backends  # NOQA
 from fastgrad.backends import cuda  # NOQA
 from fastgrad.runtime_info import print_runtime_info  # NOQA
@@ -50,13 +46,32 @@ from fastgrad._alias import install_as_chainer  # NOQA
 
 # Chainer names with nothing to configure here.
 disable_experimental_feature_warning = False
-from fastgrad import function_hooks  # NOQA
 from fastgrad.function_hook import FunctionHook, get_function_hooks  # NOQA
-from fastgrad import link_hooks  # NOQA
 from fastgrad.link_hook import LinkHook  # NOQA
 from fastgrad import graph_optimizations  # NOQA
 from fastgrad.graph_optimizations import static_code, static_graph  # NOQA
-
 from fastgrad import configuration as _configuration  # noqa: E402  (after the names it syncs)
 if global_config.debug:          # CHAINER_DEBUG=1
     _configuration._sync_debug()
+
+# Subpackages a training script may never touch load on first access
+# (``chainer.training.Trainer``): ``import fastgrad`` stays small.
+_LAZY_MODULES = frozenset((
+    'datasets', 'distributions', 'function_hooks', 'gradient_check', 'iterators',
+    'link_hooks', 'testing', 'training'))
+_LAZY_NAMES = {
+    'Distribution': 'distribution', 'cross_entropy': 'distribution',
+    'kl_divergence': 'distribution', 'register_kl': 'distribution'}
+
+
+def __getattr__(name):
+    import importlib
+    if name in _LAZY_MODULES:
+        return importlib.import_module('fastgrad.' + name)
+    if name in _LAZY_NAMES:
+        return getattr(importlib.import_module('fastgrad.' + _LAZY_NAMES[name]), name)
+    raise AttributeError('module {!r} has no attribute {!r}'.format(__name__, name))
+
+
+def __dir__():
+    return sorted(set(globals()) | _LAZY_MODULES | set(_LAZY_NAMES))

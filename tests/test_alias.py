@@ -187,6 +187,28 @@ def test_import_leaves_heavy_optional_modules_unimported():
         ''')
 
 
+def test_rarely_used_subpackages_load_on_first_access():
+    # a model script never pays for Trainer, the dataset zoo or the test harness
+    _ok('''
+        import sys
+        import fastgrad
+        fastgrad.install_as_chainer()
+        import chainer
+        lazy = sorted(fastgrad._LAZY_MODULES)
+        assert not [m for m in lazy if 'fastgrad.' + m in sys.modules], sys.modules.keys()
+        assert chainer.training.extensions.LogReport
+        assert issubclass(chainer.distributions.Normal, chainer.Distribution)
+        assert all(getattr(chainer, m) is sys.modules['fastgrad.' + m] for m in lazy)
+        assert set(lazy) <= set(dir(chainer))
+        try:
+            chainer.no_such_name
+        except AttributeError as e:
+            assert 'no_such_name' in str(e)
+        else:
+            raise AssertionError('no error')
+        ''')
+
+
 def test_chainer_submodules_are_attributes_without_importing_them():
     # `import chainer` alone makes these reachable (as in Chainer 7.8.1):
     # user code writes chainer.initializer.Initializer without importing it.
