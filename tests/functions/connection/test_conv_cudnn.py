@@ -18,8 +18,8 @@ import fastgrad.functions as F
 from fastgrad.backends import cuda
 from fastgrad.functions._util import conv
 
-SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__)))))
+# the fastgrad under test (an installed wheel in CI, where the source tree is unbuilt)
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(fastgrad.__file__)))
 
 
 def test_defaults_are_chainers():
@@ -29,7 +29,7 @@ def test_defaults_are_chainers():
 
 
 def test_chainer_use_cudnn_environment_variable():
-    env = dict(os.environ, PYTHONPATH=SRC, CHAINER_USE_CUDNN='never')
+    env = dict(os.environ, PYTHONPATH=ROOT, CHAINER_USE_CUDNN='never')
     out = subprocess.run([sys.executable, '-c', 'import fastgrad; print(fastgrad.config.use_cudnn)'],
                          cwd=tempfile.gettempdir(), env=env, capture_output=True, text=True,
                          timeout=120)
