@@ -29,22 +29,18 @@ matrix (rows ``(c, i, j)``, columns ``(n, y, x)``):
 * ``fastgrad_conv_output_2d``: the GEMM's ``(O, N*oh*ow)`` result written
   as NCHW, plus the bias.
 
-``SPECS`` lists every kernel (name -> in_params, out_params, body) so that
-tests compile each body outside CuPy (host C++ and nvcc).  The kernels (and
-the convolution's GEMM path) run when ``fastgrad.config.gpu_pooling_kernels``
-is true (the default;
+``SPECS`` lists every kernel (name -> ``Elementwise``, the strings given to
+CuPy) so that tests compile each body outside CuPy (host C++ and nvcc).  The
+kernels (and the convolution's GEMM path) run when
+``fastgrad.config.gpu_pooling_kernels`` is true (the default;
 FASTGRAD_GPU_POOLING_KERNELS=0 turns them off).
 """
-import threading
-
 import numpy
 
 from fastgrad import configuration, utils
+from fastgrad.functions._util.kernel_specs import Elementwise, Kernels
 
 SPECS = {}
-
-_lock = threading.Lock()
-_kernels = {}
 
 # (nc, oy, ox) of output element i of an (N, C, out_h, out_w) array
 _OUT_COORDS = '''
@@ -58,7 +54,7 @@ _OUT_COORDS = '''
 _GEOMETRY = ('int32 h, int32 w, int32 out_h, int32 out_w, int32 kh, int32 kw, '
              'int32 sy, int32 sx, int32 ph, int32 pw')
 
-SPECS['fastgrad_max_pool_2d'] = (
+SPECS['fastgrad_max_pool_2d'] = Elementwise(
     'raw T x, T ninf, ' + _GEOMETRY, 'T y, I arg', _OUT_COORDS + '''
     const ptrdiff_t _base = _nc * h * w;
     const int _y0 = _oy * sy - ph;
@@ -91,7 +87,7 @@ SPECS['fastgrad_max_pool_2d'] = (
     arg = (_nan || _best < 0) ? 0 : _best;
 ''')
 
-SPECS['fastgrad_max_unpool_2d'] = (
+SPECS['fastgrad_max_unpool_2d'] = Elementwise(
     'raw T gy, raw I arg, ' + _GEOMETRY, 'T gx', '''
     const ptrdiff_t _hw = (ptrdiff_t)h * w;
     const ptrdiff_t _nc = i / _hw;
@@ -122,7 +118,7 @@ SPECS['fastgrad_max_unpool_2d'] = (
     gx = _acc;
 ''')
 
-SPECS['fastgrad_max_pool_gather_2d'] = (
+SPECS['fastgrad_max_pool_gather_2d'] = Elementwise(
     'raw T z, I arg, ' + _GEOMETRY, 'T out', _OUT_COORDS + '''
     T _acc = (T)0.0f;
     const long long _k = (long long)arg;
@@ -136,7 +132,7 @@ SPECS['fastgrad_max_pool_gather_2d'] = (
     out = _acc;
 ''')
 
-SPECS['fastgrad_col2im_2d'] = (
+SPECS['fastgrad_col2im_2d'] = Elementwise(
     'raw T col, int32 rows, int32 cols, int32 kh, int32 kw, int32 oh, int32 ow, '
     'int32 sy, int32 sx, int32 dy, int32 dx', 'T img', '''
     const ptrdiff_t _rc = (ptrdiff_t)rows * cols;
@@ -169,7 +165,7 @@ _CONV_GEOMETRY = ('int32 batch, int32 channels, int32 h, int32 w, int32 out_h, i
                   'int32 kh, int32 kw, int32 sy, int32 sx, int32 ph, int32 pw, int32 dy, '
                   'int32 dx')
 
-SPECS['fastgrad_im2col_2d'] = (
+SPECS['fastgrad_im2col_2d'] = Elementwise(
     'raw T x, ' + _CONV_GEOMETRY, 'T col', '''
     const ptrdiff_t _plane = (ptrdiff_t)out_h * out_w;
     const ptrdiff_t _ncols = (ptrdiff_t)batch * _plane;
@@ -191,7 +187,7 @@ SPECS['fastgrad_im2col_2d'] = (
     col = _v;
 ''')
 
-SPECS['fastgrad_col2im_gather_2d'] = (
+SPECS['fastgrad_col2im_gather_2d'] = Elementwise(
     'raw T col, ' + _CONV_GEOMETRY, 'T img', '''
     const ptrdiff_t _hw = (ptrdiff_t)h * w;
     const ptrdiff_t _nc = i / _hw;
@@ -222,7 +218,7 @@ SPECS['fastgrad_col2im_gather_2d'] = (
     img = _acc;
 ''')
 
-SPECS['fastgrad_conv_output_2d'] = (
+SPECS['fastgrad_conv_output_2d'] = Elementwise(
     'raw T y2, raw T b, int32 has_b, int32 batch, int32 out_c, int32 plane', 'T y', '''
     const ptrdiff_t _op = (ptrdiff_t)out_c * plane;
     const ptrdiff_t _n = i / _op;
@@ -237,18 +233,7 @@ SPECS['fastgrad_conv_output_2d'] = (
 ''')
 
 
-def kernel(name):
-    """The ``cupy.ElementwiseKernel`` of ``name`` (built once, cached)."""
-    k = _kernels.get(name)
-    if k is None:
-        import cupy
-        in_params, out_params, body = SPECS[name]
-        with _lock:
-            k = _kernels.get(name)
-            if k is None:
-                k = _kernels[name] = cupy.ElementwiseKernel(
-                    in_params, out_params, body, name)
-    return k
+kernel = Kernels(SPECS)     # kernel(name): the CuPy kernel, built once
 
 
 def enabled(a):

@@ -28,7 +28,7 @@ import pytest
 import fastgrad
 import fastgrad.functions as F
 from fastgrad.functions._util import conv as _conv
-from fastgrad.functions._util import gpu_kernels
+from fastgrad.functions._util import gpu_kernels, kernel_specs
 from fastgrad.functions.pooling import _pooling
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
@@ -44,6 +44,16 @@ def _arrays(in_params):
 
 def _uses_index_type(in_params, out_params):
     return any(typ == 'I' for _, typ, _ in host_kernels.parse_params(in_params + ',' + out_params))
+
+
+def test_specs_build_as_elementwise_kernels():
+    """gpu_kernels uses kernel_specs' build-once cache: each spec an
+    ``Elementwise`` (a plain tuple would be built as a ReductionKernel)."""
+    assert isinstance(gpu_kernels.kernel, kernel_specs.Kernels)
+    assert gpu_kernels.kernel.specs is gpu_kernels.SPECS
+    assert len(gpu_kernels.SPECS) == 7
+    for name, spec in gpu_kernels.SPECS.items():
+        assert type(spec) is kernel_specs.Elementwise, name
 
 
 # -- nvcc (CPU machine) -------------------------------------------------------------
