@@ -2,6 +2,9 @@
 
 Small and fast (the whole file runs in well under a minute on one GPU).
 """
+import os
+import sys
+
 import numpy
 import pytest
 
@@ -10,6 +13,9 @@ import fastgrad.functions as F
 import fastgrad.links as L
 from fastgrad import graph_replay, optimizers, reporter, training
 from fastgrad.graph_replay import GraphCaptureError, capture_step
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '_helpers'))
+import replay_check  # noqa: E402  (tests/_helpers: graph replay vs eager training)
 
 pytestmark = pytest.mark.gpu
 cupy = pytest.importorskip('cupy')
@@ -51,19 +57,8 @@ def _step_fn(model, opt, sync=False):
     return train_step
 
 
-def _train(make_model, make_opt, batches, replay):
-    model = make_model()
-    opt = make_opt().setup(model)
-    fn = _step_fn(model, opt)
-    step = capture_step(fn, opt) if replay else fn
-    losses = [float(step(x, t).array) for x, t in batches]
-    return model, opt, step, losses
-
-
-def _assert_same(model, ref, rtol=1e-5, atol=1e-6):
-    for (name, p), q in zip(model.namedparams(), ref.params()):
-        numpy.testing.assert_allclose(cupy.asnumpy(p.array), cupy.asnumpy(q.array),
-                                      rtol=rtol, atol=atol, err_msg=name)
+def _assert_same(model, ref):
+    replay_check.assert_params_close(model, ref, rtol=1e-5, atol=1e-6)
 
 
 OPTS = {'SGD': lambda: optimizers.SGD(lr=0.05),
@@ -74,32 +69,26 @@ OPTS = {'SGD': lambda: optimizers.SGD(lr=0.05),
 
 @pytest.mark.parametrize('name', sorted(OPTS))
 def test_mlp_replay_matches_eager(name):
-    batches = _batches(N)
-    model, opt, step, losses = _train(_mlp, OPTS[name], batches, True)
-    ref, ref_opt, _, ref_losses = _train(_mlp, OPTS[name], batches, False)
+    (model, opt, step, _), (_, ref_opt, _, _) = replay_check.assert_replay_matches_eager(
+        _mlp, OPTS[name], _batches(N), rtol=1e-5, atol=1e-6, losses_rtol=1e-5)
     assert (step.eager_steps, step.captures, step.replays) == (1, 1, N - 2)
     assert opt.t == ref_opt.t == N
     assert all(p.update_rule.t == N for p in model.params())
-    numpy.testing.assert_allclose(losses, ref_losses, rtol=1e-5)
-    _assert_same(model, ref)
     # the captured step allocated from the graph's private pool
     entry, = step._entries.values()
     assert entry.pool.used_bytes() > 0
 
 
 def test_conv_bn_replay_matches_eager():
-    batches = _batches(N, shape=(1, 6, 6))
-    model, opt, step, _ = _train(_conv_bn, OPTS['Adam'], batches, True)
-    ref, _, _, _ = _train(_conv_bn, OPTS['Adam'], batches, False)
-    assert step.replays == N - 2
-    bn, ref_bn = model[1], ref[1]
+    got, want = replay_check.assert_replay_matches_eager(
+        _conv_bn, OPTS['Adam'], _batches(N, shape=(1, 6, 6)), rtol=1e-4, atol=1e-5)
+    bn, ref_bn = got.model[1], want.model[1]
     # running statistics are updated in place, so the graph keeps them moving
     numpy.testing.assert_allclose(cupy.asnumpy(bn.avg_mean), cupy.asnumpy(ref_bn.avg_mean),
                                   rtol=1e-5, atol=1e-6)
     numpy.testing.assert_allclose(cupy.asnumpy(bn.avg_var), cupy.asnumpy(ref_bn.avg_var),
                                   rtol=1e-5, atol=1e-6)
     assert not numpy.allclose(cupy.asnumpy(bn.avg_mean), 0)
-    _assert_same(model, ref, rtol=1e-4, atol=1e-5)
 
 
 def test_lr_change_and_shape_change_recapture():
@@ -154,7 +143,8 @@ def test_dropout_masks_differ_between_replays():
 
 def test_mlp_with_dropout_trains():
     batches = _batches(N)
-    model, opt, step, losses = _train(lambda: _mlp(0.2), OPTS['Adam'], batches, True)
+    model, opt, step, losses = replay_check.train(lambda: _mlp(0.2), OPTS['Adam'], batches,
+                                                   True)
     assert step.replays == N - 2 and numpy.isfinite(losses).all()
 
 
@@ -184,7 +174,7 @@ def test_host_sync_fallback_runs_eagerly():
     with pytest.warns(RuntimeWarning, match='running it eagerly'):
         for x, t in batches:
             step(x, t)
-    ref, _, _, _ = _train(_mlp, lambda: optimizers.SGD(lr=0.05), batches, False)
+    ref = replay_check.train(_mlp, lambda: optimizers.SGD(lr=0.05), batches, False).model
     assert step.captures == 0 and opt.t == 5
     _assert_same(model, ref)
 

@@ -29,6 +29,7 @@ from fastgrad.optimizers import _kernels
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                 '_helpers'))
 import host_kernels  # noqa: E402  (tests/_helpers: CuPy kernel bodies outside CuPy)
+import replay_check  # noqa: E402  (tests/_helpers: graph replay vs eager training)
 
 # -- compile check (CPU) ---------------------------------------------------------
 
@@ -264,28 +265,17 @@ def test_graph_replay_matches_numpy(name):
     """Replayed steps read alpha_t and the bounds from the device step
     counter (0-d arrays passed to the kernel)."""
     cupy = pytest.importorskip('cupy')
-    from fastgrad.graph_replay import capture_step
     rng = numpy.random.RandomState(3)
     xs = [rng.randn(*SHAPES[0]).astype(numpy.float32) for _ in range(8)]
 
     def train(xp, replay):
-        link = _link(xp, 'float32')
-        opt = CONFIGS[name]().setup(link)
+        return replay_check.train(lambda: _link(xp, 'float32'), CONFIGS[name],
+                                  [(xp.asarray(x),) for x in xs], replay,
+                                  loss_fn=lambda link, x: F.sum(link.p0 * x))   # grad of p0: x
 
-        def step(x):
-            link.cleargrads()
-            loss = F.sum(link.p0 * x)       # grad of p0 is x exactly
-            loss.backward()
-            opt.update()
-            return loss
-        fn = capture_step(step, opt) if replay else step
-        for x in xs:
-            fn(xp.asarray(x))
-        return link, fn
-
-    got, fn = train(cupy, True)
-    ref, _ = train(numpy, False)
-    assert fn.replays == len(xs) - 2
+    run = train(cupy, True)
+    got, ref = run.model, train(numpy, False).model
+    assert run.step.replays == len(xs) - 2
     assert got.p0.update_rule.t == len(xs)
     numpy.testing.assert_allclose(got.p0.array.get(), ref.p0.array, rtol=1e-5, atol=1e-7)
     for key, value in ref.p0.update_rule.state.items():

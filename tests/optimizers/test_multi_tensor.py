@@ -37,6 +37,7 @@ from fastgrad.optimizers import _kernels, _multi_tensor
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                 '_helpers'))
 import host_kernels  # noqa: E402  (tests/_helpers: CuPy kernel bodies outside CuPy)
+import replay_check  # noqa: E402  (tests/_helpers: graph replay vs eager training)
 
 RULES = {'SGD': optimizers.sgd.SGDRule, 'MomentumSGD': optimizers.momentum_sgd.MomentumSGDRule,
          'AdaGrad': optimizers.ada_grad.AdaGradRule}
@@ -410,31 +411,15 @@ def test_gpu_graph_replay_with_multi_tensor_matches_eager(name):
     import cupy
 
     import fastgrad.links as L
-    from fastgrad.graph_replay import capture_step
     rng = numpy.random.RandomState(7)
     batches = [(cupy.asarray(rng.randn(8, 6).astype(numpy.float32)),
                 cupy.asarray(rng.randn(8, 3).astype(numpy.float32))) for _ in range(6)]
 
-    def train(replay):
+    def model():
         numpy.random.seed(0)
-        model = fastgrad.Sequential(L.Linear(6, 16), F.relu, L.Linear(16, 16), F.relu,
-                                    L.Linear(16, 3)).to_device('@cupy:0')
-        opt = CONFIGS[name]().setup(model)
-
-        def step(x, t):
-            model.cleargrads()
-            loss = F.mean_squared_error(model(x), t)
-            loss.backward()
-            opt.update()
-            return loss
-        with fastgrad.using_config('gpu_multi_tensor_update', replay):
-            fn = capture_step(step, opt) if replay else step
-            for x, t in batches:
-                fn(x, t)
-        return model, fn
-    got, fn = train(True)
-    want, _ = train(False)
-    assert fn.replays == len(batches) - 2
-    for (n, p), (_, q) in zip(sorted(got.namedparams()), sorted(want.namedparams())):
-        numpy.testing.assert_allclose(p.array.get(), q.array.get(), rtol=1e-5, atol=1e-6,
-                                      err_msg=n)
+        return fastgrad.Sequential(L.Linear(6, 16), F.relu, L.Linear(16, 16), F.relu,
+                                   L.Linear(16, 3)).to_device('@cupy:0')
+    replay_check.assert_replay_matches_eager(
+        model, CONFIGS[name], batches, rtol=1e-5, atol=1e-6,
+        replay_config={'gpu_multi_tensor_update': True},
+        eager_config={'gpu_multi_tensor_update': False})

@@ -6,6 +6,9 @@ CuPy arrays, and checks that cuDNN really ran (a plan of each kind was made).
 Needs CuPy, a GPU and a libcudnn that fastgrad_cuda.cudnn finds (for example
 PyTorch's, in site-packages/nvidia/cudnn/lib); skipped otherwise.
 """
+import os
+import sys
+
 import numpy
 import pytest
 
@@ -14,8 +17,11 @@ import fastgrad.functions as F
 import fastgrad.links as L
 from fastgrad import optimizers
 from fastgrad.backends import cuda
-from fastgrad.graph_replay import capture_step
 from fastgrad_cuda import cudnn
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), '_helpers'))
+import replay_check  # noqa: E402  (tests/_helpers: graph replay vs eager training)
 
 # a cuDNN call that fails disables cuDNN with this warning: here it fails the test
 pytestmark = [pytest.mark.gpu, pytest.mark.cudnn,
@@ -126,28 +132,14 @@ def test_capture_step_replays_cudnn_convolutions():
     rng = numpy.random.RandomState(1)
     batches = [(cupy.asarray(rng.randn(8, 1, 8, 8).astype(numpy.float32)),
                 cupy.asarray(rng.randn(8, 3).astype(numpy.float32))) for _ in range(4)]
-    results = []
     with fastgrad.using_config('use_cudnn', 'always'), \
             fastgrad.using_config('cudnn_deterministic', True):
-        for replay in (False, True):
-            model = _cnn()
-            opt = optimizers.SGD(lr=0.1).setup(model)
-
-            def train_step(x, t):
-                model.cleargrads()
-                loss = F.mean_squared_error(model(x), t)
-                loss.backward()
-                opt.update()
-                return loss
-            step = capture_step(train_step, opt) if replay else train_step
-            losses = [float(step(x, t).array) for x, t in batches]
-            results.append((losses, cupy.asnumpy(model[0].W.array)))
+        replay_check.assert_replay_matches_eager(
+            _cnn, lambda: optimizers.SGD(lr=0.1), batches, rtol=1e-5, atol=1e-6,
+            losses_rtol=1e-5)
     for kind in ('forward', 'backward_filter'):
         assert _planned(kind, (8, 1, 8, 8), 'float32', True), kind
     assert _planned('backward_data', (8, 8, 3, 3), 'float32', True)     # 2nd conv's gx
-    (eager_losses, eager_W), (replay_losses, replay_W) = results
-    numpy.testing.assert_allclose(replay_losses, eager_losses, rtol=1e-5)
-    numpy.testing.assert_allclose(replay_W, eager_W, rtol=1e-5, atol=1e-6)
 
 
 def test_auto_is_the_default_and_uses_cudnn():

@@ -14,6 +14,9 @@ chunked NumPy path (``conv_forward``, ``conv_grad_W``, ``conv_grad_x``):
 
 On a GPU: the path on CuPy equals the NumPy path (``-m gpu``).
 """
+import os
+import sys
+
 import numpy
 import pytest
 
@@ -22,7 +25,10 @@ import fastgrad.functions as F
 import fastgrad.links as L
 from fastgrad import optimizers, utils
 from fastgrad.functions._util import conv as _conv
-from fastgrad.graph_replay import capture_step
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), '_helpers'))
+import replay_check  # noqa: E402  (tests/_helpers: graph replay vs eager training)
 
 # (n, c, h, w, out_c, kh, kw, (sy, sx), (ph, pw), (dy, dx), groups, cover_all)
 _CASES = [
@@ -268,34 +274,18 @@ def test_gpu_gemm_path_replays_in_a_cuda_graph():
     (inside a capture its GEMMs run on fastgrad_cuda's kernels)."""
     import cupy
 
-    def make():
+    def model():
         numpy.random.seed(0)
-        model = fastgrad.Sequential(
+        return fastgrad.Sequential(
             L.Convolution2D(2, 4, 3, pad=1), F.relu,
             L.Convolution2D(4, 6, 3, stride=2, pad=1, groups=2), F.relu,
-            lambda h: F.reshape(h, (h.shape[0], -1)), L.Linear(6 * 3 * 3, 3))
-        model.to_device('@cupy:0')
-        opt = optimizers.SGD(lr=0.05).setup(model)
-
-        def step(x, t):
-            model.cleargrads()
-            loss = F.mean_squared_error(model(x), t)
-            loss.backward()
-            opt.update()
-            return loss
-        return model, opt, step
+            lambda h: F.reshape(h, (h.shape[0], -1)), L.Linear(6 * 3 * 3, 3)
+        ).to_device('@cupy:0')
 
     rng = numpy.random.RandomState(1)
     batches = [(cupy.asarray(rng.randn(8, 2, 6, 6).astype('float32')),
                 cupy.asarray(rng.randn(8, 3).astype('float32'))) for _ in range(6)]
     with fastgrad.using_config('gpu_pooling_kernels', True):
-        model, opt, fn = make()
-        step = capture_step(fn, opt)
-        losses = [float(step(x, t).array) for x, t in batches]
-        ref, _, ref_fn = make()
-        ref_losses = [float(ref_fn(x, t).array) for x, t in batches]
-    assert step.replays == len(batches) - 2
-    numpy.testing.assert_allclose(losses, ref_losses, rtol=1e-5)
-    for p, q in zip(model.params(), ref.params()):
-        numpy.testing.assert_allclose(cupy.asnumpy(p.array), cupy.asnumpy(q.array),
-                                      rtol=1e-4, atol=1e-5)
+        replay_check.assert_replay_matches_eager(
+            model, lambda: optimizers.SGD(lr=0.05), batches, rtol=1e-4, atol=1e-5,
+            losses_rtol=1e-5)

@@ -35,6 +35,7 @@ from fastgrad.functions._util import sce_kernels
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))), '_helpers'))
 import host_kernels  # noqa: E402  (tests/_helpers: CuPy kernel bodies outside CuPy)
+import replay_check  # noqa: E402  (tests/_helpers: graph replay vs eager training)
 
 _SCALARS = {'ignore', 'n_classes', 'normalize', 'n'}
 _COMBOS = [(t, i) for t in ('float', 'double') for i in ('int', 'long long', 'signed char')]
@@ -341,30 +342,14 @@ def test_gpu_graph_replay_with_kernels_matches_eager():
 
     import fastgrad.links as L
     from fastgrad import optimizers
-    from fastgrad.graph_replay import capture_step
     rng = numpy.random.RandomState(8)
     batches = [(cupy.asarray(rng.randn(16, 12).astype(numpy.float32)),
                 cupy.asarray(rng.randint(-1, 5, 16).astype(numpy.int32))) for _ in range(5)]
 
-    def train(replay):
-        model = L.Linear(12, 5, initialW=numpy.random.RandomState(9).randn(5, 12)
-                         .astype(numpy.float32) * 0.3).to_device('@cupy:0')
-        opt = optimizers.SGD(lr=0.1).setup(model)
-
-        def step(x, t):
-            model.cleargrads()
-            loss = F.softmax_cross_entropy(model(x), t)
-            loss.backward()
-            opt.update()
-            return loss
-        with fastgrad.using_config('gpu_loss_kernels', replay):
-            fn = capture_step(step, opt) if replay else step
-            for x, t in batches:
-                fn(x, t)
-        return model, fn
-    got, fn = train(True)
-    want, _ = train(False)
-    assert fn.replays == len(batches) - 2
-    for (name, p), (_, q) in zip(sorted(got.namedparams()), sorted(want.namedparams())):
-        numpy.testing.assert_allclose(p.array.get(), q.array.get(), rtol=1e-5, atol=1e-6,
-                                      err_msg=name)
+    def model():
+        return L.Linear(12, 5, initialW=numpy.random.RandomState(9).randn(5, 12)
+                        .astype(numpy.float32) * 0.3).to_device('@cupy:0')
+    replay_check.assert_replay_matches_eager(
+        model, lambda: optimizers.SGD(lr=0.1), batches, rtol=1e-5, atol=1e-6,
+        loss_fn=lambda m, x, t: F.softmax_cross_entropy(m(x), t),
+        replay_config={'gpu_loss_kernels': True}, eager_config={'gpu_loss_kernels': False})

@@ -33,6 +33,7 @@ from fastgrad.functions._util import bn_kernels
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))), '_helpers'))
 import host_kernels  # noqa: E402  (tests/_helpers: CuPy kernel bodies outside CuPy)
+import replay_check  # noqa: E402  (tests/_helpers: graph replay vs eager training)
 
 _SCALARS = {'m', 'eps', 'decay', 'c', 'inv_m'}
 # (T, X): the compute dtype (gamma's) and x's, float16 or no wider
@@ -394,36 +395,19 @@ def test_gpu_graph_replay_with_kernels_matches_eager():
 
     import fastgrad.links as L
     from fastgrad import optimizers
-    from fastgrad.graph_replay import capture_step
     rng = numpy.random.RandomState(7)
     batches = [(cupy.asarray(rng.randn(8, 2, 6, 6).astype(numpy.float32)),
                 cupy.asarray(rng.randn(8, 3).astype(numpy.float32))) for _ in range(6)]
 
-    def train(replay):
+    def model():
         numpy.random.seed(0)
-        model = fastgrad.Sequential(
+        return fastgrad.Sequential(
             L.Convolution2D(2, 4, 3, pad=1), L.BatchNormalization(4), F.relu,
             lambda h: F.reshape(h, (h.shape[0], -1)), L.Linear(4 * 36, 3)).to_device('@cupy:0')
-        opt = optimizers.SGD(lr=0.05).setup(model)
-
-        def step(x, t):
-            model.cleargrads()
-            loss = F.mean_squared_error(model(x), t)
-            loss.backward()
-            opt.update()
-            return loss
-        with fastgrad.using_config('gpu_batch_norm_kernels', replay):
-            fn = capture_step(step, opt) if replay else step
-            for x, t in batches:
-                fn(x, t)
-        return model, fn
-    got, fn = train(True)
-    want, _ = train(False)
-    assert fn.replays == len(batches) - 2
-    for (name, p), (_, q) in zip(sorted(got.namedparams()), sorted(want.namedparams())):
-        numpy.testing.assert_allclose(p.array.get(), q.array.get(), rtol=1e-4, atol=1e-5,
-                                      err_msg=name)
-    numpy.testing.assert_allclose(got[1].avg_mean.get(), want[1].avg_mean.get(),
-                                  rtol=1e-5, atol=1e-6)
-    numpy.testing.assert_allclose(got[1].avg_var.get(), want[1].avg_var.get(),
-                                  rtol=1e-5, atol=1e-6)
+    got, want = replay_check.assert_replay_matches_eager(
+        model, lambda: optimizers.SGD(lr=0.05), batches, rtol=1e-4, atol=1e-5,
+        replay_config={'gpu_batch_norm_kernels': True},
+        eager_config={'gpu_batch_norm_kernels': False})
+    bn, ref_bn = got.model[1], want.model[1]
+    numpy.testing.assert_allclose(bn.avg_mean.get(), ref_bn.avg_mean.get(), rtol=1e-5, atol=1e-6)
+    numpy.testing.assert_allclose(bn.avg_var.get(), ref_bn.avg_var.get(), rtol=1e-5, atol=1e-6)
