@@ -12,17 +12,28 @@ twice on the CPU machine:
   like the CuPy kernels (inputs broadcast, scalars cast to their declared
   type, type placeholders such as ``T`` taken from the arrays' dtypes).
 
+A module whose specs are ``kernel_specs.Elementwise``/``Reduction`` (bn_kernels,
+sce_kernels, gpu_kernels) is tested with ``spec_source`` (nvcc),
+``HostLibrary.add_spec`` and ``built`` (the module-scoped library fixture),
+``HostLibrary.kernel`` and ``use_host_kernels`` (its ``kernel(name)`` on
+NumPy arrays), and ``check_specs_declare_what_they_use``.
+
 Test files import it after ``sys.path.insert(0, <this folder>)``: pytest
 runs with --import-mode=importlib, which puts no test folder on sys.path.
 """
+import contextlib
 import ctypes
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 
 import numpy
+import pytest
 
+import fastgrad
+from fastgrad.functions._util import kernel_specs
 from fastgrad_cuda.tools.compile_check import find_nvcc  # noqa: F401  (re-exported)
 
 C_TYPES = {'bool': 'bool', 'int8': 'signed char', 'int16': 'short', 'int32': 'int',
@@ -246,6 +257,33 @@ __global__ void {sym}({decls}, long long _nout, long long _nred) {{
 '''.format(decls=', '.join(d_in + d_out), **fmt) + tail
 
 
+def spec_source(sym, spec, typedefs=None, arrays=()):
+    """``elementwise_source`` or ``reduction_source`` (device) of a
+    ``kernel_specs`` spec."""
+    if isinstance(spec, kernel_specs.Elementwise):
+        return elementwise_source(sym, *spec, typedefs=typedefs, arrays=arrays)
+    return reduction_source(sym, *spec[:7], typedefs=typedefs, arrays=arrays,
+                            preamble=spec.preamble)
+
+
+def inputs_but(spec, scalars):
+    """The input parameters of ``spec`` not named in ``scalars``: what an op
+    passes as arrays."""
+    return [n for _, _, n in parse_params(spec.in_params) if n not in scalars]
+
+
+def check_specs_declare_what_they_use(specs, types):
+    """Every parameter of every spec has a type in ``types`` (placeholders
+    included) and is used by the bodies; every output is assigned."""
+    for name, spec in specs.items():
+        code = ' '.join(spec[2:])
+        used = set(re.findall(r'[A-Za-z_]\w*', code))
+        for _, typ, n in parse_params(spec.in_params + ',' + spec.out_params):
+            assert typ in types and n in used, (name, n)
+        for _, _, n in parse_params(spec.out_params):
+            assert re.search(r'\b{} = '.format(n), code), (name, n)
+
+
 def nvcc_compile(source, flags=()):
     """Compile ``source`` (CUDA) for sm_90 into an object file; the
     CompletedProcess (None without nvcc)."""
@@ -280,6 +318,7 @@ class HostLibrary(object):
         self.prelude = prelude
         self.sources = []
         self.specs = {}         # name -> (in_params, out_params, arrays)
+        self.kinds = {}         # name -> 'elementwise' or 'reduction'
         self.symbols = {}       # (name, ((placeholder, C type), ...)) -> symbol
         self.lib = None
 
@@ -291,8 +330,17 @@ class HostLibrary(object):
             (in_params, out_params, set(arrays)), name
         return sym, typedefs
 
+    def add_spec(self, name, spec, typedefs=None, arrays=()):
+        """Add an instance of a ``kernel_specs`` spec."""
+        if isinstance(spec, kernel_specs.Elementwise):
+            self.add_elementwise(name, *spec, typedefs=typedefs, arrays=arrays)
+        else:
+            self.add_reduction(name, *spec[:7], typedefs=typedefs, arrays=arrays,
+                               preamble=spec.preamble)
+
     def add_elementwise(self, name, in_params, out_params, body, typedefs=None, arrays=()):
         sym, typedefs = self._add(name, in_params, out_params, typedefs, arrays)
+        self.kinds[name] = 'elementwise'
         self.sources.append(elementwise_source(sym, in_params, out_params, body, typedefs,
                                                arrays, host=True))
 
@@ -300,6 +348,7 @@ class HostLibrary(object):
                       post_map_expr, identity, reduce_type, typedefs=None, arrays=(),
                       preamble=''):
         sym, typedefs = self._add(name, in_params, out_params, typedefs, arrays)
+        self.kinds[name] = 'reduction'
         self.sources.append(reduction_source(
             sym, in_params, out_params, map_expr, reduce_expr, post_map_expr, identity,
             reduce_type, typedefs, arrays, host=True, preamble=preamble))
@@ -339,6 +388,10 @@ class HostLibrary(object):
             data.append((kind, numpy.array(a, dtype=dtype) if kind == 'scalar' else a))
         key = (name, tuple(sorted((t, C_TYPES[d.name]) for t, d in typedefs.items())))
         return getattr(self.lib, self.symbols[key]), data, n_in
+
+    def kernel(self, name):
+        """``elementwise(name)`` or ``reduction(name)``, after how it was added."""
+        return getattr(self, self.kinds[name])(name)
 
     def elementwise(self, name):
         """``name``'s instances called like a ``cupy.ElementwiseKernel``:
@@ -382,6 +435,39 @@ class HostLibrary(object):
             _run(fn, tmp, ctypes.c_longlong(nout), ctypes.c_longlong(nred))
             return _write_back(args, tmp, n_in)
         return call
+
+
+@contextlib.contextmanager
+def built(lib):
+    """``lib`` (a HostLibrary) compiled in a temporary folder, removed on
+    exit; skips the test without a C++ compiler or, for a float16 prelude,
+    without ``_Float16``."""
+    if host_compiler() is None:
+        pytest.skip('no C++ compiler')
+    tmp = tempfile.mkdtemp(prefix='fastgrad_host_kernels_')
+    try:
+        proc = lib.build(tmp)
+        if proc.returncode != 0 and '_Float16' in proc.stderr:
+            pytest.skip('the C++ compiler has no _Float16')
+        assert proc.returncode == 0, proc.stderr[-4000:]
+        yield lib
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def use_host_kernels(monkeypatch, module, lib, switch):
+    """Run ``module``'s kernel path (bn_kernels, sce_kernels, ...) on NumPy
+    arrays: its ``kernel(name)`` gives ``lib``'s host instances and
+    ``enabled`` follows ``fastgrad.config.<switch>``.  Returns the list of
+    kernel names launched."""
+    calls = []
+
+    def kernel(name):
+        calls.append(name)
+        return lib.kernel(name)
+    monkeypatch.setattr(module, 'kernel', kernel)
+    monkeypatch.setattr(module, 'enabled', lambda a: getattr(fastgrad.config, switch))
+    return calls
 
 
 def _run(fn, arrays, *sizes):

@@ -14,9 +14,7 @@ GPU run: python -m pytest tests/optimizers/test_gpu_updates.py -q -m gpu
 """
 import os
 import re
-import shutil
 import sys
-import tempfile
 
 import numpy
 import pytest
@@ -127,20 +125,12 @@ class _HostKernel(object):
 
 @pytest.fixture(scope='module')
 def host_kernels_lib():
-    if host_kernels.host_compiler() is None:
-        pytest.skip('no C++ compiler')
     lib = host_kernels.HostLibrary(_HOST_PRELUDE)
     for name, ctype in _instances():
         lib.add_elementwise(name, *_kernels.SPECS[name], typedefs={'T': ctype},
                             arrays=_ARRAYS)
-    tmp = tempfile.mkdtemp(prefix='fastgrad_optk_')
-    proc = lib.build(tmp)
-    if proc.returncode != 0 and '_Float16' in proc.stderr:
-        shutil.rmtree(tmp, ignore_errors=True)
-        pytest.skip('the C++ compiler has no _Float16')
-    assert proc.returncode == 0, proc.stderr[-4000:]
-    yield {name: _HostKernel(lib.elementwise(name), name) for name in _kernels.SPECS}
-    shutil.rmtree(tmp, ignore_errors=True)
+    with host_kernels.built(lib):
+        yield {name: _HostKernel(lib.elementwise(name), name) for name in _kernels.SPECS}
 
 
 # -- GPU: the kernels against the NumPy path ---------------------------------------

@@ -22,7 +22,6 @@ GPU run: python -m pytest tests/optimizers/test_multi_tensor.py -q -m gpu
 """
 import ctypes
 import os
-import shutil
 import sys
 import tempfile
 
@@ -90,10 +89,12 @@ extern "C" void fg_set_launch(unsigned int bx, unsigned int by, unsigned int tx,
 @pytest.fixture(scope='module')
 def host_libs():
     """(multi-tensor library, per-parameter ElementwiseKernel library)."""
-    if host_kernels.host_compiler() is None:
-        pytest.skip('no C++ compiler')
-    tmp = tempfile.mkdtemp(prefix='fastgrad_mt_')
-    try:
+    single = host_kernels.HostLibrary(host_kernels.HOST_MATH + host_kernels.HOST_FLOAT16)
+    for name in NAMES:
+        for ct in ('float16', 'float', 'double'):
+            single.add_elementwise(name, *_kernels.SPECS[name], typedefs={'T': ct},
+                                   arrays=('grad',))
+    with host_kernels.built(single), tempfile.TemporaryDirectory() as tmp:
         src = os.path.join(tmp, 'multi.cpp')
         with open(src, 'w') as f:
             f.write(_HOST_PRELUDE + _sources(lambda s: s, HOST_COUNTS))
@@ -102,20 +103,7 @@ def host_libs():
             [host_kernels.host_compiler(), *host_kernels.HOST_FLAGS, src, '-o', lib],
             capture_output=True, text=True, timeout=300)
         assert proc.returncode == 0, proc.stderr[-4000:]
-        multi = ctypes.CDLL(lib)
-        single = host_kernels.HostLibrary(host_kernels.HOST_MATH + host_kernels.HOST_FLOAT16)
-        for name in NAMES:
-            for ct in ('float16', 'float', 'double'):
-                single.add_elementwise(name, *_kernels.SPECS[name], typedefs={'T': ct},
-                                       arrays=('grad',))
-        os.mkdir(os.path.join(tmp, 'single'))
-        proc = single.build(os.path.join(tmp, 'single'))
-        if proc.returncode != 0 and '_Float16' in proc.stderr:
-            pytest.skip('the C++ compiler has no _Float16')
-        assert proc.returncode == 0, proc.stderr[-4000:]
-        yield multi, single
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        yield ctypes.CDLL(lib), single
 
 
 def _c_arg(a):

@@ -20,10 +20,7 @@
 GPU run: python -m pytest tests/functions/loss/test_sce_kernels.py -q -m gpu
 """
 import os
-import re
-import shutil
 import sys
-import tempfile
 
 import numpy
 import pytest
@@ -41,29 +38,14 @@ _SCALARS = {'ignore', 'n_classes', 'normalize', 'n'}
 _COMBOS = [(t, i) for t in ('float', 'double') for i in ('int', 'long long', 'signed char')]
 
 
-def _arrays(spec):
-    # what the op passes as arrays: every input but the scalars
-    return [n for _, _, n in host_kernels.parse_params(spec.in_params) if n not in _SCALARS]
-
-
 def _source(sym, spec, typedefs):
-    if isinstance(spec, sce_kernels.Elementwise):
-        return host_kernels.elementwise_source(sym, *spec, typedefs=typedefs,
-                                               arrays=_arrays(spec))
-    return host_kernels.reduction_source(
-        sym, spec.in_params, spec.out_params, spec.map_expr, spec.reduce_expr,
-        spec.post_map_expr, spec.identity, spec.reduce_type, typedefs, _arrays(spec),
-        preamble=spec.preamble)
+    return host_kernels.spec_source(sym, spec, typedefs,
+                                    host_kernels.inputs_but(spec, _SCALARS))
 
 
 def test_specs_declare_what_the_bodies_use():
-    for name, spec in sce_kernels.SPECS.items():
-        params = host_kernels.parse_params(spec.in_params + ',' + spec.out_params)
-        used = set(re.findall(r'[A-Za-z_]\w*', ' '.join(spec[2:])))
-        for _, typ, n in params:
-            assert typ in ('T', 'I', 'int64', 'int32', 'float64') and n in used, (name, n)
-        for _, _, n in host_kernels.parse_params(spec.out_params):
-            assert re.search(r'\b{} = '.format(n), ' '.join(spec[2:])), (name, n)
+    host_kernels.check_specs_declare_what_they_use(
+        sce_kernels.SPECS, ('T', 'I', 'int64', 'int32', 'float64'))
 
 
 @pytest.mark.skipif(host_kernels.find_nvcc() is None, reason='nvcc not installed')
@@ -80,40 +62,21 @@ def test_kernel_bodies_compile_with_nvcc():
 
 @pytest.fixture(scope='module')
 def host_lib():
-    if host_kernels.host_compiler() is None:
-        pytest.skip('no C++ compiler')
     lib = host_kernels.HostLibrary(host_kernels.HOST_MATH)
     for name, spec in sorted(sce_kernels.SPECS.items()):
         for t, i in _COMBOS:
-            if isinstance(spec, sce_kernels.Elementwise):
-                lib.add_elementwise(name, *spec, typedefs={'T': t, 'I': i},
-                                    arrays=_arrays(spec))
-            else:
-                lib.add_reduction(name, *spec[:7], typedefs={'T': t, 'I': i},
-                                  arrays=_arrays(spec), preamble=spec.preamble)
-    tmp = tempfile.mkdtemp(prefix='fastgrad_scek_')
-    try:
-        proc = lib.build(tmp)
-        assert proc.returncode == 0, proc.stderr[-4000:]
+            lib.add_spec(name, spec, {'T': t, 'I': i},
+                         host_kernels.inputs_but(spec, _SCALARS))
+    with host_kernels.built(lib):
         yield lib
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 @pytest.fixture
 def host_path(monkeypatch, host_lib):
     """The kernel path on NumPy arrays, the host-compiled bodies as its
     kernels; returns the names of the kernels launched."""
-    calls = []
-
-    def kernel(name):
-        calls.append(name)
-        if isinstance(sce_kernels.SPECS[name], sce_kernels.Elementwise):
-            return host_lib.elementwise(name)
-        return host_lib.reduction(name)
-    monkeypatch.setattr(sce_kernels, 'kernel', kernel)
-    monkeypatch.setattr(sce_kernels, 'enabled', lambda a: fastgrad.config.gpu_loss_kernels)
-    return calls
+    return host_kernels.use_host_kernels(monkeypatch, sce_kernels, host_lib,
+                                         'gpu_loss_kernels')
 
 
 SHAPES = [(5, 3), (1, 4), (6, 1), (32, 10), (3, 1024), (17, 33)]

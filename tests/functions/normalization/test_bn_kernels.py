@@ -18,10 +18,7 @@
 GPU run: python -m pytest tests/functions/normalization/test_bn_kernels.py -q -m gpu
 """
 import os
-import re
-import shutil
 import sys
-import tempfile
 
 import numpy
 import pytest
@@ -41,30 +38,13 @@ _COMBOS = [('float', 'float'), ('float', 'float16'), ('double', 'double'),
            ('double', 'float'), ('double', 'float16')]
 
 
-def _arrays(spec):
-    # what the op passes as arrays: every input but the scalars
-    return [n for _, _, n in host_kernels.parse_params(spec.in_params) if n not in _SCALARS]
-
-
 def _source(sym, spec, typedefs):
-    if isinstance(spec, bn_kernels.Elementwise):
-        return host_kernels.elementwise_source(sym, *spec, typedefs=typedefs,
-                                               arrays=_arrays(spec))
-    return host_kernels.reduction_source(
-        sym, spec.in_params, spec.out_params, spec.map_expr, spec.reduce_expr,
-        spec.post_map_expr, spec.identity, spec.reduce_type, typedefs, _arrays(spec),
-        preamble=spec.preamble)
+    return host_kernels.spec_source(sym, spec, typedefs,
+                                    host_kernels.inputs_but(spec, _SCALARS))
 
 
 def test_specs_declare_what_the_bodies_use():
-    for name, spec in bn_kernels.SPECS.items():
-        params = host_kernels.parse_params(spec.in_params + ',' + spec.out_params)
-        used = set(re.findall(r'[A-Za-z_]\w*', ' '.join(spec[2:])))
-        for _, typ, n in params:
-            assert typ in ('T', 'X', 'float64') and n in used, (name, n)
-        # every output written
-        for _, _, n in host_kernels.parse_params(spec.out_params):
-            assert re.search(r'\b{} = '.format(n), ' '.join(spec[2:])), (name, n)
+    host_kernels.check_specs_declare_what_they_use(bn_kernels.SPECS, ('T', 'X', 'float64'))
 
 
 @pytest.mark.skipif(host_kernels.find_nvcc() is None, reason='nvcc not installed')
@@ -81,43 +61,21 @@ def test_kernel_bodies_compile_with_nvcc():
 
 @pytest.fixture(scope='module')
 def host_lib():
-    if host_kernels.host_compiler() is None:
-        pytest.skip('no C++ compiler')
     lib = host_kernels.HostLibrary(host_kernels.HOST_MATH + host_kernels.HOST_FLOAT16)
     for name, spec in sorted(bn_kernels.SPECS.items()):
         for t, x in _COMBOS:
-            if isinstance(spec, bn_kernels.Elementwise):
-                lib.add_elementwise(name, *spec, typedefs={'T': t, 'X': x},
-                                    arrays=_arrays(spec))
-            else:
-                lib.add_reduction(name, *spec[:7], typedefs={'T': t, 'X': x},
-                                  arrays=_arrays(spec), preamble=spec.preamble)
-    tmp = tempfile.mkdtemp(prefix='fastgrad_bnk_')
-    try:
-        proc = lib.build(tmp)
-        if proc.returncode != 0 and '_Float16' in proc.stderr:
-            pytest.skip('the C++ compiler has no _Float16')
-        assert proc.returncode == 0, proc.stderr[-4000:]
+            lib.add_spec(name, spec, {'T': t, 'X': x},
+                         host_kernels.inputs_but(spec, _SCALARS))
+    with host_kernels.built(lib):
         yield lib
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 @pytest.fixture
 def host_path(monkeypatch, host_lib):
     """The kernel path on NumPy arrays, the host-compiled bodies as its
     kernels; returns the names of the kernels launched."""
-    calls = []
-
-    def kernel(name):
-        calls.append(name)
-        if isinstance(bn_kernels.SPECS[name], bn_kernels.Elementwise):
-            return host_lib.elementwise(name)
-        return host_lib.reduction(name)
-    monkeypatch.setattr(bn_kernels, 'kernel', kernel)
-    monkeypatch.setattr(bn_kernels, 'enabled',
-                        lambda a: fastgrad.config.gpu_batch_norm_kernels)
-    return calls
+    return host_kernels.use_host_kernels(monkeypatch, bn_kernels, host_lib,
+                                         'gpu_batch_norm_kernels')
 
 
 SHAPES = [(5, 3), (2, 3, 4, 5), (6, 4, 3), (1, 3, 4, 4), (4, 1, 3, 3), (1, 3)]
