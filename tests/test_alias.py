@@ -209,6 +209,21 @@ def test_rarely_used_subpackages_load_on_first_access():
         ''')
 
 
+def test_chainer_private_module_names_its_tests_import():
+    # Chainer's own tests (and some user code) import these by Chainer's names
+    _ok('''
+        import numpy, fastgrad
+        fastgrad.install_as_chainer()
+        from chainer.backends import _cpu
+        from chainer.serializers import hdf5
+        assert _cpu.CpuDevice is fastgrad.backend.CpuDevice
+        a = numpy.ones(2)
+        assert _cpu._to_cpu(a) is a and _cpu._to_cpu(None) is None
+        assert [type(b) for b in _cpu._to_cpu([a, 1.5])] == [numpy.ndarray, numpy.ndarray]
+        assert hdf5._available is (hdf5.h5py is not None)
+        ''')
+
+
 def test_chainer_submodules_are_attributes_without_importing_them():
     # `import chainer` alone makes these reachable (as in Chainer 7.8.1):
     # user code writes chainer.initializer.Initializer without importing it.

@@ -32,9 +32,12 @@ def _load_h5py():
 
 
 def __getattr__(name):
-    # ``hdf5.h5py`` (None without h5py), as when it was imported eagerly
+    # ``hdf5.h5py`` (None without h5py) and Chainer's ``hdf5._available``, as
+    # when h5py was imported eagerly
     if name == 'h5py':
         return _load_h5py()
+    if name == '_available':
+        return _load_h5py() is not None
     raise AttributeError('module {!r} has no attribute {!r}'.format(__name__, name))
 
 
