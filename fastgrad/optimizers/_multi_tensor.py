@@ -3,14 +3,23 @@
 The update rules launch one kernel per parameter (``_kernels.py``); a small
 model's step is bound by launches, so ``GradientMethod.update`` hands its
 parameters to :func:`update`, which updates the parameters of the rules
-that name a registered kernel in ``_multi_tensor_kernel`` (SGD,
-MomentumSGD, AdaGrad) with one ``cupy.RawKernel`` launch per group of up
-to ``MAX_TENSORS`` parameters of one device, dtype (float32 or float64)
-and hyperparameter values.
+whose class sets ``_multi_tensor_kernel`` with one ``cupy.RawKernel``
+launch per group of up to ``MAX_TENSORS`` parameters of one kernel,
+device, dtype (float32 or float64) and scalar arguments.
+
+``_multi_tensor_kernel`` is either the name of a registered kernel whose
+scalar inputs are the rule's hyperparameters of the same names (SGD,
+MomentumSGD, AdaGrad), or a method ``(rule, param, t)`` returning
+``(kernel name, scalars)`` for the update at step ``t`` (the rule's ``t``
+after the increment), or None for the rule's own path (Adam and its
+variants: the per-step scalars such as the bias-corrected step size and
+AdaBound's bounds, computed on the host as the per-parameter path computes
+them, so that rules at different steps fall into different groups).
 
 The kernel repeats the per-parameter kernel's body (the same string, the
 same types, ``--fmad=false``) for every element of every parameter in the
-group, so the numbers are the per-parameter path's exactly.  Block row
+group, with the same scalars cast to the parameter type as CuPy casts them,
+so the numbers are the per-parameter path's exactly.  Block row
 ``blockIdx.y`` is parameter ``k``; the pointers and sizes are kernel
 arguments (passed by value at each launch, so no pointer table is copied to
 the device, and a CUDA-graph capture records them as they are).
@@ -20,10 +29,12 @@ group's launch) when the rule is disabled, has update hooks of its own or
 no ``_multi_tensor_kernel``; when its array is not a CuPy array, is
 float16, shares its memory address with an earlier parameter, or it, its
 gradient or its state is not C-contiguous or of another dtype or shape;
-when its gradient is missing or of another dtype; under loss scaling; or
-when a hyperparameter is not a scalar.  Optimizer hooks (weight decay,
-gradient clipping) run before :func:`update`, as before.  The kernels run
-when ``fastgrad.config.gpu_multi_tensor_update`` is true (the default;
+when its gradient is missing or of another dtype; under loss scaling; when
+a scalar argument is not a number; or when the rule's method returns None
+(Adam inside a captured step, whose scalars follow the device step
+counter).  Optimizer hooks (weight decay, gradient clipping) run before
+:func:`update`, as before.  The kernels run when
+``fastgrad.config.gpu_multi_tensor_update`` is true (the default;
 FASTGRAD_GPU_MULTI_TENSOR_UPDATE=0 turns them off).
 """
 import re
@@ -177,8 +188,8 @@ def _group_key(param, seen):
     seen.add(ptr)
     rule = param.update_rule
     # the rule's own class names the kernel (a subclass may update otherwise)
-    name = type(rule).__dict__.get('_multi_tensor_kernel')
-    if name is None or not rule.enabled or type(param).update is not _parameter_update():
+    kernel = type(rule).__dict__.get('_multi_tensor_kernel')
+    if kernel is None or not rule.enabled or type(param).update is not _parameter_update():
         return None
     hookable = rule._hookable
     if hookable._pre_update_hooks or hookable._post_update_hooks:
@@ -187,13 +198,18 @@ def _group_key(param, seen):
         return None
     if not _c_contiguous(param.grad, data) or not data.flags.c_contiguous:
         return None
-    hp = rule._hp()
-    scalars = []
-    for s in layout(name)[0]:
-        v = hp[s]
-        if not isinstance(v, _SCALAR_TYPES):
+    if callable(kernel):
+        # the rule computes its kernel and scalars for the step it is to make
+        got = kernel(rule, param, rule.t + 1)
+        if got is None:
             return None
-        scalars.append(v)
+        name, scalars = got
+    else:
+        name = kernel
+        hp = rule._hp()
+        scalars = [hp[s] for s in layout(name)[0]]
+    if not all(isinstance(v, _SCALAR_TYPES) for v in scalars):
+        return None
     return name, backend.get_device_from_array(data), data.dtype, tuple(scalars)
 
 

@@ -100,6 +100,38 @@ def _learning_rate(alpha, beta1, beta2, t):
     return alpha * math.sqrt(fix2) / fix1
 
 
+def _bounds(hp, initial_alpha, t):
+    final_lr = hp['final_lr'] * hp['alpha'] / initial_alpha
+    lower = final_lr * (1.0 - 1.0 / (hp['gamma'] * t + 1))
+    upper = final_lr * (1.0 + 1.0 / (hp['gamma'] * t))
+    return lower, upper
+
+
+def _host_step_scalars(hp, initial_alpha, t):
+    """``(alpha_t, eta * alpha_t, lower, upper)`` at step ``t`` (Python
+    floats; the bounds None but for AdaBound)."""
+    alpha_t = _learning_rate(hp['alpha'], hp['beta1'], hp['beta2'], t)
+    if hp['adabound']:
+        return (alpha_t, None) + _bounds(hp, initial_alpha, t)
+    return alpha_t, hp['eta'] * alpha_t, None, None
+
+
+def _kernel_scalars(hp, alpha_t, step, lower, upper):
+    """The fused kernel's scalar inputs in order: ``decay``,
+    ``one_minus_beta1``, ``one_minus_beta2``, ``eps``, then ``step`` or
+    AdaBound's ``eta``, ``alpha_t``, ``lower`` and ``upper``."""
+    eta = hp['eta']
+    wd = hp['weight_decay_rate']
+    scalars = [1.0 - eta * wd if wd != 0 else 1.0, 1.0 - hp['beta1'], 1.0 - hp['beta2'],
+               hp['eps']]
+    return scalars + ([eta, alpha_t, lower, upper] if hp['adabound'] else [step])
+
+
+_SCALAR_TYPES = (int, float, numpy.integer, numpy.floating)
+_USED = ('alpha', 'beta1', 'beta2', 'eps', 'eta', 'weight_decay_rate', 'amsgrad',
+         'adabound', 'final_lr', 'gamma')
+
+
 def _device_step_scalars(ctx, rule, hp, dtype):
     """``(alpha_t, eta * alpha_t, lower, upper)`` as device scalars of
     ``dtype`` computed from the capture's device step counter (the same
@@ -239,32 +271,36 @@ class AdamRule(optimizer.UpdateRule):
             dtype = _FLOAT32
         eps = hp['eps']
         self._check_eps(eps, dtype)
-        eta = hp['eta']
         adabound = hp['adabound']
         amsgrad = hp['amsgrad']
         ctx = graph_replay._current
         if ctx is not None:
             # Inside a captured step: 0-d device scalars from the device step
             # counter, read by the kernel on every replay.
-            alpha_t, step, lower, upper = _device_step_scalars(ctx, self, hp, dtype)
+            step_scalars = _device_step_scalars(ctx, self, hp, dtype)
         else:
-            alpha_t = _learning_rate(hp['alpha'], hp['beta1'], hp['beta2'], self.t)
-            if adabound:
-                lower, upper = self.bounds
-            else:
-                step = eta * alpha_t
-        wd = hp['weight_decay_rate']
-        decay = 1.0 - eta * wd if wd != 0 else 1.0
+            step_scalars = _host_step_scalars(hp, self.initial_alpha, self.t)
         state = self.state
-        args = [grad, decay, 1.0 - hp['beta1'], 1.0 - hp['beta2'], eps]
-        if adabound:
-            args += [eta, alpha_t, lower, upper]
-        else:
-            args.append(step)
-        args += [data, state['m'], state['v']]
+        args = [grad] + _kernel_scalars(hp, *step_scalars) + [data, state['m'], state['v']]
         if amsgrad:
             args.append(state['vhat'])
         _kernels.kernel(_KERNELS[bool(amsgrad), bool(adabound), half])(*args)
+
+    def _multi_tensor_kernel(self, param, t):
+        """``(kernel, scalars)`` updating ``param`` at step ``t`` in a
+        multi-tensor launch (_multi_tensor.py): the fused kernel and its
+        scalar inputs as ``update_core_gpu`` computes them, so that
+        parameters group by step count too; None inside a captured step (the
+        scalars follow the device step counter there) or for a hyperparameter
+        that is not a number."""
+        if graph_replay._current is not None:
+            return None
+        hp = self._hp()
+        if not all(isinstance(hp[n], _SCALAR_TYPES) for n in _USED):
+            return None
+        self._check_eps(hp['eps'], param.array.dtype)
+        return (_KERNELS[bool(hp['amsgrad']), bool(hp['adabound']), False],
+                _kernel_scalars(hp, *_host_step_scalars(hp, self.initial_alpha, t)))
 
     @property
     def alpha_t(self):
@@ -285,11 +321,7 @@ class AdamRule(optimizer.UpdateRule):
         if self.t == 0:
             raise RuntimeError("Can't determine the bounds of AdaBound optimizer "
                                'because the update steps have not been started.')
-        hp = self._hp()
-        final_lr = hp['final_lr'] * hp['alpha'] / self.initial_alpha
-        lower = final_lr * (1.0 - 1.0 / (hp['gamma'] * self.t + 1))
-        upper = final_lr * (1.0 + 1.0 / (hp['gamma'] * self.t))
-        return lower, upper
+        return _bounds(self._hp(), self.initial_alpha, self.t)
 
 
 class Adam(optimizer.GradientMethod):

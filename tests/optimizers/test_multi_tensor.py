@@ -1,6 +1,7 @@
 """Multi-tensor updates (fastgrad/optimizers/_multi_tensor.py).
 
-* The generated kernels (SGD, MomentumSGD, AdaGrad; float and double; 1, 3
+* The generated kernels (SGD, MomentumSGD, AdaGrad, the four Adam kernels:
+  plain, AMSGrad, AdaBound, AMSBound; float and double; 1, 3
   and MAX_TENSORS parameters) compile with nvcc for sm_90 with the
   per-parameter kernels' ``--fmad=false`` (skipped without nvcc).
 * The same sources as host C++ (g++, no FP contraction; ``blockIdx`` and
@@ -11,6 +12,8 @@
   ElementwiseKernel bodies) and the NumPy path, in one launch per step;
   with optimizer hooks (weight decay, gradient clipping); chunks of
   MAX_TENSORS; per-rule hyperparameters (one launch per distinct value);
+  Adam's per-step scalars computed for the step to be made, so that rules at
+  other step counts or with their own alpha form other groups;
   and a disabled rule, a rule hook, float16, a non-contiguous array, a
   shared array, loss scaling and a subclassed rule
   keep the per-parameter path for that parameter only.
@@ -39,15 +42,26 @@ import host_kernels  # noqa: E402  (tests/_helpers: CuPy kernel bodies outside C
 import replay_check  # noqa: E402  (tests/_helpers: graph replay vs eager training)
 
 RULES = {'SGD': optimizers.sgd.SGDRule, 'MomentumSGD': optimizers.momentum_sgd.MomentumSGDRule,
-         'AdaGrad': optimizers.ada_grad.AdaGradRule}
-NAMES = sorted({rule._multi_tensor_kernel for rule in RULES.values()})
+         'AdaGrad': optimizers.ada_grad.AdaGradRule, 'Adam': optimizers.adam.AdamRule}
+# Adam's method picks one of its fused kernels (float32/float64 ones)
+ADAM_NAMES = sorted(name for (_, _, half), name in optimizers.adam._KERNELS.items()
+                    if not half)
+NAMES = sorted({rule._multi_tensor_kernel for rule in RULES.values()
+                if isinstance(rule._multi_tensor_kernel, str)} | set(ADAM_NAMES))
 COUNTS = (1, 3, _multi_tensor.MAX_TENSORS)      # nvcc
 HOST_COUNTS = tuple(range(1, 9))                # the host tests' launches
 
 
 def test_rules_name_their_kernels():
-    assert NAMES == ['fastgrad_ada_grad_update', 'fastgrad_momentum_sgd_update',
+    assert NAMES == ['fastgrad_ada_grad_update', 'fastgrad_adam_update',
+                     'fastgrad_adambound_update', 'fastgrad_ams_update',
+                     'fastgrad_amsbound_update', 'fastgrad_momentum_sgd_update',
                      'fastgrad_sgd_update']
+    assert _multi_tensor.layout('fastgrad_adam_update') == (
+        ['decay', 'one_minus_beta1', 'one_minus_beta2', 'eps', 'step'], ['m', 'v'])
+    assert _multi_tensor.layout('fastgrad_amsbound_update') == (
+        ['decay', 'one_minus_beta1', 'one_minus_beta2', 'eps', 'eta', 'alpha_t', 'lower',
+         'upper'], ['m', 'v', 'vhat'])
     assert _multi_tensor.layout('fastgrad_sgd_update') == (['lr'], [])
     assert _multi_tensor.layout('fastgrad_momentum_sgd_update') == (['lr', 'momentum'], ['v'])
     assert _multi_tensor.layout('fastgrad_ada_grad_update') == (['lr', 'eps'], ['h'])
@@ -91,7 +105,7 @@ def host_libs():
     """(multi-tensor library, per-parameter ElementwiseKernel library)."""
     single = host_kernels.HostLibrary(host_kernels.HOST_MATH + host_kernels.HOST_FLOAT16)
     for name in NAMES:
-        for ct in ('float16', 'float', 'double'):
+        for ct in ('float', 'double') if name in ADAM_NAMES else ('float16', 'float', 'double'):
             single.add_elementwise(name, *_kernels.SPECS[name], typedefs={'T': ct},
                                    arrays=('grad',))
     with host_kernels.built(single), tempfile.TemporaryDirectory() as tmp:
@@ -170,7 +184,17 @@ CONFIGS = {
     'SGD': lambda: optimizers.SGD(lr=0.1),
     'MomentumSGD': lambda: optimizers.MomentumSGD(lr=0.05, momentum=0.8),
     'AdaGrad': lambda: optimizers.AdaGrad(lr=0.05, eps=1e-4),
+    'Adam': lambda: optimizers.Adam(alpha=0.05),
+    'AdamW': lambda: optimizers.AdamW(alpha=0.05, weight_decay_rate=0.1, eta=0.5),
+    'AMSGrad': lambda: optimizers.AMSGrad(alpha=0.05, beta2=0.9),
+    'AdaBound': lambda: optimizers.AdaBound(alpha=0.05, final_lr=0.02, gamma=0.1),
+    'AMSBound': lambda: optimizers.Adam(alpha=0.05, beta2=0.9, amsgrad=True, adabound=True,
+                                        weight_decay_rate=0.01, final_lr=0.02, gamma=0.1),
 }
+KERNEL_OF = {'SGD': 'fastgrad_sgd_update', 'MomentumSGD': 'fastgrad_momentum_sgd_update',
+             'AdaGrad': 'fastgrad_ada_grad_update', 'Adam': 'fastgrad_adam_update',
+             'AdamW': 'fastgrad_adam_update', 'AMSGrad': 'fastgrad_ams_update',
+             'AdaBound': 'fastgrad_adambound_update', 'AMSBound': 'fastgrad_amsbound_update'}
 SHAPES = [(3, 4), (7,), (), (2, 3, 5), (0,), (40,)]
 
 
@@ -223,7 +247,7 @@ def _both(paths, make_opt, dtype, **kw):
 def test_host_multi_tensor_equals_per_parameter_kernels(name, dtype, host_paths):
     launches, singles, per_param = _both(host_paths, CONFIGS[name], dtype)
     # one launch per step for every parameter; the other path one per parameter
-    kernel = RULES[name]._multi_tensor_kernel
+    kernel = KERNEL_OF[name]
     assert launches == [(kernel, len(SHAPES))] * 4
     assert singles == []
     assert per_param == [kernel] * (4 * len(SHAPES))
@@ -269,10 +293,61 @@ def test_host_per_rule_hyperparameters_group(host_paths):
     assert singles == []
 
 
-class _SubRule(optimizers.sgd.SGDRule):
-    def update_core_gpu(self, param):
-        param.grad *= 2
-        super().update_core_gpu(param)
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_host_adam_groups_by_step_count(dtype, host_paths):
+    def setup(link, opt):
+        # p1 and p4 as if added later, three steps behind the others; p2 its own alpha
+        link.p1.update_rule.t = link.p4.update_rule.t = 3
+        link.p2.update_rule.hyperparam.alpha = 0.02
+    launches, singles, _ = _both(host_paths, CONFIGS['AMSBound'], dtype, setup=setup)
+    # three groups (t, t + 3, alpha 0.02): three launches per step
+    assert [sorted(c for _, c in launches[k:k + 3]) for k in (0, 3, 6, 9)] == [[1, 2, 3]] * 4
+    assert len(launches) == 12 and singles == []
+
+
+def test_host_adam_one_group_per_step_count(host_paths, monkeypatch):
+    # the same step counts and hyperparameters: one launch; the scalars those of t + 1
+    link = _link(numpy.float32, [(3,), (4,)])
+    opt = optimizers.Adam(alpha=0.05, weight_decay_rate=0.1).setup(link)
+    for p in link.params():
+        p.grad = numpy.ones_like(p.array)
+    seen = []
+    launch = _multi_tensor.launch
+    monkeypatch.setattr(_multi_tensor, 'launch', lambda name, dtype, scalars, tensors: (
+        seen.append(scalars) or launch(name, dtype, scalars, tensors)))
+    opt.update()
+    opt.update()
+    assert [c for _, c in host_paths.launches] == [2, 2]
+    alphas = [optimizers.adam._learning_rate(0.05, 0.9, 0.999, t) for t in (1, 2)]
+    assert [s[-1] for s in seen] == alphas
+    assert [s[:4] for s in seen] == [(1.0 - 0.1, 1.0 - 0.9, 1.0 - 0.999, 1e-8)] * 2
+    assert link.p0.update_rule.t == 2
+
+
+def test_adam_inside_a_capture_keeps_its_own_path(monkeypatch):
+    # a captured step's scalars follow the device step counter: no host scalars
+    link = _link(numpy.float32, [(3,)])
+    optimizers.Adam().setup(link)
+    rule = link.p0.update_rule
+    assert rule._multi_tensor_kernel(link.p0, 1)[0] == 'fastgrad_adam_update'
+    monkeypatch.setattr(fastgrad.graph_replay, '_current', object())
+    assert rule._multi_tensor_kernel(link.p0, 1) is None
+
+
+def test_adam_eps_too_small_raises_in_the_grouping():
+    link = _link(numpy.float32, [(3,)])
+    optimizers.Adam(eps=1e-50).setup(link)
+    with pytest.raises(ValueError, match='eps of Adam optimizer is too small for float32'):
+        link.p0.update_rule._multi_tensor_kernel(link.p0, 1)
+
+
+def _sub_rule(link, opt):
+    """p1's rule replaced by a subclass of its rule class that updates otherwise."""
+    class SubRule(type(link.p1.update_rule)):
+        def update_core_gpu(self, param):
+            param.grad *= 2
+            super().update_core_gpu(param)
+    link.p1.update_rule = SubRule(opt.hyperparam)
 
 
 def _hook(rule, param):
@@ -283,8 +358,7 @@ CASES = {
     # each sets p1 (or p1 and p2) apart; the others still one launch per step
     'disabled': lambda link, opt: setattr(link.p1.update_rule, 'enabled', False),
     'rule_hook': lambda link, opt: link.p1.update_rule.add_hook(_hook),
-    'subclassed_rule': lambda link, opt: setattr(
-        link.p1, 'update_rule', _SubRule(opt.hyperparam)),
+    'subclassed_rule': _sub_rule,
     'non_contiguous': lambda link, opt: setattr(
         link.p1, 'array', numpy.asfortranarray(numpy.ones((3, 4), numpy.float32))),
     'shared_array': lambda link, opt: setattr(link.p2, 'array', link.p1.array),
@@ -394,7 +468,7 @@ def test_gpu_multi_tensor_equals_per_parameter_kernels(name, dtype, monkeypatch)
 
 
 @pytest.mark.gpu
-@pytest.mark.parametrize('name', ['SGD', 'MomentumSGD'])
+@pytest.mark.parametrize('name', ['SGD', 'MomentumSGD', 'Adam'])
 def test_gpu_graph_replay_with_multi_tensor_matches_eager(name):
     import cupy
 
