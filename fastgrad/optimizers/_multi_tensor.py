@@ -9,12 +9,13 @@ device, dtype (float32 or float64) and scalar arguments.
 
 ``_multi_tensor_kernel`` is either the name of a registered kernel whose
 scalar inputs are the rule's hyperparameters of the same names (SGD,
-MomentumSGD, AdaGrad), or a method ``(rule, param, t)`` returning
-``(kernel name, scalars)`` for the update at step ``t`` (the rule's ``t``
-after the increment), or None for the rule's own path (Adam and its
-variants: the per-step scalars such as the bias-corrected step size and
-AdaBound's bounds, computed on the host as the per-parameter path computes
-them, so that rules at different steps fall into different groups).
+MomentumSGD, AdaGrad), or a method ``(rule, param, t)`` that returns
+None (the rule's own path) or ``(kernel name, scalars)`` for the update at
+step ``t`` (the rule's ``t`` after the increment), the scalars being those
+the rule's ``update_core_gpu`` passes its kernel, computed by the same code
+(RMSprop and NesterovAG: values derived from the hyperparameters; Adam and
+its variants: also the per-step bias-corrected step size and AdaBound's
+bounds, so that rules at different steps fall into different groups).
 
 The kernel repeats the per-parameter kernel's body (the same string, the
 same types, ``--fmad=false``) for every element of every parameter in the

@@ -65,10 +65,19 @@ class NesterovAGRule(optimizer.UpdateRule):
         if arrays is None:
             return
         data, grad = arrays
+        _kernels.kernel(_KERNEL)(grad, *self._scalars(), data, self.state['v'])
+
+    def _scalars(self):
+        """The kernel's scalars ``lr``, ``momentum``, ``one_plus_momentum``,
+        ``momentum_sq``."""
         hp = self._hp()
         momentum = hp['momentum']
-        _kernels.kernel(_KERNEL)(grad, hp['lr'], momentum, 1 + momentum,
-                                 momentum * momentum, data, self.state['v'])
+        return hp['lr'], momentum, 1 + momentum, momentum * momentum
+
+    def _multi_tensor_kernel(self, param, t):
+        """``(kernel, scalars)`` updating ``param`` in a multi-tensor launch
+        (_multi_tensor.py), as ``update_core_gpu`` passes them."""
+        return _KERNEL, self._scalars()
 
 
 class NesterovAG(optimizer.GradientMethod):

@@ -90,11 +90,21 @@ class RMSpropRule(optimizer.UpdateRule):
         if arrays is None:
             return
         data, grad = arrays
+        name, scalars = self._kernel_args(grad.dtype)
+        _kernels.kernel(name)(grad, *scalars, data, self.state['ms'])
+
+    def _kernel_args(self, dtype):
+        """The fused kernel and its scalars ``lr``, ``alpha``,
+        ``one_minus_alpha``, ``eps`` for ``dtype``."""
         hp = self._hp()
-        eps = self._check_eps(hp, grad.dtype)
+        eps = self._check_eps(hp, dtype)
         alpha = hp['alpha']
-        _kernels.kernel(_KERNELS[bool(hp['eps_inside_sqrt'])])(
-            grad, hp['lr'], alpha, 1 - alpha, eps, data, self.state['ms'])
+        return _KERNELS[bool(hp['eps_inside_sqrt'])], (hp['lr'], alpha, 1 - alpha, eps)
+
+    def _multi_tensor_kernel(self, param, t):
+        """``(kernel, scalars)`` updating ``param`` in a multi-tensor launch
+        (_multi_tensor.py), as ``update_core_gpu`` passes them."""
+        return self._kernel_args(param.array.dtype)
 
 
 class RMSprop(optimizer.GradientMethod):

@@ -1,7 +1,8 @@
 """Multi-tensor updates (fastgrad/optimizers/_multi_tensor.py).
 
 * The generated kernels (SGD, MomentumSGD, AdaGrad, the four Adam kernels:
-  plain, AMSGrad, AdaBound, AMSBound; float and double; 1, 3
+  plain, AMSGrad, AdaBound, AMSBound; RMSprop's two, NesterovAG; float and
+  double; 1, 3
   and MAX_TENSORS parameters) compile with nvcc for sm_90 with the
   per-parameter kernels' ``--fmad=false`` (skipped without nvcc).
 * The same sources as host C++ (g++, no FP contraction; ``blockIdx`` and
@@ -42,12 +43,15 @@ import host_kernels  # noqa: E402  (tests/_helpers: CuPy kernel bodies outside C
 import replay_check  # noqa: E402  (tests/_helpers: graph replay vs eager training)
 
 RULES = {'SGD': optimizers.sgd.SGDRule, 'MomentumSGD': optimizers.momentum_sgd.MomentumSGDRule,
-         'AdaGrad': optimizers.ada_grad.AdaGradRule, 'Adam': optimizers.adam.AdamRule}
-# Adam's method picks one of its fused kernels (float32/float64 ones)
-ADAM_NAMES = sorted(name for (_, _, half), name in optimizers.adam._KERNELS.items()
-                    if not half)
+         'AdaGrad': optimizers.ada_grad.AdaGradRule, 'Adam': optimizers.adam.AdamRule,
+         'RMSprop': optimizers.rmsprop.RMSpropRule,
+         'NesterovAG': optimizers.nesterov_ag.NesterovAGRule}
+# the kernels the rules' methods pick (Adam: its float32/float64 fused kernels)
+METHOD_NAMES = sorted([name for (_, _, half), name in optimizers.adam._KERNELS.items()
+                       if not half] + list(optimizers.rmsprop._KERNELS.values())
+                      + [optimizers.nesterov_ag._KERNEL])
 NAMES = sorted({rule._multi_tensor_kernel for rule in RULES.values()
-                if isinstance(rule._multi_tensor_kernel, str)} | set(ADAM_NAMES))
+                if isinstance(rule._multi_tensor_kernel, str)} | set(METHOD_NAMES))
 COUNTS = (1, 3, _multi_tensor.MAX_TENSORS)      # nvcc
 HOST_COUNTS = tuple(range(1, 9))                # the host tests' launches
 
@@ -56,7 +60,8 @@ def test_rules_name_their_kernels():
     assert NAMES == ['fastgrad_ada_grad_update', 'fastgrad_adam_update',
                      'fastgrad_adambound_update', 'fastgrad_ams_update',
                      'fastgrad_amsbound_update', 'fastgrad_momentum_sgd_update',
-                     'fastgrad_sgd_update']
+                     'fastgrad_nesterov_ag_update', 'fastgrad_rmsprop_eps_inside_update',
+                     'fastgrad_rmsprop_update', 'fastgrad_sgd_update']
     assert _multi_tensor.layout('fastgrad_adam_update') == (
         ['decay', 'one_minus_beta1', 'one_minus_beta2', 'eps', 'step'], ['m', 'v'])
     assert _multi_tensor.layout('fastgrad_amsbound_update') == (
@@ -105,7 +110,7 @@ def host_libs():
     """(multi-tensor library, per-parameter ElementwiseKernel library)."""
     single = host_kernels.HostLibrary(host_kernels.HOST_MATH + host_kernels.HOST_FLOAT16)
     for name in NAMES:
-        for ct in ('float', 'double') if name in ADAM_NAMES else ('float16', 'float', 'double'):
+        for ct in ('float', 'double') if name in METHOD_NAMES else ('float16', 'float', 'double'):
             single.add_elementwise(name, *_kernels.SPECS[name], typedefs={'T': ct},
                                    arrays=('grad',))
     with host_kernels.built(single), tempfile.TemporaryDirectory() as tmp:
@@ -191,7 +196,16 @@ CONFIGS = {
     'AMSBound': lambda: optimizers.Adam(alpha=0.05, beta2=0.9, amsgrad=True, adabound=True,
                                         weight_decay_rate=0.01, final_lr=0.02, gamma=0.1),
 }
-KERNEL_OF = {'SGD': 'fastgrad_sgd_update', 'MomentumSGD': 'fastgrad_momentum_sgd_update',
+CONFIGS.update({
+    'RMSprop': lambda: optimizers.RMSprop(lr=0.02, alpha=0.9, eps=1e-4),
+    'RMSpropEpsInside': lambda: optimizers.RMSprop(lr=0.02, alpha=0.9, eps=1e-4,
+                                                   eps_inside_sqrt=True),
+    'NesterovAG': lambda: optimizers.NesterovAG(lr=0.05, momentum=0.7),
+})
+KERNEL_OF = {'RMSprop': 'fastgrad_rmsprop_update',
+             'RMSpropEpsInside': 'fastgrad_rmsprop_eps_inside_update',
+             'NesterovAG': 'fastgrad_nesterov_ag_update',
+             'SGD': 'fastgrad_sgd_update', 'MomentumSGD': 'fastgrad_momentum_sgd_update',
              'AdaGrad': 'fastgrad_ada_grad_update', 'Adam': 'fastgrad_adam_update',
              'AdamW': 'fastgrad_adam_update', 'AMSGrad': 'fastgrad_ams_update',
              'AdaBound': 'fastgrad_adambound_update', 'AMSBound': 'fastgrad_amsbound_update'}
@@ -339,6 +353,18 @@ def test_adam_eps_too_small_raises_in_the_grouping():
     optimizers.Adam(eps=1e-50).setup(link)
     with pytest.raises(ValueError, match='eps of Adam optimizer is too small for float32'):
         link.p0.update_rule._multi_tensor_kernel(link.p0, 1)
+
+
+def test_host_rmsprop_groups_by_kernel_and_scalars(host_paths):
+    def setup(link, opt):
+        link.p1.update_rule.hyperparam.eps_inside_sqrt = True     # the other kernel
+        link.p3.update_rule.hyperparam.alpha = 0.8                # other scalars
+    launches, singles, _ = _both(host_paths, CONFIGS['RMSprop'], numpy.float64,
+                                 setup=setup)
+    assert sorted(launches[:3]) == [('fastgrad_rmsprop_eps_inside_update', 1),
+                                    ('fastgrad_rmsprop_update', 1),
+                                    ('fastgrad_rmsprop_update', 4)]
+    assert len(launches) == 12 and singles == []
 
 
 def _sub_rule(link, opt):
