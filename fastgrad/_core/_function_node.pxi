@@ -418,6 +418,16 @@ cdef inline void _put(tuple t, Py_ssize_t i, object o):
     PyTuple_SET_ITEM(t, i, o)
 
 
+cdef bint _has_live_output(FunctionNode f):
+    cdef int i
+    if f._out_nodes == NULL:
+        return False
+    for i in range(f._n_out):
+        if f._out_nodes[i] != NULL:
+            return True
+    return False
+
+
 cdef tuple _apply(FunctionNode f, object inputs):
     cdef Py_ssize_t n = len(inputs), i, n_out
     # Tuples built in place: apply runs once per op, and list-then-tuple
@@ -434,11 +444,13 @@ cdef tuple _apply(FunctionNode f, object inputs):
     # may the objects made here leave the cycle collector? (_gc_tracking)
     cdef bint closed = (flags & _CLOSED) != 0 and _track_all == 0
 
-    if f.inputs is not None:
-        # Its first outputs' backward would read the second call's inputs.
-        raise RuntimeError('{}.apply: this instance is already part of a graph; a '
-                           'FunctionNode is applied once (create a new one per call)'
-                           .format(f.label))
+    if f.inputs is not None and _has_live_output(f):
+        # Its first outputs' backward would read the second call's inputs. Once
+        # they are all gone no backward can reach it, so Chainer's habit of
+        # applying one instance again (gradient checks do) is allowed then.
+        raise RuntimeError('{}.apply: this instance is already part of a graph whose '
+                           'outputs are alive; a FunctionNode is applied once while its '
+                           'graph lives (create a new one per call)'.format(f.label))
     for i in range(n):
         x = inputs[i]
         if isinstance(x, Variable):

@@ -3,6 +3,7 @@ import numpy
 import pytest
 
 import fastgrad
+from fastgrad.functions.array.split_axis import SplitAxis
 from fastgrad.functions.math.basic_math import Mul
 
 
@@ -18,6 +19,34 @@ def test_a_function_node_is_applied_once():
     y.grad = numpy.ones(2)
     y.backward()
     numpy.testing.assert_array_equal(a.grad, [3.0, 3.0])
+
+
+def test_reapplying_once_the_first_graph_is_gone_is_allowed():
+    # Chainer's gradient checks apply one instance again and again; with the
+    # first outputs collected no backward can reach the node any more
+    f = Mul()
+    a = fastgrad.Variable(numpy.ones(2))
+    b = fastgrad.Variable(numpy.full(2, 3.0))
+    y, = f.apply((a, b))
+    del y
+    z, = f.apply((b, fastgrad.Variable(numpy.full(2, 5.0))))
+    assert z.creator_node is f
+    z.grad = numpy.ones(2)
+    z.backward()
+    numpy.testing.assert_array_equal(b.grad, [5.0, 5.0])
+    assert a.grad is None
+
+
+def test_reapplying_while_one_of_several_outputs_lives_raises():
+    x = fastgrad.Variable(numpy.arange(4.0))
+    f = SplitAxis(2, 0)
+    y0, y1 = f.apply((x,))
+    del y0
+    with pytest.raises(RuntimeError, match='already part of a graph'):
+        f.apply((x,))
+    y1.grad = numpy.ones(2)
+    y1.backward()
+    numpy.testing.assert_array_equal(x.grad, [0.0, 0.0, 1.0, 1.0])
 
 
 def test_reapplying_outside_a_recorded_graph_is_allowed():
