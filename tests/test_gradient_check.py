@@ -227,6 +227,17 @@ def test_check_backward_function_node():
     gradient_check.check_backward(lambda x: Square().apply((x,))[0], x, _rand(2, 3))
 
 
+def test_check_backward_with_one_function_node_instance_reused():
+    # Chainer's own tests write func as one FunctionNode instance applied on
+    # every call; the numerical pass may apply it again once the first graph
+    # is dropped
+    f = fastgrad.functions.math.basic_math.Mul()
+    x = numpy.random.rand(3)
+    y = numpy.random.rand(3)
+    gradient_check.check_backward(lambda a, b: f.apply((a, b))[0], (x, y),
+                                  numpy.random.rand(3))
+
+
 def test_check_backward_detects_wrong_gradient():
     x = _rand(2, 3)
     with pytest.raises(AssertionError) as info:
