@@ -7,8 +7,15 @@ from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
 
+def _as_count(r):
+    # Chainer (like numpy.repeat) takes a bool as a count of 0 or 1
+    return int(r) if isinstance(r, (bool, numpy.bool_)) else r
+
+
 def _parse_repeats(repeats):
-    repeats = _axis.int_tuple('repeat', 'repeats', repeats)
+    if isinstance(repeats, (tuple, list)):
+        repeats = [_as_count(r) for r in repeats]
+    repeats = _axis.int_tuple('repeat', 'repeats', _as_count(repeats))
     if any(r < 0 for r in repeats):
         raise ValueError('repeat: every element of repeats must be >= 0, got {}'
                          .format(repeats))

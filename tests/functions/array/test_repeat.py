@@ -11,7 +11,9 @@ from fastgrad.utils.type_check import InvalidType
 
 CASES = [((3, 4), 2, None), ((3, 4), 2, 1), ((3, 4), (1, 0, 3), 0), ((3, 4), (2, 1, 0, 1), -1),
          ((3, 4), [3], 0), ((2, 3), (0, 0, 0), 1), ((2, 2), (1, 2, 0, 1), None), ((), 3, None),
-         ((2, 3), 0, 1), ((2, 3, 2), (2, 1, 2), 1)]
+         ((2, 3), 0, 1), ((2, 3, 2), (2, 1, 2), 1),
+         # bools count 0 or 1, as in Chainer and numpy.repeat
+         ((3, 4), True, 1), ((2, 3), (True, False, True), 1), ((2, 2), numpy.bool_(True), None)]
 
 
 def _ref_grad(x, repeats, axis, gy):
