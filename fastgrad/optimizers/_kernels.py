@@ -11,7 +11,11 @@ tests can compile each body outside CuPy.
 """
 import threading
 
+import numpy
+
 SPECS = {}
+# a kernel's scalar argument as a Python or NumPy number (not an array)
+SCALAR_TYPES = (int, float, numpy.integer, numpy.floating)
 OPTIONS = ('--fmad=false',)
 
 _lock = threading.Lock()

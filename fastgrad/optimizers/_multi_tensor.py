@@ -53,7 +53,6 @@ BLOCK = 256
 MAX_BLOCKS = 1024       # blocks per parameter (grid-stride beyond)
 
 CTYPES = {numpy.dtype(numpy.float32): 'float', numpy.dtype(numpy.float64): 'double'}
-_SCALAR_TYPES = (int, float, numpy.integer, numpy.floating)
 
 _lock = threading.Lock()
 _raw_kernels = {}
@@ -209,7 +208,7 @@ def _group_key(param, seen):
         name = kernel
         hp = rule._hp()
         scalars = [hp[s] for s in layout(name)[0]]
-    if not all(isinstance(v, _SCALAR_TYPES) for v in scalars):
+    if not all(isinstance(v, _kernels.SCALAR_TYPES) for v in scalars):
         return None
     return name, backend.get_device_from_array(data), data.dtype, tuple(scalars)
 

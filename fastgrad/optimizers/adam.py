@@ -127,7 +127,6 @@ def _kernel_scalars(hp, alpha_t, step, lower, upper):
     return scalars + ([eta, alpha_t, lower, upper] if hp['adabound'] else [step])
 
 
-_SCALAR_TYPES = (int, float, numpy.integer, numpy.floating)
 _USED = ('alpha', 'beta1', 'beta2', 'eps', 'eta', 'weight_decay_rate', 'amsgrad',
          'adabound', 'final_lr', 'gamma')
 
@@ -296,7 +295,7 @@ class AdamRule(optimizer.UpdateRule):
         if graph_replay._current is not None:
             return None
         hp = self._hp()
-        if not all(isinstance(hp[n], _SCALAR_TYPES) for n in _USED):
+        if not all(isinstance(hp[n], _kernels.SCALAR_TYPES) for n in _USED):
             return None
         self._check_eps(hp['eps'], param.array.dtype)
         return (_KERNELS[bool(hp['amsgrad']), bool(hp['adabound']), False],
