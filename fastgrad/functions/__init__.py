@@ -12,6 +12,7 @@ from fastgrad.functions.loss.crf1d import argmax_crf1d, crf1d  # NOQA
 from fastgrad.functions.loss.negative_sampling import negative_sampling  # NOQA
 from fastgrad.functions.math import *  # NOQA
 from fastgrad.functions.noise import *  # NOQA
+from fastgrad.functions.noise.dropout import dropout  # NOQA
 from fastgrad.functions.normalization import *  # NOQA
 from fastgrad.functions.pooling import *  # NOQA
 from fastgrad.functions.rnn import *  # NOQA

@@ -111,6 +111,8 @@ def r2_score(pred, true, sample_weight=None, multioutput='uniform_average'):
     """Coefficient of determination 1 - SS_res / SS_tot over axis 0; the mean
     over outputs (``'uniform_average'``) or one per output (``'raw_values'``).
 
+    An output whose targets are all equal (SS_tot = 0) scores 0.
+
     >>> pred = np.array([1., 2., 3.], dtype=np.float32)
     >>> t = np.array([1., 2., 4.], dtype=np.float32)
     >>> F.r2_score(pred, t).array
@@ -129,6 +131,8 @@ def r2_score(pred, true, sample_weight=None, multioutput='uniform_average'):
                                      pred.shape, pred.dtype, true.shape, true.dtype))
     ss_res = ((true - pred) ** 2).sum(axis=0)
     ss_tot = ((true - true.mean(axis=0)) ** 2).sum(axis=0)
-    with numpy.errstate(divide='ignore', invalid='ignore'):
-        r2 = (1 - ss_res / ss_tot).astype(pred.dtype)
+    # an output whose targets are all equal (ss_tot == 0) scores 0, as in Chainer
+    xp = utils.array_module(pred)
+    flat = ss_tot == 0
+    r2 = xp.where(flat, 0, 1 - ss_res / xp.where(flat, 1, ss_tot)).astype(pred.dtype)
     return _metric(r2 if multioutput == 'raw_values' else r2.mean())

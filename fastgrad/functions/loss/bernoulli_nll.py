@@ -24,7 +24,8 @@ def bernoulli_nll(x, y, reduce='sum'):
     """Negative log-likelihood of ``x`` (data in [0, 1], usually 0/1) under a
     Bernoulli distribution with logits ``y`` (probabilities sigmoid(y)):
     elementwise ``softplus(y) - x * y``.  ``reduce`` is ``'sum'`` (a scalar,
-    the default) or ``'no'``.  Both inputs get gradients.
+    the default), ``'mean'`` (the average over elements) or ``'no'``.  Both
+    inputs get gradients.
 
     >>> x = np.array([[1., 0.]], dtype=np.float32)
     >>> y = np.zeros((1, 2), dtype=np.float32)
@@ -33,7 +34,7 @@ def bernoulli_nll(x, y, reduce='sum'):
     >>> round(float(F.bernoulli_nll(x, y).array), 4)
     1.3863
     """
-    _elementwise_loss.check_reduce('bernoulli_nll', reduce, ('sum', 'no'))
+    _elementwise_loss.check_reduce('bernoulli_nll', reduce, ('sum', 'mean', 'no'))
     x, y = _elementwise_loss.unify_dtypes((x, y))
     out, = BernoulliNLL(reduce).apply((x, y))
     return out

@@ -67,6 +67,11 @@ class SoftmaxCrossEntropy(Op):
         self._y = None
         self._fast = None
 
+    @property
+    def y(self):
+        """softmax(x) kept by the forward pass when ``cache_score`` is set, else None."""
+        return self._y
+
     def _check_labels(self, t, mask, n_classes, xp):
         bad = mask & ((t < 0) | (t >= n_classes))
         if bad.any():

@@ -15,7 +15,8 @@ def _xp(v):
 
 def gumbel_softmax(log_pi, tau=0.1, axis=1):
     """A sample of the Gumbel-softmax (concrete) distribution with logits
-    ``log_pi`` and temperature ``tau`` along ``axis``.
+    ``log_pi`` and temperature ``tau`` along ``axis``; a 0-d ``log_pi`` (one
+    category) gives 1.
 
     >>> np.random.seed(0)
     >>> log_pi = np.log(np.full((2, 3), 1 / 3, dtype=np.float32))
@@ -25,6 +26,9 @@ def gumbel_softmax(log_pi, tau=0.1, axis=1):
     """
     import fastgrad.functions as F
     log_pi = as_variable(log_pi)
+    if log_pi.ndim == 0:
+        # one category: the sample is 1 whatever the noise (no draw, as in Chainer)
+        return F.reshape(F.softmax(F.reshape(log_pi, (1, 1)), axis=1), ())
     xp = _xp(log_pi)
     graph_replay.refuse('F.gumbel_softmax', _HOST_RNG)
     g = xp.random.gumbel(size=log_pi.shape).astype(log_pi.dtype)

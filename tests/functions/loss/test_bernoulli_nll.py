@@ -1,4 +1,4 @@
-"""F.bernoulli_nll: forward vs a float64 reference, both reduce modes,
+"""F.bernoulli_nll: forward vs a float64 reference, the three reduce modes,
 gradients to x and y on both paths, double backward, errors."""
 import numpy
 import pytest
@@ -17,11 +17,13 @@ def _ref(x, y, reduce):
     x, y = x.astype(numpy.float64), y.astype(numpy.float64)
     p = 1 / (1 + numpy.exp(-y))
     loss = -(x * numpy.log(p) + (1 - x) * numpy.log(1 - p))
-    return loss.sum() if reduce == 'sum' else loss
+    if reduce == 'sum':
+        return loss.sum()
+    return loss.mean() if reduce == 'mean' else loss
 
 
 @pytest.mark.parametrize('dtype', DTYPES)
-@pytest.mark.parametrize('reduce', ['sum', 'no'])
+@pytest.mark.parametrize('reduce', ['sum', 'mean', 'no'])
 @pytest.mark.parametrize('shape', [(5,), (3, 4)])
 def test_forward(dtype, reduce, shape):
     x = numpy.random.randint(0, 2, shape).astype(dtype)
@@ -41,7 +43,7 @@ def test_extreme_logits_are_finite():
     numpy.testing.assert_allclose(F.bernoulli_nll(x, y, 'no').array, [1e4, 0, 0, 1e4])
 
 
-@pytest.mark.parametrize('reduce', ['sum', 'no'])
+@pytest.mark.parametrize('reduce', ['sum', 'mean', 'no'])
 def test_backward(reduce):
     x, y = numpy.random.rand(3, 4), numpy.random.randn(3, 4)
     gz = numpy.asarray(numpy.random.randn(*numpy.shape(_ref(x, y, reduce))))
@@ -51,14 +53,15 @@ def test_backward(reduce):
 
 
 @pytest.mark.parametrize('dtype', DTYPES)
-@pytest.mark.parametrize('reduce', ['sum', 'no'])
+@pytest.mark.parametrize('reduce', ['sum', 'mean', 'no'])
 def test_gradient_formula_on_both_paths(dtype, reduce):
     x = numpy.random.rand(3, 4).astype(dtype)
     y = numpy.random.uniform(-3, 3, (3, 4)).astype(dtype)
     gz = numpy.asarray(numpy.random.randn(*numpy.shape(_ref(x, y, reduce)))).astype(dtype)
     yd = y.astype(numpy.float64)
-    ex = -gz * yd
-    ey = gz * (1 / (1 + numpy.exp(-yd)) - x)
+    g = gz / x.size if reduce == 'mean' else gz   # 'mean' divides by the element count
+    ex = -g * yd
+    ey = g * (1 / (1 + numpy.exp(-yd)) - x)
     for double in (False, True):
         vs = [Variable(a.copy()) for a in [x, y]]
         fastgrad.backward([(lambda a, b: F.bernoulli_nll(a, b, reduce))(*vs)], [gz.copy()],
@@ -91,12 +94,12 @@ def test_errors():
     with pytest.raises(InvalidType, match='BernoulliNLL'):
         F.bernoulli_nll(Variable(a), Variable(a.astype(numpy.float32)))
     with pytest.raises(ValueError, match="'reduce'"):
-        F.bernoulli_nll(a, a, reduce='mean')
+        F.bernoulli_nll(a, a, reduce='avg')
 
 
 @testing.parameterize(*testing.product({
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
-    'reduce': ['sum', 'no'],
+    'reduce': ['sum', 'mean', 'no'],
 }))
 @testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestBernoulliNLL(testing.FunctionTestCase):

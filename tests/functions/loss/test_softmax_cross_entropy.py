@@ -180,6 +180,20 @@ def test_backward_twice_with_cached_score():
     numpy.testing.assert_array_equal(v.grad, g1)
 
 
+@pytest.mark.parametrize('cache_score', [True, False])
+def test_creator_y_is_the_cached_softmax(cache_score):
+    # Chainer's node exposes the cached score as ``y``: softmax(x), or None
+    x, t = _data((4, 3))
+    loss = F.softmax_cross_entropy(x, t, cache_score=cache_score)
+    if not cache_score:
+        assert loss.creator.y is None
+        return
+    e = numpy.exp(x - x.max(axis=1, keepdims=True))
+    numpy.testing.assert_allclose(loss.creator.y, e / e.sum(axis=1, keepdims=True), rtol=1e-13)
+    check_backward(lambda v: F.softmax_cross_entropy(v, t, cache_score=cache_score), x,
+                   numpy.array(1.0))
+
+
 def test_non_contiguous_input():
     base = numpy.random.randn(5, 8)
     t = numpy.array([0, 1, -1, 3, 2], numpy.int32)
