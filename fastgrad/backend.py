@@ -279,16 +279,20 @@ def get_device(spec):
     raise TypeError('get_device: invalid device specifier {!r}'.format(spec))
 
 
-def get_device_from_array(a):
-    """The device of an array or a Variable's array.
+def get_device_from_array(*arrays):
+    """The device of the first CuPy array among ``arrays`` (arrays or
+    Variables), else the CPU.
 
     >>> from fastgrad import backend
     >>> backend.get_device_from_array(Variable(np.zeros(2, dtype=np.float32)))
     <CpuDevice @numpy>
+    >>> backend.get_device_from_array(np.zeros(2), None)
+    <CpuDevice @numpy>
     """
-    a = _unwrap(a)
-    if is_cupy_array(a):
-        return GpuDevice(a.device.id)
+    for a in arrays:
+        a = _unwrap(a)
+        if is_cupy_array(a):
+            return GpuDevice(a.device.id)
     return CpuDevice()
 
 

@@ -53,6 +53,8 @@ def test_array_module_and_devices_of_arrays():
     assert backend.get_array_module(v) is numpy
     assert backend.get_array_module(a, v, None) is numpy
     assert isinstance(backend.get_device_from_array(a), backend.CpuDevice)
+    assert isinstance(backend.get_device_from_array(a, v, None), backend.CpuDevice)
+    assert isinstance(backend.get_device_from_array(), backend.CpuDevice)
     assert v.device == backend.CpuDevice()
     assert backend.get_array_types() == (numpy.ndarray,) or numpy.ndarray in \
         backend.get_array_types()

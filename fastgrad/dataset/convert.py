@@ -79,11 +79,11 @@ def to_device(device, x):
 
 def _call_converter(converter, batch, device):
     """Call a new-style converter with a Device, an old-style one (a plain
-    function) with Chainer's legacy int device id (or no device at all)."""
+    function) with Chainer's legacy int device id, or None for no device."""
     if isinstance(converter, Converter):
         return converter(batch, device)
     if device is None:
-        return converter(batch)
+        return converter(batch, None)
     device = _get_device(device)
     if isinstance(device, backend.GpuDevice):
         return converter(batch, device.device_id)

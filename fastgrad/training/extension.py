@@ -96,8 +96,10 @@ def make_extension(trigger=None, default_name=None, priority=None,
     iteration 2
     >>> out.cleanup()
     """
+    if 'invoke_before_training' in kwargs:
+        raise ValueError('make_extension: invoke_before_training was removed in Chainer '
+                         'v2; initialize runs before training instead')
     if kwargs:
-        # Chainer's long-removed invoke_before_training; nothing else.
         raise TypeError('make_extension: unexpected arguments {}'.format(sorted(kwargs)))
     if trigger is None:
         trigger = Extension.trigger

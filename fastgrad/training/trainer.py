@@ -206,7 +206,7 @@ class Trainer(object):
                 entry.trigger.serialize(t[name])
         # A saver returns the value given, a loader the stored one: either
         # way the clock continues from it (no need to tell them apart).
-        if self._done:
+        if self._done and self._final_elapsed_time is not None:
             current = self._final_elapsed_time
         elif self._start_at is None:
             current = self._snapshot_elapsed_time

@@ -95,7 +95,7 @@ def test_snapshot_writer_failure_keeps_the_previous_snapshot(tmp_path):
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        writer('snap', str(tmp_path), model, savefun=savefun)
+        extensions.snapshot_writers.SimpleWriter(savefun)('snap', str(tmp_path), model)
     assert (tmp_path / 'snap').read_bytes() == before
     assert os.listdir(str(tmp_path)) == ['snap']
 

@@ -123,6 +123,10 @@ def test_make_extension_attributes():
 
     assert ext2.trigger == (1, 'iteration') and ext2.default_name == 'ext2'
     assert ext2.priority == training.PRIORITY_READER
+    with pytest.raises(ValueError, match='removed'):
+        training.make_extension(invoke_before_training=True)
+    with pytest.raises(TypeError, match='unexpected'):
+        training.make_extension(foo=1)
 
 
 def test_error_handlers_and_finalizers_run(tmp_path, setup_factory, capsys):

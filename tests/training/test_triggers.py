@@ -193,3 +193,27 @@ def test_early_stopping():
     assert fires == [False, False, True]   # improving (auto: max), stopped by max_trigger
     with pytest.raises(ValueError):
         triggers.EarlyStoppingTrigger(mode='sideways')
+
+
+@pytest.mark.parametrize('make, n, expected', [
+    (lambda: triggers.IntervalTrigger(2, 'iteration'), 3, [True, False, True]),
+    (lambda: triggers.IntervalTrigger(1, 'epoch'), 3, [True, False, True]),
+    (lambda: triggers.ManualScheduleTrigger([4, 5], 'iteration'), 3, [True, True, False]),
+    (lambda: triggers.OnceTrigger(), 2, [False, False]),
+])
+def test_resume_from_a_snapshot_without_trigger_state(mem_serializers, make, n, expected):
+    """Snapshots from before the triggers saved their state: loading warns,
+    and the trigger guesses it from the updater (right when it is called
+    every iteration)."""
+    _, Loader = mem_serializers
+    trigger = make()
+    with pytest.warns(UserWarning, match='guessed from the updater'):
+        trigger.serialize(Loader({}))
+    trainer = FakeTrainer(FakeUpdater(2))
+    for _ in range(3):              # resumed at iteration 3
+        trainer.updater.update()
+    fired = []
+    for _ in range(n):
+        trainer.updater.update()
+        fired.append(trigger(trainer))
+    assert fired == expected

@@ -94,7 +94,15 @@ def test_device_and_legacy_converter():
     assert seen == [-1]
     up, _, _ = _updater([numpy.ones(2, 'f')] * 2, converter=legacy)
     up.update()
-    assert seen[-1] is None   # no device: called without one
+    assert seen[-1] is None   # no device: None, as Chainer passes
+
+    def legacy_without_default(batch, device):
+        seen.append(device)
+        return dataset.concat_examples(batch)
+
+    up, _, _ = _updater([numpy.ones(2, 'f')] * 2, converter=legacy_without_default)
+    up.update()
+    assert seen[-1] is None
 
 
 def test_finalize_finalizes_iterators():

@@ -161,8 +161,8 @@ class PolynomialShift(_Shift):
     [0.5625, 0.25, 0.0625, 0.0, 0.0]
     """
 
-    def __init__(self, attr, rate, max_count, target=None, optimizer=None):
-        super().__init__(attr, None, optimizer)
+    def __init__(self, attr, rate, max_count, init=None, target=None, optimizer=None):
+        super().__init__(attr, init, optimizer)
         self._rate = rate
         self._max_count = max_count
         self._target = target

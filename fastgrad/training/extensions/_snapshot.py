@@ -1,3 +1,4 @@
+import functools
 import os
 import re
 import string
@@ -16,7 +17,7 @@ def _template_regex(template):
     return re.compile(''.join(parts) + r'\Z')
 
 
-def _find_snapshots(template, folder):
+def _find_snapshot_files(template, folder):
     """(mtime, name) of the files in ``folder`` the template matches, oldest
     first."""
     if not os.path.isdir(folder):
@@ -31,6 +32,28 @@ def _find_snapshots(template, folder):
     return found
 
 
+def _find_latest_snapshot(template, folder):
+    """The newest matching file name in ``folder``, or None."""
+    found = _find_snapshot_files(template, folder)
+    return found[-1][1] if found else None
+
+
+def _find_stale_snapshots(template, folder, n_retains):
+    """The matching file names in ``folder`` beyond the ``n_retains`` newest
+    (none when ``n_retains`` is not positive), oldest first."""
+    if n_retains <= 0:
+        return []
+    return [name for _, name in _find_snapshot_files(template, folder)[:-n_retains]]
+
+
+def _remove_stale_snapshots(template, n_retains, outdir, filename):
+    """After ``filename`` was saved: remove the matching snapshots beyond
+    the ``n_retains`` newest, never ``filename`` itself."""
+    for old in _find_stale_snapshots(template, outdir, n_retains):
+        if old != filename:
+            os.remove(os.path.join(outdir, old))
+
+
 class _Snapshot(extension.Extension):
     trigger = 1, 'epoch'
     priority = -100   # after every other extension of the iteration
@@ -42,8 +65,17 @@ class _Snapshot(extension.Extension):
         self._target = target
         self.filename = filename
         self.condition = condition if condition is not None else (lambda: True)
-        self.writer = writer if writer is not None else snapshot_writers.SimpleWriter()
-        self._savefun = savefun
+        if savefun is not None and writer is not None:
+            raise TypeError('snapshot: give savefun or writer, not both (a writer takes '
+                            'its own savefun)')
+        if writer is None:
+            writer = snapshot_writers.SimpleWriter(
+                **({} if savefun is None else {'savefun': savefun}))
+        self.writer = writer
+        if n_retains > 0 and isinstance(filename, str):
+            # after the save, in the writer's thread or process
+            writer._add_cleanup_hook(functools.partial(
+                _remove_stale_snapshots, filename, n_retains))
         self._snapshot_on_error = snapshot_on_error
         self.n_retains = n_retains
         self.autoload = autoload
@@ -53,10 +85,9 @@ class _Snapshot(extension.Extension):
         ``trainer.out``; returns its file name (or None)."""
         if not self.autoload or not isinstance(self.filename, str):
             return None
-        found = _find_snapshots(self.filename, trainer.out)
-        if not found:
+        name = _find_latest_snapshot(self.filename, trainer.out)
+        if name is None:
             return None
-        name = found[-1][1]
         from fastgrad import serializers
         target = trainer if self._target is None else self._target
         serializers.load_npz(os.path.join(trainer.out, name), target)
@@ -76,12 +107,7 @@ class _Snapshot(extension.Extension):
             name = self.filename(trainer)
         else:
             name = self.filename.format(trainer)
-        self.writer(name, trainer.out, target, savefun=self._savefun)
-        if self.n_retains > 0 and isinstance(self.filename, str):
-            found = _find_snapshots(self.filename, trainer.out)
-            for _, old in found[:-self.n_retains]:
-                if old != name:
-                    os.remove(os.path.join(trainer.out, old))
+        self.writer(name, trainer.out, target)
 
     def finalize(self):
         if hasattr(self.writer, 'finalize'):
@@ -101,6 +127,9 @@ def snapshot(savefun=None, filename='snapshot_iter_{.updater.iteration}', *,
     automatically.  ``n_retains > 0`` keeps only that many newest
     snapshots; ``condition()`` returning False skips one;
     ``snapshot_on_error`` also saves when the training loop raises.
+    ``writer`` (one of ``extensions.snapshot_writers``, such as
+    ``ThreadWriter()``) saves outside the training loop; it takes the
+    ``savefun`` itself.
 
     >>> import tempfile
     >>> from fastgrad import training

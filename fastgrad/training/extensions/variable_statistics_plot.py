@@ -25,13 +25,89 @@ def _variables(targets):
     return out
 
 
+class Reservoir(object):
+    """A uniform sample of at most ``size`` of the items added so far
+    (reservoir sampling): memory stays fixed however long training runs.
+
+    >>> np.random.seed(0)
+    >>> r = fastgrad.training.extensions.variable_statistics_plot.Reservoir(3, ())
+    >>> for i in range(10):
+    ...     r.add(i * 10., idx=i)
+    >>> idxs, data = r.get_data()
+    >>> len(idxs), bool((data == idxs * 10).all()), bool((np.diff(idxs) > 0).all())
+    (3, True, True)
+    """
+
+    def __init__(self, size, data_shape, dtype=numpy.float32):
+        self.size = size
+        self.data = numpy.zeros((size,) + tuple(data_shape), dtype=dtype)
+        self.idxs = numpy.zeros((size,), dtype=numpy.int64)
+        self.counter = 0
+
+    def add(self, x, idx=None):
+        """Offer ``x`` (labelled ``idx``, default its rank among the items
+        added): kept for sure while there is room, then with probability
+        ``size / (items seen)``, in place of a random kept one."""
+        idx = self.counter if idx is None else idx
+        if self.counter < self.size:
+            slot = self.counter
+        else:
+            slot = numpy.random.randint(self.counter + 1)
+        if slot < self.size:
+            self.data[slot] = x
+            self.idxs[slot] = idx
+        self.counter += 1
+
+    def get_data(self):
+        """``(idxs, data)`` of the kept items, sorted by ``idx``."""
+        n = min(self.counter, self.size)
+        order = numpy.argsort(self.idxs[:n], kind='stable')
+        return self.idxs[:n][order], self.data[:n][order]
+
+
+class Statistician(object):
+    """``statistician(x, axis, dtype)``: a dict with the ``mean``, ``std``
+    and ``percentile`` (one per entry of ``percentile_sigmas``) of ``x``
+    over ``axis`` (None: all of it), each of the ones asked for.
+
+    >>> s = fastgrad.training.extensions.variable_statistics_plot.Statistician(
+    ...     collect_mean=True, collect_std=False, percentile_sigmas=(0, 100))
+    >>> stats = s(np.array([1., 2., 6.]), axis=None)
+    >>> float(stats['mean']), stats['percentile'].tolist()
+    (3.0, [1.0, 6.0])
+    """
+
+    def __init__(self, collect_mean, collect_std, percentile_sigmas):
+        self.collect_mean = collect_mean
+        self.collect_std = collect_std
+        if percentile_sigmas is not None and numpy.isscalar(percentile_sigmas):
+            percentile_sigmas = (percentile_sigmas,)
+        self.percentile_sigmas = tuple(percentile_sigmas or ())
+
+    def __call__(self, x, axis=0, dtype=None):
+        if axis is not None and not isinstance(axis, (tuple, list)):
+            axis = (axis,)
+        axis = None if axis is None else tuple(axis)
+        dtype = x.dtype if dtype is None else dtype
+        out = {}
+        if self.collect_mean:
+            out['mean'] = numpy.asarray(x.mean(axis=axis), dtype)
+        if self.collect_std:
+            out['std'] = numpy.asarray(x.std(axis=axis), dtype)
+        if self.percentile_sigmas:
+            out['percentile'] = numpy.asarray(
+                numpy.percentile(x, self.percentile_sigmas, axis=axis), dtype)
+        return out
+
+
 class VariableStatisticsPlot(extension.Extension):
     """Plots the mean, standard deviation and percentiles of the data and
     gradients of ``targets`` (Variables or Links) against the iteration.
 
-    Args (as in Chainer): targets, max_sample_size, report_data,
-    report_grad, plot_mean, plot_std, percentile_sigmas, trigger, filename,
-    figsize, marker, grid.
+    Args (as in Chainer): targets, max_sample_size (how many iterations the
+    plot keeps, a uniform sample of all so far), report_data, report_grad,
+    plot_mean, plot_std, percentile_sigmas, trigger, filename, figsize,
+    marker, grid.
 
     >>> import tempfile
     >>> from fastgrad import training
@@ -68,16 +144,17 @@ class VariableStatisticsPlot(extension.Extension):
         if not (plot_mean or plot_std or percentile_sigmas):
             raise ValueError('nothing to plot: set plot_mean, plot_std or '
                              'percentile_sigmas')
-        self._max_sample_size = max_sample_size
         self._plot_mean, self._plot_std = plot_mean, plot_std
-        if percentile_sigmas is not None and numpy.isscalar(percentile_sigmas):
-            percentile_sigmas = (percentile_sigmas,)
-        self._sigmas = tuple(percentile_sigmas or ())
+        self._statistician = Statistician(plot_mean, plot_std, percentile_sigmas)
+        self._sigmas = self._statistician.percentile_sigmas
         self._trigger = trigger_module.get_trigger(trigger)
         self._filename = file_name if filename is None else filename
         self._figsize, self._marker, self._grid = figsize, marker, grid
-        self._history = {k: [] for k in self._keys}   # (iteration, stats dict)
-        self._rng = numpy.random.RandomState(0)
+        # One row per key: [mean, std, percentiles...] (those asked for) at an
+        # iteration; at most max_sample_size iterations are kept.
+        n_stats = int(plot_mean) + int(plot_std) + len(self._sigmas)
+        self._samples = Reservoir(max_sample_size, (len(self._keys), n_stats),
+                                  dtype=numpy.float64)
 
     @staticmethod
     def available():
@@ -87,29 +164,20 @@ class VariableStatisticsPlot(extension.Extension):
         except ImportError:
             return False
 
-    def _sample(self, arrays):
+    def _row(self, key):
+        """The statistics of all values (or gradients) of the targets; NaN
+        while a gradient is missing."""
+        arrays = [getattr(v, 'array' if key == 'data' else 'grad') for v in self._vars]
+        if any(a is None for a in arrays):
+            return numpy.full(self._samples.data.shape[2], numpy.nan)
         flat = numpy.concatenate([backend.CpuDevice().send(a).ravel() for a in arrays])
-        if flat.size > self._max_sample_size:
-            flat = self._rng.choice(flat, self._max_sample_size, replace=False)
-        return flat.astype(numpy.float64)
-
-    def _stats(self, x):
-        out = {}
-        if self._plot_mean:
-            out['mean'] = float(x.mean())
-        if self._plot_std:
-            out['std'] = float(x.std())
-        if self._sigmas:
-            out['percentile'] = numpy.percentile(x, self._sigmas)
-        return out
+        stats = self._statistician(flat.astype(numpy.float64), axis=None)
+        return numpy.concatenate([numpy.ravel(stats[name]) for name in
+                                  ('mean', 'std', 'percentile') if name in stats])
 
     def __call__(self, trainer):
-        iteration = trainer.updater.iteration
-        for key in self._keys:
-            arrays = [getattr(v, 'array' if key == 'data' else 'grad') for v in self._vars]
-            arrays = [a for a in arrays if a is not None]
-            if arrays:
-                self._history[key].append((iteration, self._stats(self._sample(arrays))))
+        self._samples.add([self._row(key) for key in self._keys],
+                          idx=trainer.updater.iteration)
         if self._trigger(trainer) and self.available():
             self._plot(os.path.join(trainer.out, self._filename))
 
@@ -118,13 +186,18 @@ class VariableStatisticsPlot(extension.Extension):
         matplotlib.use('Agg')
         import matplotlib.pyplot as plt
         fig, axes = plt.subplots(1, len(self._keys), figsize=self._figsize, squeeze=False)
-        for ax, key in zip(axes[0], self._keys):
-            history = self._history[key]
-            if not history:
-                continue
-            it = numpy.array([h[0] for h in history])
+        it, rows = self._samples.get_data()
+        for k, (ax, key) in enumerate(zip(axes[0], self._keys)):
+            stats = rows[:, k]
+            col = 0
+            if self._plot_mean:
+                mean = stats[:, col]
+                col += 1
+            if self._plot_std:
+                std = stats[:, col]
+                col += 1
             if self._sigmas:
-                p = numpy.array([h[1]['percentile'] for h in history])
+                p = stats[:, col:]
                 n = p.shape[1]
                 for i in range(n // 2):
                     ax.fill_between(it, p[:, i], p[:, n - 1 - i], alpha=0.15,
@@ -133,10 +206,8 @@ class VariableStatisticsPlot(extension.Extension):
                     ax.plot(it, p[:, n // 2], color='tab:blue', marker=self._marker,
                             label='median')
             if self._plot_mean:
-                mean = numpy.array([h[1]['mean'] for h in history])
                 ax.plot(it, mean, color='tab:red', marker=self._marker, label='mean')
                 if self._plot_std:
-                    std = numpy.array([h[1]['std'] for h in history])
                     ax.plot(it, mean + std, color='tab:red', linestyle='--',
                             label='mean +- std')
                     ax.plot(it, mean - std, color='tab:red', linestyle='--')

@@ -1,3 +1,5 @@
+import warnings
+
 _UNITS = ('epoch', 'iteration')
 
 
@@ -5,6 +7,19 @@ def _check_unit(name, unit):
     if unit not in _UNITS:
         raise ValueError("{}: unit must be 'epoch' or 'iteration', got {!r}"
                          .format(name, unit))
+
+
+def _load_or_guess(name, serializer, key, value, unknown):
+    """``serializer(key, value)``; a snapshot written before the trigger
+    saved ``key`` (KeyError) gives ``unknown`` and a warning, and the trigger
+    then guesses that state from the updater on its next call."""
+    try:
+        return serializer(key, value)
+    except KeyError:
+        warnings.warn('{}: the snapshot has no {!r}; it is guessed from the updater, '
+                      'which is right only if the trigger is called every iteration'
+                      .format(name, key))
+        return unknown
 
 
 class IntervalTrigger(object):
@@ -48,10 +63,12 @@ class IntervalTrigger(object):
         return fire
 
     def serialize(self, serializer):
-        self._previous_iteration = int(serializer(
-            'previous_iteration', self._previous_iteration))
-        self._previous_epoch_detail = float(serializer(
-            'previous_epoch_detail', self._previous_epoch_detail))
+        # -1 means unknown (a snapshot from before these were saved)
+        self._previous_iteration = int(_load_or_guess(
+            'IntervalTrigger', serializer, 'previous_iteration', self._previous_iteration, -1))
+        self._previous_epoch_detail = float(_load_or_guess(
+            'IntervalTrigger', serializer, 'previous_epoch_detail',
+            self._previous_epoch_detail, -1.))
 
     def get_training_length(self):
         return self.period, self.unit

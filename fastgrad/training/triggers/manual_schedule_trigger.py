@@ -1,4 +1,4 @@
-from fastgrad.training.triggers.interval_trigger import _check_unit
+from fastgrad.training.triggers.interval_trigger import _check_unit, _load_or_guess
 
 
 class ManualScheduleTrigger(object):
@@ -45,8 +45,11 @@ class ManualScheduleTrigger(object):
         return fire
 
     def serialize(self, serializer):
-        self._previous_iteration = int(serializer(
-            'previous_iteration', self._previous_iteration))
-        self._previous_epoch_detail = float(serializer(
-            'previous_epoch_detail', self._previous_epoch_detail))
-        self.finished = bool(serializer('finished', self.finished))
+        # -1 means unknown (a snapshot from before these were saved)
+        name = 'ManualScheduleTrigger'
+        self._previous_iteration = int(_load_or_guess(
+            name, serializer, 'previous_iteration', self._previous_iteration, -1))
+        self._previous_epoch_detail = float(_load_or_guess(
+            name, serializer, 'previous_epoch_detail', self._previous_epoch_detail, -1.))
+        # False until the next call recomputes it from the updater
+        self.finished = bool(_load_or_guess(name, serializer, 'finished', self.finished, False))

@@ -1,3 +1,6 @@
+from fastgrad.training.triggers.interval_trigger import _load_or_guess
+
+
 class OnceTrigger(object):
     """Fires once: at the first check (and, with ``call_on_resume``, once
     more after a resume).
@@ -27,4 +30,7 @@ class OnceTrigger(object):
         return fire
 
     def serialize(self, serializer):
-        self._flag_first = bool(serializer('_flag_first', self._flag_first))
+        # a snapshot from before the flag was saved: assume the trigger had
+        # already fired (wrong only if it was saved before its first call)
+        self._flag_first = bool(_load_or_guess(
+            'OnceTrigger', serializer, '_flag_first', self._flag_first, False))

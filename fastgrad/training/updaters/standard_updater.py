@@ -172,4 +172,6 @@ class StandardUpdater(updater_module.Updater):
         for name, opt in self._optimizers.items():
             opt.serialize(serializer['optimizer:' + name])
             opt.target.serialize(serializer['model:' + name])
-        self.iteration = int(serializer('iteration', self.iteration))
+        iteration = serializer('iteration', self.iteration)
+        # a 0-d array from an npz file; None only from a recording serializer
+        self.iteration = None if iteration is None else int(iteration)

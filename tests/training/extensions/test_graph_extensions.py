@@ -66,6 +66,50 @@ def test_variable_statistics_plot(tmp_path):
         extensions.VariableStatisticsPlot(model, report_data=False, report_grad=False)
 
 
+def test_variable_statistics_plot_keeps_a_bounded_sample(tmp_path):
+    trainer, model = _trainer(tmp_path, iterations=6)
+    plot = extensions.VariableStatisticsPlot(model, max_sample_size=4,
+                                             percentile_sigmas=(0, 50, 100))
+    trainer.extend(plot, trigger=(1, 'iteration'))
+    trainer.run()
+    iterations, rows = plot._samples.get_data()
+    assert len(iterations) == 4 and list(iterations) == sorted(iterations)
+    assert rows.shape == (4, 2, 5)      # data and grad; mean, std, 3 percentiles
+    # the statistics of the last iteration kept are those of all the values
+    if iterations[-1] == 6:
+        values = numpy.concatenate([p.array.ravel() for p in model.params()])
+        numpy.testing.assert_allclose(
+            rows[-1, 0], [values.mean(), values.std(), values.min(),
+                          numpy.median(values), values.max()], rtol=1e-6)
+
+
+def test_reservoir_keeps_each_item_with_equal_probability():
+    numpy.random.seed(1)
+    kept = numpy.zeros(20)
+    for _ in range(2000):
+        r = extensions.variable_statistics_plot.Reservoir(5, (), dtype=numpy.int64)
+        for i in range(20):
+            r.add(i, idx=i)
+        idxs, data = r.get_data()
+        assert list(idxs) == list(data) and len(set(idxs)) == 5
+        kept[idxs] += 1
+    # each of 20 items kept with probability 5/20: 500 of 2000 expected
+    assert numpy.all(numpy.abs(kept - 500) < 90)
+
+
+def test_statistician_matches_numpy():
+    x = numpy.random.RandomState(0).randn(4, 6)
+    s = extensions.variable_statistics_plot.Statistician(True, True, (10, 90))
+    for axis in (None, 0, (0, 1)):
+        stats = s(x, axis=axis, dtype=numpy.float32)
+        ax = None if axis is None else axis
+        numpy.testing.assert_allclose(stats['mean'], x.mean(axis=ax), rtol=1e-6)
+        numpy.testing.assert_allclose(stats['std'], x.std(axis=ax), rtol=1e-6)
+        numpy.testing.assert_allclose(stats['percentile'],
+                                      numpy.percentile(x, (10, 90), axis=ax), rtol=1e-6)
+        assert all(v.dtype == numpy.float32 for v in stats.values())
+
+
 def test_shift_module_paths():
     assert extensions.linear_shift.LinearShift is extensions.LinearShift
     assert extensions.warmup_shift.WarmupShift is extensions.WarmupShift

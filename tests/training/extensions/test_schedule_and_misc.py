@@ -164,6 +164,10 @@ def test_polynomial_inverse_warmup_shift(tmp_path, setup_factory):
     got = _schedule(tmp_path, setup_factory,
                     extensions.PolynomialShift('lr', 1, 4, target=0.9), 3, lr=2.0)
     assert got == pytest.approx([1.5, 1.0, 0.9])
+    # Chainer's argument order: attr, rate, max_count, init, target, optimizer
+    got = _schedule(tmp_path, setup_factory,
+                    extensions.PolynomialShift('lr', 0.5, 4, 3.0, None), 2, lr=2.0)
+    assert got == pytest.approx([3 * 0.75 ** 0.5, 3 * 0.5 ** 0.5])
     got = _schedule(tmp_path, setup_factory,
                     extensions.InverseShift('lr', 1.0, 1.0, target=0.3), 4)
     assert got == pytest.approx([0.5, 1 / 3, 0.3, 0.3])
