@@ -69,7 +69,16 @@ class SoftmaxCrossEntropy(Op):
 
     @property
     def y(self):
-        """softmax(x) kept by the forward pass when ``cache_score`` is set, else None."""
+        """softmax(x) kept by the forward pass when ``cache_score`` is set, else None.
+
+        The CuPy kernels keep only the rows' max and log-sum-exp (their
+        gradient recomputes the score): ``y`` is made from them on first
+        access."""
+        if self._y is None and self.cache_score and self._fast is not None:
+            x, = self.get_retained_input_arrays()
+            mx, ls, _ = self._fast
+            xp = utils.array_module(x)
+            self._y = xp.exp((x - mx) - ls)
         return self._y
 
     def _check_labels(self, t, mask, n_classes, xp):

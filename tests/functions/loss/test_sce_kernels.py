@@ -182,6 +182,23 @@ def test_host_kernels_edge_cases(case, opts, host_path):
         assert not got[0].any() and not got[1].any()
 
 
+@pytest.mark.parametrize('cache_score', [True, False])
+def test_host_kernels_creator_y(cache_score, host_path):
+    # Chainer's node exposes softmax(x) as ``y`` when cache_score is set; the
+    # kernels keep the row statistics and make it from them
+    x, t = _inputs((7, 5), numpy.float64, seed=4)
+    y = F.softmax_cross_entropy(fastgrad.Variable(x), t, cache_score=cache_score)
+    assert host_path[0] == 'fastgrad_sce_rows'
+    if not cache_score:
+        assert y.creator.y is None
+        return
+    e = numpy.exp(x - x.max(axis=1, keepdims=True))
+    numpy.testing.assert_allclose(y.creator.y, e / e.sum(axis=1, keepdims=True), rtol=1e-13)
+    assert y.creator.y is y.creator.y
+    y.backward()          # the kernel gradient still runs
+    assert host_path[-1] == 'fastgrad_sce_grad_mean'
+
+
 def test_host_forward_and_gradient_paths_mix(host_path):
     # forward on the kernels, the gradient generic (and the other way)
     x, t = _inputs((6, 4), numpy.float32, seed=3)
