@@ -157,6 +157,9 @@ def test_weight_standardization_forward_and_gradient():
     numpy.testing.assert_allclose(grad, numeric, atol=1e-7)
     with pytest.raises(ValueError, match='does not exist'):
         L.Linear(2, 2).add_hook(link_hooks.WeightStandardization(weight_name='V'))
+    with pytest.raises(NotImplementedError):
+        with link_hooks.WeightStandardization():
+            pass
 
 
 def test_spectral_normalization():
@@ -184,6 +187,37 @@ def test_spectral_normalization():
     with pytest.raises(NotImplementedError):
         with link_hooks.SpectralNormalization():
             pass
+
+
+def test_spectral_normalization_under_forget_recomputes_the_same_weight():
+    """F.forget runs the forward again for backward (config.in_recomputing):
+    the power iteration must not step again, or the gradient would belong
+    to another W / sigma."""
+    numpy.random.seed(0)
+    with fastgrad.using_config('dtype', numpy.float64):
+        link = L.Linear(5, 4)
+    hook = link_hooks.SpectralNormalization()
+    link.add_hook(hook)
+    x = numpy.random.RandomState(1).rand(3, 5)
+    link(x)
+    u, v = link.W_u.copy(), hook.v.copy()
+    with fastgrad.using_config('in_recomputing', True):
+        y_again = link(x).array
+    numpy.testing.assert_array_equal(link.W_u, u)
+    numpy.testing.assert_array_equal(hook.v, v)
+    # the weight of that forward: the vectors after the first one
+    sigma = u @ link.W.array @ v
+    numpy.testing.assert_allclose(y_again, x @ (link.W.array / sigma).T + link.b.array,
+                                  rtol=1e-12)
+    # through F.forget, the gradient equals the one without it
+    gx = []
+    for forget in (False, True):
+        link.W_u[...] = u
+        xv = fastgrad.Variable(x)
+        y = F.forget(link, xv) if forget else link(xv)
+        F.sum(y * y).backward()
+        gx.append(xv.grad)
+    numpy.testing.assert_allclose(gx[1], gx[0], rtol=1e-12)
 
 
 class GradientRecorder(FunctionHook):

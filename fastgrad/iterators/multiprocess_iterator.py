@@ -205,9 +205,26 @@ class MultiprocessIterator(_statemachine.EpochTracking, iterator.Iterator):
                         self.dataset_timeout), MultiprocessIterator.TimeoutWarning)
 
     # -- state -----------------------------------------------------------------
+    def __getstate__(self):
+        """Pickled without the worker pool: the copy starts its own workers on
+        first use and requests again the batches this one had prefetched."""
+        state = self.__dict__.copy()
+        state.update(_pool=None, _pool_finalizer=None, _pending=collections.deque(),
+                     _sched_state=self._state)
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        if self._state_sampler is not None:
+            # prefetching drew orders ahead: back to the batches read so far
+            self.order_sampler.set_random_state(self._state_sampler)
+
     def reset(self):
         """Back to the start of epoch 0; batches already requested are
-        dropped (the workers keep running)."""
+        dropped (the workers keep running).  Not after ``finalize()``."""
+        if self._finalized:
+            raise NotImplementedError('MultiprocessIterator: reset() after finalize() is '
+                                      'not supported; make a new iterator')
         self._state = _statemachine.initial_state(self.order_sampler, len(self.dataset))
         self._sched_state = self._state
         self._state_sampler = self._sampler_state()

@@ -35,6 +35,7 @@ class SpectralNormalization(LinkHook):
         self.weight_name = weight_name
         self.vector_name = weight_name + '_u'
         self.axis = 0
+        self.v = None
         self._initialized = False
         if name is not None:
             self.name = name
@@ -97,15 +98,23 @@ class SpectralNormalization(LinkHook):
 
     def normalize_weight(self, link):
         """W / sigma (times gamma), sigma from power iteration; in training
-        mode the persistent vector is updated."""
+        mode the persistent vector ``u`` is updated.  ``self.v`` keeps the
+        other vector, so that a recomputation (``config.in_recomputing``)
+        gives the same W / sigma."""
         import fastgrad.functions as F
         W = getattr(link, self.weight_name)
         xp = backend.get_array_module(W.array)
         Wm = self._matrix(W.array)
         u = getattr(link, self.vector_name)
-        for _ in range(self.n_power_iteration):
-            v = _l2normalize(xp, u.dot(Wm), self.eps)
-            u = _l2normalize(xp, Wm.dot(v), self.eps)
+        recomputing = configuration.config.in_recomputing
+        if recomputing:
+            # F.forget's second forward: the vectors of the first one
+            v = self.v
+        else:
+            for _ in range(self.n_power_iteration):
+                v = _l2normalize(xp, u.dot(Wm), self.eps)
+                u = _l2normalize(xp, Wm.dot(v), self.eps)
+            self.v = v
         W_matrix = W
         if self.axis != 0:
             W_matrix = F.transpose(W, [self.axis] + [i for i in range(W.ndim)
@@ -118,6 +127,6 @@ class SpectralNormalization(LinkHook):
         W_bar = W / F.broadcast_to(sigma, W.shape)
         if self.use_gamma:
             W_bar = F.broadcast_to(link.gamma, W.shape) * W_bar
-        if configuration.config.train:
+        if configuration.config.train and not recomputing:
             getattr(link, self.vector_name)[...] = u
         return W_bar

@@ -25,6 +25,13 @@ class WeightStandardization(LinkHook):
         self._initialized = False
         self.original_weight = None
 
+    def __enter__(self):
+        raise NotImplementedError('WeightStandardization is added to a link, not used '
+                                  'as a context manager.')
+
+    def __exit__(self, *exc):
+        raise NotImplementedError
+
     def added(self, link):
         if link is None:
             return

@@ -95,6 +95,34 @@ def test_no_repeat_and_reset():
         it.finalize()
 
 
+def test_reset_after_finalize_is_refused():
+    it = iterators.MultiprocessIterator(list(range(4)), 2, n_processes=1)
+    it.next()
+    it.finalize()
+    with pytest.raises(NotImplementedError, match='after finalize'):
+        it.reset()
+
+
+def test_pickled_iterator_continues_where_the_original_was_read():
+    """Shuffled over several epochs with batches prefetched beyond the one
+    read: the copy gives the same batches as the original from there on."""
+    import pickle
+    numpy.random.seed(3)
+    it = iterators.MultiprocessIterator(list(range(7)), 3, n_processes=2, n_prefetch=4)
+    try:
+        for _ in range(4):
+            it.next()
+        copy = pickle.loads(pickle.dumps(it))
+        try:
+            assert copy.epoch_detail == it.epoch_detail
+            want = [it.next() for _ in range(6)]
+            assert [copy.next() for _ in range(6)] == want
+        finally:
+            copy.finalize()
+    finally:
+        it.finalize()
+
+
 def test_worker_errors_reach_the_caller():
     it = iterators.MultiprocessIterator(Failing(), 4, shuffle=False, n_processes=2)
     try:
