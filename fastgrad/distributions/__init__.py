@@ -11,3 +11,5 @@ from fastgrad.distributions.location_scale import (  # NOQA
 from fastgrad.distributions.normal import (  # NOQA
     LogNormal, MultivariateNormal, Normal)
 from fastgrad.distributions import utils  # NOQA
+# Chainer's module layout, for chainer.distributions.<module>.<name>
+from fastgrad.distributions import bernoulli, laplace, multivariate_normal  # NOQA

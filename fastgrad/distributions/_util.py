@@ -32,11 +32,16 @@ def xp_of(v):
 
 
 def uniform(v, shape, low=0.0, high=1.0):
-    """Uniform draws of ``shape`` in [low, high), of ``v``'s dtype and device
-    (NumPy's global generator on the CPU, as in Chainer)."""
+    """Uniform draws of ``shape`` in the open interval (low, high), of
+    ``v``'s dtype and device (NumPy's global generator on the CPU, as in
+    Chainer).  A float64 draw close to an end rounds onto it in float32 or
+    float16; such draws are moved to the nearest value inside, so inverse
+    CDFs stay finite."""
     xp = xp_of(v)
     dtype = data(v).dtype
-    return xp.random.uniform(low, high, shape).astype(dtype)
+    u = xp.random.uniform(low, high, shape).astype(dtype)
+    lo, hi = numpy.asarray(low, dtype), numpy.asarray(high, dtype)
+    return xp.clip(u, float(numpy.nextafter(lo, hi)), float(numpy.nextafter(hi, lo)))
 
 
 def standard_normal(v, shape):

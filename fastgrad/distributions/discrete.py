@@ -20,6 +20,29 @@ def _constant(array):
     return fastgrad.Variable(array, requires_grad=False)
 
 
+def _bernoulli_log_prob(logit, x, binary_check=False):
+    """log P(x) under Bernoulli(sigmoid(logit)), differentiable in ``logit``:
+    x logit - softplus(logit), with the limits log x (logit = +inf) and
+    log(1 - x) (logit = -inf), whose gradient is 0.  ``binary_check``: -inf
+    for an x other than 0 or 1."""
+    logit = var(logit)
+    x = data(x)
+    xp = xp_of(logit)
+    with numpy.errstate(invalid='ignore'):    # replaced below where infinite
+        lp = x * logit - F.softplus(logit)
+    la = data(logit)
+    if xp.isinf(la).any():     # p is exactly 0 or 1
+        xb = xp.broadcast_to(x, lp.shape)
+        with numpy.errstate(divide='ignore'):
+            lp = F.where(xp.broadcast_to((la > 0) & xp.isinf(la), lp.shape),
+                         xp.log(xb).astype(lp.dtype), lp)
+            lp = F.where(xp.broadcast_to((la < 0) & xp.isinf(la), lp.shape),
+                         xp.log(1 - xb).astype(lp.dtype), lp)
+    if binary_check:
+        lp = where_outside(xp.broadcast_to((x != 0) & (x != 1), lp.shape), -numpy.inf, lp)
+    return lp
+
+
 class Bernoulli(Elementwise):
     """P(x = 1) = p; give ``p`` or ``logit`` = log(p / (1 - p)).
     ``binary_check``: log_prob of an x other than 0 or 1 is -inf.
@@ -58,21 +81,7 @@ class Bernoulli(Elementwise):
         return '{0, 1}'
 
     def log_prob(self, x):
-        x = data(x)
-        logit = self.logit
-        with numpy.errstate(invalid='ignore'):    # replaced below where infinite
-            lp = x * logit - F.softplus(logit)
-        la = data(logit)
-        xp = xp_of(logit)
-        if xp.isinf(la).any():     # p is exactly 0 or 1
-            with numpy.errstate(divide='ignore'):
-                lp = F.where(xp.broadcast_to((la > 0) & xp.isinf(la), lp.shape),
-                             xp.log(xp.broadcast_to(x, lp.shape)).astype(lp.dtype), lp)
-                lp = F.where(xp.broadcast_to((la < 0) & xp.isinf(la), lp.shape),
-                             xp.log(1 - xp.broadcast_to(x, lp.shape)).astype(lp.dtype), lp)
-        if self.binary_check:
-            lp = where_outside(xp.broadcast_to((x != 0) & (x != 1), lp.shape), -numpy.inf, lp)
-        return lp
+        return _bernoulli_log_prob(self.logit, x, self.binary_check)
 
     @cached
     def mean(self):
@@ -291,8 +300,10 @@ class Poisson(Elementwise):
         return 'non negative integer'
 
     def log_prob(self, x):
-        x = xp_of(self.lam).asarray(data(x)).astype(self.lam.dtype)
-        return x * self._log_lam - self.lam - F.lgamma(x + 1)
+        xp = xp_of(self.lam)
+        x = xp.asarray(data(x)).astype(self.lam.dtype)
+        # x + 1 as an array even for 0-d x (a NumPy scalar is not an input)
+        return x * self._log_lam - self.lam - F.lgamma(xp.asarray(x + 1))
 
     @cached
     def mean(self):

@@ -1,6 +1,7 @@
 """Cauchy, Gumbel, Laplace, Pareto and Uniform: sampled by transforming
 uniform noise, so samples are differentiable in the parameters."""
 import math
+import warnings
 
 import numpy
 
@@ -44,7 +45,8 @@ class _LocScale(Elementwise):
 
 
 class Cauchy(_LocScale):
-    """Cauchy(loc, scale); its mean and variance are undefined (nan, inf).
+    """Cauchy(loc, scale); its mean and variance are undefined: reading them
+    warns (RuntimeWarning) and gives nan, as ``scipy.stats.cauchy`` does.
 
     >>> d = fastgrad.distributions.Cauchy(np.float32([0.]), np.float32([1.]))
     >>> d.log_prob(np.array([1.], dtype=np.float32)).array
@@ -66,11 +68,15 @@ class Cauchy(_LocScale):
 
     @property
     def mean(self):
+        warnings.warn('Cauchy: the mean of the Cauchy distribution is undefined '
+                      '(nan).', RuntimeWarning, stacklevel=2)
         return var(full_like(self.loc, numpy.nan))
 
     @property
     def variance(self):
-        return var(full_like(self.loc, numpy.inf))
+        warnings.warn('Cauchy: the variance of the Cauchy distribution is '
+                      'undefined (nan).', RuntimeWarning, stacklevel=2)
+        return var(full_like(self.loc, numpy.nan))
 
 
 class Gumbel(_LocScale):
@@ -112,6 +118,24 @@ def _kl_gumbel(p, q):
             + F.exp((q.loc - p.loc) / q.scale + F.lgamma(r + 1)) - 1)
 
 
+def _laplace_cdf(x):
+    """CDF of the standard Laplace distribution (loc 0, scale 1) at ``x``,
+    differentiable in ``x``: 1/2 exp(x) below 0, 1 - 1/2 exp(-x) above."""
+    x = var(x)
+    return 0.5 - 0.5 * xp_of(x).sign(data(x)) * F.expm1(-F.absolute(x))
+
+
+def _laplace_icdf(x):
+    """Inverse CDF of the standard Laplace distribution at ``x`` in (0, 1),
+    differentiable in ``x``: log(2x) below 1/2, -log(2 - 2x) above (each
+    exact near its end, also in float32)."""
+    x = var(x)
+    xp = xp_of(x)
+    below = data(x) < 0.5
+    one = xp.ones_like(data(x))
+    return F.log(F.where(below, 2 * x, one)) - F.log(F.where(below, one, 2 - 2 * x))
+
+
 class Laplace(_LocScale):
     """Laplace (double exponential) distribution.
 
@@ -126,12 +150,10 @@ class Laplace(_LocScale):
         return -math.log(2) - self._log_scale - F.absolute(self._z(x))
 
     def cdf(self, x):
-        z = self._z(x)
-        return 0.5 - 0.5 * xp_of(z).sign(data(z)) * F.expm1(-F.absolute(z))
+        return _laplace_cdf(self._z(x))
 
     def icdf(self, x):
-        c = var(x) - 0.5
-        return self.loc - self.scale * xp_of(c).sign(data(c)) * F.log1p(-2 * F.absolute(c))
+        return self.loc + self.scale * _laplace_icdf(x)
 
     @cached
     def mean(self):

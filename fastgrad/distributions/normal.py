@@ -160,7 +160,9 @@ class TriangularInv(FunctionNode):
         L, = inputs
         xp = utils.array_module(L)
         d = L.shape[-1]
-        if xp is numpy:
+        if L.size == 0:             # d = 0 (or an empty stack): nothing to invert
+            inv = L.copy()
+        elif xp is numpy:
             from scipy.linalg import solve_triangular
             eye = numpy.eye(d, dtype=L.dtype)
             flat = L.reshape(-1, d, d)
@@ -184,6 +186,15 @@ class TriangularInv(FunctionNode):
 def _tril_inv(L):
     y, = TriangularInv().apply((L,))
     return y
+
+
+def _triangular_inv(x, lower=True):
+    """Inverse of a triangular matrix (or a stack of them), differentiable;
+    ``lower=False`` for upper-triangular ``x``.  Only the triangle is read,
+    so the gradient is 0 outside it."""
+    if lower:
+        return _tril_inv(x)
+    return F.swapaxes(_tril_inv(F.swapaxes(x, -1, -2)), -1, -2)
 
 
 def _logdet_tril(L):
