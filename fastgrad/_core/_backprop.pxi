@@ -175,27 +175,30 @@ cdef void _heap_release(_Heap* h):
     h.cap = 0
 
 
-cdef tuple _call_backward(FunctionNode f, tuple indexes, tuple gys, bint double, bint fast):
-    """Run one function's backward; returns raw arrays (or Variables if double)."""
+cdef tuple _call_backward(FunctionNode f, tuple indexes, tuple gys, bint double, bint fast,
+                          tuple grad_inputs=None):
+    """Run one function's backward; returns raw arrays (or Variables if double).
+    With ``grad_inputs`` (the gradients gathered so far for the target inputs,
+    taken off them) it calls ``backward_accumulate`` instead."""
     cdef Py_ssize_t k, n_in = len(f.inputs)
     cdef VariableNode node
     if _hook_count:
         in_data = tuple([(<VariableNode>node_)._data for node_ in f.inputs])
         _run_hooks('backward_preprocess', f, in_data, gys)
         try:
-            gxs = _call_backward_plain(f, indexes, gys, double, fast)
+            gxs = _call_backward_plain(f, indexes, gys, double, fast, grad_inputs)
             _run_hooks('backward_gradients', f, indexes, gxs)
         finally:
             _run_hooks('backward_postprocess', f, in_data, gys)
     else:
-        gxs = _call_backward_plain(f, indexes, gys, double, fast)
+        gxs = _call_backward_plain(f, indexes, gys, double, fast, grad_inputs)
     if _debug_nan:
         _check_nan(f, gxs, 'backward')
     return gxs
 
 
 cdef tuple _call_backward_plain(FunctionNode f, tuple indexes, tuple gys, bint double,
-                                bint fast):
+                                bint fast, tuple grad_inputs):
     cdef Py_ssize_t k, n_in = len(f.inputs)
     cdef VariableNode node
     if fast:
@@ -213,7 +216,14 @@ cdef tuple _call_backward_plain(FunctionNode f, tuple indexes, tuple gys, bint d
                 gy_vars.append(g)
             else:
                 gy_vars.append(_wrap(g, False))
-        gxs = f.backward(indexes, tuple(gy_vars))
+        if grad_inputs is None:
+            gxs = f.backward(indexes, tuple(gy_vars))
+        else:
+            gxs = f.backward_accumulate(indexes, tuple(gy_vars), grad_inputs)
+            if not isinstance(gxs, (tuple, list)) or len(gxs) != len(indexes):
+                raise ValueError(
+                    '{}.backward_accumulate must return a tuple of {} gradients (one per '
+                    'target input index), got {!r}'.format(f.label, len(indexes), gxs))
     if not isinstance(gxs, tuple):
         if isinstance(gxs, list):
             gxs = tuple(gxs)
@@ -287,7 +297,7 @@ cdef tuple _take_output_grads(FunctionNode f, bint retain_grad, bint double, set
             continue
         if targets is None or node not in targets:
             node._pending = None
-        if retain_grad and node._variable != NULL:
+        if retain_grad and node._variable != NULL and not _holds_grad(node, g):
             _store_grad(node, g, False, double)
         if n_out == 1:
             return (g,)
@@ -295,6 +305,15 @@ cdef tuple _take_output_grads(FunctionNode f, bint retain_grad, bint double, set
             gys = [None] * n_out
         gys[k] = g
     return None if gys is None else tuple(gys)
+
+
+cdef inline bint _holds_grad(VariableNode node, object g):
+    """Is ``g`` the node's own gradient already (an output's, under
+    retain_grad)?  Then it stays as it is: its grad_var keeps its identity."""
+    gv = node._grad_var
+    if gv is not None:
+        return gv is g or (<Variable>gv)._data is g
+    return node._grad is g
 
 
 cdef inline bint _is_target(VariableNode xnode, set targets):
@@ -305,6 +324,28 @@ cdef inline bint _is_target(VariableNode xnode, set targets):
     if targets is not None and (xnode._creator is None or not xnode._creator._needed):
         return xnode in targets
     return True
+
+
+cdef tuple _take_grad_inputs(tuple inputs, tuple indexes, dict leaves, bint double):
+    """The gradients gathered so far for the target inputs, as Variables (or
+    None), taken off the inputs for ``backward_accumulate``, whose results
+    replace them.  An input given twice gets its gradient at its first place
+    only (Chainer's rule)."""
+    cdef VariableNode xnode
+    cdef list cur
+    out = []
+    for k in indexes:
+        xnode = inputs[k]
+        if xnode._creator is not None:
+            g = xnode._pending
+            xnode._pending = None
+        else:
+            cur = leaves.pop(xnode, None)
+            g = None if cur is None else cur[0]
+        if g is not None and not double:
+            g = _wrap(g, False)
+        out.append(g)
+    return tuple(out)
 
 
 cdef object _leaf_lock = threading.Lock()
@@ -377,7 +418,11 @@ cdef dict _backprop(list roots, list root_grads, bint retain_grad, bint double,
             if indexes is None:
                 continue
             fast = (not double) and (f._flags & _FAST_BACKWARD) != 0
-            gxs = _call_backward(f, indexes, gys, double, fast)
+            if f._flags & _ACCUMULATE:
+                gxs = _call_backward(f, indexes, gys, double, False,
+                                     _take_grad_inputs(inputs, indexes, leaves, double))
+            else:
+                gxs = _call_backward(f, indexes, gys, double, fast)
             gys = None
             for k in range(len(indexes)):
                 gx = gxs[k]
@@ -390,6 +435,7 @@ cdef dict _backprop(list roots, list root_grads, bint retain_grad, bint double,
                         _push(&heap, xnode._creator)
                 else:
                     _add_leaf_pending(leaves, xnode, gx, double)
+        f = None
 
         if not grad_mode and leaves:
             with _leaf_lock:
@@ -401,6 +447,10 @@ cdef dict _backprop(list roots, list root_grads, bint retain_grad, bint double,
                         if hasattr(leaf, '__dict__'):
                             leaf._loss_scale = loss_scale
         return leaves
+    except Exception as e:
+        if _debug_nan and f is not None:
+            _add_stack_to_error(f, e)   # the error of f's backward
+        raise
     finally:
         # After an error: leave no half-gathered gradient behind for the
         # next backward (_heap_release).

@@ -10,6 +10,7 @@ cdef int _FAST_BACKWARD = 2
 cdef int _CLOSED = 4           # instances hold no graph or user objects (_gc_tracking)
 cdef int _RECIPE = 8           # an Op whose gradient() the engine may call directly
 cdef int _CHECK_ARRAYS = 16    # an Op with compiled input checks (Op.checks)
+cdef int _ACCUMULATE = 32      # overrides backward_accumulate: the engine calls that
 
 cdef type _Op = None           # fastgrad.functions._util.recipe.Op, once imported
 cdef object _numpy_ops = None  # its namespace over NumPy arrays
@@ -79,6 +80,9 @@ cdef _TypeInfo _type_info_lookup(type cls):
         slow = _defining_class(mro, 'backward')
         if slow is None or slow is FunctionNode or issubclass(fast, slow):
             f |= _FAST_BACKWARD
+    if _defining_class(mro, 'backward_accumulate') is not FunctionNode:
+        # Chainer's rule: an overridden backward_accumulate is what runs
+        f = (f | _ACCUMULATE) & ~_FAST_BACKWARD
     if (_Op is not None and issubclass(cls, _Op) and fast is _Op
             and _defining_class(mro, 'backward') is _Op):
         f |= _RECIPE
@@ -240,6 +244,20 @@ cdef class FunctionNode:
         return type(self).__name__
 
     @property
+    def stack(self):
+        """Where ``apply`` was called (a ``traceback.StackSummary``), recorded
+        in debug mode only (``fastgrad.set_debug``); else None.  An error
+        raised by this function's backward then shows it."""
+        return _debug_stacks.get(self)
+
+    @stack.setter
+    def stack(self, summary):
+        if summary is None:
+            _debug_stacks.pop(self, None)
+        else:
+            _debug_stacks[self] = summary
+
+    @property
     def local_function_hooks(self):
         """The hooks registered on this function only (name -> hook)."""
         if self._local_hooks is None:
@@ -316,6 +334,28 @@ cdef class FunctionNode:
     def backward(self, target_input_indexes, grad_outputs):
         return (None,) * len(target_input_indexes)
 
+    def backward_accumulate(self, target_input_indexes, grad_outputs, grad_inputs):
+        """The gradients of the target inputs, each added to ``grad_inputs``.
+
+        ``grad_inputs`` holds, per target input, the gradient gathered so far
+        from other paths (or None).  A subclass may override this method
+        instead of ``backward`` to fuse the computation with the sum; the
+        engine then calls it, and it must return one gradient per target
+        index.  This default calls ``backward`` and adds.
+        """
+        gxs = self.backward(target_input_indexes, grad_outputs)
+        if not isinstance(gxs, (tuple, list)):
+            gxs = (gxs,)
+        if len(gxs) == len(self.inputs) != len(target_input_indexes):
+            gxs = [gxs[i] for i in target_input_indexes]
+        elif len(gxs) != len(target_input_indexes):
+            raise ValueError(
+                '{}.backward returned {} gradients; expected {} (one per target input '
+                'index) or {} (one per input)'.format(
+                    self.label, len(gxs), len(target_input_indexes), len(self.inputs)))
+        return tuple([gx if g_in is None else g_in if gx is None else gx + g_in
+                      for gx, g_in in zip(gxs, grad_inputs)])
+
     def retain_inputs(self, indexes):
         self._retain_in = tuple(indexes)
 
@@ -386,6 +426,51 @@ cdef class FunctionNode:
     def apply(self, inputs):
         """Run forward and record this function in the graph (when enabled)."""
         return _apply(self, inputs)
+
+
+cdef class _FunctionNodeInstance(FunctionNode):
+    """What ``FunctionNode()`` itself makes: a FunctionNode with an instance
+    dict, so that methods may be set on the instance (``f.forward_cpu = ...``,
+    ``f.backward = ...``) as on Chainer's FunctionNode.
+
+    FunctionNode keeps no dict of its own (its subclasses that declare
+    ``__slots__`` stay closed for the cycle collector, _gc_tracking), so
+    its tp_new hands out this subclass when asked for the base class exactly.
+    """
+    cdef dict __dict__
+
+    @property
+    def label(self):
+        return 'FunctionNode'
+
+    @property
+    def _impl_name(self):
+        return 'FunctionNode'
+
+
+cdef extern from "Python.h":
+    ctypedef PyObject* (*newfunc)(PyTypeObject*, PyObject*, PyObject*)
+    ctypedef struct _TypeNewSlots "PyTypeObject":
+        newfunc tp_new
+        void* tp_vectorcall
+
+cdef newfunc _function_node_new = (<_TypeNewSlots*><PyObject*>FunctionNode).tp_new
+cdef newfunc _function_node_instance_new = (
+    <_TypeNewSlots*><PyObject*>_FunctionNodeInstance).tp_new
+
+
+cdef PyObject* _new_function_node(PyTypeObject* t, PyObject* args,
+                                  PyObject* kwds) noexcept:
+    if t == <PyTypeObject*>FunctionNode:
+        return _function_node_instance_new(<PyTypeObject*>_FunctionNodeInstance, args, kwds)
+    return _function_node_new(t, args, kwds)
+
+
+# Set before any Python subclass exists: they inherit the tp_new slot.  The
+# class's own vectorcall (Cython's shortcut for ``FunctionNode()``) would
+# bypass tp_new: without it the call goes through tp_new.
+(<_TypeNewSlots*><PyObject*>FunctionNode).tp_new = _new_function_node
+(<_TypeNewSlots*><PyObject*>FunctionNode).tp_vectorcall = NULL
 
 
 # The recipe's ns.inputs / ns.outputs (functions/_util/recipe.py): compiled,
@@ -490,6 +575,8 @@ cdef tuple _apply(FunctionNode f, object inputs):
     f._retain_out = None
     if _hook_count:
         _run_hooks('forward_preprocess', f, in_data, None)
+    if _debug_nan:
+        _debug_stacks[f] = traceback.extract_stack()
     outputs = f.forward(in_data)
     if _hook_count:
         _run_hooks('forward_postprocess', f, in_data, None)
@@ -569,6 +656,25 @@ cdef tuple _apply(FunctionNode f, object inputs):
         for i in range(n_out):
             (<Variable>out_vars[i])._node._open = True
     return out_vars
+
+
+# Debug mode: each function's call stack, kept aside (not a slot: it would
+# cost every op its space) while the function lives.
+cdef object _debug_stacks = weakref.WeakKeyDictionary()
+
+
+cdef void _add_stack_to_error(FunctionNode f, BaseException e):
+    """Append where ``f`` was applied to the message of ``e``, raised by its
+    backward (debug mode; Chainer's format)."""
+    stack = _debug_stacks.get(f)
+    if not stack:
+        return
+    extra = '\n{}\nStacktrace of the function ({}) is below:\n{}'.format(
+        '-' * 40, f.label, ''.join(traceback.format_list(stack)))
+    if not e.args:
+        e.args = (extra,)
+    elif isinstance(e.args[0], str):
+        e.args = (e.args[0] + extra,) + e.args[1:]
 
 
 cdef tuple _checked_indexes(FunctionNode f, tuple indexes, Py_ssize_t n, str method,

@@ -37,7 +37,11 @@ cdef class VariableNode:
     cdef bint _open
     cdef object __weakref__
 
-    def __init__(self, variable=None, name=None):
+    def __init__(self, variable=None, name=None, **kwargs):
+        if 'grad' in kwargs:
+            # Chainer removed this argument and rejects it with ValueError
+            raise ValueError('VariableNode: the grad argument is not supported; set '
+                             'the gradient on the Variable (Variable.grad)')
         raise TypeError('VariableNode is created by Variable; use Variable.node')
 
     def __dealloc__(self):
@@ -359,6 +363,12 @@ cdef class Variable:
         return self._data.dtype
 
     @property
+    def _has_chainerx_array(self):
+        # Chainer's flag for a ChainerX-backed Variable; fastgrad has no
+        # ChainerX arrays (its ``chainerx`` module reports it unavailable)
+        return False
+
+    @property
     def xp(self):
         if self._data is not None and _is_cupy(self._data):
             return sys.modules['cupy']
@@ -642,15 +652,52 @@ cdef class Variable:
 
     # -- printing, pickling, copying --------------------------------------------
     def __repr__(self):
-        return _format(self, ', ')
+        return _format(self, ', ', True)
 
     def __str__(self):
-        return _format(self, ' ')
+        # like numpy.array_str: no shape for an empty array
+        return _format(self, ' ', False)
 
     def summary(self):
         if self.name:
             return '<variable {}>'.format(self.name)
         return '<variable at 0x{:x}>'.format(id(self))
+
+    def debug_print(self):
+        """A summary of the data and the gradient: device, array type, shape,
+        dtype, and the mean and standard deviation of each (Chainer's format;
+        the gradient shows as 0 when it is all zeros).
+
+        >>> v = Variable(np.array([1., 3.], dtype=np.float32), name='v')
+        >>> print(v.debug_print())
+        <variable v>
+        - device: CPU
+        - backend: <class 'numpy.ndarray'>
+        - shape: (2,)
+        - dtype: float32
+        - statistics: mean=2.00000000, std=1.00000000
+        - grad: None
+        """
+        arr = self._data
+        if arr is None:
+            device = backend_type = shape = dtype = stats = None
+        else:
+            xp = self.xp
+            device = arr.device if _is_cupy(arr) else 'CPU'
+            backend_type = type(arr)
+            shape = arr.shape
+            dtype = arr.dtype
+            stats = _mean_std(xp, arr)
+        g = self.grad
+        if g is None:
+            grad = None
+        elif not self.xp.any(g):
+            grad = 0
+        else:
+            grad = _mean_std(self.xp, g)
+        return ('{}\n- device: {}\n- backend: {}\n- shape: {}\n- dtype: {}\n'
+                '- statistics: {}\n- grad: {}').format(
+                    self.summary(), device, backend_type, shape, dtype, stats, grad)
 
     def __reduce__(self):
         # Read the grad from the node: Parameter.grad refuses before init.
@@ -780,7 +827,11 @@ def _rebuild_variable(cls, data, grad, name, requires_grad, state):
     return v
 
 
-cdef str _format(Variable v, str separator):
+cdef str _mean_std(object xp, object a):
+    return 'mean={:.8f}, std={:.8f}'.format(float(xp.mean(a)), float(xp.std(a)))
+
+
+cdef str _format(Variable v, str separator, bint show_empty_shape):
     name = v._node.name
     prefix = 'variable {}'.format(name) if name else 'variable'
     arr = v._data
@@ -789,7 +840,7 @@ cdef str _format(Variable v, str separator):
     else:
         if _is_cupy(arr):
             arr = arr.get()
-        if arr.size > 0 or arr.shape == (0,):
+        if arr.size > 0 or arr.shape == (0,) or not show_empty_shape:
             body = numpy.array2string(arr, separator=separator, prefix=prefix + '(')
         else:
             body = '[], shape={}'.format(repr(arr.shape))

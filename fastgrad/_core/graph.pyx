@@ -30,6 +30,7 @@ cimport cython
 import gc as _gc
 import sys
 import threading
+import traceback
 import warnings
 import weakref
 
