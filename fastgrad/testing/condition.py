@@ -60,9 +60,9 @@ def repeat_with_success_at_least(times, min_success):
             msg = '{} succeeded only {} time(s) in {} trial(s) ({} needed)'.format(
                 f.__name__, successes, successes + len(failures), min_success)
             if failures:
-                msg += '; last failure:\n{}: {}'.format(
-                    type(failures[-1]).__name__, failures[-1])
-                raise AssertionError(msg) from failures[-1]
+                msg += '; first error message:\n{}: {}'.format(
+                    type(failures[0]).__name__, failures[0])
+                raise AssertionError(msg) from failures[0]
             raise AssertionError(msg)
         return wrapper
     return decorator

@@ -58,6 +58,24 @@ def force_array(x, dtype=None):
     return x if x.dtype == dtype else x.astype(dtype, copy=False)
 
 
+def force_type(dtype, value):
+    """``value`` (a scalar or an array) as ``dtype``: a scalar becomes a
+    NumPy scalar of it, an array is cast only if its dtype differs.
+
+    >>> from fastgrad import utils
+    >>> v = utils.force_type(np.dtype(np.float32), 2.5)
+    >>> type(v).__name__, float(v)
+    ('float32', 2.5)
+    >>> x = np.ones(2, dtype=np.float32)
+    >>> utils.force_type(np.dtype(np.float32), x) is x
+    True
+    """
+    dtype = numpy.dtype(dtype)
+    if numpy.isscalar(value):
+        return dtype.type(value)
+    return value if value.dtype == dtype else value.astype(dtype, copy=False)
+
+
 def sum_to(x, shape):
     """Sum a broadcast array back down to ``shape`` (the reverse of broadcasting).
 
@@ -151,4 +169,5 @@ def tempdir(**kwargs):
 # submodules Chainer's ``utils`` exposes as attributes (imported last: they
 # use the helpers above)
 from fastgrad.utils import argument, type_check  # noqa: E402,F401
+from fastgrad.utils.experimental import experimental  # noqa: E402,F401  (shadows the module, as in Chainer)
 from fastgrad.utils.sparse import CooMatrix, get_order, to_coo  # noqa: E402,F401

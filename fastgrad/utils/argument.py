@@ -1,6 +1,7 @@
 """``chainer.utils.argument``: keyword-argument helpers for functions that
 accept Chainer's removed arguments (``train=``, ``volatile=``...) only to
 reject them with a helpful message."""
+import sys
 
 
 def check_unexpected_kwargs(kwargs, **unexpected):
@@ -12,16 +13,21 @@ def check_unexpected_kwargs(kwargs, **unexpected):
 
 
 def parse_kwargs(kwargs, *name_and_values, **unexpected):
-    """Pop each ``(name, default)`` from ``kwargs`` and return the values; the
-    rest of ``kwargs`` must be empty (TypeError otherwise)."""
-    values = [kwargs.pop(name, default) for name, default in name_and_values]
+    """Pop each ``(name, default)`` from ``kwargs`` and return the values (a
+    tuple); the rest of ``kwargs`` must be empty (TypeError otherwise)."""
+    values = tuple(kwargs.pop(name, default) for name, default in name_and_values)
     if kwargs:
         check_unexpected_kwargs(kwargs, **unexpected)
-        assert_kwargs_empty(kwargs)
+        _refuse(kwargs, sys._getframe(1).f_code.co_name)
     return values
 
 
 def assert_kwargs_empty(kwargs):
+    """TypeError naming the calling function if ``kwargs`` is not empty."""
     if kwargs:
-        raise TypeError('got unexpected keyword argument(s): {}'.format(
-            ', '.join("'{}'".format(k) for k in sorted(kwargs))))
+        _refuse(kwargs, sys._getframe(1).f_code.co_name)
+
+
+def _refuse(kwargs, caller):
+    raise TypeError('{}() got unexpected keyword argument(s) {}'.format(
+        caller, ', '.join("'{}'".format(k) for k in sorted(kwargs))))

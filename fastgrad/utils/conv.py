@@ -44,6 +44,16 @@ def im2col_cpu(img, kh, kw, sy, sx, ph, pw, pval=0, cover_all=False, dy=1, dx=1,
 im2col_gpu = im2col_cpu
 
 
+def im2col(img, kh, kw, sy, sx, ph, pw, cover_all=False, dy=1, dx=1, out_h=None, out_w=None):
+    """:func:`im2col_cpu` with zero padding, for NumPy or CuPy arrays.
+
+    >>> from fastgrad.utils import conv
+    >>> conv.im2col(np.arange(16.).reshape(1, 1, 4, 4), 2, 2, 2, 2, 0, 0).shape
+    (1, 1, 2, 2, 2, 2)
+    """
+    return im2col_cpu(img, kh, kw, sy, sx, ph, pw, 0, cover_all, dy, dx, out_h, out_w)
+
+
 def col2im_cpu(col, sy, sx, ph, pw, h, w, dy=1, dx=1):
     """The adjoint of :func:`im2col_cpu`: sums patches back into (n, c, h, w)."""
     n, c, kh, kw, out_h, out_w = col.shape
@@ -58,3 +68,4 @@ def col2im_cpu(col, sy, sx, ph, pw, h, w, dy=1, dx=1):
 
 
 col2im_gpu = col2im_cpu
+col2im = col2im_cpu

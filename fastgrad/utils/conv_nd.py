@@ -14,9 +14,17 @@ def as_tuple(x, n):
     return (x,) * n
 
 
+def _check_ranks(name, nd, **params):
+    for key, value in params.items():
+        if len(value) != nd:
+            raise ValueError('{}: {} must have one entry per spatial axis ({}), got {!r}'
+                             .format(name, key, nd, value))
+
+
 def im2col_nd_cpu(img, ksize, stride, pad, pval=0, cover_all=False, dilate=1):
     """``(n, c, d_1..d_N)`` -> patches ``(n, c, k_1..k_N, o_1..o_N)`` (a new array)."""
     nd = img.ndim - 2
+    _check_ranks('im2col_nd', nd, ksize=ksize, stride=stride, pad=pad)
     dilate = as_tuple(dilate, nd)
     outs = tuple(get_conv_outsize(d, k, s, p, cover_all, di) for d, k, s, p, di in zip(
         img.shape[2:], ksize, stride, pad, dilate))
@@ -35,6 +43,10 @@ def im2col_nd(img, ksize, stride, pad, cover_all=False, dilate=1):
 def col2im_nd_cpu(col, stride, pad, dims, dilate=1):
     """The adjoint of :func:`im2col_nd_cpu`: sums patches back into ``(n, c) + dims``."""
     nd = len(dims)
+    if col.ndim != 2 + 2 * nd:
+        raise ValueError('col2im_nd: col must have shape (n, c, k_1..k_{0}, o_1..o_{0}) for '
+                         '{0} spatial axes, got {1}'.format(nd, col.shape))
+    _check_ranks('col2im_nd', nd, stride=stride, pad=pad)
     dilate = as_tuple(dilate, nd)
     ks = col.shape[2:2 + nd]
     outs = col.shape[2 + nd:]

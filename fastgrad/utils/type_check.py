@@ -106,6 +106,8 @@ def _repr(value):
         return '({})'.format(', '.join(items))
     if isinstance(value, list):
         return '[{}]'.format(', '.join(_repr(v) for v in value))
+    if isinstance(value, Expr):
+        return str(value)
     if isinstance(value, numpy.ndarray):
         return 'array(shape={}, dtype={})'.format(value.shape, value.dtype)
     return repr(value)
@@ -583,9 +585,13 @@ Bool = Testable  # alias
 # ---------------------------------------------------------------------------
 
 def eval(exp):
-    """Value of ``exp`` (itself when it is not an expression)."""
+    """Value of ``exp`` (itself when it is not an expression); the items
+    of a plain list or tuple are evaluated too, so that ``x.shape == (n,
+    y.shape[0])`` compares values."""
     if isinstance(exp, Expr):
         return exp.eval()
+    if type(exp) in (list, tuple):
+        return type(exp)(eval(v) for v in exp)
     return exp
 
 

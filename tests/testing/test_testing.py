@@ -233,6 +233,17 @@ def test_retry_gives_up():
     assert 'boom' in str(info.value)
 
 
+def test_a_failed_repeat_reports_the_first_error():
+    errors = iter(['first', 'second'])
+
+    @condition.retry(2)
+    def fails_differently():
+        raise AssertionError(next(errors))
+
+    with pytest.raises(AssertionError, match='first error message:\nAssertionError: first'):
+        fails_differently()
+
+
 def test_retry_stops_at_first_success():
     calls = []
 
