@@ -20,7 +20,7 @@ def test_errors():
         F.scale(numpy.zeros((2, 3)), numpy.zeros(4))
     with pytest.raises(NotImplementedError, match='sample_weight'):
         F.r2_score(numpy.zeros(3), numpy.zeros(3), sample_weight=numpy.ones(3))
-    with pytest.raises(InvalidType, match='Fmod'):
+    with pytest.raises(InvalidType, match='fmod'):
         F.fmod(numpy.zeros(3), numpy.ones(3, numpy.float32))
     with pytest.raises(ValueError, match='diagonal'):
         F.diagonal(numpy.zeros(3))

@@ -2,6 +2,12 @@
 linear_interpolate: compositions of differentiable ops."""
 
 
+class ShapeMismatch(ValueError, AssertionError):
+    """``y``'s shape does not match ``x``'s axes from ``axis`` on.  A
+    ValueError; also an AssertionError, which is what Chainer raises there
+    (an assert in debug mode)."""
+
+
 def _aligned(x, y, axis, name):
     """``y`` reshaped so that NumPy broadcasting applies it to ``x``'s axes
     ``axis, axis + 1, ...``."""
@@ -10,7 +16,7 @@ def _aligned(x, y, axis, name):
     if axis < 0:
         axis += x.ndim
     if x.shape[axis:axis + y.ndim] != y.shape:
-        raise ValueError('{}: y.shape {} must equal x.shape[{}:{}] = {}'.format(
+        raise ShapeMismatch('{}: y.shape {} must equal x.shape[{}:{}] = {}'.format(
             name, y.shape, axis, axis + y.ndim, x.shape[axis:axis + y.ndim]))
     shape = (1,) * axis + y.shape + (1,) * (x.ndim - axis - y.ndim)
     return broadcast_to(reshape(y, shape), x.shape)

@@ -31,6 +31,30 @@ def _check_operand(op, value):
                     'ndarray or a scalar'.format(op, type(value).__name__))
 
 
+def _convert_value_to_string(value):
+    """How a constant operand appears in an op's label: a scalar as written
+    (negative ones in parentheses), an array or a Variable as 'constant array'."""
+    if isinstance(value, Variable):
+        value = value.array
+    if numpy.isscalar(value):
+        return '({})'.format(value) if value < 0 else str(value)
+    if isinstance(value, numpy.ndarray) or hasattr(value, '__cuda_array_interface__'):
+        return 'constant array'
+    raise ValueError('_convert_value_to_string: expected a Variable, a scalar or an '
+                     'ndarray, got {}'.format(type(value).__name__))
+
+
+class _LabelledConstant(object):
+    """Mixin for the ops with a constant: ``label`` is ``pattern`` with the
+    constant written in (Chainer's labels, e.g. ``'_ + 2.0'``)."""
+    __slots__ = ()
+    pattern = None
+
+    @property
+    def label(self):
+        return self.pattern.format(_convert_value_to_string(self.value))
+
+
 def _const(value, x):
     """A scalar operand for ``x``: a NumPy scalar is cast to x's dtype once (under
     NEP 50 a float64 scalar would upcast a float32 array); Python numbers stay
@@ -38,6 +62,17 @@ def _const(value, x):
     if isinstance(value, numpy.generic) or utils.LEGACY_PROMOTION:
         return x.dtype.type(value)
     return value
+
+
+def _reflected(op, cls, lhs, rhs):
+    """``rhs <op> lhs`` with lhs the Variable: a raw-array ``rhs`` is cast to
+    ``lhs``'s dtype (as Chainer does with a constant operand)."""
+    rhs = _check_operand(op, rhs)
+    if not isinstance(rhs, Variable):
+        dtype = (lhs.array if isinstance(lhs, Variable) else lhs).dtype
+        if rhs.dtype != dtype:
+            rhs = rhs.astype(dtype)
+    return _binary(op, cls, rhs, lhs)
 
 
 def _binary(op, cls, lhs, rhs):
@@ -65,6 +100,7 @@ def _binary(op, cls, lhs, rhs):
 class Add(Op):
     __slots__ = ()
     is_elementwise = True
+    label = '_ + _'
 
     def forward(self, inputs):
         return utils.force_array(inputs[0] + inputs[1]),
@@ -75,9 +111,10 @@ class Add(Op):
         return tuple([ns.sum_to(gy, inputs[i].shape) for i in indexes])
 
 
-class AddConstant(Op):
+class AddConstant(_LabelledConstant, Op):
     is_elementwise = True
     __slots__ = ('value',)
+    pattern = '_ + {}'
 
     def __init__(self, value):
         self.value = value
@@ -115,7 +152,10 @@ class MultiAdd(Op):
             return utils.force_array(xp.add.reduce(stacked, axis=0)),
         y = x0 + inputs[1]                # a fresh array: safe to add into
         for x in inputs[2:]:
-            y += x
+            if same_shape or numpy.broadcast_shapes(y.shape, x.shape) == y.shape:
+                y += x
+            else:
+                y = y + x                 # x widens the result: a new array
         return utils.force_array(y),
 
     def gradient(self, ns, indexes, grad_outputs):
@@ -157,6 +197,7 @@ def _add2(lhs, rhs):
 class Sub(Op):
     __slots__ = ()
     is_elementwise = True
+    label = '_ - _'
 
     def forward(self, inputs):
         return utils.force_array(inputs[0] - inputs[1]),
@@ -168,10 +209,11 @@ class Sub(Op):
                       for i in indexes])
 
 
-class SubFromConstant(Op):
+class SubFromConstant(_LabelledConstant, Op):
     """value - x"""
     is_elementwise = True
     __slots__ = ('value',)
+    pattern = '{} - _'
 
     def __init__(self, value):
         self.value = value
@@ -212,12 +254,13 @@ def rsub(lhs, rhs):
     if _is_scalar(rhs):
         y, = SubFromConstant(_const(rhs, lhs)).apply((lhs,))
         return y
-    return _binary('sub', Sub, _check_operand('sub', rhs), lhs)
+    return _reflected('sub', Sub, lhs, rhs)
 
 
 class Neg(Op):
     __slots__ = ()
     is_elementwise = True
+    label = '__neg__'
 
     def forward(self, inputs):
         return utils.force_array(-inputs[0]),
@@ -241,6 +284,7 @@ def neg(x):
 class Mul(Op):
     __slots__ = ()
     is_elementwise = True
+    label = '_ * _'
 
     def forward(self, inputs):
         self.retain_inputs((0, 1))
@@ -254,9 +298,10 @@ class Mul(Op):
                       for i in indexes])
 
 
-class MulConstant(Op):
+class MulConstant(_LabelledConstant, Op):
     is_elementwise = True
     __slots__ = ('value',)
+    pattern = '_ * {}'
 
     def __init__(self, value):
         self.value = value
@@ -293,6 +338,7 @@ def mul(lhs, rhs):
 class Div(Op):
     __slots__ = ()
     is_elementwise = True
+    label = '_ / _'
 
     def forward(self, inputs):
         self.retain_inputs((0, 1))
@@ -307,10 +353,11 @@ class Div(Op):
                       for i in indexes])
 
 
-class DivFromConstant(Op):
+class DivFromConstant(_LabelledConstant, Op):
     """value / x"""
     is_elementwise = True
     __slots__ = ('value',)
+    pattern = '{} / _'
 
     def __init__(self, value):
         self.value = value
@@ -339,10 +386,11 @@ def div(lhs, rhs):
     return _binary('div', Div, lhs, rhs)
 
 
-class DivByConstant(Op):
+class DivByConstant(_LabelledConstant, Op):
     """x / value (kept as a division so results match NumPy bit for bit)."""
     is_elementwise = True
     __slots__ = ('value',)
+    pattern = '_ / {}'
 
     def __init__(self, value):
         self.value = value
@@ -362,7 +410,7 @@ def rdiv(lhs, rhs):
     if _is_scalar(rhs):
         y, = DivFromConstant(_const(rhs, lhs)).apply((lhs,))
         return y
-    return _binary('div', Div, _check_operand('div', rhs), lhs)
+    return _reflected('div', Div, lhs, rhs)
 
 
 # -- // (not differentiable, as in Chainer) -------------------------------------
@@ -404,7 +452,7 @@ def rfloordiv(lhs, rhs):
     """
     if _is_scalar(rhs):
         rhs = _const_array(rhs, lhs)
-    return _binary('floordiv', FloorDiv, _check_operand('floordiv', rhs), lhs)
+    return _reflected('floordiv', FloorDiv, lhs, rhs)
 
 
 # -- ** -----------------------------------------------------------------------
@@ -412,6 +460,7 @@ def rfloordiv(lhs, rhs):
 class PowVarVar(Op):
     __slots__ = ()
     is_elementwise = True
+    label = '_ ** _'
 
     def forward(self, inputs):
         self.retain_inputs((0, 1))
@@ -434,9 +483,10 @@ class PowVarVar(Op):
         return tuple(out)
 
 
-class PowVarConst(Op):
+class PowVarConst(_LabelledConstant, Op):
     is_elementwise = True
     __slots__ = ('value',)
+    pattern = '_ ** {}'
 
     def __init__(self, value):
         self.value = value
@@ -451,10 +501,11 @@ class PowVarConst(Op):
         return grad_outputs[0] * c * x ** (c - 1),
 
 
-class PowConstVar(Op):
+class PowConstVar(_LabelledConstant, Op):
     """value ** x"""
     is_elementwise = True
     __slots__ = ('value',)
+    pattern = '{} ** _'
 
     def __init__(self, value):
         self.value = value
@@ -495,7 +546,7 @@ def rpow(lhs, rhs):
     if _is_scalar(rhs):
         y, = PowConstVar(_const(rhs, lhs)).apply((lhs,))
         return y
-    return _binary('pow', PowVarVar, _check_operand('pow', rhs), lhs)
+    return _reflected('pow', PowVarVar, lhs, rhs)
 
 
 # -- abs ----------------------------------------------------------------------
@@ -503,6 +554,7 @@ def rpow(lhs, rhs):
 class Absolute(Op):
     __slots__ = ()
     is_elementwise = True
+    label = '|_|'
 
     def forward(self, inputs):
         self.retain_inputs((0,))

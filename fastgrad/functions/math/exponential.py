@@ -5,6 +5,7 @@ from fastgrad.functions._util.recipe import Op
 
 class Exp(Op):
     __slots__ = ()
+    label = 'exp'
     is_elementwise = True
 
     def forward(self, inputs):
@@ -20,6 +21,7 @@ class Exp(Op):
 
 class Log(Op):
     __slots__ = ()
+    label = 'log'
     is_elementwise = True
 
     def forward(self, inputs):

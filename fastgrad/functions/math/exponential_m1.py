@@ -6,6 +6,7 @@ from fastgrad.functions._util.recipe import Op
 
 class Expm1(Op):
     __slots__ = ()
+    label = 'expm1'
     is_elementwise = True
     checks = Checks('x', "x.dtype.kind == 'f'")
 

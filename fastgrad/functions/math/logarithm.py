@@ -26,12 +26,14 @@ class _LogBase(Op):
 
 class Log2(_LogBase):
     __slots__ = ()
+    label = 'log2'
     _ufunc = 'log2'
     _ln_base = math.log(2.0)
 
 
 class Log10(_LogBase):
     __slots__ = ()
+    label = 'log10'
     _ufunc = 'log10'
     _ln_base = math.log(10.0)
 

@@ -6,6 +6,7 @@ from fastgrad.functions._util.recipe import Op
 
 class Log1p(Op):
     __slots__ = ()
+    label = 'log1p'
     is_elementwise = True
     checks = Checks('x', "x.dtype.kind == 'f'")
 

@@ -61,6 +61,7 @@ class Fmod(Op):
 
     is_elementwise = True
     __slots__ = ()
+    label = 'fmod'
     checks = Checks('x, divisor', "x.dtype.kind == 'f'", 'divisor.dtype == x.dtype')
 
     def forward(self, inputs):

@@ -6,6 +6,7 @@ from fastgrad.functions._util.recipe import Op
 
 class Rsqrt(Op):
     __slots__ = ()
+    label = 'rsqrt'
     is_elementwise = True
     checks = Checks('x', "x.dtype.kind == 'f'")
 

@@ -10,6 +10,7 @@ import math
 import numpy
 
 from fastgrad import utils
+from fastgrad._core.graph import Variable
 from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
@@ -32,7 +33,9 @@ def _c(ns, like, value):
 
 
 def _call(ns, op, *inputs):
-    return ns.call(op, inputs)[0]
+    # raw inputs: NumPy turns 0-d results into scalars, an op takes arrays
+    return ns.call(op, [x if isinstance(x, Variable) else utils.force_array(x)
+                        for x in inputs])[0]
 
 
 class _Elementwise(Op):
@@ -61,9 +64,9 @@ class _Elementwise(Op):
         raise NotImplementedError
 
 
-def _op(name, scipy_name, derivative, doc):
+def _op(name, scipy_name, derivative, doc, label=None):
     cls = type(name, (_Elementwise,), {
-        '__slots__': (), 'scipy_name': scipy_name,
+        '__slots__': (), 'scipy_name': scipy_name, 'label': label or scipy_name,
         'derivative': staticmethod(derivative), '__doc__': doc,
         '__module__': __name__})
 
@@ -153,7 +156,7 @@ LGamma, lgamma = _op('LGamma', 'gammaln', lambda ns, x, y: _call(ns, DiGamma(), 
                      array([0.5724, 0.6931, 3.1781], dtype=float32)
                      >>> F.sum(F.lgamma(x)).backward(); np.round(x.grad, 4)  # digamma(x)
                      array([-1.9635,  0.9228,  1.5061], dtype=float32)
-                     """)
+                     """, label='lgamma')
 DiGamma, digamma = _op(
     'DiGamma', 'digamma',
     lambda ns, x, y: _call(ns, PolyGamma(), _orders(ns.data(x), 1), x),
@@ -177,6 +180,7 @@ class PolyGamma(Op):
     array (not differentiated)."""
 
     __slots__ = ()
+    label = 'polygamma'
     checks = Checks('n, x', "n.dtype.kind in 'iu'", "x.dtype.kind == 'f'")
 
     def forward(self, inputs):
@@ -219,6 +223,7 @@ class Zeta(Op):
     constant array, as in Chainer)."""
 
     __slots__ = ('x',)
+    label = 'zeta'
     checks = Checks('q', "q.dtype.kind == 'f'")
 
     def __init__(self, x):

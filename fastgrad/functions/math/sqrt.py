@@ -6,6 +6,7 @@ from fastgrad.functions._util.recipe import Op
 
 class Sqrt(Op):
     __slots__ = ()
+    label = 'sqrt'
     is_elementwise = True
     checks = Checks('x', "x.dtype.kind == 'f'")
 

@@ -6,6 +6,7 @@ from fastgrad.functions._util.recipe import Op
 
 class Square(Op):
     __slots__ = ()
+    label = 'square'
     is_elementwise = True
     checks = Checks('x', "x.dtype.kind == 'f'")
 

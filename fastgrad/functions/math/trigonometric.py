@@ -10,6 +10,7 @@ class Sin(Op):
     __slots__ = ()
     is_elementwise = True
     checks = FLOAT_CHECKS
+    label = 'sin'     # Chainer's labels: the function's name
 
     def forward(self, inputs):
         x, = inputs
@@ -25,6 +26,7 @@ class Cos(Op):
     __slots__ = ()
     is_elementwise = True
     checks = FLOAT_CHECKS
+    label = 'cos'
 
     def forward(self, inputs):
         x, = inputs
@@ -71,6 +73,10 @@ class _Inverse(Op):
     __slots__ = ()
     checks = FLOAT_CHECKS
     xp_name = None
+
+    @property
+    def label(self):
+        return self.xp_name     # 'tan', 'arcsin', 'cosh', ... as in Chainer
 
     def forward(self, inputs):
         x, = inputs
@@ -169,6 +175,7 @@ class Arctan2(Op):
     is_elementwise = True
     __slots__ = ()
     checks = Checks('x1, x2', "x1.dtype.kind == 'f'", "x2.dtype.kind == 'f'")
+    label = 'arctan2'
 
     def forward(self, inputs):
         x1, x2 = inputs

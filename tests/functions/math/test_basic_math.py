@@ -218,6 +218,49 @@ def test_array_operand_of_another_dtype_is_cast():
     numpy.testing.assert_allclose(y.array, a + c.astype(numpy.float32), rtol=1e-6)
 
 
+@pytest.mark.parametrize('op', [lambda v, c: c ** v, lambda v, c: c - v,
+                                lambda v, c: c / v], ids=['arr**v', 'arr-v', 'arr/v'])
+@pytest.mark.parametrize('vdtype,cdtype', [(numpy.float64, numpy.float16),
+                                           (numpy.float64, numpy.float32),
+                                           (numpy.float32, numpy.float64)])
+def test_reflected_array_operand_takes_the_variable_dtype(op, vdtype, cdtype):
+    # the constant array is cast to the Variable's dtype, as in Chainer
+    a = _positive((3, 2), vdtype)
+    c = _positive((3, 2), cdtype, seed=5)
+    y = op(Variable(a), c)
+    assert y.dtype == vdtype
+    numpy.testing.assert_allclose(y.array, op(a, c.astype(vdtype)), rtol=1e-6)
+    if vdtype == numpy.float64:
+        gy = numpy.random.RandomState(1).standard_normal((3, 2))
+        ggx = numpy.random.RandomState(2).standard_normal((3, 2))
+        check_backward(lambda v: op(v, c), a, gy)
+        check_double_backward(lambda v: op(v, c), a, gy, ggx)
+
+
+# -- labels (Chainer's) ----------------------------------------------------------
+
+def test_labels_name_the_operation():
+    from fastgrad.functions.math import basic_math as bm
+    x = Variable(_signed((2, 2)))
+    cases = [(-x, '__neg__'), (abs(x), '|_|'), (x + x, '_ + _'), (x - x, '_ - _'),
+             (x * x, '_ * _'), (x / x, '_ / _'), (abs(x) ** x, '_ ** _'),
+             (x + 2, '_ + 2'), (x * 2.5, '_ * 2.5'), (x - 2, '_ + (-2)'),
+             (2.0 - x, '2.0 - _'), (3 / x, '3 / _'), (x ** 2, '_ ** 2'),
+             (2 ** x, '2 ** _'), (x / 4.0, '_ / 4.0')]
+    for y, label in cases:
+        assert y.creator.label == label
+    assert bm.PowConstVar(-1.5).label == '(-1.5) ** _'
+
+
+def test_constant_strings():
+    from fastgrad.functions.math.basic_math import _convert_value_to_string as conv
+    assert [conv(v) for v in (2, 0, -2, 2.0, -0.5, numpy.float32(2))] == \
+        ['2', '0', '(-2)', '2.0', '(-0.5)', '2.0']
+    assert conv(numpy.zeros(2)) == conv(Variable(numpy.zeros(2))) == 'constant array'
+    with pytest.raises(ValueError, match='expected a Variable, a scalar or an ndarray'):
+        conv([1, 2])
+
+
 # -- errors --------------------------------------------------------------------
 
 @pytest.mark.parametrize('op,name', [

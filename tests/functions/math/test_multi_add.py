@@ -50,3 +50,22 @@ def test_errors():
         F.add(a, b, a.astype(numpy.float32))
     with pytest.raises(TypeError):
         F.add(fastgrad.Variable(a))
+
+
+@pytest.mark.parametrize('shapes', [((1, 3), (), (2, 1, 2, 1)), ((), (2, 1, 2), (3, 1)),
+                                    ((3, 1), (1, 1), (2,)), ((2,), (3, 2), (4, 1, 1), ())])
+def test_operands_that_widen_the_result_broadcast(shapes):
+    # a later operand may have more axes or longer ones than the partial sum
+    rng = numpy.random.RandomState(4)
+    xs = tuple(rng.standard_normal(s) for s in shapes)
+    out_shape = numpy.broadcast_shapes(*shapes)
+    y = F.add(*xs)
+    assert y.shape == out_shape
+    expected = xs[0]
+    for x in xs[1:]:
+        expected = expected + x
+    numpy.testing.assert_allclose(y.array, expected, rtol=1e-12)
+    gy = rng.standard_normal(out_shape)
+    ggs = tuple(rng.standard_normal(s) for s in shapes)
+    gradient_check.check_backward(lambda *v: F.add(*v), xs, gy)
+    gradient_check.check_double_backward(lambda *v: F.add(*v), xs, gy, ggs)

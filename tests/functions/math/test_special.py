@@ -56,6 +56,25 @@ def test_double_backward(name, func, ref, make):
     check_double_backward(func, make((2, 3)), rng.randn(2, 3), rng.randn(2, 3))
 
 
+@pytest.mark.parametrize('name,func,ref,make', CASES, ids=IDS)
+def test_zero_dim_backward_and_double_backward(name, func, ref, make):
+    # 0-d inputs: NumPy returns scalars from 0-d arithmetic inside the gradient,
+    # which the ops called there (erfcx, polygamma) must take as arrays
+    x = make(())
+    rng = numpy.random.RandomState(3)
+    numpy.testing.assert_allclose(func(x).array, ref(x), rtol=1e-12)
+    gy, ggx = numpy.asarray(rng.randn()), numpy.asarray(rng.randn())
+    check_backward(func, x, gy)
+    check_double_backward(func, x, gy, ggx)
+
+
+@pytest.mark.parametrize('func,label', [
+    (F.erf, 'erf'), (F.log_ndtr, 'log_ndtr'), (F.lgamma, 'lgamma'), (F.digamma, 'digamma'),
+    (lambda x: F.polygamma(1, x), 'polygamma'), (lambda q: F.zeta(2.0, q), 'zeta')])
+def test_labels_are_chainers(func, label):
+    assert func(numpy.full(2, 0.7)).creator.label == label
+
+
 def test_log_ndtr_gradient_finite_in_far_tail():
     from fastgrad import Variable
     v = Variable(numpy.array([-40.0, -20.0]))

@@ -24,24 +24,25 @@ def _f64(x):
 
 LN2, LN10 = numpy.log(2.0), numpy.log(10.0)
 
-# id, function, reference, first and second derivative, input maker, node name
+# id, function, reference, first and second derivative, input maker, node label
+# (Chainer's: the function's name)
 CASES = [
     ('log1p', F.log1p, numpy.log1p, lambda x: 1 / (1 + x), lambda x: -1 / (1 + x) ** 2,
-     _uniform(-0.5, 2), 'Log1p'),
-    ('expm1', F.expm1, numpy.expm1, numpy.exp, numpy.exp, _uniform(-2, 2), 'Expm1'),
+     _uniform(-0.5, 2), 'log1p'),
+    ('expm1', F.expm1, numpy.expm1, numpy.exp, numpy.exp, _uniform(-2, 2), 'expm1'),
     ('sqrt', F.sqrt, numpy.sqrt, lambda x: 0.5 / numpy.sqrt(x),
-     lambda x: -0.25 * x ** -1.5, _uniform(0.5, 3), 'Sqrt'),
+     lambda x: -0.25 * x ** -1.5, _uniform(0.5, 3), 'sqrt'),
     ('rsqrt', F.rsqrt, lambda x: 1 / numpy.sqrt(x), lambda x: -0.5 * x ** -1.5,
-     lambda x: 0.75 * x ** -2.5, _uniform(0.5, 3), 'Rsqrt'),
+     lambda x: 0.75 * x ** -2.5, _uniform(0.5, 3), 'rsqrt'),
     ('square', F.square, numpy.square, lambda x: 2 * x, lambda x: 2 + 0 * x,
-     _uniform(-2, 2), 'Square'),
-    ('sin', F.sin, numpy.sin, numpy.cos, lambda x: -numpy.sin(x), _uniform(-4, 4), 'Sin'),
+     _uniform(-2, 2), 'square'),
+    ('sin', F.sin, numpy.sin, numpy.cos, lambda x: -numpy.sin(x), _uniform(-4, 4), 'sin'),
     ('cos', F.cos, numpy.cos, lambda x: -numpy.sin(x), lambda x: -numpy.cos(x),
-     _uniform(-4, 4), 'Cos'),
+     _uniform(-4, 4), 'cos'),
     ('log2', F.log2, numpy.log2, lambda x: 1 / (x * LN2), lambda x: -1 / (x * x * LN2),
-     _uniform(0.5, 3), 'Log2'),
+     _uniform(0.5, 3), 'log2'),
     ('log10', F.log10, numpy.log10, lambda x: 1 / (x * LN10),
-     lambda x: -1 / (x * x * LN10), _uniform(0.5, 3), 'Log10'),
+     lambda x: -1 / (x * x * LN10), _uniform(0.5, 3), 'log10'),
 ]
 IDS = [c[0] for c in CASES]
 TOL = {numpy.float16: dict(atol=2e-3, rtol=2e-3),
@@ -159,3 +160,18 @@ class TestUnaryMath(testing.FunctionTestCase):
 
     def forward_expected(self, inputs):
         return numpy.asarray(self.ref(inputs[0].astype(numpy.float64))).astype(self.dtype),
+
+
+@pytest.mark.parametrize('name', ['sin', 'cos', 'tan', 'arcsin', 'arccos', 'arctan', 'sinh',
+                                  'cosh', 'arctanh', 'exp', 'log', 'log2', 'log10', 'log1p',
+                                  'expm1', 'sqrt', 'rsqrt', 'square'])
+def test_label_is_the_function_name(name):
+    # Chainer labels these nodes with the function's name
+    y = getattr(F, name)(numpy.full((2,), 0.5, numpy.float32))
+    assert y.creator.label == name
+
+
+def test_arctan2_and_fmod_labels():
+    x = numpy.full((2,), 0.5, numpy.float32)
+    assert F.arctan2(x, x).creator.label == 'arctan2'
+    assert F.fmod(x, x).creator.label == 'fmod'
