@@ -109,5 +109,5 @@ class FunctionHook(object):
         >>> with Grads():
         ...     F.sum(x * 3).backward()
         Sum (0,) [1. 1.]
-        MulConstant (0,) [3. 3.]
+        _ * 3 (0,) [3. 3.]
         """
