@@ -119,11 +119,11 @@ def numerical_grad(f, inputs, grad_outputs, eps=1e-3,
         grad_outputs (tuple of arrays or scalars): upstream gradients, one
             per output of ``f`` (``None`` entries are ignored).
         eps (float): the step of the finite differences.
-        detect_nondifferentiable (bool): sample ``f`` at ``x - 2eps``,
-            ``x - eps``, ``x``, ``x + eps``, ``x + 2eps`` instead of at
+        detect_nondifferentiable (bool): sample ``f`` at ``x - eps``,
+            ``x - eps/2``, ``x``, ``x + eps/2``, ``x + eps`` instead of at
             ``x +- eps``, and raise :class:`NondifferentiableError` when ``f``
-            looks non-differentiable at ``x``.  The gradient is then estimated
-            to fourth order in ``eps`` (instead of second).
+            looks non-differentiable in ``[x - eps, x + eps]``.  The gradient
+            is then estimated to fourth order in ``eps`` (instead of second).
         diff_atol (float), diff_rtol (float): the tolerances of that
             detection (see below).
         center_outputs (tuple of arrays): the outputs of ``f`` at the
@@ -140,14 +140,15 @@ def numerical_grad(f, inputs, grad_outputs, eps=1e-3,
     to zero raises ``ValueError``.
 
     Non-differentiability detection: per output element, two one-sided
-    derivative estimates are formed, one from ``(x - 2eps, x - eps, x)`` and
-    one from ``(x, x + eps, x + 2eps)`` (each second-order accurate, so for a
-    smooth function they differ by ``O(eps**3)``).  The point is reported as
+    derivative estimates are formed, one from ``(x - eps, x - eps/2, x)`` and
+    one from ``(x, x + eps/2, x + eps)`` (each second-order accurate, so for a
+    smooth function they differ by ``O(eps**2)``).  The point is reported as
     non-differentiable when, for some element,
-    ``|left - right| * eps > diff_atol + diff_rtol * max|y| + 16 * e * max|y|``
-    where ``max|y|`` is the largest magnitude among the five samples of that
-    element and ``e`` the machine epsilon of the output's dtype (so rounding
-    noise is not mistaken for a kink).  An element that is finite at some
+    ``|left - right| * eps > diff_atol + diff_rtol * (max y - min y) + 64 * e * max|y|``
+    over the five samples of that element: the kink is measured against how
+    much the output varies across the window (so a large constant offset
+    does not hide it), and ``e``, the machine epsilon of the output's dtype,
+    keeps rounding noise from being mistaken for one.  An element that is finite at some
     samples and non-finite at others is also reported; one that is
     non-finite at all samples is ignored by the detection.
 
@@ -170,7 +171,7 @@ def numerical_grad(f, inputs, grad_outputs, eps=1e-3,
     gys = [None if gy is None else _to_float64_copy(gy) for gy in grad_outputs]
 
     if detect_nondifferentiable:
-        offsets = (-2, -1, 1, 2)
+        offsets = (-1, -0.5, 0.5, 1)
     else:
         offsets = (-1, 1)
 
@@ -221,7 +222,7 @@ def numerical_grad(f, inputs, grad_outputs, eps=1e-3,
                     c_ys, _ = evaluate()
                 else:
                     c_ys, _ = center
-                # Samples ordered by offset: -2, -1, 0, +1, +2.
+                # Samples ordered by offset: -1, -1/2, 0, +1/2, +1 (times eps).
                 nodes5 = [nodes[0], nodes[1], 0.0, nodes[2], nodes[3]]
                 samples5 = [samples[0], samples[1], c_ys, samples[2], samples[3]]
                 _check_differentiable(nodes5, samples5, dtypes, diff_atol,
@@ -250,7 +251,7 @@ def numerical_grad(f, inputs, grad_outputs, eps=1e-3,
 def _check_differentiable(nodes, samples, dtypes, diff_atol, diff_rtol, i_in, idx):
     """Raise NondifferentiableError when the samples of some output element
     show a kink or a jump in finiteness (see :func:`numerical_grad`)."""
-    h = max(abs(nodes[1]), abs(nodes[3]))
+    h = max(abs(nodes[0]), abs(nodes[4]))
     w_left = _derivative_weights(nodes[:3])
     w_right = _derivative_weights(nodes[2:])
     n_out = len(samples[0])
@@ -274,10 +275,12 @@ def _check_differentiable(nodes, samples, dtypes, diff_atol, diff_rtol, i_in, id
         left = _combine(w_left, safe[:3])
         right = _combine(w_right, safe[2:])
         err = xp.abs(left - right) * h
-        scale = xp.abs(safe[0])
+        top = bottom = safe[0]
         for y in safe[1:]:
-            scale = xp.maximum(scale, xp.abs(y))
-        tol = diff_atol + (diff_rtol + 16 * _float_eps(dtypes[j] or numpy.float64)) * scale
+            top, bottom = xp.maximum(top, y), xp.minimum(bottom, y)
+        size = xp.maximum(xp.abs(top), xp.abs(bottom))
+        tol = (diff_atol + diff_rtol * (top - bottom)
+               + 64 * _float_eps(dtypes[j] or numpy.float64) * size)
         bad = all_finite & (err > tol)
         if bool(bad.any()):
             k = int(xp.argmax(xp.where(bad, err - tol, -numpy.inf)))

@@ -163,6 +163,30 @@ def test_numerical_grad_smooth_points_not_flagged():
     testing.assert_allclose(gx, numpy.sign(x) + 5 * (1 - numpy.tanh(x) ** 2))
 
 
+def test_numerical_grad_detection_looks_within_eps_only():
+    """Differentiable on [x - eps, x + eps] is differentiable: a kink 1.2
+    eps away is not reported."""
+    eps = 1e-3
+    x = numpy.array([1.2 * eps, -1.2 * eps])
+    gx, = gradient_check.numerical_grad(lambda: (numpy.abs(x),), (x,), (numpy.ones(2),),
+                                        eps=eps, detect_nondifferentiable=True)
+    testing.assert_allclose(gx, [1, -1])
+
+
+def test_numerical_grad_kink_is_measured_against_the_variation():
+    """clip(x, 0, 1) at 1: the outputs are all near 1 but vary by eps; the
+    kink is as large as that variation, so it is found."""
+    x = numpy.array([1.0])
+    with pytest.raises(gradient_check.NondifferentiableError):
+        gradient_check.numerical_grad(lambda: (x.clip(0, 1),), (x,), (numpy.ones(1),),
+                                      detect_nondifferentiable=True)
+    # a huge smooth output is not a kink
+    x = numpy.array([100.0])
+    gx, = gradient_check.numerical_grad(lambda: (numpy.exp(x),), (x,), (numpy.ones(1),),
+                                        detect_nondifferentiable=True)
+    testing.assert_allclose(gx, numpy.exp(x), rtol=1e-9)
+
+
 def test_numerical_grad_detects_finiteness_jump():
     x = numpy.array([1e-4])
     with numpy.errstate(divide='ignore', invalid='ignore'):
