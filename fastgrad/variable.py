@@ -1,5 +1,6 @@
 """Parameter (a Variable owned by a Link) and the Variable helpers."""
 import warnings
+import weakref
 
 import numpy
 
@@ -11,6 +12,23 @@ from fastgrad.configuration import config
 def _initializers():
     from fastgrad import initializers
     return initializers
+
+
+class _SharedPlaceholder:
+    """The data slot that shallow copies of an uninitialized Parameter share
+    (Chainer's rule): the first one initialized gives its array to the
+    others.  Deep copies and pickles get a group of their own."""
+
+    __slots__ = ('members',)
+
+    def __init__(self):
+        self.members = []            # weakrefs to the Parameters
+
+    def __deepcopy__(self, memo):
+        return _SharedPlaceholder()
+
+    def __reduce__(self):
+        return _SharedPlaceholder, ()
 
 
 class Parameter(Variable):
@@ -66,7 +84,12 @@ class Parameter(Variable):
     def dtype(self):
         if self.array is not None:
             return self.array.dtype
-        dtype = getattr(self.initializer, 'dtype', None)
+        if not hasattr(self.initializer, 'dtype'):
+            # e.g. a plain callable: the dtype is known only once it has run
+            raise RuntimeError(
+                'Parameter.dtype: the parameter {!r} is uninitialized and its initializer '
+                '({}) does not give a dtype'.format(self.name, type(self.initializer).__name__))
+        dtype = self.initializer.dtype
         return numpy.dtype(dtype if dtype is not None else config.dtype)
 
     @property
@@ -85,16 +108,46 @@ class Parameter(Variable):
         self._grad_valid = True
 
     def initialize(self, shape):
-        """Create the data (and the grad, per cleargrad/zerograd so far)."""
-        inits = _initializers()
+        """Create the data (and the grad, per cleargrad/zerograd so far).
+
+        Shallow copies made while uninitialized (``copy.copy``, as
+        ``Link.copy()`` makes) get the same data array, if still uninitialized
+        and on the same device.
+        """
         device = self._initial_device
-        data = inits.generate_array(self.initializer, shape, device.xp, device=device)
+        data = _initializers().generate_array(self.initializer, shape, device.xp,
+                                              device=device)
+        self._set_initial_data(data)
+        group = self.__dict__.pop('_placeholder', None)
+        if group is not None:
+            for ref in group.members:
+                p = ref()
+                if (p is not None and p is not self and p.array is None
+                        and p.__dict__.get('_placeholder') is group):
+                    del p.__dict__['_placeholder']
+                    p._set_initial_data(data)
+
+    def _set_initial_data(self, data):
+        inits = _initializers()
         self.array = data
         ginit = self._grad_initializer
         grad = None if ginit is None else inits.generate_array(
-            ginit, shape, device.xp, dtype=data.dtype, device=device)
+            ginit, data.shape, self._initial_device.xp, dtype=data.dtype,
+            device=self._initial_device)
         Variable.grad.__set__(self, grad)
         self._grad_valid = True
+
+    def __copy__(self):
+        if self.array is None and '_placeholder' not in self.__dict__:
+            group = _SharedPlaceholder()
+            group.members.append(weakref.ref(self))
+            self._placeholder = group
+        new = Variable.__copy__(self)       # the dict is copied: the group is shared
+        if self.array is None:
+            self._placeholder.members.append(weakref.ref(new))
+        else:
+            new.__dict__.pop('_placeholder', None)
+        return new
 
     def cleargrad(self):
         super().cleargrad()
@@ -120,7 +173,7 @@ class Parameter(Variable):
 
     def copydata(self, var):
         src = as_array(var)
-        if self.array is None:
+        if self.array is None and src is not None:
             self.initialize(src.shape)
         super().copydata(var)
 
@@ -138,6 +191,9 @@ class Parameter(Variable):
 
     def to_device(self, device):
         dev = backend.get_device(device)
+        if self.array is None and dev != self._initial_device:
+            # its data will be made elsewhere: no longer shared with copies
+            self.__dict__.pop('_placeholder', None)
         self._initial_device = dev
         Variable.to_device(self, dev)
         return self

@@ -243,3 +243,57 @@ def test_no_stack_outside_debug_mode():
         with pytest.raises(FloatingPointError) as info:
             z.backward()
     assert 'Stacktrace' not in str(info.value)
+
+
+# -- Parameter: copydata with uninitialized sides, dtype, shallow copies ---------
+
+def test_copydata_from_uninitialized_parameter_initializes_it():
+    dst_arr = np.array([1., 2., 3.], np.float32)
+    dst = fastgrad.Parameter(dst_arr)
+    src = fastgrad.Parameter(fastgrad.initializers.Constant(4.0))
+    dst.copydata(src)
+    assert dst.array is dst_arr                  # copied in place
+    np.testing.assert_array_equal(src.array, [4., 4., 4.])
+    np.testing.assert_array_equal(dst.array, [4., 4., 4.])
+
+
+def test_copydata_between_uninitialized_parameters_does_nothing():
+    dst, src = fastgrad.Parameter(), fastgrad.Parameter()
+    dst.copydata(src)
+    assert dst.array is None and src.array is None
+
+
+def test_copydata_from_empty_variable_is_an_error():
+    with pytest.raises(ValueError, match='copydata'):
+        Variable(np.zeros(2)).copydata(Variable())
+
+
+def test_parameter_dtype_unknown_until_initialized():
+    def fill_ones(array):
+        array[...] = 1
+
+    p = fastgrad.Parameter(fill_ones)
+    with pytest.raises(RuntimeError, match='dtype'):
+        p.dtype
+    p.initialize((2,))
+    assert p.dtype == np.float32
+    assert fastgrad.Parameter(fastgrad.initializers.Zero(np.float16)).dtype == np.float16
+
+
+def test_shallow_copies_of_uninitialized_parameter_share_the_data():
+    import copy
+    import pickle
+    x = fastgrad.Parameter(fastgrad.initializers.Constant(2.0))
+    y = copy.copy(x)
+    z = copy.copy(y)
+    deep = copy.deepcopy(x)
+    pickled = pickle.loads(pickle.dumps(x))
+    y.initialize((2, 3))                 # any member may be the first
+    assert x.array is y.array and z.array is y.array
+    np.testing.assert_array_equal(x.array, np.full((2, 3), 2.0, np.float32))
+    assert x.grad is not y.grad          # grads are each their own
+    assert deep.array is None and pickled.array is None
+    # a copy of an initialized parameter shares nothing new
+    w = copy.copy(x)
+    x.array = np.zeros((2, 3), np.float32)
+    assert w.array is y.array

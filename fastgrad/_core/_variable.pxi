@@ -551,9 +551,23 @@ cdef class Variable:
             self.grad = mine + sg
 
     def copydata(self, var):
-        """Copy ``var``'s array into this Variable's (in place, across devices)."""
+        """Copy ``var``'s array into this Variable's (in place, across devices).
+
+        An uninitialized side takes the other's shape: this Variable's data is
+        then a copy; a source Parameter is initialized (by its initializer)
+        and then copied from.  Both uninitialized: nothing happens.
+        """
         from fastgrad import backend
         src = var.array if isinstance(var, Variable) else var
+        if src is None:
+            if self._data is None:
+                return
+            initialize = getattr(var, 'initialize', None)
+            if initialize is None:
+                raise ValueError('Variable.copydata: the source has no data (and is not '
+                                 'a Parameter that could be initialized)')
+            initialize(self._data.shape)
+            src = var.array
         if self._data is None:
             self._set_array(backend.get_device_from_array(src).xp.array(src, copy=True))
             return
