@@ -62,10 +62,16 @@ def generate_seed():
     return int(numpy.random.randint(0xffffffff))
 
 
-def fix_random(seed=0):
-    """Decorator: run a test (function, method, or every test of a class)
+def fix_random(seed=100, *, setup_method='setUp', teardown_method='tearDown'):
+    """Decorator: run a test function or method, or each test of a class,
     with NumPy's global RNG (and CuPy's, when importable) seeded with
-    ``seed``; the previous NumPy RNG state is restored afterwards.
+    ``seed`` (100, as Chainer's); the previous NumPy RNG state is restored
+    afterwards.
+
+    On a class, as in Chainer, the seed is set in ``setup_method`` (also an
+    inherited one) and the state restored in ``teardown_method``, so the
+    set-up and the test draw from one seeded stream.  A class without a
+    ``setup_method`` gets each of its test methods seeded instead.
 
     >>> from fastgrad import testing
     >>> @testing.fix_random(seed=1)
@@ -78,29 +84,63 @@ def fix_random(seed=0):
 
     import numpy
 
+    def seed_all():
+        numpy.random.seed(seed)
+        try:
+            import cupy
+            cupy.random.seed(seed)
+        except Exception:
+            pass
+
     def seeded(f):
         @functools.wraps(f)
         def wrapper(*args, **kwargs):
             state = numpy.random.get_state()
-            numpy.random.seed(seed)
-            try:
-                import cupy
-                cupy.random.seed(seed)
-            except Exception:
-                pass
+            seed_all()
             try:
                 return f(*args, **kwargs)
             finally:
                 numpy.random.set_state(state)
         return wrapper
 
+    def around_setup(cls):
+        prev_setup = getattr(cls, setup_method)
+        prev_teardown = getattr(cls, teardown_method, None)
+
+        @functools.wraps(prev_setup)
+        def new_setup(self, *args, **kwargs):
+            self._fix_random_state = numpy.random.get_state()
+            seed_all()
+            try:
+                prev_setup(self, *args, **kwargs)
+            except BaseException:       # no teardown follows a failed set-up
+                numpy.random.set_state(self.__dict__.pop('_fix_random_state'))
+                raise
+
+        def new_teardown(self, *args, **kwargs):
+            try:
+                if prev_teardown is not None:
+                    prev_teardown(self, *args, **kwargs)
+            finally:
+                state = self.__dict__.pop('_fix_random_state', None)
+                if state is not None:
+                    numpy.random.set_state(state)
+
+        if prev_teardown is not None:
+            new_teardown = functools.wraps(prev_teardown)(new_teardown)
+        setattr(cls, setup_method, new_setup)
+        setattr(cls, teardown_method, new_teardown)
+
     def decorator(obj):
-        if isinstance(obj, type):
-            for name, member in list(vars(obj).items()):
-                if callable(member) and (name.startswith('test') or name in (
-                        'setUp', 'setup_method')):
-                    setattr(obj, name, seeded(member))
+        if not isinstance(obj, type):
+            return seeded(obj)
+        if callable(getattr(obj, setup_method, None)):
+            around_setup(obj)
             return obj
-        return seeded(obj)
+        for name in dir(obj):
+            member = getattr(obj, name)
+            if name.startswith('test') and callable(member):
+                setattr(obj, name, seeded(member))
+        return obj
 
     return decorator
