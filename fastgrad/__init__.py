@@ -61,7 +61,8 @@ _LAZY_MODULES = frozenset((
     'link_hooks', 'testing', 'training'))
 _LAZY_NAMES = {
     'Distribution': 'distribution', 'cross_entropy': 'distribution',
-    'kl_divergence': 'distribution', 'register_kl': 'distribution'}
+    'kl_divergence': 'distribution', 'register_kl': 'distribution',
+    'should_use_cudnn': 'backends.cuda', 'should_use_cudnn_tensor_core': 'backends.cuda'}
 
 
 def __getattr__(name):

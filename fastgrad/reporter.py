@@ -206,9 +206,15 @@ class Summary(object):
         return mean, std
 
     def serialize(self, serializer):
-        self._x = _load_scalar(serializer('_x', self._x))
-        self._x2 = _load_scalar(serializer('_x2', self._x2))
-        self._n = _load_scalar(serializer('_n', self._n))
+        try:
+            x = _load_scalar(serializer('_x', self._x))
+            x2 = _load_scalar(serializer('_x2', self._x2))
+            n = _load_scalar(serializer('_n', self._n))
+        except KeyError:
+            # a snapshot from before Summary saved its state
+            warnings.warn('Summary: the snapshot has no statistics; they start anew')
+            x, x2, n = 0., 0., 0.
+        self._x, self._x2, self._n = x, x2, n
 
 
 def _load_scalar(value):
@@ -266,13 +272,18 @@ class DictSummary(object):
         return stats
 
     def serialize(self, serializer):
+        loading = _is_loading(serializer)
         try:
-            names = serialize_json(serializer, '_names', list(self._summaries))
+            names = serialize_json(serializer, '_names',
+                                   None if loading else list(self._summaries))
         except KeyError:
-            names = None
+            # a snapshot from before DictSummary saved its state
+            warnings.warn('DictSummary: the snapshot has no statistics; they start anew')
+            self._summaries = {}
+            return
         if names is None:
-            warnings.warn('DictSummary: the names of the statistics were not '
-                          'saved; they are not restored')
+            # fastgrad's validating pass (the stored names are read in the
+            # assigning pass), or not a list of names: nothing to restore
             return
         if names != list(self._summaries):
             self._summaries = {name: Summary() for name in names}

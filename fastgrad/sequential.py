@@ -133,13 +133,16 @@ class Sequential(_link.ChainList):
             del self._layers[i]
 
     def insert(self, i, layer):
-        """Insert ``layer`` (any callable) before position ``i``."""
-        _check_callable(layer, _INSERT_MSG)
+        """Insert ``layer`` (any callable) before position ``i``, which must
+        be in ``[-len(self), len(self)]`` (IndexError otherwise, as in Chainer;
+        a list would clamp it)."""
         n = len(self._layers)
+        if not -n <= i <= n:
+            raise IndexError('Sequential.insert: index {} is out of range for {} layers'
+                             .format(i, n))
+        _check_callable(layer, _INSERT_MSG)
         if i < 0:
-            i = max(i + n, 0)
-        elif i > n:
-            i = n
+            i += n
         self._layers.insert(i, layer)
         if isinstance(layer, _link.Link):
             self._children.insert(self._n_links_before(i), layer)

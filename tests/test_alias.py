@@ -125,6 +125,7 @@ def test_cuda_module_without_a_gpu():
     assert cuda.get_array_module(x) is numpy
     assert cuda.fuse()(lambda a: a + 1)(x).tolist() == [1, 2, 3]
     assert cuda.should_use_cudnn('>=auto') is False
+    assert fastgrad.should_use_cudnn is cuda.should_use_cudnn   # chainer.should_use_cudnn
     assert not isinstance(x, cuda.ndarray)
 
 

@@ -173,3 +173,33 @@ def test_summaries_serialize_roundtrip():
     assert e.compute_mean() == pytest.approx({'a': 2., 'b': 10.})
     e.add({'a': 5.})
     assert e.compute_mean()['a'] == pytest.approx(3.)
+
+
+def test_summaries_load_from_npz_replaces_what_was_added_since(tmp_path):
+    """Through save_npz/load_npz (fastgrad's two-pass loader): the loaded
+    statistics replace the current ones, keys added since included."""
+    d = reporter_module.DictSummary()
+    d.add({'a': 3., 'b': 1.})
+    d.add({'a': 1., 'b': 5.})
+    path = str(tmp_path / 'summary.npz')
+    fastgrad.serializers.save_npz(path, d)
+    d.add({'a': 2., 'b': 6., 'c': 5.})
+    fastgrad.serializers.load_npz(path, d)
+    assert d.compute_mean() == pytest.approx({'a': 2., 'b': 3.})
+
+
+def test_summaries_from_a_snapshot_without_them_start_anew(tmp_path):
+    path = str(tmp_path / 'old.npz')
+    numpy.savez(path, dummy=0)
+    d = reporter_module.DictSummary()
+    d.add({'a': 3.})
+    with pytest.warns(UserWarning, match='start anew'):
+        fastgrad.serializers.load_npz(path, d)
+    assert d.compute_mean() == {}
+    s = reporter_module.Summary()
+    s.add(7.)
+    with pytest.warns(UserWarning, match='start anew'):
+        fastgrad.serializers.load_npz(path, s)
+    s.add(2.)
+    s.add(3.)
+    assert s.compute_mean() == pytest.approx(2.5)

@@ -139,8 +139,13 @@ def test_insert_keeps_children_order():
     s.insert(-1, Affine(1, 4))
     assert type(s[-2]) is Affine and s[-2].n_out == 4
     assert [l.n_out for l in s._children] == [1, 3, 4, 2]
-    s.insert(100, double)
+    n = len(s)
+    s.insert(n, double)                   # the end is a valid position
     assert s[-1] is double
+    for bad in (n + 2, -(n + 2)):         # beyond it is an error, as in Chainer
+        with pytest.raises(IndexError, match='out of range'):
+            s.insert(bad, double)
+    assert len(s) == n + 1
 
 
 def test_append_extend_and_add_link():

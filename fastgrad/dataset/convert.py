@@ -28,9 +28,16 @@ class _FunctionConverter(Converter):
         self.__name__ = getattr(func, '__name__', type(self).__name__)
         self.__doc__ = getattr(func, '__doc__', None)
         self.__wrapped__ = func
+        self.__module__ = getattr(func, '__module__', None)
+        self.__qualname__ = getattr(func, '__qualname__', self.__name__)
 
     def __call__(self, *args, **kwargs):
         return self._func(*args, **kwargs)
+
+    def __reduce__(self):
+        # By reference, as the function it wraps: the module-level name is
+        # this converter (pickle checks), not the function.
+        return self.__qualname__
 
     def __repr__(self):
         return '<converter {}>'.format(self.__name__)

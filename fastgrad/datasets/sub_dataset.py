@@ -59,6 +59,8 @@ def split_dataset(dataset, first_size, order=None):
     (8, 2, 8)
     """
     n = len(dataset)
+    if not isinstance(first_size, (int, numpy.integer)):
+        raise TypeError('split_dataset: first_size must be an int, got {!r}'.format(first_size))
     if not 0 <= first_size <= n:
         raise ValueError('split_dataset: first_size {} is out of range [0, {}]'
                          .format(first_size, n))
@@ -79,15 +81,16 @@ def split_dataset_random(dataset, first_size, seed=None):
 
 
 def split_dataset_n(dataset, n, order=None):
-    """``n`` SubDatasets of (almost) equal size.
+    """``n`` SubDatasets of ``len(dataset) // n`` examples each, as in
+    Chainer: the last ``len(dataset) % n`` examples are left out, so that
+    every part has the same size.
 
     >>> parts = fastgrad.datasets.split_dataset_n(list(range(7)), 3)
     >>> [list(p) for p in parts]
-    [[0, 1], [2, 3], [4, 5, 6]]
+    [[0, 1], [2, 3], [4, 5]]
     """
-    total = len(dataset)
-    bounds = [total * i // n for i in range(n + 1)]
-    return [SubDataset(dataset, bounds[i], bounds[i + 1], order) for i in range(n)]
+    size = len(dataset) // n
+    return [SubDataset(dataset, size * i, size * (i + 1), order) for i in range(n)]
 
 
 def split_dataset_n_random(dataset, n, seed=None):

@@ -133,3 +133,12 @@ def test_device_gpu():
     out = dataset.concat_examples([cupy.arange(2), cupy.arange(3)], padding=0)
     assert isinstance(out, cupy.ndarray)
     cupy.testing.assert_array_equal(out, [[0, 1, 0], [0, 1, 2]])
+
+
+def test_converters_pickle_by_reference():
+    """A converter made with the decorator pickles like the function it
+    wraps (updaters send converters to worker processes)."""
+    import pickle
+    assert pickle.loads(pickle.dumps(dataset.concat_examples)) is dataset.concat_examples
+    out = pickle.loads(pickle.dumps(dataset.concat_examples))([numpy.ones(2), numpy.zeros(2)])
+    numpy.testing.assert_array_equal(out, [[1, 1], [0, 0]])

@@ -81,10 +81,13 @@ def test_split_dataset_random_is_a_seeded_partition():
 
 def test_split_dataset_n():
     parts = datasets.split_dataset_n(list(range(10)), 3)
-    assert [len(p) for p in parts] == [3, 3, 4]
-    assert sum((p[:] for p in parts), []) == list(range(10))
-    parts = datasets.split_dataset_n_random(list(range(10)), 2, seed=0)
-    assert sorted(parts[0][:] + parts[1][:]) == list(range(10))
+    assert [len(p) for p in parts] == [3, 3, 3]      # equal sizes; 9 is left out
+    assert sum((p[:] for p in parts), []) == list(range(9))
+    parts = datasets.split_dataset_n_random(list(range(11)), 2, seed=0)
+    assert [len(p) for p in parts] == [5, 5]
+    assert len(set(parts[0][:] + parts[1][:])) == 10
+    with pytest.raises(TypeError, match='must be an int'):
+        datasets.split_dataset(list(range(5)), 3.5)
 
 
 def test_cross_validation():

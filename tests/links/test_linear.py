@@ -168,3 +168,16 @@ def test_check_backward_float64():
     x = numpy.random.standard_normal((4, 3))
     gy = numpy.random.standard_normal((4, 2))
     check_backward(f, x, gy, (f.W, f.b), dtype='d', atol=1e-6, rtol=1e-5)
+
+
+@pytest.mark.parametrize('nobias', [False, True])
+def test_from_params_takes_parameters_of_another_link(nobias):
+    src = L.Linear(5, 4, nobias=nobias)
+    copy = L.Linear.from_params(src.W, src.b, nobias=nobias)
+    numpy.testing.assert_array_equal(copy.W.array, src.W.array)
+    assert copy.W.array is not src.W.array           # its own parameter
+    assert (copy.b is None) == nobias
+    if not nobias:
+        numpy.testing.assert_array_equal(copy.b.array, src.b.array)
+    with pytest.raises(ValueError, match='b.size must equal'):
+        L.Linear.from_params(src.W, numpy.zeros(3, numpy.float32))

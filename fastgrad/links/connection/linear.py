@@ -50,13 +50,14 @@ class Linear(link.Link):
 
     @classmethod
     def from_params(cls, W, b=None, nobias=False):
-        """A Linear whose parameters are initialized from the arrays given."""
+        """A Linear whose parameters are initialized from ``W`` and ``b``
+        (arrays or Variables; ``b`` is ignored with ``nobias``)."""
         out_size, in_size = W.shape
         if b is not None and b.size != out_size:
             raise ValueError('Linear.from_params: b.size must equal W.shape[0] ({}), '
                              'got {}'.format(out_size, b.size))
-        return cls(in_size, out_size, nobias, initialW=W,
-                   initial_bias=None if nobias else b)
+        return cls(in_size, out_size, nobias, initialW=variable.as_array(W),
+                   initial_bias=None if nobias or b is None else variable.as_array(b))
 
     def forward(self, x, n_batch_axes=1):
         if self.W.array is None:
