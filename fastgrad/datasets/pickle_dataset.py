@@ -4,6 +4,7 @@ files you trust: unpickling runs code."""
 import os
 import pickle
 import threading
+import weakref
 
 from fastgrad.dataset.dataset_mixin import DatasetMixin
 
@@ -44,9 +45,24 @@ class PickleDatasetWriter(object):
         self.close()
 
 
+# Datasets whose reader wants ``after_fork()`` called in a forked child (to
+# reopen its file: a file offset shared with the parent breaks random access).
+_readers_to_reopen = weakref.WeakSet()
+
+
+def _after_fork_in_child():
+    for dataset in list(_readers_to_reopen):
+        dataset._reader.after_fork()
+
+
+if hasattr(os, 'register_at_fork'):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 class PickleDataset(DatasetMixin):
     """The examples of a file written by :class:`PickleDatasetWriter`;
-    ``reader`` is a seekable binary file.
+    ``reader`` is a seekable binary file.  If the reader has an
+    ``after_fork()`` method, it is called in each forked child process.
 
     >>> import io
     >>> f = io.BytesIO()
@@ -73,6 +89,8 @@ class PickleDataset(DatasetMixin):
                 break
             self._positions.append(position)
         self._lock = threading.RLock()
+        if callable(getattr(reader, 'after_fork', None)):
+            _readers_to_reopen.add(self)
 
     def __getstate__(self):
         state = self.__dict__.copy()

@@ -1,4 +1,5 @@
 """Image, text and pickle data sets on small files written by the tests."""
+import io
 import os
 import pickle
 import zipfile
@@ -147,3 +148,27 @@ def test_cached_download_fetches_only_when_allowed(tmp_path):
     finally:
         dataset.set_dataset_root(None)
         dataset.allow_download(None)
+
+
+@pytest.mark.skipif(not hasattr(os, 'fork'), reason='needs fork')
+def test_pickle_dataset_reader_after_fork_runs_in_the_child(tmp_path):
+    """A reader with after_fork() (Chainer's hook for reopening a file that a
+    forked child would otherwise share with its parent) is called in the
+    child, not in the parent."""
+    import multiprocessing
+
+    log = tmp_path / 'after_fork.log'
+
+    class Reader(io.BytesIO):
+        def after_fork(self):
+            with open(str(log), 'a') as f:
+                f.write('{}\n'.format(os.getpid()))
+
+    buf = Reader()
+    pickle.dump('example', buf)
+    dataset = datasets.PickleDataset(buf)
+    process = multiprocessing.get_context('fork').Process(target=lambda: None)
+    process.start()
+    process.join(timeout=30)
+    assert log.read_text().split() == [str(process.pid)]   # in the child only
+    assert dataset[0] == 'example'
