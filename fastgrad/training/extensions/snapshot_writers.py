@@ -7,6 +7,7 @@ The asynchronous writers save a copy of the target's arrays taken when the
 snapshot is asked for, so training can go on changing the parameters while
 the file is written."""
 import multiprocessing
+import multiprocessing.util
 import os
 import queue
 import threading
@@ -126,11 +127,21 @@ class ProcessWriter(StandardWriter):
             filename, outdir, target, self._savefun, kwds, self._post_save_hooks))
 
 
-def _consume(q):
+def _consume(q, alive=None):
     """Run ``[task, filename, outdir, target, hooks...]`` items until a
-    None."""
+    None; with ``alive``, also stop once the queue is empty and ``alive()``
+    is False (a program that ended without ``finalize()`` must not hang on
+    this thread)."""
     while True:
-        item = q.get()
+        if alive is None:
+            item = q.get()
+        else:
+            try:
+                item = q.get(timeout=0.2)
+            except queue.Empty:
+                if alive():
+                    continue
+                return
         try:
             if item is None:
                 return
@@ -185,7 +196,7 @@ class ThreadQueueWriter(QueueWriter):
         return queue.Queue()
 
     def create_consumer(self, q):
-        return threading.Thread(target=_consume, args=(q,))
+        return threading.Thread(target=_consume, args=(q, threading.main_thread().is_alive))
 
 
 class ProcessQueueWriter(QueueWriter):
@@ -193,7 +204,12 @@ class ProcessQueueWriter(QueueWriter):
     picklable)."""
 
     def create_queue(self):
-        return multiprocessing.JoinableQueue()
+        q = multiprocessing.JoinableQueue()
+        # Without finalize(), multiprocessing would wait for the consumer at
+        # exit forever: tell it to stop first (priority 100 runs before that
+        # wait and before the queue's own closing, at 10).
+        multiprocessing.util.Finalize(self, q.put, args=(None,), exitpriority=100)
+        return q
 
     def create_consumer(self, q):
         return multiprocessing.Process(target=_consume, args=(q,))

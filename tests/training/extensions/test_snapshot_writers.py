@@ -78,3 +78,26 @@ def test_find_latest_and_stale_snapshots(tmp_path):
     assert _snapshot._find_latest_snapshot(template, str(tmp_path / 'none')) is None
     assert _snapshot._find_stale_snapshots(template, str(tmp_path), 2) == ['snap_1']
     assert _snapshot._find_stale_snapshots(template, str(tmp_path), -1) == []
+
+
+@pytest.mark.parametrize('name', ['ThreadQueueWriter', 'ProcessQueueWriter'])
+def test_a_program_that_never_finalizes_its_queue_writer_still_exits(tmp_path, name):
+    """The queued snapshot is written and the interpreter exits (the
+    consumer would otherwise wait for work forever)."""
+    import subprocess
+    import sys
+    import tempfile
+
+    import fastgrad
+    script = (
+        'import fastgrad.links as L\n'
+        'from fastgrad.training.extensions import snapshot_writers\n'
+        'writer = snapshot_writers.{}()\n'
+        'writer("snap.npz", {!r}, L.Linear(2, 3))\n'.format(name, str(tmp_path)))
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(fastgrad.__file__)))
+    done = subprocess.run([sys.executable, '-c', script], cwd=tempfile.gettempdir(),
+                          env=env, timeout=120, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    loaded = L.Linear(2, 3)
+    serializers.load_npz(str(tmp_path / 'snap.npz'), loaded)
+    assert loaded.W.shape == (3, 2)
