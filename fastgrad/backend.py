@@ -226,6 +226,11 @@ class Intel64Device(Device):
     def __init__(self):
         raise RuntimeError('Intel64Device: iDeep (intel64) is not available in fastgrad')
 
+    @staticmethod
+    def from_array(array):
+        """None: fastgrad has no iDeep arrays."""
+        return None
+
 
 class ChainerxDevice(Device):
     """ChainerX is not available: constructing one raises.
@@ -239,6 +244,11 @@ class ChainerxDevice(Device):
 
     def __init__(self, device=None):
         raise RuntimeError('ChainerxDevice: ChainerX is not available in fastgrad')
+
+    @staticmethod
+    def from_array(array):
+        """None: fastgrad has no ChainerX arrays."""
+        return None
 
 
 def get_device(spec):

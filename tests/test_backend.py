@@ -91,3 +91,13 @@ def test_backend_modules_are_reachable_from_backend():
     assert fastgrad.backend.intel64 is __import__('fastgrad.backends.intel64').backends.intel64
     with pytest.raises(AttributeError, match='no_such_thing'):
         fastgrad.backend.no_such_thing
+
+
+def test_unavailable_devices_recognise_no_array_and_cannot_be_made():
+    from fastgrad.backends import intel64
+    assert intel64.Intel64Device is backend.Intel64Device      # one class
+    for cls in (backend.Intel64Device, backend.ChainerxDevice):
+        for value in (numpy.zeros(2), None, 1, ()):
+            assert cls.from_array(value) is None
+        with pytest.raises(RuntimeError, match='not available'):
+            cls()
