@@ -267,6 +267,14 @@ class VariableOps(object):
         return v.array if isinstance(v, Variable) else v
 
     @staticmethod
+    def cast(x, typ):
+        # F.cast of the same dtype adds an identity node (Chainer's rule for
+        # users); a gradient needs none
+        if x.dtype == typ:
+            return x
+        return _functions().cast(x, typ)
+
+    @staticmethod
     def call(node, inputs):
         return node.apply(tuple(inputs))
 

@@ -27,14 +27,18 @@ class Copy(Op):
 def copy(x, dst):
     """Copy ``x`` onto the device ``dst`` and return it as a Variable.
 
-    ``dst`` is a device specifier: ``-1`` (or ``'@numpy'``) for the CPU, a
-    GPU id ``N >= 0`` (or ``'@cupy:N'``), or a device object.  The result is
-    always a new array, also when ``x`` already lives on ``dst``; the
-    gradient is sent back to the device of ``x``.
+    ``dst`` is a device specifier: ``-1`` (or ``'@numpy'``, or
+    ``cuda.DummyDevice``) for the CPU, a GPU id ``N >= 0`` (or
+    ``'@cupy:N'``), or a device object.  The result is always a new array,
+    also when ``x`` already lives on ``dst``; the gradient is sent back to
+    the device of ``x``.
 
     >>> x = np.array([1., 2.], dtype=np.float32)
     >>> F.copy(x, '@numpy').array
     array([1., 2.], dtype=float32)
     """
+    from fastgrad.backends.cuda import DummyDeviceType
+    if isinstance(dst, DummyDeviceType):
+        dst = '@numpy'        # Chainer's old spelling of the CPU
     y, = Copy(backend.get_device(dst)).apply((x,))
     return y

@@ -8,6 +8,11 @@ from fastgrad._core.graph import Variable
 from fastgrad.functions._util.recipe import Op
 
 
+class EllipsisError(IndexError, ValueError):
+    """More than one Ellipsis in an index: an IndexError as in NumPy, and a
+    ValueError as in Chainer."""
+
+
 def _normalize_slices(slices):
     """Chainer's rules: a list of ints is one advanced index, any other list is a
     tuple of indices; a Variable index is replaced by its array."""
@@ -22,7 +27,7 @@ def _normalize_slices(slices):
         slices = (slices,)
     slices = tuple(s.array if isinstance(s, Variable) else s for s in slices)
     if sum(1 for s in slices if s is Ellipsis) > 1:
-        raise IndexError('get_item: an index can only have a single ellipsis (...), '
+        raise EllipsisError('get_item: an index can only have a single ellipsis (...), '
                          'got {}'.format(slices))
     return slices
 

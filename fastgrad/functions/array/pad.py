@@ -48,12 +48,16 @@ class Pad(Op):
     def forward(self, inputs):
         x, = inputs
         self._widths = _widths(self.pad_width, x.ndim)
+        if x.ndim == 0:
+            return x.copy(),       # no axis to pad (numpy.pad returns x's value)
         xp = utils.array_module(x)
         return xp.pad(x, self._widths, mode=self.mode, **self.keywords),
 
     def gradient(self, ns, indexes, grad_outputs):
         gy = grad_outputs[0]
         shape = self.inputs[0].shape
+        if not shape:
+            return gy,
         if self.mode == 'constant':
             # where x sits inside the padded output
             inner = tuple(slice(a, a + n) for (a, _), n in zip(self._widths, shape))

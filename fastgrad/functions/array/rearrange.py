@@ -1,5 +1,6 @@
 """Rearrangements built from reshape, transpose, flip and concat: dstack,
 fliplr, flipud, depth2space and space2depth."""
+from fastgrad import utils
 from fastgrad.functions.array.concat import concat
 from fastgrad.functions.array.flip import flip
 from fastgrad.functions.array.reshape import reshape
@@ -16,6 +17,11 @@ def dstack(xs):
     """
     if len(xs) == 0:
         raise ValueError('dstack: need at least one array')
+    for i, x in enumerate(xs[1:], 1):
+        if x.ndim != xs[0].ndim:
+            # (1,) and () would both stack as (1, 1, 1): Chainer rejects it
+            raise utils.invalid_type('dstack', 'x0.ndim == x{}.ndim'.format(i),
+                                     '{} != {}'.format(xs[0].ndim, x.ndim))
     parts = []
     for x in xs:
         if x.ndim == 1:

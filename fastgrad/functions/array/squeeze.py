@@ -8,8 +8,7 @@ class Squeeze(Op):
     __slots__ = ('axis',)
     checks = Checks('x',
                     'self.axis is None or '
-                    '[a for a in self.axis if not -x.ndim <= a < x.ndim] == []',
-                    'self.axis is None or [x.shape[a] for a in self.axis] == [1] * len(self.axis)')
+                    '[a for a in self.axis if not -x.ndim <= a < x.ndim] == []')
 
     def __init__(self, axis=None):
         # None (every length-1 axis) or a tuple of ints
@@ -22,6 +21,12 @@ class Squeeze(Op):
             out = tuple(n for n in shape if n != 1)
         else:
             drop = _axis.normalize_axes('Squeeze', self.axis, x.ndim)
+            longer = [a for a in drop if shape[a] != 1]
+            if longer:
+                # a ValueError, as numpy.squeeze (and so Chainer) raises
+                raise ValueError('squeeze: the axes to squeeze must have length 1, but '
+                                 'axis {} of shape {} has length {}'.format(
+                                     longer[0], shape, shape[longer[0]]))
             out = tuple(n for i, n in enumerate(shape) if i not in drop)
         return x.reshape(out),
 

@@ -1,4 +1,6 @@
 """batch_normalization: normalize with the batch's own mean and variance."""
+import warnings
+
 import numpy
 
 from fastgrad import utils
@@ -62,6 +64,21 @@ class Axes(object):
         self.m = max(x.size // max(gamma.size, 1), 1)
 
 
+def _warn_single_sample(axis):
+    """Every axis the statistics are taken over has length 1: x - mean is 0."""
+    if 0 in axis:
+        msg = ('batch_normalization: the batch has one sample (every axis the '
+               'statistics are taken over, {}, has length 1), so the output is '
+               'all beta (x minus its mean is zero); was it run in evaluation '
+               'with config.train left True, or is the last batch of a '
+               'non-repeating iterator of size 1?'.format(axis))
+    else:
+        msg = ('batch_normalization: every axis the statistics are taken over, '
+               '{}, has length 1, so the output is all beta (x minus its mean '
+               'is zero)'.format(axis))
+    warnings.warn(msg, UserWarning, stacklevel=4)
+
+
 class BatchNormalization(Op):
     __slots__ = ('eps', 'running_mean', 'running_var', 'decay', 'axis', 'ax', 'ct',
                  'mean', 'inv_std')
@@ -81,6 +98,8 @@ class BatchNormalization(Op):
             if getattr(self, name) is not None:
                 same_device('batch_normalization', name, getattr(self, name), x)
         ax = self.ax = Axes(x, gamma, self.axis)
+        if all(x.shape[i] == 1 for i in ax.axis):
+            _warn_single_sample(ax.axis)
         ct = self.ct = utils.compute_dtype(x.dtype, gamma.dtype)
         self.retain_inputs((0, 1))
         if bn_kernels.applies(x, ax.axis, gamma, beta, self.running_mean, self.running_var):

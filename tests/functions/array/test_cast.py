@@ -2,6 +2,7 @@
 import numpy
 import pytest
 
+import fastgrad
 import fastgrad.functions as F
 from fastgrad import Variable
 from fastgrad.gradient_check import check_backward, check_double_backward
@@ -20,10 +21,29 @@ def test_forward(src, dst):
     numpy.testing.assert_array_equal(x, x0)
 
 
-def test_same_dtype_returns_the_variable():
+def test_same_dtype_without_backprop_returns_the_variable():
     v = Variable(numpy.zeros(3, numpy.float32))
-    assert F.cast(v, numpy.float32) is v
-    assert F.cast(v, 'float32') is v
+    with fastgrad.no_backprop_mode():
+        assert F.cast(v, numpy.float32) is v
+        assert F.cast(v, 'float32') is v
+        x = numpy.zeros(3)
+        y = F.cast(x, numpy.float64)
+        assert isinstance(y, Variable) and y.array is x
+
+
+def test_same_dtype_cast_is_a_node_of_its_own():
+    # two no-op casts of one Variable: each output gets its own gradient
+    x = numpy.random.randn(3)
+    v = Variable(x)
+    y1, y2 = F.cast(v, numpy.float64), F.cast(v, 'float64')
+    assert y1 is not v and y1.array is x and y1.creator is not None
+    z = y1 * 2 + y2 * 3
+    g1, g2 = fastgrad.grad([z], [y1, y2], [numpy.ones(3)])
+    numpy.testing.assert_array_equal(g1.array, [2., 2., 2.])
+    numpy.testing.assert_array_equal(g2.array, [3., 3., 3.])
+    check_backward(lambda u: F.cast(u, numpy.float64) * u, x, numpy.random.randn(3))
+    check_double_backward(lambda u: F.cast(u, numpy.float64) * u, x, numpy.random.randn(3),
+                          numpy.random.randn(3))
 
 
 def test_dtype_names_and_int_targets():

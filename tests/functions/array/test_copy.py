@@ -8,7 +8,8 @@ from fastgrad import Variable, testing
 from fastgrad.gradient_check import check_backward, check_double_backward
 
 
-@pytest.mark.parametrize('dst', [-1, '@numpy', fastgrad.backend.CpuDevice()])
+@pytest.mark.parametrize('dst', [-1, '@numpy', fastgrad.backend.CpuDevice(),
+                                 fastgrad.backends.cuda.DummyDevice])
 @pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
 def test_cpu_to_cpu(dst, dtype):
     x = numpy.random.randn(3, 4).astype(dtype)

@@ -13,7 +13,9 @@ CASES = [((3, 4), 1, 'constant', {}), ((3, 4), ((1, 2), (0, 3)), 'constant',
          ((2, 3, 4), (1, 2), 'constant', {'constant_values': ((1, 2), (3, 4), (5, 6))}),
          ((5,), (2, 0), 'constant', {}), ((3, 4), 2, 'edge', {}), ((3, 4), (2, 1), 'reflect', {}),
          ((3, 4), ((4, 1), (0, 5)), 'symmetric', {}), ((3, 4), 5, 'wrap', {}),
-         ((2, 3), 0, 'constant', {})]
+         ((2, 3), 0, 'constant', {}),
+         # a 0-d input has no axis to pad: numpy.pad returns its value
+         ((), 1, 'constant', {}), ((), 2, 'edge', {}), ((), 1, 'wrap', {})]
 
 
 def _ref_grad(x, pad_width, mode, kw, gy):
@@ -30,7 +32,7 @@ def _ref_grad(x, pad_width, mode, kw, gy):
 @pytest.mark.parametrize('shape,pad_width,mode,kw', CASES)
 @pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
 def test_forward(shape, pad_width, mode, kw, dtype):
-    x = numpy.random.randn(*shape).astype(dtype)
+    x = numpy.asarray(numpy.random.randn(*shape)).astype(dtype)
     x0 = x.copy()
     y = F.pad(x, pad_width, mode, **kw)
     expect = numpy.pad(x, pad_width, mode, **kw)
@@ -41,8 +43,8 @@ def test_forward(shape, pad_width, mode, kw, dtype):
 
 @pytest.mark.parametrize('shape,pad_width,mode,kw', CASES)
 def test_backward_both_paths(shape, pad_width, mode, kw):
-    x = numpy.random.randn(*shape)
-    gy = numpy.random.randn(*numpy.pad(x, pad_width, mode).shape)
+    x = numpy.asarray(numpy.random.randn(*shape))
+    gy = numpy.asarray(numpy.random.randn(*numpy.pad(x, pad_width, mode).shape))
     f = lambda v: F.pad(v, pad_width, mode, **kw)  # NOQA
     check_backward(f, x, gy)
     expect = _ref_grad(x, pad_width, mode, kw, gy)
@@ -59,6 +61,13 @@ def test_double_backward(mode):
     x = numpy.random.randn(3, 4)
     check_double_backward(lambda v: F.pad(v * v, 2, mode), x, numpy.random.randn(7, 8),
                           numpy.random.randn(3, 4))
+
+
+@pytest.mark.parametrize('mode', ['constant', 'edge'])
+def test_double_backward_zero_dim(mode):
+    x = numpy.asarray(0.7)
+    check_double_backward(lambda v: F.pad(v * v, 2, mode), x, numpy.asarray(0.3),
+                          numpy.asarray(-1.1))
 
 
 def test_non_contiguous_input():

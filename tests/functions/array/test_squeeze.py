@@ -49,9 +49,16 @@ def test_non_contiguous_input():
     check_backward(F.squeeze, x, numpy.random.randn(4, 3))
 
 
-@pytest.mark.parametrize('axis', [1, (0, 1), 3, -4])
-def test_bad_axis_is_invalid_type(axis):
+@pytest.mark.parametrize('axis', [3, -4, (0, 3)])
+def test_axis_out_of_range_is_invalid_type(axis):
     with pytest.raises(InvalidType, match='Squeeze'):
+        F.squeeze(numpy.zeros((1, 3, 1)), axis)
+
+
+@pytest.mark.parametrize('axis', [1, (1,), (0, 1), -2])
+def test_axis_longer_than_one_is_value_error(axis):
+    # numpy.squeeze's error type, which Chainer's squeeze passes on
+    with pytest.raises(ValueError, match=r'squeeze: .* axis 1 of shape \(1, 3, 1\) has length 3'):
         F.squeeze(numpy.zeros((1, 3, 1)), axis)
 
 

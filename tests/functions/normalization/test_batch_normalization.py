@@ -1,6 +1,8 @@
 """F.batch_normalization: forward against NumPy in float64 (default and given
 axes), the in-place running statistics (unbiased variance), gradients on both
 paths, double backward, mixed dtypes and errors."""
+import re
+
 import numpy
 import pytest
 
@@ -170,3 +172,28 @@ def test_errors():
         F.batch_normalization(x, gamma, beta, train=True)
     with pytest.raises(TypeError, match='unexpected keyword'):
         F.batch_normalization(x, gamma, beta, epsilon=1)
+
+
+@pytest.mark.parametrize('x_shape,g_shape,axis,words', [
+    ((1, 3), (3,), None, 'one sample'), ((1, 3, 1, 1), (3,), None, 'one sample'),
+    ((1, 3, 1), (1, 3), 2, 'every axis the statistics are taken over, (2,)')])
+def test_single_sample_batch_warns(x_shape, g_shape, axis, words):
+    # x - mean is zero on every element: the output is beta, which is worth a warning
+    x = numpy.random.randn(*x_shape).astype(numpy.float32)
+    gamma = numpy.ones(g_shape, numpy.float32)
+    beta = numpy.random.randn(*g_shape).astype(numpy.float32)
+    with pytest.warns(UserWarning, match=re.escape(words)):
+        y = F.batch_normalization(x, gamma, beta, axis=axis)
+    bshape = x_shape if axis is not None else (1,) + g_shape + (1,) * (len(x_shape) - 2)
+    numpy.testing.assert_allclose(y.array, numpy.broadcast_to(beta.reshape(bshape), x_shape))
+
+
+@pytest.mark.parametrize('x_shape,g_shape,axis', [((2, 3), (3,), None), ((1, 3, 2, 2), (3,), None),
+                                                  ((1, 3, 2), (1, 3), 2)])
+def test_batches_with_more_than_one_sample_do_not_warn(x_shape, g_shape, axis):
+    import warnings
+    x = numpy.random.randn(*x_shape).astype(numpy.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        F.batch_normalization(x, numpy.ones(g_shape, numpy.float32),
+                              numpy.zeros(g_shape, numpy.float32), axis=axis)
