@@ -27,6 +27,9 @@ from fastgrad.functions.math.sparse_matmul import sparse_matmul  # NOQA
 # And batch_renormalization (Chainer's tests call batch_renormalization.batch_renormalization).
 from fastgrad.functions.normalization.batch_renormalization import (  # NOQA
     batch_renormalization, fixed_batch_renormalization)
+# And lstm / slstm (Chainer's tests use lstm.LSTMGrad and slstm.SLSTMGrad).
+from fastgrad.functions.rnn.lstm import lstm  # NOQA
+from fastgrad.functions.rnn.slstm import slstm  # NOQA
 # The convolution family likewise: F.<name> is the function and
 # fastgrad.functions.connection.<name> stays its module (Chainer's tests reach
 # the op classes there, e.g. connection.deconvolution_nd.DeconvolutionND).

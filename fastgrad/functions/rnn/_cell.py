@@ -1,4 +1,5 @@
 """Helpers shared by the LSTM-like cells (lstm, slstm, tree_lstm)."""
+from fastgrad import utils
 
 
 def interleaved_gates(x):
@@ -14,3 +15,45 @@ def sigmoid(x, xp):
     y *= 0.5
     y += 0.5
     return y
+
+
+class CellGradMixin(object):
+    """A cell's gradient as an op of its own (Chainer's ``LSTMGrad`` and
+    ``SLSTMGrad``): inputs are the cell's inputs, its output ``c`` and the
+    output gradients; outputs are the input gradients, computed by the
+    class's ``grads(ns, *inputs)``, which is written once against the
+    gradient namespace.  The gradient of this op is that function's
+    vector-Jacobian product, taken by backpropagating through ``grads``
+    run on Variables."""
+    __slots__ = ()
+
+    def __call__(self, *inputs):
+        """Chainer made these old-style Functions, called on the inputs:
+        ``LSTMGrad()(c_prev, x, c, gc, gh)`` is ``apply`` on them."""
+        return self.apply(inputs)
+
+    def forward(self, inputs):
+        from fastgrad.functions._util import recipe
+        self.retain_inputs(tuple(range(len(inputs))))
+        ops = recipe._array_ops(inputs)
+        return tuple(utils.force_array(g) for g in self.grads(ops, *inputs))
+
+    def gradient(self, ns, indexes, grad_outputs):
+        from fastgrad import configuration
+        from fastgrad._core import graph
+        from fastgrad.functions._util import recipe
+        if ns.differentiable:
+            xs = ns.inputs(self)
+            with configuration.force_backprop_mode():
+                ys = self.grads(recipe.VARIABLE_OPS, *xs)
+            pairs = [(y, g) for y, g in zip(ys, grad_outputs) if g is not None]
+            gxs = graph.grad([y for y, _ in pairs], [xs[i] for i in indexes],
+                             [g for _, g in pairs], enable_double_backprop=True)
+            return tuple(gxs)
+        xs = [graph.Variable(x) for x in self.get_retained_input_arrays()]
+        with configuration.force_backprop_mode():
+            ys = self.grads(recipe.VARIABLE_OPS, *xs)
+        pairs = [(y, g) for y, g in zip(ys, grad_outputs) if g is not None]
+        if pairs:
+            graph.backward([y for y, _ in pairs], [g for _, g in pairs])
+        return tuple(xs[i].grad for i in indexes)

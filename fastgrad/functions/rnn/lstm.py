@@ -2,6 +2,7 @@
 from fastgrad import utils
 from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
+from fastgrad.functions.rnn._cell import CellGradMixin
 from fastgrad.functions.rnn._cell import interleaved_gates as _gates
 from fastgrad.functions.rnn._cell import sigmoid as _sigmoid
 
@@ -38,43 +39,67 @@ class LSTM(Op):
         c_prev, x = ns.inputs(self)
         c, = ns.outputs(self)
         gc, gh = grad_outputs
-        batch = x.shape[0]
-        full = batch == c_prev.shape[0]
-        r = ns.reshape(x, (batch, x.shape[1] // 4, 4) + x.shape[2:])
-        gate = [ns.get_item(r, (slice(None), slice(None), k)) for k in range(4)]
-        a = ns.tanh(gate[0])
-        i, f, o = ns.sigmoid(gate[1]), ns.sigmoid(gate[2]), ns.sigmoid(gate[3])
-        c_top_prev = c_prev if full else ns.get_item(c_prev, slice(0, batch))
-        co = ns.tanh(c if full else ns.get_item(c, slice(0, batch)))
-        # gc_total = dL/dc through both outputs: c itself and h = o * tanh(c).
-        gc_total = None if gh is None else gh * o * (1 - co * co)
-        if gc is not None:
-            gc_top = gc if full else ns.get_item(gc, slice(0, batch))
-            gc_total = gc_top if gc_total is None else gc_total + gc_top
-        if gc_total is None:
+        grads = _lstm_grads(ns, c_prev, x, c, gc, gh, indexes)
+        if grads is None:
             return (None,) * len(indexes)
-        out = []
-        for index in indexes:
-            if index == 0:
-                g = gc_total * f
-                if not full:
-                    # rows beyond x's batch carried c_prev over unchanged
-                    if gc is not None:
-                        rest = ns.get_item(gc, slice(batch, None))
-                    else:
-                        xp = utils.array_module(ns.data(c_prev))
-                        rest = xp.zeros((c_prev.shape[0] - batch,) + c_prev.shape[1:],
-                                        c_prev.dtype)
-                    g = ns.concat((g, rest), axis=0)
-                out.append(g)
+        return tuple(grads[i] for i in indexes)
+
+
+def _lstm_grads(ns, c_prev, x, c, gc, gh, indexes=(0, 1)):
+    """(gc_prev, gx) of the cell, on arrays or Variables (``ns``); ``c`` is the
+    cell's output; ``gc`` or ``gh`` may be None; None if both are."""
+    batch = x.shape[0]
+    full = batch == c_prev.shape[0]
+    r = ns.reshape(x, (batch, x.shape[1] // 4, 4) + x.shape[2:])
+    gate = [ns.get_item(r, (slice(None), slice(None), k)) for k in range(4)]
+    a = ns.tanh(gate[0])
+    i, f, o = ns.sigmoid(gate[1]), ns.sigmoid(gate[2]), ns.sigmoid(gate[3])
+    c_top_prev = c_prev if full else ns.get_item(c_prev, slice(0, batch))
+    co = ns.tanh(c if full else ns.get_item(c, slice(0, batch)))
+    # gc_total = dL/dc through both outputs: c itself and h = o * tanh(c).
+    gc_total = None if gh is None else gh * o * (1 - co * co)
+    if gc is not None:
+        gc_top = gc if full else ns.get_item(gc, slice(0, batch))
+        gc_total = gc_top if gc_total is None else gc_total + gc_top
+    if gc_total is None:
+        return None
+    out = [None, None]
+    if 0 in indexes:
+        g = gc_total * f
+        if not full:
+            # rows beyond x's batch carried c_prev over unchanged
+            if gc is not None:
+                rest = ns.get_item(gc, slice(batch, None))
             else:
-                ga = gc_total * i * (1 - a * a)
-                gi = gc_total * a * i * (1 - i)
-                gf = gc_total * c_top_prev * f * (1 - f)
-                go = ga * 0 if gh is None else gh * co * o * (1 - o)
-                # the adjoint of the gate split: interleave along a new axis 2
-                out.append(ns.reshape(ns.stack((ga, gi, gf, go), axis=2), x.shape))
-        return tuple(out)
+                xp = utils.array_module(ns.data(c_prev))
+                rest = xp.zeros((c_prev.shape[0] - batch,) + c_prev.shape[1:],
+                                c_prev.dtype)
+            g = ns.concat((g, rest), axis=0)
+        out[0] = g
+    if 1 in indexes:
+        ga = gc_total * i * (1 - a * a)
+        gi = gc_total * a * i * (1 - i)
+        gf = gc_total * c_top_prev * f * (1 - f)
+        go = ga * 0 if gh is None else gh * co * o * (1 - o)
+        # the adjoint of the gate split: interleave along a new axis 2
+        out[1] = ns.reshape(ns.stack((ga, gi, gf, go), axis=2), x.shape)
+    return out
+
+
+class LSTMGrad(CellGradMixin, Op):
+    """The gradient of :class:`LSTM` as an op (Chainer's ``LSTMGrad``): inputs
+    ``(c_prev, x, c, gc, gh)``, outputs ``(gc_prev, gx)``."""
+    __slots__ = ()
+    checks = Checks('c_prev, x, c, gc, gh', "c_prev.dtype.kind == 'f'",
+                    'x.dtype == c_prev.dtype', 'c.dtype == c_prev.dtype',
+                    'gc.dtype == c_prev.dtype', 'gh.dtype == c_prev.dtype',
+                    'c.shape == c_prev.shape', 'gc.shape == c_prev.shape',
+                    'gh.shape[0] == x.shape[0]', 'gh.shape[1:] == c_prev.shape[1:]')
+
+    @staticmethod
+    def grads(ns, c_prev, x, c, gc, gh):
+        return tuple(_lstm_grads(ns, c_prev, x, c, gc, gh))
+
 
 def lstm(c_prev, x):
     """Long short-term memory cell activation (Chainer's ``F.lstm``).

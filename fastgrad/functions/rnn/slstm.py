@@ -2,7 +2,7 @@
 from fastgrad import utils
 from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
-from fastgrad.functions.rnn._cell import interleaved_gates, sigmoid
+from fastgrad.functions.rnn._cell import CellGradMixin, interleaved_gates, sigmoid
 
 
 def _gate_inputs(ns, x):
@@ -43,33 +43,57 @@ class SLSTM(Op):
         c_prev1, c_prev2, x1, x2 = ns.inputs(self)
         c, = ns.outputs(self)
         gc, gh = grad_outputs
-        if gc is None and gh is None:
+        grads = _slstm_grads(ns, c_prev1, c_prev2, x1, x2, c, gc, gh, indexes)
+        if grads is None:
             return (None,) * len(indexes)
-        g1, g2 = _gate_inputs(ns, x1), _gate_inputs(ns, x2)
-        o = ns.sigmoid(g1[3] + g2[3])
-        co = ns.tanh(c)
-        # gc_total = dL/dc through both outputs: c itself and h = o * tanh(c)
-        if gh is None:
-            gc_total = gc
-        else:
-            gc_total = gh * o * (1 - co * co)
-            if gc is not None:
-                gc_total = gc_total + gc
-        go = gc_total * 0 if gh is None else gh * co * o * (1 - o)
-        out = []
-        for index in indexes:
-            if index < 2:
-                out.append(gc_total * ns.sigmoid((g1, g2)[index][2]))
-                continue
-            x, (a, i, f, _), c_prev = ((x1, g1, c_prev1) if index == 2
-                                       else (x2, g2, c_prev2))
-            a, i, f = ns.tanh(a), ns.sigmoid(i), ns.sigmoid(f)
-            ga = gc_total * i * (1 - a * a)
-            gi = gc_total * a * i * (1 - i)
-            gf = gc_total * c_prev * f * (1 - f)
-            # the adjoint of the gate split: interleave along a new axis 2
-            out.append(ns.reshape(ns.stack((ga, gi, gf, go), axis=2), x.shape))
-        return tuple(out)
+        return tuple(grads[i] for i in indexes)
+
+
+def _slstm_grads(ns, c_prev1, c_prev2, x1, x2, c, gc, gh, indexes=(0, 1, 2, 3)):
+    """(gc_prev1, gc_prev2, gx1, gx2) of the cell, on arrays or Variables
+    (``ns``); ``c`` is the cell's output; None if ``gc`` and ``gh`` are."""
+    if gc is None and gh is None:
+        return None
+    g1, g2 = _gate_inputs(ns, x1), _gate_inputs(ns, x2)
+    o = ns.sigmoid(g1[3] + g2[3])
+    co = ns.tanh(c)
+    # gc_total = dL/dc through both outputs: c itself and h = o * tanh(c)
+    if gh is None:
+        gc_total = gc
+    else:
+        gc_total = gh * o * (1 - co * co)
+        if gc is not None:
+            gc_total = gc_total + gc
+    go = gc_total * 0 if gh is None else gh * co * o * (1 - o)
+    out = [None] * 4
+    for index in indexes:
+        if index < 2:
+            out[index] = gc_total * ns.sigmoid((g1, g2)[index][2])
+            continue
+        x, (a, i, f, _), c_prev = ((x1, g1, c_prev1) if index == 2
+                                   else (x2, g2, c_prev2))
+        a, i, f = ns.tanh(a), ns.sigmoid(i), ns.sigmoid(f)
+        ga = gc_total * i * (1 - a * a)
+        gi = gc_total * a * i * (1 - i)
+        gf = gc_total * c_prev * f * (1 - f)
+        # the adjoint of the gate split: interleave along a new axis 2
+        out[index] = ns.reshape(ns.stack((ga, gi, gf, go), axis=2), x.shape)
+    return out
+
+
+class SLSTMGrad(CellGradMixin, Op):
+    """The gradient of :class:`SLSTM` as an op (Chainer's ``SLSTMGrad``):
+    inputs ``(c_prev1, c_prev2, x1, x2, c, gc, gh)``, outputs
+    ``(gc_prev1, gc_prev2, gx1, gx2)``."""
+    __slots__ = ()
+    checks = Checks('c_prev1, c_prev2, x1, x2, c, gc, gh', *SLSTM.checks.conditions,
+                    'c.dtype == c_prev1.dtype', 'gc.dtype == c_prev1.dtype',
+                    'gh.dtype == c_prev1.dtype', 'c.shape == c_prev1.shape',
+                    'gc.shape == c_prev1.shape', 'gh.shape == c_prev1.shape')
+
+    @staticmethod
+    def grads(ns, c_prev1, c_prev2, x1, x2, c, gc, gh):
+        return tuple(_slstm_grads(ns, c_prev1, c_prev2, x1, x2, c, gc, gh))
 
 
 def slstm(c_prev1, c_prev2, x1, x2):

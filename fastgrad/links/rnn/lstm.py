@@ -2,7 +2,7 @@
 connections (with and without a state kept between calls)."""
 from fastgrad import backend, initializers, link, variable
 from fastgrad.functions.array import concat, get_item
-from fastgrad.functions.rnn import lstm
+from fastgrad.functions.rnn.lstm import lstm
 from fastgrad.links.connection.linear import Linear
 from fastgrad.utils import size_of_shape
 
