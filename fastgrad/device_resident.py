@@ -7,11 +7,14 @@ sampler's tables, a tree's index arrays) subclasses it too, so that
 ``device`` is updated); a subclass overrides it to hand its arrays to the
 visitor and calls ``super()``.
 """
+import sys
 import warnings
 
 from fastgrad import backend
 
 _TO_METHODS = ('to_cpu', 'to_gpu', 'to_intel64')
+# Overriding these is a TypeError (as in Chainer 7).
+_FINAL_METHODS = ('to_device', 'to_chx', 'from_chx')
 
 
 class DeviceResidentsVisitor(object):
@@ -110,6 +113,26 @@ class DeviceResident(object):
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
+        for name in _FINAL_METHODS:
+            if name in cls.__dict__:
+                raise TypeError(
+                    '{}.{}: {} cannot be overridden in a DeviceResident '
+                    'subclass (it drives the transfer of the whole hierarchy); '
+                    'override device_resident_accept instead'.format(
+                        cls.__qualname__, name, name))
+        for name in _TO_METHODS:
+            if name in cls.__dict__:
+                # point at the class statement, past the __init_subclass__ chain
+                level = 2
+                frame = sys._getframe(1)
+                while frame is not None and frame.f_code.co_name == '__init_subclass__':
+                    level += 1
+                    frame = frame.f_back
+                warnings.warn(
+                    '{}.{}: overriding {} is deprecated; override '
+                    'device_resident_accept instead (to_device still calls '
+                    'the override)'.format(cls.__qualname__, name, name),
+                    DeprecationWarning, stacklevel=level)
         cls._overridden_to_methods = tuple(
             m for m in _TO_METHODS
             if getattr(cls, m) is not getattr(DeviceResident, m))

@@ -185,9 +185,10 @@ class Link(device_resident.DeviceResident):
             pre = _ForwardPreprocessCallbackArgs(self, 'forward', args, kwargs)
             for hook in hooks:
                 hook.forward_preprocess(pre)
-        sup = self._super_call
-        if sup is not None:
-            out = sup(self, *args, **kwargs)
+        if self._super_call is not None:
+            # super() binds the mixin's __call__ as Python would (a plain
+            # callable object stored on the mixin is called without self).
+            out = super(Link, self).__call__(*args, **kwargs)
         else:
             out = self.forward(*args, **kwargs)
         if hooks:
@@ -392,7 +393,11 @@ class Link(device_resident.DeviceResident):
         src = link.__dict__
         dst = self.__dict__
         for name in self._params:
-            dst[name].addgrad(src[name])
+            var = src[name]
+            if var.grad is None:
+                # nothing to add (and an uninitialized destination stays so)
+                continue
+            dst[name].addgrad(var)
         for child, other in self._paired_children(link):
             child.addgrads(other)
 
@@ -482,6 +487,10 @@ class Link(device_resident.DeviceResident):
                     p = d[name]
                     if p.array is not None:
                         p.initialize(p.shape)
+                        # a re-initialized parameter's grad is NaN-filled,
+                        # as for Parameter(shape=...)
+                        if p.array.dtype.kind == 'f':
+                            p.grad = p.xp.full_like(p.array, numpy.nan)
             return ret
         ret = self._shallow_copy()
         d = ret.__dict__

@@ -157,6 +157,15 @@ def _is_numpy(a):
     return isinstance(a, numpy.ndarray)
 
 
+def _declared_dtype(param):
+    """The dtype of ``param``, or None if it is uninitialized and its
+    initializer gives no dtype."""
+    try:
+        return param.dtype
+    except RuntimeError:
+        return None
+
+
 class UpdateRule(object):
     """How one parameter is updated from its gradient.
 
@@ -242,10 +251,21 @@ class UpdateRule(object):
     def _update(self, param, data):
         param_ = param
         fp32 = False
-        if data is not None:
-            if self._use_fp32_update and data.dtype.char == 'e':
+        if data is None:
+            if self._use_fp32_update and _declared_dtype(param) == numpy.float16:
+                # An uninitialized float16 parameter: update_core sees an
+                # uninitialized float32 stand-in (replaced by a real float32
+                # copy once the parameter has data).
                 param_ = self._fp32_param
                 if param_ is None:
+                    from fastgrad import initializers
+                    from fastgrad.variable import Parameter
+                    param_ = self._fp32_param = Parameter(
+                        initializers.NaN(numpy.float32), name=param.name)
+        else:
+            if self._use_fp32_update and data.dtype.char == 'e':
+                param_ = self._fp32_param
+                if param_ is None or param_.array is None:
                     from fastgrad.variable import Parameter
                     param_ = self._fp32_param = Parameter(
                         data.astype(numpy.float32), name=param.name)
@@ -294,6 +314,18 @@ class UpdateRule(object):
         raise NotImplementedError(
             '{} does not implement update_core_gpu'.format(type(self).__name__))
 
+    def update_core_chainerx(self, param):
+        """Chainer's hook for ChainerX parameters; fastgrad has no ChainerX.
+
+        :meth:`update_core` never calls it (fastgrad arrays are NumPy or CuPy),
+        it exists so that subclasses and code written for Chainer that name
+        it still work; calling it raises a RuntimeError.
+        """
+        raise RuntimeError(
+            '{}.update_core_chainerx: ChainerX is not supported by fastgrad '
+            '(parameters live on NumPy or CuPy); got a parameter on {}'.format(
+                type(self).__name__, param.device))
+
     def init_state(self, param):
         """Create the state entries for ``param`` (shape and dtype from it)."""
         pass
@@ -321,11 +353,18 @@ class UpdateRule(object):
     def _state_keys(self):
         """The state entry names ``init_state`` creates (found on a dummy)."""
         from fastgrad._core.graph import Variable
-        dummy = copy.copy(self)
-        dummy._state = {}
-        arr = numpy.empty(1, dtype=numpy.float32)
-        dummy.init_state(Variable(arr, grad=arr))
-        return list(dummy._state)
+        # The rule and its dummy copy share one fresh dict, so an init_state
+        # that writes through a reference to the rule itself (e.g. a closure
+        # assigned as an instance attribute) is seen too.
+        saved = self._state
+        self._state = {}
+        try:
+            dummy = copy.copy(self)
+            arr = numpy.empty(1, dtype=numpy.float32)
+            dummy.init_state(Variable(arr, grad=arr))
+            return list(self._state)
+        finally:
+            self._state = saved
 
     def serialize(self, serializer):
         """Save/load ``t`` and the state (not the parameter itself)."""

@@ -654,14 +654,15 @@ def test_device_resident_accept_override_is_used_by_to_device():
 
 
 def test_overridden_to_cpu_of_child_is_called():
-    class Legacy(Link):
-        def __init__(self):
-            super().__init__()
-            self.called = 0
+    with pytest.warns(DeprecationWarning, match='overriding to_cpu is deprecated'):
+        class Legacy(Link):
+            def __init__(self):
+                super().__init__()
+                self.called = 0
 
-        def to_cpu(self):
-            self.called += 1
-            return super().to_cpu()
+            def to_cpu(self):
+                self.called += 1
+                return super().to_cpu()
 
     c = Chain(old=Legacy())
     c.to_device('@numpy')
@@ -1137,3 +1138,69 @@ def test_import_as_chainer_user_code():
     assert model.count_params() == 7 * 5 + 5 + 5 * 5 + 5 + 5 * 3 + 3
     assert [n for n, _ in model.namedparams()] == [
         '/l1/W', '/l1/b', '/l2/W', '/l2/b', '/l3/W', '/l3/b']
+
+
+# -- Chainer-compat behaviours (chainer_tests/test_link.py) -------------------
+
+def test_mixin_call_that_is_a_plain_callable_object_gets_no_self():
+    calls = []
+
+    class Recorder:
+        def __call__(self, *args, **kwargs):
+            calls.append((args, kwargs))
+            return 7
+
+    class Mixin:
+        __call__ = Recorder()      # not a function: not bound to the link
+
+    class Injected(Link, Mixin):
+        pass
+
+    assert Injected()(1, a=2) == 7
+    assert calls == [((1,), {'a': 2})]
+
+
+def test_addgrads_skips_params_whose_source_grad_is_none():
+    dst = Link()
+    src = Link()
+    with dst.init_scope():
+        dst.w = Parameter(numpy.zeros(3, dtype=numpy.float32))
+        dst.v = Parameter()                       # uninitialized
+    with src.init_scope():
+        src.w = Parameter(numpy.zeros(3, dtype=numpy.float32))
+        src.v = Parameter()
+    dst.w.grad = numpy.array([1., 2., 3.], dtype=numpy.float32)
+    src.w.grad = numpy.array([10., 20., 30.], dtype=numpy.float32)
+    src.v.cleargrad()                             # grad None: nothing to add
+    dst.addgrads(src)
+    numpy.testing.assert_array_equal(dst.w.grad, [11., 22., 33.])
+    assert dst.v.array is None                    # not initialized by addgrads
+
+
+def test_copy_init_mode_gives_nan_grads_to_reinitialized_params():
+    c = ChainList(Link(), Link())
+    with c[0].init_scope():
+        c[0].x = Parameter(initializers.Normal(), (2, 3))
+    with c[1].init_scope():
+        c[1].x = Parameter(initializers.Normal(), (4,))
+        c[1].u = Parameter()
+    c[0].x.grad = numpy.zeros((2, 3), dtype=numpy.float32)
+    c2 = c.copy(mode='init')
+    for orig, new in ((c[0], c2[0]), (c[1], c2[1])):
+        assert new.x.array is not orig.x.array
+        assert not numpy.array_equal(new.x.array, orig.x.array)
+        assert new.x.grad.shape == orig.x.shape
+        assert numpy.isnan(new.x.grad).all()
+    assert c2[1].u.array is None
+
+
+@pytest.mark.parametrize('name', ['to_device', 'to_chx', 'from_chx'])
+def test_overriding_a_final_transfer_method_is_a_type_error(name):
+    with pytest.raises(TypeError, match=name + ': ' + name + ' cannot be overridden'):
+        type('Bad', (Link,), {name: lambda self, device=None: self})
+
+
+@pytest.mark.parametrize('name', ['to_cpu', 'to_gpu', 'to_intel64'])
+def test_overriding_a_deprecated_transfer_method_warns_at_class_creation(name):
+    with pytest.warns(DeprecationWarning, match='overriding ' + name):
+        type('Old', (Link,), {name: lambda self, device=None: self})

@@ -630,3 +630,56 @@ def test_update_rule_dispatch_uses_param_device():
         rule.update(p)
         gpu.assert_not_called()
     assert rule.cpu_calls == [p]
+
+
+# -- Chainer-compat behaviours (chainer_tests/test_optimizer.py) --------------
+
+def test_update_core_chainerx_is_not_called_and_says_chainerx_is_unsupported():
+    class Rule(optimizer.UpdateRule):
+        def update_core_cpu(self, param):
+            param.array -= 1
+
+    rule = Rule()
+    p = Parameter(numpy.ones(2, dtype=numpy.float32))
+    p.grad = numpy.ones(2, dtype=numpy.float32)
+    with mock.patch.object(rule, 'update_core_chainerx') as chx:
+        rule.update(p)
+    chx.assert_not_called()
+    numpy.testing.assert_array_equal(p.array, [0., 0.])
+    with pytest.raises(RuntimeError, match='Rule.update_core_chainerx: ChainerX'):
+        rule.update_core_chainerx(p)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32])
+def test_fp32_update_of_an_uninitialized_param(dtype):
+    seen = []
+    rule = optimizer.UpdateRule()
+    rule.update_core = lambda param: seen.append((param, param.dtype))
+    rule.use_fp32_update()
+    p = Parameter(fastgrad.initializers.Constant(5, dtype=dtype))
+    rule.update(p)
+    stand_in, seen_dtype = seen[0]
+    assert seen_dtype == numpy.float32
+    assert stand_in.array is None
+    assert (stand_in is p) == (dtype == numpy.float32)
+    # once the parameter has data, update_core gets a float32 copy of it
+    p.initialize((3,))
+    p.grad = numpy.full(3, 2, dtype=dtype)
+    rule.update(p)
+    param_, seen_dtype = seen[1]
+    assert seen_dtype == numpy.float32
+    numpy.testing.assert_array_equal(param_.array, [5., 5., 5.])
+    assert (param_ is p) == (dtype == numpy.float32)
+
+
+def test_deserialize_sees_an_init_state_that_writes_through_the_rule():
+    rule = optimizer.UpdateRule()
+
+    def init_state(param):            # a closure over the rule, not self
+        rule.state['m'] = numpy.zeros(1, dtype=numpy.float32)
+
+    rule.init_state = init_state
+    saved = {'t': 4, 'm': numpy.array([3.], dtype=numpy.float32)}
+    rule.serialize(serializers.NpzDeserializer(saved))
+    assert rule.t == 4
+    numpy.testing.assert_array_equal(rule.state['m'], [3.])

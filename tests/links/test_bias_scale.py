@@ -121,3 +121,14 @@ def test_double_backward():
                           (numpy.random.randn(2, 3, 4), numpy.random.randn(3)))
     check_double_backward(L.Bias(axis=1), (x, y), gy,
                           (numpy.random.randn(2, 3, 4), numpy.random.randn(3)))
+
+
+@pytest.mark.parametrize('cls', ['Bias', 'Scale'])
+def test_wrong_number_of_inputs_is_a_type_and_assertion_error(cls):
+    x = numpy.ones((2, 3), dtype=numpy.float32)
+    with_param = getattr(L, cls)(1, (3,))
+    with pytest.raises(TypeError, match=cls + ' with a parameter .* takes one input, got 2'):
+        with_param(x, x[0])
+    without = getattr(L, cls)(1, None)
+    with pytest.raises(AssertionError, match='takes two inputs .*got 1'):
+        without(x)

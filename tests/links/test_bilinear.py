@@ -71,3 +71,14 @@ def test_backward_through_link_float64():
 
 def test_printed_form():
     assert str(L.Bilinear(2, 3, 4)) == 'Bilinear()'
+
+
+def test_wrong_initial_array_shape_is_a_value_and_assertion_error():
+    W = numpy.ones((3, 3, 4), dtype=numpy.float32)
+    with pytest.raises(ValueError, match=r'initialW.shape must be \(2, 3, 4\), got \(3, 3, 4\)'):
+        L.Bilinear(2, 3, 4, initialW=W)
+    with pytest.raises(AssertionError, match=r'initialb.shape must be \(4,\), got \(5,\)'):
+        L.Bilinear(2, 3, 4, initialW=numpy.ones((2, 3, 4), numpy.float32),
+                   initial_bias=(numpy.ones((2, 4), numpy.float32),
+                                 numpy.ones((3, 4), numpy.float32),
+                                 numpy.ones(5, numpy.float32)))

@@ -21,6 +21,14 @@ def _broadcast_along(func_name, x, y, axis):
     return broadcast_to(y1, x_shape)
 
 
+class InputCountError(TypeError, AssertionError):
+    """Raised when L.Bias or L.Scale is called with the wrong number of inputs.
+
+    A TypeError (a wrong call) that is also an AssertionError, the type
+    Chainer's type check raises for it.
+    """
+
+
 class Bias(link.Link):
     """``Bias(axis=1, shape=None)``
 
@@ -44,13 +52,13 @@ class Bias(link.Link):
     def forward(self, *xs):
         if hasattr(self, 'b'):
             if len(xs) != 1:
-                raise TypeError('Bias with a parameter b takes one input, '
+                raise InputCountError('Bias with a parameter b takes one input, '
                                 'got {}'.format(len(xs)))
             x, = xs
             y = self.b
         else:
             if len(xs) != 2:
-                raise TypeError('Bias without a parameter takes two inputs '
+                raise InputCountError('Bias without a parameter takes two inputs '
                                 '(x, y), got {}'.format(len(xs)))
             x, y = xs
         return x + _broadcast_along('Bias', x, y, self.axis)

@@ -3,10 +3,18 @@ from fastgrad import initializers, link, variable
 from fastgrad.functions.connection import bilinear
 
 
+class InitialShapeError(ValueError, AssertionError):
+    """Raised when an initial array given to L.Bilinear has the wrong shape.
+
+    A ValueError that is also an AssertionError, the type Chainer raises
+    for it.
+    """
+
+
 def _check_shape(name, init, shape):
     if hasattr(init, 'shape') and hasattr(init, 'dtype') \
             and tuple(init.shape) != shape:
-        raise ValueError('Bilinear: {}.shape must be {}, got {}'.format(
+        raise InitialShapeError('Bilinear: {}.shape must be {}, got {}'.format(
             name, shape, tuple(init.shape)))
 
 

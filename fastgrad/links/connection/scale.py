@@ -1,7 +1,7 @@
 """L.Scale: multiplies by a (learned or given) scale, broadcast from ``axis``
 on, optionally followed by a Bias."""
 from fastgrad import link, variable
-from fastgrad.links.connection.bias import Bias, _broadcast_along
+from fastgrad.links.connection.bias import Bias, InputCountError, _broadcast_along
 
 
 class Scale(link.Chain):
@@ -36,13 +36,13 @@ class Scale(link.Chain):
     def forward(self, *xs):
         if hasattr(self, 'W'):
             if len(xs) != 1:
-                raise TypeError('Scale with a parameter W takes one input, '
+                raise InputCountError('Scale with a parameter W takes one input, '
                                 'got {}'.format(len(xs)))
             x, = xs
             y = self.W
         else:
             if len(xs) != 2:
-                raise TypeError('Scale without a parameter takes two inputs '
+                raise InputCountError('Scale without a parameter takes two inputs '
                                 '(x, y), got {}'.format(len(xs)))
             x, y = xs
         z = x * _broadcast_along('Scale', x, y, self.axis)
