@@ -246,7 +246,9 @@ class Function(object):
         return ret[0] if len(ret) == 1 else ret
 
     def _new_node(self):
-        if type(self).check_type_forward is Function.check_type_forward:
+        # the check may also be set on the instance (``f.check_type_forward = ...``)
+        if (type(self).check_type_forward is Function.check_type_forward
+                and 'check_type_forward' not in getattr(self, '__dict__', ())):
             return FunctionAdapter(self)
         return _TypeCheckedAdapter(self)
 

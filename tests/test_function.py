@@ -620,3 +620,37 @@ def test_creator_setter_accepts_a_function():
     assert v.creator is f and v.creator_node is z.creator_node
     v.creator = None
     assert v.creator is None
+
+
+def test_check_type_forward_set_on_the_instance_runs():
+    seen = []
+    f = Function()
+    f.check_type_forward = lambda in_types: seen.append(in_types)
+    f.forward_cpu = lambda inputs: (inputs[0] + 1,)
+    y = f(numpy.zeros((2, 3), numpy.float32))
+    numpy.testing.assert_array_equal(y.array, numpy.ones((2, 3)))
+    assert len(seen) == 1
+    assert isinstance(seen[0], type_check.LightTypeInfoTuple)
+    assert seen[0][0].shape == (2, 3) and seen[0][0].dtype == numpy.float32
+
+
+def test_retained_outputs_stay_on_their_nodes_after_backward():
+    class KeepSecond(Function):
+        def forward(self, inputs):
+            self.retain_outputs([1])
+            return inputs[0] * 2, inputs[1] * 5
+
+        def backward(self, inputs, grad_outputs):
+            return tuple(None if g is None else g * 1 for g in grad_outputs)
+
+    f = KeepSecond()
+    xs = [Variable(numpy.array([1.], numpy.float32)),
+          Variable(numpy.array([2.], numpy.float32))]
+    ys = f(*xs)
+    ys[0].grad = numpy.ones(1, numpy.float32)
+    ys[0].backward()
+    nodes = [y.node for y in ys]
+    del ys
+    assert nodes[0].data is None
+    numpy.testing.assert_array_equal(nodes[1].data, [10.])
+    assert tuple(n.data for n in nodes) == (None, f.output_data[1])

@@ -8,6 +8,7 @@ import pytest
 import fastgrad
 import fastgrad.functions as F
 from fastgrad import FunctionNode, Variable
+from fastgrad.utils import type_check
 
 
 class Square(FunctionNode):
@@ -178,7 +179,7 @@ def test_forward_output_must_be_arrays():
         def forward(self, inputs):
             return [1, 2],
 
-    with pytest.raises(TypeError, match='Bad.forward output 0'):
+    with pytest.raises(TypeError, match='Bad.forward output must be a tuple of ndarrays: output 0 is a list'):
         Bad().apply((_x(),))
 
 
@@ -300,3 +301,64 @@ def test_function_is_freed_after_backward_and_drop():
         assert ref() is None
     finally:
         gc.enable()
+
+
+def test_check_type_forward_set_on_a_bare_instance_runs_in_light_mode():
+    # FunctionNode() takes methods set on the instance, check_type_forward too;
+    # the first pass sees plain type infos (Chainer's light mode).
+    seen = []
+    f = fastgrad.FunctionNode()
+    f.check_type_forward = lambda in_types: seen.append(in_types)
+    f.forward_cpu = lambda inputs: (inputs[0] * 2,)
+    x = numpy.arange(3, dtype=numpy.float32)
+    y, = f.apply((x, numpy.zeros((2, 1), numpy.int32)))
+    numpy.testing.assert_array_equal(y.array, [0., 2., 4.])
+    assert len(seen) == 1
+    assert isinstance(seen[0], type_check.LightTypeInfoTuple)
+    assert seen[0][0].shape == (3,) and seen[0][0].dtype == numpy.float32
+    assert seen[0][1].shape == (2, 1) and seen[0][1].dtype == numpy.int32
+
+
+def test_failed_light_check_is_rerun_for_a_readable_message():
+    class NeedsFloat32(fastgrad.FunctionNode):
+        calls = 0
+
+        def check_type_forward(self, in_types):
+            NeedsFloat32.calls += 1
+            type_check.expect(in_types[0].dtype == numpy.float32)
+
+        def forward(self, inputs):
+            return inputs[0].copy(),
+
+    NeedsFloat32().apply((numpy.zeros(2, numpy.float32),))
+    assert NeedsFloat32.calls == 1
+    with pytest.raises(type_check.InvalidType, match=r'NeedsFloat32 \(Forward\)'):
+        NeedsFloat32().apply((numpy.zeros(2, numpy.float64),))
+    assert NeedsFloat32.calls == 3
+    assert not type_check.in_light_mode()
+
+
+def test_non_array_forward_output_says_a_tuple_of_ndarrays_is_expected():
+    class Bad(fastgrad.FunctionNode):
+        def forward(self, inputs):
+            return object(),
+
+    with pytest.raises(TypeError, match='forward output must be a tuple of ndarrays'):
+        Bad().apply((numpy.zeros(2, numpy.float32),))
+
+
+def test_retained_output_node_keeps_its_array():
+    class Two(fastgrad.FunctionNode):
+        def forward(self, inputs):
+            self.retain_outputs((1,))
+            x, = inputs
+            return x + 1, x * 3
+
+    x = Variable(numpy.array([1., 2.], numpy.float32))
+    y0, y1 = Two().apply((x,))
+    n0, n1 = y0.node, y1.node
+    expected = y1.array
+    del y0, y1
+    assert n0.data is None
+    assert n1.data is expected
+    numpy.testing.assert_array_equal(n1.data, [3., 6.])

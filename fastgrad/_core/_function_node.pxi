@@ -63,7 +63,9 @@ cdef _TypeInfo _type_info_lookup(type cls):
     cdef int f = 0
     cdef _TypeInfo info = _TypeInfo.__new__(_TypeInfo)
     mro = cls.__mro__
-    if _defining_class(mro, 'check_type_forward') is not FunctionNode:
+    if (_defining_class(mro, 'check_type_forward') is not FunctionNode
+            or cls is _FunctionNodeInstance):
+        # FunctionNode() itself: its check_type_forward may be set on the instance
         f |= _CHECK_TYPE
     checker = _defining_class(mro, '_check_arrays')
     if checker is not None:
@@ -601,8 +603,8 @@ cdef tuple _apply(FunctionNode f, object inputs):
             if isinstance(y, _generic):
                 y = numpy.asarray(y)
             elif not _is_array(y):
-                raise TypeError('{}.forward output {} must be an ndarray, got {}'
-                                .format(f.label, i, type(y).__name__))
+                raise TypeError('{}.forward output must be a tuple of ndarrays: output '
+                                '{} is a {}'.format(f.label, i, type(y).__name__))
         _put(out_vars, i, _wrap(y, requires_grad, shape_hint))
 
     if not _config_get('enable_backprop'):
@@ -639,7 +641,9 @@ cdef tuple _apply(FunctionNode f, object inputs):
     if f._retain_out is not None:
         kept = PyTuple_New(len(f._retain_out))
         for i in range(len(f._retain_out)):
-            _put(kept, i, (<Variable>out_vars[<Py_ssize_t>f._retain_out[i]])._data)
+            v = <Variable>out_vars[<Py_ssize_t>f._retain_out[i]]
+            _put(kept, i, v._data)
+            v._node._data = v._data     # a retained output's node keeps its array
         f._retained_output_data = kept
     if closed:
         _untrack(f)
@@ -718,6 +722,17 @@ cdef _check_same_device(FunctionNode f, object arrays, str what):
 
 cdef _run_type_check(FunctionNode f, tuple in_data):
     from fastgrad.utils import type_check
+    # Chainer's two passes: a cheap check on plain values (light mode) first;
+    # only if it fails, again on named expressions for a readable message.
+    old = type_check.in_light_mode()
+    type_check._set_light_mode(True)
+    try:
+        f.check_type_forward(type_check.get_light_types(in_data))
+        return
+    except type_check.InvalidType:
+        pass
+    finally:
+        type_check._set_light_mode(old)
     in_types = type_check.get_types(in_data, 'in_types', False)
     try:
         f.check_type_forward(in_types)
