@@ -138,7 +138,8 @@ def test_test_keyword_is_rejected():
 def test_lazy_with_axis(axis, shape):
     bn = L.BatchNormalization(axis=axis)
     assert bn.avg_mean is None and bn.gamma.array is None
-    assert 'avg_mean' not in bn._persistent
+    # registered from the start (None until sized), as in Chainer
+    assert 'avg_mean' in bn._persistent and 'avg_var' in bn._persistent
     x = numpy.random.randn(2, 3, 4, 5).astype(numpy.float32)
     y = bn(x)
     assert bn.avg_mean.shape == bn.gamma.shape == bn.beta.shape == shape
@@ -199,3 +200,27 @@ def test_float16_input_keeps_float32_statistics():
     numpy.testing.assert_allclose(y.array, ref, rtol=1e-2, atol=1e-2)
     with fastgrad.using_config('train', False):
         assert bn(x).dtype == numpy.float16
+
+
+def test_lazy_link_loads_running_stats_before_its_first_call():
+    src = L.BatchNormalization(axis=0)
+    rng = numpy.random.RandomState(0)
+    src(rng.rand(4, 3).astype(numpy.float32), finetune=True)
+    saved = {}
+    src.serialize(fastgrad.serializers.DictionarySerializer(saved))
+    dst = L.BatchNormalization(axis=0)
+    assert dst.avg_mean is None
+    dst.serialize(fastgrad.serializers.NpzDeserializer(saved))
+    numpy.testing.assert_array_equal(dst.avg_mean, src.avg_mean)
+    numpy.testing.assert_array_equal(dst.avg_var, src.avg_var)
+    numpy.testing.assert_array_equal(dst.gamma.array, src.gamma.array)
+    assert dst.N == src.N == 1
+
+
+def test_finetune_is_keyword_only():
+    bn = L.BatchNormalization(3)
+    x = numpy.ones((2, 3), dtype=numpy.float32)
+    with pytest.raises(TypeError, match='positional'):
+        bn(x, True)
+    bn(x, finetune=True)
+    assert bn.N == 1

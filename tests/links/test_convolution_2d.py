@@ -169,3 +169,20 @@ def test_parameters_follow_config_dtype(dtype):
     assert c.W.dtype == c.b.dtype == lazy.W.dtype == y.dtype == dtype
     tol = dict(rtol=1e-2, atol=1e-2) if dtype == numpy.float16 else dict(rtol=1e-12)
     numpy.testing.assert_allclose(y.array, conv_ref(x, lazy.W.array, lazy.b.array), **tol)
+
+
+def test_memory_layouts_identifiers_and_unsupported_channel_last():
+    from fastgrad import memory_layouts as ml
+    assert ml.CUDNN_CHANNEL_FIRST_X is None and ml.CUDNN_CHANNEL_FIRST_W is None
+    assert ml.CUDNN_CHANNEL_LAST_X == 'CUDNN_CHANNEL_LAST_X'
+    assert ml.CUDNN_CHANNEL_LAST_W == 'CUDNN_CHANNEL_LAST_W'
+    ml.check_layout(ml.CUDNN_CHANNEL_FIRST_X, 'f')           # the default is fine
+    with pytest.raises(RuntimeError, match="g: memory layout 'CUDNN_CHANNEL_LAST_W' is not supported"):
+        ml.check_layout(ml.CUDNN_CHANNEL_LAST_W, 'g')
+
+
+def test_convolution_2d_under_cudnn_fast_compute_mode_is_a_clear_error():
+    with fastgrad.using_config('compute_mode', 'cudnn_fast'):
+        with pytest.raises(RuntimeError, match="Convolution2D: compute_mode='cudnn_fast'.*not support"):
+            L.Convolution2D(3, 4, 3)
+    assert L.Convolution2D(3, 4, 3).W.shape == (4, 3, 3, 3)

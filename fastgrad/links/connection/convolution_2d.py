@@ -1,5 +1,5 @@
 """L.Convolution2D: a 2-D convolution layer holding W (out, in/groups, kh, kw) and b."""
-from fastgrad import initializers, link, variable
+from fastgrad import initializers, link, memory_layouts, variable
 from fastgrad.functions.connection.convolution_2d import convolution_2d
 
 
@@ -28,6 +28,7 @@ class Convolution2D(link.Link):
                  nobias=False, initialW=None, initial_bias=None, *, dilate=1,
                  groups=1):
         super().__init__()
+        memory_layouts.check_compute_mode('Convolution2D')
         if ksize is None:
             out_channels, ksize, in_channels = in_channels, out_channels, None
         self.ksize = ksize

@@ -80,16 +80,21 @@ class BatchNormalization(link.Link):
                 self.beta = variable.Parameter(_with_dtype(
                     0 if initial_beta is None else initial_beta,
                     self._highprec_dtype))
+        # Registered from the start (None until the size is known), so that
+        # a lazily sized link can be loaded from a snapshot before its first
+        # call.
+        self.avg_mean = None
+        self.avg_var = None
+        self.register_persistent('avg_mean')
+        self.register_persistent('avg_var')
         if size is not None:
             self._initialize_params(size)
 
     def _initialize_params(self, shape):
         self.avg_mean = self._init_array(self._initial_avg_mean, 0, shape)
         self._initial_avg_mean = None
-        self.register_persistent('avg_mean')
         self.avg_var = self._init_array(self._initial_avg_var, 1, shape)
         self._initial_avg_var = None
-        self.register_persistent('avg_var')
         if self.gamma is not None:
             self.gamma.initialize(shape)
         if self.beta is not None:
@@ -116,7 +121,7 @@ class BatchNormalization(link.Link):
         yield 'use_gamma', self.gamma is not None
         yield 'use_beta', self.beta is not None
 
-    def forward(self, x, finetune=False, **kwargs):
+    def forward(self, x, *, finetune=False, **kwargs):
         """Normalize ``x``; see the class docstring for the two modes."""
         if kwargs:
             if 'test' in kwargs:
