@@ -654,3 +654,27 @@ def test_retained_outputs_stay_on_their_nodes_after_backward():
     assert nodes[0].data is None
     numpy.testing.assert_array_equal(nodes[1].data, [10.])
     assert tuple(n.data for n in nodes) == (None, f.output_data[1])
+
+
+def test_none_inputs_and_outputs():
+    class Middle(Function):
+        def forward(self, inputs):
+            a, x = inputs
+            assert a is None
+            self.retain_outputs((0, 1))
+            return x * 4, None
+
+        def backward(self, inputs, grad_outputs):
+            a, x = inputs
+            assert a is None
+            assert grad_outputs[1] is None
+            assert self.output_data[1] is None
+            return None, 4 * grad_outputs[0]
+
+    x = Variable(numpy.array([1., -1.], numpy.float32))
+    y, z = Middle()(None, x)
+    assert z.array is None
+    numpy.testing.assert_array_equal(y.array, [4., -4.])
+    y.grad = numpy.ones(2, numpy.float32)
+    y.backward()
+    numpy.testing.assert_array_equal(x.grad, [4., 4.])

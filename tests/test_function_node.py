@@ -362,3 +362,53 @@ def test_retained_output_node_keeps_its_array():
     assert n0.data is None
     assert n1.data is expected
     numpy.testing.assert_array_equal(n1.data, [3., 6.])
+
+
+def test_none_inputs_are_absent_and_take_no_gradient():
+    class ScaleMiddle(fastgrad.FunctionNode):
+        def forward(self, inputs):
+            a, x, c = inputs
+            assert a is None and c is None
+            self.retain_inputs((1, 2))
+            return x * 3,
+
+        def backward(self, indexes, grad_outputs):
+            assert indexes == (1,)
+            x, c = self.get_retained_inputs()
+            assert c is None
+            numpy.testing.assert_array_equal(x.array, [2., 3.])
+            return None, 3 * grad_outputs[0], None
+
+    x = Variable(numpy.array([2., 3.], numpy.float32))
+    y, = ScaleMiddle().apply((None, x, None))
+    numpy.testing.assert_array_equal(y.array, [6., 9.])
+    y.grad = numpy.array([1., 2.], numpy.float32)
+    y.backward()
+    numpy.testing.assert_array_equal(x.grad, [3., 6.])
+
+
+def test_none_outputs_are_variables_without_data():
+    class Middle(fastgrad.FunctionNode):
+        def forward(self, inputs):
+            self.retain_outputs((1, 2))
+            return None, inputs[0] * 2 + 1, None
+
+        def backward(self, indexes, grad_outputs):
+            g0, g1, g2 = grad_outputs
+            assert g0 is None and g2 is None
+            y1, y2 = self.get_retained_outputs()
+            assert y2 is None
+            numpy.testing.assert_array_equal(y1.array, [3., 5.])
+            return 2 * g1,
+
+    x = Variable(numpy.array([1., 2.], numpy.float32))
+    y0, y1, y2 = Middle().apply((x,))
+    assert y0.array is None and y2.array is None
+    y1.grad = numpy.array([1., 1.], numpy.float32)
+    y1.backward()
+    numpy.testing.assert_array_equal(x.grad, [2., 2.])
+
+
+def test_a_non_array_input_is_refused():
+    with pytest.raises(TypeError, match='input 0 must be a Variable, numpy.ndarray, None'):
+        Square().apply(([1., 2.],))

@@ -372,7 +372,9 @@ cdef class FunctionNode:
         out = []
         for i in self._retain_in:
             node = self.inputs[i]
-            if node._variable != NULL:
+            if node._shape is None:
+                out.append(None)            # the input was None
+            elif node._variable != NULL:
                 out.append(<object>node._variable)
             else:
                 out.append(_variable_for_node(node, node._data))
@@ -398,7 +400,9 @@ cdef class FunctionNode:
             return ()
         out = []
         for i, data in zip(self._retain_out, self._retained_output_data):
-            if self._out_nodes[i] != NULL:
+            if data is None:
+                out.append(None)            # forward returned None there
+            elif self._out_nodes[i] != NULL:
                 node = <VariableNode>self._out_nodes[i]
                 if node._variable != NULL:
                     out.append(<object>node._variable)
@@ -555,12 +559,14 @@ cdef tuple _apply(FunctionNode f, object inputs):
                 rank = node.rank
             if node._open:
                 closed = False
-        elif _is_array(x):
+        elif x is None or _is_array(x):
+            # None: an absent input (Chainer's rule); it gets a node with no
+            # data that takes no gradient
             _put(in_data, i, x)
             _put(nodes, i, None)
             has_raw = True
         else:
-            raise TypeError('{}: input {} must be a Variable, numpy.ndarray or '
+            raise TypeError('{}: input {} must be a Variable, numpy.ndarray, None or '
                             'cupy.ndarray, got {}'.format(f.label, i, type(x).__name__))
     if _cupy_ndarray is not None and n > 1:
         _check_same_device(f, in_data, 'input')
@@ -602,7 +608,7 @@ cdef tuple _apply(FunctionNode f, object inputs):
         if not (type(y) is _ndarray):
             if isinstance(y, _generic):
                 y = numpy.asarray(y)
-            elif not _is_array(y):
+            elif y is not None and not _is_array(y):   # None: a Variable without data
                 raise TypeError('{}.forward output must be a tuple of ndarrays: output '
                                 '{} is a {}'.format(f.label, i, type(y).__name__))
         _put(out_vars, i, _wrap(y, requires_grad, shape_hint))
