@@ -10,7 +10,7 @@ from fastgrad.chainermn.datasets import (  # NOQA
 from fastgrad.chainermn.evaluator import create_multi_node_evaluator  # NOQA
 from fastgrad.chainermn.links import MultiNodeChainList  # NOQA
 from fastgrad.chainermn.optimizers import create_multi_node_optimizer  # NOQA
-from fastgrad.chainermn import datasets, extensions, iterators  # NOQA
+from fastgrad.chainermn import datasets, extensions, iterators, nccl, testing  # NOQA
 from fastgrad.chainermn.extensions import create_multi_node_checkpointer  # NOQA
 
 global_except_hook._add_hook_if_enabled()

@@ -5,11 +5,10 @@
 buffer and reduced in one call; ``dummy``: no communication.  GPU arrays are
 staged through host memory; ``pure_nccl`` needs CuPy with NCCL.
 """
-import socket
-
 import numpy
 
 from fastgrad import backend
+from fastgrad.chainermn.communicators import _communication_utility
 
 
 def _mpi():
@@ -67,13 +66,8 @@ class CommunicatorBase(object):
 
     # -- topology -----------------------------------------------------------
     def _init_topology(self):
-        hosts = self.mpi_comm.allgather(socket.gethostname())
-        order = sorted(set(hosts), key=hosts.index)
-        me = hosts[self.rank]
-        self._intra_rank = [i for i, h in enumerate(hosts) if h == me].index(self.rank)
-        self._intra_size = hosts.count(me)
-        self._inter_rank = order.index(me)
-        self._inter_size = len(order)
+        (_, self._intra_rank, self._intra_size, self._inter_rank,
+         self._inter_size) = _communication_utility.init_ranks(self.mpi_comm)
 
     @property
     def rank(self):
@@ -287,6 +281,11 @@ class FlatCommunicator(CommunicatorBase):
                     backend.copyto(p.grad, view)
 
 
+class NonCudaAwareCommunicator(FlatCommunicator):
+    """The flat communicator under Chainer's name for an MPI without CUDA
+    support: fastgrad always stages GPU arrays through host memory."""
+
+
 class DummyCommunicator(FlatCommunicator):
     """Communicates nothing: gradients stay as they are (for profiling the
     rest of a multi-node program)."""
@@ -305,7 +304,7 @@ def create_communicator(communicator_name='pure_nccl', mpi_comm=None,
     if mpi_comm is None:
         mpi_comm = MPI.COMM_WORLD
     table = {'naive': NaiveCommunicator, 'flat': FlatCommunicator,
-             'non_cuda_aware': FlatCommunicator, 'dummy': DummyCommunicator}
+             'non_cuda_aware': NonCudaAwareCommunicator, 'dummy': DummyCommunicator}
     if communicator_name in table:
         return table[communicator_name](mpi_comm, allreduce_grad_dtype, batched_copy)
     if communicator_name == 'pure_nccl':

@@ -1,0 +1,2 @@
+"""``chainermn.communicators.naive_communicator`` under the alias."""
+from fastgrad.chainermn.communicators import NaiveCommunicator  # NOQA

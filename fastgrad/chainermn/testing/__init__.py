@@ -1,0 +1,2 @@
+"""Helpers for ChainerMN tests (``chainermn.testing`` under the alias)."""
+from fastgrad.chainermn.testing.device import get_device  # NOQA

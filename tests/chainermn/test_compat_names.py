@@ -1,0 +1,86 @@
+"""ChainerMN's module layout under the alias: ``chainermn.testing``,
+``chainermn.nccl`` and the communicator modules Chainer's own tests import."""
+import importlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import numpy
+import pytest
+
+import fastgrad
+from fastgrad import chainermn
+
+pytest.importorskip('mpi4py')
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(fastgrad.__file__)))
+MPIEXEC = (os.path.join(os.path.dirname(sys.executable), 'mpiexec')
+           if os.path.exists(os.path.join(os.path.dirname(sys.executable), 'mpiexec'))
+           else shutil.which('mpiexec'))
+
+
+def _mpirun(args, n=2, timeout=120):
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get('PYTHONPATH', ''),
+               OMP_NUM_THREADS='1')
+    return subprocess.run([MPIEXEC, '-n', str(n), sys.executable] + args,
+                          capture_output=True, text=True, timeout=timeout, env=env,
+                          cwd=tempfile.gettempdir())
+
+
+def test_testing_get_device():
+    assert chainermn.testing.get_device().name == '@numpy'
+    assert chainermn.testing.get_device(None, False).name == '@numpy'
+    with pytest.raises(ValueError, match='ChainerX'):
+        chainermn.testing.get_device(use_chainerx=True)
+
+
+@pytest.mark.parametrize('module,name', [
+    ('naive_communicator', 'NaiveCommunicator'),
+    ('flat_communicator', 'FlatCommunicator'),
+    ('non_cuda_aware_communicator', 'NonCudaAwareCommunicator'),
+    ('dummy_communicator', 'DummyCommunicator'),
+    ('mpi_communicator_base', 'MpiCommunicatorBase'),
+    ('communicator_base', 'CommunicatorBase'),
+    ('pure_nccl_communicator', 'PureNcclCommunicator'),
+])
+def test_communicator_modules(module, name):
+    mod = importlib.import_module('fastgrad.chainermn.communicators.' + module)
+    assert issubclass(getattr(mod, name), chainermn.CommunicatorBase)
+
+
+def test_non_cuda_aware_is_its_own_class():
+    comm = chainermn.create_communicator('non_cuda_aware')
+    assert type(comm).__name__ == 'NonCudaAwareCommunicator'
+    assert isinstance(comm, chainermn.communicators.FlatCommunicator)
+
+
+def test_nccl_module_says_whether_available():
+    try:
+        import cupy.cuda.nccl  # noqa: F401
+        has = True
+    except Exception:
+        has = False
+    assert chainermn.nccl._available is has
+
+
+def test_array_to_buffer_object_numpy():
+    from fastgrad.chainermn.communicators import _memory_utility
+    a = numpy.arange(6, dtype=numpy.float32).reshape(2, 3).T
+    buf = _memory_utility.array_to_buffer_object(a)
+    assert buf.flags.c_contiguous and numpy.array_equal(buf, a)
+
+
+def test_alias_resolves_the_modules():
+    fastgrad.install_as_chainer()
+    import chainermn.testing  # noqa: F401
+    from chainermn.communicators.naive_communicator import NaiveCommunicator
+    assert NaiveCommunicator is chainermn.communicators.NaiveCommunicator
+
+
+@pytest.mark.skipif(MPIEXEC is None, reason='mpiexec not found')
+def test_chunked_bcast_and_ranks_two_processes():
+    out = _mpirun([os.path.join(HERE, 'mpi_compat_names.py')], timeout=120)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.count('OK') == 2, out.stdout
