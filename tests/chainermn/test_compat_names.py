@@ -84,3 +84,34 @@ def test_chunked_bcast_and_ranks_two_processes():
     out = _mpirun([os.path.join(HERE, 'mpi_compat_names.py')], timeout=120)
     assert out.returncode == 0, out.stderr[-3000:]
     assert out.stdout.count('OK') == 2, out.stdout
+
+
+def test_set_config_and_get_config():
+    comm = chainermn.create_communicator('naive')
+    assert comm.get_config('batched_copy') is True and comm.batched_copy
+    comm.set_config('batched_copy', False)
+    assert comm.get_config('batched_copy') is False and not comm.batched_copy
+    comm.set_config('batched_copy')
+    assert comm.batched_copy
+    comm.set_config('allreduce_grad_dtype', numpy.float16)
+    assert comm.allreduce_grad_dtype == numpy.float16
+    assert comm.get_config() == {'batched_copy': True, 'allreduce_grad_dtype': numpy.float16}
+    with pytest.raises(ValueError, match='unknown configuration'):
+        comm.set_config('blah')
+    with pytest.raises(ValueError, match='unknown configuration'):
+        comm.get_config('blah')
+    with comm.config_scope():
+        comm.extra = 3
+    comm.other = 4          # outside the scope: an attribute, not a configuration
+    assert comm.get_config('extra') == 3 and 'other' not in comm.get_config()
+
+
+@pytest.mark.parametrize('n,size', [(10, 3), (1244, 23), (2, 1), (0, 4)])
+def test_scatter_index_without_communicator(n, size):
+    from fastgrad.chainermn.datasets.scatter import _scatter_index
+    shards = list(_scatter_index(n, size, False))
+    assert [r for r, _, _ in shards] == list(range(size))
+    ranges = [list(range(b, e)) for _, b, e in shards]
+    assert sum(ranges, []) == list(range(n))          # in order, nothing twice, nothing lost
+    assert max(map(len, ranges)) - min(map(len, ranges)) <= 1
+    assert list(_scatter_index(10, 3, False)) == [(0, 0, 4), (1, 4, 7), (2, 7, 10)]

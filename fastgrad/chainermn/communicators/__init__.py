@@ -5,6 +5,8 @@
 buffer and reduced in one call; ``dummy``: no communication.  GPU arrays are
 staged through host memory; ``pure_nccl`` needs CuPy with NCCL.
 """
+import contextlib
+
 import numpy
 
 from fastgrad import backend
@@ -59,10 +61,62 @@ class CommunicatorBase(object):
     """Communication among the processes of one job (see module docstring)."""
 
     def __init__(self, mpi_comm, allreduce_grad_dtype=None, batched_copy=True):
+        object.__setattr__(self, '_configs', {})
+        object.__setattr__(self, '_within_config_scope', False)
         self.mpi_comm = mpi_comm
-        self.allreduce_grad_dtype = (None if allreduce_grad_dtype is None
-                                     else numpy.dtype(allreduce_grad_dtype))
+        with self.config_scope():
+            self.allreduce_grad_dtype = (None if allreduce_grad_dtype is None
+                                         else numpy.dtype(allreduce_grad_dtype))
+            self.batched_copy = bool(batched_copy)
         self._init_topology()
+
+    # -- configuration ------------------------------------------------------------
+    _CONFIG_NAMES = ('allreduce_grad_dtype', 'batched_copy')
+
+    @contextlib.contextmanager
+    def config_scope(self):
+        """Attributes set inside this scope are also recorded as
+        configurations (what :meth:`get_config` returns)."""
+        old = self._within_config_scope
+        object.__setattr__(self, '_within_config_scope', True)
+        try:
+            yield
+        finally:
+            object.__setattr__(self, '_within_config_scope', old)
+
+    def __setattr__(self, name, value):
+        if getattr(self, '_within_config_scope', False):
+            self._configs[name] = value
+        object.__setattr__(self, name, value)
+
+    @property
+    def within_config_scope(self):
+        return self._within_config_scope
+
+    def set_config(self, name, value=True, **kwargs):
+        """Set a configuration: ``'batched_copy'`` (bool; fastgrad packs
+        gradients the same way either way) or ``'allreduce_grad_dtype'``
+        (the dtype gradients travel in, None for their own); another name
+        raises ValueError."""
+        if name == 'batched_copy':
+            value = bool(value)
+        elif name == 'allreduce_grad_dtype':
+            value = None if value is None else numpy.dtype(value)
+        else:
+            raise ValueError('set_config: unknown configuration {!r}; {} has {}'.format(
+                name, type(self).__name__, ', '.join(self._CONFIG_NAMES)))
+        with self.config_scope():
+            setattr(self, name, value)
+
+    def get_config(self, name=None):
+        """The value of configuration ``name``, or a dict of all of them
+        when ``name`` is None."""
+        if name is None:
+            return dict(self._configs)
+        if name not in self._configs:
+            raise ValueError('get_config: unknown configuration {!r}; {} has {}'.format(
+                name, type(self).__name__, ', '.join(self._CONFIG_NAMES)))
+        return self._configs[name]
 
     # -- topology -----------------------------------------------------------
     def _init_topology(self):

@@ -142,3 +142,10 @@ def get_epoch_trigger(n_epochs, dataset, local_batch_size, comm):
         warnings.simplefilter('ignore', DeprecationWarning)
         n = get_n_iterations_for_one_epoch(dataset, local_batch_size, comm)
     return n_epochs * n, 'iteration'
+
+
+def _scatter_index(n_total_samples, size, force_equal_length):
+    """Yield ``(rank, begin, end)`` of each of ``size`` processes (the
+    shards of :func:`scatter_index`, without a communicator)."""
+    for i, (b, e) in enumerate(_shards(n_total_samples, size, force_equal_length)):
+        yield i, b, e
