@@ -166,6 +166,8 @@ class Parameter(Variable):
             Variable.grad.__set__(self, self.xp.zeros_like(self.array))
 
     def addgrad(self, var):
+        if var.grad_var is None:
+            return      # nothing to add: an uninitialized parameter stays so
         if self.array is None:
             self.initialize(var.shape)
             self.cleargrad()

@@ -109,6 +109,17 @@ def test_addgrad_rules():
     numpy.testing.assert_array_equal(b.grad, [1, 2])
 
 
+def test_parameter_addgrad_of_no_gradient_leaves_it_uninitialized():
+    p = fastgrad.Parameter()                       # lazily initialized
+    p.addgrad(fastgrad.Variable(numpy.zeros(3, numpy.float32)))
+    assert p.array is None
+    src = fastgrad.Variable(numpy.zeros(3, numpy.float32))
+    src.grad = numpy.ones(3, numpy.float32)
+    p.addgrad(src)                                 # a gradient: initialized, then added
+    assert p.shape == (3,)
+    numpy.testing.assert_array_equal(p.grad, [1, 1, 1])
+
+
 # -- backward rules -----------------------------------------------------------------
 
 def test_scalar_output_is_seeded_with_ones():
