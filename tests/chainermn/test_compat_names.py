@@ -115,3 +115,16 @@ def test_scatter_index_without_communicator(n, size):
     assert sum(ranges, []) == list(range(n))          # in order, nothing twice, nothing lost
     assert max(map(len, ranges)) - min(map(len, ranges)) <= 1
     assert list(_scatter_index(10, 3, False)) == [(0, 0, 4), (1, 4, 7), (2, 7, 10)]
+
+
+@pytest.mark.parametrize('name', ['naive', 'flat'])
+def test_debug_mode_rejects_a_diverged_gradient(name):
+    comm = chainermn.create_communicator(name)
+    model = fastgrad.links.Linear(2, 2)
+    model.W.grad = numpy.array([[1, numpy.nan], [0, 0]], numpy.float32)
+    model.b.grad = numpy.zeros(2, numpy.float32)
+    comm.multi_node_mean_grad(model)          # not in debug mode: no check
+    model.W.grad = numpy.array([[1, numpy.nan], [0, 0]], numpy.float32)
+    with fastgrad.using_config('debug', True):
+        with pytest.raises(ValueError, match='diverged'):
+            comm.multi_node_mean_grad(model)

@@ -259,6 +259,18 @@ class CommunicatorBase(object):
         """Replace every gradient by its mean over the processes."""
         raise NotImplementedError
 
+    @staticmethod
+    def _ensure_finite_in_debug(arrays):
+        """In debug mode (:func:`fastgrad.set_debug`), a NaN or inf in a
+        reduced gradient raises ValueError, as ChainerMN's does."""
+        import fastgrad
+        if not fastgrad.is_debug():
+            return
+        for a in arrays:
+            if not backend.get_array_module(a).isfinite(a).all():
+                raise ValueError('multi_node_mean_grad: parameters diverged after the '
+                                 'all-reduce (a gradient has NaN or inf)')
+
     def allreduce_grad(self, model, zero_fill=False):
         """ChainerMN's older name of :meth:`multi_node_mean_grad`."""
         self.multi_node_mean_grad(model, zero_fill)
@@ -285,6 +297,7 @@ class NaiveCommunicator(CommunicatorBase):
             out = numpy.empty_like(g)
             self.mpi_comm.Allreduce(g, out)
             out /= self.size
+            self._ensure_finite_in_debug((out,))
             backend.copyto(p.grad, out)
 
 
@@ -323,6 +336,7 @@ class FlatCommunicator(CommunicatorBase):
                              out=buf[offset:offset + n].reshape(p.grad.shape))
                 offset += n
             _allreduce_sum_inplace(self.mpi_comm, buf)
+            self._ensure_finite_in_debug((buf,))
             mean = buf if wire == dtype else buf.astype(dtype)
             offset = 0
             for p in params:            # unpack: .grad becomes a view of the mean
