@@ -128,3 +128,10 @@ def test_debug_mode_rejects_a_diverged_gradient(name):
     with fastgrad.using_config('debug', True):
         with pytest.raises(ValueError, match='diverged'):
             comm.multi_node_mean_grad(model)
+
+
+@pytest.mark.skipif(MPIEXEC is None, reason='mpiexec not found')
+def test_recv_obj_takes_any_tag_by_default():
+    out = _mpirun([os.path.join(HERE, 'mpi_recv_any_tag.py')], timeout=120)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.count('OK') == 2, out.stdout

@@ -158,8 +158,11 @@ class CommunicatorBase(object):
     def send_obj(self, obj, dest, tag=0):
         self.mpi_comm.send(obj, dest=dest, tag=tag)
 
-    def recv_obj(self, source, status=None, tag=0):
-        return self.mpi_comm.recv(source=source, tag=tag, status=status)
+    def recv_obj(self, source, status=None, tag=None):
+        """Receive a Python object from ``source``; with ``tag`` None (the
+        default) a message of any tag, as in ChainerMN."""
+        return self.mpi_comm.recv(source=source, tag=_mpi().ANY_TAG if tag is None else tag,
+                                  status=status)
 
     def bcast_obj(self, obj, max_buf_len=None, root=0):
         return self.mpi_comm.bcast(obj, root=root)
