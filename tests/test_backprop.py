@@ -114,6 +114,25 @@ def test_grad_with_grad_outputs_and_grad_inputs():
     numpy.testing.assert_array_equal(gx.array, [13, 16])
 
 
+@pytest.mark.parametrize('double', [False, True])
+def test_grad_inputs_flow_on_to_the_inputs_below(double):
+    """grad_inputs are initial gradients: one given to an input that lies on
+    the path of another input reaches that one too (x2 = 2 x1, y = 3 x2:
+    dy/dx1 = 6, plus 2 * gx2), as in Chainer."""
+    x1 = _x(1, 2)
+    x2 = x1 * 2
+    y = x2 * 3
+    gx1 = numpy.array([1000., 1000.])
+    gx2 = fastgrad.Variable(numpy.array([100., 100.])) if double else numpy.array([100., 100.])
+    g1, g2 = fastgrad.grad([y], [x1, x2], grad_outputs=[numpy.array([1., 1.])],
+                           grad_inputs=[gx1, gx2], enable_double_backprop=double)
+    numpy.testing.assert_array_equal(g2.array, [103, 103])
+    numpy.testing.assert_array_equal(g1.array, [1206, 1206])
+    numpy.testing.assert_array_equal(gx1, [1000, 1000])       # not written into
+    with pytest.raises(ValueError, match='grad_inputs'):
+        fastgrad.grad([y], [x1], grad_inputs=[numpy.ones(3)])
+
+
 def test_grad_set_grad_and_retain_grad():
     x = _x(1, 2)
     h = x * 2

@@ -598,6 +598,24 @@ def grad(outputs, inputs, grad_outputs=None, grad_inputs=None, set_grad=False,
                 g = (<Variable>g)._data
             roots.append(v._node)
             grads.append(g)
+        if grad_inputs is not None:
+            # Initial gradients of the inputs, seeded where the pass gathers
+            # theirs: an input that lies on the path of another input passes
+            # its gradient on to it, as in Chainer.
+            for i, x in enumerate(inputs):
+                g = grad_inputs[i]
+                if g is None:
+                    continue
+                v = x
+                v._check_grad((<Variable>g)._data if isinstance(g, Variable) else g,
+                              'grad: grad_inputs[{}]'.format(i))
+                if enable_double_backprop:
+                    if not isinstance(g, Variable):
+                        g = _wrap(g, False)
+                elif isinstance(g, Variable):
+                    g = (<Variable>g)._data
+                roots.append(v._node)
+                grads.append(g)
         leaves = _backprop(roots, grads, retain_grad, enable_double_backprop, targets)
         result = []
         for i, x in enumerate(inputs):
@@ -608,10 +626,6 @@ def grad(outputs, inputs, grad_outputs=None, grad_inputs=None, set_grad=False,
                 g = None if gathered is None else gathered[0]
             else:
                 g = node._pending
-            if grad_inputs is not None and grad_inputs[i] is not None:
-                gi = grad_inputs[i]
-                g = gi if g is None else _F.add(gi, g) if (
-                    isinstance(g, Variable) or isinstance(gi, Variable)) else g + gi
             if g is not None and not isinstance(g, Variable):
                 g = _wrap(g, False)
             result.append(g)
