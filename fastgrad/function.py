@@ -69,6 +69,12 @@ class FunctionAdapter(FunctionNode):
         fn = self.function
         return 'FunctionAdapter' if fn is None else fn.label
 
+    @property
+    def _impl_name(self):
+        # error messages and TimerHook name the Function's class
+        fn = self.function
+        return 'FunctionAdapter' if fn is None else type(fn).__name__
+
     def __getattr__(self, name):
         # Only reached for names the adapter lacks.  Chainer's ``y.creator``
         # is the Function itself, so old code reads its attributes there.

@@ -223,7 +223,7 @@ cdef tuple _call_backward_plain(FunctionNode f, tuple indexes, tuple gys, bint d
             if not isinstance(gxs, (tuple, list)) or len(gxs) != len(indexes):
                 raise ValueError(
                     '{}.backward_accumulate must return a tuple of {} gradients (one per '
-                    'target input index), got {!r}'.format(f.label, len(indexes), gxs))
+                    'target input index), got {!r}'.format(f._impl_name, len(indexes), gxs))
     if not isinstance(gxs, tuple):
         if isinstance(gxs, list):
             gxs = tuple(gxs)
@@ -234,7 +234,7 @@ cdef tuple _call_backward_plain(FunctionNode f, tuple indexes, tuple gys, bint d
     elif len(gxs) != len(indexes):
         raise ValueError(
             '{}.backward returned {} gradients; expected {} (one per target input '
-            'index) or {} (one per input)'.format(f.label, len(gxs), len(indexes), n_in))
+            'index) or {} (one per input)'.format(f._impl_name, len(gxs), len(indexes), n_in))
     out = []
     for k in range(len(indexes)):
         gx = gxs[k]
@@ -270,13 +270,13 @@ cdef _check_grad_type(FunctionNode f, int index, object gx):
     g = (<Variable>gx)._data if isinstance(gx, Variable) else gx
     if not _is_array(g):
         raise TypeError('{}.backward: gradient for input {} must be an ndarray or '
-                        'Variable, got {}'.format(f.label, index, type(g).__name__))
+                        'Variable, got {}'.format(f._impl_name, index, type(g).__name__))
     if node._dtype is not None and g.dtype != node._dtype:
         raise TypeError('{}.backward: gradient for input {} has dtype {}; expected {} '
-                        '(the input\'s)'.format(f.label, index, g.dtype, node._dtype))
+                        '(the input\'s)'.format(f._impl_name, index, g.dtype, node._dtype))
     if node._shape is not None and g.shape != node._shape:
         raise ValueError('{}.backward: gradient for input {} has shape {}; expected {} '
-                         '(the input\'s)'.format(f.label, index, g.shape, node._shape))
+                         '(the input\'s)'.format(f._impl_name, index, g.shape, node._shape))
 
 
 cdef tuple _ONE_INDEX = (0,)

@@ -354,7 +354,7 @@ cdef class FunctionNode:
             raise ValueError(
                 '{}.backward returned {} gradients; expected {} (one per target input '
                 'index) or {} (one per input)'.format(
-                    self.label, len(gxs), len(target_input_indexes), len(self.inputs)))
+                    self._impl_name, len(gxs), len(target_input_indexes), len(self.inputs)))
         return tuple([gx if g_in is None else g_in if gx is None else gx + g_in
                       for gx, g_in in zip(gxs, grad_inputs)])
 
@@ -541,7 +541,7 @@ cdef tuple _apply(FunctionNode f, object inputs):
         # applying one instance again (gradient checks do) is allowed then.
         raise RuntimeError('{}.apply: this instance is already part of a graph whose '
                            'outputs are alive; a FunctionNode is applied once while its '
-                           'graph lives (create a new one per call)'.format(f.label))
+                           'graph lives (create a new one per call)'.format(f._impl_name))
     for i in range(n):
         x = inputs[i]
         if isinstance(x, Variable):
@@ -592,7 +592,7 @@ cdef tuple _apply(FunctionNode f, object inputs):
         _check_nan(f, outputs, 'forward')
     if type(outputs) is not tuple:
         raise TypeError('{}.forward must return a tuple of ndarrays, got {}'
-                        .format(f.label, type(outputs).__name__))
+                        .format(f._impl_name, type(outputs).__name__))
     n_out = len(outputs)
     # The core indexes with these unchecked (boundscheck=False): check them
     # here, making negative indexes positive as Chainer does.
@@ -610,7 +610,7 @@ cdef tuple _apply(FunctionNode f, object inputs):
                 y = numpy.asarray(y)
             elif y is not None and not _is_array(y):   # None: a Variable without data
                 raise TypeError('{}.forward output must be a tuple of ndarrays: output '
-                                '{} is a {}'.format(f.label, i, type(y).__name__))
+                                '{} is a {}'.format(f._impl_name, i, type(y).__name__))
         _put(out_vars, i, _wrap(y, requires_grad, shape_hint))
 
     if not _config_get('enable_backprop'):
@@ -706,12 +706,12 @@ cdef tuple _checked_indexes(FunctionNode f, tuple indexes, Py_ssize_t n, str met
             k = int(i)
         except (TypeError, ValueError):
             raise TypeError('{}.{}: indexes must be ints, got {!r}'.format(
-                f.label, method, i)) from None
+                f._impl_name, method, i)) from None
         if k < 0:
             k += n
         if not 0 <= k < n:
             raise IndexError('{}.{}: index {} is out of range for {} {}'.format(
-                f.label, method, i, n, what))
+                f._impl_name, method, i, n, what))
         out.append(k)
     return tuple(out)
 
