@@ -302,8 +302,9 @@ class Poisson(Elementwise):
     def log_prob(self, x):
         xp = xp_of(self.lam)
         x = xp.asarray(data(x)).astype(self.lam.dtype)
-        # x + 1 as an array even for 0-d x (a NumPy scalar is not an input)
-        return x * self._log_lam - self.lam - F.lgamma(xp.asarray(x + 1))
+        # x + 1 as an array even for 0-d x (a NumPy scalar is not an input),
+        # in x's dtype (NumPy 1 promotes a 0-d float32 plus 1 to float64)
+        return x * self._log_lam - self.lam - F.lgamma(xp.asarray(x + 1, dtype=x.dtype))
 
     @cached
     def mean(self):
