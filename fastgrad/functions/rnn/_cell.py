@@ -17,6 +17,16 @@ def sigmoid(x, xp):
     return y
 
 
+def total_cell_grad(gc, gh, o, co):
+    """dL/dc through both outputs of a cell, c itself (``gc``) and
+    h = o * tanh(c) (``gh``), with ``co = tanh(c)``; None for either
+    gradient means zero (``gc`` is returned as is when ``gh`` is None)."""
+    if gh is None:
+        return gc
+    total = gh * o * (1 - co * co)
+    return total if gc is None else total + gc
+
+
 class CellGradMixin(object):
     """A cell's gradient as an op of its own (Chainer's ``LSTMGrad`` and
     ``SLSTMGrad``): inputs are the cell's inputs, its output ``c`` and the

@@ -2,7 +2,7 @@
 from fastgrad import utils
 from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
-from fastgrad.functions.rnn._cell import CellGradMixin, interleaved_gates, sigmoid
+from fastgrad.functions.rnn._cell import CellGradMixin, interleaved_gates, sigmoid, total_cell_grad
 
 
 def _gate_inputs(ns, x):
@@ -57,13 +57,7 @@ def _slstm_grads(ns, c_prev1, c_prev2, x1, x2, c, gc, gh, indexes=(0, 1, 2, 3)):
     g1, g2 = _gate_inputs(ns, x1), _gate_inputs(ns, x2)
     o = ns.sigmoid(g1[3] + g2[3])
     co = ns.tanh(c)
-    # gc_total = dL/dc through both outputs: c itself and h = o * tanh(c)
-    if gh is None:
-        gc_total = gc
-    else:
-        gc_total = gh * o * (1 - co * co)
-        if gc is not None:
-            gc_total = gc_total + gc
+    gc_total = total_cell_grad(gc, gh, o, co)
     go = gc_total * 0 if gh is None else gh * co * o * (1 - o)
     out = [None] * 4
     for index in indexes:

@@ -2,7 +2,7 @@
 from fastgrad import utils
 from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
-from fastgrad.functions.rnn._cell import sigmoid
+from fastgrad.functions.rnn._cell import sigmoid, total_cell_grad
 
 
 def _gate_inputs(ns, x, n_gates):
@@ -48,13 +48,7 @@ class TreeLSTM(Op):
         fs = [ns.sigmoid(f) for f in gates[3:]]
         o = ns.sigmoid(gates[2])
         co = ns.tanh(c)
-        # gc_total = dL/dc through both outputs: c itself and h = o * tanh(c)
-        if gh is None:
-            gc_total = gc
-        else:
-            gc_total = gh * o * (1 - co * co)
-            if gc is not None:
-                gc_total = gc_total + gc
+        gc_total = total_cell_grad(gc, gh, o, co)
         out = []
         for index in indexes:
             if index < len(cs):
