@@ -1,8 +1,9 @@
 """Lasso: ``grad += rate * sign(param)`` (L1 regularization)."""
 from fastgrad import utils
+from fastgrad.optimizer_hooks._penalty import GradientPenalty
 
 
-class Lasso(object):
+class Lasso(GradientPenalty):
     """Optimizer/UpdateRule hook adding ``rate * sign(param)`` to each
     gradient.
 
@@ -26,20 +27,6 @@ class Lasso(object):
     """
 
     name = 'Lasso'
-    call_for_each_param = True
-    timing = 'pre'
 
-    def __init__(self, rate):
-        self.rate = rate
-
-    def __call__(self, rule, param):
-        p = param.array
-        if p is None:
-            return
-        g = param.grad
-        if g is None:
-            return
-        xp = utils.array_module(p)
-        sign = xp.sign(p)
-        sign *= self.rate
-        g += sign
+    def penalty(self, p):
+        return utils.array_module(p).sign(p)

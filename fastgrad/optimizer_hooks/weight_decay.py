@@ -1,7 +1,8 @@
 """WeightDecay: ``grad += rate * param`` (L2 regularization)."""
+from fastgrad.optimizer_hooks._penalty import GradientPenalty
 
 
-class WeightDecay(object):
+class WeightDecay(GradientPenalty):
     """Optimizer/UpdateRule hook adding ``rate * param`` to each gradient.
 
     Args:
@@ -24,22 +25,6 @@ class WeightDecay(object):
     """
 
     name = 'WeightDecay'
-    call_for_each_param = True
-    timing = 'pre'
 
-    def __init__(self, rate):
-        self.rate = rate
-
-    def __call__(self, rule, param):
-        p = param.array
-        if p is None:
-            return
-        g = param.grad
-        if g is None:
-            return
-        rate = self.rate
-        loss_scale = getattr(param, '_loss_scale', None)
-        if loss_scale is not None:
-            # The grad is still scaled: scale the decay to match.
-            rate *= loss_scale
-        g += rate * p
+    def penalty(self, p):
+        return p

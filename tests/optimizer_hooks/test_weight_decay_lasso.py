@@ -84,17 +84,22 @@ def test_skips_uninitialized_and_gradless_params(hook_cls, penalty):
     assert q.grad is None
 
 
-def test_weight_decay_scales_with_the_loss_scale():
+@pytest.mark.parametrize('hook_cls', [optimizer_hooks.WeightDecay, optimizer_hooks.Lasso])
+def test_the_penalty_scales_with_the_loss_scale(hook_cls):
+    # The step with loss scaling equals the step without: the penalty is added to the
+    # still-scaled gradient, so it is scaled too.
     import fastgrad.functions as F
     link, _ = _link()
     ref, _ = _link()
     x = numpy.ones((3,), numpy.float32)
     opt = optimizers.SGD(lr=0.5).setup(link)
     opt.loss_scaling(scale=64.0)
-    opt.add_hook(optimizer_hooks.WeightDecay(0.1))
+    opt.add_hook(hook_cls(0.1))
     opt_ref = optimizers.SGD(lr=0.5).setup(ref)
-    opt_ref.add_hook(optimizer_hooks.WeightDecay(0.1))
+    opt_ref.add_hook(hook_cls(0.1))
     opt.update(lambda: F.sum(link.b * x) + F.sum(link.a))
     opt_ref.update(lambda: F.sum(ref.b * x) + F.sum(ref.a))
-    for p, q in zip(link.params(), ref.params()):
+    w0, _ = _link()
+    for p, q, w in zip(link.params(), ref.params(), w0.params()):
         numpy.testing.assert_allclose(p.array, q.array, rtol=1e-6)
+        assert not numpy.allclose(p.array, w.array)
