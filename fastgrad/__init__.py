@@ -51,8 +51,7 @@ from fastgrad.link_hook import LinkHook  # NOQA
 from fastgrad import graph_optimizations  # NOQA
 from fastgrad.graph_optimizations import static_code, static_graph  # NOQA
 from fastgrad import configuration as _configuration  # noqa: E402  (after the names it syncs)
-if global_config.debug:          # CHAINER_DEBUG=1
-    _configuration._sync_debug()
+_configuration._sync_debug()   # CHAINER_DEBUG=1 was read before the core loaded
 
 # Subpackages a training script may never touch load on first access
 # (``chainer.training.Trainer``): ``import fastgrad`` stays small.

@@ -13,6 +13,31 @@ import threading
 import numpy
 
 
+# How many threads hold a thread-local ``debug`` override that is true.  The
+# engine's C flag is on while this is positive or the global value is true;
+# with it on, the engine reads the current thread's ``config.debug``.  A thread
+# that ends inside ``using_config('debug', True)`` leaves the count up: the
+# flag then stays on, which costs a check per op but never a wrong answer.
+_local_debug_count = 0
+_local_debug_lock = threading.Lock()
+
+
+def _local_debug_changed(old, new):
+    global _local_debug_count
+    if bool(old) == bool(new):
+        return
+    with _local_debug_lock:
+        _local_debug_count += 1 if new else -1
+    _sync_debug()
+
+
+def _sync_debug():
+    import sys
+    graph = sys.modules.get('fastgrad._core.graph')
+    if graph is not None:        # else fastgrad/__init__.py syncs once it is loaded
+        graph._set_debug_nan(bool(global_config.debug) or _local_debug_count > 0)
+
+
 class _LocalConfig(threading.local):
     """``fastgrad.config``: the configuration as this thread sees it.
 
@@ -25,6 +50,16 @@ class _LocalConfig(threading.local):
     ...     fastgrad.config.train
     False
     """
+
+    def __setattr__(self, name, value):
+        if name == 'debug':
+            _local_debug_changed(self.__dict__.get('debug', False), value)
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name):
+        if name == 'debug':
+            _local_debug_changed(self.__dict__.get('debug', False), False)
+        super().__delattr__(name)
 
     def show(self, file=None):
         """Print all entries (thread-local overrides included), sorted by name."""
@@ -62,6 +97,8 @@ class _GlobalConfig(object):
 
     def __setattr__(self, name, value):
         setattr(_LocalConfig, name, value)
+        if name == 'debug':
+            _sync_debug()
 
     def __delattr__(self, name):
         delattr(_LocalConfig, name)
@@ -251,15 +288,6 @@ def set_debug(debug):
     >>> fastgrad.set_debug(False)
     """
     global_config.debug = bool(debug)
-    _sync_debug()
-
-
-def _sync_debug():
-    from fastgrad._core import graph
-    graph._set_debug_nan(bool(global_config.debug) or _debug_mode_depth[0] > 0)
-
-
-_debug_mode_depth = [0]
 
 
 class DebugMode(object):
@@ -282,15 +310,10 @@ class DebugMode(object):
     def __enter__(self):
         self._ctx = using_config('debug', self._debug)
         self._ctx.__enter__()
-        self._saved = _debug_mode_depth[0]
-        _debug_mode_depth[0] = self._saved + 1 if self._debug else 0
-        _sync_debug()
         return self
 
     def __exit__(self, *exc):
-        _debug_mode_depth[0] = self._saved
         self._ctx.__exit__(*exc)
-        _sync_debug()
 
 
 def get_dtype(dtype=None, map_mixed16=None):

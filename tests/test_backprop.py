@@ -142,6 +142,33 @@ def test_grad_set_grad_and_retain_grad():
     numpy.testing.assert_array_equal(h.grad, [3, 3])
 
 
+@pytest.mark.parametrize('before', [None, -1.0])
+def test_grad_retain_grad_keeps_every_non_leaf_gradient(before):
+    """retain_grad: every non-leaf variable the pass reaches gets its total
+    gradient (an earlier value is replaced), the inputs with a creator too;
+    the leaf above the inputs is not reached and keeps what it had.
+    v0 -> x1 = 2 v0 -> x2 = 2 x1 -> y = 3 x2, with grad_outputs 1 and
+    grad_inputs 100 for x2 and 1000 for x1."""
+    v0 = _x(1.0)
+    x1 = v0 * 2
+    x2 = x1 * 2
+    y = x2 * 3
+    if before is not None:
+        for v in (v0, x1, x2, y):
+            v.grad = numpy.array([before])
+    g1, g2 = fastgrad.grad([y], [x1, x2], grad_outputs=[numpy.array([1.0])],
+                           grad_inputs=[numpy.array([1000.0]), numpy.array([100.0])],
+                           retain_grad=True)
+    assert float(g2.array[0]) == 3 + 100          # dy/dx2 + its initial grad
+    assert float(g1.array[0]) == 2 * 103 + 1000   # through x2, plus its own
+    assert float(y.grad[0]) == 1
+    assert float(x2.grad[0]) == 103 and float(x1.grad[0]) == 1206
+    if before is None:
+        assert v0.grad is None
+    else:
+        assert float(v0.grad[0]) == before
+
+
 def test_grad_double_backprop():
     x = _x(1, 2, 3)
     y = F.sum(x * x * x)

@@ -192,7 +192,7 @@ cdef tuple _call_backward(FunctionNode f, tuple indexes, tuple gys, bint double,
             _run_hooks('backward_postprocess', f, in_data, gys)
     else:
         gxs = _call_backward_plain(f, indexes, gys, double, fast, grad_inputs)
-    if _debug_nan:
+    if _debug_here():
         _check_nan(f, gxs, 'backward')
     return gxs
 
@@ -234,7 +234,8 @@ cdef tuple _call_backward_plain(FunctionNode f, tuple indexes, tuple gys, bint d
     elif len(gxs) != len(indexes):
         raise ValueError(
             '{}.backward returned {} gradients; expected {} (one per target input '
-            'index) or {} (one per input)'.format(f._impl_name, len(gxs), len(indexes), n_in))
+            'index) or {} (one per input): number of gradients returned from backward '
+            'is incorrect'.format(f._impl_name, len(gxs), len(indexes), n_in))
     out = []
     for k in range(len(indexes)):
         gx = gxs[k]
@@ -273,10 +274,12 @@ cdef _check_grad_type(FunctionNode f, int index, object gx):
                         'Variable, got {}'.format(f._impl_name, index, type(g).__name__))
     if node._dtype is not None and g.dtype != node._dtype:
         raise TypeError('{}.backward: gradient for input {} has dtype {}; expected {} '
-                        '(the input\'s)'.format(f._impl_name, index, g.dtype, node._dtype))
+                        '(the input\'s): dtype of gradients returned from backward is '
+                        'incorrect'.format(f._impl_name, index, g.dtype, node._dtype))
     if node._shape is not None and g.shape != node._shape:
         raise ValueError('{}.backward: gradient for input {} has shape {}; expected {} '
-                         '(the input\'s)'.format(f._impl_name, index, g.shape, node._shape))
+                         '(the input\'s): shape of gradients returned from backward is '
+                         'incorrect'.format(f._impl_name, index, g.shape, node._shape))
 
 
 cdef tuple _ONE_INDEX = (0,)
@@ -448,7 +451,7 @@ cdef dict _backprop(list roots, list root_grads, bint retain_grad, bint double,
                             leaf._loss_scale = loss_scale
         return leaves
     except Exception as e:
-        if _debug_nan and f is not None:
+        if _debug_here() and f is not None:
             _add_stack_to_error(f, e)   # the error of f's backward
         raise
     finally:
@@ -538,7 +541,9 @@ def grad(outputs, inputs, grad_outputs=None, grad_inputs=None, set_grad=False,
          retain_grad=False, enable_double_backprop=False, loss_scale=None):
     """Gradients of ``outputs`` with respect to ``inputs``, walking only the
     part of the graph that connects them; ``.grad`` attributes are left alone
-    unless ``set_grad``.  Returns a list of Variables (None where unreachable).
+    unless ``set_grad`` (the inputs get theirs) or ``retain_grad`` (every
+    non-leaf variable the pass reaches gets its own).  Returns a list of
+    Variables (None where unreachable).
 
     >>> x = Variable(np.array([1., 2.], dtype=np.float32))
     >>> y = F.sum(x * x)
@@ -632,6 +637,12 @@ def grad(outputs, inputs, grad_outputs=None, grad_inputs=None, set_grad=False,
         if set_grad:
             for x, g in zip(inputs, result):
                 (<Variable>x).grad_var = g
+        elif retain_grad:
+            # Every non-leaf variable the pass reached keeps its gradient, the
+            # inputs with a creator too (the pass need not run that creator).
+            for x, g in zip(inputs, result):
+                if g is not None and (<Variable>x)._node._creator is not None:
+                    (<Variable>x).grad_var = g
         return result
     finally:
         for v in inputs:

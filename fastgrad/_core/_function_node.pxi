@@ -583,12 +583,12 @@ cdef tuple _apply(FunctionNode f, object inputs):
     f._retain_out = None
     if _hook_count:
         _run_hooks('forward_preprocess', f, in_data, None)
-    if _debug_nan:
+    if _debug_here():
         _debug_stacks[f] = traceback.extract_stack()
     outputs = f.forward(in_data)
     if _hook_count:
         _run_hooks('forward_postprocess', f, in_data, None)
-    if _debug_nan and type(outputs) is tuple:
+    if _debug_here() and type(outputs) is tuple:
         _check_nan(f, outputs, 'forward')
     if type(outputs) is not tuple:
         raise TypeError('{}.forward must return a tuple of ndarrays, got {}'

@@ -23,15 +23,21 @@ cdef _run_hooks(str kind, FunctionNode f, tuple in_data, object out_grad):
     _hook_runner(kind, f, in_data, out_grad, f._local_hooks)
 
 
-# Debug mode (set_debug(True) / DebugMode): the engine checks every output
-# and gradient for NaN and names the function that produced it.  A C flag,
-# so that the check costs one test when off.
+# Debug mode is ``config.debug`` as the current thread sees it (set_debug,
+# DebugMode, using_config('debug', ...) or a direct write): the engine then checks
+# every output and gradient for NaN and names the function that produced it.
+# ``_debug_nan`` is a C flag, set while any thread may be in debug mode, so that
+# the check costs one test when none is; where it is set, the thread's config decides.
 cdef bint _debug_nan = False
 
 
 def _set_debug_nan(bint on):
     global _debug_nan
     _debug_nan = on
+
+
+cdef inline bint _debug_here():
+    return _debug_nan and bool(_config.debug)
 
 
 cdef _check_nan(FunctionNode f, object arrays, str where):

@@ -126,7 +126,7 @@ class AddConstant(_LabelledConstant, Op):
 
 
 class MultiAdd(Op):
-    """x0 + x1 + ... + xn in one node (``F.add(*xs)`` with more than two inputs)."""
+    """x0 + x1 + ... + xn in one node (``F.add(*xs)`` with one or more than two inputs)."""
     __slots__ = ('_same_shape',)
     is_elementwise = True
 
@@ -144,6 +144,8 @@ class MultiAdd(Op):
                 same_shape = False
         self._same_shape = same_shape
         n = len(inputs)
+        if n == 1:
+            return x0.copy(),             # F.add(x): a new variable, the gradient passes
         if same_shape and shape and n * x0.size <= self._SMALL:
             # Many small operands (a wide graph's sum): one concatenate and one
             # reduction instead of n Python-level adds.
@@ -167,7 +169,7 @@ class MultiAdd(Op):
 
 
 def add(*xs):
-    """Elementwise sum of two or more operands (``x + y``, ``F.add(a, b, c)``).
+    """Elementwise sum of its operands (``x + y``, ``F.add(a, b, c)``); one operand gives a copy.
 
     >>> x = np.array([1., 2.], np.float32)
     >>> F.add(x, np.array([10., 20.], np.float32)).array
@@ -177,8 +179,8 @@ def add(*xs):
     """
     if len(xs) == 2:
         return _add2(xs[0], xs[1])
-    if len(xs) < 2:
-        raise TypeError('add: expected at least two operands, got {}'.format(len(xs)))
+    if not xs:
+        raise TypeError('add: expected at least one operand, got none')
     y, = MultiAdd().apply(xs)          # forward checks the dtypes
     return y
 

@@ -1,4 +1,4 @@
-"""F.add with more than two operands: one MultiAdd node."""
+"""F.add with one or more than two operands: one MultiAdd node."""
 import numpy
 import pytest
 
@@ -48,8 +48,21 @@ def test_errors():
     a, b = _inputs(2)
     with pytest.raises(InvalidType, match='MultiAdd'):
         F.add(a, b, a.astype(numpy.float32))
-    with pytest.raises(TypeError):
-        F.add(fastgrad.Variable(a))
+    with pytest.raises(TypeError, match='add: expected at least one operand'):
+        F.add()
+
+
+def test_one_operand_is_a_copy_the_gradient_passes():
+    # F.add(x), as in Chainer: a new variable equal to x, made by one node.
+    a, = _inputs(1)
+    x = fastgrad.Variable(a)
+    y = F.add(x)
+    assert y is not x and y.creator.label == 'MultiAdd'
+    numpy.testing.assert_array_equal(y.array, a)
+    assert not numpy.shares_memory(y.array, a)
+    gy = numpy.random.RandomState(2).standard_normal(a.shape)
+    gradient_check.check_backward(F.add, (a,), gy)
+    gradient_check.check_double_backward(lambda v: F.add(v) * v, (a,), gy, _inputs(1))
 
 
 @pytest.mark.parametrize('shapes', [((1, 3), (), (2, 1, 2, 1)), ((), (2, 1, 2), (3, 1)),
