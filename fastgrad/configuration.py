@@ -12,7 +12,6 @@ import threading
 
 import numpy
 
-
 # How many threads hold a thread-local ``debug`` override that is true.  The
 # engine's C flag is on while this is positive or the global value is true;
 # with it on, the engine reads the current thread's ``config.debug``.  A thread
