@@ -30,15 +30,19 @@ import fastgrad
 fastgrad.install_as_chainer()
 '''
 # Under mpiexec every rank runs pytest; each writes its own junit file.
+# The guard matters: Chainer's conftest makes multiprocessing start children
+# through a forkserver, which imports the main script again; without it each
+# such child ran the whole test session once more.
 RANK_RUNNER = '''\
 import os
 import sys
 
 import pytest
 
-rank = os.environ.get('PMI_RANK') or os.environ.get('OMPI_COMM_WORLD_RANK') or '0'
-xml = sys.argv[1] + '.rank' + rank
-sys.exit(pytest.main(['--junitxml', xml] + sys.argv[2:]))
+if __name__ == '__main__':
+    rank = os.environ.get('PMI_RANK') or os.environ.get('OMPI_COMM_WORLD_RANK') or '0'
+    xml = sys.argv[1] + '.rank' + rank
+    sys.exit(pytest.main(['--junitxml', xml] + sys.argv[2:]))
 '''
 KEYS = ('passed', 'failed', 'errors', 'skipped')
 
@@ -92,9 +96,11 @@ def _run(args, work, unit, nprocs):
         cmd = [args.mpiexec, '-n', str(nprocs), args.python, 'rank_runner.py', xml] + pytest_args
     start = time.time()
     note = ''
+    data = os.path.join(work, 'data')      # small synthetic MNIST (see main)
     proc = subprocess.Popen(cmd, cwd=work, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True,
-                            env=dict(os.environ, MPLBACKEND='Agg'))
+                            env=dict(os.environ, MPLBACKEND='Agg', FASTGRAD_DATASET_ROOT=data,
+                                     CHAINER_DATASET_ROOT=data))
     try:
         proc.wait(timeout=args.timeout)
     except subprocess.TimeoutExpired:
@@ -132,6 +138,11 @@ def main():
         f.write(CONFTEST)
     with open(os.path.join(work, 'rank_runner.py'), 'w') as f:
         f.write(RANK_RUNNER)
+    # Tests that train on MNIST call get_mnist() on rank 0 only; fastgrad never
+    # downloads, so without data rank 0 failed there and rank 1 waited for ever
+    # in scatter_dataset.  The examples tool's synthetic data sets stand in.
+    from chainer_examples import make_datasets
+    make_datasets(os.path.join(work, 'data'))
     import fastgrad
     commit = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], capture_output=True,
                             text=True, cwd=os.path.dirname(os.path.dirname(fastgrad.__file__))

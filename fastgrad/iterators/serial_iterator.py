@@ -97,7 +97,10 @@ def _serialize_sampler(serializer, sampler, saved_state=None):
     if current is None:
         return None
     from fastgrad.serializers import Deserializer, Serializer
-    sub = serializer['order_sampler']
+    try:
+        sub = serializer['order_sampler']
+    except NotImplementedError:
+        return None          # a serializer without sub-hierarchies: the RNG is not kept
     if isinstance(serializer, Serializer):
         # JSON as UTF-8 bytes: HDF5 cannot store NumPy's unicode strings.
         data = numpy.array(bytearray(json.dumps(current).encode()), numpy.uint8)

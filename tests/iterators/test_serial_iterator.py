@@ -165,3 +165,46 @@ def test_serialize_without_previous_epoch_detail(mem_serializers):
     it2 = iterators.SerialIterator(list(range(10)), 4, shuffle=False)
     it2.serialize(Loader(saver.target))
     assert it2.previous_epoch_detail == pytest.approx(0.4)
+
+
+@pytest.mark.parametrize('cls', ['SerialIterator', 'MultithreadIterator'])
+def test_serializers_without_sub_hierarchies_save_and_load(cls):
+    # Chainer lets a Serializer leave __getitem__ unimplemented (its base raises
+    # NotImplementedError); the iterator then keeps its position and order but
+    # not the order sampler's random state, which needs a sub-hierarchy.
+    from fastgrad.serializer import Deserializer, Serializer
+
+    class FlatSaver(Serializer):
+        def __init__(self):
+            self.target = {}
+
+        def __call__(self, key, value):
+            self.target[key] = value
+            return value
+
+    class FlatLoader(Deserializer):
+        def __init__(self, target):
+            self.target = target
+
+        def __call__(self, key, value):
+            stored = self.target[key]
+            if isinstance(value, numpy.ndarray):
+                numpy.copyto(value, stored)
+                return value
+            return stored if value is None else type(value)(stored)
+
+    make = getattr(iterators, cls)
+    it = make(numpy.arange(6, dtype=numpy.float32), 2, shuffle=True)
+    first = it.next() + it.next()
+    saver = FlatSaver()
+    it.serialize(saver)
+    assert not any('order_sampler' in k for k in saver.target)
+    it2 = make(numpy.arange(6, dtype=numpy.float32), 2, shuffle=True)
+    it2.serialize(FlatLoader(saver.target))
+    assert it2.epoch_detail == pytest.approx(4 / 6)
+    last = it2.next()
+    assert it2.is_new_epoch
+    assert sorted(first + last) == list(range(6))
+    if hasattr(it2, 'finalize'):
+        it2.finalize()
+        it.finalize()
