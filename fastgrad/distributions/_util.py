@@ -1,5 +1,4 @@
 """Helpers shared by the distributions."""
-import functools
 import math
 
 import numpy
@@ -7,8 +6,10 @@ import numpy
 import fastgrad
 from fastgrad import backend
 from fastgrad.distribution import Distribution
+from fastgrad.utils import cache
 
-cached = functools.cached_property
+# One value per backprop mode: one computed under no_backprop_mode has no graph.
+cached = cache.cached_property
 
 LOG_2PI = math.log(2 * math.pi)
 EULER = 0.5772156649015329
