@@ -4,7 +4,7 @@ import functools
 from fastgrad import configuration
 
 
-class cached_property(object):
+class cached_property(functools.cached_property):
     """A read-only property whose value is computed once per object and per
     value of ``config.enable_backprop``.
 
@@ -29,12 +29,15 @@ class cached_property(object):
     False
     """
 
+    # A functools.cached_property (so that tools such as Sphinx see a property)
+    # whose values live in a per-mode dict under a key of their own.
+
     def __init__(self, func):
-        functools.update_wrapper(self, func)
-        self.func = func
+        super().__init__(func)
+        self.__name__ = func.__name__
         self._key = '_cached_property_' + func.__name__
 
-    def __get__(self, obj, cls):
+    def __get__(self, obj, cls=None):
         if obj is None:
             return self
         values = obj.__dict__.setdefault(self._key, {})
