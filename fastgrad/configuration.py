@@ -37,7 +37,19 @@ def _sync_debug():
         graph._set_debug_nan(bool(global_config.debug) or _local_debug_count > 0)
 
 
-class _LocalConfig(threading.local):
+class _LocalConfigBase(threading.local):
+    """The thread-local half of a configuration; its class holds the global
+    values (one class per configuration, see :class:`GlobalConfig`)."""
+
+    def show(self, file=None):
+        """Print all entries (thread-local overrides included), sorted by name."""
+        _show(self, sorted(set(_global_keys(type(self))) | set(self.__dict__)), file)
+
+    def __repr__(self):
+        return '<fastgrad LocalConfig (thread-local)>'
+
+
+class _LocalConfig(_LocalConfigBase):
     """``fastgrad.config``: the configuration as this thread sees it.
 
     Reading an entry gives this thread's value if it set one (directly or with
@@ -60,26 +72,30 @@ class _LocalConfig(threading.local):
             _local_debug_changed(self.__dict__.get('debug', False), False)
         super().__delattr__(name)
 
-    def show(self, file=None):
-        """Print all entries (thread-local overrides included), sorted by name."""
-        import sys
-        file = sys.stdout if file is None else file
-        keys = sorted(set(_global_keys()) | set(self.__dict__))
-        width = max(len(k) for k in keys)
-        for key in keys:
-            file.write('{:<{}} {}\n'.format(key, width, getattr(self, key)))
-
     def __repr__(self):
         return '<fastgrad.config (thread-local)>'
 
 
-def _global_keys():
-    return [k for k in vars(_LocalConfig)
-            if not k.startswith('_') and not callable(vars(_LocalConfig)[k])]
+def _global_keys(cls):
+    return [k for k, v in vars(cls).items() if not k.startswith('_') and not callable(v)]
 
 
-class _GlobalConfig(object):
-    """Writes go to the class of the thread-local config: every thread sees them.
+def _show(config, keys, file):
+    import sys
+    file = sys.stdout if file is None else file
+    width = max((len(k) for k in keys), default=0)
+    for key in keys:
+        file.write('{:<{}} {}\n'.format(key, width, getattr(config, key)))
+
+
+class GlobalConfig(object):
+    """The global half of a configuration: entries every thread sees.
+
+    ``fastgrad.global_config`` is the library's; ``GlobalConfig()`` makes a
+    new, empty one, and :class:`LocalConfig` its thread-local view, as in
+    Chainer.  Writes go to the class of the thread-local view, so that reading
+    ``config.x`` finds a thread's own value first and the global one by
+    ordinary class lookup, with no Python-level ``__getattr__``.
 
     >>> fastgrad.global_config.train
     True
@@ -88,30 +104,55 @@ class _GlobalConfig(object):
     False True
     """
 
+    def __init__(self, _local_class=None):
+        if _local_class is None:
+            _local_class = type('LocalConfig', (_LocalConfigBase,), {})
+        object.__setattr__(self, '_local_class', _local_class)
+
     def __getattr__(self, name):
         try:
-            return vars(_LocalConfig)[name]
+            return vars(self._local_class)[name]
         except KeyError:
             raise AttributeError(name) from None
 
     def __setattr__(self, name, value):
-        setattr(_LocalConfig, name, value)
-        if name == 'debug':
+        setattr(self._local_class, name, value)
+        if name == 'debug' and self._local_class is _LocalConfig:
             _sync_debug()
 
     def __delattr__(self, name):
-        delattr(_LocalConfig, name)
+        delattr(self._local_class, name)
 
     def show(self, file=None):
-        import sys
-        file = sys.stdout if file is None else file
-        keys = sorted(_global_keys())
-        width = max(len(k) for k in keys)
-        for key in keys:
-            file.write('{:<{}} {}\n'.format(key, width, getattr(_LocalConfig, key)))
+        """Print the global entries, sorted by name."""
+        _show(self, sorted(_global_keys(self._local_class)), file)
 
     def __repr__(self):
-        return '<fastgrad.global_config>'
+        if self._local_class is _LocalConfig:
+            return '<fastgrad.global_config>'
+        return '<fastgrad GlobalConfig>'
+
+
+class LocalConfig(object):
+    """``LocalConfig(global_config)``: the thread-local view of a
+    :class:`GlobalConfig` (Chainer's constructor; the object returned is an
+    instance of that configuration's own thread-local class).
+
+    >>> g = fastgrad.configuration.GlobalConfig()
+    >>> g.x = 'global'
+    >>> c = fastgrad.configuration.LocalConfig(g)
+    >>> with fastgrad.using_config('x', 'local', c):
+    ...     print(c.x, g.x)
+    local global
+    >>> c.x
+    'global'
+    """
+
+    def __new__(cls, global_config):
+        if not isinstance(global_config, GlobalConfig):
+            raise TypeError('LocalConfig: expected a GlobalConfig, got {}'
+                            .format(type(global_config).__name__))
+        return global_config._local_class()
 
 
 def _env_flag(name, default):
@@ -152,7 +193,7 @@ def _dtype_from_env():
                     'float16, float32, float64 or mixed16.'.format(name))
 
 
-global_config = _GlobalConfig()
+global_config = GlobalConfig(_LocalConfig)
 config = _LocalConfig()
 
 global_config.debug = _env_flag('CHAINER_DEBUG', False)

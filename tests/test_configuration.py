@@ -60,3 +60,39 @@ def test_show(capsys):
     config.show()
     out = capsys.readouterr().out
     assert 'enable_backprop' in out and 'train' in out
+
+
+def test_a_new_global_and_local_config_pair_is_independent():
+    # Chainer's configuration.GlobalConfig() / LocalConfig(g): a separate pair,
+    # with the same thread-local-over-global lookup as fastgrad.config.
+    import io
+    import threading
+
+    from fastgrad import configuration
+    g = configuration.GlobalConfig()
+    c = configuration.LocalConfig(g)
+    g.x, g.y = 'global x', 'global y'
+    c.y = 'local y'
+    assert (c.x, c.y) == ('global x', 'local y')
+    assert not hasattr(c, 'train') and not hasattr(g, 'train')   # not fastgrad's entries
+    assert fastgrad.config.train is True and not hasattr(fastgrad.config, 'x')
+
+    def other():
+        c.y = 'other y'
+        g.z = 'global z'
+    t = threading.Thread(target=other)
+    t.start()
+    t.join()
+    assert c.y == 'local y' and c.z == 'global z'
+    del c.y
+    assert c.y == 'global y'
+    with pytest.raises(AttributeError):
+        del c.x                           # global entries are not deleted through the view
+    with fastgrad.using_config('x', 'tmp', c):
+        assert (c.x, g.x) == ('tmp', 'global x')
+    assert c.x == 'global x'
+    out = io.StringIO()
+    c.show(out)
+    assert out.getvalue() == 'x global x\ny global y\nz global z\n'
+    with pytest.raises(TypeError, match='LocalConfig: expected a GlobalConfig'):
+        configuration.LocalConfig(object())
