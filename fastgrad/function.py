@@ -17,8 +17,10 @@ Differences from Chainer 7.8.1, on purpose or forced by the engine:
   breaks the graph of the first call when a Function object is called twice.
 * as in Chainer, ``y.creator`` is the Function and ``y.creator_node`` the
   adapter; attributes the adapter lacks are also looked up on the Function.
-* function hooks (``add_hook``, ``delete_hook``, ``local_function_hooks``) are
-  not provided: fastgrad has no function hooks.
+* local function hooks on a Function (``add_hook``, ``delete_hook``,
+  ``local_function_hooks``) are not provided, since each call has its own
+  adapter; global hooks (``with hook:``) see old-style Functions as they see
+  every op, and a call's adapter (``y.creator_node``) takes local hooks.
 """
 import weakref
 
