@@ -2,10 +2,7 @@
 missing): data-parallel training equals single-process training, the
 collectives round-trip, and a failing rank ends the job instead of hanging."""
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 
 import pytest
 
@@ -13,25 +10,16 @@ import fastgrad
 
 pytest.importorskip('mpi4py')
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(fastgrad.__file__)))
-MPIEXEC = (os.path.join(os.path.dirname(sys.executable), 'mpiexec')
-           if os.path.exists(os.path.join(os.path.dirname(sys.executable), 'mpiexec'))
-           else shutil.which('mpiexec'))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                '_helpers'))
+from mpi_run import MPIEXEC, ROOT, mpirun  # noqa: E402  (tests/_helpers: mpiexec and its runner)
+
 pytestmark = pytest.mark.skipif(MPIEXEC is None, reason='mpiexec not found')
-
-
-def _mpirun(args, n=2, timeout=120, env=None):
-    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get('PYTHONPATH', ''),
-               OMP_NUM_THREADS='1', **(env or {}))
-    # cwd outside the source tree: `-m` puts it first on sys.path
-    return subprocess.run([MPIEXEC, '-n', str(n), sys.executable] + args,
-                          capture_output=True, text=True, timeout=timeout, env=env,
-                          cwd=tempfile.gettempdir())
 
 
 @pytest.mark.parametrize('name', ['flat', 'naive'])
 def test_data_parallel_equals_single_process(name):
-    out = _mpirun([os.path.join(HERE, 'mpi_program.py'), name])
+    out = mpirun([os.path.join(HERE, 'mpi_program.py'), name])
     assert out.returncode == 0, out.stderr[-3000:]
     assert out.stdout.split('\n')[:4] == ['OK SGD', 'OK MomentumSGD', 'OK Adam',
                                           'OK collectives']
@@ -57,7 +45,7 @@ def test_a_failing_rank_aborts_the_job(tmp_path):
         'if comm.rank == 1:\n'
         '    raise RuntimeError("rank one fails")\n'
         'comm.mpi_comm.barrier()\n')
-    out = _mpirun([str(script)], timeout=60, env={'CHAINERMN_FORCE_ABORT_ON_EXCEPTION': '1'})
+    out = mpirun([str(script)], timeout=60, env={'CHAINERMN_FORCE_ABORT_ON_EXCEPTION': '1'})
     assert out.returncode != 0          # the job ended (a hang would hit the timeout)
     # MPICH's abort can end the job before rank 1's report is forwarded (seen in CI,
     # under load); the report is one write, so what arrives is all of it
@@ -70,7 +58,7 @@ def test_mnist_example_under_mpiexec(tmp_path):
     script = os.path.join(ROOT, 'examples', 'train_mnist_mpi.py')
     if not os.path.exists(script):
         pytest.skip('examples/ is not next to the tests')
-    out = _mpirun(['-m', 'fastgrad', 'run', script, '--epoch', '4',
+    out = mpirun(['-m', 'fastgrad', 'run', script, '--epoch', '4',
                    '--out', str(tmp_path / 'out')], timeout=300)
     assert out.returncode == 0, out.stderr[-3000:]
     last = [line.split() for line in out.stdout.splitlines() if line[:1].isdigit()][-1]
@@ -80,6 +68,6 @@ def test_mnist_example_under_mpiexec(tmp_path):
 @pytest.mark.parametrize('path', ['user_op', 'plain'])
 def test_float16_on_the_wire(path):
     # Open MPI has no float16 datatype: a user op sums 2-byte elements there
-    out = _mpirun([os.path.join(HERE, 'mpi_half_wire.py'), path])
+    out = mpirun([os.path.join(HERE, 'mpi_half_wire.py'), path])
     assert out.returncode == 0, out.stderr[-3000:]
     assert 'OK half wire' in out.stdout

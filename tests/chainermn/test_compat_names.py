@@ -2,10 +2,7 @@
 ``chainermn.nccl`` and the communicator modules Chainer's own tests import."""
 import importlib
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 
 import numpy
 import pytest
@@ -15,18 +12,9 @@ from fastgrad import chainermn
 
 pytest.importorskip('mpi4py')
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(fastgrad.__file__)))
-MPIEXEC = (os.path.join(os.path.dirname(sys.executable), 'mpiexec')
-           if os.path.exists(os.path.join(os.path.dirname(sys.executable), 'mpiexec'))
-           else shutil.which('mpiexec'))
-
-
-def _mpirun(args, n=2, timeout=120):
-    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get('PYTHONPATH', ''),
-               OMP_NUM_THREADS='1')
-    return subprocess.run([MPIEXEC, '-n', str(n), sys.executable] + args,
-                          capture_output=True, text=True, timeout=timeout, env=env,
-                          cwd=tempfile.gettempdir())
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                '_helpers'))
+from mpi_run import MPIEXEC, mpirun  # noqa: E402  (tests/_helpers: mpiexec and its runner)
 
 
 def test_testing_get_device():
@@ -81,7 +69,7 @@ def test_alias_resolves_the_modules():
 
 @pytest.mark.skipif(MPIEXEC is None, reason='mpiexec not found')
 def test_chunked_bcast_and_ranks_two_processes():
-    out = _mpirun([os.path.join(HERE, 'mpi_compat_names.py')], timeout=120)
+    out = mpirun([os.path.join(HERE, 'mpi_compat_names.py')], timeout=120)
     assert out.returncode == 0, out.stderr[-3000:]
     assert out.stdout.count('OK') == 2, out.stdout
 
@@ -132,6 +120,6 @@ def test_debug_mode_rejects_a_diverged_gradient(name):
 
 @pytest.mark.skipif(MPIEXEC is None, reason='mpiexec not found')
 def test_recv_obj_takes_any_tag_by_default():
-    out = _mpirun([os.path.join(HERE, 'mpi_recv_any_tag.py')], timeout=120)
+    out = mpirun([os.path.join(HERE, 'mpi_recv_any_tag.py')], timeout=120)
     assert out.returncode == 0, out.stderr[-3000:]
     assert out.stdout.count('OK') == 2, out.stdout

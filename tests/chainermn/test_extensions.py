@@ -3,10 +3,7 @@
 Each program checks its results on every rank and aborts the job on a
 failed check; the timeouts turn a hang into a failure."""
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 
 import pytest
 
@@ -14,19 +11,11 @@ import fastgrad
 
 pytest.importorskip('mpi4py')
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(fastgrad.__file__)))
-_NEXT_TO_PYTHON = os.path.join(os.path.dirname(sys.executable), 'mpiexec')
-MPIEXEC = _NEXT_TO_PYTHON if os.path.exists(_NEXT_TO_PYTHON) else shutil.which('mpiexec')
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                '_helpers'))
+from mpi_run import MPIEXEC, mpirun  # noqa: E402  (tests/_helpers: mpiexec and its runner)
+
 pytestmark = pytest.mark.skipif(MPIEXEC is None, reason='mpiexec not found')
-
-
-def _mpirun(args, n, timeout):
-    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get('PYTHONPATH', ''),
-               OMP_NUM_THREADS='1')
-    # cwd outside the source tree
-    return subprocess.run([MPIEXEC, '-n', str(n), sys.executable] + args,
-                          capture_output=True, text=True, timeout=timeout, env=env,
-                          cwd=tempfile.gettempdir())
 
 
 def _ok_lines(out):
@@ -36,14 +25,14 @@ def _ok_lines(out):
 
 @pytest.mark.parametrize('n', [2, 3])
 def test_iterators_and_scatter(n):
-    out = _mpirun([os.path.join(HERE, 'ext_iterators.py')], n=n, timeout=180)
+    out = mpirun([os.path.join(HERE, 'ext_iterators.py')], n=n, timeout=180)
     assert _ok_lines(out) == ['OK multi_node_iterator', 'OK synchronized_iterator',
                               'OK scatter_dataset']
 
 
 @pytest.mark.parametrize('n', [2, 3])
 def test_extensions(n):
-    out = _mpirun([os.path.join(HERE, 'ext_extensions.py')], n=n, timeout=180)
+    out = mpirun([os.path.join(HERE, 'ext_extensions.py')], n=n, timeout=180)
     assert _ok_lines(out) == ['OK multi_node_evaluator', 'OK generic_multi_node_evaluator',
                               'OK allreduce_persistent', 'OK observation_aggregator',
                               'OK multi_node_early_stopping_trigger']
@@ -52,13 +41,13 @@ def test_extensions(n):
 @pytest.mark.parametrize('n', [2, 3])
 def test_checkpoint_resume_from_the_newest_common_iteration(n, tmp_path):
     folder = str(tmp_path / 'out')
-    out = _mpirun([os.path.join(HERE, 'ext_checkpoint.py'), 'save', folder], n=n,
+    out = mpirun([os.path.join(HERE, 'ext_checkpoint.py'), 'save', folder], n=n,
                   timeout=180)
     assert _ok_lines(out) == ['OK checkpoint save']
     # rank 1 lost its newest checkpoint (6) and its newest snapshot (6)
     os.remove(os.path.join(folder, 'run.1.6'))
     os.remove(os.path.join(folder, 'snapshot_iter_6.1'))
-    out = _mpirun([os.path.join(HERE, 'ext_checkpoint.py'), 'load', folder], n=n,
+    out = mpirun([os.path.join(HERE, 'ext_checkpoint.py'), 'load', folder], n=n,
                   timeout=180)
     assert _ok_lines(out) == ['OK checkpoint resume', 'OK multi_node_snapshot resume']
     assert not [f for f in os.listdir(folder) if f.startswith('run.')]

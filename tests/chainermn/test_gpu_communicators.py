@@ -3,32 +3,23 @@ through the MPI communicators (staged through host memory), under
 ``mpiexec``.  The ``gpu`` tests skip without CuPy and a CUDA device; the
 errors for a machine without them are checked everywhere."""
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 
 import pytest
 
-import fastgrad
 from fastgrad.backends import cuda
 
 pytest.importorskip('mpi4py')
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(fastgrad.__file__)))
-MPIEXEC = (os.path.join(os.path.dirname(sys.executable), 'mpiexec')
-           if os.path.exists(os.path.join(os.path.dirname(sys.executable), 'mpiexec'))
-           else shutil.which('mpiexec'))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                '_helpers'))
+from mpi_run import MPIEXEC, mpirun  # noqa: E402  (tests/_helpers: mpiexec and its runner)
+
 needs_mpiexec = pytest.mark.skipif(MPIEXEC is None, reason='mpiexec not found')
 
 
 def _mpirun(args, n=2, timeout=300, env=None):
-    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get('PYTHONPATH', ''),
-               OMP_NUM_THREADS='1', **(env or {}))
-    # cwd outside the source tree: a script's directory goes first on sys.path
-    return subprocess.run([MPIEXEC, '-n', str(n), sys.executable] + args,
-                          capture_output=True, text=True, timeout=timeout, env=env,
-                          cwd=tempfile.gettempdir())
+    return mpirun(args, n=n, timeout=timeout, env=env)
 
 
 def _n_gpus():

@@ -4,31 +4,23 @@ BatchNormalization on the full batch; the differentiable communication
 functions and MultiNodeChainList give the single-process gradients.  Every
 run has a timeout, so a deadlock fails the test instead of hanging it."""
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 
 import pytest
 
-import fastgrad
-
 pytest.importorskip('mpi4py')
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(fastgrad.__file__)))
-_LOCAL = os.path.join(os.path.dirname(sys.executable), 'mpiexec')
-MPIEXEC = _LOCAL if os.path.exists(_LOCAL) else shutil.which('mpiexec')
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                '_helpers'))
+from mpi_run import MPIEXEC, ROOT, mpirun  # noqa: E402  (tests/_helpers: mpiexec and its runner)
+
 pytestmark = pytest.mark.skipif(MPIEXEC is None, reason='mpiexec not found')
 
 
 def _mpirun(script, *args, n=2, timeout=120):
-    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get('PYTHONPATH', ''),
-               OMP_NUM_THREADS='1')
-    # cwd outside the source tree
-    out = subprocess.run([MPIEXEC, '-n', str(n), sys.executable,
-                          os.path.join(HERE, script)] + list(args),
-                         capture_output=True, text=True, timeout=timeout, env=env,
-                         cwd=tempfile.gettempdir())
+    out = mpirun([os.path.join(HERE, script)] + list(args), n=n, timeout=timeout)
     assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-3000:]
     return [line for line in out.stdout.splitlines() if line.startswith('OK ')]
 

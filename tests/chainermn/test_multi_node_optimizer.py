@@ -6,10 +6,7 @@ batch, for SGD, MomentumSGD and Adam; and in this process (one rank) the
 bookkeeping paths: gradient accumulation over two backward passes, a
 parameter whose consumer never gets a gradient."""
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 
 import numpy
 import pytest
@@ -20,17 +17,13 @@ import fastgrad.links as L
 
 pytest.importorskip('mpi4py')
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(fastgrad.__file__)))
-_LOCAL_MPIEXEC = os.path.join(os.path.dirname(sys.executable), 'mpiexec')
-MPIEXEC = _LOCAL_MPIEXEC if os.path.exists(_LOCAL_MPIEXEC) else shutil.which('mpiexec')
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                '_helpers'))
+from mpi_run import MPIEXEC, mpirun  # noqa: E402  (tests/_helpers: mpiexec and its runner)
 
 
 def _mpirun(args, n, timeout=180):
-    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get('PYTHONPATH', ''),
-               OMP_NUM_THREADS='1')
-    return subprocess.run([MPIEXEC, '-n', str(n), sys.executable] + args,
-                          capture_output=True, text=True, timeout=timeout, env=env,
-                          cwd=tempfile.gettempdir())
+    return mpirun(args, n=n, timeout=timeout)
 
 
 @pytest.mark.skipif(MPIEXEC is None, reason='mpiexec not found')
