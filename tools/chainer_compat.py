@@ -16,13 +16,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import xml.etree.ElementTree as ET
+
+from _compat_report import CONFTEST, KEYS, count_junit, table, write_report
 
 MARKS = 'not gpu and not cudnn and not ideep and not chainerx and not multi_gpu and not slow'
-CONFTEST = '''\
-import fastgrad
-fastgrad.install_as_chainer()
-'''
 
 
 def _units(tests_root, only):
@@ -47,27 +44,6 @@ def _units(tests_root, only):
     return units
 
 
-def _count(xml_path):
-    counts = dict(passed=0, failed=0, errors=0, skipped=0)
-    if not os.path.exists(xml_path):
-        return counts
-    suite = ET.parse(xml_path).getroot()
-    for case in suite.iter('testcase'):
-        tags = {child.tag for child in case}
-        if 'failure' in tags:
-            counts['failed'] += 1
-        elif 'error' in tags:
-            counts['errors'] += 1
-        elif 'skipped' in tags:
-            counts['skipped'] += 1
-        else:
-            counts['passed'] += 1
-    for s in suite.iter('testsuite'):
-        # collection errors (a module that fails to import) count once each
-        counts['errors'] = max(counts['errors'], int(s.get('errors', 0)))
-    return counts
-
-
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--chainer-src', required=True)
@@ -83,7 +59,6 @@ def main():
     with open(os.path.join(work, 'conftest.py'), 'w') as f:
         f.write(CONFTEST)
     rows = []
-    total = dict(passed=0, failed=0, errors=0, skipped=0)
     for unit in _units(src, args.only):
         xml = os.path.join(work, unit.replace('/', '__') + '.xml')
         start = time.time()
@@ -97,25 +72,13 @@ def main():
             note = ''
         except subprocess.TimeoutExpired:
             note = 'timed out after {} s'.format(args.timeout)
-        counts = _count(xml)
-        for k in total:
-            total[k] += counts[k]
+        counts = count_junit(xml)[0] or dict.fromkeys(KEYS, 0)
         rows.append((unit, counts, time.time() - start, note))
         print('{:40s} {passed:6d} passed {failed:6d} failed {errors:5d} errors '
               '{skipped:6d} skipped  {:6.0f} s {}'.format(unit, rows[-1][2], note, **counts),
               flush=True)
-    lines = ['| directory / file | passed | failed | errors | skipped | seconds |',
-             '|---|---:|---:|---:|---:|---:|']
-    for unit, c, secs, note in rows:
-        lines.append('| {} | {passed} | {failed} | {errors} | {skipped} | {:.0f}{} |'.format(
-            unit, secs, ' ({})'.format(note) if note else '', **c))
-    lines.append('| **total** | **{passed}** | **{failed}** | **{errors}** | **{skipped}** | |'
-                 .format(**total))
-    report = '\n'.join(lines) + '\n'
-    print(report)
-    if args.out:
-        with open(args.out, 'w') as f:
-            f.write(report)
+    report = '\n'.join(table(rows, first='directory / file')) + '\n'
+    write_report(report, args.out)
     shutil.rmtree(work, ignore_errors=True)
 
 

@@ -22,13 +22,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import xml.etree.ElementTree as ET
+
+from _compat_report import CONFTEST, KEYS, count_junit, table, write_report
 
 MARKS = 'not gpu and not slow'
-CONFTEST = '''\
-import fastgrad
-fastgrad.install_as_chainer()
-'''
 # Under mpiexec every rank runs pytest; each writes its own junit file.
 # The guard matters: Chainer's conftest makes multiprocessing start children
 # through a forkserver, which imports the main script again; without it each
@@ -44,7 +41,6 @@ if __name__ == '__main__':
     xml = sys.argv[1] + '.rank' + rank
     sys.exit(pytest.main(['--junitxml', xml] + sys.argv[2:]))
 '''
-KEYS = ('passed', 'failed', 'errors', 'skipped')
 
 
 def _units(tests_root, only):
@@ -54,34 +50,6 @@ def _units(tests_root, only):
     if only:
         names = [n for n in names if n in only]
     return names
-
-
-def _count(xml_path):
-    counts = dict.fromkeys(KEYS, 0)
-    failing = []
-    if not os.path.exists(xml_path):
-        return None, failing
-    try:
-        suite = ET.parse(xml_path).getroot()
-    except ET.ParseError:
-        return None, failing
-    for case in suite.iter('testcase'):
-        tags = {child.tag for child in case}
-        name = '{}::{}'.format(case.get('classname', ''), case.get('name', ''))
-        if 'failure' in tags:
-            counts['failed'] += 1
-            failing.append(name)
-        elif 'error' in tags:
-            counts['errors'] += 1
-            failing.append(name)
-        elif 'skipped' in tags:
-            counts['skipped'] += 1
-        else:
-            counts['passed'] += 1
-    for s in suite.iter('testsuite'):
-        # collection errors (a module that fails to import) count once each
-        counts['errors'] = max(counts['errors'], int(s.get('errors', 0)))
-    return counts, failing
 
 
 def _run(args, work, unit, nprocs):
@@ -109,7 +77,7 @@ def _run(args, work, unit, nprocs):
         proc.wait()
     per_rank = []
     for rank in range(nprocs):
-        counts, failing = _count(xml + '.rank{}'.format(rank))
+        counts, failing = count_junit(xml + '.rank{}'.format(rank))
         if counts is None:
             note = note or 'no report from rank {}'.format(rank)
             counts = dict.fromkeys(KEYS, 0)
@@ -154,34 +122,24 @@ def main():
            'noted.'.format(datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M'),
                            commit, MARKS, args.test_timeout), '']
     for nprocs in args.nprocs:
-        total = dict.fromkeys(KEYS, 0)
-        out += ['## {} process{}'.format(nprocs, 'es' if nprocs > 1 else ''), '',
-                '| directory | passed | failed | errors | skipped | seconds | note |',
-                '|---|---:|---:|---:|---:|---:|---|']
+        rows = []
+        out += ['## {} process{}'.format(nprocs, 'es' if nprocs > 1 else ''), '']
         for unit in _units(src, args.only):
             per_rank, secs, note = _run(args, work, unit, nprocs)
             counts, failing = per_rank[0]
-            for k in KEYS:
-                total[k] += counts[k]
             for rank, (c, _) in enumerate(per_rank[1:], 1):
                 if c != counts:
                     note += ' rank {}: {passed}/{failed}/{errors}/{skipped}'.format(rank, **c)
-            out.append('| {} | {passed} | {failed} | {errors} | {skipped} | {:.0f} | {} |'
-                       .format(unit, secs, note.strip(), **counts))
+            rows.append((unit, counts, secs, note.strip()))
             print('n={} {:30s} {passed:5d} passed {failed:5d} failed {errors:4d} errors '
                   '{skipped:5d} skipped {:6.0f} s {}'.format(nprocs, unit, secs, note,
                                                              **counts), flush=True)
             if args.list_failing:
                 for name in failing:
                     print('    FAIL', name, flush=True)
-        out.append('| **total** | **{passed}** | **{failed}** | **{errors}** | **{skipped}** '
-                   '| | |'.format(**total))
+        out += table(rows, note_column=True)
         out.append('')
-    report = '\n'.join(out)
-    print(report)
-    if args.out:
-        with open(args.out, 'w') as f:
-            f.write(report)
+    write_report('\n'.join(out), args.out)
     shutil.rmtree(work, ignore_errors=True)
 
 
