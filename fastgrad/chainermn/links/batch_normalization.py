@@ -6,7 +6,7 @@ import numpy
 
 from fastgrad import backend, configuration, initializers, link, variable
 from fastgrad.chainermn.functions import batch_normalization as _mnbn
-from fastgrad.functions.normalization import fixed_batch_normalization
+from fastgrad.functions.normalization.fixed_batch_normalization import fixed_batch_normalization
 
 
 class MultiNodeBatchNormalization(link.Link):

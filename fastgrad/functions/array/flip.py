@@ -4,6 +4,12 @@ from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
 
+def _flip(array, axis):
+    """The array reversed along ``axis`` (a view; NumPy or CuPy).  Chainer's
+    module has the same helper, and its tests compare it with numpy.flip."""
+    return array[_axis.along(axis, slice(None, None, -1))]
+
+
 class Flip(Op):
     __slots__ = ('axis',)
     checks = Checks('x', '-x.ndim <= self.axis < x.ndim')
@@ -14,7 +20,7 @@ class Flip(Op):
     def forward(self, inputs):
         x, = inputs
         self.axis = _axis.normalize('Flip', self.axis, x.ndim)
-        return x[_axis.along(self.axis, slice(None, None, -1))],
+        return _flip(x, self.axis),
 
     def gradient(self, ns, indexes, grad_outputs):
         return ns.flip(grad_outputs[0], self.axis),

@@ -1,3 +1,2 @@
-from fastgrad.functions.connection.bilinear import bilinear  # NOQA
-from fastgrad.functions.connection.embed_id import embed_id  # NOQA
-from fastgrad.functions.connection.linear import linear  # NOQA
+"""Connection functions: one module per op, as in Chainer; ``fastgrad.functions``
+imports each function from its module."""

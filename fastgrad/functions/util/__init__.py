@@ -1,1 +1,2 @@
-from fastgrad.functions.util.forget import forget  # NOQA
+"""Util functions: one module per op, as in Chainer; ``fastgrad.functions``
+imports each function from its module."""

@@ -2,7 +2,7 @@
 import numpy
 
 from fastgrad import backend, link
-from fastgrad.functions.activation import maxout
+from fastgrad.functions.activation.maxout import maxout
 from fastgrad.links.connection.linear import Linear
 
 

@@ -1,6 +1,6 @@
 """L.PReLU: parametric ReLU with a learned slope W."""
 from fastgrad import link, variable
-from fastgrad.functions.activation import prelu
+from fastgrad.functions.activation.prelu import prelu
 
 
 class PReLU(link.Link):

@@ -3,7 +3,7 @@ at random in training."""
 import numpy
 
 from fastgrad import initializers, link, variable
-from fastgrad.functions.noise import simplified_dropconnect
+from fastgrad.functions.noise.simplified_dropconnect import simplified_dropconnect
 
 
 class SimplifiedDropconnect(link.Link):

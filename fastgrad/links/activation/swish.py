@@ -1,6 +1,6 @@
 """L.Swish: swish activation with a learned beta."""
 from fastgrad import initializers, link, variable
-from fastgrad.functions.activation import swish
+from fastgrad.functions.activation.swish import swish
 
 
 class Swish(link.Link):

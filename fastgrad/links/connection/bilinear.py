@@ -1,6 +1,6 @@
 """L.Bilinear: y = e1 W e2 + e1 V1 + e2 V2 + b."""
 from fastgrad import initializers, link, variable
-from fastgrad.functions.connection import bilinear
+from fastgrad.functions.connection.bilinear import bilinear
 
 
 class InitialShapeError(ValueError, AssertionError):

@@ -1,6 +1,6 @@
 """L.EmbedID: a lookup table W (in_size, out_size) of word embeddings."""
 from fastgrad import initializers, link, variable
-from fastgrad.functions.connection import embed_id
+from fastgrad.functions.connection.embed_id import embed_id
 
 
 class EmbedID(link.Link):

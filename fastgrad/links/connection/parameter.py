@@ -1,6 +1,6 @@
 """L.Parameter: a link that holds one array as its parameter ``W``."""
 from fastgrad import backend, link
-from fastgrad.functions.math import identity
+from fastgrad.functions.math.identity import identity
 
 
 class Parameter(link.Link):

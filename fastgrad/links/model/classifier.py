@@ -1,7 +1,7 @@
 """L.Classifier: wraps a predictor, computes and reports loss and accuracy."""
 from fastgrad import link
-from fastgrad.functions.evaluation import accuracy
-from fastgrad.functions.loss import softmax_cross_entropy
+from fastgrad.functions.evaluation.accuracy import accuracy
+from fastgrad.functions.loss.softmax_cross_entropy import softmax_cross_entropy
 
 _reporter = None
 

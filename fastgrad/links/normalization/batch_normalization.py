@@ -4,7 +4,8 @@ import copy
 import numpy
 
 from fastgrad import backend, configuration, initializers, link, variable
-from fastgrad.functions.normalization import batch_normalization, fixed_batch_normalization
+from fastgrad.functions.normalization.batch_normalization import batch_normalization
+from fastgrad.functions.normalization.fixed_batch_normalization import fixed_batch_normalization
 
 
 def _highprec_dtype(dtype):

@@ -1,8 +1,8 @@
 """L.BatchRenormalization: BatchNormalization whose training mode uses
 batch renormalization."""
 from fastgrad import backend, configuration
-from fastgrad.functions.normalization import fixed_batch_normalization
 from fastgrad.functions.normalization.batch_renormalization import batch_renormalization
+from fastgrad.functions.normalization.fixed_batch_normalization import fixed_batch_normalization
 from fastgrad.links.normalization.batch_normalization import BatchNormalization
 
 

@@ -6,7 +6,7 @@ import numpy
 
 from fastgrad import configuration, link
 from fastgrad import serializer as serializer_mod
-from fastgrad.functions.normalization import (
+from fastgrad.functions.normalization.decorrelated_batch_normalization import (
     decorrelated_batch_normalization,
     fixed_decorrelated_batch_normalization,
 )

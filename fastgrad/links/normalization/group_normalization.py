@@ -2,7 +2,7 @@
 import numpy
 
 from fastgrad import configuration, link, variable
-from fastgrad.functions.normalization import group_normalization
+from fastgrad.functions.normalization.group_normalization import group_normalization
 from fastgrad.links.normalization.batch_normalization import _with_dtype
 
 

@@ -1,6 +1,6 @@
 """L.LayerNormalization: normalizes each sample over its units."""
 from fastgrad import initializers, link, variable
-from fastgrad.functions.normalization import layer_normalization
+from fastgrad.functions.normalization.layer_normalization import layer_normalization
 from fastgrad.utils import size_of_shape
 
 

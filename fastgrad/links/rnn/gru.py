@@ -1,7 +1,8 @@
 """L.StatelessGRU, L.StatefulGRU and L.GRU (Chainer 7: the stateful one)."""
 from fastgrad import link
-from fastgrad.functions.activation import sigmoid, tanh
-from fastgrad.functions.math import linear_interpolate
+from fastgrad.functions.activation.sigmoid import sigmoid
+from fastgrad.functions.activation.tanh import tanh
+from fastgrad.functions.math.affine import linear_interpolate
 from fastgrad.links.connection.linear import Linear
 from fastgrad.links.rnn._state import moved_state
 

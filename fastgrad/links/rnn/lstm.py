@@ -1,7 +1,8 @@
 """L.LSTM and L.StatelessLSTM: LSTM layers with upward and lateral Linear
 connections (with and without a state kept between calls)."""
 from fastgrad import backend, initializers, link, variable
-from fastgrad.functions.array import concat, get_item
+from fastgrad.functions.array.concat import concat
+from fastgrad.functions.array.get_item import get_item
 from fastgrad.functions.rnn.lstm import lstm
 from fastgrad.links.connection.linear import Linear
 from fastgrad.utils import size_of_shape

@@ -1,9 +1,10 @@
 """L.StatelessMGU and L.StatefulMGU: minimal gated units."""
 import fastgrad
 from fastgrad import link, variable
-from fastgrad.functions.activation import sigmoid, tanh
-from fastgrad.functions.array import concat
-from fastgrad.functions.math import linear_interpolate
+from fastgrad.functions.activation.sigmoid import sigmoid
+from fastgrad.functions.activation.tanh import tanh
+from fastgrad.functions.array.concat import concat
+from fastgrad.functions.math.affine import linear_interpolate
 from fastgrad.links.connection.linear import Linear
 from fastgrad.links.rnn._state import moved_state
 

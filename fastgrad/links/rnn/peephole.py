@@ -1,7 +1,9 @@
 """L.StatefulPeepholeLSTM: an LSTM whose gates also see the cell state."""
 from fastgrad import backend, link, variable
-from fastgrad.functions.activation import sigmoid, tanh
-from fastgrad.functions.array import reshape, separate
+from fastgrad.functions.activation.sigmoid import sigmoid
+from fastgrad.functions.activation.tanh import tanh
+from fastgrad.functions.array.reshape import reshape
+from fastgrad.functions.array.separate import separate
 from fastgrad.links.connection.linear import Linear
 
 

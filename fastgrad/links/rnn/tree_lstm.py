@@ -1,9 +1,11 @@
 """L.ChildSumTreeLSTM and L.NaryTreeLSTM: Tree-LSTM nodes (stateless: the
 children's states come in as arguments)."""
 from fastgrad import link
-from fastgrad.functions.activation import sigmoid, tanh
-from fastgrad.functions.array import concat, split_axis
-from fastgrad.functions.rnn import tree_lstm
+from fastgrad.functions.activation.sigmoid import sigmoid
+from fastgrad.functions.activation.tanh import tanh
+from fastgrad.functions.array.concat import concat
+from fastgrad.functions.array.split_axis import split_axis
+from fastgrad.functions.rnn.tree_lstm import tree_lstm
 from fastgrad.links.connection.linear import Linear
 
 

@@ -1,8 +1,9 @@
 """L.StatefulZoneoutLSTM: an LSTM whose state units randomly keep their
 previous values (zoneout) while training."""
 from fastgrad import backend, link, variable
-from fastgrad.functions.activation import sigmoid, tanh
-from fastgrad.functions.noise import zoneout
+from fastgrad.functions.activation.sigmoid import sigmoid
+from fastgrad.functions.activation.tanh import tanh
+from fastgrad.functions.noise.zoneout import zoneout
 from fastgrad.links.connection.linear import Linear
 from fastgrad.links.rnn._state import moved_state
 from fastgrad.links.rnn.peephole import lstm_gates
