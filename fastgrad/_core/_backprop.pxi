@@ -591,18 +591,9 @@ def grad(outputs, inputs, grad_outputs=None, grad_inputs=None, set_grad=False,
             g = None if grad_outputs is None else grad_outputs[i]
             if g is None:
                 g = v.xp.ones_like(v._data)
-            else:
-                v._check_grad((<Variable>g)._data if isinstance(g, Variable) else g,
-                              'grad: grad_outputs[{}]'.format(i))
-            if loss_scale is not None:
-                g = g * loss_scale
-            if enable_double_backprop:
-                if not isinstance(g, Variable):
-                    g = _wrap(g, False)
-            elif isinstance(g, Variable):
-                g = (<Variable>g)._data
             roots.append(v._node)
-            grads.append(g)
+            grads.append(_seed(v, g, 'grad_outputs', i, loss_scale,
+                               enable_double_backprop))
         if grad_inputs is not None:
             # Initial gradients of the inputs, seeded where the pass gathers
             # theirs: an input that lies on the path of another input passes
@@ -612,15 +603,9 @@ def grad(outputs, inputs, grad_outputs=None, grad_inputs=None, set_grad=False,
                 if g is None:
                     continue
                 v = x
-                v._check_grad((<Variable>g)._data if isinstance(g, Variable) else g,
-                              'grad: grad_inputs[{}]'.format(i))
-                if enable_double_backprop:
-                    if not isinstance(g, Variable):
-                        g = _wrap(g, False)
-                elif isinstance(g, Variable):
-                    g = (<Variable>g)._data
                 roots.append(v._node)
-                grads.append(g)
+                grads.append(_seed(v, g, 'grad_inputs', i, None,
+                                   enable_double_backprop))
         leaves = _backprop(roots, grads, retain_grad, enable_double_backprop, targets)
         result = []
         for i, x in enumerate(inputs):
@@ -652,6 +637,22 @@ def grad(outputs, inputs, grad_outputs=None, grad_inputs=None, set_grad=False,
             v._node._pending = None
         for f in marked:
             f._needed = False
+
+
+cdef object _seed(Variable v, g, str what, Py_ssize_t i, loss_scale,
+                  bint double_backprop):
+    """One initial gradient of grad(), checked against ``v`` and scaled; a
+    Variable when double backprop is on (its graph is kept), an array else."""
+    v._check_grad((<Variable>g)._data if isinstance(g, Variable) else g,
+                  'grad: {}[{}]'.format(what, i))
+    if loss_scale is not None:
+        g = g * loss_scale
+    if double_backprop:
+        if not isinstance(g, Variable):
+            g = _wrap(g, False)
+    elif isinstance(g, Variable):
+        g = (<Variable>g)._data
+    return g
 
 
 cdef list _mark_needed(outputs, set targets):
