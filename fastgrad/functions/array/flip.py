@@ -5,9 +5,10 @@ from fastgrad.functions._util.recipe import Op
 
 
 def _flip(array, axis):
-    """The array reversed along ``axis`` (a view; NumPy or CuPy).  Chainer's
-    module has the same helper, and its tests compare it with numpy.flip."""
-    return array[_axis.along(axis, slice(None, None, -1))]
+    """The array reversed along ``axis``, which may be negative (a view; NumPy
+    or CuPy).  Chainer's module has the same helper, and its tests compare it
+    with numpy.flip."""
+    return array[_axis.along(axis % array.ndim, slice(None, None, -1))]
 
 
 class Flip(Op):

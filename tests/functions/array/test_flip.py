@@ -46,6 +46,15 @@ def test_non_contiguous_input():
     check_backward(lambda v: F.flip(v, 1), x, numpy.random.randn(4, 3))
 
 
+@pytest.mark.parametrize('axis', [-3, -2, -1, 0, 1, 2])
+def test_array_helper_matches_numpy(axis):
+    # the module's _flip, which Flip.forward uses and Chainer's tests call with
+    # negative axes too
+    from fastgrad.functions.array.flip import _flip
+    x = numpy.random.randn(2, 3, 4)
+    numpy.testing.assert_array_equal(_flip(x, axis), numpy.flip(x, axis))
+
+
 def test_errors():
     with pytest.raises(InvalidType, match='Flip'):
         F.flip(numpy.zeros((2, 3)), 2)
