@@ -105,6 +105,22 @@ class Add(Op):
     def forward(self, inputs):
         return utils.force_array(inputs[0] + inputs[1]),
 
+    def _sum_blocks(self, inputs, shape):
+        """Many small operands (a wide graph's sum): one concatenate and one
+        reduction per block of at most _BLOCK elements instead of one
+        Python-level add per operand; the block bounds the temporary."""
+        xp = utils.array_module(inputs[0])
+        per = self._BLOCK // max(inputs[0].size, 1)
+        y = None
+        for start in range(0, len(inputs), per):
+            block = inputs[start:start + per]
+            part = xp.add.reduce(xp.concatenate(block).reshape((len(block),) + shape), axis=0)
+            if y is None:
+                y = part
+            else:
+                y += part
+        return utils.force_array(y)
+
     def gradient(self, ns, indexes, grad_outputs):
         gy = grad_outputs[0]
         inputs = self.inputs
@@ -130,7 +146,7 @@ class MultiAdd(Op):
     __slots__ = ('_same_shape',)
     is_elementwise = True
 
-    _SMALL = 1 << 16                      # elements summed through one stacked array
+    _BLOCK = 1 << 16                      # elements summed through one stacked array
 
     def forward(self, inputs):
         x0 = inputs[0]
@@ -146,12 +162,8 @@ class MultiAdd(Op):
         n = len(inputs)
         if n == 1:
             return x0.copy(),             # F.add(x): a new variable, the gradient passes
-        if same_shape and shape and n * x0.size <= self._SMALL:
-            # Many small operands (a wide graph's sum): one concatenate and one
-            # reduction instead of n Python-level adds.
-            xp = utils.array_module(x0)
-            stacked = xp.concatenate(inputs).reshape((n,) + shape)
-            return utils.force_array(xp.add.reduce(stacked, axis=0)),
+        if same_shape and shape and 8 * x0.size <= self._BLOCK:
+            return self._sum_blocks(inputs, shape),
         y = x0 + inputs[1]                # a fresh array: safe to add into
         for x in inputs[2:]:
             if same_shape or numpy.broadcast_shapes(y.shape, x.shape) == y.shape:
@@ -159,6 +171,22 @@ class MultiAdd(Op):
             else:
                 y = y + x                 # x widens the result: a new array
         return utils.force_array(y),
+
+    def _sum_blocks(self, inputs, shape):
+        """Many small operands (a wide graph's sum): one concatenate and one
+        reduction per block of at most _BLOCK elements instead of one
+        Python-level add per operand; the block bounds the temporary."""
+        xp = utils.array_module(inputs[0])
+        per = self._BLOCK // max(inputs[0].size, 1)
+        y = None
+        for start in range(0, len(inputs), per):
+            block = inputs[start:start + per]
+            part = xp.add.reduce(xp.concatenate(block).reshape((len(block),) + shape), axis=0)
+            if y is None:
+                y = part
+            else:
+                y += part
+        return utils.force_array(y)
 
     def gradient(self, ns, indexes, grad_outputs):
         gy = grad_outputs[0]
@@ -203,6 +231,22 @@ class Sub(Op):
 
     def forward(self, inputs):
         return utils.force_array(inputs[0] - inputs[1]),
+
+    def _sum_blocks(self, inputs, shape):
+        """Many small operands (a wide graph's sum): one concatenate and one
+        reduction per block of at most _BLOCK elements instead of one
+        Python-level add per operand; the block bounds the temporary."""
+        xp = utils.array_module(inputs[0])
+        per = self._BLOCK // max(inputs[0].size, 1)
+        y = None
+        for start in range(0, len(inputs), per):
+            block = inputs[start:start + per]
+            part = xp.add.reduce(xp.concatenate(block).reshape((len(block),) + shape), axis=0)
+            if y is None:
+                y = part
+            else:
+                y += part
+        return utils.force_array(y)
 
     def gradient(self, ns, indexes, grad_outputs):
         gy = grad_outputs[0]

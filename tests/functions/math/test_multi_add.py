@@ -82,3 +82,22 @@ def test_operands_that_widen_the_result_broadcast(shapes):
     ggs = tuple(rng.standard_normal(s) for s in shapes)
     gradient_check.check_backward(lambda *v: F.add(*v), xs, gy)
     gradient_check.check_double_backward(lambda *v: F.add(*v), xs, gy, ggs)
+
+
+@pytest.mark.parametrize('n,shape', [
+    (40000, (3,)),      # 120,000 elements: two stacked blocks
+    (5000, (2, 8)),     # two blocks of a 2-D operand
+    (20, (9000,)),      # each operand too large to stack: added one by one
+    (5, (0,)),          # empty operands
+])
+def test_many_operands_sum_in_blocks(n, shape):
+    # wide graphs sum their operands through blocks of bounded size; every
+    # path gives the float64 sum and a gradient of ones for each operand
+    rng = numpy.random.RandomState(n)
+    xs = [fastgrad.Variable(rng.standard_normal(shape)) for _ in range(n)]
+    y = F.add(*xs)
+    expected = numpy.sum(numpy.stack([x.array for x in xs]), axis=0)
+    numpy.testing.assert_allclose(y.array, expected, rtol=1e-10, atol=1e-10)
+    F.sum(y).backward()
+    for x in xs[::max(1, n // 7)]:
+        numpy.testing.assert_array_equal(x.grad, numpy.ones(shape))
