@@ -105,15 +105,22 @@ class SoftmaxCrossEntropy(Op):
             self._t, self._fast = t, (mx, ls, coeff)
             return loss,
         mask = t != self.ignore_label
+        labels = xp.where(mask, t, 0)
         if on_host or configuration.is_debug():
             # on the GPU the check would wait for the device every step (and
-            # break CUDA-graph capture): there it runs in debug mode, as in Chainer
-            self._check_labels(t, mask, n_classes, xp)
+            # break CUDA-graph capture): there it runs in debug mode, as in
+            # Chainer.  An ignored label became 0 in labels, so two reductions
+            # find a bad one; the message then names it.
+            if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
+                self._check_labels(t, mask, n_classes, xp)
         ct = utils.compute_dtype(x.dtype)
         log_y = _log_softmax_array(x.astype(ct, copy=False), xp)
-        labels = xp.where(mask, t, 0)
-        idx = xp.expand_dims(labels, 1)
-        log_p = xp.take_along_axis(log_y, idx, axis=1)[:, 0]
+        idx = labels.reshape(labels.shape[:1] + (1,) + labels.shape[1:])
+        if x.ndim == 2:
+            # the common case: one fancy index is cheaper than take_along_axis
+            log_p = log_y[xp.arange(labels.shape[0]), labels]
+        else:
+            log_p = xp.take_along_axis(log_y, idx, axis=1)[:, 0]
 
         # Per-sample weight of -log_p: the mask, times the class weight.
         w = mask.astype(ct)
@@ -123,7 +130,7 @@ class SoftmaxCrossEntropy(Op):
         if self.reduce == 'mean' and not self.normalize:
             self._coeff = 1.0 / max(x.shape[0], 1)
         elif self.reduce == 'mean' and on_host:
-            self._coeff = 1.0 / max(int(mask.sum()), 1)
+            self._coeff = 1.0 / max(int(numpy.count_nonzero(mask)), 1)
         elif self.reduce == 'mean':
             # a 0-d device array: no host sync
             self._coeff = (1.0 / xp.maximum(mask.sum(), 1)).astype(ct)

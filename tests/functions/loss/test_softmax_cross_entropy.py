@@ -275,6 +275,19 @@ def test_out_of_range_label_is_value_error_naming_it():
         F.softmax_cross_entropy(x, t)
 
 
+def test_out_of_range_label_among_ignored_ones_nd():
+    # a bad label is found beside ignored ones (-1) and in N-D t, and named
+    x, t = _data((3, 4, 2))
+    t[0, 1] = -1
+    t[2, 0] = 7
+    with pytest.raises(ValueError, match=r't\[2, 0\] = 7 is out of range'):
+        F.softmax_cross_entropy(x, t)
+    t[2, 0] = -1
+    assert numpy.isfinite(F.softmax_cross_entropy(x, t).array)
+    with pytest.raises(ValueError, match=r't\[0, 1\] = -1 is out of range'):
+        F.softmax_cross_entropy(x, t, ignore_label=5)
+
+
 @pytest.mark.parametrize('tdtype', [numpy.uint8, numpy.bool_, numpy.complex64])
 def test_t_must_be_signed_int(tdtype):
     x, t = _data()
