@@ -90,6 +90,10 @@ class HDF5Serializer(Serializer):
         if value is None:
             self.group.create_dataset(key, data=_h5py.Empty('f'))
             return value
+        if isinstance(value, str):
+            # an HDF5 string (UTF-8); NumPy's '<U' arrays have no HDF5 type
+            self.group.create_dataset(key, data=value)
+            return value
         arr = _to_cpu(value)
         compression = None if arr.size <= 1 else self.compression
         self.group.create_dataset(key, data=arr, compression=compression)
@@ -213,6 +217,9 @@ class HDF5Deserializer(Deserializer):
                 else:
                     backend.copyto(value, data.astype(value.dtype, copy=False))
             return value
+        if isinstance(value, str) and isinstance(data, bytes):
+            # h5py 3 reads HDF5 strings back as bytes
+            return value if self._dry else data.decode('utf-8')
         arr = numpy.asarray(data)
         try:
             converted = type(value)(arr[()] if arr.ndim == 0 else arr)

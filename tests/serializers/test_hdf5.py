@@ -160,3 +160,23 @@ def test_save_hdf5_of_a_dict_loads_into_a_link(tmp_path):
     assert link.N == 4
     with pytest.raises(TypeError, match='dict of arrays'):
         serializers.save_hdf5(path, [1, 2])
+
+
+class _Named(object):
+    def __init__(self, name):
+        self.name = name
+
+    def serialize(self, serializer):
+        self.name = serializer('name', self.name)
+
+
+def test_strings_round_trip_and_h5py_strings_load(tmp_path):
+    path = str(tmp_path / 's.h5')
+    serializers.save_hdf5(path, _Named('abc é'))
+    got = _Named('')
+    serializers.load_hdf5(path, got)
+    assert got.name == 'abc é'
+    with h5py.File(path, 'w') as f:       # a string written by h5py itself
+        f.create_dataset('name', data='xyz')
+    serializers.load_hdf5(path, got)
+    assert got.name == 'xyz'

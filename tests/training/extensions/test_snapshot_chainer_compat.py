@@ -89,3 +89,19 @@ def test_fastgrad_snapshot_resumes_in_chainer(tmp_path):
         assert [y for _, y in got] == pytest.approx([y for _, y in want], rel=1e-5)
     resumed['plots'] = full['plots']
     _same_result(resumed, full)
+
+
+@pytest.mark.skipif(serializers.hdf5.h5py is None, reason='needs h5py')
+def test_trainer_snapshot_through_hdf5_resumes(tmp_path):
+    # LogReport and PlotReport keep their state as strings (JSON): HDF5 stores
+    # them as UTF-8 strings, which h5py reads back as bytes
+    full, _ = _run(tmp_path, 3)
+    trainer, model = snapshot_trainer.make_trainer(fastgrad, str(tmp_path / 'h5'), 2)
+    trainer.run()
+    serializers.save_hdf5(str(tmp_path / 'snapshot.h5'), trainer)
+    trainer, model = snapshot_trainer.make_trainer(fastgrad, str(tmp_path / 'h5r'), 3)
+    serializers.load_hdf5(str(tmp_path / 'snapshot.h5'), trainer)
+    trainer.run()
+    resumed = snapshot_trainer.result(trainer, model)
+    assert [e['epoch'] for e in resumed['log']] == [0, 1, 2, 3]
+    _same_result(resumed, full)
