@@ -20,7 +20,10 @@ EINSUM = [('ij,jk->ik', [(2, 3), (3, 4)]), ('ij,jk', [(2, 3), (3, 4)]),
           ('...j,...k,jkl', [(3, 4), (3, 5), (4, 5, 6)]), ('i...->...i', [(2, 3, 4)]),
           ('iij->ji', [(3, 3, 2)]), ('ij,ij->ij', [(2, 3), (2, 3)]), ('i,j', [(2,), (3,)]),
           ('...', [(2, 3)]), ('ij->ji', [(2, 3)]), ('iji->ij', [(2, 3, 2)]),
-          (',i->i', [(), (3,)]), ('bij,bjk->bik', [(2, 3, 4), (2, 4, 2)])]
+          (',i->i', [(), (3,)]), ('bij,bjk->bik', [(2, 3, 4), (2, 4, 2)]),
+          # contracted pairwise through intermediates larger than any operand
+          ('ij,jk,kl,lm->im', [(2, 3), (3, 4), (4, 2), (2, 3)]),
+          ('ij,ik,il->jkl', [(5, 2), (5, 3), (5, 2)])]
 
 
 @pytest.mark.parametrize('spec,shapes', EINSUM)
