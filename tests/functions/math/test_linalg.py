@@ -214,6 +214,18 @@ def test_fft_roundtrip_and_dtype():
     numpy.testing.assert_allclose(yi.array, xi, atol=1e-5)
 
 
+@pytest.mark.parametrize('name', ['fft', 'ifft'])
+def test_fft_float32_against_float64(name):
+    # float32 runs through SciPy's complex64 FFT; a long, non-power-of-2 axis
+    xr, xi = _r(3, 1000), _r(3, 1000, seed=1)
+    yr, yi = getattr(F, name)((xr.astype(numpy.float32), xi.astype(numpy.float32)))
+    expect = getattr(numpy.fft, name)(xr + 1j * xi)
+    scale = numpy.abs(expect).max()
+    assert yr.dtype == yi.dtype == numpy.float32
+    numpy.testing.assert_allclose(yr.array, expect.real, atol=1e-5 * scale)
+    numpy.testing.assert_allclose(yi.array, expect.imag, atol=1e-5 * scale)
+
+
 def test_fft_errors():
     with pytest.raises(InvalidType, match='real.shape == imag.shape'):
         F.fft((numpy.ones((2, 3)), numpy.ones((2, 4))))
