@@ -105,22 +105,6 @@ class Add(Op):
     def forward(self, inputs):
         return utils.force_array(inputs[0] + inputs[1]),
 
-    def _sum_blocks(self, inputs, shape):
-        """Many small operands (a wide graph's sum): one concatenate and one
-        reduction per block of at most _BLOCK elements instead of one
-        Python-level add per operand; the block bounds the temporary."""
-        xp = utils.array_module(inputs[0])
-        per = self._BLOCK // max(inputs[0].size, 1)
-        y = None
-        for start in range(0, len(inputs), per):
-            block = inputs[start:start + per]
-            part = xp.add.reduce(xp.concatenate(block).reshape((len(block),) + shape), axis=0)
-            if y is None:
-                y = part
-            else:
-                y += part
-        return utils.force_array(y)
-
     def gradient(self, ns, indexes, grad_outputs):
         gy = grad_outputs[0]
         inputs = self.inputs
@@ -146,7 +130,7 @@ class MultiAdd(Op):
     __slots__ = ('_same_shape',)
     is_elementwise = True
 
-    _BLOCK = 1 << 16                      # elements summed through one stacked array
+    _BLOCK = 1 << 16                      # elements stacked for one reduction
 
     def forward(self, inputs):
         x0 = inputs[0]
@@ -163,6 +147,8 @@ class MultiAdd(Op):
         if n == 1:
             return x0.copy(),             # F.add(x): a new variable, the gradient passes
         if same_shape and shape and 8 * x0.size <= self._BLOCK:
+            # small operands (eight or more to a block); larger ones are
+            # added in place, where a Python-level add per operand is cheap
             return self._sum_blocks(inputs, shape),
         y = x0 + inputs[1]                # a fresh array: safe to add into
         for x in inputs[2:]:
@@ -231,22 +217,6 @@ class Sub(Op):
 
     def forward(self, inputs):
         return utils.force_array(inputs[0] - inputs[1]),
-
-    def _sum_blocks(self, inputs, shape):
-        """Many small operands (a wide graph's sum): one concatenate and one
-        reduction per block of at most _BLOCK elements instead of one
-        Python-level add per operand; the block bounds the temporary."""
-        xp = utils.array_module(inputs[0])
-        per = self._BLOCK // max(inputs[0].size, 1)
-        y = None
-        for start in range(0, len(inputs), per):
-            block = inputs[start:start + per]
-            part = xp.add.reduce(xp.concatenate(block).reshape((len(block),) + shape), axis=0)
-            if y is None:
-                y = part
-            else:
-                y += part
-        return utils.force_array(y)
 
     def gradient(self, ns, indexes, grad_outputs):
         gy = grad_outputs[0]
