@@ -35,6 +35,17 @@ from fastgrad.configuration import config
 from fastgrad.functions._util import fused
 
 
+def _first_check(cls, checks):
+    """``cls._check_arrays`` until the op's first check: compiles the checks
+    and puts the compiled function in its place (the engine looks the method
+    up at each apply), so later checks cost no extra call."""
+    def check(self, inputs):
+        function = checks.function
+        cls._check_arrays = function
+        function(self, inputs)
+    return check
+
+
 class Op(FunctionNode):
     """Base of the built-in ops; see the module docstring."""
     __slots__ = ()
@@ -50,7 +61,7 @@ class Op(FunctionNode):
         if checks is not None:
             # run by the engine before forward while config.type_check is on;
             # _check_fast: what the engine can evaluate itself (checks.py)
-            cls._check_arrays = checks.function
+            cls._check_arrays = _first_check(cls, checks)
             cls._check_fast = checks.fast
 
     def gradient(self, ns, indexes, grad_outputs):
