@@ -209,3 +209,28 @@ def test_a_host_array_beside_gpu_inputs_is_a_clear_error(call):
         else:
             F.batch_normalization(x, cupy.ones(3, numpy.float32), cupy.zeros(3, numpy.float32),
                                   running_mean=numpy.zeros(3, numpy.float32))
+
+
+def test_checks_compile_at_the_ops_first_check():
+    # not at import; the first check puts the compiled function in the class,
+    # and every check, the first included, raises on bad inputs
+    from fastgrad.functions._util.recipe import Op
+
+    class Twice(Op):
+        __slots__ = ()
+        checks = Checks('x', "x.dtype.kind == 'f'", 'x.ndim == 1')
+
+        def forward(self, inputs):
+            return inputs[0] * 2,
+
+        def gradient(self, ns, indexes, grad_outputs):
+            return grad_outputs[0] * 2,
+
+    assert Twice.checks._function is None
+    with pytest.raises(InvalidType, match='x.ndim == 1'):
+        Twice().apply((numpy.ones((2, 2)),))
+    assert Twice.__dict__['_check_arrays'] is Twice.checks.function
+    y, = Twice().apply((numpy.ones(3),))
+    numpy.testing.assert_array_equal(y.array, 2 * numpy.ones(3))
+    with pytest.raises(InvalidType, match="x.dtype.kind == 'f'"):
+        Twice().apply((numpy.ones(3, int),))
