@@ -1,0 +1,152 @@
+"""The Caffe schema's messages (fastgrad/links/caffe/_proto.py): protobuf's
+semantics where Chainer relies on them, and the wire format checked against
+the protobuf package itself (built from the same field table) where it is
+installed."""
+import numpy
+import pytest
+
+from fastgrad.links.caffe import _proto as P
+
+
+def _conv_net():
+    net = P.NetParameter(name='n')
+    layer = net.layer.add(name='conv1', type='Convolution')
+    layer.bottom.append('data')
+    layer.top.append('conv1')
+    layer.convolution_param.kernel_size.append(3)
+    layer.convolution_param.group = 2
+    blob = layer.blobs.add()
+    blob.shape.dim.extend([4, 1, 3, 3])
+    blob.data.extend(numpy.arange(36, dtype=numpy.float32) / 7)
+    return net
+
+
+def test_defaults_and_has_field():
+    layer = P.LayerParameter()
+    assert layer.name == '' and len(layer.bottom) == 0
+    assert layer.convolution_param.bias_term is True
+    assert layer.convolution_param.group == 1
+    assert layer.eltwise_param.operation == P.EltwiseParameter.SUM
+    assert layer.batch_norm_param.eps == pytest.approx(1e-5)
+    # reading a sub-message does not set it; setting a field inside does
+    assert not layer.HasField('convolution_param')
+    layer.slice_param.axis = 1
+    assert layer.HasField('slice_param')
+    assert layer.slice_param.HasField('axis')
+    assert not layer.slice_param.HasField('slice_dim')
+
+
+def test_round_trip():
+    net = _conv_net()
+    back = P.NetParameter.FromString(net.SerializeToString())
+    assert back == net
+    layer = back.layer[0]
+    assert (layer.name, list(layer.bottom), list(layer.top)) == ('conv1', ['data'],
+                                                                ['conv1'])
+    assert list(layer.blobs[0].shape.dim) == [4, 1, 3, 3]
+    numpy.testing.assert_array_equal(layer.blobs[0].data,
+                                     numpy.arange(36, dtype=numpy.float32) / 7)
+    assert layer.convolution_param.group == 2
+
+
+def test_negative_and_wide_integers():
+    shape = P.ReshapeParameter()
+    shape.shape.dim.extend([0, -1, 2 ** 40])
+    shape.axis = -2
+    back = P.ReshapeParameter.FromString(shape.SerializeToString())
+    assert list(back.shape.dim) == [0, -1, 2 ** 40]
+    assert back.axis == -2
+
+
+def test_unknown_fields_are_skipped():
+    # field 99 (varint), 98 (length-delimited), 97 (fixed32), 96 (fixed64) in front
+    extra = bytes([99 << 3 & 0x7F | 0x80, 99 >> 4, 5]) \
+        + bytes([(98 << 3 | 2) & 0x7F | 0x80, 98 >> 4, 2, 1, 2]) \
+        + bytes([(97 << 3 | 5) & 0x7F | 0x80, 97 >> 4, 0, 0, 0, 0]) \
+        + bytes([(96 << 3 | 1) & 0x7F | 0x80, 96 >> 4]) + bytes(8)
+    net = P.NetParameter.FromString(extra + _conv_net().SerializeToString())
+    assert net == _conv_net()
+
+
+def test_unpacked_floats_are_read():
+    # old writers put one tag per float (field 5, wire type 5)
+    values = numpy.array([1.5, -2.0, 3.25], numpy.float32)
+    raw = b''.join(bytes([5 << 3 | 5]) + v.tobytes() for v in values)
+    raw += bytes([1 << 3, 7])         # then num = 7
+    blob = P.BlobProto.FromString(raw)
+    numpy.testing.assert_array_equal(blob.data, values)
+    assert blob.num == 7
+
+
+@pytest.mark.parametrize('cut', [1, 5, 20, -3])
+def test_truncated_bytes_raise(cut):
+    data = _conv_net().SerializeToString()
+    with pytest.raises(P.DecodeError):
+        P.NetParameter.FromString(data[:cut])
+
+
+def test_wrong_types_raise():
+    layer = P.LayerParameter()
+    with pytest.raises(AttributeError, match='no field'):
+        layer.no_such_field
+    with pytest.raises(AttributeError, match='not allowed'):
+        layer.bottom = ['x']
+    with pytest.raises(TypeError, match='expected str'):
+        layer.name = 3
+    with pytest.raises(TypeError, match='BlobProto message'):
+        layer.blobs.append(P.BlobShape())
+    assert not hasattr(layer.bottom, 'add')    # what tells scalars from messages
+
+
+# -- against the protobuf package
+
+def _protobuf_classes():
+    pytest.importorskip('google.protobuf')
+    from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+    F = descriptor_pb2.FieldDescriptorProto
+    types = {'int32': F.TYPE_INT32, 'int64': F.TYPE_INT64, 'uint32': F.TYPE_UINT32,
+             'uint64': F.TYPE_UINT64, 'bool': F.TYPE_BOOL, 'float': F.TYPE_FLOAT,
+             'double': F.TYPE_DOUBLE, 'string': F.TYPE_STRING, 'bytes': F.TYPE_BYTES,
+             'enum': F.TYPE_INT32}   # an enum is an int32 on the wire
+    fd = descriptor_pb2.FileDescriptorProto(name='fastgrad_caffe_test.proto',
+                                            package='caffe', syntax='proto2')
+    for name, cls in P.MESSAGES.items():
+        m = fd.message_type.add(name=name)
+        for f in cls._fields.values():
+            fp = m.field.add(name=f.name, number=f.number,
+                             label=F.LABEL_REPEATED if f.repeated else F.LABEL_OPTIONAL)
+            if f.is_message:
+                fp.type = F.TYPE_MESSAGE
+                fp.type_name = '.caffe.' + f.kind
+            else:
+                fp.type = types[f.kind]
+            if f.packed:
+                fp.options.packed = True
+    pool = descriptor_pool.DescriptorPool()
+    pool.Add(fd)
+    return {name: message_factory.GetMessageClass(
+        pool.FindMessageTypeByName('caffe.' + name)) for name in P.MESSAGES}
+
+
+def test_bytes_agree_with_protobuf():
+    pb = _protobuf_classes()
+    net = _conv_net()
+    theirs = pb['NetParameter']()
+    theirs.ParseFromString(net.SerializeToString())
+    assert theirs.layer[0].convolution_param.group == 2
+    assert list(theirs.layer[0].blobs[0].shape.dim) == [4, 1, 3, 3]
+    numpy.testing.assert_array_equal(numpy.array(theirs.layer[0].blobs[0].data,
+                                                 numpy.float32),
+                                     net.layer[0].blobs[0].data)
+    # and the other way: protobuf's bytes, read here
+    other = pb['NetParameter'](name='m')
+    v1 = other.layers.add(name='fc', type=14)
+    v1.inner_product_param.num_output = 3
+    v1.blobs.add().data.extend([0.5, -1.0])
+    other.input_dim.extend([1, -3])
+    mine = P.NetParameter.FromString(other.SerializeToString())
+    assert mine.name == 'm' and list(mine.input_dim) == [1, -3]
+    assert mine.layers[0].type == P.V1LayerParameter.INNER_PRODUCT
+    assert mine.layers[0].inner_product_param.num_output == 3
+    assert list(mine.layers[0].blobs[0].data) == [0.5, -1.0]
+    assert mine.SerializeToString() == other.SerializeToString()
