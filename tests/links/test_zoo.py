@@ -230,20 +230,6 @@ def test_resnet50_npz_written_by_chainer(tmp_path):
     numpy.testing.assert_allclose(x.grad, io['gx'], rtol=1e-4, atol=1e-5 * abs(io['gx']).max())
 
 
-def test_auto_and_caffemodel_without_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv('HOME', str(tmp_path))
-    download.set_dataset_root(str(tmp_path / 'root'))
-    try:
-        with pytest.raises(RuntimeError, match='fastgrad does not download'):
-            L.VGG16Layers()
-        with pytest.raises(RuntimeError, match='GoogLeNet.convert_caffemodel_to_npz'):
-            L.GoogLeNet(pretrained_model='auto')
-        with pytest.raises(RuntimeError, match='ResNet-101-model.npz'):
-            L.ResNet101Layers(pretrained_model=str(tmp_path / 'ResNet-101-model.caffemodel'))
-    finally:
-        download.set_dataset_root(None)
-
-
 def test_auto_loads_a_converted_npz_from_the_cache(tmp_path, monkeypatch):
     monkeypatch.setenv('HOME', str(tmp_path))
     download.set_dataset_root(str(tmp_path / 'root'))
@@ -257,12 +243,6 @@ def test_auto_loads_a_converted_npz_from_the_cache(tmp_path, monkeypatch):
                                          model.inc4c.conv5.W.array)
     finally:
         download.set_dataset_root(None)
-
-
-@pytest.mark.parametrize('cls', [L.VGG16Layers, L.ResNet50Layers, L.GoogLeNet])
-def test_convert_caffemodel_says_how(cls):
-    with pytest.raises(NotImplementedError, match=r'chainer\.links\.{}'.format(cls.__name__)):
-        cls.convert_caffemodel_to_npz('m.caffemodel', 'm.npz')
 
 
 @pytest.mark.parametrize('module,mean', [

@@ -64,6 +64,10 @@ class Repeated(object):
         self._mutable().append(_coerce(self._field, value))
 
     def extend(self, values):
+        if self._field.kind in _NUMPY and isinstance(values, numpy.ndarray):
+            # weights: kept as one array, not a list of Python floats
+            self._extend_decoded(values.astype(_NUMPY[self._field.kind]).ravel())
+            return
         for v in values:
             self.append(v)
 

@@ -15,7 +15,7 @@ import warnings
 
 import numpy
 
-from fastgrad import configuration, functions, link
+from fastgrad import configuration, functions, initializers, link
 from fastgrad.links.caffe import _proto
 from fastgrad.links.connection.convolution_2d import Convolution2D
 from fastgrad.links.connection.deconvolution_2d import Deconvolution2D
@@ -145,6 +145,9 @@ class CaffeFunction(link.Chain):
         self.layers.append((layer.name, bottom, list(layer.top)))
 
     def _add_link(self, layer, child):
+        # no NaN-filled gradient beside every weight (VGG's: 553 MB); the
+        # first backward makes them
+        child.cleargrads()
         with self.init_scope():
             setattr(self, layer.name, child)
         self._add(layer, functools.partial(_call_child, self, layer.name))
@@ -156,11 +159,10 @@ class CaffeFunction(link.Chain):
         param = layer.convolution_param
         W = _filters(layer, param)
         n_out, n_in = W.shape[0], W.shape[1] * param.group
-        child = Convolution2D(
-            n_in, n_out, W.shape[2:], _stride(param), _pad(param),
-            nobias=not param.bias_term, initialW=_block_diagonal(W, param.group, n_in),
-            initial_bias=_bias(layer, 1, n_out) if param.bias_term else None,
-            dilate=_dilation(param))
+        child = Convolution2D(n_in, n_out, W.shape[2:], _stride(param), _pad(param),
+                              nobias=not param.bias_term, dilate=_dilation(param),
+                              **_ZERO)
+        _fill(child, layer, W, param.group)
         self._add_link(layer, child)
 
     @_layer('Deconvolution', 'DECONVOLUTION')
@@ -168,11 +170,10 @@ class CaffeFunction(link.Chain):
         param = layer.convolution_param
         W = _filters(layer, param)
         n_in, n_out = W.shape[0], W.shape[1] * param.group
-        child = Deconvolution2D(
-            n_in, n_out, W.shape[2:], _stride(param), _pad(param),
-            nobias=not param.bias_term, initialW=_block_diagonal(W, param.group, n_out),
-            initial_bias=_bias(layer, 1, n_out) if param.bias_term else None,
-            dilate=_dilation(param))
+        child = Deconvolution2D(n_in, n_out, W.shape[2:], _stride(param), _pad(param),
+                                nobias=not param.bias_term, dilate=_dilation(param),
+                                **_ZERO)
+        _fill(child, layer, W, param.group)
         self._add_link(layer, child)
 
     @_layer('InnerProduct', 'INNER_PRODUCT')
@@ -183,9 +184,8 @@ class CaffeFunction(link.Chain):
         if param.transpose:
             raise _unsupported(layer, 'transpose: true')
         W = _matrix(layer)
-        child = Linear(W.shape[1], W.shape[0], nobias=not param.bias_term, initialW=W,
-                       initial_bias=_bias(layer, 1, W.shape[0]) if param.bias_term
-                       else None)
+        child = Linear(W.shape[1], W.shape[0], nobias=not param.bias_term, **_ZERO)
+        _fill(child, layer, W)
         self._add_link(layer, child)
 
     @_layer('BatchNorm')
@@ -202,6 +202,7 @@ class CaffeFunction(link.Chain):
             mean.size, decay=param.moving_average_fraction, eps=param.eps,
             use_gamma=False, use_beta=False,
             initial_avg_mean=mean * factor, initial_avg_var=var * factor)
+        child.cleargrads()
         with self.init_scope():
             setattr(self, layer.name, child)
         call = functools.partial(_call_child, self, layer.name, finetune=False)
@@ -483,29 +484,30 @@ def _matrix(layer):
     return _as_shape(layer, 0, data, dims[-2:])
 
 
-def _bias(layer, index, size):
-    b = _blob(layer, index)[0]
-    if b.size != size:
-        raise RuntimeError('CaffeFunction: layer {!r} ({}): the bias has {} values, {} '
-                           'expected'.format(layer.name, layer.type, b.size, size))
-    return b
+# Links are made zero-filled and the blobs copied in: an array initializer
+# would keep its array, a view of the whole file's bytes, alive.
+_ZERO = dict(initialW=initializers.Zero(), initial_bias=initializers.Zero())
 
 
-def _block_diagonal(W, group, channels):
-    """Caffe's grouped filters ``(n, c / group, kh, kw)`` as one ``(n, c, kh,
-    kw)`` weight that is zero between groups (Chainer's layout)."""
-    if group == 1:
-        return W
+def _fill(child, layer, W, group=1):
+    """Copy ``W`` (and blob 1, the bias, if the link has one) into ``child``.
+    Grouped filters ``(n, c / group, ...)`` go on the block diagonal of the
+    ``(n, c, ...)`` weight, zero between groups (Chainer's layout)."""
     n, part_in = W.shape[:2]
     if n % group:
-        raise RuntimeError('CaffeFunction: {} filters do not split into {} groups'.format(
-            n, group))
+        raise RuntimeError('CaffeFunction: layer {!r} ({}): {} filters do not split into '
+                           '{} groups'.format(layer.name, layer.type, n, group))
     part_out = n // group
-    full = numpy.zeros((n, channels) + W.shape[2:], dtype=W.dtype)
     for g in range(group):
         rows = slice(g * part_out, (g + 1) * part_out)
-        full[rows, g * part_in:(g + 1) * part_in] = W[rows]
-    return full
+        child.W.array[rows, g * part_in:(g + 1) * part_in] = W[rows]
+    if child.b is not None:
+        b = _blob(layer, 1)[0]
+        if b.size != child.b.size:
+            raise RuntimeError('CaffeFunction: layer {!r} ({}): the bias has {} values, {} '
+                               'expected'.format(layer.name, layer.type, b.size,
+                                                 child.b.size))
+        child.b.array[...] = b
 
 
 def _pair(values, h, w, default):

@@ -1,9 +1,11 @@
 """What the zoo models share: running ``functions`` up to the requested
-layers, ``extract`` / ``predict`` on images, image preparation, and reading
-pre-trained weights from a user-supplied npz."""
+layers, ``extract`` / ``predict`` on images, image preparation, and the
+pre-trained weights (an npz, or a caffemodel converted once into the model
+cache)."""
 import collections
 import importlib.util
 import os
+import sys
 
 import numpy
 
@@ -63,46 +65,128 @@ def _cached_npz_paths(npz_name):
     return paths
 
 
-def resolve_pretrained(name, pretrained_model, npz_name):
-    """The npz path to load into model ``name`` (None: nothing to load).
-    ``pretrained_model`` is a path of an npz in Chainer's layout; ``'auto'``
-    or a ``.caffemodel`` path mean the converted ``npz_name`` in the model
-    cache (as Chainer looks there first); without one this raises, saying
-    how to make it (before the network is built)."""
-    if not pretrained_model:
+# The pretrained_model of a model whose weights are copied in right after it
+# is built (a conversion): zero-filled as for any weights to load, none loaded.
+WEIGHTS_FOLLOW = '<weights copied in after construction>'
+
+
+def resolve_pretrained(name, pretrained_model, npz_name, caffemodel_url=None):
+    """Where model ``name``'s weights come from, decided before the network is
+    built (so a missing file fails fast): None (no weights), ``('npz', path)``,
+    or ``(kind, source, npz_cache)`` for a caffemodel that is converted once
+    into ``npz_cache`` (in the model cache, as Chainer does): kind
+    ``'caffemodel'`` (a local file) or ``'url'`` (downloaded first).
+
+    ``'auto'`` is the cached ``npz_name`` if there is one, else the caffemodel
+    at ``caffemodel_url``; a ``.caffemodel`` name is looked up in the model
+    cache folder (Chainer's place for ResNet's), then as a path."""
+    if not pretrained_model or pretrained_model is WEIGHTS_FOLLOW:
         return None
-    if pretrained_model != 'auto' and not str(pretrained_model).endswith('.caffemodel'):
-        return pretrained_model
+    pretrained_model = str(pretrained_model)
+    is_caffemodel = pretrained_model.endswith('.caffemodel')
+    if pretrained_model != 'auto' and not is_caffemodel:
+        return ('npz', pretrained_model)
     candidates = _cached_npz_paths(npz_name)
     for path in candidates:
         if os.path.exists(path):
-            return path
+            return ('npz', path)
+    cache = candidates[0]
+    if is_caffemodel:
+        folder = download.get_dataset_directory(_MODELS_DIR, create_directory=False)
+        for path in (os.path.join(folder, pretrained_model), pretrained_model):
+            if os.path.exists(path):
+                return ('caffemodel', path, cache)
+        raise OSError(
+            "{name}(pretrained_model={arg!r}): the caffemodel is not there (looked in: "
+            "{paths}) and no converted {npz} either (looked in: {npzs}). Download it "
+            "(ResNet's: https://github.com/KaimingHe/deep-residual-networks) and put it "
+            "in {folder}; pretrained_model=None builds the network without weights.".format(
+                name=name, arg=pretrained_model, npz=npz_name, folder=folder,
+                paths=', '.join((os.path.join(folder, pretrained_model), pretrained_model)),
+                npzs=', '.join(candidates)))
+    if caffemodel_url is not None and (download.download_allowed() or os.path.exists(
+            download.cached_download_path(caffemodel_url))):
+        return ('url', caffemodel_url, cache)
     raise RuntimeError(
-        "{name}(pretrained_model={arg!r}): fastgrad does not download or "
-        "convert pre-trained weights, and no converted {npz} was found "
-        "(looked in: {paths}). Convert the caffemodel once with Chainer "
-        "7.8.1 (`chainer.links.{name}.convert_caffemodel_to_npz("
-        "path_caffemodel, path_npz)`, or `chainer.links.{name}()` which "
-        "downloads and converts into $CHAINER_DATASET_ROOT/{dir}), then pass "
-        "pretrained_model='<path>.npz' or put the npz at one of the paths "
-        "above. pretrained_model=None builds the network without "
-        "weights.".format(name=name, arg=pretrained_model, npz=npz_name,
-                          paths=', '.join(candidates), dir=_MODELS_DIR))
+        "{name}(pretrained_model='auto'): no converted {npz} was found (looked in: "
+        "{paths}), and downloads are off, so the caffemodel ({url}) is not fetched. "
+        "Allow downloads (FASTGRAD_ALLOW_DOWNLOAD=1 or "
+        "fastgrad.dataset.allow_download(True)) and it is downloaded and converted once; "
+        "or convert a caffemodel you have with {name}.convert_caffemodel_to_npz("
+        "path_caffemodel, path_npz) and pass pretrained_model='<path>.npz'. "
+        "pretrained_model=None builds the network without weights.".format(
+            name=name, npz=npz_name, paths=', '.join(candidates), url=caffemodel_url))
 
 
-def load(model, path):
-    """Load the npz at ``path`` (if any) into ``model``."""
-    if path is not None:
-        npz.load_npz(path, model)
+def load(model, source):
+    """Load the weights ``resolve_pretrained`` found into ``model``: an npz,
+    or a caffemodel converted into its npz cache first (then loaded from it,
+    so the cached file is what every later 'auto' gets)."""
+    if source is None:
+        return
+    if source[0] == 'npz':
+        npz.load_npz(source[1], model)
+        return
+    kind, where, cache = source
+
+    def convert(path):
+        caffemodel = download.cached_download(where) if kind == 'url' else where
+        sys.stderr.write('{}: converting {} to {} (large models take a minute)\n'.format(
+            type(model).__name__, caffemodel, cache))
+        sys.stderr.flush()
+        from fastgrad.links.caffe import CaffeFunction
+        transfer_caffemodel(CaffeFunction(caffemodel), model)
+        npz.save_npz(path, model, compression=False)
+
+    download.cache_or_load_file(cache, convert, lambda path: npz.load_npz(path, model))
 
 
-def no_caffe_conversion(cls):
-    raise NotImplementedError(
-        '{0}.convert_caffemodel_to_npz: fastgrad cannot read caffemodels '
-        '(that needs Caffe\'s protobuf schema and the protobuf package). '
-        'Convert with Chainer 7.8.1: `chainer.links.{0}.convert_caffemodel_'
-        'to_npz(path_caffemodel, path_npz)`; the npz it writes loads here with '
-        '{0}(pretrained_model=path_npz).'.format(cls.__name__))
+def transfer_caffemodel(caffe, model):
+    """Copy the weights of ``caffe`` (a CaffeFunction) into ``model`` by its
+    ``_caffe_layers()``: pairs of (link path in the model, Caffe layer name),
+    or for a BatchNormalization (link path, (BatchNorm layer, Scale layer)),
+    as Caffe splits it in two."""
+    name = type(model).__name__
+
+    def source(layer):
+        child = getattr(caffe, layer, None)
+        if not isinstance(child, link.Link):
+            raise ValueError('{}: the caffemodel has no layer {!r} with weights: is it '
+                             'the {} model?'.format(name, layer, name))
+        return child
+
+    def copy(dst, src, what):
+        src = numpy.asarray(src)
+        if dst.shape != src.shape:
+            raise ValueError('{}: {} is {} in the caffemodel but {} in the model'.format(
+                name, what, src.shape, dst.shape))
+        dst[...] = src
+
+    for path, layer in model._caffe_layers():
+        dst = model
+        for part in path.split('/'):
+            dst = getattr(dst, part)
+        if isinstance(layer, tuple):
+            bn, scale = source(layer[0]), source(layer[1])
+            copy(dst.avg_mean, bn.avg_mean, layer[0] + ' mean')
+            copy(dst.avg_var, bn.avg_var, layer[0] + ' variance')
+            copy(dst.gamma.array, scale.W.array, layer[1] + ' W')
+            copy(dst.beta.array, scale.bias.b.array, layer[1] + ' bias')
+            continue
+        src = source(layer)
+        copy(dst.W.array, src.W.array, layer + ' W')
+        if src.b is not None:
+            if dst.b is None:
+                raise ValueError('{}: {} has a bias in the caffemodel but {} has none'.format(
+                    name, layer, path))
+            copy(dst.b.array, src.b.array, layer + ' b')
+
+
+def convert_caffemodel_to_npz(caffe, model, path_npz):
+    """``model`` (built without weights) with the weights of ``caffe`` (a
+    CaffeFunction), saved as an npz in Chainer's layout."""
+    transfer_caffemodel(caffe, model)
+    npz.save_npz(path_npz, model, compression=False)
 
 
 class PretrainedModel(link.Chain):

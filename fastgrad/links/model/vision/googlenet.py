@@ -18,6 +18,13 @@ from fastgrad.links.model.vision import _base
 available = _base.available
 
 
+# What 'auto' downloads (when downloads are allowed) and converts once.
+_URL = 'http://dl.caffe.berkeleyvision.org/bvlc_googlenet.caffemodel'
+# An Inception link's convolutions and the Caffe layers they come from.
+_INCEPTION = (('conv1', '1x1'), ('proj3', '3x3_reduce'), ('conv3', '3x3'),
+              ('proj5', '5x5_reduce'), ('conv5', '5x5'), ('projp', 'pool_proj'))
+
+
 def prepare(image, size=(224, 224)):
     """An RGB image (PIL image or array ``(H, W)``, ``(H, W, C)``,
     ``(1, H, W)``, ``(3, H, W)``) as the ``(3, H, W)`` input of GoogLeNet:
@@ -56,9 +63,10 @@ class GoogLeNet(_base.PretrainedModel):
     Args:
         pretrained_model (str or None): Path of an npz in Chainer's layout to
             load; None: ``LeCunUniform(scale=1.0)`` weights (Caffe's
-            "xavier"); ``'auto'`` (the default): a converted
-            ``bvlc_googlenet.npz`` in the model cache (fastgrad downloads
-            nothing: without one this raises saying how to make it).
+            "xavier"); ``'auto'`` (the default): ``bvlc_googlenet.npz`` in
+            the model cache; without it, BVLC's caffemodel is downloaded (if
+            downloads are allowed: ``FASTGRAD_ALLOW_DOWNLOAD=1``) and
+            converted into the cache once.
 
     Attributes:
         available_layers (list of str): The layer names of ``forward`` and
@@ -82,7 +90,7 @@ class GoogLeNet(_base.PretrainedModel):
     def __init__(self, pretrained_model='auto'):
         super().__init__()
         path = _base.resolve_pretrained(type(self).__name__, pretrained_model,
-                                        'bvlc_googlenet.npz')
+                                        'bvlc_googlenet.npz', _URL)
         if pretrained_model:
             # With weights to load, a zero fill is as good as sampling and faster.
             kw = dict(initialW=initializers.Zero())
@@ -145,8 +153,22 @@ class GoogLeNet(_base.PretrainedModel):
                            self.loss2_fc1, relu, self.loss2_fc2]),
         )
 
+    def _caffe_layers(self):
+        pairs = [('conv1', 'conv1/7x7_s2'), ('conv2_reduce', 'conv2/3x3_reduce'),
+                 ('conv2', 'conv2/3x3')]
+        for inc in ('3a', '3b', '4a', '4b', '4c', '4d', '4e', '5a', '5b'):
+            pairs += [('inc{}/{}'.format(inc, link), 'inception_{}/{}'.format(inc, layer))
+                      for link, layer in _INCEPTION]
+        for i in (1, 2):
+            pairs += [('loss{}_conv'.format(i), 'loss{}/conv'.format(i)),
+                      ('loss{}_fc1'.format(i), 'loss{}/fc'.format(i)),
+                      ('loss{}_fc2'.format(i), 'loss{}/classifier'.format(i))]
+        return pairs + [('loss3_fc', 'loss3/classifier')]
+
     @classmethod
     def convert_caffemodel_to_npz(cls, path_caffemodel, path_npz):
-        """Not available in fastgrad: raises NotImplementedError saying how to
-        convert with Chainer."""
-        _base.no_caffe_conversion(cls)
+        """Convert BVLC's ``bvlc_googlenet.caffemodel`` at ``path_caffemodel``
+        to an npz at ``path_npz`` that ``pretrained_model`` loads."""
+        from fastgrad.links.caffe import CaffeFunction
+        _base.convert_caffemodel_to_npz(CaffeFunction(path_caffemodel),
+                                        cls(pretrained_model=_base.WEIGHTS_FOLLOW), path_npz)

@@ -47,9 +47,10 @@ class ResNetLayers(_base.PretrainedModel):
             (as written by Chainer's ``convert_caffemodel_to_npz`` or by
             ``save_npz`` of this model) to load; None: He-normal
             initialization (``HeNormal(scale=1.0)``) of the convolutions.
-            A ``.caffemodel`` path loads a converted ``ResNet-<n>-model.npz``
-            from the model cache if there is one (fastgrad does not convert
-            caffemodels; see ``convert_caffemodel_to_npz``).
+            A ``.caffemodel`` name (``'auto'``: ``ResNet-<n>-model.caffemodel``)
+            loads ``ResNet-<n>-model.npz`` from the model cache, or converts
+            the caffemodel (MSRA's, put in the model cache folder by hand, as
+            for Chainer) into it once.
         n_layers (int): 50, 101 or 152.
         downsample_fb (bool): Put the stride 2 on the 3x3 convolutions
             (Facebook's ResNet) instead of the first 1x1 ones (MSRA's).
@@ -66,6 +67,7 @@ class ResNetLayers(_base.PretrainedModel):
             raise ValueError('The n_layers argument should be either 50, 101,'
                              ' or 152, but {} was given.'.format(n_layers))
         block = _BLOCKS[n_layers]
+        self._n_layers = n_layers
         path = _base.resolve_pretrained(type(self).__name__, pretrained_model,
                                         'ResNet-{}-model.npz'.format(n_layers))
         # With weights to load, a zero fill is as good as sampling and faster.
@@ -99,11 +101,36 @@ class ResNetLayers(_base.PretrainedModel):
             ('prob', [softmax]),
         )
 
+    def _caffe_layers(self):
+        # MSRA's names: res<stage><block>_branch<2a|2b|2c|1> with bn../scale..
+        # beside each; blocks are a, b, c... in ResNet-50 and in the outer
+        # stages, a, b1, b2... in the inner stages of the deeper ones.
+        pairs = [('conv1', 'conv1'), ('bn1', ('bn_conv1', 'scale_conv1')),
+                 ('fc6', 'fc1000')]
+        for stage, count in zip((2, 3, 4, 5), _BLOCKS[self._n_layers]):
+            for i in range(count):
+                if i == 0:
+                    block, link = 'a', 'a'
+                else:
+                    lettered = self._n_layers == 50 or stage in (2, 5)
+                    block = chr(ord('a') + i) if lettered else 'b{}'.format(i)
+                    link = 'b{}'.format(i)
+                branches = ('2a', '2b', '2c', '1') if i == 0 else ('2a', '2b', '2c')
+                for j, branch in enumerate(branches, 1):
+                    suffix = '{}{}_branch{}'.format(stage, block, branch)
+                    path = 'res{}/{}/'.format(stage, link)
+                    pairs += [(path + 'conv{}'.format(j), 'res' + suffix),
+                              (path + 'bn{}'.format(j), ('bn' + suffix, 'scale' + suffix))]
+        return pairs
+
     @classmethod
     def convert_caffemodel_to_npz(cls, path_caffemodel, path_npz, n_layers=50):
-        """Not available in fastgrad: raises NotImplementedError saying how to
-        convert with Chainer."""
-        _base.no_caffe_conversion(cls)
+        """Convert MSRA's ``ResNet-<n_layers>-model.caffemodel`` at
+        ``path_caffemodel`` to an npz at ``path_npz`` that
+        ``pretrained_model`` loads (``n_layers``: 50, 101 or 152)."""
+        from fastgrad.links.caffe import CaffeFunction
+        _base.convert_caffemodel_to_npz(CaffeFunction(path_caffemodel),
+                                        ResNetLayers(_base.WEIGHTS_FOLLOW, n_layers), path_npz)
 
 
 class ResNet50Layers(ResNetLayers):
@@ -111,8 +138,7 @@ class ResNet50Layers(ResNetLayers):
 
     Args:
         pretrained_model (str or None): npz path to load, None for He-normal
-            initialization, ``'auto'``: a converted ``ResNet-50-model.npz``
-            in the model cache (fastgrad downloads nothing).
+            initialization, ``'auto'``: as for :class:`ResNetLayers`.
         downsample_fb (bool): Facebook's placement of the stride.
 
     >>> import numpy as np, fastgrad, fastgrad.links as L

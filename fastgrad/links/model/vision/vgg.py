@@ -14,6 +14,11 @@ available = _base.available
 # Convolutions per stage (16 layers / 19 layers) and their output channels.
 _STAGES = {16: (2, 2, 3, 3, 3), 19: (2, 2, 4, 4, 4)}
 _CHANNELS = (64, 128, 256, 512, 512)
+# What 'auto' downloads (when downloads are allowed) and converts once.
+_URLS = {16: 'https://www.robots.ox.ac.uk/%7Evgg/software/very_deep/caffe/'
+             'VGG_ILSVRC_16_layers.caffemodel',
+         19: 'http://www.robots.ox.ac.uk/%7Evgg/software/very_deep/caffe/'
+             'VGG_ILSVRC_19_layers.caffemodel'}
 
 
 def prepare(image, size=(224, 224)):
@@ -39,9 +44,10 @@ class VGGLayers(_base.PretrainedModel):
     Args:
         pretrained_model (str or None): Path of an npz in Chainer's layout to
             load; None: ``Normal(0.01)`` weights and zero biases; ``'auto'``
-            (the default): a converted ``VGG_ILSVRC_<n>_layers.npz`` in the
-            model cache (fastgrad downloads nothing: without one this raises
-            saying how to make it).
+            (the default): ``VGG_ILSVRC_<n>_layers.npz`` in the model cache;
+            without it, Oxford's caffemodel is downloaded (if downloads are
+            allowed: ``FASTGRAD_ALLOW_DOWNLOAD=1``) and converted into the
+            cache once; a ``.caffemodel`` path is converted the same way.
         n_layers (int): 16 or 19.
 
     Attributes:
@@ -57,7 +63,8 @@ class VGGLayers(_base.PretrainedModel):
             raise ValueError('The n_layers argument should be either 16 or 19, '
                              'but {} was given.'.format(n_layers))
         path = _base.resolve_pretrained(type(self).__name__, pretrained_model,
-                                        'VGG_ILSVRC_{}_layers.npz'.format(n_layers))
+                                        'VGG_ILSVRC_{}_layers.npz'.format(n_layers),
+                                        _URLS[n_layers])
         if pretrained_model:
             # With weights to load, a zero fill is as good as sampling and faster.
             kw = dict(initialW=initializers.Zero(), initial_bias=initializers.Zero())
@@ -93,11 +100,21 @@ class VGGLayers(_base.PretrainedModel):
                   ('prob', [softmax])]
         return _base.ordered(*items)
 
+    def _caffe_layers(self):
+        # the Caffe layers have the same names as the links
+        return [(name, name) for name in self.functions
+                if name.startswith(('conv', 'fc'))]
+
     @classmethod
     def convert_caffemodel_to_npz(cls, path_caffemodel, path_npz):
-        """Not available in fastgrad: raises NotImplementedError saying how to
-        convert with Chainer."""
-        _base.no_caffe_conversion(cls)
+        """Convert the VGG caffemodel (16 or 19 layers) at ``path_caffemodel``
+        to an npz at ``path_npz`` that ``pretrained_model`` loads."""
+        from fastgrad.links.caffe import CaffeFunction
+        caffe = CaffeFunction(path_caffemodel)
+        n_layers = 19 if 'conv5_4' in caffe.forwards else 16
+        model = cls(pretrained_model=_base.WEIGHTS_FOLLOW) if cls is not VGGLayers \
+            else VGGLayers(_base.WEIGHTS_FOLLOW, n_layers)
+        _base.convert_caffemodel_to_npz(caffe, model, path_npz)
 
 
 class VGG16Layers(VGGLayers):
@@ -105,8 +122,8 @@ class VGG16Layers(VGGLayers):
 
     Args:
         pretrained_model (str or None): npz path to load; None for
-            ``Normal(0.01)`` initialization; ``'auto'`` (default): a
-            converted ``VGG_ILSVRC_16_layers.npz`` in the model cache.
+            ``Normal(0.01)`` initialization; ``'auto'`` (default): as for
+            :class:`VGGLayers`.
 
     Not run by the doctests (building the 138 M random weights takes seconds):
 
@@ -126,8 +143,8 @@ class VGG19Layers(VGGLayers):
 
     Args:
         pretrained_model (str or None): npz path to load; None for
-            ``Normal(0.01)`` initialization; ``'auto'`` (default): a
-            converted ``VGG_ILSVRC_19_layers.npz`` in the model cache.
+            ``Normal(0.01)`` initialization; ``'auto'`` (default): as for
+            :class:`VGGLayers`.
 
     Not run by the doctests (building the 144 M random weights takes seconds):
 
