@@ -65,6 +65,10 @@ RUNS = [
     ('sentiment minibatch', 'sentiment', 'train_recursive_minibatch.py',
      ['--epoch', '1', '--unit', '10', '--epocheval', '1']),
     ('glance', 'glance', 'glance.py', []),
+    ('modelzoo caffenet', 'modelzoo', 'evaluate_caffe_net.py',
+     ['{data}/modelzoo/val.txt', 'caffenet', '{data}/modelzoo/caffenet.caffemodel',
+      '--basepath', '{data}/modelzoo', '--mean', '{data}/modelzoo/mean.npy',
+      '--batchsize', '2']),
     ('serialization save', 'serialization', 'save.py', []),
     ('serialization load', 'serialization', 'load.py', []),
 ]
@@ -182,6 +186,71 @@ def make_sentiment_trees(folder):
             f.writelines(_tree(rng, 4) + '\n' for _ in range(n))
 
 
+def make_caffenet(folder):
+    """What examples/modelzoo/evaluate_caffe_net.py reads for ``caffenet``: a
+    caffemodel with BVLC CaffeNet's layers and wiring in the old V1 format
+    (grouped convolutions, LRN, dropout; random weights, fc6/fc7 narrowed from
+    4096 to 256 to keep the file small), four 256x256 images, their list and
+    a mean image."""
+    from PIL import Image
+
+    from fastgrad.links.caffe import _proto
+    rng = _rng()
+    os.makedirs(folder, exist_ok=True)
+    net = _proto.NetParameter(name='CaffeNet')
+    V1 = _proto.V1LayerParameter
+    bottom = 'data'
+
+    def add(name, type, blobs=(), top=None):
+        nonlocal bottom
+        layer = net.layers.add(name=name, type=type)
+        layer.bottom.append(bottom)
+        layer.top.append(top or name)
+        bottom = top or name
+        for a in blobs:
+            blob = layer.blobs.add()
+            blob.num, blob.channels, blob.height, blob.width = (1,) * (4 - a.ndim) + a.shape
+            blob.data.extend(a.astype(numpy.float32).ravel())
+        return layer
+
+    c_in = 3
+    for i, (c_out, k, stride, pad, group) in enumerate(
+            ((96, 11, 4, 0, 1), (256, 5, 1, 2, 2), (384, 3, 1, 1, 1), (384, 3, 1, 1, 2),
+             (256, 3, 1, 1, 2)), 1):
+        W = rng.standard_normal((c_out, c_in // group, k, k)) / numpy.sqrt(c_in * k * k)
+        conv = add('conv{}'.format(i), V1.CONVOLUTION, [W, numpy.zeros(c_out)])
+        p = conv.convolution_param
+        p.num_output, p.group = c_out, group
+        p.kernel_size.append(k)
+        p.stride.append(stride)
+        p.pad.append(pad)
+        add('relu{}'.format(i), V1.RELU, top='conv{}'.format(i))
+        if i in (1, 2, 5):
+            pool = add('pool{}'.format(i), V1.POOLING).pooling_param
+            pool.pool, pool.kernel_size, pool.stride = pool.MAX, 3, 2
+        if i in (1, 2):
+            lrn = add('norm{}'.format(i), V1.LRN).lrn_param
+            lrn.local_size, lrn.alpha, lrn.beta = 5, 1e-4, 0.75
+        c_in = c_out
+    c_in *= 6 * 6
+    for i, c_out in ((6, 256), (7, 256), (8, 1000)):
+        add('fc{}'.format(i), V1.INNER_PRODUCT,
+            [rng.standard_normal((c_out, c_in)) / numpy.sqrt(c_in), numpy.zeros(c_out)])
+        if i < 8:
+            add('relu{}'.format(i), V1.RELU, top='fc{}'.format(i))
+            add('drop{}'.format(i), V1.DROPOUT, top='fc{}'.format(i))
+        c_in = c_out
+    with open(os.path.join(folder, 'caffenet.caffemodel'), 'wb') as f:
+        f.write(net.SerializeToString())
+    numpy.save(os.path.join(folder, 'mean.npy'),
+               numpy.full((3, 256, 256), 110, numpy.float32))
+    with open(os.path.join(folder, 'val.txt'), 'w') as f:
+        for i in range(4):
+            pixels = rng.randint(0, 256, (256, 256, 3)).astype(numpy.uint8)
+            Image.fromarray(pixels).save(os.path.join(folder, 'img{}.png'.format(i)))
+            f.write('img{}.png {}\n'.format(i, i))
+
+
 def run_one(work, data_root, name, folder, script, args, timeout, python, launcher=()):
     env = dict(os.environ, FASTGRAD_DATASET_ROOT=data_root, CHAINER_DATASET_ROOT=data_root,
                MPLBACKEND='Agg', OMP_NUM_THREADS='1', OPENBLAS_NUM_THREADS='1')
@@ -215,6 +284,7 @@ def main():
     shutil.copytree(os.path.join(a.chainer_src, 'examples'), work)
     data_root = os.path.join(scratch, 'data')
     make_datasets(data_root)
+    make_caffenet(os.path.join(data_root, 'modelzoo'))
     make_sentiment_trees(os.path.join(work, 'sentiment'))
     rows = []
     mpiexec = find_mpiexec(a.python)

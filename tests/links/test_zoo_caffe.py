@@ -12,9 +12,10 @@ import subprocess
 import numpy
 import pytest
 
+import fastgrad
 import fastgrad.links as L
 from fastgrad.dataset import download
-from fastgrad.links.caffe import _proto
+from fastgrad.links.caffe import _proto, caffe_function
 from fastgrad.links.model.vision import googlenet, resnet, vgg
 
 CHAINER_PYTHON = os.environ.get('FASTGRAD_CHAINER_PYTHON', '/work/venvs/chainer/bin/python')
@@ -210,3 +211,101 @@ def test_the_npz_is_chainers(tmp_path, name):
         assert sorted(a.files) == sorted(b.files)
         for key in a.files:
             numpy.testing.assert_array_equal(a[key], b[key], err_msg=key)
+
+
+def write_resnet50_net(path, seed=0):
+    """MSRA's ResNet-50 as a whole Caffe net (layers wired by bottom/top as
+    in ResNet-50-deploy.prototxt: the stride on the first 1x1 of a stage,
+    BatchNorm + Scale after every convolution, Eltwise sums), random
+    He-scaled weights and BatchNorm statistics."""
+    rng = numpy.random.RandomState(seed)
+    net = _proto.NetParameter(name='ResNet-50')
+
+    def layer(name, type, bottom, top=None, blobs=()):
+        lay = net.layer.add(name=name, type=type)
+        lay.bottom.append(bottom)
+        lay.top.append(top or name)
+        for a in blobs:
+            blob = lay.blobs.add()
+            blob.shape.dim.extend(a.shape)
+            blob.data.extend(a.astype(numpy.float32).ravel())
+        return lay
+
+    def conv_bn(name, bn, scale, bottom, c_in, c_out, k, stride, pad, bias=False, relu=True):
+        W = rng.standard_normal((c_out, c_in, k, k)) * numpy.sqrt(2.0 / (c_in * k * k))
+        conv = layer(name, 'Convolution', bottom,
+                     blobs=[W] + ([rng.standard_normal(c_out) * 0.1] if bias else []))
+        p = conv.convolution_param
+        p.num_output, p.bias_term = c_out, bias
+        p.kernel_size.append(k)
+        p.stride.append(stride)
+        p.pad.append(pad)
+        factor = 3.0
+        stats = [rng.standard_normal(c_out) * 0.1 * factor,
+                 (0.5 + rng.rand(c_out)) * factor, numpy.array([factor])]
+        layer(bn, 'BatchNorm', name, name, stats).batch_norm_param.use_global_stats = True
+        sc = layer(scale, 'Scale', name, name, [0.5 + rng.rand(c_out) * 0.5,
+                                                rng.standard_normal(c_out) * 0.1])
+        sc.scale_param.bias_term = True
+        if relu:
+            layer(name + '_relu', 'ReLU', name, name)
+        return name
+
+    top = conv_bn('conv1', 'bn_conv1', 'scale_conv1', 'data', 3, 64, 7, 2, 3, bias=True)
+    pool = layer('pool1', 'Pooling', top).pooling_param
+    pool.pool, pool.kernel_size, pool.stride = pool.MAX, 3, 2
+    top, c_in = 'pool1', 64
+    for stage, count, mid in ((2, 3, 64), (3, 4, 128), (4, 6, 256), (5, 3, 512)):
+        for i in range(count):
+            b = '{}{}'.format(stage, chr(ord('a') + i))
+            stride = 2 if i == 0 and stage > 2 else 1
+            if i == 0:
+                shortcut = conv_bn('res{}_branch1'.format(b), 'bn{}_branch1'.format(b),
+                                   'scale{}_branch1'.format(b), top, c_in, mid * 4, 1,
+                                   stride, 0, relu=False)
+            else:
+                shortcut = top
+            h = top
+            for branch, k, s, c_out in (('2a', 1, stride, mid), ('2b', 3, 1, mid),
+                                        ('2c', 1, 1, mid * 4)):
+                suffix = '{}_branch{}'.format(b, branch)
+                h = conv_bn('res' + suffix, 'bn' + suffix, 'scale' + suffix, h,
+                            c_in if branch == '2a' else mid, c_out, k, s, k // 2,
+                            relu=branch != '2c')
+            add = layer('res' + b, 'Eltwise', shortcut)
+            add.bottom.append(h)
+            layer('res{}_relu'.format(b), 'ReLU', 'res' + b, 'res' + b)
+            top, c_in = 'res' + b, mid * 4
+    pool = layer('pool5', 'Pooling', top).pooling_param
+    pool.pool, pool.kernel_size, pool.stride = pool.AVE, 7, 1
+    layer('fc1000', 'InnerProduct', 'pool5',
+          blobs=[rng.standard_normal((1000, 2048)) * 0.02, rng.standard_normal(1000) * 0.1])
+    layer('prob', 'Softmax', 'fc1000')
+    with open(path, 'wb') as f:
+        f.write(net.SerializeToString())
+
+
+@pytest.mark.slow
+def test_resnet50_caffe_net_equals_the_converted_zoo_model(tmp_path):
+    """One caffemodel, two independent readings: CaffeFunction interprets the
+    net layer by layer (BatchNorm's scale factor, Scale, Eltwise, Caffe's
+    pooling), ResNet50Layers is fastgrad's own network with the converted
+    weights.  The logits and probabilities agree."""
+    caffemodel = str(tmp_path / 'ResNet-50-model.caffemodel')
+    write_resnet50_net(caffemodel)
+    func = caffe_function.CaffeFunction(caffemodel)
+    npz_path = str(tmp_path / 'resnet50.npz')
+    resnet.ResNetLayers.convert_caffemodel_to_npz(caffemodel, npz_path, 50)
+    model = L.ResNet50Layers(pretrained_model=npz_path)
+    # Chainer's ResNet keeps BatchNormalization's eps (2e-5); Caffe's is 1e-5
+    for link in model.links():
+        if isinstance(link, L.BatchNormalization):
+            link.eps = 1e-5
+    x = numpy.random.RandomState(1).standard_normal((2, 3, 224, 224)).astype(numpy.float32)
+    with fastgrad.using_config('train', False), fastgrad.no_backprop_mode():
+        logits, prob = func(inputs={'data': x}, outputs=['fc1000', 'prob'])
+        ours = model(x, layers=['fc6', 'prob'])
+    scale = abs(logits.array).max()
+    numpy.testing.assert_allclose(ours['fc6'].array, logits.array, rtol=1e-4,
+                                  atol=1e-5 * scale)
+    numpy.testing.assert_allclose(ours['prob'].array, prob.array, rtol=1e-3, atol=1e-6)
