@@ -2,10 +2,17 @@
 semantics where Chainer relies on them, and the wire format checked against
 the protobuf package itself (built from the same field table) where it is
 installed."""
+import os
+import sys
+
 import numpy
 import pytest
 
 from fastgrad.links.caffe import _proto as P
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                '_helpers'))
+from caffe_protobuf import protobuf_classes  # noqa: E402  (tests/_helpers)
 
 
 def _conv_net():
@@ -100,36 +107,8 @@ def test_wrong_types_raise():
 
 # -- against the protobuf package
 
-def _protobuf_classes():
-    pytest.importorskip('google.protobuf')
-    from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
-    F = descriptor_pb2.FieldDescriptorProto
-    types = {'int32': F.TYPE_INT32, 'int64': F.TYPE_INT64, 'uint32': F.TYPE_UINT32,
-             'uint64': F.TYPE_UINT64, 'bool': F.TYPE_BOOL, 'float': F.TYPE_FLOAT,
-             'double': F.TYPE_DOUBLE, 'string': F.TYPE_STRING, 'bytes': F.TYPE_BYTES,
-             'enum': F.TYPE_INT32}   # an enum is an int32 on the wire
-    fd = descriptor_pb2.FileDescriptorProto(name='fastgrad_caffe_test.proto',
-                                            package='caffe', syntax='proto2')
-    for name, cls in P.MESSAGES.items():
-        m = fd.message_type.add(name=name)
-        for f in cls._fields.values():
-            fp = m.field.add(name=f.name, number=f.number,
-                             label=F.LABEL_REPEATED if f.repeated else F.LABEL_OPTIONAL)
-            if f.is_message:
-                fp.type = F.TYPE_MESSAGE
-                fp.type_name = '.caffe.' + f.kind
-            else:
-                fp.type = types[f.kind]
-            if f.packed:
-                fp.options.packed = True
-    pool = descriptor_pool.DescriptorPool()
-    pool.Add(fd)
-    return {name: message_factory.GetMessageClass(
-        pool.FindMessageTypeByName('caffe.' + name)) for name in P.MESSAGES}
-
-
 def test_bytes_agree_with_protobuf():
-    pb = _protobuf_classes()
+    pb = protobuf_classes()
     net = _conv_net()
     theirs = pb['NetParameter']()
     theirs.ParseFromString(net.SerializeToString())

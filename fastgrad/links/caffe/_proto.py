@@ -215,6 +215,10 @@ class Message(object):
                 type(self).__name__, name))
         return self._is_set(name)
 
+    def ClearField(self, name):
+        self._field(name)
+        self._values.pop(name, None)
+
     def ListFields(self):
         fields = [self._fields[n] for n in self._values if self._is_set(n)]
         return [(f, self._values[f.name]) for f in sorted(fields, key=lambda f: f.number)]
@@ -253,6 +257,30 @@ class Message(object):
         msg = cls()
         msg.MergeFromString(data)
         return msg
+
+
+def text_format(msg, indent=''):
+    """``msg`` in protobuf's text format (a ``.prototxt``); enums as numbers,
+    which Caffe's parser reads too."""
+    lines = []
+    for field, value in msg.ListFields():
+        for v in (value if field.repeated else (value,)):
+            if field.is_message:
+                lines.append('{}{} {{'.format(indent, field.name))
+                body = text_format(v, indent + '  ')
+                if body:
+                    lines.append(body)
+                lines.append(indent + '}')
+            elif field.kind == 'string':
+                lines.append('{}{}: "{}"'.format(indent, field.name, v.replace(
+                    '\\', '\\\\').replace('"', '\\"').replace('\n', '\\n')))
+            elif field.kind == 'bool':
+                lines.append('{}{}: {}'.format(indent, field.name, 'true' if v else 'false'))
+            elif field.kind in ('float', 'double'):
+                lines.append('{}{}: {!r}'.format(indent, field.name, float(v)))
+            elif field.kind != 'bytes':
+                lines.append('{}{}: {}'.format(indent, field.name, int(v)))
+    return '\n'.join(lines)
 
 
 def _plain(value):
@@ -549,6 +577,7 @@ SliceParameter = _define('SliceParameter', [
 SoftmaxParameter = _define('SoftmaxParameter', [
     ('engine', 1, 'enum'), ('axis', 2, 'int32', '', 1)], _ENGINE)
 TanHParameter = _define('TanHParameter', [('engine', 1, 'enum')], _ENGINE)
+InputParameter = _define('InputParameter', [('shape', 1, 'BlobShape', '*')])
 
 # The parameters a layer may carry: (field, number in LayerParameter, in V1).
 _LAYER_PARAMS = (
@@ -558,6 +587,7 @@ _LAYER_PARAMS = (
     ('dropout_param', 108, 12, 'DropoutParameter'),
     ('eltwise_param', 110, 24, 'EltwiseParameter'),
     ('flatten_param', 135, None, 'FlattenParameter'),
+    ('input_param', 143, None, 'InputParameter'),
     ('inner_product_param', 117, 17, 'InnerProductParameter'),
     ('lrn_param', 118, 18, 'LRNParameter'),
     ('pooling_param', 121, 19, 'PoolingParameter'),
