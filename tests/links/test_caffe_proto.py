@@ -85,6 +85,40 @@ def test_unpacked_floats_are_read():
     assert blob.num == 7
 
 
+def test_unpacked_floats_edge_cases():
+    # a tag written in two bytes (valid, not canonical): the run still reads
+    values = numpy.array([1.0, 2.0], numpy.float32)
+    raw = b''.join(bytes([(5 << 3 | 5) | 0x80, 0]) + v.tobytes() for v in values)
+    numpy.testing.assert_array_equal(P.BlobProto.FromString(raw).data, values)
+    # a value cut short at the end of the message (this looped for ever once)
+    with pytest.raises(P.DecodeError, match='truncated'):
+        P.BlobProto.FromString(bytes([5 << 3 | 5, 1, 2]))
+
+
+def test_mutated_bytes_parse_or_raise_decode_error():
+    """Random byte changes of valid messages: each either parses or raises
+    DecodeError, and none hangs (the test's timeout)."""
+    rng = numpy.random.RandomState(0)
+    unpacked = b''.join(bytes([5 << 3 | 5]) + numpy.float32(i).tobytes() for i in range(6))
+    for i in range(3000):
+        cls, data = (P.NetParameter, _conv_net().SerializeToString()) if i % 2 \
+            else (P.BlobProto, unpacked)
+        d = bytearray(data)
+        for _ in range(rng.randint(1, 5)):
+            pos = rng.randint(len(d))
+            op = rng.rand()
+            if op < 0.6:
+                d[pos] = rng.randint(256)
+            elif op < 0.8:
+                del d[pos]
+            else:
+                d.insert(pos, rng.randint(256))
+        try:
+            cls.FromString(bytes(d))
+        except P.DecodeError:
+            pass
+
+
 @pytest.mark.parametrize('cut', [1, 5, 20, -3])
 def test_truncated_bytes_raise(cut):
     data = _conv_net().SerializeToString()

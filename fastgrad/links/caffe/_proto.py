@@ -402,7 +402,7 @@ def _run_of_fixed(buf, pos, end, tag_bytes, size):
     ``pos`` (each: the same tag, then ``size`` bytes), found with NumPy: old
     caffemodels store weights this way, one tag per float."""
     rec = len(tag_bytes) + size
-    count = (end - pos) // rec
+    count = max(0, (end - pos) // rec)
     recs = numpy.frombuffer(buf[pos:pos + count * rec], dtype=numpy.uint8).reshape(count, rec)
     ok = numpy.all(recs[:, :len(tag_bytes)] == numpy.frombuffer(tag_bytes, numpy.uint8),
                    axis=1)
@@ -414,6 +414,7 @@ def _decode_into(msg, buf, pos, end):
     fields = msg._by_number
     name = type(msg).__name__
     while pos < end:
+        tag_start = pos
         tag, pos = _read_varint(buf, pos, end)
         number, wire = tag >> 3, tag & 7
         if number == 0:
@@ -468,23 +469,19 @@ def _decode_into(msg, buf, pos, end):
             value = _scalar_from_varint(kind, v)
         else:
             size = 4 if wire == _FIXED32 else 8
+            if pos + size > end:
+                raise DecodeError('{}.{}: truncated'.format(name, field.name))
             if field.repeated:
-                # a run of unpacked values: read it in one go
-                tag_bytes = bytearray()
-                _varint(tag_bytes, tag)
-                count = 1 + _run_of_fixed(buf, pos + size, end, bytes(tag_bytes), size)
+                # a run of unpacked values, each after the same tag bytes: one go
+                tag_bytes = bytes(buf[tag_start:pos])
                 rec = len(tag_bytes) + size
-                if pos + size + (count - 1) * rec > end:
-                    raise DecodeError('{}.{}: truncated'.format(name, field.name))
-                raw = numpy.frombuffer(buf[pos - len(tag_bytes):pos - len(tag_bytes)
-                                           + count * rec], numpy.uint8)
+                count = 1 + _run_of_fixed(buf, pos + size, end, tag_bytes, size)
+                raw = numpy.frombuffer(buf[tag_start:tag_start + count * rec], numpy.uint8)
                 vals = raw.reshape(count, rec)[:, len(tag_bytes):].copy().view(
                     _NUMPY[kind]).reshape(count)
                 getattr(msg, field.name)._extend_decoded(vals)
-                pos += size + (count - 1) * rec
+                pos = tag_start + count * rec
                 continue
-            if pos + size > end:
-                raise DecodeError('{}.{}: truncated'.format(name, field.name))
             value = struct.unpack_from('<f' if size == 4 else '<d', buf, pos)[0]
             pos += size
         _store(msg, field, value)
