@@ -112,7 +112,9 @@ def _to_net(name, x, outputs):
         counts[kind] = counts.get(kind, 0) + 1
         top = '{}{}'.format(kind, counts[kind])
         convert(net, node, top, bottoms)
-        blobs[id(node.outputs[0]())] = top
+        out = node.outputs[0]()
+        if out is not None:        # a dead output is read by no later layer
+            blobs[id(out)] = top
     return net
 
 
