@@ -21,6 +21,12 @@ from fastgrad.links.model.vision import googlenet, resnet, vgg
 CHAINER_PYTHON = os.environ.get('FASTGRAD_CHAINER_PYTHON', '/work/venvs/chainer/bin/python')
 
 
+def _link_at(model, path):
+    for part in path.split('/'):
+        model = getattr(model, part)
+    return model
+
+
 def write_caffemodel(model, path, seed=0):
     """A caffemodel with the weight layers ``model`` is converted from, filled
     with random values; returns {(layer, blob index): values}.  BatchNorm
@@ -44,9 +50,7 @@ def write_caffemodel(model, path, seed=0):
         return rng.standard_normal(shape).astype(numpy.float32)
 
     for path_, layer in model._caffe_layers():
-        dst = model
-        for part in path_.split('/'):
-            dst = getattr(dst, part)
+        dst = _link_at(model, path_)
         if isinstance(layer, tuple):
             bn, scale = layer
             n = dst.avg_mean.shape
@@ -70,9 +74,7 @@ def write_caffemodel(model, path, seed=0):
 
 def check_weights(model, values):
     for path_, layer in model._caffe_layers():
-        dst = model
-        for part in path_.split('/'):
-            dst = getattr(dst, part)
+        dst = _link_at(model, path_)
         if isinstance(layer, tuple):
             bn, scale = layer
             numpy.testing.assert_allclose(dst.avg_mean, values[bn, 0] / 4, rtol=1e-6)

@@ -156,23 +156,22 @@ class CaffeFunction(link.Chain):
 
     @_layer('Convolution', 'CONVOLUTION')
     def _convolution(self, layer):
-        param = layer.convolution_param
-        W = _filters(layer, param)
-        n_out, n_in = W.shape[0], W.shape[1] * param.group
-        child = Convolution2D(n_in, n_out, W.shape[2:], _stride(param), _pad(param),
-                              nobias=not param.bias_term, dilate=_dilation(param),
-                              **_ZERO)
-        _fill(child, layer, W, param.group)
-        self._add_link(layer, child)
+        self._filter_link(layer, Convolution2D, transposed=False)
 
     @_layer('Deconvolution', 'DECONVOLUTION')
     def _deconvolution(self, layer):
+        self._filter_link(layer, Deconvolution2D, transposed=True)
+
+    def _filter_link(self, layer, link_class, transposed):
+        """A (de)convolution link: Caffe's filters are ``(num, channels /
+        group, kh, kw)``, num the outputs of a convolution and the inputs of a
+        deconvolution."""
         param = layer.convolution_param
         W = _filters(layer, param)
-        n_in, n_out = W.shape[0], W.shape[1] * param.group
-        child = Deconvolution2D(n_in, n_out, W.shape[2:], _stride(param), _pad(param),
-                                nobias=not param.bias_term, dilate=_dilation(param),
-                                **_ZERO)
+        num, channels = W.shape[0], W.shape[1] * param.group
+        n_in, n_out = (num, channels) if transposed else (channels, num)
+        child = link_class(n_in, n_out, W.shape[2:], _stride(param), _pad(param),
+                           nobias=not param.bias_term, dilate=_dilation(param), **_ZERO)
         _fill(child, layer, W, param.group)
         self._add_link(layer, child)
 
