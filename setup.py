@@ -30,6 +30,10 @@ extensions = [
     Extension("fastgrad._core.graph", ["fastgrad/_core/graph.pyx"]),
     Extension("fastgrad._core.blas", ["fastgrad/_core/blas.pyx"],
               include_dirs=[numpy.get_include()], define_macros=macros),
+    # -fopenmp-simd: norm_kernels.h's reductions vectorize (no OpenMP runtime)
+    Extension("fastgrad._core.norm", ["fastgrad/_core/norm.pyx"],
+              include_dirs=[numpy.get_include(), "fastgrad/_core"], define_macros=macros,
+              extra_compile_args=["-fopenmp-simd"]),
 ]
 
 setup(ext_modules=cythonize(extensions, compiler_directives=directives,

@@ -243,6 +243,11 @@ global_config.gpu_pooling_kernels = _env_flag('FASTGRAD_GPU_POOLING_KERNELS', Tr
 # forward and two backward, fixed_batch_normalization as one (functions/_util/bn_kernels.py);
 # FASTGRAD_GPU_BATCH_NORM_KERNELS=0 turns them off (one CuPy call per NumPy operation).
 global_config.gpu_batch_norm_kernels = _env_flag('FASTGRAD_GPU_BATCH_NORM_KERNELS', True)
+# fastgrad's own: on NumPy, batch normalization (training and fixed) and group
+# normalization run as compiled loops of one or two passes (functions/_util/norm_cpu.py,
+# _core/norm.pyx) for float32/float64 arrays of one dtype; FASTGRAD_CPU_NORM_KERNELS=0
+# turns them off (the NumPy ops).
+global_config.cpu_norm_kernels = _env_flag('FASTGRAD_CPU_NORM_KERNELS', True)
 # fastgrad's own: on CuPy, SGD, MomentumSGD and AdaGrad update the float32/float64
 # parameters of one device and hyperparameters with one kernel launch per up to 48
 # parameters instead of one each (optimizers/_multi_tensor.py);

@@ -5,7 +5,7 @@ import numpy
 
 from fastgrad import utils
 from fastgrad._core.graph import Variable
-from fastgrad.functions._util import bn_kernels
+from fastgrad.functions._util import bn_kernels, norm_cpu
 from fastgrad.functions._util.checks import Checks, same_device
 from fastgrad.functions._util.recipe import Op
 
@@ -64,6 +64,16 @@ class Axes(object):
         self.m = max(x.size // max(gamma.size, 1), 1)
 
 
+def kernels(x, axis, gamma, *per_channel):
+    """The module whose ``forward``/``backward``/``fixed_forward`` take this
+    batch normalization in a few passes (``bn_kernels`` on CuPy, ``norm_cpu``
+    on NumPy), or None for the generic array code."""
+    for module in (bn_kernels, norm_cpu):
+        if module.applies(x, axis, gamma, *per_channel):
+            return module
+    return None
+
+
 def _warn_single_sample(axis):
     """Every axis the statistics are taken over has length 1: x - mean is 0."""
     if 0 in axis:
@@ -102,9 +112,10 @@ class BatchNormalization(Op):
             _warn_single_sample(ax.axis)
         ct = self.ct = utils.compute_dtype(x.dtype, gamma.dtype)
         self.retain_inputs((0, 1))
-        if bn_kernels.applies(x, ax.axis, gamma, beta, self.running_mean, self.running_var):
-            # CuPy: three launches instead of about sixteen (_util/bn_kernels.py)
-            y, self.mean, self.inv_std = bn_kernels.forward(
+        fast = kernels(x, ax.axis, gamma, beta, self.running_mean, self.running_var)
+        if fast is not None:
+            # CuPy: three launches instead of about sixteen; NumPy: two passes over x
+            y, self.mean, self.inv_std = fast.forward(
                 x, gamma, beta, self.eps, self.running_mean, self.running_var, self.decay)
             return y,
         xp = utils.array_module(x)
@@ -135,10 +146,12 @@ class BatchNormalization(Op):
     def gradient(self, ns, indexes, grad_outputs):
         x, gamma = ns.inputs(self)
         ax, ct = self.ax, self.ct
-        if (not ns.differentiable and grad_outputs[0].dtype == x.dtype
-                and bn_kernels.applies(x, ax.axis, gamma)):
-            # CuPy: two launches instead of about twelve (_util/bn_kernels.py)
-            grads = bn_kernels.backward(x, grad_outputs[0], gamma, self.mean, self.inv_std,
+        fast = None
+        if not ns.differentiable and grad_outputs[0].dtype == x.dtype:
+            fast = kernels(x, ax.axis, gamma)
+        if fast is not None:
+            # CuPy: two launches instead of about twelve; NumPy: two passes
+            grads = fast.backward(x, grad_outputs[0], gamma, self.mean, self.inv_std,
                                         0 in indexes)
             return tuple(grads[i] for i in indexes)
         gy = ns.cast(grad_outputs[0], ct)

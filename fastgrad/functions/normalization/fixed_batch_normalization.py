@@ -1,6 +1,5 @@
 """fixed_batch_normalization: normalize with given statistics (inference mode)."""
 from fastgrad import utils
-from fastgrad.functions._util import bn_kernels
 from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 from fastgrad.functions.normalization.batch_normalization import (
@@ -8,6 +7,7 @@ from fastgrad.functions.normalization.batch_normalization import (
     CHECKS,
     Axes,
     _key_shape,
+    kernels,
     parse_axis,
 )
 
@@ -28,9 +28,10 @@ class FixedBatchNormalization(Op):
         ax = self.ax = Axes(x, gamma, self.axis)
         ct = self.ct = utils.compute_dtype(x.dtype, gamma.dtype)
         self.retain_inputs((0, 1, 3, 4))
-        if bn_kernels.applies(x, ax.axis, gamma, beta, mean, var):
-            # CuPy: one launch instead of nine (_util/bn_kernels.py)
-            return bn_kernels.fixed_forward(x, gamma, beta, mean, var, self.eps),
+        fast = kernels(x, ax.axis, gamma, beta, mean, var)
+        if fast is not None:
+            # CuPy: one launch instead of nine; NumPy: one pass (_util/norm_cpu.py)
+            return fast.fixed_forward(x, gamma, beta, mean, var, self.eps),
         xp = utils.array_module(x)
         inv_std = 1.0 / xp.sqrt(var.astype(ct) + ct.type(self.eps))
         scale = gamma * inv_std

@@ -1,16 +1,19 @@
 """group_normalization: normalize each sample over groups of channels.
 
-One op for the whole computation: forward keeps ``x - mean`` and the
-per-group ``1 / std``; backward reduces ``gy`` and ``gy * (x - mean)`` once
-per (sample, channel) and builds ``gx`` from them in three passes.
+One op for the whole computation.  On NumPy arrays of one float dtype the
+compiled loops of ``_util/norm_cpu.py`` run it (two passes each way, the
+per-group mean and ``1 / std`` kept); otherwise forward keeps ``x - mean`` and
+the per-group ``1 / std``, and backward reduces ``gy`` and ``gy * (x - mean)``
+once per (sample, channel) and builds ``gx`` from them in three passes.
 """
 from fastgrad import utils
+from fastgrad.functions._util import norm_cpu
 from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
 
 class GroupNormalization(Op):
-    __slots__ = ('groups', 'eps', 'ct', 'xc', 'inv_std')
+    __slots__ = ('groups', 'eps', 'ct', 'xc', 'mean', 'inv_std')
     checks = Checks('x, gamma, beta', "x.dtype.kind == 'f'", 'x.ndim >= 2',
                     'gamma.ndim == 1', 'beta.ndim == 1', "gamma.dtype.kind == 'f'",
                     'gamma.dtype == beta.dtype', 'x.shape[1] == gamma.shape[0]',
@@ -36,6 +39,12 @@ class GroupNormalization(Op):
                              "divisible by 'groups' {}".format(c, g))
         xp = utils.array_module(x)
         ct = self.ct = utils.compute_dtype(x.dtype, gamma.dtype)
+        self.retain_inputs((0, 1))
+        if norm_cpu.gn_applies(x, gamma, beta):
+            # the statistics only: backward reads x again instead of x - mean
+            self.xc = None
+            y, self.mean, self.inv_std = norm_cpu.gn_forward(x, gamma, beta, g, self.eps)
+            return y,
         xg = x.reshape(n * g, -1)
         mean = xg.mean(axis=1, dtype=ct, keepdims=True)
         xc = xp.subtract(xg, mean, dtype=ct)
@@ -49,13 +58,17 @@ class GroupNormalization(Op):
         scale = gamma.astype(ct, copy=False) * xp.repeat(inv_std.reshape(n, g), c // g, axis=1)
         y = xp.multiply(xc.reshape(n, c, -1), scale[:, :, None])
         y += beta.astype(ct, copy=False)[:, None]
-        self.retain_inputs((0, 1))
         return y.reshape(x.shape).astype(x.dtype, copy=False),
 
     def gradient(self, ns, indexes, grad_outputs):
         if ns.differentiable:
             return self._gradient_graph(ns, indexes, grad_outputs)
         x, gamma = ns.inputs(self)
+        if self.xc is None:
+            gx, ggamma, gbeta = norm_cpu.gn_backward(
+                x, grad_outputs[0].astype(x.dtype, copy=False), gamma, self.mean,
+                self.inv_std, self.groups, 0 in indexes)
+            return tuple((gx, ggamma, gbeta)[i] for i in indexes)
         xp = utils.array_module(x)
         ct = self.ct
         n, c = x.shape[:2]

@@ -70,6 +70,13 @@ def host_lib():
         yield lib
 
 
+@pytest.fixture(autouse=True)
+def generic_cpu_path(monkeypatch):
+    """On NumPy, the path without the kernels is the generic array code here
+    (not norm_cpu's compiled loops, tested in test_norm_cpu.py)."""
+    monkeypatch.setattr(fastgrad.global_config, 'cpu_norm_kernels', False)
+
+
 @pytest.fixture
 def host_path(monkeypatch, host_lib):
     """The kernel path on NumPy arrays, the host-compiled bodies as its
