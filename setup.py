@@ -33,7 +33,8 @@ extensions = [
     # -fopenmp-simd: norm_kernels.h's reductions vectorize (no OpenMP runtime)
     Extension("fastgrad._core.norm", ["fastgrad/_core/norm.pyx"],
               include_dirs=[numpy.get_include(), "fastgrad/_core"], define_macros=macros,
-              extra_compile_args=["-fopenmp-simd"]),
+              extra_compile_args=["-fopenmp-simd"],
+              depends=["fastgrad/_core/norm_kernels.h", "fastgrad/_core/norm_kernels_impl.h"]),
 ]
 
 setup(ext_modules=cythonize(extensions, compiler_directives=directives,

@@ -18,6 +18,15 @@
 #include <math.h>
 #include <stddef.h>
 
+/* The entry points are compiled twice, for AVX2 and for the baseline x86-64
+ * (SSE2) that wheels target; the loader picks the clone the CPU runs (GCC's
+ * function multiversioning, an ifunc: Linux with glibc). */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define FG_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define FG_CLONES
+#endif
+
 #define T float
 #define FN(name) name##_f
 #define SQRT sqrtf

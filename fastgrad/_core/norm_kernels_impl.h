@@ -7,23 +7,32 @@
  * shape (N, C)): a channel is then a column, read at a stride of C
  * elements, so those loops go row by row instead, all channels at once. */
 
-/* sum over the channel c of x */
-static double FN(fg_channel_sum)(const T *x, ptrdiff_t A, ptrdiff_t C, ptrdiff_t B,
-                                 ptrdiff_t c)
+/* the sum of n contiguous elements, in double */
+static inline double FN(fg_sum)(const T *p, ptrdiff_t n)
 {
     double s = 0.0;
-    for (ptrdiff_t a = 0; a < A; a++) {
-        const T *p = x + (a * C + c) * B;
 #pragma omp simd reduction(+:s)
-        for (ptrdiff_t b = 0; b < B; b++)
-            s += (double)p[b];
-    }
+    for (ptrdiff_t i = 0; i < n; i++)
+        s += (double)p[i];
     return s;
+}
+
+/* the sum of the sums of squared differences from mu of n contiguous
+ * elements (d * d in T, as the CuPy kernels), in double */
+static inline double FN(fg_sum_sq)(const T *p, ptrdiff_t n, T mu)
+{
+    double q = 0.0;
+#pragma omp simd reduction(+:q)
+    for (ptrdiff_t i = 0; i < n; i++) {
+        const T d = p[i] - mu;
+        q += (double)(d * d);
+    }
+    return q;
 }
 
 /* Training mode: mean and variance of each channel (two passes, the second
  * over centred values), then y = (x - mean) * (gamma * inv_std) + beta. */
-static void FN(fg_bn_forward_rows)(const T *x, const T *gamma, const T *beta, T eps,
+FG_CLONES static void FN(fg_bn_forward_rows)(const T *x, const T *gamma, const T *beta, T eps,
                                    ptrdiff_t A, ptrdiff_t C, T *y, T *mean, T *inv_std,
                                    T *var, double *work)
 {
@@ -60,7 +69,7 @@ static void FN(fg_bn_forward_rows)(const T *x, const T *gamma, const T *beta, T 
     }
 }
 
-static void FN(fg_bn_forward)(const T *x, const T *gamma, const T *beta, T eps,
+FG_CLONES static void FN(fg_bn_forward)(const T *x, const T *gamma, const T *beta, T eps,
                               ptrdiff_t A, ptrdiff_t C, ptrdiff_t B,
                               T *y, T *mean, T *inv_std, T *var, double *work)
 {
@@ -70,16 +79,12 @@ static void FN(fg_bn_forward)(const T *x, const T *gamma, const T *beta, T eps,
     }
     const double m = (double)A * (double)B;
     for (ptrdiff_t c = 0; c < C; c++) {
-        const T mu = (T)(FN(fg_channel_sum)(x, A, C, B, c) / m);
-        double q = 0.0;
-        for (ptrdiff_t a = 0; a < A; a++) {
-            const T *p = x + (a * C + c) * B;
-#pragma omp simd reduction(+:q)
-            for (ptrdiff_t b = 0; b < B; b++) {
-                const T d = p[b] - mu;
-                q += (double)(d * d);
-            }
-        }
+        double s = 0.0, q = 0.0;
+        for (ptrdiff_t a = 0; a < A; a++)
+            s += FN(fg_sum)(x + (a * C + c) * B, B);
+        const T mu = (T)(s / m);
+        for (ptrdiff_t a = 0; a < A; a++)
+            q += FN(fg_sum_sq)(x + (a * C + c) * B, B, mu);
         const T v = (T)(q / m);
         const T inv = (T)1 / SQRT(v + eps);
         const T scale = gamma[c] * inv;
@@ -101,7 +106,7 @@ static void FN(fg_bn_forward)(const T *x, const T *gamma, const T *beta, T eps,
 /* The gradients of beta (sum of gy) and gamma (sum of gy * x_hat) and, when
  * gx is not NULL, of x:
  * gx = gamma * inv_std * (gy - (x_hat * ggamma + gbeta) / m). */
-static void FN(fg_bn_backward_rows)(const T *x, const T *gy, const T *gamma,
+FG_CLONES static void FN(fg_bn_backward_rows)(const T *x, const T *gy, const T *gamma,
                                     const T *mean, const T *inv_std, ptrdiff_t A,
                                     ptrdiff_t C, T *gx, T *ggamma, T *gbeta, double *work)
 {
@@ -133,7 +138,7 @@ static void FN(fg_bn_backward_rows)(const T *x, const T *gy, const T *gamma,
     }
 }
 
-static void FN(fg_bn_backward)(const T *x, const T *gy, const T *gamma, const T *mean,
+FG_CLONES static void FN(fg_bn_backward)(const T *x, const T *gy, const T *gamma, const T *mean,
                                const T *inv_std, ptrdiff_t A, ptrdiff_t C, ptrdiff_t B,
                                T *gx, T *ggamma, T *gbeta, double *work)
 {
@@ -173,7 +178,7 @@ static void FN(fg_bn_backward)(const T *x, const T *gy, const T *gamma, const T 
 
 /* Inference mode (given statistics): y = x * scale + (beta - mean * scale),
  * scale = gamma / sqrt(var + eps); one pass in memory order. */
-static void FN(fg_bn_fixed_forward)(const T *x, const T *gamma, const T *beta,
+FG_CLONES static void FN(fg_bn_fixed_forward)(const T *x, const T *gamma, const T *beta,
                                     const T *mean, const T *var, T eps,
                                     ptrdiff_t A, ptrdiff_t C, ptrdiff_t B, T *y,
                                     double *work)
@@ -207,21 +212,15 @@ static void FN(fg_bn_fixed_forward)(const T *x, const T *gamma, const T *beta,
 /* Group normalization, x viewed as (N, G, cg, S): the statistics of sample n
  * and group g are taken over its cg * S contiguous elements; gamma and beta
  * are per channel (G * cg of them).  mean and inv_std have N * G entries. */
-static void FN(fg_gn_forward)(const T *x, const T *gamma, const T *beta, T eps,
+FG_CLONES static void FN(fg_gn_forward)(const T *x, const T *gamma, const T *beta, T eps,
                               ptrdiff_t N, ptrdiff_t G, ptrdiff_t cg, ptrdiff_t S,
                               T *y, T *mean, T *inv_std)
 {
     const ptrdiff_t M = cg * S;
     for (ptrdiff_t r = 0; r < N * G; r++) {
         const T *p = x + r * M;
-        const T mu = (T)(FN(fg_channel_sum)(p, 1, 1, M, 0) / (double)M);
-        double q = 0.0;
-#pragma omp simd reduction(+:q)
-        for (ptrdiff_t i = 0; i < M; i++) {
-            const T d = p[i] - mu;
-            q += (double)(d * d);
-        }
-        const T inv = (T)1 / SQRT((T)(q / (double)M) + eps);
+        const T mu = (T)(FN(fg_sum)(p, M) / (double)M);
+        const T inv = (T)1 / SQRT((T)(FN(fg_sum_sq)(p, M, mu) / (double)M) + eps);
         const ptrdiff_t c0 = (r % G) * cg;
         for (ptrdiff_t j = 0; j < cg; j++) {
             const T scale = gamma[c0 + j] * inv, shift = beta[c0 + j];
@@ -240,7 +239,7 @@ static void FN(fg_gn_forward)(const T *x, const T *gamma, const T *beta, T eps,
  * and ggamma (sums over samples, accumulated in the double arrays sum_gy and
  * sum_gy_xhat of C entries, zeroed by the caller) and, when gx is not NULL,
  * gx = inv_std * (gamma * gy - mean_g(gamma * gy) - x_hat * mean_g(gamma * gy * x_hat)). */
-static void FN(fg_gn_backward)(const T *x, const T *gy, const T *gamma, const T *mean,
+FG_CLONES static void FN(fg_gn_backward)(const T *x, const T *gy, const T *gamma, const T *mean,
                                const T *inv_std, ptrdiff_t N, ptrdiff_t G, ptrdiff_t cg,
                                ptrdiff_t S, T *gx, double *sum_gy, double *sum_gy_xhat)
 {
