@@ -101,10 +101,6 @@ class Repeated(object):
         except TypeError:
             return NotImplemented
 
-    def __ne__(self, other):
-        eq = self.__eq__(other)
-        return eq if eq is NotImplemented else not eq
-
     __hash__ = None
 
     def __repr__(self):
@@ -371,7 +367,7 @@ def _scalar_from_varint(kind, value):
         return value != 0
     if kind in _SIGNED and value >= 1 << 63:
         value -= 1 << 64
-    if kind == 'int32' or (kind == 'enum'):
+    if kind in ('int32', 'enum'):
         if not -(1 << 31) <= value < (1 << 31):
             value = (value + (1 << 31)) % (1 << 32) - (1 << 31)
     elif kind == 'uint32':

@@ -85,22 +85,16 @@ class CaffeFunction(link.Chain):
         self.forwards = {}
         self.split_map = {}
         self.layers = []
-        if len(net.layer):
-            for layer in net.layer:
-                setup = _SETUP.get(layer.type)
-                if setup is None:
-                    warnings.warn('CaffeFunction: skipping layer {!r}: type {} is not '
-                                  'supported'.format(layer.name, layer.type))
-                else:
-                    setup(self, layer)
-        else:
-            for layer in net.layers:
-                setup = _SETUP_V1.get(layer.type)
-                if setup is None:
-                    warnings.warn('CaffeFunction: skipping layer {!r}: V1 type {} is not '
-                                  'supported'.format(layer.name, layer.type))
-                else:
-                    setup(self, layer)
+        # the current format's layers, else the V1 ones (an enum type)
+        layers, table, kind = ((net.layer, _SETUP, 'type') if len(net.layer)
+                               else (net.layers, _SETUP_V1, 'V1 type'))
+        for layer in layers:
+            setup = table.get(layer.type)
+            if setup is None:
+                warnings.warn('CaffeFunction: skipping layer {!r}: {} {} is not '
+                              'supported'.format(layer.name, kind, layer.type))
+            else:
+                setup(self, layer)
 
     def forward(self, inputs, outputs, disable=(), **kwargs):
         """forward(self, inputs, outputs, disable=())
