@@ -104,12 +104,21 @@ class GlobalConfig(object):
     False True
     """
 
+    # No instance __dict__: the entries live on the thread-local class, and a
+    # tool that saves and restores ``target.__dict__[name]`` (pytest 9.2's
+    # monkeypatch) would otherwise find nothing there and delete the entry
+    # when it undoes a patch.
+    __slots__ = ('_local_class',)
+
     def __init__(self, _local_class=None):
         if _local_class is None:
             _local_class = type('LocalConfig', (_LocalConfigBase,), {})
         object.__setattr__(self, '_local_class', _local_class)
 
     def __getattr__(self, name):
+        if name.startswith('__'):
+            # special names (__dict__, __deepcopy__, ...) are not entries
+            raise AttributeError(name)
         try:
             return vars(self._local_class)[name]
         except KeyError:

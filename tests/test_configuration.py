@@ -96,3 +96,13 @@ def test_a_new_global_and_local_config_pair_is_independent():
     assert out.getvalue() == 'x global x\ny global y\nz global z\n'
     with pytest.raises(TypeError, match='LocalConfig: expected a GlobalConfig'):
         configuration.LocalConfig(object())
+
+
+def test_monkeypatching_the_global_config_restores_the_entry():
+    # pytest 9.2's monkeypatch restores what it finds in the target's __dict__;
+    # the entries must survive the undo (they live on the thread-local class)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(global_config, 'train', False)
+        assert config.train is False
+    assert global_config.train is True and config.train is True
+    assert getattr(global_config, '__dict__', None) is None
