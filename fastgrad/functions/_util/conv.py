@@ -16,6 +16,9 @@ Layouts, NCHW throughout:
   product one GEMM over the whole batch instead: launches, not memory, bound
   a GPU step.  The columns are one ``(G, K, N*P)`` matrix (``K = C/G*kh*kw``,
   ``P = oh*ow``), written by one gather kernel; see ``gemm_conv_forward``.
+  On NumPy the same products run over batch chunks (``ArrayKernels``) where a
+  sample has few output pixels (``_WHOLE_BATCH_PIXELS``): a GEMM per sample
+  would have only P columns.
 
 Float16 is computed in float32 (NumPy has no float16 GEMM); mixed float
 dtypes are computed in the wider one.  Callers cast the result.
@@ -350,6 +353,35 @@ class ArrayKernels(object):
         return y
 
 
+# -- the whole-batch GEMMs on the CPU.  Where a sample has few output pixels
+# (P = oh*ow), a GEMM per sample has only P columns (gW's has P as its inner
+# dimension) and BLAS runs far below its speed; gemm_conv_* over chunks of the
+# batch make one GEMM of chunk*P columns instead, for the price of two
+# transposing copies.  The limits were measured at ResNet-50's sizes and
+# examples/train_cnn.py's (bench/results/conv_whole_batch.md): up to that many
+# pixels, and from that many rows of the column matrix (K = C/G*kh*kw; with
+# fewer the copies cost what the GEMM saves), the whole-batch GEMM wins.
+_WHOLE_BATCH_PIXELS = {'forward': 64, 'grad_x': 64, 'grad_W': 196}
+_WHOLE_BATCH_MIN_K = 256
+_WHOLE_BATCH_BYTES = 1 << 25        # the column matrix of one chunk
+
+
+def _whole_batch(product, a, cg, groups, p, k):
+    """Whether ``product`` of a NumPy convolution with ``p`` output pixels
+    and ``k`` rows of columns per group goes over batch chunks."""
+    return (isinstance(a, numpy.ndarray) and a.shape[0] > 1 and not _is_depthwise(cg, groups)
+            and p <= _WHOLE_BATCH_PIXELS[product] and k >= _WHOLE_BATCH_MIN_K)
+
+
+def _batch_chunks(n, per_sample_elements, dtype):
+    step = max(1, min(n, _WHOLE_BATCH_BYTES // max(per_sample_elements * dtype.itemsize, 1)))
+    return [(s, min(n, s + step)) for s in range(0, n, step)]
+
+
+def _joined(xp, parts):
+    return parts[0] if len(parts) == 1 else xp.concatenate(parts)
+
+
 # -- cuDNN (CuPy arrays, config.use_cudnn): the one dispatch of the three products.
 
 _CUDNN_DTYPES = ('float16', 'float32', 'float64')
@@ -424,6 +456,11 @@ def conv_forward(x, W, b, sy, sx, ph, pw, oh, ow, dy, dx, groups, out_dtype):
         if b is not None:
             y += b.reshape(1, out_c, 1, 1)
         return y.astype(out_dtype, copy=False)
+    if _whole_batch('forward', x, cg, groups, oh * ow, cg * kh * kw):
+        y = _joined(xp, [gemm_conv_forward(x[s:e], W, b, sy, sx, ph, pw, oh, ow, dy, dx,
+                                           groups, ct, ArrayKernels)
+                         for s, e in _batch_chunks(n, x.shape[1] * kh * kw * oh * ow, ct)])
+        return y.astype(out_dtype, copy=False)
     cols = _Columns(x, kh, kw, sy, sx, ph, pw, oh, ow, dy, dx, groups, ct)
     W2 = W.reshape(groups, out_c // groups, -1).astype(ct, copy=False)
     y = xp.empty((n, groups, out_c // groups, oh * ow), dtype=ct)
@@ -451,6 +488,17 @@ def conv_grad_W(x, gy, kh, kw, sy, sx, ph, pw, dy, dx, groups, out_dtype):
                                 gpu_kernels)
     if _is_depthwise(x.shape[1] // groups, groups):
         gW = _depthwise_grad_W(x, gy, kh, kw, sy, sx, ph, pw, dy, dx, ct)
+        return gW.astype(out_dtype, copy=False)
+    if _whole_batch('grad_W', x, x.shape[1] // groups, groups, oh * ow,
+                    x.shape[1] // groups * kh * kw):
+        gW = None
+        for s, e in _batch_chunks(n, x.shape[1] * kh * kw * oh * ow, ct):
+            part = gemm_conv_grad_W(x[s:e], gy[s:e], kh, kw, sy, sx, ph, pw, dy, dx, groups,
+                                    ct, ArrayKernels)
+            if gW is None:
+                gW = part
+            else:
+                gW += part
         return gW.astype(out_dtype, copy=False)
     cols = _Columns(x, kh, kw, sy, sx, ph, pw, oh, ow, dy, dx, groups, ct)
     g = gy.reshape(n, groups, out_c // groups, oh * ow).astype(ct, copy=False)
@@ -480,6 +528,11 @@ def conv_grad_x(gy, W, h, w, sy, sx, ph, pw, dy, dx, groups, out_dtype):
                                 gpu_kernels)
     if _is_depthwise(cg, groups):
         gx = _depthwise_grad_x(gy, W, c, h, w, sy, sx, ph, pw, dy, dx, ct)
+        return gx.astype(out_dtype, copy=False)
+    if _whole_batch('grad_x', gy, cg, groups, oh * ow, cg * kh * kw):
+        gx = _joined(xp, [gemm_conv_grad_x(gy[s:e], W, h, w, sy, sx, ph, pw, dy, dx, groups,
+                                           ct, ArrayKernels)
+                          for s, e in _batch_chunks(n, c * kh * kw * oh * ow, ct)])
         return gx.astype(out_dtype, copy=False)
     W2t = W.reshape(groups, out_c // groups, -1).astype(ct, copy=False).swapaxes(-1, -2)
     g = gy.reshape(n, groups, out_c // groups, oh * ow).astype(ct, copy=False)

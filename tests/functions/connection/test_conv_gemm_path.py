@@ -12,6 +12,10 @@ chunked NumPy path (``conv_forward``, ``conv_grad_W``, ``conv_grad_x``):
   the dtype's rounding;
 * each of forward, grad_W and grad_x is one GEMM per group (counted).
 
+On the CPU the same path runs over batch chunks where a sample has few
+output pixels (``_WHOLE_BATCH_PIXELS``): it equals the per-sample GEMMs, in
+one chunk and in many, and is taken exactly where the limits say.
+
 On a GPU: the path on CuPy equals the NumPy path (``-m gpu``).
 """
 import os
@@ -25,10 +29,26 @@ import fastgrad.functions as F
 import fastgrad.links as L
 from fastgrad import optimizers, utils
 from fastgrad.functions._util import conv as _conv
+from fastgrad.gradient_check import check_backward, check_double_backward
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))), '_helpers'))
 import replay_check  # noqa: E402  (tests/_helpers: graph replay vs eager training)
+
+
+@pytest.fixture(autouse=True)
+def per_sample_cpu_path(monkeypatch):
+    """The NumPy path the GEMM path is compared with here is the per-sample
+    GEMMs (the CPU's whole-batch chunks are tested at the end)."""
+    monkeypatch.setattr(_conv, '_WHOLE_BATCH_PIXELS',
+                        dict.fromkeys(_conv._WHOLE_BATCH_PIXELS, -1))
+
+
+def _always_whole_batch(monkeypatch):
+    monkeypatch.setattr(_conv, '_WHOLE_BATCH_PIXELS',
+                        dict.fromkeys(_conv._WHOLE_BATCH_PIXELS, 10 ** 9))
+    monkeypatch.setattr(_conv, '_WHOLE_BATCH_MIN_K', 0)
+
 
 # (n, c, h, w, out_c, kh, kw, (sy, sx), (ph, pw), (dy, dx), groups, cover_all)
 _CASES = [
@@ -199,6 +219,89 @@ def test_ops_dispatch_to_the_gemm_path(case, monkeypatch):
 def test_numpy_arrays_never_take_the_gemm_path():
     x, W, b, gy, oh, ow = _arrays(_CASES[0])
     assert not _conv._gemm_path(x, W.shape[1], 1)
+
+
+# -- the CPU's whole-batch chunks ------------------------------------------------------
+
+def _three_products(case, x, W, b, gy, oh, ow, dtypes=('float64',) * 3):
+    sy, sx, ph, pw, dy, dx, groups = _geometry(case)
+    kh, kw = W.shape[2:]
+    h, w = x.shape[2:]
+    return [_conv.conv_forward(x, W, b, sy, sx, ph, pw, oh, ow, dy, dx, groups, dtypes[0]),
+            _conv.conv_grad_W(x, gy, kh, kw, sy, sx, ph, pw, dy, dx, groups, dtypes[1]),
+            _conv.conv_grad_x(gy, W, h, w, sy, sx, ph, pw, dy, dx, groups, dtypes[0])]
+
+
+@pytest.mark.parametrize('case', [c for c in _CASES if c[0] > 1])
+@pytest.mark.parametrize('chunk_bytes', [1, 1 << 25])
+def test_cpu_whole_batch_equals_per_sample_gemms(case, chunk_bytes, monkeypatch):
+    x, W, b, gy, oh, ow = _arrays(case, seed=3)
+    want = _three_products(case, x, W, b, gy, oh, ow)
+    _always_whole_batch(monkeypatch)
+    monkeypatch.setattr(_conv, '_WHOLE_BATCH_BYTES', chunk_bytes)    # 1: a sample a chunk
+    calls = []
+    for name in ('gemm_conv_forward', 'gemm_conv_grad_W', 'gemm_conv_grad_x'):
+        real = getattr(_conv, name)
+        monkeypatch.setattr(_conv, name,
+                            lambda *a, _f=real, _n=name: calls.append(_n) or _f(*a))
+    got = _three_products(case, x, W, b, gy, oh, ow)
+    depthwise = _conv._is_depthwise(W.shape[1], case[10])
+    per_product = 0 if depthwise else (x.shape[0] if chunk_bytes == 1 else 1)
+    assert len(calls) == 3 * per_product
+    for name, g, w in zip(('forward', 'grad_W', 'grad_x'), got, want):
+        assert g.shape == w.shape and g.dtype == w.dtype, name
+        numpy.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-12, err_msg=name)
+
+
+@pytest.mark.parametrize('dtypes', [('float16',) * 3, ('float32', 'float64', 'float32')])
+def test_cpu_whole_batch_keeps_dtypes(dtypes, monkeypatch):
+    case = _CASES[9]
+    x, W, b, gy, oh, ow = _arrays(case, dtypes, seed=4)
+    want = _three_products(case, x, W, b, gy, oh, ow, dtypes)
+    _always_whole_batch(monkeypatch)
+    got = _three_products(case, x, W, b, gy, oh, ow, dtypes)
+    tol = 2e-3 if 'float16' in dtypes else 1e-5
+    for g, w in zip(got, want):
+        assert g.dtype == w.dtype
+        numpy.testing.assert_allclose(g.astype('float64'), w.astype('float64'), rtol=tol,
+                                      atol=tol)
+
+
+def test_cpu_whole_batch_gradients_are_numerical(monkeypatch):
+    _always_whole_batch(monkeypatch)
+    monkeypatch.setattr(_conv, '_WHOLE_BATCH_BYTES', 1)        # a sample a chunk
+    rng = numpy.random.RandomState(6)
+    x = rng.randn(3, 4, 5, 5)
+    W = rng.randn(6, 2, 3, 3)
+    b = rng.randn(6)
+    gy = rng.randn(3, 6, 3, 3)
+
+    def f(x, W, b):
+        return F.convolution_2d(x, W, b, stride=2, pad=1, groups=2)
+    check_backward(f, (x, W, b), gy)
+    check_double_backward(f, (x, W, b), gy, (rng.randn(*x.shape), rng.randn(*W.shape),
+                                             rng.randn(*b.shape)))
+
+
+@pytest.mark.parametrize('n, c, hw, want', [
+    (2, 32, 7, {'gemm_conv_forward', 'gemm_conv_grad_W', 'gemm_conv_grad_x'}),  # 49 pixels
+    (2, 32, 9, {'gemm_conv_grad_W'}),        # 81: past forward's and grad_x's limit
+    (2, 32, 15, set()),                      # 225: past every limit
+    (1, 32, 7, set()),                       # one sample: nothing to gain
+    (2, 16, 7, set()),                       # K = 144 rows: too few
+])
+def test_cpu_whole_batch_where_the_limits_say(n, c, hw, want, monkeypatch):
+    monkeypatch.setattr(_conv, '_WHOLE_BATCH_PIXELS', {'forward': 64, 'grad_x': 64,
+                                                       'grad_W': 196})
+    monkeypatch.setattr(_conv, '_WHOLE_BATCH_MIN_K', 256)
+    calls = set()
+    for name in ('gemm_conv_forward', 'gemm_conv_grad_W', 'gemm_conv_grad_x'):
+        real = getattr(_conv, name)
+        monkeypatch.setattr(_conv, name, lambda *a, _f=real, _n=name: calls.add(_n) or _f(*a))
+    x = fastgrad.Variable(numpy.ones((n, c, hw, hw), numpy.float32))
+    conv = L.Convolution2D(c, 4, 3, pad=1)
+    F.sum(conv(x)).backward()
+    assert calls == want
 
 
 # -- on a GPU: the path on CuPy equals the NumPy path ---------------------------------
