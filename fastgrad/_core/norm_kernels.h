@@ -20,8 +20,9 @@
 
 /* The entry points are compiled twice, for AVX2 and for the baseline x86-64
  * (SSE2) that wheels target; the loader picks the clone the CPU runs (GCC's
- * function multiversioning, an ifunc: Linux with glibc). */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+ * function multiversioning, an ifunc: Linux with glibc, not musl). */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) \
+    && defined(__GLIBC__)
 #define FG_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define FG_CLONES
