@@ -35,6 +35,9 @@ extensions = [
               include_dirs=[numpy.get_include(), "fastgrad/_core"], define_macros=macros,
               extra_compile_args=["-fopenmp-simd"],
               depends=["fastgrad/_core/norm_kernels.h", "fastgrad/_core/norm_kernels_impl.h"]),
+    Extension("fastgrad._core.ctc", ["fastgrad/_core/ctc.pyx"],
+              include_dirs=[numpy.get_include(), "fastgrad/_core"], define_macros=macros,
+              depends=["fastgrad/_core/ctc_kernels.h", "fastgrad/_core/ctc_kernels_impl.h"]),
 ]
 
 setup(ext_modules=cythonize(extensions, compiler_directives=directives,

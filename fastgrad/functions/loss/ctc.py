@@ -1,13 +1,15 @@
 """connectionist_temporal_classification: the CTC loss (Graves et al. 2006).
 
-The forward-backward recursions run in log space, vectorised over the batch
-(one NumPy step per time step).  The gradient is taken w.r.t. the
+The forward-backward recursions run in log space: on NumPy arrays in
+compiled loops (``fastgrad._core.ctc``, in double), on CuPy vectorised over
+the batch (one array step per time step).  The gradient is taken w.r.t. the
 unnormalised activations: ``softmax(x) - occupancy``, which never divides by
 a tiny probability.
 """
 import numpy
 
 from fastgrad import utils
+from fastgrad._core import ctc as _compiled
 from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 from fastgrad.utils import collections_abc
@@ -35,7 +37,8 @@ class ConnectionistTemporalClassification(Op):
 
     Inputs, in Chainer's order: input_length (B,), label_length (B,), t, x.
     Forward runs the alpha recursion only; the beta recursion and the
-    occupancies are computed when the gradient is asked for.
+    occupancies are computed when the gradient is asked for (on NumPy the
+    compiled loops run alpha again then, instead of keeping it).
     """
     __slots__ = ('blank_symbol', 'reduce', 'logy', 'path', 'path_length', 't_len',
                  'alpha', 'logz')
@@ -67,8 +70,13 @@ class ConnectionistTemporalClassification(Op):
         path = xp.full((n_batch, n_pos), self.blank_symbol, numpy.int64)
         path[:, 1::2] = t
         path[xp.arange(n_pos)[None, :] >= path_length[:, None]] = self.blank_symbol
-        emit, skip, _ = _lattice(logy, path, path_length, self.blank_symbol)
         t_len = input_length.astype(numpy.int64)
+        self.logy, self.path, self.path_length, self.t_len = logy, path, path_length, t_len
+        if type(logy) is numpy.ndarray:
+            logz, _ = _compiled.ctc(logy, path, path_length, t_len, self.blank_symbol, False)
+            self.alpha, self.logz = None, logz.astype(ct)
+            return self._loss(x.dtype),
+        emit, skip, _ = _lattice(logy, path, path_length, self.blank_symbol)
         ninf = -numpy.inf
 
         # alpha[t, b, s]: log probability of the prefixes ending at (t, s), emission included
@@ -87,17 +95,22 @@ class ConnectionistTemporalClassification(Op):
         logz = xp.logaddexp(end1, end2)
         # no input steps: only the empty label sequence has an alignment
         logz = xp.where(t_len > 0, logz, xp.where(label_length == 0, 0, ninf))
-        self.logy, self.path, self.path_length = logy, path, path_length
-        self.t_len, self.alpha, self.logz = t_len, alpha, logz
+        self.alpha, self.logz = alpha, logz
+        return self._loss(x.dtype),
 
-        loss = -logz
+    def _loss(self, dtype):
+        loss = -self.logz
         if self.reduce == 'mean':
             loss = loss.mean()
-        return utils.force_array(loss, x.dtype),
+        return utils.force_array(loss, dtype)
 
     def _dloss_dx(self):
         """d(-log p) / dx per sequence: softmax(x) minus the occupancies."""
         logy, path, alpha, logz, t_len = self.logy, self.path, self.alpha, self.logz, self.t_len
+        if type(logy) is numpy.ndarray:
+            # the recursions again, alpha included: cheaper than keeping it
+            return _compiled.ctc(logy, path, self.path_length, t_len, self.blank_symbol,
+                                 True)[1]
         xp = utils.array_module(logy)
         n_time, n_batch, n_vocab = logy.shape
         emit, skip, valid = _lattice(logy, path, self.path_length, self.blank_symbol)

@@ -147,3 +147,74 @@ def test_errors():
         CTC(xs, t, 0, il[:2])
     with pytest.raises(InvalidType, match='x\\[0\\].ndim'):
         CTC([v[0] for v in xs], t, 0)
+
+
+class _Array(numpy.ndarray):
+    """A NumPy subclass: the op runs its array code (the CuPy path) on it
+    instead of the compiled loops, which take plain ndarrays only."""
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+@pytest.mark.parametrize('seed', [0, 1, 2])
+def test_compiled_loops_equal_the_array_code(dtype, seed):
+    rng = numpy.random.RandomState(seed)
+    T, B, V, M = 9, 5, 6, 4
+    x = rng.randn(T, B, V).astype(dtype)
+    t = rng.randint(1, V, (B, M)).astype(numpy.int32)
+    t[0, 1] = t[0, 0]                                # a repeat: no skip there
+    il = numpy.array([T, T - 2, 3, 0, 1], numpy.int32)   # 3: too short for 4 labels
+    ll = numpy.array([M, 3, 4, 0, 1], numpy.int32)
+
+    def run(wrap):
+        xs = [fastgrad.Variable(wrap(a.copy())) for a in x]
+        loss = CTC(xs, t, 0, input_length=il, label_length=ll, reduce='no')
+        loss.grad = numpy.arange(1, B + 1, dtype=dtype)
+        loss.backward()
+        return numpy.asarray(loss.array), numpy.stack([numpy.asarray(v.grad) for v in xs])
+    got = run(lambda a: a)
+    want = run(lambda a: a.view(_Array))
+    tol = 1e-5 if dtype == numpy.float32 else 1e-12
+    assert numpy.isinf(got[0][2]) and numpy.isinf(want[0][2])
+    numpy.testing.assert_allclose(got[0], want[0], rtol=tol, atol=tol)
+    numpy.testing.assert_allclose(got[1], want[1], rtol=tol, atol=tol)
+    assert got[1].dtype == dtype
+
+
+def test_compiled_loops_check_their_arguments(run_python):
+    out = run_python('''
+        from fastgrad._core import ctc
+        i8 = np.int64
+        logy = np.zeros((4, 2, 3), np.float32)
+        path = np.zeros((2, 3), i8)
+        pl = np.array([3, 1], i8)
+        tl = np.array([4, 2], i8)
+        calls = [
+            lambda: ctc.ctc(logy.astype(np.float16), path, pl, tl, 0, True),
+            lambda: ctc.ctc(logy[0], path, pl, tl, 0, True),
+            lambda: ctc.ctc(logy.transpose(1, 0, 2), path, pl, tl, 0, True),
+            lambda: ctc.ctc(logy, path.astype(np.int32), pl, tl, 0, True),
+            lambda: ctc.ctc(logy, path[:1], pl, tl, 0, True),
+            lambda: ctc.ctc(logy, path + 3, pl, tl, 0, True),
+            lambda: ctc.ctc(logy, path - 1, pl, tl, 0, True),
+            lambda: ctc.ctc(logy, path, np.array([4, 1], i8), tl, 0, True),
+            lambda: ctc.ctc(logy, path, np.array([0, 1], i8), tl, 0, True),
+            lambda: ctc.ctc(logy, path, pl, np.array([5, 1], i8), 0, True),
+            lambda: ctc.ctc(logy, path, pl, np.array([-1, 1], i8), 0, True),
+            lambda: ctc.ctc(logy, path, pl, tl, 3, True),
+            lambda: ctc.ctc(logy, path, pl, tl, -1, True),
+            lambda: ctc.ctc(logy, path, pl, tl[:1], 0, True),
+            lambda: ctc.ctc(logy, np.zeros((2, 3, 1), i8), pl, tl, 0, True),
+            lambda: ctc.ctc(None, path, pl, tl, 0, True),
+        ]
+        for call in calls:
+            try:
+                call()
+                print('no error')
+            except (TypeError, ValueError) as e:
+                print(type(e).__name__, str(e).split(':')[0])
+        logz, grad = ctc.ctc(logy, path, pl, tl, 0, True)
+        print(logz.shape, grad.shape)
+        ''')
+    lines = out.splitlines()
+    assert lines[-1] == '(2,) (4, 2, 3)', out
+    assert len(lines) == 17 and all(line.split()[1] == 'ctc' for line in lines[:-1]), out
