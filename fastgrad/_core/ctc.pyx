@@ -27,15 +27,7 @@ _FLOATS = (numpy.dtype(numpy.float32), numpy.dtype(numpy.float64))
 _INT64 = numpy.dtype(numpy.int64)
 
 
-cdef void _check(str name, object a, object dtype, tuple shape) except *:
-    if type(a) is not numpy.ndarray:
-        raise TypeError('ctc: {} must be a numpy.ndarray, got {}'.format(name, type(a).__name__))
-    if a.dtype != dtype:
-        raise TypeError('ctc: {} must be {}, got {}'.format(name, dtype, a.dtype))
-    if a.shape != shape:
-        raise ValueError('ctc: {} must have shape {}, got {}'.format(name, shape, a.shape))
-    if not a.flags.c_contiguous:
-        raise ValueError('ctc: {} must be C-contiguous'.format(name))
+include "_array_checks.pxi"
 
 
 cdef void _in_range(str name, object a, long low, long high) except *:
@@ -63,9 +55,9 @@ def ctc(logy, path, path_length, t_len, blank, bint want_grad):
     if type(path) is not numpy.ndarray or path.ndim != 2:
         raise TypeError('ctc: path must be a 2-D numpy.ndarray (B, S)')
     n_pos = path.shape[1]
-    _check('path', path, _INT64, (n_batch, n_pos))
-    _check('path_length', path_length, _INT64, (n_batch,))
-    _check('t_len', t_len, _INT64, (n_batch,))
+    _check('ctc', 'path', path, _INT64, (n_batch, n_pos))
+    _check('ctc', 'path_length', path_length, _INT64, (n_batch,))
+    _check('ctc', 't_len', t_len, _INT64, (n_batch,))
     if type(blank) is not int or not 0 <= blank < n_vocab:
         raise ValueError('ctc: blank must be an int in [0, {}), got {!r}'.format(n_vocab, blank))
     _in_range('path', path, 0, n_vocab - 1)

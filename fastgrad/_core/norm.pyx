@@ -65,21 +65,7 @@ cdef tuple _layout(str func, str name, object x):
     return A, C, B
 
 
-cdef void _check(str func, str name, object a, object dtype, object shape,
-                 bint writable=False) except *:
-    """``a`` a contiguous ndarray of ``dtype`` and ``shape`` (``writable``: and
-    writable)."""
-    if type(a) is not numpy.ndarray:
-        raise TypeError('{}: {} must be a numpy.ndarray, got {}'
-                        .format(func, name, type(a).__name__))
-    if a.dtype != dtype:
-        raise TypeError('{}: {} must be {} (as x), got {}'.format(func, name, dtype, a.dtype))
-    if a.shape != shape:
-        raise ValueError('{}: {} must have shape {}, got {}'.format(func, name, shape, a.shape))
-    if not a.flags.c_contiguous:
-        raise ValueError('{}: {} must be C-contiguous'.format(func, name))
-    if writable and not a.flags.writeable:
-        raise ValueError('{}: {} must be writable'.format(func, name))
+include "_array_checks.pxi"
 
 
 cdef void* _p(cnp.ndarray a):

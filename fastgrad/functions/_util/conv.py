@@ -151,10 +151,13 @@ def _is_pointwise(kh, kw, sy, sx, ph, pw, oh, ow, h, w):
         and oh == h and ow == w
 
 
-def _chunk(xp, n, per_sample_elements, itemsize):
+def _chunk(xp, n, per_sample_elements, itemsize, budget=None):
+    """Samples per batch chunk: as many as fit ``budget`` bytes (default
+    ``_CHUNK_BYTES``), at least one."""
     if xp is not numpy:
         return n                      # one launch per GEMM on the GPU
-    return max(1, min(n, _CHUNK_BYTES // max(per_sample_elements * itemsize, 1)))
+    budget = _CHUNK_BYTES if budget is None else budget
+    return max(1, min(n, budget // max(per_sample_elements * itemsize, 1)))
 
 
 class _Columns(object):
@@ -374,7 +377,7 @@ def _whole_batch(product, a, cg, groups, p, k):
 
 
 def _batch_chunks(n, per_sample_elements, dtype):
-    step = max(1, min(n, _WHOLE_BATCH_BYTES // max(per_sample_elements * dtype.itemsize, 1)))
+    step = _chunk(numpy, n, per_sample_elements, dtype.itemsize, _WHOLE_BATCH_BYTES)
     return [(s, min(n, s + step)) for s in range(0, n, step)]
 
 

@@ -1,8 +1,8 @@
 """connectionist_temporal_classification: the CTC loss (Graves et al. 2006).
 
-The forward-backward recursions run in log space: on NumPy arrays in
-compiled loops (``fastgrad._core.ctc``, in double), on CuPy vectorised over
-the batch (one array step per time step).  The gradient is taken w.r.t. the
+On NumPy arrays the forward-backward recursions run in compiled loops
+(``fastgrad._core.ctc``: in double, on probabilities rescaled every step); on
+CuPy in log space, vectorised over the batch (one array step per time step).  The gradient is taken w.r.t. the
 unnormalised activations: ``softmax(x) - occupancy``, which never divides by
 a tiny probability.
 """

@@ -152,7 +152,7 @@ class BatchNormalization(Op):
         if fast is not None:
             # CuPy: two launches instead of about twelve; NumPy: two passes
             grads = fast.backward(x, grad_outputs[0], gamma, self.mean, self.inv_std,
-                                        0 in indexes)
+                                  0 in indexes)
             return tuple(grads[i] for i in indexes)
         gy = ns.cast(grad_outputs[0], ct)
         xf = ns.cast(x, ct)
