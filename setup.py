@@ -26,15 +26,24 @@ macros = [("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")]
 if DEBUG:
     macros.append(("CYTHON_TRACE_NOGIL", "1"))
 
+# the thread pool of norm's and conv2d's loops
+PARALLEL_H = ["fastgrad/_core/fg_parallel.h", "fastgrad/_core/_threads.pxi"]
+
 extensions = [
     Extension("fastgrad._core.graph", ["fastgrad/_core/graph.pyx"]),
     Extension("fastgrad._core.blas", ["fastgrad/_core/blas.pyx"],
               include_dirs=[numpy.get_include()], define_macros=macros),
-    # -fopenmp-simd: norm_kernels.h's reductions vectorize (no OpenMP runtime)
+    # -fopenmp-simd: the loops' `omp simd` reductions vectorize (no OpenMP runtime)
     Extension("fastgrad._core.norm", ["fastgrad/_core/norm.pyx"],
               include_dirs=[numpy.get_include(), "fastgrad/_core"], define_macros=macros,
               extra_compile_args=["-fopenmp-simd"],
-              depends=["fastgrad/_core/norm_kernels.h", "fastgrad/_core/norm_kernels_impl.h"]),
+              depends=["fastgrad/_core/norm_kernels.h", "fastgrad/_core/norm_kernels_impl.h"]
+              + PARALLEL_H),
+    Extension("fastgrad._core.conv2d", ["fastgrad/_core/conv2d.pyx"],
+              include_dirs=[numpy.get_include(), "fastgrad/_core"], define_macros=macros,
+              extra_compile_args=["-fopenmp-simd"],
+              depends=["fastgrad/_core/im2col_kernels.h", "fastgrad/_core/im2col_kernels_impl.h"]
+              + PARALLEL_H),
     Extension("fastgrad._core.ctc", ["fastgrad/_core/ctc.pyx"],
               include_dirs=[numpy.get_include(), "fastgrad/_core"], define_macros=macros,
               depends=["fastgrad/_core/ctc_kernels.h", "fastgrad/_core/ctc_kernels_impl.h"]),

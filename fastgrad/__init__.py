@@ -18,6 +18,7 @@ from fastgrad.backend import get_array_types, get_device, using_device  # NOQA
 from fastgrad import functions  # NOQA
 from fastgrad.functions.math import basic_math  # NOQA  (chainer.basic_math)
 from fastgrad._core import graph as _graph
+from fastgrad._threads import get_num_threads, set_num_threads  # NOQA
 
 _graph._install_functions(functions)
 

@@ -20,27 +20,27 @@ cdef extern from "norm_kernels.h" nogil:
     void fg_bn_forward_f(const float *x, const float *gamma, const float *beta, float eps,
                          ptrdiff_t A, ptrdiff_t C, ptrdiff_t B,
                          float *y, float *mean, float *inv_std, float *var,
-                         double *work)
+                         double *work, int nt)
     void fg_bn_forward_d(const double *x, const double *gamma, const double *beta,
                          double eps, ptrdiff_t A, ptrdiff_t C, ptrdiff_t B,
                          double *y, double *mean, double *inv_std, double *var,
-                         double *work)
+                         double *work, int nt)
     void fg_bn_backward_f(const float *x, const float *gy, const float *gamma,
                           const float *mean, const float *inv_std,
                           ptrdiff_t A, ptrdiff_t C, ptrdiff_t B,
-                          float *gx, float *ggamma, float *gbeta, double *work)
+                          float *gx, float *ggamma, float *gbeta, double *work, int nt)
     void fg_bn_backward_d(const double *x, const double *gy, const double *gamma,
                           const double *mean, const double *inv_std,
                           ptrdiff_t A, ptrdiff_t C, ptrdiff_t B,
-                          double *gx, double *ggamma, double *gbeta, double *work)
+                          double *gx, double *ggamma, double *gbeta, double *work, int nt)
     void fg_bn_fixed_forward_f(const float *x, const float *gamma, const float *beta,
                                const float *mean, const float *var, float eps,
                                ptrdiff_t A, ptrdiff_t C, ptrdiff_t B, float *y,
-                               double *work)
+                               double *work, int nt)
     void fg_bn_fixed_forward_d(const double *x, const double *gamma, const double *beta,
                                const double *mean, const double *var, double eps,
                                ptrdiff_t A, ptrdiff_t C, ptrdiff_t B, double *y,
-                               double *work)
+                               double *work, int nt)
 
 _FLOAT32 = numpy.dtype(numpy.float32)
 _FLOAT64 = numpy.dtype(numpy.float64)
@@ -66,6 +66,7 @@ cdef tuple _layout(str func, str name, object x):
 
 
 include "_array_checks.pxi"
+include "_threads.pxi"
 
 
 cdef void* _p(cnp.ndarray a):
@@ -96,13 +97,14 @@ def bn_forward(x, gamma, beta, double eps):
     cdef cnp.ndarray work = numpy.empty(2 * C, numpy.float64)
     cdef double *pw = <double*>_p(work)
     cdef bint f32 = x.dtype == _FLOAT32
+    cdef int nt = _num_threads
     with nogil:
         if f32:
             fg_bn_forward_f(<float*>px, <float*>pg, <float*>pb, <float>eps, a_, c_, b_,
-                            <float*>py, <float*>pm, <float*>pi, <float*>pv, pw)
+                            <float*>py, <float*>pm, <float*>pi, <float*>pv, pw, nt)
         else:
             fg_bn_forward_d(<double*>px, <double*>pg, <double*>pb, eps, a_, c_, b_,
-                            <double*>py, <double*>pm, <double*>pi, <double*>pv, pw)
+                            <double*>py, <double*>pm, <double*>pi, <double*>pv, pw, nt)
     return y, mean, inv_std, var
 
 
@@ -129,14 +131,15 @@ def bn_backward(x, gy, gamma, mean, inv_std, bint need_gx):
     cdef cnp.ndarray work = numpy.empty(2 * C, numpy.float64)
     cdef double *pw = <double*>_p(work)
     cdef bint f32 = x.dtype == _FLOAT32
+    cdef int nt = _num_threads
     with nogil:
         if f32:
             fg_bn_backward_f(<float*>px, <float*>pgy, <float*>pg, <float*>pm, <float*>pi,
-                             a_, c_, b_, <float*>pgx, <float*>pgg, <float*>pgb, pw)
+                             a_, c_, b_, <float*>pgx, <float*>pgg, <float*>pgb, pw, nt)
         else:
             fg_bn_backward_d(<double*>px, <double*>pgy, <double*>pg, <double*>pm,
                              <double*>pi, a_, c_, b_, <double*>pgx, <double*>pgg,
-                             <double*>pgb, pw)
+                             <double*>pgb, pw, nt)
     return gx, ggamma, gbeta
 
 
@@ -157,31 +160,34 @@ def bn_fixed_forward(x, gamma, beta, mean, var, double eps):
     cdef cnp.ndarray work = numpy.empty(2 * C, numpy.float64)
     cdef double *pw = <double*>_p(work)
     cdef bint f32 = x.dtype == _FLOAT32
+    cdef int nt = _num_threads
     with nogil:
         if f32:
             fg_bn_fixed_forward_f(<float*>px, <float*>pg, <float*>pb, <float*>pm, <float*>pv,
-                                  <float>eps, a_, c_, b_, <float*>py, pw)
+                                  <float>eps, a_, c_, b_, <float*>py, pw, nt)
         else:
             fg_bn_fixed_forward_d(<double*>px, <double*>pg, <double*>pb, <double*>pm,
-                                  <double*>pv, eps, a_, c_, b_, <double*>py, pw)
+                                  <double*>pv, eps, a_, c_, b_, <double*>py, pw, nt)
     return y
 
 
 cdef extern from "norm_kernels.h" nogil:
     void fg_gn_forward_f(const float *x, const float *gamma, const float *beta, float eps,
                          ptrdiff_t N, ptrdiff_t G, ptrdiff_t cg, ptrdiff_t S,
-                         float *y, float *mean, float *inv_std)
+                         float *y, float *mean, float *inv_std, int nt)
     void fg_gn_forward_d(const double *x, const double *gamma, const double *beta,
                          double eps, ptrdiff_t N, ptrdiff_t G, ptrdiff_t cg, ptrdiff_t S,
-                         double *y, double *mean, double *inv_std)
+                         double *y, double *mean, double *inv_std, int nt)
     void fg_gn_backward_f(const float *x, const float *gy, const float *gamma,
                           const float *mean, const float *inv_std, ptrdiff_t N, ptrdiff_t G,
                           ptrdiff_t cg, ptrdiff_t S, float *gx, double *sum_gy,
-                          double *sum_gy_xhat)
+                          double *sum_gy_xhat,
+                          double *work, int nt)
     void fg_gn_backward_d(const double *x, const double *gy, const double *gamma,
                           const double *mean, const double *inv_std, ptrdiff_t N,
                           ptrdiff_t G, ptrdiff_t cg, ptrdiff_t S, double *gx,
-                          double *sum_gy, double *sum_gy_xhat)
+                          double *sum_gy, double *sum_gy_xhat,
+                          double *work, int nt)
 
 
 cdef ptrdiff_t _group_size(str func, ptrdiff_t C, object groups) except -1:
@@ -213,13 +219,14 @@ def gn_forward(x, gamma, beta, groups, double eps):
     cdef void *pi = _p(inv_std)
     cdef ptrdiff_t n_ = N, g_ = groups, s_ = S
     cdef bint f32 = x.dtype == _FLOAT32
+    cdef int nt = _num_threads
     with nogil:
         if f32:
             fg_gn_forward_f(<float*>px, <float*>pg, <float*>pb, <float>eps, n_, g_, cg, s_,
-                            <float*>py, <float*>pm, <float*>pi)
+                            <float*>py, <float*>pm, <float*>pi, nt)
         else:
             fg_gn_forward_d(<double*>px, <double*>pg, <double*>pb, eps, n_, g_, cg, s_,
-                            <double*>py, <double*>pm, <double*>pi)
+                            <double*>py, <double*>pm, <double*>pi, nt)
     return y, mean, inv_std
 
 
@@ -234,8 +241,10 @@ def gn_backward(x, gy, gamma, mean, inv_std, groups, bint need_gx):
     for name, a in (('mean', mean), ('inv_std', inv_std)):
         _check(func, name, a, x.dtype, (N, groups))
     cdef cnp.ndarray gx = numpy.empty_like(x) if need_gx else None
-    cdef cnp.ndarray sum_gy = numpy.zeros(C, numpy.float64)
-    cdef cnp.ndarray sum_gy_xhat = numpy.zeros(C, numpy.float64)
+    cdef cnp.ndarray sum_gy = numpy.empty(C, numpy.float64)
+    cdef cnp.ndarray sum_gy_xhat = numpy.empty(C, numpy.float64)
+    cdef cnp.ndarray work = numpy.empty(max(2 * N * C, 1), numpy.float64)
+    cdef double *pw = <double*>_p(work)
     cdef void *px = _p(x)
     cdef void *pgy = _p(gy)
     cdef void *pg = _p(gamma)
@@ -246,11 +255,12 @@ def gn_backward(x, gy, gamma, mean, inv_std, groups, bint need_gx):
     cdef double *pt = <double*>_p(sum_gy_xhat)
     cdef ptrdiff_t n_ = N, g_ = groups, s_ = S
     cdef bint f32 = x.dtype == _FLOAT32
+    cdef int nt = _num_threads
     with nogil:
         if f32:
             fg_gn_backward_f(<float*>px, <float*>pgy, <float*>pg, <float*>pm, <float*>pi,
-                             n_, g_, cg, s_, <float*>pgx, ps, pt)
+                             n_, g_, cg, s_, <float*>pgx, ps, pt, pw, nt)
         else:
             fg_gn_backward_d(<double*>px, <double*>pgy, <double*>pg, <double*>pm,
-                             <double*>pi, n_, g_, cg, s_, <double*>pgx, ps, pt)
+                             <double*>pi, n_, g_, cg, s_, <double*>pgx, ps, pt, pw, nt)
     return gx, sum_gy_xhat.astype(x.dtype), sum_gy.astype(x.dtype)

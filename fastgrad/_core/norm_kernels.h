@@ -28,6 +28,11 @@
 #define FG_CLONES
 #endif
 
+#include "fg_parallel.h"
+
+/* an (N, C) x is split over threads by ranges of at least this many channels */
+#define FG_ROW_CHANNELS 16
+
 #define T float
 #define FN(name) name##_f
 #define SQRT sqrtf

@@ -12,6 +12,9 @@ Layouts, NCHW throughout:
   and the copy lands in cache right before the GEMM reads it.
 * ``col2im_add`` is the adjoint: one strided ``+=`` per kernel offset (kh*kw
   vectorised adds, never a loop over pixels), also done chunk by chunk.
+* On NumPy, the column copy and its adjoint are compiled loops instead
+  (``fastgrad._core.conv2d``: padding read as zeros on the fly, no padded
+  copy of x; planes split over ``fastgrad.set_num_threads`` threads).
 * On CuPy (``gpu_kernels.enabled``, not depthwise) ``gemm_conv_*`` make each
   product one GEMM over the whole batch instead: launches, not memory, bound
   a GPU step.  The columns are one ``(G, K, N*P)`` matrix (``K = C/G*kh*kw``,
@@ -29,6 +32,7 @@ import warnings
 import numpy
 
 from fastgrad import configuration, utils
+from fastgrad._core import conv2d as _conv2d
 from fastgrad.functions._util import gpu_kernels
 
 # Bytes of column buffer per batch chunk (CPU): small enough to stay in cache
@@ -174,16 +178,24 @@ class _Columns(object):
             self.step = n
             return
         self.whole = None
-        self.win = windows(x, kh, kw, sy, sx, ph, pw, oh, ow, dy, dx, 0, ct)
+        if xp is numpy:
+            self.x = numpy.ascontiguousarray(x, dtype=ct)
+            self.geometry = (kh, kw, sy, sx, ph, pw, oh, ow, dy, dx)
+            self.win = None
+        else:
+            self.win = windows(x, kh, kw, sy, sx, ph, pw, oh, ow, dy, dx, 0, ct)
         per_sample = c * kh * kw * oh * ow
         self.step = _chunk(xp, n, per_sample, numpy.dtype(ct).itemsize)
-        self.buf = xp.empty((self.step,) + self.win.shape[1:], dtype=ct)
+        self.buf = xp.empty((self.step, c, kh, kw, oh, ow), dtype=ct)
 
     def __call__(self, s, e):
         if self.whole is not None:
             return self.whole[s:e]
         buf = self.buf[:e - s]
-        utils.array_module(buf).copyto(buf, self.win[s:e])
+        if self.win is None:
+            _conv2d.im2col(self.x[s:e], *self.geometry, out=buf)
+        else:
+            utils.array_module(buf).copyto(buf, self.win[s:e])
         return buf.reshape((e - s,) + self.shape)
 
 
@@ -542,11 +554,20 @@ def conv_grad_x(gy, W, h, w, sy, sx, ph, pw, dy, dx, groups, out_dtype):
     if _is_pointwise(kh, kw, sy, sx, ph, pw, oh, ow, h, w):
         gx = utils.matmul(W2t, g).reshape(n, c, h, w)
         return gx.astype(out_dtype, copy=False)
+    step = _chunk(xp, n, c * kh * kw * oh * ow, numpy.dtype(ct).itemsize)
+    buf = xp.empty((step, groups, cg * kh * kw, oh * ow), dtype=ct)
+    if xp is numpy:
+        gx = numpy.empty((n, c, h, w), dtype=ct)
+        for s in range(0, n, step):
+            e = min(n, s + step)
+            gcol = buf[:e - s]
+            utils.matmul(W2t, g[s:e], out=gcol)
+            _conv2d.col2im(gcol.reshape(e - s, c, kh, kw, oh, ow), sy, sx, ph, pw, h, w,
+                           dy, dx, out=gx[s:e])
+        return gx.astype(out_dtype, copy=False)
     rows = max(_extent(oh, kh, sy, dy), ph + h)
     cols = max(_extent(ow, kw, sx, dx), pw + w)
     img = xp.zeros((n, c, rows, cols), dtype=ct)
-    step = _chunk(xp, n, c * kh * kw * oh * ow, numpy.dtype(ct).itemsize)
-    buf = xp.empty((step, groups, cg * kh * kw, oh * ow), dtype=ct)
     for s in range(0, n, step):
         e = min(n, s + step)
         gcol = buf[:e - s]
