@@ -26,8 +26,9 @@ macros = [("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")]
 if DEBUG:
     macros.append(("CYTHON_TRACE_NOGIL", "1"))
 
-# the thread pool of norm's and conv2d's loops
-PARALLEL_H = ["fastgrad/_core/fg_parallel.h", "fastgrad/_core/_threads.pxi"]
+# the headers norm's and conv2d's loops share: thread pool, AVX2 clones
+SHARED_H = ["fastgrad/_core/fg_parallel.h", "fastgrad/_core/_threads.pxi",
+              "fastgrad/_core/fg_clones.h"]
 
 extensions = [
     Extension("fastgrad._core.graph", ["fastgrad/_core/graph.pyx"]),
@@ -38,12 +39,14 @@ extensions = [
               include_dirs=[numpy.get_include(), "fastgrad/_core"], define_macros=macros,
               extra_compile_args=["-fopenmp-simd"],
               depends=["fastgrad/_core/norm_kernels.h", "fastgrad/_core/norm_kernels_impl.h"]
-              + PARALLEL_H),
+              + SHARED_H),
     Extension("fastgrad._core.conv2d", ["fastgrad/_core/conv2d.pyx"],
               include_dirs=[numpy.get_include(), "fastgrad/_core"], define_macros=macros,
               extra_compile_args=["-fopenmp-simd"],
-              depends=["fastgrad/_core/im2col_kernels.h", "fastgrad/_core/im2col_kernels_impl.h"]
-              + PARALLEL_H),
+              depends=["fastgrad/_core/im2col_kernels.h", "fastgrad/_core/im2col_kernels_impl.h",
+                       "fastgrad/_core/depthwise_kernels.h",
+                       "fastgrad/_core/depthwise_kernels_impl.h"]
+              + SHARED_H),
     Extension("fastgrad._core.ctc", ["fastgrad/_core/ctc.pyx"],
               include_dirs=[numpy.get_include(), "fastgrad/_core"], define_macros=macros,
               depends=["fastgrad/_core/ctc_kernels.h", "fastgrad/_core/ctc_kernels_impl.h"]),

@@ -1,5 +1,5 @@
-# Type stubs for the compiled 2-D convolution loops (conv2d.pyx): im2col and
-# col2im on C-contiguous float32/float64 NumPy arrays of one dtype, GIL released.
+# Type stubs for the compiled 2-D convolution loops (conv2d.pyx): im2col, col2im and
+# the depthwise convolution on C-contiguous float32/float64 NumPy arrays of one dtype.
 # Checked against the built extension in CI: python -m mypy.stubtest fastgrad._core.conv2d
 from typing import Any, TypeAlias
 
@@ -14,4 +14,16 @@ def im2col(
 def col2im(
     col: _FloatArray, sy: int, sx: int, ph: int, pw: int, h: int, w: int,
     dy: int = ..., dx: int = ..., out: _FloatArray | None = ...,
+) -> _FloatArray: ...
+def depthwise_forward(
+    x: _FloatArray, W: _FloatArray, b: _FloatArray | None, sy: int, sx: int, ph: int, pw: int,
+    oh: int, ow: int, dy: int = ..., dx: int = ...,
+) -> _FloatArray: ...
+def depthwise_grad_x(
+    gy: _FloatArray, W: _FloatArray, sy: int, sx: int, ph: int, pw: int, h: int, w: int,
+    dy: int = ..., dx: int = ...,
+) -> _FloatArray: ...
+def depthwise_grad_W(
+    x: _FloatArray, gy: _FloatArray, kh: int, kw: int, sy: int, sx: int, ph: int, pw: int,
+    dy: int = ..., dx: int = ...,
 ) -> _FloatArray: ...

@@ -18,16 +18,7 @@
 #include <math.h>
 #include <stddef.h>
 
-/* The entry points are compiled twice, for AVX2 and for the baseline x86-64
- * (SSE2) that wheels target; the loader picks the clone the CPU runs (GCC's
- * function multiversioning, an ifunc: Linux with glibc, not musl). */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) \
-    && defined(__GLIBC__)
-#define FG_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define FG_CLONES
-#endif
-
+#include "fg_clones.h"      /* the loops: AVX2 and baseline builds */
 #include "fg_parallel.h"
 
 /* an (N, C) x is split over threads by ranges of at least this many channels */

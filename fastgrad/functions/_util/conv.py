@@ -200,8 +200,19 @@ class _Columns(object):
 
 
 # -- depthwise (one input channel per group): a GEMM per group would have
-# K = kh*kw, so these are kh*kw broadcast multiply-adds over the whole batch
-# instead, on the windows view (no im2col copy).
+# K = kh*kw.  On NumPy the compiled loops compute it directly
+# (_core/conv2d.pyx, plane by plane); on CuPy these are kh*kw broadcast
+# multiply-adds over the whole batch, on the windows view (no im2col copy).
+
+def _dense(a, ct):
+    return numpy.ascontiguousarray(a, dtype=ct)
+
+
+def _depthwise_W(W, c, ct):
+    """``W`` ``(C*M, 1, kh, kw)`` as the compiled loops' ``(C, M, kh, kw)``."""
+    out_c, _, kh, kw = W.shape
+    return _dense(W, ct).reshape(c, out_c // c, kh, kw)
+
 
 def _is_depthwise(cg, groups):
     return cg == 1 and groups > 1
@@ -466,6 +477,11 @@ def conv_forward(x, W, b, sy, sx, ph, pw, oh, ow, dy, dx, groups, out_dtype):
     if _gemm_path(x, cg, groups):
         return gemm_conv_forward(x, W, b, sy, sx, ph, pw, oh, ow, dy, dx, groups, out_dtype,
                                  gpu_kernels)
+    if _is_depthwise(cg, groups) and xp is numpy:
+        y = _conv2d.depthwise_forward(_dense(x, ct), _depthwise_W(W, x.shape[1], ct),
+                                      None if b is None else _dense(b, ct),
+                                      sy, sx, ph, pw, oh, ow, dy, dx)
+        return y.astype(out_dtype, copy=False)
     if _is_depthwise(cg, groups):
         y = _depthwise_forward(x, W, sy, sx, ph, pw, oh, ow, dy, dx, ct)
         if b is not None:
@@ -501,6 +517,10 @@ def conv_grad_W(x, gy, kh, kw, sy, sx, ph, pw, dy, dx, groups, out_dtype):
     if _gemm_path(x, x.shape[1] // groups, groups):
         return gemm_conv_grad_W(x, gy, kh, kw, sy, sx, ph, pw, dy, dx, groups, out_dtype,
                                 gpu_kernels)
+    if _is_depthwise(x.shape[1] // groups, groups) and xp is numpy:
+        gW = _conv2d.depthwise_grad_W(_dense(x, ct), _dense(gy, ct), kh, kw, sy, sx, ph, pw,
+                                      dy, dx)
+        return gW.reshape(out_c, 1, kh, kw).astype(out_dtype, copy=False)
     if _is_depthwise(x.shape[1] // groups, groups):
         gW = _depthwise_grad_W(x, gy, kh, kw, sy, sx, ph, pw, dy, dx, ct)
         return gW.astype(out_dtype, copy=False)
@@ -541,6 +561,10 @@ def conv_grad_x(gy, W, h, w, sy, sx, ph, pw, dy, dx, groups, out_dtype):
     if _gemm_path(gy, cg, groups):
         return gemm_conv_grad_x(gy, W, h, w, sy, sx, ph, pw, dy, dx, groups, out_dtype,
                                 gpu_kernels)
+    if _is_depthwise(cg, groups) and xp is numpy:
+        gx = _conv2d.depthwise_grad_x(_dense(gy, ct), _depthwise_W(W, c, ct), sy, sx, ph, pw,
+                                      h, w, dy, dx)
+        return gx.astype(out_dtype, copy=False)
     if _is_depthwise(cg, groups):
         gx = _depthwise_grad_x(gy, W, c, h, w, sy, sx, ph, pw, dy, dx, ct)
         return gx.astype(out_dtype, copy=False)

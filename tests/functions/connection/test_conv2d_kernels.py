@@ -1,11 +1,14 @@
-"""The compiled im2col/col2im of 2-D convolutions on NumPy
-(fastgrad/_core/conv2d.pyx, used by functions/_util/conv.py).
+"""The compiled loops of 2-D convolutions on NumPy (fastgrad/_core/conv2d.pyx,
+used by functions/_util/conv.py): im2col/col2im and the depthwise convolution.
 
 * Both against float64 formulas written element by element (each column
   entry is the input pixel its window covers, or 0 outside the image; col2im
   is the exact adjoint: <im2col(x), c> == <x, col2im(c)>), over strides,
   padding, dilation, cover_all's extra windows and windows wider than the
   image, float32 and float64, on one and several threads (the same bits).
+* The depthwise forward and both gradients against einsums over those
+  columns (channel multipliers 1 to 3), and against the array code that CuPy
+  runs (conv._depthwise_*).
 * A convolution's forward and gradients with the compiled loops equal the
   float64 reference in tests/functions/connection (run elsewhere); here, that
   the conv path really calls them.
@@ -132,6 +135,64 @@ def test_convolution_uses_the_compiled_loops(monkeypatch):
     assert 'im2col' in calls and 'col2im' in calls
 
 
+@pytest.mark.parametrize('g', GEOMETRIES)
+@pytest.mark.parametrize('m', [1, 3])
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_depthwise_matches_the_formulas(g, m, dtype, threads):
+    n, c, h, w, kh, kw, sy, sx, ph, pw, dy, dx, _ = g
+    oh, ow = _sizes(g)
+    rng = numpy.random.RandomState(6)
+    x, W = rng.randn(n, c, h, w), rng.randn(c, m, kh, kw)
+    b, gy = rng.randn(c * m), rng.randn(n, c * m, oh, ow)
+    col = _reference_im2col(x, kh, kw, sy, sx, ph, pw, oh, ow, dy, dx)
+    y_ref = numpy.einsum('cmij,ncijyx->ncmyx', W, col).reshape(n, c * m, oh, ow) \
+        + b.reshape(1, -1, 1, 1)
+    gW_ref = numpy.einsum('ncmyx,ncijyx->cmij', gy.reshape(n, c, m, oh, ow), col)
+    # grad_x is the adjoint of the forward in x: the same columns, scattered back
+    gx_ref = numpy.zeros_like(x)
+    cols_g = numpy.einsum('cmij,ncmyx->ncijyx', W, gy.reshape(n, c, m, oh, ow))
+    for i, j, u, v in itertools.product(range(kh), range(kw), range(oh), range(ow)):
+        r, q = u * sy + i * dy - ph, v * sx + j * dx - pw
+        if 0 <= r < h and 0 <= q < w:
+            gx_ref[:, :, r, q] += cols_g[:, :, i, j, u, v]
+    d = [a.astype(dtype) for a in (x, W, b, gy)]
+    y = conv2d.depthwise_forward(d[0], d[1], d[2], sy, sx, ph, pw, oh, ow, dy, dx)
+    gx = conv2d.depthwise_grad_x(d[3], d[1], sy, sx, ph, pw, h, w, dy, dx)
+    gW = conv2d.depthwise_grad_W(d[0], d[3], kh, kw, sy, sx, ph, pw, dy, dx)
+    tol = dict(rtol=1e-4, atol=1e-4) if dtype == numpy.float32 else dict(rtol=1e-12, atol=1e-12)
+    for got, ref in ((y, y_ref), (gx, gx_ref), (gW, gW_ref)):
+        assert got.dtype == dtype and got.shape == ref.shape
+        numpy.testing.assert_allclose(got, ref, **tol)
+    # the array code CuPy runs gives the same
+    W4 = W.reshape(c * m, 1, kh, kw)
+    numpy.testing.assert_allclose(
+        conv._depthwise_forward(x, W4, sy, sx, ph, pw, oh, ow, dy, dx, numpy.float64)
+        + b.reshape(1, -1, 1, 1), y_ref, rtol=1e-12, atol=1e-12)
+    numpy.testing.assert_allclose(
+        conv._depthwise_grad_x(gy, W4, c, h, w, sy, sx, ph, pw, dy, dx, numpy.float64),
+        gx_ref, rtol=1e-12, atol=1e-12)
+    numpy.testing.assert_allclose(
+        conv._depthwise_grad_W(x, gy, kh, kw, sy, sx, ph, pw, dy, dx, numpy.float64),
+        gW_ref.reshape(c * m, 1, kh, kw), rtol=1e-12, atol=1e-12)
+
+
+def test_depthwise_op_uses_the_compiled_loops(monkeypatch):
+    calls = []
+    for name in ('depthwise_forward', 'depthwise_grad_x', 'depthwise_grad_W'):
+        real = getattr(conv2d, name)
+        monkeypatch.setattr(conv._conv2d, name,
+                            lambda *a, _real=real, _name=name, **k: calls.append(_name)
+                            or _real(*a, **k))
+    rng = numpy.random.RandomState(7)
+    x = fastgrad.Variable(rng.randn(2, 3, 9, 9).astype(numpy.float32))
+    W = fastgrad.Variable(rng.randn(2, 3, 3, 3).astype(numpy.float32))
+    y = fastgrad.functions.depthwise_convolution_2d(x, W, pad=1)
+    y.grad = numpy.ones_like(y.array)
+    y.backward()
+    assert sorted(calls) == ['depthwise_forward', 'depthwise_grad_W', 'depthwise_grad_x']
+    assert x.grad.shape == x.shape and W.grad.shape == W.shape
+
+
 def test_wrong_arguments_raise(run_python):
     out = run_python('''
         from fastgrad._core import conv2d
@@ -160,6 +221,21 @@ def test_wrong_arguments_raise(run_python):
             lambda: conv2d.col2im(col, 1, 1, 1, 1, 4, 4, out=np.ones((2, 3, 4, 5), f32)),
             lambda: conv2d.col2im(col[..., ::2], 1, 1, 1, 1, 4, 4),
             lambda: conv2d.col2im(np.ones((2, 3, 0, 3, 4, 4), f32), 1, 1, 1, 1, 4, 4),
+            lambda: conv2d.depthwise_forward(x, np.ones((4, 1, 3, 3), f32), None, 1, 1, 1, 1, 4, 4),
+            lambda: conv2d.depthwise_forward(x, np.ones((3, 1, 3, 3)), None, 1, 1, 1, 1, 4, 4),
+            lambda: conv2d.depthwise_forward(x, np.ones((3, 0, 3, 3), f32), None, 1, 1, 1, 1, 4, 4),
+            lambda: conv2d.depthwise_forward(x, np.ones((3, 1, 3, 3), f32), np.ones(4, f32),
+                                             1, 1, 1, 1, 4, 4),
+            lambda: conv2d.depthwise_forward(x, np.ones((3, 1, 3, 3), f32), None, 1, 1, 1, 1,
+                                             4, 2 ** 33),
+            lambda: conv2d.depthwise_grad_x(np.ones((2, 4, 4, 4), f32), np.ones((3, 1, 3, 3), f32),
+                                            1, 1, 1, 1, 4, 4),
+            lambda: conv2d.depthwise_grad_x(np.ones((2, 3, 4, 4), f32), np.ones((3, 1, 3, 3), f32),
+                                            1, 1, 1, 1, -4, 4),
+            lambda: conv2d.depthwise_grad_W(x, np.ones((2, 4, 4, 4), f32), 3, 3, 1, 1, 1, 1),
+            lambda: conv2d.depthwise_grad_W(x, np.ones((3, 3, 4, 4), f32), 3, 3, 1, 1, 1, 1),
+            lambda: conv2d.depthwise_grad_W(x, np.ones((2, 3, 4, 4), f32), 2 ** 40, 3, 1, 1, 1, 1),
+            lambda: conv2d.depthwise_grad_W(x, np.ones((2, 3, 4, 4)), 3, 3, 1, 1, 1, 1),
         ]
         for call in calls:
             try:
@@ -169,5 +245,6 @@ def test_wrong_arguments_raise(run_python):
                 print(type(e).__name__, str(e).split(':')[0])
         ''')
     lines = out.splitlines()
-    assert len(lines) == 21 and 'no error' not in lines, out
-    assert all(line.split()[1] in ('im2col', 'col2im') for line in lines), out
+    assert len(lines) == 32 and 'no error' not in lines, out
+    assert all(line.split()[1] in ('im2col', 'col2im', 'depthwise_forward', 'depthwise_grad_x',
+                                   'depthwise_grad_W') for line in lines), out
