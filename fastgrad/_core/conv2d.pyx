@@ -228,7 +228,7 @@ def depthwise_grad_x(gy, W, sy, sx, ph, pw, h, w, dy=1, dx=1):
 
 def depthwise_grad_W(x, gy, kh, kw, sy, sx, ph, pw, dy=1, dx=1):
     """The gradient ``(C, M, kh, kw)`` of ``W`` from ``x`` ``(N, C, H, W)`` and
-    ``gy`` ``(N, C*M, oh, ow)`` (sums in double)."""
+    ``gy`` ``(N, C*M, oh, ow)`` (each output row summed in the dtype, the rows in double)."""
     func = 'depthwise_grad_W'
     _float_array(func, 'x', x, 4)
     _float_array(func, 'gy', gy, 4)

@@ -6,7 +6,8 @@
  *   y[n, c*M + m, u, v] = b[c*M + m]
  *       + sum_{i,j} W[c, m, i, j] * x[n, c, u*sy + i*dy - ph, v*sx + j*dx - pw]
  * with x read as zero outside the image.  grad_x is the adjoint in x, grad_W
- * the sums over n, u, v of gy times the window (accumulated in double).
+ * the sums over n, u, v of gy times the window (each row in T, the rows in
+ * double).
  *
  * The forward and grad_x work plane by plane, (n, c), so that one input plane
  * and its M output planes stay in cache across the kh * kw taps; grad_W

@@ -129,14 +129,18 @@ FG_CLONES static void FN(fg_dw_grad_w_channel)(const fg_dw_args *a, ptrdiff_t c)
                             continue;
                         const T *src = img + r * W + v0 * sx + off;
                         const T *gu = g + u * ow + v0;
+                        /* a row's products summed in T (a few dozen terms, at full
+                         * SIMD width), the rows in double */
+                        T row = 0;
                         if (sx == 1) {
-#pragma omp simd reduction(+:s)
+#pragma omp simd reduction(+:row)
                             for (ptrdiff_t v = 0; v < n_v; v++)
-                                s += (double)(gu[v] * src[v]);
+                                row += gu[v] * src[v];
                         } else {
                             for (ptrdiff_t v = 0; v < n_v; v++)
-                                s += (double)(gu[v] * src[v * sx]);
+                                row += gu[v] * src[v * sx];
                         }
+                        s += (double)row;
                     }
                     acc[m * taps + i * kw + j] += s;
                 }

@@ -1,7 +1,7 @@
 /* The loops of norm_kernels.h for one dtype T (included once per dtype, with
  * T, FN and SQRT defined).  Pointers are to C-contiguous arrays the caller
  * has checked: x, y, gy, gx of A * C * B elements, the rest of C; work is
- * 2 * C doubles of scratch.
+ * 2 * C doubles of scratch (2 * N * C for group normalization's backward).
  *
  * Batch normalization walks channel by channel, except where B == 1 (x of
  * shape (N, C)): a channel is then a column, read at a stride of C
@@ -37,8 +37,8 @@ static inline double FN(fg_sum_sq)(const T *p, ptrdiff_t n, T mu)
 }
 
 /* Training mode: mean and variance of each channel (two passes, the second
- * over centred values), then y = (x - mean) * (gamma * inv_std) + beta. */
-/* channels c0 <= c < c1 of an (A, C) x */
+ * over centred values), then y = (x - mean) * (gamma * inv_std) + beta; here
+ * for channels c0 <= c < c1 of an (A, C) x. */
 FG_CLONES static void FN(fg_bn_forward_rows)(const T *x, const T *gamma, const T *beta, T eps,
                                    ptrdiff_t A, ptrdiff_t C, ptrdiff_t c0, ptrdiff_t c1,
                                    T *y, T *mean, T *inv_std, T *var, double *work)
@@ -148,32 +148,30 @@ FG_CLONES static void FN(fg_bn_backward_channel)(const T *x, const T *gy, const 
                                        T *gx, T *ggamma, T *gbeta)
 {
     const T inv_m = (T)(1.0 / ((double)A * (double)B));
-    {
-        const T mu = mean[c], inv = inv_std[c];
-        double s = 0.0, t = 0.0;
-        for (ptrdiff_t a = 0; a < A; a++) {
-            const ptrdiff_t off = (a * C + c) * B;
-            const T *p = x + off, *g = gy + off;
+    const T mu = mean[c], inv = inv_std[c];
+    double s = 0.0, t = 0.0;
+    for (ptrdiff_t a = 0; a < A; a++) {
+        const ptrdiff_t off = (a * C + c) * B;
+        const T *p = x + off, *g = gy + off;
 #pragma omp simd reduction(+:s, t)
-            for (ptrdiff_t b = 0; b < B; b++) {
-                s += (double)g[b];
-                t += (double)(g[b] * ((p[b] - mu) * inv));
-            }
+        for (ptrdiff_t b = 0; b < B; b++) {
+            s += (double)g[b];
+            t += (double)(g[b] * ((p[b] - mu) * inv));
         }
-        const T gb = (T)s, gg = (T)t;
-        gbeta[c] = gb;
-        ggamma[c] = gg;
-        if (gx == NULL)
-            return;
-        const T k = gamma[c] * inv;
-        for (ptrdiff_t a = 0; a < A; a++) {
-            const ptrdiff_t off = (a * C + c) * B;
-            const T *p = x + off, *g = gy + off;
-            T *o = gx + off;
+    }
+    const T gb = (T)s, gg = (T)t;
+    gbeta[c] = gb;
+    ggamma[c] = gg;
+    if (gx == NULL)
+        return;
+    const T k = gamma[c] * inv;
+    for (ptrdiff_t a = 0; a < A; a++) {
+        const ptrdiff_t off = (a * C + c) * B;
+        const T *p = x + off, *g = gy + off;
+        T *o = gx + off;
 #pragma omp simd
-            for (ptrdiff_t b = 0; b < B; b++)
-                o[b] = k * (g[b] - ((p[b] - mu) * inv * gg + gb) * inv_m);
-        }
+        for (ptrdiff_t b = 0; b < B; b++)
+            o[b] = k * (g[b] - ((p[b] - mu) * inv * gg + gb) * inv_m);
     }
 }
 
