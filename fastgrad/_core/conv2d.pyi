@@ -9,11 +9,11 @@ _FloatArray: TypeAlias = numpy.ndarray[Any, numpy.dtype[numpy.float32 | numpy.fl
 
 def im2col(
     x: _FloatArray, kh: int, kw: int, sy: int, sx: int, ph: int, pw: int, oh: int, ow: int,
-    dy: int = ..., dx: int = ..., out: _FloatArray | None = ...,
+    dy: int = ..., dx: int = ..., out: _FloatArray | None = ..., batch_major: bool = ...,
 ) -> _FloatArray: ...
 def col2im(
     col: _FloatArray, sy: int, sx: int, ph: int, pw: int, h: int, w: int,
-    dy: int = ..., dx: int = ..., out: _FloatArray | None = ...,
+    dy: int = ..., dx: int = ..., out: _FloatArray | None = ..., batch_major: bool = ...,
 ) -> _FloatArray: ...
 def depthwise_forward(
     x: _FloatArray, W: _FloatArray, b: _FloatArray | None, sy: int, sx: int, ph: int, pw: int,

@@ -23,19 +23,20 @@ cnp.import_array()
 cdef extern from "im2col_kernels.h" nogil:
     void fg_im2col_f(const float *x, ptrdiff_t P, ptrdiff_t H, ptrdiff_t W, ptrdiff_t kh,
                      ptrdiff_t kw, ptrdiff_t sy, ptrdiff_t sx, ptrdiff_t ph, ptrdiff_t pw,
-                     ptrdiff_t oh, ptrdiff_t ow, ptrdiff_t dy, ptrdiff_t dx, float *col, int nt)
+                     ptrdiff_t oh, ptrdiff_t ow, ptrdiff_t dy, ptrdiff_t dx, float *col,
+                     ptrdiff_t N, int nt)
     void fg_im2col_d(const double *x, ptrdiff_t P, ptrdiff_t H, ptrdiff_t W, ptrdiff_t kh,
                      ptrdiff_t kw, ptrdiff_t sy, ptrdiff_t sx, ptrdiff_t ph, ptrdiff_t pw,
                      ptrdiff_t oh, ptrdiff_t ow, ptrdiff_t dy, ptrdiff_t dx, double *col,
-                     int nt)
+                     ptrdiff_t N, int nt)
     void fg_col2im_f(const float *col, ptrdiff_t P, ptrdiff_t H, ptrdiff_t W, ptrdiff_t kh,
                      ptrdiff_t kw, ptrdiff_t sy, ptrdiff_t sx, ptrdiff_t ph, ptrdiff_t pw,
                      ptrdiff_t oh, ptrdiff_t ow, ptrdiff_t dy, ptrdiff_t dx, float *img,
-                     int nt)
+                     ptrdiff_t N, int nt)
     void fg_col2im_d(const double *col, ptrdiff_t P, ptrdiff_t H, ptrdiff_t W, ptrdiff_t kh,
                      ptrdiff_t kw, ptrdiff_t sy, ptrdiff_t sx, ptrdiff_t ph, ptrdiff_t pw,
                      ptrdiff_t oh, ptrdiff_t ow, ptrdiff_t dy, ptrdiff_t dx, double *img,
-                     int nt)
+                     ptrdiff_t N, int nt)
 
 cdef extern from "depthwise_kernels.h" nogil:
     ctypedef struct fg_dw_args:
@@ -92,42 +93,48 @@ _NAMES = ('kh', 'kw', 'sy', 'sx', 'ph', 'pw', 'oh', 'ow', 'dy', 'dx')
 _MINIMA = (1, 1, 1, 1, 0, 0, 0, 0, 1, 1)
 
 
-def im2col(x, kh, kw, sy, sx, ph, pw, oh, ow, dy=1, dx=1, out=None):
-    """The columns ``(N, C, kh, kw, oh, ow)`` of ``x`` ``(N, C, H, W)``, written
-    into ``out`` when given (C-contiguous, that shape and x's dtype)."""
+def im2col(x, kh, kw, sy, sx, ph, pw, oh, ow, dy=1, dx=1, out=None, bint batch_major=False):
+    """The columns ``(N, C, kh, kw, oh, ow)`` of ``x`` ``(N, C, H, W)`` (with
+    ``batch_major``: ``(C, kh, kw, N, oh, ow)``, the columns of one GEMM over the
+    batch), written into ``out`` when given (C-contiguous, that shape and x's
+    dtype)."""
     func = 'im2col'
     _float_array(func, 'x', x, 4)
     cdef ptrdiff_t kh_, kw_, sy_, sx_, ph_, pw_, oh_, ow_, dy_, dx_
     kh_, kw_, sy_, sx_, ph_, pw_, oh_, ow_, dy_, dx_ = _geometry(
         func, (kh, kw, sy, sx, ph, pw, oh, ow, dy, dx), _NAMES, _MINIMA)
     n, c, h, w = x.shape
-    shape = (n, c, kh_, kw_, oh_, ow_)
+    shape = (c, kh_, kw_, n, oh_, ow_) if batch_major else (n, c, kh_, kw_, oh_, ow_)
     if out is None:
         out = numpy.empty(shape, x.dtype)
     else:
         _check(func, 'out', out, x.dtype, shape)
     cdef void *px = cnp.PyArray_DATA(x)
     cdef void *po = cnp.PyArray_DATA(out)
-    cdef ptrdiff_t P = n * c, H = h, W = w
+    cdef ptrdiff_t P = n * c, H = h, W = w, N = n if batch_major else 0
     cdef bint f32 = x.dtype == _FLOAT32
     cdef int nt = _num_threads
     with nogil:
         if f32:
             fg_im2col_f(<float*>px, P, H, W, kh_, kw_, sy_, sx_, ph_, pw_, oh_, ow_, dy_, dx_,
-                        <float*>po, nt)
+                        <float*>po, N, nt)
         else:
             fg_im2col_d(<double*>px, P, H, W, kh_, kw_, sy_, sx_, ph_, pw_, oh_, ow_, dy_, dx_,
-                        <double*>po, nt)
+                        <double*>po, N, nt)
     return out
 
 
-def col2im(col, sy, sx, ph, pw, h, w, dy=1, dx=1, out=None):
+def col2im(col, sy, sx, ph, pw, h, w, dy=1, dx=1, out=None, bint batch_major=False):
     """The image ``(N, C, h, w)`` that sums the windows of ``col``
-    ``(N, C, kh, kw, oh, ow)`` (im2col's adjoint), written into ``out`` when
-    given (C-contiguous, that shape and col's dtype)."""
+    ``(N, C, kh, kw, oh, ow)`` (with ``batch_major``: ``(C, kh, kw, N, oh, ow)``),
+    im2col's adjoint, written into ``out`` when given (C-contiguous, that shape
+    and col's dtype)."""
     func = 'col2im'
     _float_array(func, 'col', col, 6)
-    n, c, kh, kw, oh, ow = col.shape
+    if batch_major:
+        c, kh, kw, n, oh, ow = col.shape
+    else:
+        n, c, kh, kw, oh, ow = col.shape
     cdef ptrdiff_t kh_, kw_, sy_, sx_, ph_, pw_, oh_, ow_, dy_, dx_, H, W
     kh_, kw_, sy_, sx_, ph_, pw_, oh_, ow_, dy_, dx_ = _geometry(
         func, (kh, kw, sy, sx, ph, pw, oh, ow, dy, dx), _NAMES, _MINIMA)
@@ -139,16 +146,16 @@ def col2im(col, sy, sx, ph, pw, h, w, dy=1, dx=1, out=None):
         _check(func, 'out', out, col.dtype, shape)
     cdef void *pc = cnp.PyArray_DATA(col)
     cdef void *po = cnp.PyArray_DATA(out)
-    cdef ptrdiff_t P = n * c
+    cdef ptrdiff_t P = n * c, N = n if batch_major else 0
     cdef bint f32 = col.dtype == _FLOAT32
     cdef int nt = _num_threads
     with nogil:
         if f32:
             fg_col2im_f(<float*>pc, P, H, W, kh_, kw_, sy_, sx_, ph_, pw_, oh_, ow_, dy_, dx_,
-                        <float*>po, nt)
+                        <float*>po, N, nt)
         else:
             fg_col2im_d(<double*>pc, P, H, W, kh_, kw_, sy_, sx_, ph_, pw_, oh_, ow_, dy_, dx_,
-                        <double*>po, nt)
+                        <double*>po, N, nt)
     return out
 
 

@@ -5,7 +5,9 @@
  * (zero where the index falls outside the image: the padding, and the extra
  * windows of cover_all).  col2im writes img (P, H, W) = the sum over every
  * (i, j, y, x) whose index falls inside of col[p, i, j, y, x]; padding
- * positions are dropped, so no padded buffer is needed.
+ * positions are dropped, so no padded buffer is needed.  With N > 0, col is
+ * batch-major instead, (C, kh, kw, N, oh, ow) for P = N * C planes: the
+ * columns of one GEMM over the whole batch.
  *
  * Planes are independent: they are split over the caller's threads
  * (fg_parallel.h), and each output element is written by one thread.  The

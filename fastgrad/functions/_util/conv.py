@@ -19,7 +19,7 @@ Layouts, NCHW throughout:
   product one GEMM over the whole batch instead: launches, not memory, bound
   a GPU step.  The columns are one ``(G, K, N*P)`` matrix (``K = C/G*kh*kw``,
   ``P = oh*ow``), written by one gather kernel; see ``gemm_conv_forward``.
-  On NumPy the same products run over batch chunks (``ArrayKernels``) where a
+  On NumPy the same products run over batch chunks (``CompiledKernels``) where a
   sample has few output pixels (``_WHOLE_BATCH_PIXELS``): a GEMM per sample
   would have only P columns.
 
@@ -379,6 +379,26 @@ class ArrayKernels(object):
         return y
 
 
+class CompiledKernels(object):
+    """The ``kernels`` of ``gemm_conv_*`` on NumPy in the CPU path: im2col and
+    col2im by the compiled loops (_core/conv2d.pyx) in the batch-major layout,
+    the output as ArrayKernels writes it."""
+
+    @staticmethod
+    def im2col(x, kh, kw, sy, sx, ph, pw, oh, ow, dy, dx):
+        n, c = x.shape[:2]
+        col = _conv2d.im2col(numpy.ascontiguousarray(x), kh, kw, sy, sx, ph, pw, oh, ow, dy, dx,
+                             batch_major=True)
+        return col.reshape(c * kh * kw, n * oh * ow)
+
+    @staticmethod
+    def col2im(col, n, c, h, w, kh, kw, sy, sx, ph, pw, oh, ow, dy, dx):
+        col = numpy.ascontiguousarray(col).reshape(c, kh, kw, n, oh, ow)
+        return _conv2d.col2im(col, sy, sx, ph, pw, h, w, dy, dx, batch_major=True)
+
+    conv_output = ArrayKernels.conv_output
+
+
 # -- the whole-batch GEMMs on the CPU.  Where a sample has few output pixels
 # (P = oh*ow), a GEMM per sample has only P columns (gW's has P as its inner
 # dimension) and BLAS runs far below its speed; gemm_conv_* over chunks of the
@@ -489,7 +509,7 @@ def conv_forward(x, W, b, sy, sx, ph, pw, oh, ow, dy, dx, groups, out_dtype):
         return y.astype(out_dtype, copy=False)
     if _whole_batch('forward', x, cg, groups, oh * ow, cg * kh * kw):
         y = _joined(xp, [gemm_conv_forward(x[s:e], W, b, sy, sx, ph, pw, oh, ow, dy, dx,
-                                           groups, ct, ArrayKernels)
+                                           groups, ct, CompiledKernels)
                          for s, e in _batch_chunks(n, x.shape[1] * kh * kw * oh * ow, ct)])
         return y.astype(out_dtype, copy=False)
     cols = _Columns(x, kh, kw, sy, sx, ph, pw, oh, ow, dy, dx, groups, ct)
@@ -529,7 +549,7 @@ def conv_grad_W(x, gy, kh, kw, sy, sx, ph, pw, dy, dx, groups, out_dtype):
         gW = None
         for s, e in _batch_chunks(n, x.shape[1] * kh * kw * oh * ow, ct):
             part = gemm_conv_grad_W(x[s:e], gy[s:e], kh, kw, sy, sx, ph, pw, dy, dx, groups,
-                                    ct, ArrayKernels)
+                                    ct, CompiledKernels)
             if gW is None:
                 gW = part
             else:
@@ -570,7 +590,7 @@ def conv_grad_x(gy, W, h, w, sy, sx, ph, pw, dy, dx, groups, out_dtype):
         return gx.astype(out_dtype, copy=False)
     if _whole_batch('grad_x', gy, cg, groups, oh * ow, cg * kh * kw):
         gx = _joined(xp, [gemm_conv_grad_x(gy[s:e], W, h, w, sy, sx, ph, pw, dy, dx, groups,
-                                           ct, ArrayKernels)
+                                           ct, CompiledKernels)
                           for s, e in _batch_chunks(n, c * kh * kw * oh * ow, ct)])
         return gx.astype(out_dtype, copy=False)
     W2t = W.reshape(groups, out_c // groups, -1).astype(ct, copy=False).swapaxes(-1, -2)

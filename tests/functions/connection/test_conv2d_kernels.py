@@ -1,7 +1,8 @@
 """The compiled loops of 2-D convolutions on NumPy (fastgrad/_core/conv2d.pyx,
 used by functions/_util/conv.py): im2col/col2im and the depthwise convolution.
 
-* Both against float64 formulas written element by element (each column
+* Both against float64 formulas written element by element (and the
+  batch-major layout of the whole-batch GEMMs against the transposed one) (each column
   entry is the input pixel its window covers, or 0 outside the image; col2im
   is the exact adjoint: <im2col(x), c> == <x, col2im(c)>), over strides,
   padding, dilation, cover_all's extra windows and windows wider than the
@@ -93,6 +94,31 @@ def test_col2im_is_the_adjoint(g, dtype, threads):
     conv.col2im_add(padded, cols, sy, sx, dy, dx)
     numpy.testing.assert_allclose(img, padded[:, :, ph:ph + h, pw:pw + w],
                                   rtol=1e-5 if dtype == numpy.float32 else 1e-12, atol=1e-6)
+
+
+@pytest.mark.parametrize('g', GEOMETRIES)
+def test_batch_major_layout_is_the_transposed_one(g, threads):
+    n, c, h, w, kh, kw, sy, sx, ph, pw, dy, dx, _ = g
+    oh, ow = _sizes(g)
+    rng = numpy.random.RandomState(8)
+    x = rng.randn(n, c, h, w).astype(numpy.float32)
+    col = conv2d.im2col(x, kh, kw, sy, sx, ph, pw, oh, ow, dy, dx)
+    colb = conv2d.im2col(x, kh, kw, sy, sx, ph, pw, oh, ow, dy, dx, batch_major=True)
+    numpy.testing.assert_array_equal(colb, col.transpose(1, 2, 3, 0, 4, 5))
+    g_col = rng.randn(*col.shape).astype(numpy.float32)
+    numpy.testing.assert_array_equal(
+        conv2d.col2im(numpy.ascontiguousarray(g_col.transpose(1, 2, 3, 0, 4, 5)), sy, sx, ph, pw,
+                      h, w, dy, dx, batch_major=True),
+        conv2d.col2im(g_col, sy, sx, ph, pw, h, w, dy, dx))
+    # the whole-batch GEMM path's kernels: the compiled ones equal the array code
+    cols = conv.ArrayKernels.im2col(x, kh, kw, sy, sx, ph, pw, oh, ow, dy, dx)
+    numpy.testing.assert_array_equal(
+        conv.CompiledKernels.im2col(x, kh, kw, sy, sx, ph, pw, oh, ow, dy, dx), cols)
+    gc = rng.randn(*cols.shape).astype(numpy.float32)
+    numpy.testing.assert_allclose(
+        conv.CompiledKernels.col2im(gc, n, c, h, w, kh, kw, sy, sx, ph, pw, oh, ow, dy, dx),
+        conv.ArrayKernels.col2im(gc, n, c, h, w, kh, kw, sy, sx, ph, pw, oh, ow, dy, dx),
+        rtol=1e-5, atol=1e-5)
 
 
 def test_thread_counts_give_the_same_bits():
@@ -221,6 +247,9 @@ def test_wrong_arguments_raise(run_python):
             lambda: conv2d.col2im(col, 1, 1, 1, 1, 4, 4, out=np.ones((2, 3, 4, 5), f32)),
             lambda: conv2d.col2im(col[..., ::2], 1, 1, 1, 1, 4, 4),
             lambda: conv2d.col2im(np.ones((2, 3, 0, 3, 4, 4), f32), 1, 1, 1, 1, 4, 4),
+            lambda: conv2d.im2col(x, 3, 3, 1, 1, 1, 1, 4, 4, out=col, batch_major=True),
+            lambda: conv2d.col2im(col, 1, 1, 1, 1, 4, 4, out=np.ones((2, 3, 4, 4), f32),
+                                  batch_major=True),
             lambda: conv2d.depthwise_forward(x, np.ones((4, 1, 3, 3), f32), None, 1, 1, 1, 1, 4, 4),
             lambda: conv2d.depthwise_forward(x, np.ones((3, 1, 3, 3)), None, 1, 1, 1, 1, 4, 4),
             lambda: conv2d.depthwise_forward(x, np.ones((3, 0, 3, 3), f32), None, 1, 1, 1, 1, 4, 4),
@@ -245,6 +274,6 @@ def test_wrong_arguments_raise(run_python):
                 print(type(e).__name__, str(e).split(':')[0])
         ''')
     lines = out.splitlines()
-    assert len(lines) == 32 and 'no error' not in lines, out
+    assert len(lines) == 34 and 'no error' not in lines, out
     assert all(line.split()[1] in ('im2col', 'col2im', 'depthwise_forward', 'depthwise_grad_x',
                                    'depthwise_grad_W') for line in lines), out
