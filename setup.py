@@ -26,7 +26,7 @@ macros = [("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")]
 if DEBUG:
     macros.append(("CYTHON_TRACE_NOGIL", "1"))
 
-# the headers norm's and conv2d's loops share: thread pool, AVX2 clones
+# the headers the threaded loops share: thread pool, AVX2 clones
 SHARED_H = ["fastgrad/_core/fg_parallel.h", "fastgrad/_core/_threads.pxi",
               "fastgrad/_core/fg_clones.h"]
 
@@ -46,6 +46,11 @@ extensions = [
               depends=["fastgrad/_core/im2col_kernels.h", "fastgrad/_core/im2col_kernels_impl.h",
                        "fastgrad/_core/depthwise_kernels.h",
                        "fastgrad/_core/depthwise_kernels_impl.h"]
+              + SHARED_H),
+    Extension("fastgrad._core.activation", ["fastgrad/_core/activation.pyx"],
+              include_dirs=[numpy.get_include(), "fastgrad/_core"], define_macros=macros,
+              extra_compile_args=["-fopenmp-simd"],
+              depends=["fastgrad/_core/relu_kernels.h", "fastgrad/_core/relu_kernels_impl.h"]
               + SHARED_H),
     Extension("fastgrad._core.ctc", ["fastgrad/_core/ctc.pyx"],
               include_dirs=[numpy.get_include(), "fastgrad/_core"], define_macros=macros,

@@ -1,6 +1,7 @@
 """How many threads fastgrad's own compiled loops use (batch/group
-normalization, 2-D convolution: im2col/col2im): ``fastgrad.set_num_threads`` and
-``fastgrad.get_num_threads``, as ``torch.set_num_threads``.
+normalization; 2-D convolution's im2col/col2im and the depthwise one; ReLU):
+``fastgrad.set_num_threads`` and ``fastgrad.get_num_threads``, as
+``torch.set_num_threads``.
 
 The default is ``FASTGRAD_NUM_THREADS``, else ``OMP_NUM_THREADS``, else the
 CPUs this process may run on.  It does not set the BLAS library's threads
@@ -13,9 +14,9 @@ them: the child's pools forget the parent's workers and start their own.
 import os
 import warnings
 
-from fastgrad._core import conv2d, norm
+from fastgrad._core import activation, conv2d, norm
 
-_MODULES = (norm, conv2d)
+_MODULES = (norm, conv2d, activation)
 _state = {'n': 1}
 
 

@@ -1,7 +1,27 @@
-"""relu(x) = max(x, 0)."""
+"""relu(x) = max(x, 0).
+
+On contiguous float32/float64 NumPy arrays both ways run as one compiled pass
+(``_core/activation.pyx``, on ``fastgrad.set_num_threads`` threads) with
+NumPy's results bit for bit; NumPy's backward makes two passes and a boolean
+temporary.
+"""
+import numpy
+
 from fastgrad import utils
+from fastgrad._core import activation
 from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
+
+_COMPILED = (numpy.dtype(numpy.float32), numpy.dtype(numpy.float64))
+
+
+def _compiled(*arrays):
+    """Whether the compiled loops take these arrays (numpy, one float dtype,
+    C-contiguous)."""
+    a = arrays[0]
+    return (type(a) is numpy.ndarray and a.dtype in _COMPILED
+            and all(type(b) is numpy.ndarray and b.dtype == a.dtype and b.shape == a.shape
+                    and b.flags.c_contiguous for b in arrays))
 
 
 class ReLU(Op):
@@ -11,14 +31,20 @@ class ReLU(Op):
 
     def forward(self, inputs):
         x, = inputs
-        y = utils.array_module(x).maximum(x, utils.scalar(0, x.dtype))
+        if _compiled(x):
+            y = activation.relu_forward(x)
+        else:
+            y = utils.array_module(x).maximum(x, utils.scalar(0, x.dtype))
         self.retain_outputs((0,))
         return utils.force_array(y),
 
     def gradient(self, ns, indexes, grad_outputs):
         # The mask is a constant: relu's second derivative is 0 almost everywhere.
         y = self.get_retained_output_arrays()[0]
-        return grad_outputs[0] * (y > 0),
+        gy = grad_outputs[0]
+        if _compiled(y, gy):
+            return activation.relu_backward(y, gy),
+        return gy * (y > 0),
 
 
 def relu(x):
