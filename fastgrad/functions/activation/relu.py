@@ -1,9 +1,9 @@
 """relu(x) = max(x, 0).
 
-On contiguous float32/float64 NumPy arrays both ways run as one compiled pass
-(``_core/activation.pyx``, on ``fastgrad.set_num_threads`` threads) with
-NumPy's results bit for bit; NumPy's backward makes two passes and a boolean
-temporary.
+On contiguous float32/float64 NumPy arrays of at least 16,384 elements both
+ways run as one compiled pass (``_core/activation.pyx``, on
+``fastgrad.set_num_threads`` threads) with NumPy's results bit for bit;
+NumPy's backward makes two passes and a boolean temporary.
 """
 import numpy
 
@@ -13,6 +13,9 @@ from fastgrad.functions._util.checks import Checks
 from fastgrad.functions._util.recipe import Op
 
 _COMPILED = (numpy.dtype(numpy.float32), numpy.dtype(numpy.float64))
+# Below this many elements NumPy's call costs less than the checks before the
+# compiled one (the per-op overhead of a small relu).
+_MIN_SIZE = 1 << 14
 
 
 def _compiled(*arrays):
@@ -31,7 +34,7 @@ class ReLU(Op):
 
     def forward(self, inputs):
         x, = inputs
-        if _compiled(x):
+        if x.size >= _MIN_SIZE and _compiled(x):
             y = activation.relu_forward(x)
         else:
             y = utils.array_module(x).maximum(x, utils.scalar(0, x.dtype))
@@ -42,7 +45,7 @@ class ReLU(Op):
         # The mask is a constant: relu's second derivative is 0 almost everywhere.
         y = self.get_retained_output_arrays()[0]
         gy = grad_outputs[0]
-        if _compiled(y, gy):
+        if y.size >= _MIN_SIZE and _compiled(y, gy):
             return activation.relu_backward(y, gy),
         return gy * (y > 0),
 
