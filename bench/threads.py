@@ -160,10 +160,14 @@ def main():
             lines.append('| {} | {} | {} | {} | {} | {} |'.format(
                 _describe(w) if n == first else '', n, _ms(f), _ms(t), _ratio(f, t),
                 _ratio(base, f)))
+    timeout = os.environ.get('OPENBLAS_THREAD_TIMEOUT')
     lines += ['', 'The machine is shared (its cores may be busy with other jobs): compare '
-              'within a run.  OpenBLAS\'s idle GEMM threads spin for a while before they '
-              'sleep, on the cores fastgrad\'s loops would use next; the 3x3 convolution, '
-              'whose loops run right after its GEMMs, shows that.']
+              'within a run.  OpenBLAS\'s idle GEMM threads spin before they sleep '
+              '(OPENBLAS_THREAD_TIMEOUT {}), on the cores fastgrad\'s loops would use '
+              'next: the workloads run in the order of the table, so the first depthwise '
+              'one runs within that spin after the 3x3 convolution\'s GEMMs.'
+              .format('= {}: 2**{} cycles'.format(timeout, timeout) if timeout
+                      else 'unset: 2**28 cycles, about 0.1 s')]
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, 'w') as f:
         f.write('\n'.join(lines) + '\n')

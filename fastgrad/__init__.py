@@ -4,17 +4,7 @@
     import fastgrad.functions as F
     import fastgrad.links as L
 """
-import os as _os
-
-# OpenBLAS's idle GEMM threads spin for about 0.1 s (2**28 cycles) before they
-# sleep, on the cores that fastgrad's own loops want next (_threads.py): a
-# depthwise convolution after a GEMM ran no faster on two threads than on
-# one.  2**16 cycles still bridge back-to-back GEMMs.  OpenBLAS reads this when
-# it loads, which importing fastgrad does for SciPy's copy (the one fastgrad's
-# GEMMs use), so it is set first; a setting of the user's own wins.
-_os.environ.setdefault('OPENBLAS_THREAD_TIMEOUT', '16')
-
-from fastgrad._version import __version__  # NOQA  (after the setting above)
+from fastgrad._version import __version__  # NOQA
 
 from fastgrad import backend  # NOQA
 from fastgrad.configuration import (  # NOQA

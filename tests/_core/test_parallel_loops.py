@@ -5,8 +5,6 @@ fastgrad/_core/fg_parallel.h, a pool of Python-API threads per module).
 * The thread count's default comes from FASTGRAD_NUM_THREADS, else
   OMP_NUM_THREADS, else the CPUs the process may use; bad values are refused.
 * Every thread count gives the same bits (each output is one thread's work).
-* Importing fastgrad shortens OpenBLAS's idle spinning (OPENBLAS_THREAD_TIMEOUT)
-  unless the user set it.
 * A child forked after the parent's workers started has none of them: it
   starts its own instead of waiting forever on the parent's.
 * Python threads calling the loops at the same time each get their result
@@ -71,13 +69,6 @@ def test_default_count_from_the_environment(env, expected, run_python, monkeypat
         assert n == expected.split()[0] and rest[0] == 'warned', out
     else:
         assert n == expected, out
-
-
-def test_openblas_idle_threads_sleep_soon_unless_told(run_python, monkeypatch):
-    monkeypatch.delenv('OPENBLAS_THREAD_TIMEOUT', raising=False)
-    assert run_python('import os; print(os.environ["OPENBLAS_THREAD_TIMEOUT"])') == '16'
-    monkeypatch.setenv('OPENBLAS_THREAD_TIMEOUT', '28')
-    assert run_python('import os; print(os.environ["OPENBLAS_THREAD_TIMEOUT"])') == '28'
 
 
 def _norm_results(x, gy, groups):

@@ -34,7 +34,7 @@ class ReLU(Op):
 
     def forward(self, inputs):
         x, = inputs
-        if x.size >= _MIN_SIZE and _compiled(x):
+        if type(x) is numpy.ndarray and x.size >= _MIN_SIZE and _compiled(x):
             y = activation.relu_forward(x)
         else:
             y = utils.array_module(x).maximum(x, utils.scalar(0, x.dtype))
@@ -45,7 +45,8 @@ class ReLU(Op):
         # The mask is a constant: relu's second derivative is 0 almost everywhere.
         y = self.get_retained_output_arrays()[0]
         gy = grad_outputs[0]
-        if y.size >= _MIN_SIZE and _compiled(y, gy):
+        # (y may be a symbol here: fused.py traces this gradient for CuPy)
+        if type(y) is numpy.ndarray and y.size >= _MIN_SIZE and _compiled(y, gy):
             return activation.relu_backward(y, gy),
         return gy * (y > 0),
 
