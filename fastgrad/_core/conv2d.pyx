@@ -61,20 +61,8 @@ _FLOAT64 = numpy.dtype(numpy.float64)
 _LIMIT = 2 ** 31
 
 include "_array_checks.pxi"
+include "_float_array.pxi"
 include "_threads.pxi"
-
-
-cdef void _float_array(str func, str name, object a, int ndim) except *:
-    if type(a) is not numpy.ndarray:
-        raise TypeError('{}: {} must be a numpy.ndarray, got {}'
-                        .format(func, name, type(a).__name__))
-    if a.dtype != _FLOAT32 and a.dtype != _FLOAT64:
-        raise TypeError('{}: {} must be float32 or float64, got {}'.format(func, name, a.dtype))
-    if a.ndim != ndim:
-        raise ValueError('{}: {} must have {} dimensions, got shape {}'
-                         .format(func, name, ndim, a.shape))
-    if not a.flags.c_contiguous:
-        raise ValueError('{}: {} must be C-contiguous'.format(func, name))
 
 
 cdef tuple _geometry(str func, tuple values, tuple names, tuple minima):

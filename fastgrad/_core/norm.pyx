@@ -46,27 +46,22 @@ _FLOAT32 = numpy.dtype(numpy.float32)
 _FLOAT64 = numpy.dtype(numpy.float64)
 
 
+include "_array_checks.pxi"
+include "_float_array.pxi"
+include "_threads.pxi"
+
+
 cdef tuple _layout(str func, str name, object x):
     """``(A, C, B)`` of an ``(N, C, ...)`` array, after checking it."""
-    if type(x) is not numpy.ndarray:
-        raise TypeError('{}: {} must be a numpy.ndarray, got {}'
-                        .format(func, name, type(x).__name__))
-    if x.dtype != _FLOAT32 and x.dtype != _FLOAT64:
-        raise TypeError('{}: {} must be float32 or float64, got {}'.format(func, name, x.dtype))
+    _float_array(func, name, x)
     if x.ndim < 2:
         raise ValueError('{}: {} must have at least 2 dimensions (N, C, ...), got shape {}'
                          .format(func, name, x.shape))
-    if not x.flags.c_contiguous:
-        raise ValueError('{}: {} must be C-contiguous'.format(func, name))
     cdef ptrdiff_t A = x.shape[0], C = x.shape[1]
     cdef ptrdiff_t B = 1
     for n in x.shape[2:]:
         B *= n
     return A, C, B
-
-
-include "_array_checks.pxi"
-include "_threads.pxi"
 
 
 cdef void* _p(cnp.ndarray a):
